@@ -1,0 +1,56 @@
+"""A message the bot is about to send, described without Telegram.
+
+Renderers in core build these; the Telegram layer turns them into API calls and issues an opaque
+button token for every `Button` (see core/buttons.py), bound to the chat it is sent to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Priority(IntEnum):
+    """Who goes first when sending is contended (lower value first)."""
+
+    INTERACTIVE = 0  # an answer to the user's own action
+    ASSIGNMENT = 1  # an officer's new case or an escalation
+    NORMAL = 2  # status messages, reminders
+    BULK = 3  # polls, digests, reports
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """An inline button: an action with its payload, or a link."""
+
+    label: str
+    action: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A document or photo sent with the message (the text becomes its caption)."""
+
+    filename: str
+    content: bytes
+    is_photo: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """The text (HTML) and inline keyboard of one message."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
+    # A reply keyboard row of ("contact" | "location" | "text", label) instead of inline buttons.
+    reply_keyboard: tuple[tuple[tuple[str, str], ...], ...] = ()
+    remove_reply_keyboard: bool = False
+
+
+def rows(*button_rows: list[Button] | tuple[Button, ...]) -> tuple[tuple[Button, ...], ...]:
+    """Builds a keyboard from rows, dropping empty ones."""
+    return tuple(tuple(r) for r in button_rows if r)

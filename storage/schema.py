@@ -1,0 +1,257 @@
+"""Table definitions (SQLAlchemy Core). Migrations in storage/migrations mirror these."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from storage.types import JsonText, UtcDateTime
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("badge", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("telegram_id", sa.BigInteger, unique=True),
+    sa.Column("language", sa.String(8), nullable=False, server_default="zh_Hans"),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("enrolled_at", UtcDateTime),
+)
+
+staff_invites = sa.Table(
+    "staff_invites",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("used_at", UtcDateTime),
+    sa.Column("used_by", sa.BigInteger),
+)
+
+areas = sa.Table(
+    "areas",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("areas.id", ondelete="RESTRICT")),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("officer_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("supervisor_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("leader_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+)
+
+residents = sa.Table(
+    "residents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("telegram_id", sa.BigInteger, unique=True),
+    sa.Column("first_name", sa.String(128), nullable=False, server_default=""),
+    sa.Column("language", sa.String(8), nullable=False, server_default="zh_Hans"),
+    sa.Column("consented_at", UtcDateTime),
+    sa.Column("area_id", sa.Integer, sa.ForeignKey("areas.id", ondelete="SET NULL")),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("priority", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("unreachable", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("deleted_at", UtcDateTime),
+)
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.String(32), nullable=False, unique=True),
+    sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="SET NULL")),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("category", sa.String(24), nullable=False),
+    sa.Column("area_id", sa.Integer, sa.ForeignKey("areas.id", ondelete="SET NULL")),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("priority", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("assignee_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("location_lat", sa.Float),
+    sa.Column("location_lon", sa.Float),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("ack_due_at", UtcDateTime),
+    sa.Column("resolve_due_at", UtcDateTime),
+    sa.Column("accepted_at", UtcDateTime),
+    sa.Column("resolved_at", UtcDateTime),
+    sa.Column("closed_at", UtcDateTime),
+    sa.Column("resolution_note", sa.Text),
+    sa.Column("close_reason", sa.String(32)),
+    sa.Column("reopened_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
+    # The update that created the case: replaying it must not create a second case.
+    sa.Column("source_update_id", sa.BigInteger, unique=True),
+    sa.Index("ix_cases_assignee_status", "assignee_id", "status"),
+    sa.Index("ix_cases_resident", "resident_id", "created_at"),
+    sa.Index("ix_cases_created", "created_at"),
+    sa.Index("ix_cases_area_created", "area_id", "created_at"),
+)
+
+case_photos = sa.Table(
+    "case_photos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("file_id", sa.String(256), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+)
+
+case_events = sa.Table(
+    "case_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("action", sa.String(24), nullable=False),
+    sa.Column("actor_kind", sa.String(12), nullable=False),
+    sa.Column("actor_id", sa.Integer),
+    sa.Column("from_status", sa.String(16)),
+    sa.Column("to_status", sa.String(16)),
+    sa.Column("note", sa.Text),
+    sa.Column("data", JsonText, nullable=False, server_default="{}"),
+    # The update that caused the event, so a replayed update cannot record it twice.
+    sa.Column("update_id", sa.BigInteger),
+    sa.UniqueConstraint("update_id", "case_id", "action", name="uq_case_events_update"),
+    sa.Index("ix_case_events_case", "case_id", "at"),
+)
+
+case_counters = sa.Table(
+    "case_counters",
+    metadata,
+    sa.Column("day", sa.String(8), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+dialogs = sa.Table(
+    "dialogs",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("flow", sa.String(32), nullable=False),
+    sa.Column("step", sa.String(32), nullable=False),
+    sa.Column("data", JsonText, nullable=False, server_default="{}"),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("handled_at", UtcDateTime),
+    sa.Index("ix_inbox_status", "status", "update_id"),
+)
+
+buttons = sa.Table(
+    "buttons",
+    metadata,
+    sa.Column("token", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("payload", JsonText, nullable=False, server_default="{}"),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Index("ix_buttons_expires", "expires_at"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("detail", sa.Text),
+)
+
+rate_events = sa.Table(
+    "rate_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Index("ix_rate_events_user", "user_id", "kind", "at"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dedupe_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("chat_id", sa.BigInteger, nullable=False),
+    sa.Column("audience", sa.String(12), nullable=False),  # resident | staff
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("payload", JsonText, nullable=False, server_default="{}"),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("urgent", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="SET NULL")),
+    sa.Column("status", sa.String(12), nullable=False),  # pending | sending | sent | failed | cancelled
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_message_id", sa.BigInteger),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_at", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at", "priority"),
+    sa.Index("ix_outbox_case", "case_id"),
+)
+
+followups = sa.Table(
+    "followups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("asked_at", UtcDateTime),
+    sa.Column("reminded_at", UtcDateTime),
+    sa.Column("answered_at", UtcDateTime),
+    sa.Column("solved", sa.Boolean),
+    sa.Column("satisfaction", sa.String(16)),  # satisfied | basically | unsatisfied
+    sa.Column("comment", sa.Text),
+    sa.Column("outcome", sa.String(16)),  # answered | no_feedback
+    sa.UniqueConstraint("case_id", "round", name="uq_followups_case_round"),
+)
+
+visits = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("done_at", UtcDateTime),
+    sa.Column("done_by", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("note", sa.Text),
+    sa.UniqueConstraint("case_id", "seq", name="uq_visits_case_seq"),
+)
