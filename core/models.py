@@ -159,3 +159,14 @@ class CaseEvent:
     to_status: Status | None
     note: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonGrant:
+    """What an inline button's opaque token stands for, and whom it was given to."""
+
+    token: str
+    user_id: int
+    action: str
+    payload: dict[str, Any]
+    expires_at: datetime

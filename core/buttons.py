@@ -1,0 +1,39 @@
+"""Opaque callback data: a random token that names a stored (user, action, payload) grant.
+
+Telegram gives callback data back from the client, so it can be forged or replayed. The token
+carries nothing; the server looks up what it means and who it was given to, and each action
+still checks the pressing user's role and the case's current state.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.models import ButtonGrant
+from storage import buttons
+
+BUTTON_TTL = timedelta(days=60)
+TOKEN_PREFIX = "b:"
+
+
+async def issue(
+    conn: AsyncConnection, user_id: int, action: str, payload: dict[str, Any], now: datetime
+) -> str:
+    """Stores a grant and returns the callback data for it (at most 64 bytes)."""
+    token = secrets.token_urlsafe(12)
+    await buttons.insert(conn, token, user_id, action, payload, now, now + BUTTON_TTL)
+    return TOKEN_PREFIX + token
+
+
+async def resolve(conn: AsyncConnection, data: str, user_id: int, now: datetime) -> ButtonGrant | None:
+    """The grant behind callback data, if it exists, has not expired and belongs to this user."""
+    if not data.startswith(TOKEN_PREFIX):
+        return None
+    grant = await buttons.get(conn, data.removeprefix(TOKEN_PREFIX))
+    if grant is None or grant.user_id != user_id or grant.expires_at < now:
+        return None
+    return grant

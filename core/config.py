@@ -1,0 +1,24 @@
+"""The station's configuration as the domain needs it, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class StationConfig:
+    code: str = "JM"
+    name: str = "警民连心桥派出所"
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    bot_username: str = ""
+    daily_case_limit: int = 5
+    description_max_chars: int = 2000
+    max_photos: int = 5
+    invite_ttl: timedelta = timedelta(hours=72)
+    retention_days: int = 1095
+    quiet_start: time = time(21, 30)
+    quiet_end: time = time(8, 0)
+    followup_time: time = time(10, 0)
+    digest_time: time = time(8, 30)

@@ -1,0 +1,114 @@
+"""Turns neutral `Outgoing` messages into Bot API calls, issuing a token for every button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from core import buttons
+from core.outgoing import Outgoing, Priority
+from core.services import Services
+
+ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+async def markup_for(services: Services, chat_id: int, out: Outgoing) -> ReplyMarkup | None:
+    """The keyboard of `out`; each action button gets an opaque token bound to `chat_id`."""
+    if out.reply_keyboard:
+        return ReplyKeyboardMarkup(
+            [[_reply_button(kind, label) for kind, label in row] for row in out.reply_keyboard],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    if out.remove_reply_keyboard:
+        return ReplyKeyboardRemove()
+    if not out.buttons:
+        return None
+    now = services.clock.now()
+    keyboard: list[list[InlineKeyboardButton]] = []
+    async with services.db.write() as conn:
+        for row in out.buttons:
+            line = []
+            for button in row:
+                if button.url:
+                    line.append(InlineKeyboardButton(button.label, url=button.url))
+                else:
+                    data = await buttons.issue(conn, chat_id, button.action, button.payload, now)
+                    line.append(InlineKeyboardButton(button.label, callback_data=data))
+            keyboard.append(line)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def _reply_button(kind: str, label: str) -> KeyboardButton:
+    if kind == "contact":
+        return KeyboardButton(label, request_contact=True)
+    if kind == "location":
+        return KeyboardButton(label, request_location=True)
+    return KeyboardButton(label)
+
+
+def _rl(bot: Bot, priority: Priority) -> dict[str, Any]:
+    if isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+        return {"rate_limit_args": {"priority": priority}}
+    return {}
+
+
+async def send(
+    bot: Bot, services: Services, chat_id: int, out: Outgoing, priority: Priority = Priority.INTERACTIVE
+) -> Message:
+    """Sends `out` to a chat and returns the message Telegram made of it."""
+    markup = await markup_for(services, chat_id, out)
+    extra = _rl(bot, priority)
+    if out.attachment is not None:
+        if out.attachment.is_photo:
+            return await bot.send_photo(
+                chat_id, out.attachment.content, caption=out.text or None, parse_mode=ParseMode.HTML,
+                reply_markup=markup, **extra,
+            )
+        return await bot.send_document(
+            chat_id, out.attachment.content, filename=out.attachment.filename, caption=out.text or None,
+            parse_mode=ParseMode.HTML, reply_markup=markup, **extra,
+        )
+    return await bot.send_message(
+        chat_id, out.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+        link_preview_options=None, **extra,
+    )
+
+
+async def reply(update: Update, services: Services, bot: Bot, out: Outgoing) -> Message:
+    """Answers the user who sent `update`, in their private chat."""
+    chat = update.effective_chat
+    assert chat is not None  # every handler we register is for private chats with a user
+    return await send(bot, services, chat.id, out)
+
+
+async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> None:
+    """Replaces the message whose button was pressed with `out` (or sends it when it cannot)."""
+    query = update.callback_query
+    message = query.message if query else None
+    if query is None or not isinstance(message, Message) or out.attachment is not None or out.reply_keyboard:
+        await reply(update, services, bot, out)
+        return
+    markup = await markup_for(services, message.chat.id, out)
+    inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+    try:
+        await bot.edit_message_text(
+            out.text, chat_id=message.chat.id, message_id=message.message_id,
+            parse_mode=ParseMode.HTML, reply_markup=inline, **_rl(bot, Priority.INTERACTIVE),
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise

@@ -1,0 +1,63 @@
+"""The area tree (station → town → village) and who covers each area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.models import Area
+from storage.schema import areas
+
+
+def _area(row: Row[Any]) -> Area:
+    return Area(
+        id=row.id, code=row.code, name=row.name, parent_id=row.parent_id, level=row.level,
+        officer_id=row.officer_id, supervisor_id=row.supervisor_id, leader_id=row.leader_id,
+    )
+
+
+async def all_areas(conn: AsyncConnection) -> list[Area]:
+    rows = await conn.execute(sa.select(areas).order_by(areas.c.position, areas.c.id))
+    return [_area(r) for r in rows]
+
+
+async def area(conn: AsyncConnection, area_id: int) -> Area | None:
+    row = (await conn.execute(sa.select(areas).where(areas.c.id == area_id))).first()
+    return _area(row) if row else None
+
+
+async def area_by_code(conn: AsyncConnection, code: str) -> Area | None:
+    row = (await conn.execute(sa.select(areas).where(areas.c.code == code))).first()
+    return _area(row) if row else None
+
+
+async def children(conn: AsyncConnection, parent_id: int | None) -> list[Area]:
+    cond = areas.c.parent_id.is_(None) if parent_id is None else areas.c.parent_id == parent_id
+    rows = await conn.execute(sa.select(areas).where(cond).order_by(areas.c.position, areas.c.id))
+    return [_area(r) for r in rows]
+
+
+async def upsert(conn: AsyncConnection, code: str, **values: Any) -> int:
+    existing = (await conn.execute(sa.select(areas.c.id).where(areas.c.code == code))).scalar_one_or_none()
+    if existing is None:
+        result = await conn.execute(areas.insert().values(code=code, **values))
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+    await conn.execute(areas.update().where(areas.c.id == existing).values(**values))
+    return int(existing)
+
+
+async def set_role(conn: AsyncConnection, area_id: int, column: str, staff_id: int) -> None:
+    await conn.execute(areas.update().where(areas.c.id == area_id).values({column: staff_id}))
+
+
+async def covered_by(conn: AsyncConnection, staff_id: int) -> list[Area]:
+    """Areas where this staff member is the officer, supervisor or leader."""
+    rows = await conn.execute(
+        sa.select(areas).where(
+            sa.or_(areas.c.officer_id == staff_id, areas.c.supervisor_id == staff_id, areas.c.leader_id == staff_id)
+        )
+    )
+    return [_area(r) for r in rows]

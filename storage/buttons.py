@@ -1,0 +1,42 @@
+"""Opaque button tokens: what an inline button does is kept here, never in the callback data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.models import ButtonGrant
+from storage.schema import buttons
+
+
+async def insert(
+    conn: AsyncConnection,
+    token: str,
+    user_id: int,
+    action: str,
+    payload: dict[str, Any],
+    now: datetime,
+    expires_at: datetime,
+) -> None:
+    await conn.execute(
+        buttons.insert().values(
+            token=token, user_id=user_id, action=action, payload=payload, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+async def get(conn: AsyncConnection, token: str) -> ButtonGrant | None:
+    row = (await conn.execute(sa.select(buttons).where(buttons.c.token == token))).first()
+    if row is None:
+        return None
+    return ButtonGrant(
+        token=row.token, user_id=row.user_id, action=row.action, payload=dict(row.payload),
+        expires_at=row.expires_at,
+    )
+
+
+async def purge_expired(conn: AsyncConnection, now: datetime) -> int:
+    return (await conn.execute(buttons.delete().where(buttons.c.expires_at < now))).rowcount

@@ -1,0 +1,112 @@
+"""Residents and staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.models import Language, Resident, Role, Staff
+from storage.schema import residents, staff
+
+
+def _resident(row: Row[Any]) -> Resident:
+    return Resident(
+        id=row.id, telegram_id=row.telegram_id, first_name=row.first_name, language=Language(row.language),
+        consented_at=row.consented_at, area_id=row.area_id, phone=row.phone, priority=row.priority,
+        unreachable=row.unreachable, deleted=row.deleted_at is not None,
+    )
+
+
+def _staff(row: Row[Any]) -> Staff:
+    return Staff(
+        id=row.id, name=row.name, role=Role(row.role), telegram_id=row.telegram_id, badge=row.badge,
+        language=Language(row.language), active=row.active,
+    )
+
+
+async def resident_by_telegram(conn: AsyncConnection, telegram_id: int) -> Resident | None:
+    row = (await conn.execute(sa.select(residents).where(residents.c.telegram_id == telegram_id))).first()
+    return _resident(row) if row else None
+
+
+async def resident(conn: AsyncConnection, resident_id: int) -> Resident | None:
+    row = (await conn.execute(sa.select(residents).where(residents.c.id == resident_id))).first()
+    return _resident(row) if row else None
+
+
+async def insert_resident(
+    conn: AsyncConnection, telegram_id: int, first_name: str, language: Language, now: datetime
+) -> Resident:
+    result = await conn.execute(
+        residents.insert().values(
+            telegram_id=telegram_id, first_name=first_name, language=language.value, created_at=now
+        )
+    )
+    created = await resident(conn, result.inserted_primary_key[0])  # type: ignore[index]
+    assert created is not None
+    return created
+
+
+async def update_resident(conn: AsyncConnection, resident_id: int, **values: Any) -> None:
+    if "language" in values and isinstance(values["language"], Language):
+        values["language"] = values["language"].value
+    await conn.execute(residents.update().where(residents.c.id == resident_id).values(**values))
+
+
+async def staff_by_telegram(conn: AsyncConnection, telegram_id: int) -> Staff | None:
+    row = (
+        await conn.execute(sa.select(staff).where(staff.c.telegram_id == telegram_id, staff.c.active))
+    ).first()
+    return _staff(row) if row else None
+
+
+async def staff_member(conn: AsyncConnection, staff_id: int) -> Staff | None:
+    row = (await conn.execute(sa.select(staff).where(staff.c.id == staff_id))).first()
+    return _staff(row) if row else None
+
+
+async def staff_by_badge(conn: AsyncConnection, badge: str) -> Staff | None:
+    row = (await conn.execute(sa.select(staff).where(staff.c.badge == badge))).first()
+    return _staff(row) if row else None
+
+
+async def all_staff(conn: AsyncConnection, role: Role | None = None) -> list[Staff]:
+    query = sa.select(staff).where(staff.c.active).order_by(staff.c.role, staff.c.name)
+    if role is not None:
+        query = query.where(staff.c.role == role.value)
+    return [_staff(r) for r in await conn.execute(query)]
+
+
+async def insert_staff(conn: AsyncConnection, badge: str, name: str, role: Role, now: datetime) -> Staff:
+    result = await conn.execute(staff.insert().values(badge=badge, name=name, role=role.value, created_at=now))
+    created = await staff_member(conn, result.inserted_primary_key[0])  # type: ignore[index]
+    assert created is not None
+    return created
+
+
+async def update_staff(conn: AsyncConnection, staff_id: int, **values: Any) -> None:
+    if "language" in values and isinstance(values["language"], Language):
+        values["language"] = values["language"].value
+    if "role" in values and isinstance(values["role"], Role):
+        values["role"] = values["role"].value
+    await conn.execute(staff.update().where(staff.c.id == staff_id).values(**values))
+
+
+async def roles_of(conn: AsyncConnection, telegram_ids: list[int]) -> dict[int, str]:
+    """The role of each Telegram user the bot knows: a staff role, or "resident"."""
+    found: dict[int, str] = {}
+    if not telegram_ids:
+        return found
+    rows = await conn.execute(
+        sa.select(residents.c.telegram_id).where(residents.c.telegram_id.in_(telegram_ids))
+    )
+    found.update({r.telegram_id: "resident" for r in rows})
+    rows = await conn.execute(
+        sa.select(staff.c.telegram_id, staff.c.role).where(staff.c.telegram_id.in_(telegram_ids), staff.c.active)
+    )
+    found.update({r.telegram_id: r.role for r in rows})
+    return found
