@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from core.clock import Clock
 from core.config import StationConfig
+from core.deadlines import DeadlinePolicy
+from core.workdays import WorkCalendar
 from storage.db import Database
 
 
@@ -19,5 +21,7 @@ class Services:
     db: Database
     clock: Clock
     config: StationConfig
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     # Wakes the outbox dispatcher at once (set by the composition root).
     wake_sender: Callable[[], None] = field(default=_nothing)

@@ -1,0 +1,155 @@
+"""The composition root: builds the services and the Application, registers every handler."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.inbox import InboxApplication, InboxQueue
+from bot.settings import Settings
+from core.clock import Clock, SystemClock
+from core.config import StationConfig
+from core.deadlines import DeadlinePolicy
+from core.services import Services
+from core.workdays import WorkCalendar
+from handlers import errors, mycases, onboarding, report, router, settings_cmd
+from handlers.context import SERVICES_KEY, JmContext
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def station_config(settings: Settings) -> StationConfig:
+    from datetime import timedelta
+
+    quiet_start, quiet_end = (Settings.clock_time(p.strip()) for p in settings.quiet_hours.split("-"))
+    return StationConfig(
+        code=settings.station_code,
+        name=settings.station_name,
+        tz=settings.tz,
+        bot_username=settings.bot_username,
+        daily_case_limit=settings.daily_case_limit,
+        description_max_chars=settings.description_max_chars,
+        max_photos=settings.max_photos,
+        invite_ttl=timedelta(hours=settings.invite_ttl_hours),
+        retention_days=settings.privacy_retention_days,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        followup_time=Settings.clock_time(settings.followup_time),
+        digest_time=Settings.clock_time(settings.digest_time),
+    )
+
+
+def build_services(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Services:
+    config = station_config(settings)
+    return Services(
+        db=db or Database(settings.database_url),
+        clock=clock or SystemClock(),
+        config=config,
+        calendar=WorkCalendar(config.tz),
+        deadlines=DeadlinePolicy.from_mapping(settings.ack_hours, settings.resolve_workdays),
+    )
+
+
+def register_handlers(app: Any) -> None:
+    """Every handler in one place. Group 0 only; the order inside matters (first match wins)."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", onboarding.start, filters=private))
+    app.add_handler(CommandHandler("help", onboarding.help_command, filters=private))
+    app.add_handler(CommandHandler("report", report.start, filters=private))
+    app.add_handler(CommandHandler("mycases", mycases.list_cases, filters=private))
+    app.add_handler(CommandHandler("settings", settings_cmd.show, filters=private))
+    app.add_handler(CommandHandler("privacy", settings_cmd.privacy, filters=private))
+    app.add_handler(CommandHandler("cancel", onboarding.cancel, filters=private))
+    for command, callback in _feature_commands():
+        app.add_handler(CommandHandler(command, callback, filters=private))
+    app.add_handler(CallbackQueryHandler(router.on_button))
+    # Anything else a user sends in private goes to the dialog they are in (or gets the menu).
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, router.on_input))
+    app.add_handler(MessageHandler(private & filters.COMMAND, onboarding.unknown_command))
+    app.add_error_handler(errors.on_error)
+
+
+def _feature_commands() -> list[tuple[str, Any]]:
+    """Commands of features that live in their own modules (staff, scheduler, bookings, stats)."""
+    found: list[tuple[str, Any]] = []
+    for module_name in ("handlers.officer", "handlers.followup", "handlers.booking", "handlers.stats",
+                        "handlers.availability", "handlers.staff"):
+        try:
+            module = __import__(module_name, fromlist=["COMMANDS"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        found.extend(getattr(module, "COMMANDS", ()))
+    return found
+
+
+BOT_COMMANDS = [
+    BotCommand("start", "开始 / Start"),
+    BotCommand("report", "反映诉求 / File an issue"),
+    BotCommand("mycases", "我的诉求 / My cases"),
+    BotCommand("settings", "设置 / Settings"),
+    BotCommand("privacy", "隐私 / Privacy"),
+    BotCommand("help", "帮助 / Help"),
+]
+
+
+def build_application(
+    settings: Settings,
+    services: Services,
+    *,
+    request: BaseRequest | None = None,
+    rate_limiter: Any = None,
+    job_queue: bool = True,
+) -> InboxApplication:
+    queue = InboxQueue()
+    builder = (
+        ApplicationBuilder()
+        .application_class(InboxApplication)
+        .token(settings.token.get_secret_value() or "0:sandbox")
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .update_queue(queue)
+        .context_types(ContextTypes(context=JmContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(rate_limiter)
+    if not job_queue:
+        builder = builder.job_queue(None)
+    app: InboxApplication = builder.build()  # type: ignore[assignment]
+    app.bot_data[SERVICES_KEY] = services
+    queue.services = services
+    register_handlers(app)
+    return app
+
+
+async def _post_init(app: Any) -> None:
+    recovered = await app.recover_inbox()
+    if recovered:
+        log.info("handling %d update(s) left from before the last stop", recovered)
+
+
+async def _post_shutdown(app: Any) -> None:
+    services: Services = app.bot_data[SERVICES_KEY]
+    await services.db.close()
+
+
+async def handle(app: InboxApplication, update: Update) -> None:
+    """Stores and handles one update, as polling would (used by tests and the webhook)."""
+    await app.update_queue.put(update)

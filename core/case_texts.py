@@ -1,0 +1,208 @@
+"""Texts and keyboards about cases, as pure functions, plus the outbox renderers that use them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core import labels
+from core.i18n import Safe, t, tp
+from core.lifecycle import Action, Actor, allowed_actions
+from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
+from core.notify import renderer
+from core.outgoing import Button, Outgoing, rows
+from storage import areas as area_repo
+from storage import cases as repo
+from storage import people
+
+STATION_TZ = ZoneInfo("Asia/Shanghai")
+
+EMERGENCY = "In an emergency call 110 — this chat is not watched around the clock."
+
+# Button actions of the officer's card (see handlers/officer.py).
+CARD_ACTIONS = {
+    Action.ACCEPT: ("case_accept", "✅ Accept"),
+    Action.START: ("case_start", "▶️ Start work"),
+    Action.RESOLVE: ("case_resolve", "☑️ Resolve"),
+    Action.TRANSFER: ("case_transfer", "🔁 Transfer"),
+    Action.ESCALATE: ("case_escalate", "⬆️ Escalate"),
+    Action.REJECT: ("case_reject", "✖️ Reject"),
+}
+
+CARD_HEADLINE = {
+    "new": "🆕 New case assigned to you",
+    "transfer": "🔁 A case was transferred to you",
+    "escalate": "⬆️ A case was escalated to you",
+    "withdrawn": "↩️ The resident withdrew a case",
+    "info": "📎 The resident added information",
+    "reopen": "🔄 A case was reopened",
+    "current": "📋 Case",
+}
+
+
+def local(at: datetime | None, tz: ZoneInfo = STATION_TZ) -> str:
+    return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: enough to recognise, not enough to call."""
+    if not phone:
+        return "—"
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "****"
+    return digits[:3] + "****" + digits[-4:]
+
+
+def officer_card(
+    lang: Language,
+    case: Case,
+    *,
+    reason: str,
+    area: Area | None,
+    resident: Resident | None,
+    assignee: Staff | None,
+    tz: ZoneInfo = STATION_TZ,
+    note: str | None = None,
+) -> Outgoing:
+    """The card an officer works a case from: the facts, the description, the buttons."""
+    lines = [
+        t(lang, "<b>{headline}</b>", headline=tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]))),
+        t(lang, "Case number: <code>{number}</code>", number=case.number),
+    ]
+    if case.priority:
+        lines.append(t(lang, "🟢 <b>Priority channel</b> (elderly or disabled resident)"))
+    lines += [
+        t(lang, "Kind: {kind} · {category}", kind=labels.kind(lang, case.kind),
+          category=labels.category(lang, case.category)),
+        t(lang, "Area: {area}", area=area.name if area else "—"),
+        t(lang, "Status: {status}", status=labels.status(lang, case.status)),
+        t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
+        t(lang, "Resident: {name} · phone {phone}",
+          name=_resident_name(lang, resident), phone=mask_phone(resident.phone if resident else None)),
+        t(lang, "Filed: {at} · acknowledge by {ack} · resolve by {due}", at=local(case.created_at, tz),
+          ack=local(case.ack_due_at, tz), due=local(case.resolve_due_at, tz)),
+        "",
+        t(lang, "<blockquote>{text}</blockquote>", text=case.description),
+    ]
+    if case.photos:
+        lines.append(t(lang, "Photos: {count}", count=len(case.photos)))
+    if case.location:
+        lines.append(t(lang, "Location: {lat:.5f}, {lon:.5f}", lat=case.location[0], lon=case.location[1]))
+    if note:
+        lines.append(t(lang, "Note: {note}", note=note))
+    return Outgoing(Safe("\n".join(lines)), officer_buttons(lang, case, resident))
+
+
+def officer_buttons(lang: Language, case: Case, resident: Resident | None) -> tuple[tuple[Button, ...], ...]:
+    payload = {"case_id": case.id, "version": case.version}
+    actions = [
+        Button(tp(lang, CARD_ACTIONS[a][1]), CARD_ACTIONS[a][0], payload)
+        for a in allowed_actions(case.status, Actor.HANDLER)
+        if a in CARD_ACTIONS
+    ]
+    extra = [Button(tp(lang, "🗂 Timeline"), "case_timeline", {"case_id": case.id})]
+    if resident is not None and resident.phone and not resident.deleted:
+        extra.insert(0, Button(tp(lang, "📞 Show contact"), "case_contact", {"case_id": case.id}))
+    return rows(actions[:3], actions[3:], extra)
+
+
+def _resident_name(lang: Language, resident: Resident | None) -> str:
+    if resident is None or resident.deleted:
+        return tp(lang, "(account deleted)")
+    return resident.first_name or "—"
+
+
+STATUS_MESSAGE = {
+    Status.ACCEPTED: "Your case {number} has been accepted. Officer {officer} is in charge of it.",
+    Status.IN_PROGRESS: "Work on your case {number} has started.",
+    Status.TRANSFERRED: "Your case {number} has been passed to another officer, who will contact you.",
+    Status.ESCALATED: "Your case {number} has been referred to a supervisor so it gets more attention.",
+    Status.RESOLVED: "Your case {number} has been resolved.",
+    Status.REOPENED: "Your case {number} has been reopened and will be handled again.",
+    Status.CLOSED: "Your case {number} is now closed. Thank you.",
+    Status.REJECTED: "Your case {number} could not be accepted by the station.",
+}
+
+
+def resident_status(
+    lang: Language, case: Case, event: CaseEvent, officer: Staff | None, tz: ZoneInfo = STATION_TZ
+) -> Outgoing:
+    """What the resident is told when their case moves on."""
+    status = event.to_status or case.status
+    template = STATUS_MESSAGE.get(status, "Your case {number} is now: {status}.")
+    lines = [t(lang, template, number=case.number, officer=officer.name if officer else "—",
+               status=labels.status(lang, status))]
+    if event.note and status in (Status.RESOLVED, Status.REJECTED):
+        label = "Officer's note: {note}" if status is Status.RESOLVED else "Reason: {note}"
+        lines.append(t(lang, label, note=event.note))
+    referral = event.data.get("referral")
+    if referral:
+        lines.append(t(lang, "Where to go instead: {where}", where=str(referral)))
+    lines.append(t(lang, "<i>{at}</i>", at=local(event.at, tz)))
+    buttons = rows([Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])
+    return Outgoing(Safe("\n".join(lines)), buttons)
+
+
+def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo = STATION_TZ) -> str:
+    """A case with its timeline, as the resident (or an officer) reads it."""
+    lines = [
+        t(lang, "<b>Case {number}</b>", number=case.number),
+        t(lang, "Kind: {kind} · {category}", kind=labels.kind(lang, case.kind),
+          category=labels.category(lang, case.category)),
+        t(lang, "Status: {status}", status=labels.status(lang, case.status)),
+        t(lang, "<blockquote>{text}</blockquote>", text=_shorten(case.description, 600)),
+        t(lang, "<b>Timeline</b>"),
+    ]
+    for event in events:
+        line = t(lang, "• {at} {what}", at=local(event.at, tz), what=labels.event(lang, event.action))
+        if event.note:
+            line += t(lang, ": {note}", note=_shorten(event.note, 300))
+        lines.append(line)
+    return Safe("\n".join(lines))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
+    """One line per case in a list (/mycases, /queue)."""
+    flag = "🟢 " if case.priority else ""
+    return t(lang, "{flag}<code>{number}</code> {kind} · {status} · {at}", flag=flag, number=case.number,
+             kind=labels.kind(lang, case.kind), status=labels.status(lang, case.status),
+             at=local(case.created_at, tz))
+
+
+# --- outbox renderers ------------------------------------------------------------------------
+
+
+@renderer("case_card")
+async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    case = await repo.get(conn, int(payload["case_id"]))
+    member = await people.staff_member(conn, int(payload["staff_id"]))
+    if case is None or member is None:
+        return None
+    area = await area_repo.area(conn, case.area_id) if case.area_id else None
+    resident = await people.resident(conn, case.resident_id) if case.resident_id else None
+    assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
+    return officer_card(member.language, case, reason=str(payload.get("reason", "new")), area=area,
+                        resident=resident, assignee=assignee)
+
+
+@renderer("case_status")
+async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    case = await repo.get(conn, int(payload["case_id"]))
+    if case is None or case.resident_id is None:
+        return None
+    resident = await people.resident(conn, case.resident_id)
+    if resident is None or resident.deleted:
+        return None
+    event = next((e for e in await repo.events(conn, case.id) if e.id == int(payload["event_id"])), None)
+    if event is None:
+        return None
+    officer = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
+    return resident_status(resident.language, case, event, officer)

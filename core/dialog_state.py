@@ -1,0 +1,24 @@
+"""Reading and writing a user's dialog, one committed row per step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.dialogs import Dialog
+from core.services import Services
+from storage import dialogs
+
+
+async def get(services: Services, user_id: int) -> Dialog | None:
+    async with services.db.read() as conn:
+        return await dialogs.get(conn, user_id)
+
+
+async def put(services: Services, user_id: int, flow: str, step: str, data: dict[str, Any]) -> Dialog:
+    async with services.db.write() as conn:
+        return await dialogs.put(conn, user_id, flow, step, data, services.clock.now())
+
+
+async def clear(services: Services, user_id: int) -> None:
+    async with services.db.write() as conn:
+        await dialogs.clear(conn, user_id)

@@ -1,0 +1,69 @@
+"""Names of kinds, categories, statuses and actions, as msgids for the catalogues."""
+
+from __future__ import annotations
+
+from core.i18n import N_, tp
+from core.models import Category, Kind, Language, Status
+
+KIND: dict[Kind, str] = {
+    Kind.SUGGESTION: N_("Suggestion"),
+    Kind.DISPUTE: N_("Dispute"),
+    Kind.HELP: N_("Request for help"),
+    Kind.INQUIRY: N_("Inquiry"),
+    Kind.CONSULTATION: N_("Video consultation"),
+}
+
+CATEGORY: dict[Category, str] = {
+    Category.PUBLIC_SECURITY: N_("Public security"),
+    Category.LAW_ENFORCEMENT: N_("Law enforcement services"),
+    Category.POLICE_CONDUCT: N_("Police conduct"),
+    Category.LITIGATION: N_("Legal proceedings"),
+    Category.HOUSEHOLD_ID: N_("Household registration and ID"),
+    Category.TRAFFIC: N_("Traffic"),
+    Category.EXIT_ENTRY: N_("Exit and entry"),
+    Category.ANTI_FRAUD: N_("Fraud prevention"),
+    Category.OTHER: N_("Other"),
+}
+
+STATUS: dict[Status, str] = {
+    Status.SUBMITTED: N_("Submitted"),
+    Status.ACCEPTED: N_("Accepted"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.TRANSFERRED: N_("Transferred"),
+    Status.ESCALATED: N_("Escalated"),
+    Status.RESOLVED: N_("Resolved"),
+    Status.REOPENED: N_("Reopened"),
+    Status.CLOSED: N_("Closed"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+    Status.REJECTED: N_("Not accepted"),
+}
+
+EVENT: dict[str, str] = {
+    "submit": N_("Filed"),
+    "accept": N_("Accepted by the officer"),
+    "start": N_("Work started"),
+    "transfer": N_("Transferred to another officer"),
+    "escalate": N_("Escalated to a supervisor"),
+    "resolve": N_("Resolved"),
+    "reject": N_("Not accepted"),
+    "withdraw": N_("Withdrawn by the resident"),
+    "reopen": N_("Reopened"),
+    "close": N_("Closed"),
+    "add_info": N_("Information added"),
+}
+
+
+def kind(lang: Language, value: Kind) -> str:
+    return tp(lang, KIND[value])
+
+
+def category(lang: Language, value: Category) -> str:
+    return tp(lang, CATEGORY[value])
+
+
+def status(lang: Language, value: Status) -> str:
+    return tp(lang, STATUS[value])
+
+
+def event(lang: Language, action: str) -> str:
+    return tp(lang, EVENT[action]) if action in EVENT else action

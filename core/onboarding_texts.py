@@ -1,0 +1,54 @@
+"""Texts of onboarding, settings and privacy, as pure functions."""
+
+from __future__ import annotations
+
+from core.i18n import Safe, t, tp
+from core.models import Area, Language
+from core.outgoing import Button, Outgoing, rows
+
+LANGUAGE_NAMES = {Language.ZH_HANS: "简体中文", Language.ZH_HANT: "繁體中文", Language.EN: "English"}
+
+
+def choose_language(lang: Language, station: str) -> Outgoing:
+    text = t(lang, "Welcome to the {station} front desk. Please choose your language.", station=station)
+    buttons = rows([Button(name, "onb_lang", {"lang": code.value}) for code, name in LANGUAGE_NAMES.items()])
+    return Outgoing(Safe(text), buttons)
+
+
+def privacy_notice(lang: Language, station: str, retention_years: int) -> str:
+    return Safe("\n\n".join([
+        t(lang, "<b>Privacy notice</b>"),
+        t(lang, "<b>What we store:</b> your Telegram account number and name, your language and "
+                "neighbourhood, the phone number if you choose to share it, and the cases you file "
+                "with their text, photos and location."),
+        t(lang, "<b>Why:</b> so that {station} can accept, hand over and follow up your cases, and "
+                "count how well they are handled.", station=station),
+        t(lang, "<b>For how long:</b> {years} years after a case is closed; after that it is kept "
+                "only without your name.", years=retention_years),
+        t(lang, "<b>Who can see it:</b> the officers who cover your neighbourhood and their "
+                "supervisors. Every look at your phone number is recorded."),
+        t(lang, "You can delete your account data at any time with /privacy."),
+    ]))
+
+
+def consent_buttons(lang: Language) -> tuple[tuple[Button, ...], ...]:
+    return rows([Button(tp(lang, "✅ I agree"), "onb_consent", {}),
+                 Button(tp(lang, "Not now"), "onb_decline", {})])
+
+
+def choose_area(lang: Language, options: list[Area], parent: Area | None, purpose: str) -> Outgoing:
+    text = (t(lang, "Which neighbourhood do you live in?") if parent is None
+            else t(lang, "Which part of {area}?", area=parent.name))
+    buttons = [[Button(area.name, "onb_area", {"area_id": area.id, "purpose": purpose})] for area in options]
+    if parent is not None:
+        buttons.append([Button(tp(lang, "◀️ Back"), "onb_area_up", {"area_id": parent.id, "purpose": purpose})])
+    return Outgoing(Safe(text), rows(*buttons))
+
+
+def ask_phone(lang: Language) -> Outgoing:
+    text = t(lang, "You may share your phone number so the officer can call you back. "
+                   "It is optional: press “Skip” if you prefer not to.")
+    return Outgoing(Safe(text), reply_keyboard=(
+        (("contact", tp(lang, "📱 Share my phone number")),),
+        (("text", tp(lang, "Skip")),),
+    ))

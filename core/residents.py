@@ -1,0 +1,49 @@
+"""Residents: registration, consent, language, area, phone, and deleting their data."""
+
+from __future__ import annotations
+
+from core.models import Language, Resident
+from core.services import Services
+from storage import cases as case_repo
+from storage import dialogs, people
+
+
+async def get_or_create(services: Services, telegram_id: int, first_name: str, language: Language) -> Resident:
+    async with services.db.read() as conn:
+        found = await people.resident_by_telegram(conn, telegram_id)
+    if found is not None:
+        return found
+    async with services.db.write() as conn:
+        found = await people.resident_by_telegram(conn, telegram_id)
+        if found is not None:
+            return found
+        return await people.insert_resident(conn, telegram_id, first_name[:128], language, services.clock.now())
+
+
+async def find(services: Services, telegram_id: int) -> Resident | None:
+    async with services.db.read() as conn:
+        return await people.resident_by_telegram(conn, telegram_id)
+
+
+async def update(services: Services, resident: Resident, **values: object) -> Resident:
+    async with services.db.write() as conn:
+        await people.update_resident(conn, resident.id, **values)
+        updated = await people.resident(conn, resident.id)
+    assert updated is not None
+    return updated
+
+
+async def consent(services: Services, resident: Resident) -> Resident:
+    return await update(services, resident, consented_at=services.clock.now())
+
+
+async def delete_account(services: Services, resident: Resident) -> None:
+    """Forgets who the resident is; their cases stay in the ledger without personal data."""
+    async with services.db.write() as conn:
+        await case_repo.anonymise_resident_cases(conn, resident.id)
+        await people.update_resident(
+            conn, resident.id, telegram_id=None, first_name="", phone=None, consented_at=None,
+            deleted_at=services.clock.now(),
+        )
+        if resident.telegram_id is not None:
+            await dialogs.clear(conn, resident.telegram_id)

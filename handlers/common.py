@@ -1,0 +1,104 @@
+"""Shared pieces of the resident-facing screens: who is talking, the menu, the 110 line."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from core import residents
+from core.case_texts import EMERGENCY
+from core.i18n import Safe, language_of, t, tp
+from core.models import Language, Resident
+from core.outgoing import Button, Outgoing, rows
+from handlers import render
+from handlers.context import JmContext
+from storage import people
+
+
+def screen(lang: Language, *parts: str, footer: bool = True) -> str:
+    """A resident screen: its parts, then the reminder that emergencies go to 110."""
+    body = "\n\n".join(p for p in parts if p)
+    if footer:
+        body += "\n\n" + t(lang, "<i>☎️ {emergency}</i>", emergency=Safe(t(lang, EMERGENCY)))
+    return Safe(body)
+
+
+async def language_for(update: Update, context: JmContext) -> Language:
+    """The user's language: as stored for a resident or staff member, else Telegram's guess."""
+    user = update.effective_user
+    if user is None:
+        return language_of(None)
+    async with context.services.db.read() as conn:
+        member = await people.staff_by_telegram(conn, user.id)
+        if member is not None:
+            return member.language
+        resident = await people.resident_by_telegram(conn, user.id)
+    if resident is not None:
+        return resident.language
+    return language_of(user.language_code)
+
+
+async def current_resident(update: Update, context: JmContext) -> Resident | None:
+    user = update.effective_user
+    return await residents.find(context.services, user.id) if user else None
+
+
+def menu(lang: Language, consented: bool) -> Outgoing:
+    """The resident's main menu."""
+    if not consented:
+        text = screen(lang, t(lang, "Without your consent this bot can only give general information."),
+                      t(lang, "Press the button below whenever you are ready to read the privacy notice."))
+        return Outgoing(text, rows([Button(tp(lang, "📄 Privacy notice"), "onb_privacy", {})]))
+    text = screen(lang, t(lang, "<b>What would you like to do?</b>"),
+                  t(lang, "/report — file an issue\n/mycases — my cases\n/settings — language, area, phone"))
+    return Outgoing(text, main_buttons(lang))
+
+
+def main_buttons(lang: Language) -> tuple[tuple[Button, ...], ...]:
+    return rows(
+        [Button(tp(lang, "📝 File an issue"), "menu_report", {}),
+         Button(tp(lang, "📅 Book a video call"), "menu_book", {})],
+        [Button(tp(lang, "📂 My cases"), "menu_mycases", {}),
+         Button(tp(lang, "⚙️ Settings"), "menu_settings", {})],
+    )
+
+
+async def show_menu(update: Update, context: JmContext) -> None:
+    """The answer to anything outside a dialog: the menu (or the staff help)."""
+    user = update.effective_user
+    if user is None:
+        return
+    async with context.services.db.read() as conn:
+        member = await people.staff_by_telegram(conn, user.id)
+    if member is not None:
+        out = Outgoing(Safe(t(member.language, "Staff commands: /queue — my open cases; /help — all commands.")))
+        await render.reply(update, context.services, context.bot, out)
+        return
+    resident = await current_resident(update, context)
+    lang = await language_for(update, context)
+    if resident is None:
+        await render.reply(update, context.services, context.bot,
+                           Outgoing(screen(lang, t(lang, "Welcome! Send /start to begin."))))
+        return
+    await render.reply(update, context.services, context.bot, menu(lang, resident.consented_at is not None))
+
+
+async def answer_expired(update: Update, context: JmContext) -> None:
+    """A button whose token is unknown, expired or someone else's."""
+    lang = await language_for(update, context)
+    query = update.callback_query
+    if query is not None:
+        await query.answer(tp(lang, "This button is no longer valid."), show_alert=True)
+
+
+async def alert(update: Update, lang: Language, message: str, **values: object) -> None:
+    """Answers a button press with a pop-up (plain text)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(tp(lang, message, **values), show_alert=True)
+
+
+async def ack(update: Update) -> None:
+    """Stops the button's spinner."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()

@@ -1,0 +1,223 @@
+"""/start: language, privacy consent, area, optional phone — and the main menu afterwards."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from core import residents
+from core.dialog_state import clear, put
+from core.dialogs import Dialog
+from core.i18n import Safe, language_of, t, tp
+from core.models import ButtonGrant, Language
+from core.onboarding_texts import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
+from core.outgoing import Outgoing
+from handlers import common, render
+from handlers.context import JmContext
+from handlers.router import action, flow
+from storage import areas as area_repo
+
+FLOW = "onboarding"
+STAFF_PREFIX = "staff_"
+
+
+async def start(update: Update, context: JmContext) -> None:
+    """Greets the user: staff enrolment, the first-time onboarding, or the menu."""
+    user = update.effective_user
+    if user is None:
+        return
+    if context.args and context.args[0].startswith(STAFF_PREFIX):
+        from handlers.staff import enroll_from_start
+
+        await enroll_from_start(update, context, context.args[0].removeprefix(STAFF_PREFIX))
+        return
+    services = context.services
+    lang = language_of(user.language_code)
+    resident = await residents.get_or_create(services, user.id, user.first_name, lang)
+    await clear(services, user.id)
+    if resident.consented_at is None:
+        await render.reply(update, services, context.bot, choose_language(resident.language, services.config.name))
+        return
+    await common.show_menu(update, context)
+
+
+async def help_command(update: Update, context: JmContext) -> None:
+    """What the bot can do."""
+    await common.show_menu(update, context)
+
+
+async def cancel(update: Update, context: JmContext) -> None:
+    """Leaves whatever form the user is in; nothing is filed."""
+    user = update.effective_user
+    if user is None:
+        return
+    await clear(context.services, user.id)
+    lang = await common.language_for(update, context)
+    await render.reply(update, context.services, context.bot,
+                       Outgoing(Safe(t(lang, "Cancelled. Nothing was sent.")), remove_reply_keyboard=True))
+    await common.show_menu(update, context)
+
+
+async def unknown_command(update: Update, context: JmContext) -> None:
+    lang = await common.language_for(update, context)
+    await render.reply(update, context.services, context.bot,
+                       Outgoing(Safe(t(lang, "I do not know that command. Here is what I can do:"))))
+    await common.show_menu(update, context)
+
+
+@action("onb_lang")
+async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Language chosen: remember it, then show the privacy notice."""
+    resident = await common.current_resident(update, context)
+    if resident is None:
+        return
+    lang = Language(grant.payload["lang"])
+    resident = await residents.update(context.services, resident, language=lang)
+    await common.ack(update)
+    if resident.consented_at is not None:
+        await render.edit(update, context.services, context.bot,
+                          Outgoing(Safe(t(lang, "Language changed to English.")), common.main_buttons(lang)))
+        return
+    await _show_privacy(update, context, lang)
+
+
+async def _show_privacy(update: Update, context: JmContext, lang: Language) -> None:
+    config = context.services.config
+    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days // 365))
+    await render.edit(update, context.services, context.bot, Outgoing(text, consent_buttons(lang)))
+
+
+@action("onb_privacy")
+async def show_privacy(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    await common.ack(update)
+    await _show_privacy(update, context, await common.language_for(update, context))
+
+
+@action("onb_decline")
+async def decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """No consent: general information and the 110 notice only."""
+    lang = await common.language_for(update, context)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, common.menu(lang, consented=False))
+
+
+@action("onb_consent")
+async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Consent given: ask for the neighbourhood."""
+    resident = await common.current_resident(update, context)
+    if resident is None:
+        return
+    if resident.consented_at is None:
+        resident = await residents.consent(context.services, resident)
+    await common.ack(update)
+    await show_areas(update, context, resident.language, None, "onboarding")
+
+
+async def show_areas(
+    update: Update, context: JmContext, lang: Language, parent_id: int | None, purpose: str
+) -> None:
+    """The children of `parent_id` (the station's towns when None) as buttons."""
+    async with context.services.db.read() as conn:
+        if parent_id is None:
+            roots = await area_repo.children(conn, None)
+            # The station itself is the root; residents pick among what lies below it.
+            parent = None
+            options = await area_repo.children(conn, roots[0].id) if len(roots) == 1 else roots
+        else:
+            parent = await area_repo.area(conn, parent_id)
+            options = await area_repo.children(conn, parent_id)
+    if not options:
+        text = common.screen(lang, t(lang, "The station has not set up its neighbourhoods yet. Please try later."))
+        await render.edit(update, context.services, context.bot, Outgoing(text))
+        return
+    await render.edit(update, context.services, context.bot, choose_area(lang, options, parent, purpose))
+
+
+@action("onb_area")
+async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """An area pressed: go deeper if it has parts, else remember it."""
+    resident = await common.current_resident(update, context)
+    if resident is None or resident.consented_at is None:
+        await common.answer_expired(update, context)
+        return
+    area_id = int(grant.payload["area_id"])
+    purpose = str(grant.payload.get("purpose", "onboarding"))
+    async with context.services.db.read() as conn:
+        chosen = await area_repo.area(conn, area_id)
+        parts = await area_repo.children(conn, area_id)
+    await common.ack(update)
+    if chosen is None:
+        return
+    if parts:
+        await show_areas(update, context, resident.language, area_id, purpose)
+        return
+    resident = await residents.update(context.services, resident, area_id=area_id)
+    lang = resident.language
+    await render.edit(update, context.services, context.bot,
+                      Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=chosen.name))))
+    if purpose == "onboarding":
+        await put(context.services, resident.telegram_id or 0, FLOW, "phone", {})
+        await render.reply(update, context.services, context.bot, ask_phone(lang))
+    else:
+        await common.show_menu(update, context)
+
+
+@action("onb_area_up")
+async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    lang = await common.language_for(update, context)
+    async with context.services.db.read() as conn:
+        here = await area_repo.area(conn, int(grant.payload["area_id"]))
+        grand = await area_repo.area(conn, here.parent_id) if here and here.parent_id else None
+    await common.ack(update)
+    parent_id = grand.id if grand is not None and grand.parent_id is not None else None
+    await show_areas(update, context, lang, parent_id, str(grant.payload.get("purpose", "onboarding")))
+
+
+@flow(FLOW)
+async def onboarding_input(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """The phone step: only the sender's own contact is accepted; "Skip" goes on without it."""
+    message = update.effective_message
+    resident = await common.current_resident(update, context)
+    if message is None or resident is None:
+        return
+    lang = resident.language
+    services = context.services
+    if message.contact is not None:
+        if message.contact.user_id != resident.telegram_id:
+            await render.reply(update, services, context.bot, Outgoing(Safe(t(
+                lang, "Please share your own number with the button below; other people's contacts "
+                      "are not accepted."))))
+            return
+        await residents.update(services, resident, phone=message.contact.phone_number)
+        done = t(lang, "Thank you, your phone number is saved.")
+    elif message.text and message.text.strip() in {tp(lang, "Skip"), "/skip"}:
+        done = t(lang, "All right, no phone number.")
+    else:
+        await render.reply(update, services, context.bot, ask_phone(lang))
+        return
+    await clear(services, message.chat_id)
+    await render.reply(update, services, context.bot, Outgoing(Safe(done), remove_reply_keyboard=True))
+    await common.show_menu(update, context)
+
+
+@action("menu_report")
+async def menu_report(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    from handlers import report
+
+    await common.ack(update)
+    await report.start(update, context)
+
+
+@action("menu_mycases")
+async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    from handlers import mycases
+
+    await common.ack(update)
+    await mycases.list_cases(update, context)
+
+
+@action("menu_settings")
+async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    from handlers import settings_cmd
+
+    await common.ack(update)
+    await settings_cmd.show(update, context)

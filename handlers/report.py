@@ -1,0 +1,213 @@
+"""/report: kind → category → description → photos and location → review → submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from core import report_form as form
+from core.cases import CaseError, submit
+from core.dialog_state import clear, get, put
+from core.dialogs import Dialog
+from core.i18n import Safe, t
+from core.lifecycle import TransitionRefused
+from core.models import ButtonGrant, Language, Resident
+from core.outgoing import Outgoing
+from handlers import common, render
+from handlers.context import JmContext
+from handlers.errors import current_case
+from handlers.router import action, flow
+
+
+async def _resident_ready(update: Update, context: JmContext) -> Resident | None:
+    """The resident, if they have consented and chosen an area; otherwise says what is missing."""
+    resident = await common.current_resident(update, context)
+    lang = await common.language_for(update, context)
+    if resident is None or resident.consented_at is None:
+        await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
+        return None
+    if resident.area_id is None:
+        await render.reply(update, context.services, context.bot, Outgoing(common.screen(
+            lang, t(lang, "Please choose your neighbourhood first in /settings."))))
+        return None
+    return resident
+
+
+async def start(update: Update, context: JmContext) -> None:
+    """Opens a new form (a form in progress is kept and shown instead)."""
+    resident = await _resident_ready(update, context)
+    if resident is None or resident.telegram_id is None:
+        return
+    existing = await get(context.services, resident.telegram_id)
+    if existing is not None and existing.flow == form.FLOW:
+        await _show_step(update, context, resident.language, existing)
+        return
+    dialog = await put(context.services, resident.telegram_id, form.FLOW, form.KIND, {"photos": []})
+    await _show_step(update, context, resident.language, dialog)
+
+
+def _screen(context: JmContext, lang: Language, dialog: Dialog) -> Outgoing:
+    config = context.services.config
+    data = dialog.data
+    if dialog.step == form.CATEGORY:
+        out = form.category_screen(lang, data)
+    elif dialog.step == form.DESCRIPTION:
+        out = form.description_screen(lang, data, config.description_max_chars)
+    elif dialog.step == form.ATTACH:
+        out = form.attach_screen(lang, data, config.max_photos)
+    elif dialog.step == form.REVIEW:
+        out = form.review_screen(lang, data)
+    else:
+        out = form.kind_screen(lang)
+    return Outgoing(common.screen(lang, out.text), out.buttons)
+
+
+async def _show_step(update: Update, context: JmContext, lang: Language, dialog: Dialog, *, edit: bool = False) -> None:
+    out = _screen(context, lang, dialog)
+    if edit:
+        await render.edit(update, context.services, context.bot, out)
+    else:
+        await render.reply(update, context.services, context.bot, out)
+
+
+async def _form(update: Update, context: JmContext, expected: str | None) -> tuple[Dialog, Language] | None:
+    """The resident's form for a button press, if the button belongs to the step they are at."""
+    user = update.effective_user
+    lang = await common.language_for(update, context)
+    dialog = await get(context.services, user.id) if user else None
+    if dialog is None or dialog.flow != form.FLOW:
+        await common.alert(update, lang, "This form is finished or was cancelled. Send /report to start again.")
+        return None
+    if expected is not None and dialog.step != expected:
+        await common.alert(update, lang, "This step is already past; please use the latest message.")
+        return None
+    return dialog, lang
+
+
+async def _advance(update: Update, context: JmContext, dialog: Dialog, lang: Language, step: str,
+                   changes: dict[str, Any], *, edit: bool = True) -> None:
+    data = {**dialog.data, **changes}
+    dialog = await put(context.services, dialog.user_id, form.FLOW, step, data)
+    await common.ack(update)
+    await _show_step(update, context, lang, dialog, edit=edit)
+
+
+@action("report_kind")
+async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.KIND)
+    if found:
+        await _advance(update, context, found[0], found[1], form.CATEGORY, {"kind": grant.payload["kind"]})
+
+
+@action("report_category")
+async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.CATEGORY)
+    if found:
+        await _advance(update, context, found[0], found[1], form.DESCRIPTION, {"category": grant.payload["category"]})
+
+
+@action("report_keep")
+async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.DESCRIPTION)
+    if found and found[0].data.get("description"):
+        await _advance(update, context, found[0], found[1], form.ATTACH, {})
+
+
+@action("report_attach_done")
+async def attachments_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.ATTACH)
+    if found:
+        await _advance(update, context, found[0], found[1], form.REVIEW, {})
+
+
+@action("report_priority")
+async def toggle_priority(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.REVIEW)
+    if found:
+        dialog, lang = found
+        await _advance(update, context, dialog, lang, form.REVIEW, {"priority": not dialog.data.get("priority")})
+
+
+@action("report_back")
+async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, str(grant.payload.get("step")))
+    if found:
+        dialog, lang = found
+        await _advance(update, context, dialog, lang, form.previous(dialog.step), {})
+
+
+@action("report_cancel")
+async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, None)
+    if found:
+        dialog, lang = found
+        await clear(context.services, dialog.user_id)
+        await common.ack(update)
+        await render.edit(update, context.services, context.bot,
+                          Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
+
+
+@action("report_confirm")
+async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Files the case. The update id makes a replay find the same case instead of a second one."""
+    found = await _form(update, context, form.REVIEW)
+    resident = await common.current_resident(update, context)
+    if not found or resident is None:
+        return
+    dialog, lang = found
+    try:
+        case, _created = await submit(context.services, resident, form.to_case(dialog.data), update.update_id)
+    except (CaseError, TransitionRefused) as refused:
+        await common.ack(update)
+        values = {"limit": getattr(refused, "limit", "")}
+        await render.reply(update, context.services, context.bot,
+                           Outgoing(common.screen(lang, t(lang, refused.reason, **values))))
+        return
+    current_case.set(case.number)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, Outgoing(common.screen(
+        lang, form.submitted_text(lang, case.number, case.assignee_id is not None)), common.main_buttons(lang)))
+
+
+@flow(form.FLOW)
+async def report_input(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """Typed text, photos and locations while the form is open; anything else is explained."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = await common.language_for(update, context)
+    config = context.services.config
+    data = dialog.data
+    if dialog.step == form.DESCRIPTION:
+        try:
+            description = form.check_description(message.text, config.description_max_chars)
+        except form.FormError as bad:
+            await _explain(update, context, lang, bad, dialog)
+            return
+        await _advance(update, context, dialog, lang, form.ATTACH, {"description": description}, edit=False)
+        return
+    if dialog.step == form.ATTACH:
+        if message.photo:
+            photos = list(data.get("photos", []))
+            if len(photos) >= config.max_photos:
+                await _explain(update, context, lang, form.FormError(
+                    "You have already added {max} photos, the most allowed.", max=config.max_photos), dialog)
+                return
+            photos.append(message.photo[-1].file_id)
+            await _advance(update, context, dialog, lang, form.ATTACH, {"photos": photos}, edit=False)
+            return
+        if message.location:
+            location = [message.location.latitude, message.location.longitude]
+            await _advance(update, context, dialog, lang, form.ATTACH, {"location": location}, edit=False)
+            return
+        await _explain(update, context, lang, form.FormError(
+            "Here you can send photos or a location, or press “Continue”."), dialog)
+        return
+    await _explain(update, context, lang, form.FormError("Please use the buttons above to choose."), dialog)
+
+
+async def _explain(update: Update, context: JmContext, lang: Language, bad: form.FormError, dialog: Dialog) -> None:
+    """Bad input: say why and show the same step again; nothing entered is lost."""
+    await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
+    await _show_step(update, context, lang, dialog)

@@ -1,0 +1,108 @@
+"""/settings (language, area, phone) and /privacy (the notice, and deleting one's data)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from core import residents
+from core.dialog_state import put
+from core.i18n import Safe, t, tp
+from core.models import ButtonGrant
+from core.onboarding_texts import LANGUAGE_NAMES, ask_phone, privacy_notice
+from core.outgoing import Button, Outgoing, rows
+from handlers import common, onboarding, render
+from handlers.context import JmContext
+from handlers.router import action
+from storage import areas as area_repo
+
+
+async def show(update: Update, context: JmContext) -> None:
+    """The resident's settings with a button for each."""
+    resident = await common.current_resident(update, context)
+    lang = await common.language_for(update, context)
+    if resident is None or resident.consented_at is None:
+        await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
+        return
+    async with context.services.db.read() as conn:
+        area = await area_repo.area(conn, resident.area_id) if resident.area_id else None
+    text = "\n".join([
+        t(lang, "<b>Settings</b>"),
+        t(lang, "Language: {value}", value=LANGUAGE_NAMES[resident.language]),
+        t(lang, "Neighbourhood: {value}", value=area.name if area else "—"),
+        t(lang, "Phone: {value}", value=resident.phone or tp(lang, "not shared")),
+    ])
+    buttons = rows(
+        [Button(name, "onb_lang", {"lang": code.value}) for code, name in LANGUAGE_NAMES.items()],
+        [Button(tp(lang, "🏘 Change neighbourhood"), "settings_area", {}),
+         Button(tp(lang, "📱 Change phone"), "settings_phone", {})],
+        [Button(tp(lang, "🗑 Remove my phone number"), "settings_phone_remove", {})] if resident.phone else [],
+    )
+    await render.reply(update, context.services, context.bot, Outgoing(common.screen(lang, text), buttons))
+
+
+@action("settings_area")
+async def change_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    await common.ack(update)
+    await onboarding.show_areas(update, context, await common.language_for(update, context), None, "settings")
+
+
+@action("settings_phone")
+async def change_phone(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    await put(context.services, user.id, onboarding.FLOW, "phone", {})
+    await common.ack(update)
+    await render.reply(update, context.services, context.bot, ask_phone(await common.language_for(update, context)))
+
+
+@action("settings_phone_remove")
+async def remove_phone(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    resident = await common.current_resident(update, context)
+    if resident is None:
+        return
+    await residents.update(context.services, resident, phone=None)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot,
+                      Outgoing(Safe(t(resident.language, "Your phone number has been removed."))))
+
+
+async def privacy(update: Update, context: JmContext) -> None:
+    """The privacy notice, with the button to delete one's account data."""
+    lang = await common.language_for(update, context)
+    config = context.services.config
+    resident = await common.current_resident(update, context)
+    buttons = rows([Button(tp(lang, "🗑 Delete my data"), "privacy_delete", {})]) if resident else ()
+    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days // 365))
+    await render.reply(update, context.services, context.bot, Outgoing(text, buttons))
+
+
+@action("privacy_delete")
+async def ask_delete(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    lang = await common.language_for(update, context)
+    await common.ack(update)
+    text = t(lang, "Delete your account data? Your name, phone number and settings are erased. Cases you "
+                   "filed stay in the station's ledger without your name. This cannot be undone.")
+    await render.edit(update, context.services, context.bot, Outgoing(Safe(text), rows([
+        Button(tp(lang, "Yes, delete"), "privacy_delete_yes", {}),
+        Button(tp(lang, "No"), "privacy_keep", {}),
+    ])))
+
+
+@action("privacy_delete_yes")
+async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    resident = await common.current_resident(update, context)
+    lang = await common.language_for(update, context)
+    if resident is None:
+        return
+    await residents.delete_account(context.services, resident)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, Outgoing(Safe(t(
+        lang, "Your data has been deleted. Send /start if you ever want to use the bot again."))))
+
+
+@action("privacy_keep")
+async def keep(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    lang = await common.language_for(update, context)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Nothing was deleted."))))
