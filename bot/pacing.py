@@ -1,0 +1,546 @@
+"""One pacing sender for every outgoing Telegram call.
+
+Telegram allows about 30 messages a second overall, about one a second per chat sustained and 20
+a minute per group; beyond that it answers 429 and the bot goes quiet for a while. Every Bot API
+call of the application goes through :class:`PacingRateLimiter`, plugged in once::
+
+    Application.builder().token(token).rate_limiter(PacingRateLimiter()).build()
+
+It keeps the bot under those limits, lets replies to a resident's own action overtake bulk polls
+and digests when the overall budget is contended, and obeys Telegram's ``retry_after``. It does
+not handle any other error: 403, 400 and network errors reach the caller (the outbox dispatcher
+decides what they mean for a message).
+
+Callers choose a priority with ``rate_limit_args``::
+
+    await bot.send_message(chat_id, text, rate_limit_args={"priority": Priority.BULK})
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import math
+import time
+import warnings
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import IntEnum
+from typing import Any, Protocol, TypedDict
+
+from telegram.error import NetworkError, RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+_LOGGER = logging.getLogger(__name__)
+
+ChatKey = int | str | None
+"""A chat as the limiter knows it: an id, an ``@channel`` name, or None for calls without a chat."""
+
+_Result = bool | dict[str, Any] | list[dict[str, Any]]
+_Callback = Callable[..., Coroutine[Any, Any, _Result]]
+
+# Endpoints that put a message in a chat; everything else (getUpdates, answerCallbackQuery, getMe,
+# getFile, deleteMessage, ...) passes without waiting.
+_PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "stopPoll", "stopMessageLiveLocation")
+_UNPACED_ENDPOINTS = frozenset({"sendChatAction"})
+
+# The shortest timer the limiter sets. A timer that wakes a hair early (float rounding) then waits
+# a millisecond more instead of spinning.
+_MIN_SLEEP = 0.001
+
+
+class Priority(IntEnum):
+    """How urgent a call is; when the overall budget is contended, a lower value goes first."""
+
+    INTERACTIVE = 0
+    """A reply to the user's own action (the default)."""
+    ASSIGNMENT = 1
+    """Notifications to officers: new cases, escalations."""
+    NORMAL = 2
+    """Other messages the bot sends on its own: reminders, follow-ups."""
+    BULK = 3
+    """Polls, digests, reports."""
+
+
+class RateLimitArgs(TypedDict, total=False):
+    """What callers may pass as ``rate_limit_args``."""
+
+    priority: Priority
+    max_retries: int
+
+
+class PacingClosedError(NetworkError):
+    """The limiter shut down while a call waited for its turn; the call was not sent."""
+
+    def __init__(self) -> None:
+        super().__init__("the pacing sender shut down before this call was sent")
+
+
+@dataclass
+class PacingStats:
+    """Counters for tests and benchmarks.
+
+    Attributes:
+        sent: Message-sending calls that Telegram accepted, per chat.
+        passed: Calls that went out without pacing (not message-sending, or pacing off).
+        waits: Paced calls that had to wait for their turn.
+        waited_seconds: Total time paced calls spent waiting.
+        retries: Calls repeated after a 429.
+    """
+
+    sent: Counter[ChatKey] = field(default_factory=Counter)
+    passed: int = 0
+    waits: int = 0
+    waited_seconds: float = 0.0
+    retries: int = 0
+
+
+def counts_toward_limits(endpoint: str) -> bool:
+    """Tell whether a Bot API method puts a message in a chat and so must be paced.
+
+    Args:
+        endpoint: The Bot API method name, e.g. ``"sendMessage"``.
+
+    Returns:
+        True for send*, edit*, copy/forward and poll stops; False for the rest.
+    """
+    return endpoint not in _UNPACED_ENDPOINTS and endpoint.startswith(_PACED_PREFIXES)
+
+
+class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
+    """Paces every message-sending call, by priority, and retries after 429.
+
+    Limits: an overall budget (at most ``overall_rate`` calls in any one-second window), a token
+    bucket per chat (``chat_rate`` a second sustained, ``chat_burst`` at once), and for groups and
+    channels (negative ids, ``@names``) also at most ``group_rate`` calls in any ``group_period``.
+    Waiting calls form a priority queue: whenever the budget frees up, the most urgent call whose
+    chat may receive goes first; calls to the same chat keep their order within a priority.
+
+    On a 429 (RetryAfter) the call is retried after ``retry_after``, up to ``max_retries`` times,
+    then the error is raised. A private chat's flood pauses that chat; a group's flood, or one on a
+    call without a chat, pauses the whole limiter, as Telegram asks.
+
+    Args:
+        overall_rate: Calls a second for the whole bot.
+        chat_rate: Calls a second per chat, sustained.
+        chat_burst: Calls a chat may receive at once before ``chat_rate`` applies.
+        group_rate: Calls per ``group_period`` per group or channel.
+        group_period: The group window in seconds.
+        max_retries: Retries after a 429; ``rate_limit_args["max_retries"]`` overrides it per call.
+        enabled: False lets every call through at once (benchmarks); 429s are still obeyed.
+        monotonic: The clock, in seconds; tests pass a virtual one.
+        sleep: How to wait; tests pass a virtual one.
+    """
+
+    def __init__(
+        self,
+        *,
+        overall_rate: int = 25,
+        chat_rate: float = 1.0,
+        chat_burst: int = 3,
+        group_rate: int = 20,
+        group_period: float = 60.0,
+        max_retries: int = 3,
+        enabled: bool = True,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        _check_positive(overall_rate=overall_rate, chat_rate=chat_rate, chat_burst=chat_burst)
+        _check_positive(group_rate=group_rate, group_period=group_period)
+        if max_retries < 0:
+            raise ValueError(f"max_retries must not be negative, got {max_retries!r}")
+        self._chat_rate = chat_rate
+        self._chat_burst = chat_burst
+        self._group_rate = group_rate
+        self._group_period = group_period
+        self._max_retries = max_retries
+        self._enabled = enabled
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._overall = _Window(overall_rate, 1.0)
+        self._chats: dict[ChatKey, _Chat] = {}
+        self._sweep_at = 1024
+        self._ready: list[_ReadyEntry] = []
+        self._sleeping: list[_SleepingEntry] = []
+        self._paused_until = -math.inf
+        self._seq = itertools.count()
+        self._entry_ids = itertools.count()
+        self._timer: asyncio.Task[None] | None = None
+        self._timer_at = math.inf
+        self._closed = False
+        self.stats = PacingStats()
+
+    async def initialize(self) -> None:
+        """Accept calls (again after a shutdown)."""
+        self._closed = False
+
+    async def shutdown(self) -> None:
+        """Stop the timer and fail the calls still waiting with :class:`PacingClosedError`."""
+        self._closed = True
+        timer, self._timer, self._timer_at = self._timer, None, math.inf
+        if timer is not None:
+            timer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await timer
+        for chat in self._chats.values():
+            for waiter in chat.waiters:
+                if not waiter.future.done():
+                    waiter.future.set_exception(PacingClosedError())
+        self._chats.clear()
+        self._ready.clear()
+        self._sleeping.clear()
+
+    async def process_request(
+        self,
+        callback: _Callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: RateLimitArgs | None,
+    ) -> _Result:
+        """Send one Bot API call when its turn comes; see :class:`BaseRateLimiter`.
+
+        Args:
+            callback: Makes the actual request.
+            args: Positional arguments for ``callback``.
+            kwargs: Keyword arguments for ``callback``.
+            endpoint: The Bot API method, e.g. ``"sendMessage"``.
+            data: The call's parameters; ``chat_id`` decides the chat.
+            rate_limit_args: ``{"priority": Priority.X, "max_retries": n}``, both optional.
+
+        Returns:
+            What Telegram answered.
+
+        Raises:
+            RetryAfter: If Telegram still refuses after the retries.
+            TelegramError: Any other error of the call, untouched.
+        """
+        priority, max_retries = self._read_args(rate_limit_args)
+
+        async def call() -> _Result:
+            return await callback(*args, **kwargs)
+
+        paced = counts_toward_limits(endpoint)
+        chat = _chat_key(data)
+        if self._enabled and paced:
+            result = await self._send_paced(call, chat, priority, max_retries)
+        else:
+            self.stats.passed += 1
+            result = await self._send_unpaced(call, max_retries)
+        if paced:
+            self.stats.sent[chat] += 1
+        return result
+
+    def _read_args(self, rate_limit_args: RateLimitArgs | None) -> tuple[Priority, int]:
+        if rate_limit_args is None:
+            return Priority.INTERACTIVE, self._max_retries
+        if not isinstance(rate_limit_args, Mapping):
+            raise TypeError(
+                f"rate_limit_args must be a mapping like {{'priority': ...}}, got {rate_limit_args!r}"
+            )
+        priority = rate_limit_args.get("priority", Priority.INTERACTIVE)
+        if not isinstance(priority, Priority):
+            raise TypeError(f"rate_limit_args['priority'] must be a Priority, got {priority!r}")
+        max_retries = rate_limit_args.get("max_retries", self._max_retries)
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise TypeError(f"rate_limit_args['max_retries'] must be an int >= 0, got {max_retries!r}")
+        return priority, max_retries
+
+    async def _send_unpaced(self, call: Callable[[], Awaitable[_Result]], max_retries: int) -> _Result:
+        attempt = 0
+        while True:
+            try:
+                return await call()
+            except RetryAfter as exc:
+                if attempt >= max_retries:
+                    raise
+                attempt += 1
+                self.stats.retries += 1
+                await self._sleep(_retry_after_seconds(exc))
+
+    async def _send_paced(
+        self, call: Callable[[], Awaitable[_Result]], chat: ChatKey, priority: Priority, max_retries: int
+    ) -> _Result:
+        seq = next(self._seq)  # kept across retries, so a retry keeps its place in the chat's line
+        attempt = 0
+        while True:
+            await self._acquire(chat, priority, seq)
+            try:
+                return await call()
+            except RetryAfter as exc:
+                if attempt >= max_retries:
+                    raise
+                attempt += 1
+                self.stats.retries += 1
+                self._hold(chat, _retry_after_seconds(exc))
+
+    async def _acquire(self, key: ChatKey, priority: Priority, seq: int) -> None:
+        """Wait until this call may go out, then count it against the limits."""
+        if self._closed:
+            raise PacingClosedError
+        waiter = _Waiter(priority, seq, asyncio.get_running_loop().create_future())
+        self._enqueue(self._chat(key), waiter)
+        self._pump()
+        if waiter.future.done():
+            return
+        started = self._monotonic()
+        self.stats.waits += 1
+        try:
+            await waiter.future
+        finally:
+            self.stats.waited_seconds += self._monotonic() - started
+
+    def _hold(self, key: ChatKey, seconds: float) -> None:
+        """Obey a 429: pause the chat, or everything for a group or a call without a chat."""
+        now = self._monotonic()
+        if key is None or _is_group(key):
+            _LOGGER.warning("Telegram flood control: pausing all sends for %.1f s (chat %s)", seconds, key)
+            self._paused_until = max(self._paused_until, now + seconds)
+            return
+        _LOGGER.info("Telegram flood control: pausing chat %s for %.1f s", key, seconds)
+        chat = self._chat(key)
+        chat.paused_until = max(chat.paused_until, now + seconds)
+        if chat.entry is not None:
+            self._place(chat, now)
+
+    def _chat(self, key: ChatKey) -> _Chat:
+        chat = self._chats.get(key)
+        if chat is None:
+            self._forget_idle_chats()
+            chat = self._chats[key] = _Chat(self._limits_for(key))
+        return chat
+
+    def _limits_for(self, key: ChatKey) -> tuple[_Limit, ...]:
+        if key is None:
+            return ()
+        bucket = _Bucket(self._chat_rate, self._chat_burst)
+        if _is_group(key):
+            return (bucket, _Window(self._group_rate, self._group_period))
+        return (bucket,)
+
+    def _forget_idle_chats(self) -> None:
+        """Drop the state of chats that are back at full allowance, once there are many."""
+        if len(self._chats) < self._sweep_at:
+            return
+        now = self._monotonic()
+        for key in [key for key, chat in self._chats.items() if chat.idle(now)]:
+            del self._chats[key]
+        self._sweep_at = max(1024, 2 * len(self._chats))
+
+    def _enqueue(self, chat: _Chat, waiter: _Waiter) -> None:
+        heapq.heappush(chat.waiters, waiter)
+        # A chat already in line is re-keyed only if the newcomer is now its most urgent call.
+        if chat.entry is None or (isinstance(chat.entry, _ReadyEntry) and chat.waiters[0] is waiter):
+            self._place(chat, self._monotonic())
+
+    def _place(self, chat: _Chat, now: float) -> None:
+        """Put a chat in line: ready now (by its most urgent call), or asleep until it may receive."""
+        while chat.waiters and chat.waiters[0].future.done():  # cancelled while waiting
+            heapq.heappop(chat.waiters)
+        if not chat.waiters:
+            chat.entry = None
+            return
+        at = chat.ready_at(now)
+        if at <= now:
+            head = chat.waiters[0]
+            ready = _ReadyEntry(head.priority, head.seq, next(self._entry_ids), chat)
+            heapq.heappush(self._ready, ready)
+            chat.entry = ready
+        else:
+            sleeping = _SleepingEntry(at, next(self._entry_ids), chat)
+            heapq.heappush(self._sleeping, sleeping)
+            chat.entry = sleeping
+
+    def _pump(self) -> None:
+        """Let through every call that may go now, most urgent first, and set the next timer."""
+        now = self._monotonic()
+        self._wake_sleepers(now)
+        while self._ready and now >= self._paused_until and self._overall.ready_at(now) <= now:
+            entry = heapq.heappop(self._ready)
+            chat = entry.chat
+            if entry is not chat.entry:
+                continue  # superseded by a newer entry for the same chat
+            waiter = heapq.heappop(chat.waiters)
+            if not waiter.future.done() and chat.ready_at(now) <= now:
+                self._grant(chat, waiter, now)
+            elif not waiter.future.done():
+                heapq.heappush(chat.waiters, waiter)
+            self._place(chat, now)
+        self._arm_timer(now)
+
+    def _wake_sleepers(self, now: float) -> None:
+        while self._sleeping and self._sleeping[0].at <= now:
+            entry = heapq.heappop(self._sleeping)
+            if entry is entry.chat.entry:
+                self._place(entry.chat, now)
+
+    def _grant(self, chat: _Chat, waiter: _Waiter, now: float) -> None:
+        for limit in chat.limits:
+            limit.record(now)
+        self._overall.record(now)
+        waiter.future.set_result(None)
+
+    def _arm_timer(self, now: float) -> None:
+        """Make sure a timer wakes the limiter when the next waiting call may go."""
+        while self._ready and self._ready[0] is not self._ready[0].chat.entry:
+            heapq.heappop(self._ready)
+        while self._sleeping and self._sleeping[0] is not self._sleeping[0].chat.entry:
+            heapq.heappop(self._sleeping)
+        candidates = []
+        if self._ready:
+            candidates.append(self._overall.ready_at(now))
+        if self._sleeping:
+            candidates.append(self._sleeping[0].at)
+        if not candidates:
+            return
+        at = max(min(candidates), self._paused_until)
+        if self._timer is not None and self._timer_at <= at:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer_at = at
+        self._timer = asyncio.get_running_loop().create_task(self._tick(max(at - now, _MIN_SLEEP)))
+
+    async def _tick(self, delay: float) -> None:
+        await self._sleep(delay)
+        self._timer, self._timer_at = None, math.inf
+        self._pump()
+
+
+class _Limit(Protocol):
+    """One rate limit: when the next call may go, and counting a call that went."""
+
+    def ready_at(self, now: float) -> float: ...
+
+    def record(self, now: float) -> None: ...
+
+    def idle(self, now: float) -> bool: ...
+
+
+class _Bucket:
+    """A token bucket (as GCRA): ``rate`` calls a second sustained, ``burst`` at once."""
+
+    __slots__ = ("_interval", "_tat", "_tolerance")
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self._interval = 1.0 / rate
+        self._tolerance = (burst - 1) * self._interval
+        self._tat = -math.inf  # the theoretical arrival time of the next call
+
+    def ready_at(self, now: float) -> float:
+        return max(now, self._tat - self._tolerance)
+
+    def record(self, now: float) -> None:
+        self._tat = max(self._tat, now) + self._interval
+
+    def idle(self, now: float) -> bool:
+        return self._tat <= now
+
+
+class _Window:
+    """At most ``limit`` calls in any half-open window of ``period`` seconds."""
+
+    __slots__ = ("_limit", "_period", "_times")
+
+    def __init__(self, limit: int, period: float) -> None:
+        self._limit = limit
+        self._period = period
+        self._times: deque[float] = deque(maxlen=limit)
+
+    def ready_at(self, now: float) -> float:
+        if len(self._times) < self._limit:
+            return now
+        return max(now, self._times[0] + self._period)
+
+    def record(self, now: float) -> None:
+        self._times.append(now)
+
+    def idle(self, now: float) -> bool:
+        return not self._times or self._times[-1] + self._period <= now
+
+
+@dataclass(order=True)
+class _Waiter:
+    """A call waiting for its turn; ordered by priority, then arrival."""
+
+    priority: int
+    seq: int
+    future: asyncio.Future[None] = field(compare=False)
+
+
+class _Chat:
+    """One chat's limits, its calls in line, and where it stands in the limiter's queues."""
+
+    __slots__ = ("entry", "limits", "paused_until", "waiters")
+
+    def __init__(self, limits: tuple[_Limit, ...]) -> None:
+        self.limits = limits
+        self.paused_until = -math.inf
+        self.waiters: list[_Waiter] = []
+        self.entry: _ReadyEntry | _SleepingEntry | None = None
+
+    def ready_at(self, now: float) -> float:
+        return max([now, self.paused_until, *(limit.ready_at(now) for limit in self.limits)])
+
+    def idle(self, now: float) -> bool:
+        return (
+            not self.waiters
+            and self.entry is None
+            and self.paused_until <= now
+            and all(limit.idle(now) for limit in self.limits)
+        )
+
+
+@dataclass(order=True, frozen=True)
+class _ReadyEntry:
+    """A chat that may receive now, keyed by its most urgent call."""
+
+    priority: int
+    seq: int
+    entry_id: int
+    chat: _Chat = field(compare=False)
+
+
+@dataclass(order=True, frozen=True)
+class _SleepingEntry:
+    """A chat with calls waiting, asleep until its limits or a pause let it receive."""
+
+    at: float
+    entry_id: int
+    chat: _Chat = field(compare=False)
+
+
+def _chat_key(data: Mapping[str, Any]) -> ChatKey:
+    chat_id = data.get("chat_id")
+    if chat_id is None or isinstance(chat_id, int):
+        return chat_id
+    try:
+        return int(chat_id)
+    except (TypeError, ValueError):
+        return str(chat_id)  # an @channel or @supergroup name
+
+
+def _is_group(key: ChatKey) -> bool:
+    """Groups and channels have negative ids; ``@names`` only name channels and supergroups."""
+    return isinstance(key, str) or (isinstance(key, int) and key < 0)
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    """Read ``retry_after`` whether PTB gives it as int seconds or as a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _check_positive(**values: float) -> None:
+    for name, value in values.items():
+        if not value > 0:
+            raise ValueError(f"{name} must be more than 0, got {value!r}")
