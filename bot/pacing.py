@@ -69,9 +69,12 @@ class Priority(IntEnum):
 
 
 class RateLimitArgs(TypedDict, total=False):
-    """What callers may pass as ``rate_limit_args``."""
+    """What callers may pass as ``rate_limit_args``.
 
-    priority: Priority
+    ``priority`` is a :class:`Priority`, or an int enum with the same values.
+    """
+
+    priority: int
     max_retries: int
 
 
@@ -245,9 +248,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             raise TypeError(
                 f"rate_limit_args must be a mapping like {{'priority': ...}}, got {rate_limit_args!r}"
             )
-        priority = rate_limit_args.get("priority", Priority.INTERACTIVE)
-        if not isinstance(priority, Priority):
-            raise TypeError(f"rate_limit_args['priority'] must be a Priority, got {priority!r}")
+        priority = _as_priority(rate_limit_args.get("priority", Priority.INTERACTIVE))
         max_retries = rate_limit_args.get("max_retries", self._max_retries)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise TypeError(f"rate_limit_args['max_retries'] must be an int >= 0, got {max_retries!r}")
@@ -530,6 +531,14 @@ def _chat_key(data: Mapping[str, Any]) -> ChatKey:
 def _is_group(key: ChatKey) -> bool:
     """Groups and channels have negative ids; ``@names`` only name channels and supergroups."""
     return isinstance(key, str) or (isinstance(key, int) and key < 0)
+
+
+def _as_priority(value: object) -> Priority:
+    """Accept a :class:`Priority` or any int enum with the same values (core keeps a mirror)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError):
+            return Priority(int(value))
+    raise TypeError(f"rate_limit_args['priority'] must be a Priority (0-3), got {value!r}")
 
 
 def _retry_after_seconds(exc: RetryAfter) -> float:

@@ -14,6 +14,7 @@ import selectors
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any, TypeVar
 
 import pytest
@@ -383,13 +384,39 @@ def test_a_cancelled_wait_frees_its_turn() -> None:
     assert run_virtual(scenario) == [0.0, 0.0, 0.0, 1.0]
 
 
-def test_bad_rate_limit_args_are_refused() -> None:
+@pytest.mark.parametrize("priority", [7, -1, "high", True, None])
+def test_bad_priorities_are_refused(priority: object) -> None:
     async def scenario() -> None:
         async with rig() as r:
-            with pytest.raises(TypeError, match="Priority"):
-                await r.bot.send_message(42, "x", rate_limit_args={"priority": 3})  # type: ignore[arg-type]
+            with pytest.raises(TypeError, match=r"must be a Priority \(0-3\)"):
+                await r.bot.send_message(42, "x", rate_limit_args={"priority": priority})  # type: ignore[arg-type]
+            assert r.telegram.arrivals(42) == []
 
     run_virtual(scenario)
+
+
+class MirroredPriority(IntEnum):
+    """A priority enum kept elsewhere (core cannot import bot) with the same values."""
+
+    INTERACTIVE = 0
+    BULK = 3
+
+
+def test_an_int_enum_with_the_same_values_is_understood() -> None:
+    async def scenario() -> list[int | str | None]:
+        async with rig() as r:
+            bulk = [
+                asyncio.create_task(
+                    r.bot.send_message(chat, "x", rate_limit_args={"priority": MirroredPriority.BULK})
+                )
+                for chat in range(1000, 1030)
+            ]
+            await asyncio.sleep(0.1)
+            urgent = r.bot.send_message(7, "x", rate_limit_args={"priority": MirroredPriority.INTERACTIVE})
+            await asyncio.gather(*bulk, urgent)
+            return [call.chat_id for call in r.telegram.calls if call.endpoint == "sendMessage"]
+
+    assert run_virtual(scenario)[25] == 7
 
 
 # --- calls that are not paced -------------------------------------------------------------------
