@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import labels
-from core.i18n import Safe, t, tp
+from core.i18n import N_, Safe, fmt, t, tp
 from core.lifecycle import Action, Actor, allowed_actions
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.notify import renderer
@@ -20,26 +20,26 @@ from storage import people
 
 STATION_TZ = ZoneInfo("Asia/Shanghai")
 
-EMERGENCY = "In an emergency call 110 — this chat is not watched around the clock."
+EMERGENCY = N_("In an emergency call 110 — this chat is not watched around the clock.")
 
 # Button actions of the officer's card (see handlers/officer.py).
 CARD_ACTIONS = {
-    Action.ACCEPT: ("case_accept", "✅ Accept"),
-    Action.START: ("case_start", "▶️ Start work"),
-    Action.RESOLVE: ("case_resolve", "☑️ Resolve"),
-    Action.TRANSFER: ("case_transfer", "🔁 Transfer"),
-    Action.ESCALATE: ("case_escalate", "⬆️ Escalate"),
-    Action.REJECT: ("case_reject", "✖️ Reject"),
+    Action.ACCEPT: ("case_accept", N_("✅ Accept")),
+    Action.START: ("case_start", N_("▶️ Start work")),
+    Action.RESOLVE: ("case_resolve", N_("☑️ Resolve")),
+    Action.TRANSFER: ("case_transfer", N_("🔁 Transfer")),
+    Action.ESCALATE: ("case_escalate", N_("⬆️ Escalate")),
+    Action.REJECT: ("case_reject", N_("✖️ Reject")),
 }
 
 CARD_HEADLINE = {
-    "new": "🆕 New case assigned to you",
-    "transfer": "🔁 A case was transferred to you",
-    "escalate": "⬆️ A case was escalated to you",
-    "withdrawn": "↩️ The resident withdrew a case",
-    "info": "📎 The resident added information",
-    "reopen": "🔄 A case was reopened",
-    "current": "📋 Case",
+    "new": N_("🆕 New case assigned to you"),
+    "transfer": N_("🔁 A case was transferred to you"),
+    "escalate": N_("⬆️ A case was escalated to you"),
+    "withdrawn": N_("↩️ The resident withdrew a case"),
+    "info": N_("📎 The resident added information"),
+    "reopen": N_("🔄 A case was reopened"),
+    "current": N_("📋 Case"),
 }
 
 
@@ -70,7 +70,7 @@ def officer_card(
 ) -> Outgoing:
     """The card an officer works a case from: the facts, the description, the buttons."""
     lines = [
-        t(lang, "<b>{headline}</b>", headline=tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]))),
+        fmt("<b>{headline}</b>", headline=tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]))),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
     ]
     if case.priority:
@@ -86,7 +86,7 @@ def officer_card(
         t(lang, "Filed: {at} · acknowledge by {ack} · resolve by {due}", at=local(case.created_at, tz),
           ack=local(case.ack_due_at, tz), due=local(case.resolve_due_at, tz)),
         "",
-        t(lang, "<blockquote>{text}</blockquote>", text=case.description),
+        fmt("<blockquote>{text}</blockquote>", text=case.description),
     ]
     if case.photos:
         lines.append(t(lang, "Photos: {count}", count=len(case.photos)))
@@ -117,14 +117,14 @@ def _resident_name(lang: Language, resident: Resident | None) -> str:
 
 
 STATUS_MESSAGE = {
-    Status.ACCEPTED: "Your case {number} has been accepted. Officer {officer} is in charge of it.",
-    Status.IN_PROGRESS: "Work on your case {number} has started.",
-    Status.TRANSFERRED: "Your case {number} has been passed to another officer, who will contact you.",
-    Status.ESCALATED: "Your case {number} has been referred to a supervisor so it gets more attention.",
-    Status.RESOLVED: "Your case {number} has been resolved.",
-    Status.REOPENED: "Your case {number} has been reopened and will be handled again.",
-    Status.CLOSED: "Your case {number} is now closed. Thank you.",
-    Status.REJECTED: "Your case {number} could not be accepted by the station.",
+    Status.ACCEPTED: N_("Your case {number} has been accepted. Officer {officer} is in charge of it."),
+    Status.IN_PROGRESS: N_("Work on your case {number} has started."),
+    Status.TRANSFERRED: N_("Your case {number} has been passed to another officer, who will contact you."),
+    Status.ESCALATED: N_("Your case {number} has been referred to a supervisor so it gets more attention."),
+    Status.RESOLVED: N_("Your case {number} has been resolved."),
+    Status.REOPENED: N_("Your case {number} has been reopened and will be handled again."),
+    Status.CLOSED: N_("Your case {number} is now closed. Thank you."),
+    Status.REJECTED: N_("Your case {number} could not be accepted by the station."),
 }
 
 
@@ -133,16 +133,16 @@ def resident_status(
 ) -> Outgoing:
     """What the resident is told when their case moves on."""
     status = event.to_status or case.status
-    template = STATUS_MESSAGE.get(status, "Your case {number} is now: {status}.")
+    template = STATUS_MESSAGE.get(status, N_("Your case {number} is now: {status}."))
     lines = [t(lang, template, number=case.number, officer=officer.name if officer else "—",
                status=labels.status(lang, status))]
     if event.note and status in (Status.RESOLVED, Status.REJECTED):
-        label = "Officer's note: {note}" if status is Status.RESOLVED else "Reason: {note}"
+        label = N_("Officer's note: {note}") if status is Status.RESOLVED else N_("Reason: {note}")
         lines.append(t(lang, label, note=event.note))
     referral = event.data.get("referral")
     if referral:
         lines.append(t(lang, "Where to go instead: {where}", where=str(referral)))
-    lines.append(t(lang, "<i>{at}</i>", at=local(event.at, tz)))
+    lines.append(fmt("<i>{at}</i>", at=local(event.at, tz)))
     buttons = rows([Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])
     return Outgoing(Safe("\n".join(lines)), buttons)
 
@@ -154,13 +154,13 @@ def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneIn
         t(lang, "Kind: {kind} · {category}", kind=labels.kind(lang, case.kind),
           category=labels.category(lang, case.category)),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
-        t(lang, "<blockquote>{text}</blockquote>", text=_shorten(case.description, 600)),
+        fmt("<blockquote>{text}</blockquote>", text=_shorten(case.description, 600)),
         t(lang, "<b>Timeline</b>"),
     ]
     for event in events:
-        line = t(lang, "• {at} {what}", at=local(event.at, tz), what=labels.event(lang, event.action))
+        line = fmt("• {at} {what}", at=local(event.at, tz), what=labels.event(lang, event.action))
         if event.note:
-            line += t(lang, ": {note}", note=_shorten(event.note, 300))
+            line += fmt(": {note}", note=_shorten(event.note, 300))
         lines.append(line)
     return Safe("\n".join(lines))
 
@@ -172,7 +172,7 @@ def _shorten(text: str, limit: int) -> str:
 def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
     """One line per case in a list (/mycases, /queue)."""
     flag = "🟢 " if case.priority else ""
-    return t(lang, "{flag}<code>{number}</code> {kind} · {status} · {at}", flag=flag, number=case.number,
+    return fmt("{flag}<code>{number}</code> {kind} · {status} · {at}", flag=flag, number=case.number,
              kind=labels.kind(lang, case.kind), status=labels.status(lang, case.status),
              at=local(case.created_at, tz))
 

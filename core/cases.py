@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import followups
+from core.i18n import N_
 from core.lifecycle import Action, Actor, TransitionRefused, target
 from core.models import OPEN_STATUSES, Area, Case, Category, Kind, Resident, Role, Staff, Status
 from core.outgoing import Priority
@@ -46,12 +46,12 @@ class CaseError(Exception):
 
 class DailyLimitReached(CaseError):
     def __init__(self, limit: int) -> None:
-        super().__init__("You have filed {limit} cases today, the most allowed in one day.")
+        super().__init__(N_("You have filed {limit} cases today, the most allowed in one day. Please try again tomorrow."))
         self.limit = limit
 
 
-CASE_NOT_FOUND = "This case does not exist or is not yours."
-NOT_PERMITTED = "Only the officer in charge of this case, their supervisor or leader can do this."
+CASE_NOT_FOUND = N_("This case does not exist or is not yours.")
+NOT_PERMITTED = N_("Only the officer in charge of this case, their supervisor or leader can do this.")
 
 
 def case_number(station_code: str, local_day: datetime, sequence: int) -> str:
@@ -195,14 +195,14 @@ async def act(
                 values["accepted_at"] = now
         elif action is Action.TRANSFER:
             if to_staff_id is None or to_staff_id == case.assignee_id:
-                raise CaseError("Choose another officer to transfer the case to.", case)
+                raise CaseError(N_("Choose another officer to transfer the case to."), case)
             values["assignee_id"] = to_staff_id
             data = {"from_staff_id": case.assignee_id, "to_staff_id": to_staff_id}
             notify.append((to_staff_id, "transfer"))
         elif action is Action.ESCALATE:
             supervisor = _escalation_target(chain, staff)
             if supervisor is None:
-                raise CaseError("There is no supervisor above you to escalate to.", case)
+                raise CaseError(N_("There is no supervisor above you to escalate to."), case)
             values["escalation_level"] = 1
             data = {"to_staff_id": supervisor}
             notify.append((supervisor, "escalate"))
@@ -213,7 +213,7 @@ async def act(
             values["closed_at"] = now
             values["close_reason"] = "rejected"
         if not await repo.update(conn, case.id, case.version, **values):
-            raise TransitionRefused(action, case.status, "This case was changed by someone else just now.")
+            raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
         event_id = await repo.add_event(
             conn, case_id=case.id, at=now, action=action.value, actor_kind="staff", actor_id=staff.id,
             from_status=case.status.value, to_status=new_status.value, note=note, data=data,
@@ -225,6 +225,9 @@ async def act(
         updated = await repo.get(conn, case.id)
         assert updated is not None
         if action is Action.RESOLVE:
+            # Imported here: the follow-up schedule builds on cases, not the other way round.
+            from core import followups
+
             await followups.after_resolve(conn, services, updated, now)
     services.wake_sender()
     return updated
@@ -264,7 +267,7 @@ async def system_transition(
     elif action is Action.ESCALATE:
         values["escalation_level"] = 1
     if not await repo.update(conn, case.id, case.version, **values):
-        raise TransitionRefused(action, case.status, "This case was changed by someone else just now.")
+        raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
     event_id = await repo.add_event(
         conn, case_id=case.id, at=now, action=action.value, actor_kind=actor.value, actor_id=actor_id,
         from_status=case.status.value, to_status=new_status.value, note=note, data=data or {},
@@ -299,7 +302,7 @@ async def withdraw(services: Services, resident: Resident, case_id: int, update_
         new_status = target(Action.WITHDRAW, case.status, Actor.RESIDENT)
         values = {"status": new_status.value, "updated_at": now, "closed_at": now, "close_reason": "withdrawn"}
         if not await repo.update(conn, case.id, case.version, **values):
-            raise TransitionRefused(Action.WITHDRAW, case.status, "This case was changed by someone else just now.")
+            raise TransitionRefused(Action.WITHDRAW, case.status, N_("This case was changed by someone else just now."))
         event_id = await repo.add_event(
             conn, case_id=case.id, at=now, action=Action.WITHDRAW.value, actor_kind="resident",
             actor_id=resident.id, from_status=case.status.value, to_status=new_status.value, update_id=update_id,
@@ -327,7 +330,7 @@ async def add_info(
         if update_id is not None and await repo.event_for_update(conn, case_id, update_id):
             return case
         if case.status not in OPEN_STATUSES:
-            raise CaseError("This case is no longer open, so information cannot be added.", case)
+            raise CaseError(N_("This case is no longer open, so information cannot be added."), case)
         if photos:
             await repo.add_photos(conn, case.id, list(photos), now)
         event_id = await repo.add_event(

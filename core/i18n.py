@@ -69,13 +69,16 @@ def translate(language: Language, message: str) -> str:
 def t(language: Language, message: str, /, **values: Any) -> str:
     """Translate and format for an HTML message; values are escaped unless they are `Safe`."""
     text = translate(language, message)
-    if not values:
-        return Safe(text)
+    return fmt(text, **values) if values else Safe(text)
+
+
+def fmt(template: str, /, **values: Any) -> str:
+    """Formats HTML markup that needs no translation; values are escaped unless `Safe`."""
     escaped = {
         key: value if isinstance(value, Safe) else html.escape(str(value), quote=False)
         for key, value in values.items()
     }
-    return Safe(text.format(**escaped))
+    return Safe(template.format(**escaped))
 
 
 def tp(language: Language, message: str, /, **values: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.i18n import N_
 from core.models import Status
 
 S = Status
@@ -73,8 +74,8 @@ class TransitionRefused(Exception):
 
 
 # Reasons shown to the user (msgids, translated by the caller).
-ALREADY_HANDLED = "This case has already moved on ({status}); nothing was changed."
-NOT_ALLOWED = "You cannot do this on this case."
+ALREADY_HANDLED = N_("This case has already moved on; nothing was changed.")
+NOT_ALLOWED = N_("You cannot do this on this case.")
 
 
 def target(action: Action, status: Status, actor: Actor) -> Status:

@@ -11,7 +11,7 @@ from typing import Any
 
 from core import labels
 from core.cases import NewCase
-from core.i18n import Safe, t, tp
+from core.i18n import N_, Safe, fmt, t, tp
 from core.models import REPORTABLE_KINDS, Category, Kind, Language
 from core.outgoing import Button, Outgoing, rows
 
@@ -44,13 +44,13 @@ def previous(step: str) -> str:
 def check_description(text: str | None, limit: int) -> str:
     """The description, trimmed; empty or too long input is refused with the reason."""
     if text is None:
-        raise FormError("Please describe your issue in words (a text message).")
+        raise FormError(N_("Please describe your issue in words (a text message)."))
     cleaned = text.strip()
     if not cleaned:
-        raise FormError("The description is empty. Please write what happened.")
+        raise FormError(N_("The description is empty. Please write what happened."))
     if len(cleaned) > limit:
-        raise FormError("The description is {length} characters long; the limit is {limit}. "
-                        "Please shorten it and send it again.", length=len(cleaned), limit=limit)
+        raise FormError(N_("The description is {length} characters long; the limit is {limit}. "
+                        "Please shorten it and send it again."), length=len(cleaned), limit=limit)
     return cleaned
 
 
@@ -114,7 +114,7 @@ def review_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
         t(lang, "<b>Please check your issue</b>"),
         t(lang, "Kind: {kind} · {category}", kind=labels.kind(lang, case.kind),
           category=labels.category(lang, case.category)),
-        t(lang, "<blockquote>{text}</blockquote>", text=case.description),
+        fmt("<blockquote>{text}</blockquote>", text=case.description),
         t(lang, "Photos: {count} · location: {located}", count=len(case.photos),
           located=tp(lang, "yes") if case.location else tp(lang, "no")),
         t(lang, "Priority channel (elderly or disabled): {on}",

@@ -6,7 +6,7 @@ from telegram import Update
 
 from core import residents
 from core.case_texts import EMERGENCY
-from core.i18n import Safe, language_of, t, tp
+from core.i18n import Safe, fmt, language_of, t, tp
 from core.models import Language, Resident
 from core.outgoing import Button, Outgoing, rows
 from handlers import render
@@ -18,7 +18,7 @@ def screen(lang: Language, *parts: str, footer: bool = True) -> str:
     """A resident screen: its parts, then the reminder that emergencies go to 110."""
     body = "\n\n".join(p for p in parts if p)
     if footer:
-        body += "\n\n" + t(lang, "<i>☎️ {emergency}</i>", emergency=Safe(t(lang, EMERGENCY)))
+        body += "\n\n" + fmt("<i>☎️ {emergency}</i>", emergency=t(lang, EMERGENCY))
     return Safe(body)
 
 

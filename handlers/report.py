@@ -10,7 +10,7 @@ from core import report_form as form
 from core.cases import CaseError, submit
 from core.dialog_state import clear, get, put
 from core.dialogs import Dialog
-from core.i18n import Safe, t
+from core.i18n import N_, Safe, t
 from core.lifecycle import TransitionRefused
 from core.models import ButtonGrant, Language, Resident
 from core.outgoing import Outgoing
@@ -192,7 +192,7 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
             photos = list(data.get("photos", []))
             if len(photos) >= config.max_photos:
                 await _explain(update, context, lang, form.FormError(
-                    "You have already added {max} photos, the most allowed.", max=config.max_photos), dialog)
+                    N_("You have already added {max} photos, the most allowed."), max=config.max_photos), dialog)
                 return
             photos.append(message.photo[-1].file_id)
             await _advance(update, context, dialog, lang, form.ATTACH, {"photos": photos}, edit=False)
@@ -202,9 +202,9 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
             await _advance(update, context, dialog, lang, form.ATTACH, {"location": location}, edit=False)
             return
         await _explain(update, context, lang, form.FormError(
-            "Here you can send photos or a location, or press “Continue”."), dialog)
+            N_("Here you can send photos or a location, or press “Continue”.")), dialog)
         return
-    await _explain(update, context, lang, form.FormError("Please use the buttons above to choose."), dialog)
+    await _explain(update, context, lang, form.FormError(N_("Please use the buttons above to choose.")), dialog)
 
 
 async def _explain(update: Update, context: JmContext, lang: Language, bad: form.FormError, dialog: Dialog) -> None:

@@ -1,0 +1,271 @@
+"""Drives the real Application with updates built from JSON, and records what the bot sends.
+
+`RecordingRequest` is the network: it answers Bot API calls the way Telegram would (a chat
+keeps its messages, edits change them, callback answers are kept) and refuses anything else,
+so no test can reach the internet.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.request import BaseRequest, RequestData
+
+from bot.inbox import InboxApplication
+
+BOT_ID = 7000000001
+BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "警民连心桥", "username": "jingmin_test_bot"}
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    message_id: int
+    text: str
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    reply_keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
+    document: str | None = None
+    photo: bool = False
+    edited: bool = False
+
+    def labels(self) -> list[str]:
+        return [b["text"] for row in self.buttons for b in row]
+
+    def data_for(self, label_part: str) -> str:
+        for row in self.buttons:
+            for button in row:
+                if label_part in button["text"]:
+                    return str(button["callback_data"])
+        raise AssertionError(f"no button containing {label_part!r} in {self.labels()}")
+
+
+class RecordingRequest(BaseRequest):
+    """A fake Bot API that records every call and answers like Telegram."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.chats: dict[int, list[Sent]] = {}
+        self.callback_answers: list[dict[str, Any]] = []
+        self.blocked: set[int] = set()
+        self._ids = itertools.count(1)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params: dict[str, Any] = dict(request_data.json_parameters) if request_data else {}
+        params = {k: _decode(v) for k, v in params.items()}
+        self.calls.append((api_method, params))
+        handler = getattr(self, "_" + api_method, None)
+        if handler is None:
+            raise AssertionError(f"the bot called {api_method}, which this test network does not answer")
+        chat_id = params.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.blocked:
+            return 403, json.dumps(
+                {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            ).encode()
+        result = handler(params)
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    # --- methods ---------------------------------------------------------------------------
+
+    def _getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return BOT_USER
+
+    def _deleteWebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _setMyCommands(self, params: dict[str, Any]) -> bool:
+        return True
+
+    def _answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        self.callback_answers.append(params)
+        return True
+
+    def _store(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        markup = params.get("reply_markup") or {}
+        sent = Sent(
+            chat_id=chat_id, message_id=next(self._ids),
+            text=params.get("text") or params.get("caption") or "",
+            buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []), **extra,
+        )
+        self.chats.setdefault(chat_id, []).append(sent)
+        return _message(sent)
+
+    def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._store(params)
+
+    def _sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._store(params, document="document")
+
+    def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._store(params, photo=True)
+
+    def _find(self, params: dict[str, Any]) -> Sent:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        for sent in self.chats.get(chat_id, []):
+            if sent.message_id == message_id:
+                return sent
+        raise AssertionError(f"edit of unknown message {message_id} in chat {chat_id}")
+
+    def _editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        sent = self._find(params)
+        sent.text = params["text"]
+        sent.buttons = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+        sent.edited = True
+        return _message(sent)
+
+    def _editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        sent = self._find(params)
+        sent.buttons = (params.get("reply_markup") or {}).get("inline_keyboard", [])
+        sent.edited = True
+        return _message(sent)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def messages(self, chat_id: int) -> list[Sent]:
+        return self.chats.get(chat_id, [])
+
+    def last(self, chat_id: int) -> Sent:
+        found = self.messages(chat_id)
+        assert found, f"the bot sent nothing to {chat_id}"
+        return found[-1]
+
+    def last_with_buttons(self, chat_id: int) -> Sent:
+        for sent in reversed(self.messages(chat_id)):
+            if sent.buttons:
+                return sent
+        raise AssertionError(f"no message with buttons in chat {chat_id}")
+
+    def texts(self, chat_id: int) -> str:
+        return "\n---\n".join(s.text for s in self.messages(chat_id))
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _message(sent: Sent) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "message_id": sent.message_id,
+        "date": int(datetime.now(UTC).timestamp()),
+        "chat": {"id": sent.chat_id, "type": "private"},
+        "from": BOT_USER,
+        "text": sent.text,
+    }
+    if sent.buttons:
+        result["reply_markup"] = {"inline_keyboard": sent.buttons}
+    return result
+
+
+@dataclass
+class Person:
+    id: int
+    first_name: str
+    language_code: str = "zh-hans"
+
+    def as_user(self) -> dict[str, Any]:
+        return {"id": self.id, "is_bot": False, "first_name": self.first_name, "language_code": self.language_code}
+
+
+class Harness:
+    """Builds updates for people and hands them to the application as polling would."""
+
+    def __init__(self, app: InboxApplication, request: RecordingRequest) -> None:
+        self.app = app
+        self.request = request
+        self._update_ids = itertools.count(1000)
+        self._message_ids = itertools.count(500000)
+
+    def _message(self, person: Person, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(datetime.now(UTC).timestamp()),
+            "chat": {"id": person.id, "type": "private", "first_name": person.first_name},
+            "from": person.as_user(),
+            **content,
+        }
+
+    async def feed(self, payload: dict[str, Any], update_id: int | None = None) -> Update:
+        """Hands one update to the application and waits until it is handled."""
+        payload = {"update_id": update_id if update_id is not None else next(self._update_ids), **payload}
+        update = Update.de_json(payload, self.app.bot)
+        await self.app.update_queue.put(update)
+        # The application is not running its fetcher in tests: handle what the queue holds.
+        while not self.app.update_queue.empty():
+            queued = await self.app.update_queue.get()
+            await self.app.process_update(queued)
+        return update
+
+    async def send(self, person: Person, text: str) -> Update:
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return await self.feed({"message": self._message(person, **content)})
+
+    async def press(self, person: Person, label_part: str, *, message: Sent | None = None) -> Update:
+        """Presses the button whose label contains `label_part` on the latest message that has it."""
+        target = message
+        if target is None:
+            for sent in reversed(self.request.messages(person.id)):
+                if any(label_part in label for label in sent.labels()):
+                    target = sent
+                    break
+        assert target is not None, f"no button {label_part!r} in {person.first_name}'s chat"
+        return await self.press_data(person, target.data_for(label_part), target)
+
+    async def press_data(self, person: Person, data: str, message: Sent) -> Update:
+        query = {
+            "id": str(next(self._update_ids)),
+            "from": person.as_user(),
+            "chat_instance": "1",
+            "data": data,
+            "message": _message(message),
+        }
+        return await self.feed({"callback_query": query})
+
+    async def contact(self, person: Person, phone: str, *, own: bool = True) -> Update:
+        contact = {"phone_number": phone, "first_name": person.first_name, "user_id": person.id if own else 42}
+        return await self.feed({"message": self._message(person, contact=contact)})
+
+    async def photo(self, person: Person, file_id: str = "photo-1") -> Update:
+        sizes = [{"file_id": file_id, "file_unique_id": file_id + "u", "width": 320, "height": 240}]
+        return await self.feed({"message": self._message(person, photo=sizes)})
+
+    async def location(self, person: Person, latitude: float, longitude: float) -> Update:
+        location = {"latitude": latitude, "longitude": longitude}
+        return await self.feed({"message": self._message(person, location=location)})
+
+    async def sticker(self, person: Person) -> Update:
+        sticker = {"file_id": "stk", "file_unique_id": "stku", "type": "regular", "width": 512, "height": 512,
+                   "is_animated": False, "is_video": False}
+        return await self.feed({"message": self._message(person, sticker=sticker)})
