@@ -74,11 +74,15 @@ def t(language: Language, message: str, /, **values: Any) -> str:
 
 def fmt(template: str, /, **values: Any) -> str:
     """Formats HTML markup that needs no translation; values are escaped unless `Safe`."""
-    escaped = {
-        key: value if isinstance(value, Safe) else html.escape(str(value), quote=False)
-        for key, value in values.items()
-    }
+    escaped = {key: _escape(value) for key, value in values.items()}
     return Safe(template.format(**escaped))
+
+
+def _escape(value: Any) -> Any:
+    """Numbers keep their type so format specs like {lat:.5f} work; text is escaped."""
+    if isinstance(value, Safe) or isinstance(value, int | float):
+        return value
+    return html.escape(str(value), quote=False)
 
 
 def tp(language: Language, message: str, /, **values: Any) -> str:

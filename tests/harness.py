@@ -17,6 +17,10 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.inbox import InboxApplication
+from core.outgoing import Outgoing, Priority
+from core.services import Services
+from handlers import render
+from scheduler.dispatcher import Dispatcher
 
 BOT_ID = 7000000001
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "警民连心桥", "username": "jingmin_test_bot"}
@@ -199,10 +203,12 @@ class Person:
 class Harness:
     """Builds updates for people and hands them to the application as polling would."""
 
-    def __init__(self, app: InboxApplication, request: RecordingRequest) -> None:
+    def __init__(self, app: InboxApplication, request: RecordingRequest, first_update_id: int = 1000) -> None:
         self.app = app
         self.request = request
-        self._update_ids = itertools.count(1000)
+        services: Services = app.bot_data["services"]
+        self.dispatcher = Dispatcher(services.db, services.clock, self._transport, worker_id="test")
+        self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(500000)
 
     def _message(self, person: Person, **content: Any) -> dict[str, Any]:
@@ -224,6 +230,15 @@ class Harness:
             queued = await self.app.update_queue.get()
             await self.app.process_update(queued)
         return update
+
+    async def _transport(self, chat_id: int, out: Outgoing, priority: Priority) -> int:
+        message = await render.send(self.app.bot, self.app.bot_data["services"], chat_id, out, priority)
+        return message.message_id
+
+    async def deliver(self) -> int:
+        """Sends what the outbox holds that is due now, as the scheduler would."""
+        stats = await self.dispatcher.drain()
+        return stats.sent
 
     async def send(self, person: Person, text: str) -> Update:
         content: dict[str, Any] = {"text": text}
