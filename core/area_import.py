@@ -44,7 +44,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from core.models import Role
+from core.models import Area, Role, Staff
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
@@ -153,11 +153,19 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
-def _mapping(node: Node, what: str, allowed: set[str]) -> dict[str, Node]:
+class Fields(dict[str, Node]):
+    """A mapping's values by key, remembering the line of each key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines: dict[str, int] = {}
+
+
+def _mapping(node: Node, what: str, allowed: set[str]) -> Fields:
     """A mapping's values by key; duplicate and unknown keys are refused."""
     if not isinstance(node, MappingNode):
         raise AreaFileError(_line(node), f"{what} must be a mapping of keys to values")
-    found: dict[str, Node] = {}
+    found = Fields()
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, ScalarNode) else None
         if key is None:
@@ -168,6 +176,7 @@ def _mapping(node: Node, what: str, allowed: set[str]) -> dict[str, Node]:
             known = ", ".join(sorted(allowed))
             raise AreaFileError(_line(key_node), f"unknown key '{key}' in {what} (known: {known})")
         found[key] = value_node
+        found.key_lines[key] = _line(key_node)
     return found
 
 
@@ -212,7 +221,8 @@ def _staff_list(node: Node) -> tuple[StaffEntry, ...]:
             role = Role(role_text)
         except ValueError:
             roles = ", ".join(r.value for r in Role)
-            raise AreaFileError(_line(fields["role"]), f"unknown role '{role_text}' (known: {roles})") from None
+            reason = f"unknown role '{role_text}' (known: {roles})"
+            raise AreaFileError(_line(fields["role"]), reason) from None
         if badge in seen:
             raise AreaFileError(_line(item), f"badge {badge} is listed twice (first on line {seen[badge]})")
         seen[badge] = _line(item)
@@ -233,12 +243,12 @@ def _area(node: Node, level: str, parent_code: str | None, position: int, out: l
     name = _required(fields, "name", node, f"area {code}", MAX_NAME)
     for key in CHILDREN_KEY.values():
         if key in fields and key != children_key:
-            raise AreaFileError(_line(fields[key]), _misplaced(level, key))
+            raise AreaFileError(fields.key_lines[key], _misplaced(level, key))
     assignments = []
     for column in COLUMNS:
         badge = _text(fields.get(column), f"the {column} of area {code}")
         if badge is not None:
-            assignments.append(Assignment(column, badge, _line(fields[column])))
+            assignments.append(Assignment(column, badge, fields.key_lines[column]))
     out.append(AreaEntry(code, name, level, parent_code, position, _line(node), tuple(assignments)))
     if children_key and children_key in fields:
         for index, child in enumerate(_sequence(fields[children_key], f"'{children_key}'")):
@@ -256,7 +266,8 @@ def _check_codes(areas: list[AreaEntry]) -> None:
     first: dict[str, int] = {}
     for area in areas:
         if area.code in first:
-            raise AreaFileError(area.line, f"area code '{area.code}' is used twice (first on line {first[area.code]})")
+            reason = f"area code '{area.code}' is used twice (first on line {first[area.code]})"
+            raise AreaFileError(area.line, reason)
         first[area.code] = area.line
 
 
@@ -289,7 +300,8 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
         for entry in parsed.staff:
             existing = await people.staff_by_badge(conn, entry.badge)
             if existing is None:
-                staff_ids[entry.badge] = (await people.insert_staff(conn, entry.badge, entry.name, entry.role, now)).id
+                created_member = await people.insert_staff(conn, entry.badge, entry.name, entry.role, now)
+                staff_ids[entry.badge] = created_member.id
                 staff_created += 1
                 continue
             staff_ids[entry.badge] = existing.id
@@ -325,3 +337,41 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
 async def import_file(services: Services, path: Path) -> ImportSummary:
     """Parses, validates and imports `path`."""
     return await import_areas(services, parse_file(path))
+
+
+# --- reading it back ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TreeRow:
+    depth: int
+    area: Area
+    people: tuple[tuple[str, Staff], ...]  # (column, staff member) for the columns that are set
+
+
+async def tree(services: Services) -> list[TreeRow]:
+    """The area tree, depth first in file order, with who covers each area."""
+    async with services.db.read() as conn:
+        all_areas = await area_repo.all_areas(conn)
+        ids = {i for a in all_areas for i in (a.officer_id, a.supervisor_id, a.leader_id) if i is not None}
+        members = {i: m for i in ids if (m := await people.staff_member(conn, i)) is not None}
+    by_parent: dict[int | None, list[Area]] = {}
+    for area in all_areas:
+        by_parent.setdefault(area.parent_id, []).append(area)
+    known = {a.id for a in all_areas}
+    rows: list[TreeRow] = []
+
+    def walk(area: Area, depth: int) -> None:
+        people_here = tuple(
+            (column, members[staff_id])
+            for column in COLUMNS
+            if (staff_id := getattr(area, f"{column}_id")) is not None and staff_id in members
+        )
+        rows.append(TreeRow(depth, area, people_here))
+        for child in by_parent.get(area.id, []):
+            walk(child, depth + 1)
+
+    for area in all_areas:
+        if area.parent_id is None or area.parent_id not in known:
+            walk(area, 0)
+    return rows

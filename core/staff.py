@@ -17,11 +17,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.case_texts import case_summary, officer_card
 from core import cases
+from core.case_texts import case_summary, officer_card
 from core.cases import CASE_NOT_FOUND, NOT_PERMITTED, CaseError, area_chain, may_handle
-from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.i18n import N_
+from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.models import Area, Case, Language, Role, Staff
 from core.outgoing import Outgoing
 from core.services import Services
@@ -99,7 +99,9 @@ async def create_invite(
             await people.update_staff(conn, member.id, name=name, role=role)
         if area is not None:
             await area_repo.set_role(conn, area.id, COLUMN_FOR_ROLE[role], member.id)
-        await invites.insert(conn, code_hash=code_hash(code), staff_id=member.id, now=now, expires_at=expires_at)
+        await invites.insert(
+            conn, code_hash=code_hash(code), staff_id=member.id, now=now, expires_at=expires_at
+        )
         member = await people.staff_member(conn, member.id)
     assert member is not None
     log.info("invitation made for staff %s, expires %s", member.id, expires_at.isoformat())
@@ -217,7 +219,8 @@ async def work(
                 assert found is not None
                 return found
     case = await workable(services, staff, case_id, action, version)
-    if action is Action.TRANSFER and to_staff_id not in {o.id for o in await transfer_targets(services, case)}:
+    targets = await transfer_targets(services, case) if action is Action.TRANSFER else []
+    if action is Action.TRANSFER and to_staff_id not in {o.id for o in targets}:
         raise CaseError(CHOOSE_OTHER, case)
     return await cases.act(services, staff, case_id, action, note=note, to_staff_id=to_staff_id,
                            update_id=update_id)
@@ -251,8 +254,8 @@ async def reveal_contact(services: Services, staff: Staff, case_id: int) -> str:
         if resident is None or resident.deleted or not resident.phone:
             raise CaseError(NO_PHONE, case)
         await audit.record(
-            conn, at=services.clock.now(), staff_id=staff.id, actor=f"staff:{staff.id}", action="show_contact",
-            subject=f"case:{case.id}", detail=case.number,
+            conn, at=services.clock.now(), staff_id=staff.id, actor=f"staff:{staff.id}",
+            action="show_contact", subject=f"case:{case.id}", detail=case.number,
         )
     return resident.phone
 
