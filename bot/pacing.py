@@ -30,12 +30,13 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import IntEnum
 from typing import Any, Protocol, TypedDict
 
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
+
+from core.outgoing import Priority as _CorePriority
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -55,17 +56,8 @@ _UNPACED_ENDPOINTS = frozenset({"sendChatAction"})
 _MIN_SLEEP = 0.001
 
 
-class Priority(IntEnum):
-    """How urgent a call is; when the overall budget is contended, a lower value goes first."""
-
-    INTERACTIVE = 0
-    """A reply to the user's own action (the default)."""
-    ASSIGNMENT = 1
-    """Notifications to officers: new cases, escalations."""
-    NORMAL = 2
-    """Other messages the bot sends on its own: reminders, follow-ups."""
-    BULK = 3
-    """Polls, digests, reports."""
+# One priority scale for the whole bot: core decides it, the limiter obeys it.
+Priority = _CorePriority
 
 
 class RateLimitArgs(TypedDict, total=False):

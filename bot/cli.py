@@ -1,0 +1,113 @@
+"""The `jingmin` command: run the bot, migrate, manage staff and areas, export, sandbox.
+
+Every sub-command sets `func`, an async function of (args, settings) returning the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings, SettingsError, load_settings
+
+Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jingmin",
+        description="警民连心桥 — a police station's front desk for residents, as a Telegram bot. "
+                    "Settings come from JINGMIN_* environment variables or a .env file (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (polling by default, or webhook)")
+    run.add_argument("--mode", choices=["polling", "webhook"], help="overrides JINGMIN_MODE")
+    run.set_defaults(func=_run)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    db_commands.add_parser("upgrade", help="apply the migrations (start-up does this too)").set_defaults(
+        func=_db_upgrade
+    )
+    backup = db_commands.add_parser("backup", help="copy the SQLite database safely while the bot runs")
+    backup.add_argument("target", type=Path, metavar="FILE")
+    backup.set_defaults(func=_db_backup)
+
+    from bot.staff_cli import add_area_commands, add_staff_commands
+
+    add_staff_commands(commands)
+    add_area_commands(commands)
+    _optional_commands(commands)
+    return parser
+
+
+def _optional_commands(commands: Any) -> None:
+    """Sub-commands of the features that register their own (outbox, export, demo, sandbox)."""
+    from bot import outbox_cli
+
+    outbox_cli.add_outbox_commands(commands)
+    from bot import export_cli
+
+    export_cli.add_export_commands(commands)
+    export_cli.add_demo_commands(commands)
+    from sandbox import cli as sandbox_cli
+
+    sandbox_cli.add_sandbox_command(commands)
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run_bot
+
+    if args.mode:
+        settings = load_settings(**{**settings.model_dump(), "mode": args.mode})
+    await run_bot(settings)
+    return 0
+
+
+async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import current_head, upgrade
+
+    await upgrade(settings.database_url)
+    print(f"database is at revision {current_head()}")
+    return 0
+
+
+async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import backup_sqlite
+
+    source = settings.sqlite_path
+    if source is None:
+        print("jingmin db backup: only SQLite databases are backed up this way; use pg_dump for PostgreSQL",
+              file=sys.stderr)
+        return 2
+    await asyncio.to_thread(backup_sqlite, source, args.target)
+    print(f"backed up {source} to {args.target}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"jingmin: bad setting: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and the URL carries the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    func: Command = args.func
+    try:
+        return asyncio.run(func(args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

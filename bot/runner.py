@@ -1,0 +1,162 @@
+"""Running the bot: polling or webhook, the outbox dispatcher and the sweeps, a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from contextlib import suppress
+from typing import Any
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.app import BOT_COMMANDS, build_application, build_services
+from bot.inbox import InboxApplication
+from bot.pacing import PacingRateLimiter
+from bot.settings import Settings
+from core.clock import Clock
+from core.outgoing import Outgoing, Priority
+from core.quiet_hours import QuietHours
+from core.services import Services
+from handlers import render
+from scheduler.dispatcher import Dispatcher
+from scheduler.renderers import on_unreachable
+from scheduler.sweeps import Sweeps
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+DISPATCH_EVERY = 1.0  # seconds; urgent rows also wake the dispatcher at once
+SWEEP_EVERY = 30.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class Bot:
+    """The running bot: the Application, its outbox dispatcher and its periodic sweeps."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.services: Services = build_services(settings, clock=clock)
+        limiter = PacingRateLimiter(
+            overall_rate=settings.send_rate_global, chat_rate=settings.send_rate_per_chat,
+            enabled=settings.send_limits,
+        )
+        self.app: InboxApplication = build_application(settings, self.services, rate_limiter=limiter)
+        config = self.services.config
+        self.dispatcher = Dispatcher(
+            self.services.db, self.services.clock, self._transport,
+            quiet=QuietHours(config.quiet_start, config.quiet_end, config.tz), on_unreachable=on_unreachable,
+        )
+        self.sweeps = Sweeps(self.services)
+        self.services.wake_sender = self._wake
+        self._webhook_runner: web.AppRunner | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def _transport(self, chat_id: int, out: Outgoing, priority: Priority) -> int:
+        message = await render.send(self.app.bot, self.services, chat_id, out, priority)
+        return message.message_id
+
+    def _wake(self) -> None:
+        """Something urgent was queued: drain now rather than at the next tick."""
+        if not self.app.running:
+            return
+        task = asyncio.get_running_loop().create_task(self._drain())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain(self, *_: Any) -> None:
+        try:
+            await self.dispatcher.tick()
+        except Exception:
+            log.exception("outbox dispatcher tick failed; the next tick retries")
+
+    async def _sweep(self, *_: Any) -> None:
+        try:
+            await self.sweeps.run()
+        except Exception:
+            log.exception("sweeps failed; the next run retries")
+
+    async def start(self) -> None:
+        await upgrade(self.settings.database_url)
+        await self.app.initialize()
+        with suppress(TelegramError):
+            await self.app.bot.set_my_commands(BOT_COMMANDS)
+        recovered = await self.app.recover_inbox()
+        if recovered:
+            log.info("handling %d update(s) left from before the last stop", recovered)
+        await self.dispatcher.recover()
+        job_queue = self.app.job_queue
+        assert job_queue is not None
+        job_queue.run_repeating(self._drain, interval=DISPATCH_EVERY, first=0.5, name="outbox")
+        job_queue.run_repeating(self._sweep, interval=SWEEP_EVERY, first=2, name="sweeps")
+        await self.app.start()
+        if self.settings.mode == "webhook":
+            await self._start_webhook()
+        else:
+            assert self.app.updater is not None
+            await self.app.bot.delete_webhook()
+            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=25)
+        log.info("jingmin is running (%s mode, station %s)", self.settings.mode, self.settings.station_code)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self._webhook_runner is not None:
+            await self._webhook_runner.cleanup()
+        if self.app.running:
+            await self.app.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await self.app.shutdown()
+        await self.services.db.close()
+        log.info("jingmin stopped")
+
+    # --- webhook ------------------------------------------------------------------------------
+
+    async def _start_webhook(self) -> None:
+        """Our own small server, so the secret token is compared in constant time."""
+        secret = self.settings.webhook_secret.get_secret_value()
+        path = urlparse(self.settings.webhook_url).path or "/"
+
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                log.warning("webhook call with a wrong or missing secret token refused")
+                return web.Response(status=403)
+            try:
+                update = Update.de_json(json.loads(await request.text()), self.app.bot)
+            except (ValueError, TypeError):
+                return web.Response(status=400)
+            # Stored in the inbox before we answer 200: Telegram may forget it after that.
+            await self.app.update_queue.put(update)
+            return web.Response(text="ok")
+
+        server = web.Application()
+        server.router.add_post(path, receive)
+        self._webhook_runner = web.AppRunner(server, access_log=None)
+        await self._webhook_runner.setup()
+        site = web.TCPSite(self._webhook_runner, self.settings.webhook_listen, self.settings.webhook_port)
+        await site.start()
+        await self.app.bot.set_webhook(
+            self.settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+        )
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Runs until SIGINT/SIGTERM (or until `stop` is set)."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    bot = Bot(settings)
+    await bot.start()
+    try:
+        await stop.wait()
+    finally:
+        await bot.stop()
