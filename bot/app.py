@@ -131,7 +131,7 @@ def build_application(
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
     if not job_queue:
-        builder = builder.job_queue(None)
+        builder = builder.job_queue(None)  # type: ignore[arg-type]
     app: InboxApplication = builder.build()  # type: ignore[assignment]
     app.bot_data[SERVICES_KEY] = services
     queue.services = services

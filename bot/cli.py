@@ -103,8 +103,12 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     func: Command = args.func
+
+    async def invoke() -> int:
+        return await func(args, settings)
+
     try:
-        return asyncio.run(func(args, settings))
+        return asyncio.run(invoke())
     except KeyboardInterrupt:
         return 130
 

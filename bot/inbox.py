@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+
 from telegram import Update
 from telegram.ext import Application
 
@@ -43,7 +44,7 @@ class InboxQueue(asyncio.Queue[object]):
         await super().put(item)
 
 
-class InboxApplication(Application):  # type: ignore[type-arg]
+class InboxApplication(Application):
     """An Application that handles each stored update at most once to the end."""
 
     @property

@@ -46,7 +46,9 @@ class CaseError(Exception):
 
 class DailyLimitReached(CaseError):
     def __init__(self, limit: int) -> None:
-        super().__init__(N_("You have filed {limit} cases today, the most allowed in one day. Please try again tomorrow."))
+        super().__init__(
+            N_("You have filed {limit} cases today, the most allowed in one day. Please try again tomorrow.")
+        )
         self.limit = limit
 
 

@@ -80,7 +80,7 @@ def fmt(template: str, /, **values: Any) -> str:
 
 def _escape(value: Any) -> Any:
     """Numbers keep their type so format specs like {lat:.5f} work; text is escaped."""
-    if isinstance(value, Safe) or isinstance(value, int | float):
+    if isinstance(value, Safe | int | float):
         return value
     return html.escape(str(value), quote=False)
 
