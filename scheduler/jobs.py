@@ -1,0 +1,114 @@
+"""Installs the scheduled work into python-telegram-bot's JobQueue (APScheduler 3).
+
+APScheduler only drives time: every job reads what is due from the database, so a restart, a
+missed tick or a second process loses and duplicates nothing. Two jobs run:
+
+- the dispatcher tick, every ~1.5 s, and at once whenever `Services.wake_sender()` is called
+  (something urgent was queued): it sends the due outbox rows;
+- the sweeps, every minute: reminders, escalations, digests, follow-ups, repeat visits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.ext import Application, CallbackContext, Job
+
+from core.outgoing import Outgoing, Priority
+from core.quiet_hours import QuietHours
+from core.services import Services
+from handlers import render
+from scheduler import renderers
+from scheduler.dispatcher import Dispatcher, Transport
+from scheduler.sweeps import Sweeps
+
+log = logging.getLogger(__name__)
+
+# One instance at a time, no catching up on missed runs: each run looks at the database anyway.
+_JOB_KWARGS: dict[str, Any] = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+
+
+def make_transport(bot: Bot, services: Services) -> Transport:
+    """The dispatcher's transport: the app's bot, so every send goes through its pacing limiter."""
+
+    async def transport(chat_id: int, out: Outgoing, priority: Priority) -> int:
+        message = await render.send(bot, services, chat_id, out, priority)
+        return message.message_id
+
+    return transport
+
+
+def make_dispatcher(bot: Bot, services: Services, **options: Any) -> Dispatcher:
+    """A dispatcher wired the usual way: pacing bot, station quiet hours, phone tasks on 403."""
+    quiet = QuietHours(services.config.quiet_start, services.config.quiet_end, services.config.tz)
+    return Dispatcher(
+        services.db, services.clock, make_transport(bot, services), quiet=quiet,
+        on_unreachable=renderers.on_unreachable, **options,
+    )
+
+
+@dataclass(slots=True)
+class Scheduled:
+    """What `install` set up, for the composition root and tests."""
+
+    dispatcher: Dispatcher
+    sweeps: Sweeps
+    tick_job: Job[Any]
+    sweep_job: Job[Any]
+
+
+async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    job = context.job
+    assert job is not None
+    dispatcher: Dispatcher = job.data  # type: ignore[assignment]
+    stats = await dispatcher.tick()
+    if stats is not None and stats.claimed:
+        log.info("outbox: %s", stats)
+
+
+async def _sweep(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    job = context.job
+    assert job is not None
+    sweeps: Sweeps = job.data  # type: ignore[assignment]
+    stats = await sweeps.run()
+    if stats.total():
+        log.info("sweeps: %s", stats)
+
+
+def install(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    services: Services,
+    *,
+    dispatcher: Dispatcher | None = None,
+    sweeps: Sweeps | None = None,
+    tick: timedelta = timedelta(seconds=1.5),
+    sweep_every: timedelta = timedelta(minutes=1),
+) -> Scheduled:
+    """Adds the dispatcher tick and the sweeps to the application's JobQueue.
+
+    Also points `services.wake_sender` at the dispatcher, so code that queues something urgent
+    (an officer's card, an answer to the resident's own action) gets it sent without waiting for
+    the next tick. The first tick runs at start-up and takes back rows a dead sender left behind.
+    """
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("the JobQueue is missing: install python-telegram-bot[job-queue]")
+    sender = dispatcher or make_dispatcher(application.bot, services)
+    periodic = sweeps or Sweeps(services)
+    tick_job = queue.run_repeating(
+        _tick, interval=tick, first=0, name="outbox-dispatcher", data=sender, job_kwargs=_JOB_KWARGS
+    )
+    sweep_job = queue.run_repeating(
+        _sweep, interval=sweep_every, first=1, name="sweeps", data=periodic, job_kwargs=_JOB_KWARGS
+    )
+
+    def wake() -> None:
+        sender.wake()  # a drain that is running looks again before it stops
+        queue.run_once(_tick, when=0, name="outbox-wake", data=sender)
+
+    services.wake_sender = wake
+    return Scheduled(sender, periodic, tick_job, sweep_job)

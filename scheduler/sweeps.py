@@ -1,0 +1,250 @@
+"""The periodic sweeps: everything that happens because time passed.
+
+Each sweep reads the database, decides what is due at `now`, and writes it as case events and
+outbox rows in one transaction. A sweep is idempotent: the outbox dedupe keys and the guarded
+follow-up columns make a second run at the same moment (or a run in a second process) do
+nothing, so APScheduler only has to call it often, never remember anything.
+
+- deadline reminders at 75% of each deadline, to the officer in charge;
+- overdue escalation (催办): to the supervisor at the deadline, to the leader one working day later;
+- the daily digest at 08:30 on working days, to officers and to supervisors for their areas;
+- follow-ups: the question at its time, one reminder after 3 days, closing after 7 days silent;
+- repeat visits for disputes: the officer's reminder when a visit falls due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core import cases as ledger
+from core import followups as fu
+from core.models import Role, Staff, Status
+from core.outgoing import Priority
+from core.services import Services
+from scheduler import renderers as kinds
+from storage import cases as case_repo
+from storage import followups as fu_repo
+from storage import outbox, people, schedule
+from storage.schedule import CaseClock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class SweepStats:
+    reminders: int = 0
+    escalations: int = 0
+    digests: int = 0
+    asked: int = 0
+    followup_reminders: int = 0
+    closed_no_feedback: int = 0
+    visits: int = 0
+
+    def total(self) -> int:
+        return sum(getattr(self, f.name) for f in fields(self))
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One deadline step that is due: remind (level 0), supervisor (1) or leader (2)."""
+
+    case: CaseClock
+    deadline: str  # ack | resolve
+    due_at: datetime
+    level: int
+
+    @property
+    def key(self) -> str:
+        name = "remind" if self.level == 0 else f"urge{self.level}"
+        return f"deadline:{self.case.id}:{self.deadline}:{self.due_at:%Y%m%dT%H%M%S}:{name}"
+
+
+class Sweeps:
+    """Runs every sweep; the job calls `run()` every minute.
+
+    Args:
+        services: The database, clock, station config, calendar and deadline policy.
+        remind_after: Silence before the one follow-up reminder.
+        close_after: Silence before the case closes without feedback.
+    """
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        remind_after: timedelta = fu.REMIND_AFTER,
+        close_after: timedelta = fu.CLOSE_AFTER,
+    ) -> None:
+        self.services = services
+        self.remind_after = remind_after
+        self.close_after = close_after
+
+    async def run(self) -> SweepStats:
+        """Every sweep, each in its own transaction, so one failing does not stop the others."""
+        now = self.services.clock.now()
+        stats = SweepStats()
+        parts: list[Callable[[AsyncConnection, datetime, SweepStats], Awaitable[None]]] = [
+            self.deadlines, self.digests, self.followups, self.visits,
+        ]
+        for part in parts:
+            try:
+                async with self.services.db.write() as conn:
+                    await part(conn, now, stats)
+            except Exception:
+                log.exception("sweep %s failed; it is retried on the next run", part.__name__)
+        if stats.total():
+            self.services.wake_sender()
+        return stats
+
+    # -- deadlines ----------------------------------------------------------------------------
+
+    def due_steps(self, case: CaseClock, now: datetime) -> list[_Step]:
+        """The reminder or escalation steps of one case that are due at `now`."""
+        policy, calendar = self.services.deadlines, self.services.calendar
+        clocks: list[tuple[str, datetime]] = []
+        if case.accepted_at is None and case.ack_due_at is not None:
+            clocks.append((kinds.ACK, case.ack_due_at))
+        if case.resolve_due_at is not None:
+            clocks.append((kinds.RESOLVE, case.resolve_due_at))
+        steps: list[_Step] = []
+        for name, due in clocks:
+            if now < due:
+                if now >= policy.reminder_at(case.created_at, due):
+                    steps.append(_Step(case, name, due, 0))
+                continue
+            steps.append(_Step(case, name, due, 1))
+            if now >= policy.leader_escalation_at(due, calendar):
+                steps.append(_Step(case, name, due, 2))
+        return steps
+
+    async def deadlines(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        steps = [s for c in await schedule.open_with_deadlines(conn) for s in self.due_steps(c, now)]
+        done = await outbox.existing_keys(conn, [s.key for s in steps])
+        for step in steps:
+            if step.key not in done:
+                await self._deadline_step(conn, step, now, stats)
+
+    async def _deadline_step(
+        self, conn: AsyncConnection, step: _Step, now: datetime, stats: SweepStats
+    ) -> None:
+        case = step.case
+        recipient = await self._recipient(conn, case, step.level)
+        payload = {
+            "case_id": case.id, "staff_id": recipient.id if recipient else None, "deadline": step.deadline,
+            "due_at": step.due_at.isoformat(), "level": step.level, "tz": self.services.config.tz.key,
+        }
+        row_id = await outbox.enqueue(
+            conn, dedupe_key=step.key, chat_id=(recipient.telegram_id or 0) if recipient else 0,
+            audience=outbox.STAFF, kind=kinds.DEADLINE_REMINDER if step.level == 0 else kinds.OVERDUE,
+            payload=payload, priority=Priority.NORMAL if step.level == 0 else Priority.ASSIGNMENT,
+            case_id=case.id, due_at=now, now=now,
+        )
+        if row_id is None:
+            return  # another sweep got there first
+        if recipient is None or recipient.telegram_id is None:
+            # The row stays as the record that this step happened; nobody can receive it.
+            await outbox.cancel(conn, row_id, reason="no enrolled staff member to receive it")
+            log.warning("case %s: no enrolled recipient for %s", case.id, step.key)
+        await case_repo.add_event(
+            conn, case_id=case.id, at=now, action="deadline_reminder" if step.level == 0 else "overdue_urge",
+            actor_kind="system", actor_id=None, from_status=case.status.value, to_status=case.status.value,
+            data={"deadline": step.deadline, "due_at": step.due_at.isoformat(), "level": step.level,
+                  "to_staff_id": recipient.id if recipient else None},
+        )
+        if step.level == 0:
+            stats.reminders += 1
+        else:
+            await schedule.raise_escalation_level(conn, case.id, step.level)
+            stats.escalations += 1
+
+    async def _recipient(self, conn: AsyncConnection, case: CaseClock, level: int) -> Staff | None:
+        """Level 0: the officer in charge; 1: the supervisor over the area (the leader if the
+        supervisor is handling it); 2: the leader."""
+        chain = await ledger.area_chain(conn, case.area_id)
+        if level == 0:
+            ids = [case.assignee_id, ledger.responsible(chain, "officer_id")]
+        elif level == 1:
+            ids = [ledger.responsible(chain, "supervisor_id"), ledger.responsible(chain, "leader_id")]
+            ids = [i for i in ids if i != case.assignee_id] or ids
+        else:
+            ids = [ledger.responsible(chain, "leader_id")]
+        for staff_id in ids:
+            member = await people.staff_member(conn, staff_id) if staff_id is not None else None
+            if member is not None and member.active:
+                return member
+        return None
+
+    # -- digests ------------------------------------------------------------------------------
+
+    async def digests(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        """At the digest time of each working day (late the same day if the bot was down)."""
+        config, calendar = self.services.config, self.services.calendar
+        local = now.astimezone(config.tz)
+        if not calendar.is_workday(local.date()) or local.time() < config.digest_time:
+            return
+        due = calendar.workday_at(local.date(), config.digest_time)
+        recipients: list[tuple[Staff, str]] = [
+            (m, "own") for m in await people.all_staff(conn, Role.OFFICER)
+        ] + [(m, "areas") for m in await people.all_staff(conn, Role.SUPERVISOR)]
+        recipients = [(m, scope) for m, scope in recipients if m.telegram_id is not None]
+        keys = {m.id: f"digest:{m.id}:{local.date().isoformat()}" for m, _ in recipients}
+        done = await outbox.existing_keys(conn, keys.values())
+        for member, scope in recipients:
+            if keys[member.id] in done or member.telegram_id is None:
+                continue
+            payload = {"staff_id": member.id, "scope": scope, "day": local.date().isoformat(),
+                       "at": due.isoformat(), "tz": config.tz.key}
+            if await outbox.enqueue(
+                conn, dedupe_key=keys[member.id], chat_id=member.telegram_id, audience=outbox.STAFF,
+                kind=kinds.DIGEST, payload=payload, priority=Priority.BULK, due_at=due, now=now,
+            ):
+                stats.digests += 1
+
+    # -- follow-ups ---------------------------------------------------------------------------
+
+    async def followups(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        for followup in await fu_repo.due_to_ask(conn, now):
+            await self._ask(conn, followup, now, stats)
+        for followup in await fu_repo.due_to_remind(conn, now - self.remind_after):
+            case = await case_repo.get(conn, followup.case_id)
+            if case is not None and case.status is Status.RESOLVED:
+                await fu.queue_question(conn, case, followup, now, reminder=True)
+                stats.followup_reminders += 1
+            await fu_repo.mark_reminded(conn, followup.id, now)
+        for followup in await fu_repo.due_to_close(conn, now - self.close_after):
+            if await fu.conclude_silent(conn, followup, now) == fu_repo.NO_FEEDBACK:
+                stats.closed_no_feedback += 1
+
+    async def _ask(
+        self, conn: AsyncConnection, followup: fu_repo.Followup, now: datetime, stats: SweepStats
+    ) -> None:
+        case = await case_repo.get(conn, followup.case_id)
+        if case is None or case.status is not Status.RESOLVED:
+            await fu_repo.set_outcome(conn, followup.id, fu_repo.VOID)  # reopened or closed meanwhile
+            return
+        await fu.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
+        resident = await people.resident(conn, case.resident_id) if case.resident_id else None
+        if resident is not None and resident.unreachable:
+            ref = f"followup{followup.id}"
+            await kinds.queue_phone_task(conn, resident.id, now, case_id=case.id, ref=ref)
+        await fu_repo.mark_asked(conn, followup.id, now)
+        stats.asked += 1
+
+    # -- repeat visits ------------------------------------------------------------------------
+
+    async def visits(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        """Makes sure every due, undone visit has its reminder (they are queued at resolution)."""
+        due = await fu_repo.due_visits(conn, now)
+        done = await outbox.existing_keys(conn, [f"visit:{v.id}:remind" for v in due])
+        for visit in due:
+            if f"visit:{visit.id}:remind" in done:
+                continue
+            case = await case_repo.get(conn, visit.case_id)
+            tz = self.services.config.tz.key
+            if case is not None and await fu.queue_visit_reminder(conn, case, visit, now, tz=tz):
+                stats.visits += 1

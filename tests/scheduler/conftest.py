@@ -1,0 +1,152 @@
+"""Fixtures for the scheduler: a real SQLite file, a fake clock, a fake Telegram, a small station."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncConnection
+from telegram.error import TelegramError
+
+import core.case_texts  # noqa: F401  (registers the case_card and case_status renderers)
+import scheduler.renderers  # noqa: F401  (registers the scheduler's renderers)
+from core.clock import FakeClock
+from core.config import StationConfig
+from core.models import Language, Role
+from core.notify import RENDERERS, renderer
+from core.outgoing import Outgoing, Priority
+from core.services import Services
+from storage import areas, people
+from storage.db import Database
+from storage.schema import metadata
+
+# Monday 2026-09-28 10:00 in Shanghai: a working day, outside quiet hours.
+START = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
+
+OFFICER_TG, SUPERVISOR_TG, LEADER_TG, RESIDENT_TG = 1001, 1002, 1003, 2001
+
+if "test_note" not in RENDERERS:
+
+    @renderer("test_note")
+    async def _render_note(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+        """A plain message for the dispatcher tests; `obsolete` makes the renderer decline."""
+        if payload.get("obsolete"):
+            return None
+        return Outgoing(str(payload.get("text", "hello")))
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+async def create_schema(db: Database) -> None:
+    async with db.write() as conn:
+        await conn.run_sync(metadata.create_all)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "jingmin.db"
+
+
+@pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    database = Database(sqlite_url(db_path))
+    await create_schema(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def services(db: Database, clock: FakeClock) -> Services:
+    services = Services(db=db, clock=clock, config=StationConfig())
+    services.wake_sender = lambda: None
+    return services
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    priority: Priority
+    message_id: int
+    buttons: tuple[tuple[Any, ...], ...] = ()
+
+
+@dataclass
+class FakeTelegram:
+    """A transport that answers like Telegram: a message id, or the PTB error it was told to raise.
+
+    `script[chat_id]` is a list of errors to raise on the next sends to that chat, in order.
+    """
+
+    sent: list[Sent] = field(default_factory=list)
+    script: dict[int, list[BaseException]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def __call__(self, chat_id: int, out: Outgoing, priority: Priority) -> int:
+        pending = self.script.get(chat_id)
+        if pending:
+            raise pending.pop(0)
+        if chat_id in self.blocked:
+            from telegram.error import Forbidden
+
+            raise Forbidden("Forbidden: bot was blocked by the user")
+        message_id = next(self._ids)
+        self.sent.append(Sent(chat_id, out.text, priority, message_id, out.buttons))
+        return message_id
+
+    def to(self, chat_id: int) -> list[Sent]:
+        return [s for s in self.sent if s.chat_id == chat_id]
+
+    def fail(self, chat_id: int, *errors: TelegramError) -> None:
+        self.script.setdefault(chat_id, []).extend(errors)
+
+
+@pytest.fixture
+def telegram() -> FakeTelegram:
+    return FakeTelegram()
+
+
+@dataclass(frozen=True)
+class Station:
+    officer: int
+    supervisor: int
+    leader: int
+    resident: int
+    town: int
+    village: int
+
+
+async def seed_station(db: Database, now: datetime, *, language: Language = Language.ZH_HANS) -> Station:
+    """A town with one village: an officer, a supervisor and a leader, and one resident there."""
+    async with db.write() as conn:
+        officer = await people.insert_staff(conn, "001", "王警官", Role.OFFICER, now)
+        supervisor = await people.insert_staff(conn, "002", "李所长", Role.SUPERVISOR, now)
+        leader = await people.insert_staff(conn, "003", "张局长", Role.LEADER, now)
+        for member, tg in ((officer, OFFICER_TG), (supervisor, SUPERVISOR_TG), (leader, LEADER_TG)):
+            await people.update_staff(conn, member.id, telegram_id=tg, enrolled_at=now, language=language)
+        town = await areas.upsert(conn, "T1", name="城关镇", level="town", parent_id=None, leader_id=leader.id)
+        village = await areas.upsert(
+            conn, "V1", name="东风村", level="village", parent_id=town, officer_id=officer.id,
+            supervisor_id=supervisor.id,
+        )
+        resident = await people.insert_resident(conn, RESIDENT_TG, "陈阿姨", language, now)
+        await people.update_resident(conn, resident.id, area_id=village, consented_at=now, phone="13800001234")
+    return Station(officer.id, supervisor.id, leader.id, resident.id, town, village)
+
+
+@pytest.fixture
+async def station(db: Database) -> Station:
+    return await seed_station(db, START)
