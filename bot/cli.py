@@ -48,14 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _optional_commands(commands: Any) -> None:
-    """Sub-commands of the features that register their own (outbox, export, demo, sandbox)."""
-    from bot import outbox_cli
+    """Sub-commands of the features that register their own (export, demo, sandbox)."""
+    outbox = commands.add_parser("outbox", help="list failed and pending outgoing messages")
+    outbox.add_argument("--limit", type=int, default=50, help="rows per section")
+    outbox.set_defaults(func=_outbox)
 
-    outbox_cli.add_outbox_commands(commands)
-    from bot import export_cli
-
-    export_cli.add_export_commands(commands)
-    export_cli.add_demo_commands(commands)
+    try:
+        from bot import export_cli
+    except ImportError:
+        export_cli = None  # type: ignore[assignment]
+    if export_cli is not None:
+        export_cli.add_export_commands(commands)
+        export_cli.add_demo_commands(commands)
     from sandbox import cli as sandbox_cli
 
     sandbox_cli.add_sandbox_command(commands)
@@ -75,6 +79,21 @@ async def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
     await upgrade(settings.database_url)
     print(f"database is at revision {current_head()}")
+    return 0
+
+
+async def _outbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.outbox_cli import outbox_report
+    from core.clock import SystemClock
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    await upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        print(await outbox_report(db, SystemClock().now(), limit=args.limit))
+    finally:
+        await db.close()
     return 0
 
 
@@ -102,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     func: Command = args.func
 
     async def invoke() -> int:

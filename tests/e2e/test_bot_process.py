@@ -1,0 +1,139 @@
+"""The real bot as a separate process against the sandbox: polling, webhook, and kill -9."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import aiohttp
+import pytest
+import sqlalchemy as sa
+
+from sandbox.server import SandboxServer
+from storage.db import Database
+from storage.schema import cases
+from tests.e2e.sandbox_client import BotProcess, Chat, bot_env
+
+pytestmark = pytest.mark.e2e
+
+RESIDENT, OFFICER = 5001, 9001
+NUMBER = re.compile(r"XF-\d{8}-\d{4}")
+
+
+async def onboard_and_fill(chat: Chat) -> None:
+    await chat.send(RESIDENT, "/start")
+    await chat.press(RESIDENT, "简体中文")
+    await chat.press(RESIDENT, "同意")
+    await chat.press(RESIDENT, "东城街道")
+    await chat.press(RESIDENT, "幸福里社区")
+    await chat.wait_for(RESIDENT, "手机号")
+    await chat.contact(RESIDENT, "13812345678")
+    await chat.wait_for(RESIDENT, "请问需要办理什么")
+    await chat.send(RESIDENT, "/report")
+    await chat.press(RESIDENT, "矛盾纠纷")
+    await chat.press(RESIDENT, "治安防范")
+    await chat.wait_for(RESIDENT, "第 3 步")
+
+
+async def count_cases(db_file: Path) -> int:
+    db = Database(f"sqlite+aiosqlite:///{db_file}")
+    try:
+        async with db.read() as conn:
+            return int((await conn.execute(sa.select(sa.func.count()).select_from(cases))).scalar_one())
+    finally:
+        await db.close()
+
+
+async def file_and_work_case(chat: Chat) -> None:
+    await onboard_and_fill(chat)
+    await chat.send(RESIDENT, "邻居装修每天早上七点开始电钻，<b>严重</b>影响老人休息 & 孩子上网课。")
+    await chat.press(RESIDENT, "继续")
+    await chat.press(RESIDENT, "确认提交")
+    confirmation = await chat.wait_for(RESIDENT, "回音卡编号")
+    number = NUMBER.search(confirmation["text"])
+    assert number
+    card = await chat.wait_for(OFFICER, number.group())
+    assert "<b>严重</b>" in card["text"] and "138****5678" in card["text"]
+    await chat.press(OFFICER, "受理")
+    await chat.wait_for(RESIDENT, "已受理")
+    await chat.press(OFFICER, "办结")
+    await chat.wait_for(OFFICER, "答复")
+    await chat.send(OFFICER, "已上门协调，装修队承诺九点后施工。")
+    resolved = await chat.wait_for(RESIDENT, "已办结")
+    assert "九点后施工" in resolved["text"]
+
+
+async def test_polling_resident_files_and_officer_works_the_case(
+    server: SandboxServer, seeded_db: Path, chat: Chat, tmp_path: Path
+) -> None:
+    bot = BotProcess(bot_env(server, seeded_db), tmp_path / "bot.log")
+    bot.start()
+    try:
+        await file_and_work_case(chat)
+    finally:
+        code = await bot.stop()
+    assert code == 0, bot.log()[-3000:]
+    assert "Traceback" not in bot.log(), bot.log()[-3000:]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_mode_and_a_wrong_secret_is_refused(
+    server: SandboxServer, seeded_db: Path, chat: Chat, tmp_path: Path
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    secret = "s3cret-token-for-the-webhook-0123"
+    bot = BotProcess(bot_env(server, seeded_db, JINGMIN_MODE="webhook", JINGMIN_WEBHOOK_URL=url,
+                             JINGMIN_WEBHOOK_SECRET=secret, JINGMIN_WEBHOOK_PORT=str(port)),
+                     tmp_path / "bot.log")
+    bot.start()
+    try:
+        await file_and_work_case(chat)
+        async with aiohttp.ClientSession() as session:
+            forged = {"update_id": 999999, "message": {"message_id": 1, "date": 0, "text": "/start",
+                                                         "chat": {"id": RESIDENT, "type": "private"}}}
+            async with session.post(url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                assert r.status == 403
+            async with session.post(url, json=forged) as r:
+                assert r.status == 403
+    finally:
+        code = await bot.stop()
+    assert code == 0, bot.log()[-3000:]
+
+
+async def test_kill_9_in_the_middle_of_a_form_loses_nothing(
+    server: SandboxServer, seeded_db: Path, chat: Chat, tmp_path: Path
+) -> None:
+    env = bot_env(server, seeded_db)
+    bot = BotProcess(env, tmp_path / "bot.log")
+    bot.start()
+    await onboard_and_fill(chat)
+    await chat.send(RESIDENT, "小区门口的路灯坏了一个月，晚上很黑。")
+    await chat.wait_for(RESIDENT, "第 4 步")
+    bot.kill9()
+
+    bot = BotProcess(env, tmp_path / "bot.log")
+    bot.start()
+    try:
+        await chat.send(RESIDENT, "/report")
+        screen = await chat.wait_for(RESIDENT, "已添加照片")
+        assert "第 4 步" in screen["text"]
+        await chat.press(RESIDENT, "继续")
+        review = await chat.wait_for(RESIDENT, "请核对")
+        assert "路灯" in review["text"]
+        await chat.press(RESIDENT, "确认提交")
+        # Kill it again right as the confirmation may be in flight, then restart once more.
+        bot.kill9()
+        bot = BotProcess(env, tmp_path / "bot.log")
+        bot.start()
+        await chat.wait_for(RESIDENT, "回音卡编号", timeout=20)
+        await chat.wait_for(OFFICER, "新的群众诉求", timeout=20)
+    finally:
+        await bot.stop()
+    assert await count_cases(seeded_db) == 1
