@@ -25,9 +25,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chat-per-second", type=float, default=defaults.chat_per_second)
     parser.add_argument("--chat-burst", type=int, default=defaults.chat_burst)
     parser.add_argument("--group-per-minute", type=int, default=defaults.group_per_minute)
-    parser.add_argument(
-        "--lenient-html", action="store_true", help="accept a bare & in HTML, as Telegram does"
-    )
+    parser.add_argument("--lenient-html", action="store_true", help="accept a bare & in HTML, as Telegram does")
     return parser.parse_args(argv)
 
 

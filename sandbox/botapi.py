@@ -39,9 +39,7 @@ class BotApi:
         self.flood = flood
         self.webhook = webhook
         self.strict_html = strict_html
-        self._methods: dict[str, tuple[str, Handler]] = {
-            name.lower(): (name, fn) for name, fn in METHODS.items()
-        }
+        self._methods: dict[str, tuple[str, Handler]] = {name.lower(): (name, fn) for name, fn in METHODS.items()}
 
     def canonical_name(self, method: str) -> str | None:
         """The method's documented spelling (Telegram matches names case-insensitively)."""
@@ -117,9 +115,7 @@ class BotApi:
         return self.checked_caption(caption, entities)
 
     @staticmethod
-    def checked_caption(
-        caption: str, entities: list[MessageEntity]
-    ) -> tuple[str | None, list[MessageEntity]]:
+    def checked_caption(caption: str, entities: list[MessageEntity]) -> tuple[str | None, list[MessageEntity]]:
         """A formatted caption within Telegram's 1024 UTF-16 units; None when empty."""
         if utf16_len(caption) > MAX_CAPTION:
             raise bad_request("message caption is too long")

@@ -131,9 +131,7 @@ class FileStore:
         sizes: list[StoredFile] = []
         if max(width, height) > THUMBNAIL_SIDE:
             small, small_width, small_height = thumbnail(data)
-            sizes.append(
-                self.add(FileKind.PHOTO, small, width=small_width, height=small_height, extension="jpg")
-            )
+            sizes.append(self.add(FileKind.PHOTO, small, width=small_width, height=small_height, extension="jpg"))
         sizes.append(self.add(FileKind.PHOTO, data, width=width, height=height, extension=extension))
         for size in sizes:
             self._photo_sets[size.file_id] = sizes

@@ -94,9 +94,7 @@ class FloodControl:
             bucket.take()
 
     @staticmethod
-    def _bucket(
-        table: dict[int, TokenBucket], chat_id: int, rate: float, capacity: float, now: float
-    ) -> TokenBucket:
+    def _bucket(table: dict[int, TokenBucket], chat_id: int, rate: float, capacity: float, now: float) -> TokenBucket:
         bucket = table.get(chat_id)
         if bucket is None:
             bucket = table[chat_id] = TokenBucket(rate, capacity, now)

@@ -160,9 +160,7 @@ class _Parser:
             value, i = self.attribute_value(i, begin)
             argument = _tag_argument(name, attr, value, argument)
         if name == "span" and argument != "spoiler":
-            raise HtmlParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}'
-            )
+            raise HtmlParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}')
         self.stack.append(_OpenTag(name, argument, self.utf16, len(self.out)))
         return i + 1
 
@@ -173,9 +171,7 @@ class _Parser:
             while self.char(i).isascii() and (self.char(i).isalnum() or self.char(i) in ".-"):
                 i += 1
             if self.char(i) not in _SPACES and self.char(i) != ">":
-                raise HtmlParseError(
-                    f"Unexpected end of name token at byte offset {self.byte_offset(token_begin)}"
-                )
+                raise HtmlParseError(f"Unexpected end of name token at byte offset {self.byte_offset(token_begin)}")
             return self.src[token_begin:i].lower(), i
         i += 1
         value: list[str] = []
@@ -244,9 +240,7 @@ class _Parser:
                 pass  # <pre><code>x</code></pre> is one pre entity
             else:
                 # The language is kept only until a surrounding <pre> claims it (see above).
-                self.entities.append(
-                    MessageEntity(MessageEntity.CODE, offset, length, language=tag.argument or None)
-                )
+                self.entities.append(MessageEntity(MessageEntity.CODE, offset, length, language=tag.argument or None))
 
     def link_entity(self, url: str, offset: int, length: int) -> MessageEntity | None:
         user_match = _USER_LINK.match(url)

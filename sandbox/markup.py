@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import ForceReply, InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import ForceReply, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from sandbox.errors import bad_request
 
@@ -48,9 +48,7 @@ def parse_reply_markup(raw: Any) -> Markup | None:
     if raw.get("remove_keyboard") is True:
         return ReplyKeyboardRemove(selective=raw.get("selective"))
     if raw.get("force_reply") is True:
-        return ForceReply(
-            input_field_placeholder=raw.get("input_field_placeholder"), selective=raw.get("selective")
-        )
+        return ForceReply(input_field_placeholder=raw.get("input_field_placeholder"), selective=raw.get("selective"))
     raise bad_request("can't parse reply keyboard markup JSON object")
 
 
@@ -86,9 +84,7 @@ def _check_inline_button(button: Any) -> None:
     if not actions:
         raise bad_request(prefix + "Text buttons are unallowed in the inline keyboard")
     if len(actions) > 1:
-        raise bad_request(
-            prefix + f"exactly one of the optional fields must be used, found {', '.join(actions)}"
-        )
+        raise bad_request(prefix + f"exactly one of the optional fields must be used, found {', '.join(actions)}")
     if "callback_data" in button:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES:
@@ -111,12 +107,18 @@ def _reply_keyboard(raw: dict[str, Any]) -> ReplyKeyboardMarkup:
             if not as_dict["text"].strip():
                 raise bad_request("BUTTON_TEXT_INVALID")
             if sum(1 for name in KEYBOARD_REQUESTS if as_dict.get(name)) > 1:
-                raise bad_request(
-                    "can't parse keyboard button: exactly one of the optional fields must be used"
-                )
+                raise bad_request("can't parse keyboard button: exactly one of the optional fields must be used")
             buttons.append(as_dict)
         if buttons:
             normalized.append(buttons)
     if not normalized:
         raise bad_request("keyboard must be non-empty")
-    return ReplyKeyboardMarkup.de_json({**raw, "keyboard": normalized})
+    # ReplyKeyboardMarkup.de_json leaves the buttons as dicts, so they are built one by one.
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton.de_json(button) for button in row] for row in normalized],
+        resize_keyboard=raw.get("resize_keyboard"),
+        one_time_keyboard=raw.get("one_time_keyboard"),
+        selective=raw.get("selective"),
+        input_field_placeholder=raw.get("input_field_placeholder"),
+        is_persistent=raw.get("is_persistent"),
+    )

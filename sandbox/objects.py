@@ -13,13 +13,15 @@ def to_poll(poll: StoredPoll) -> Poll:
     return Poll(
         poll.id,
         poll.question,
-        [PollOption(text, counts[i]) for i, text in enumerate(poll.options)],
+        [PollOption(text, counts[i], persistent_id=poll.persistent_ids([i])[0]) for i, text in enumerate(poll.options)],
         total_voter_count=sum(1 for chosen in poll.votes.values() if chosen),
         is_closed=poll.is_closed,
         is_anonymous=poll.is_anonymous,
         type=poll.type,
         allows_multiple_answers=poll.allows_multiple_answers,
-        correct_option_id=poll.correct_option_id,
+        correct_option_ids=poll.correct_option_ids,
+        allows_revoting=poll.allows_revoting,
+        members_only=False,
         explanation=poll.explanation,
         question_entities=poll.question_entities or None,
     )

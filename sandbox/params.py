@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
@@ -136,6 +137,14 @@ async def _read_multipart(request: web.Request) -> dict[str, Any]:
         data = bytes(await part.read())
         if part.filename is not None:
             content_type = part.headers.get("Content-Type", "application/octet-stream")
-            values[part.name] = Upload(part.filename, content_type, data)
+            values[part.name] = Upload(_file_name(part), content_type, data)
         else:
             values[part.name] = data.decode(part.get_charset("utf-8"))
+
+
+def _file_name(part: BodyPartReader) -> str:
+    """The part's file name; RFC 5987 `filename*=UTF-8''...` is percent-decoded (aiohttp leaves it)."""
+    name = part.filename or ""
+    if "filename*=" in part.headers.get("Content-Disposition", ""):
+        return unquote(name)
+    return name

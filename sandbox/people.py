@@ -100,9 +100,7 @@ class People:
 
     @staticmethod
     def _callback_data(message: ChatMessage, *, data: str | None, text: str | None) -> str:
-        buttons = (
-            [b for row in message.inline_markup.inline_keyboard for b in row] if message.inline_markup else []
-        )
+        buttons = [b for row in message.inline_markup.inline_keyboard for b in row] if message.inline_markup else []
         if not buttons:
             raise ControlError(400, f"message {message.message_id} has no inline keyboard")
         if data is not None:
@@ -183,9 +181,7 @@ class People:
     def send_sticker(self, user_id: int) -> ChatMessage:
         """A sticker, which most bots do not expect."""
         chat = self._sender(user_id)
-        sticker = self.state.files.add(
-            FileKind.STICKER, sample_sticker(), width=512, height=512, extension="webp"
-        )
+        sticker = self.state.files.add(FileKind.STICKER, sample_sticker(), width=512, height=512, extension="webp")
         return self._incoming(chat, sticker=sticker, sticker_emoji=STICKER_EMOJI)
 
     def answer_poll(self, user_id: int, poll_id: str, option_ids: Sequence[int]) -> None:
@@ -201,13 +197,19 @@ class People:
             raise ControlError(400, f"option ids must be between 0 and {len(poll.options) - 1}")
         if len(chosen) > 1 and not poll.allows_multiple_answers:
             raise ControlError(400, "the poll allows one answer only")
-        if poll.type == "quiz" and poll.votes.get(user_id):
-            raise ControlError(400, "a quiz answer cannot be changed")
+        if poll.votes.get(user_id) and not poll.allows_revoting:
+            raise ControlError(400, "the poll does not allow changing an answer")
         poll.votes[user_id] = chosen
         user = chat.person.to_user()
         if not poll.is_anonymous:
             self.state.updates.push(
-                "poll_answer", lambda uid: Update(uid, poll_answer=PollAnswer(poll_id, chosen, user=user))
+                "poll_answer",
+                lambda uid: Update(
+                    uid,
+                    poll_answer=PollAnswer(
+                        poll_id, chosen, user=user, option_persistent_ids=poll.persistent_ids(chosen)
+                    ),
+                ),
             )
         snapshot = to_poll(poll)
         self.state.updates.push("poll", lambda uid: Update(uid, poll=snapshot))

@@ -213,6 +213,4 @@ class SandboxServer:
 
     async def _index(self, request: web.Request) -> web.FileResponse:
         del request
-        return web.FileResponse(
-            STATIC_DIR / "index.html", headers={"Content-Type": "text/html; charset=utf-8"}
-        )
+        return web.FileResponse(STATIC_DIR / "index.html", headers={"Content-Type": "text/html; charset=utf-8"})

@@ -207,10 +207,15 @@ class StoredPoll:
     is_anonymous: bool
     type: str
     allows_multiple_answers: bool
-    correct_option_id: int | None = None
+    allows_revoting: bool
+    correct_option_ids: list[int] | None = None
     explanation: str | None = None
     is_closed: bool = False
     votes: dict[int, list[int]] = field(default_factory=dict)
+
+    def persistent_ids(self, option_ids: list[int]) -> list[str]:
+        """The options' persistent ids (Bot API 9.6); the sandbox never adds or removes options."""
+        return [str(option) for option in option_ids]
 
     def voter_counts(self) -> list[int]:
         """Votes per option."""

@@ -130,11 +130,7 @@ def wait_baseline(chat: ChatState, after: int, revision: int | None) -> int:
 
 def bot_changes(chat: ChatState, after: int, baseline: int) -> tuple[list[ChatMessage], list[CallbackAnswer]]:
     """Bot messages newer than `after` or changed by the bot after `baseline`, and newer answers."""
-    changed = [
-        m
-        for m in chat.messages.values()
-        if (m.from_bot and m.message_id > after) or m.bot_revision > baseline
-    ]
+    changed = [m for m in chat.messages.values() if (m.from_bot and m.message_id > after) or m.bot_revision > baseline]
     return changed, [a for a in chat.callback_answers if a.revision > baseline]
 
 

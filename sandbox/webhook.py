@@ -82,17 +82,13 @@ class WebhookDelivery:
     def _has_work(self) -> bool:
         return self.state.webhook is not None and bool(self.state.updates.pending)
 
-    async def _post(
-        self, session: aiohttp.ClientSession, config: WebhookConfig, body: dict[str, Any]
-    ) -> str | None:
+    async def _post(self, session: aiohttp.ClientSession, config: WebhookConfig, body: dict[str, Any]) -> str | None:
         """Sends one update; None when the bot took it, else Telegram's wording of the failure."""
         headers = {"Content-Type": "application/json"}
         if config.secret_token:
             headers[SECRET_HEADER] = config.secret_token
         try:
-            async with session.post(
-                config.url, data=json.dumps(body, ensure_ascii=False), headers=headers
-            ) as resp:
+            async with session.post(config.url, data=json.dumps(body, ensure_ascii=False), headers=headers) as resp:
                 await resp.read()
                 if 200 <= resp.status < 300:
                     return None

@@ -121,14 +121,10 @@ async def send_sticker(api: BotApi, params: Params) -> Any:
             width, height = image_size(source.data)
         except NotAnImage:
             raise bad_request("STICKER_FILE_INVALID") from None
-        sticker = api.state.files.add(
-            FileKind.STICKER, source.data, width=width, height=height, extension="webp"
-        )
+        sticker = api.state.files.add(FileKind.STICKER, source.data, width=width, height=height, extension="webp")
     emoji = params.get_str("emoji") or "🙂"
     api.throttle(chat)
-    message = api.add_bot_message(
-        chat, markup, sticker=sticker, sticker_emoji=emoji, reply_to_message_id=reply_to
-    )
+    message = api.add_bot_message(chat, markup, sticker=sticker, sticker_emoji=emoji, reply_to_message_id=reply_to)
     return api.message_json(message)
 
 
@@ -174,9 +170,7 @@ async def send_media_group(api: BotApi, params: Params) -> Any:
         )
         source = _item_source(params, item)
         files: dict[str, Any] = (
-            {"photo": photo_sizes(api, source)}
-            if item["type"] == "photo"
-            else {"document": document_file(api, source)}
+            {"photo": photo_sizes(api, source)} if item["type"] == "photo" else {"document": document_file(api, source)}
         )
         prepared.append({"caption": caption, "caption_entities": entities, **files})
     api.throttle(chat)  # an album counts as one message

@@ -63,10 +63,7 @@ async def edit_message_text(api: BotApi, params: Params) -> Any:
         raise bad_request("there is no text in the message to edit")
     text, entities = api.message_text(params)
     markup = api.inline_markup(params)
-    if (
-        content_key(text, entities, message.caption, message.caption_entities, markup)
-        == message.content_key()
-    ):
+    if content_key(text, entities, message.caption, message.caption_entities, markup) == message.content_key():
         raise bad_request(NOT_MODIFIED)
     preview = link_preview(params)
     api.throttle(chat)

@@ -43,6 +43,21 @@ def _options(api: BotApi, params: Params) -> list[str]:
     return texts
 
 
+def _correct_options(params: Params, count: int) -> list[int]:
+    """A quiz's correct options: correct_option_ids (Bot API 9.6) or the older correct_option_id."""
+    raw = params.get_json("correct_option_ids")
+    if raw is None and params.get_int("correct_option_id") is not None:
+        raw = [params.get_int("correct_option_id")]
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(option, int) and 0 <= option < count for option in raw)
+        or raw != sorted(set(raw))
+    ):
+        raise bad_request("wrong correct option IDs specified")
+    return raw
+
+
 async def send_poll(api: BotApi, params: Params) -> Any:
     """sendPoll: regular or quiz, anonymous unless is_anonymous=false."""
     chat = api.writable_chat(params)
@@ -57,9 +72,7 @@ async def send_poll(api: BotApi, params: Params) -> Any:
     poll_type = params.get_str("type") or Poll.REGULAR
     if poll_type not in (Poll.REGULAR, Poll.QUIZ):
         raise bad_request("wrong poll type specified")
-    correct = params.get_int("correct_option_id")
-    if poll_type == Poll.QUIZ and (correct is None or not 0 <= correct < len(options)):
-        raise bad_request("wrong correct option ID specified")
+    correct = _correct_options(params, len(options)) if poll_type == Poll.QUIZ else None
     markup = api.markup(params)
     reply_to = api.reply_to(params, chat)
     api.throttle(chat)
@@ -72,8 +85,9 @@ async def send_poll(api: BotApi, params: Params) -> Any:
         options=options,
         is_anonymous=params.get_bool("is_anonymous", default=True),
         type=poll_type,
-        allows_multiple_answers=poll_type == Poll.REGULAR and params.get_bool("allows_multiple_answers"),
-        correct_option_id=correct if poll_type == Poll.QUIZ else None,
+        allows_multiple_answers=params.get_bool("allows_multiple_answers"),
+        allows_revoting=params.get_bool("allows_revoting", default=poll_type == Poll.REGULAR),
+        correct_option_ids=correct,
         explanation=params.get_str("explanation"),
         is_closed=params.get_bool("is_closed"),
     )
@@ -86,9 +100,7 @@ async def send_poll(api: BotApi, params: Params) -> Any:
 async def stop_poll(api: BotApi, params: Params) -> Any:
     """stopPoll: closes the poll and answers with its final state."""
     chat = api.writable_chat(params)
-    message = api.find_message(
-        chat, params.get_int("message_id"), missing="message with poll to stop not found"
-    )
+    message = api.find_message(chat, params.get_int("message_id"), missing="message with poll to stop not found")
     poll = api.state.polls.get(message.poll_id) if message.poll_id else None
     if poll is None or not message.from_bot:
         raise bad_request("message with poll to stop not found")

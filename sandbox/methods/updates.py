@@ -16,9 +16,7 @@ from sandbox.state import WebhookConfig
 if TYPE_CHECKING:
     from sandbox.botapi import BotApi
 
-WEBHOOK_IS_SET = (
-    "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
-)
+WEBHOOK_IS_SET = "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 OTHER_GETUPDATES = "terminated by other getUpdates request; make sure that only one bot instance is running"
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_LIMIT = 100
@@ -47,13 +45,10 @@ async def get_updates(api: BotApi, params: Params) -> Any:
     timeout = max(params.get_float("timeout") or 0.0, 0.0)
     state.getupdates_generation += 1
     generation = state.getupdates_generation
+    state.signal.fire()  # an older long poll ends with 409, as in Telegram
 
     def ready() -> bool:
-        return (
-            bool(state.updates.pending)
-            or state.getupdates_generation != generation
-            or state.webhook is not None
-        )
+        return bool(state.updates.pending) or state.getupdates_generation != generation or state.webhook is not None
 
     await state.signal.wait_until(ready, timeout)
     if state.getupdates_generation != generation:
