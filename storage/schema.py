@@ -255,3 +255,59 @@ visits = sa.Table(
     sa.Column("note", sa.Text),
     sa.UniqueConstraint("case_id", "seq", name="uq_visits_case_seq"),
 )
+
+# --- video consultations (视频约访): weekly hours, bookings, and the one-booking-per-slot claim ---
+
+availability = sa.Table(
+    "availability",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # NULL: the station's pool, used by officers who have not set hours of their own.
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE")),
+    sa.Column("weekday", sa.Integer, nullable=False),  # 0 = Monday
+    sa.Column("start_time", sa.Time, nullable=False),
+    sa.Column("end_time", sa.Time, nullable=False),
+    sa.Index("ix_availability_staff", "staff_id", "weekday"),
+)
+
+bookings = sa.Table(
+    "bookings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="SET NULL")),
+    sa.Column("officer_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=False),
+    sa.Column("topic", sa.String(24), nullable=False),
+    sa.Column("starts_at", UtcDateTime, nullable=False),
+    sa.Column("ends_at", UtcDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("room", sa.String(64), nullable=False, unique=True),
+    sa.Column("video_url", sa.String(256), nullable=False),
+    sa.Column("confirm_due_at", UtcDateTime, nullable=False),
+    sa.Column("proposed_starts_at", UtcDateTime),
+    sa.Column("cancel_reason", sa.Text),
+    sa.Column("cancelled_by", sa.String(12)),
+    sa.Column("outcome_note", sa.Text),
+    sa.Column("escalated_at", UtcDateTime),
+    sa.Column("confirmed_at", UtcDateTime),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Index("ix_bookings_officer_start", "officer_id", "starts_at"),
+    sa.Index("ix_bookings_resident_status", "resident_id", "status"),
+    sa.Index("ix_bookings_status", "status", "confirm_due_at"),
+)
+
+# A slot is booked at most once: the row is inserted in the booking's own transaction and the
+# primary key refuses a second one, on SQLite and PostgreSQL alike. Deleted when the booking
+# gives the time back (cancelled, declined, moved).
+slot_claims = sa.Table(
+    "slot_claims",
+    metadata,
+    sa.Column("officer_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("starts_at", UtcDateTime, nullable=False),
+    sa.Column("ends_at", UtcDateTime, nullable=False),
+    sa.Column("booking_id", sa.Integer, sa.ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False),
+    sa.PrimaryKeyConstraint("officer_id", "starts_at", name="pk_slot_claims"),
+    sa.Index("ix_slot_claims_booking", "booking_id"),
+)
