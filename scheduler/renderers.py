@@ -18,7 +18,7 @@ from core import cases as ledger
 from core import followups as fu
 from core import labels
 from core.case_texts import STATION_TZ, local
-from core.i18n import N_, Safe, t, tp
+from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff, Status
 from core.notify import renderer
 from core.outgoing import Button, Outgoing, Priority, rows
@@ -36,7 +36,18 @@ UNREACHABLE = "resident_unreachable"
 
 ACK, RESOLVE = "ack", "resolve"
 
-DEADLINE_NAME = {ACK: N_("acknowledge"), RESOLVE: N_("resolve")}
+REMINDER_LINE = {
+    ACK: N_("Case <code>{number}</code> ({kind}) must be acknowledged by {due}."),
+    RESOLVE: N_("Case <code>{number}</code> ({kind}) must be resolved by {due}."),
+}
+OVERDUE_LINE = {
+    ACK: N_("Case <code>{number}</code> ({kind}) was not acknowledged by its deadline, {due}."),
+    RESOLVE: N_("Case <code>{number}</code> ({kind}) was not resolved by its deadline, {due}."),
+}
+OVERDUE_HEADLINE = {
+    1: N_("🔴 <b>Overdue case</b>"),
+    2: N_("🔴 <b>Overdue case: still not handled one working day after the deadline</b>"),
+}
 SATISFACTION_NAME = {
     "satisfied": N_("Satisfied"),
     "basically": N_("Basically satisfied"),
@@ -67,8 +78,8 @@ def deadline_met(case: Case, which: str) -> bool:
 def reminder_text(lang: Language, case: Case, which: str, due_at: datetime, tz: ZoneInfo) -> Outgoing:
     text = "\n".join([
         t(lang, "⏰ <b>Deadline approaching</b>"),
-        t(lang, "Case <code>{number}</code> ({kind}) must be {what} by {due}.", number=case.number,
-          kind=labels.kind(lang, case.kind), what=tp(lang, DEADLINE_NAME[which]), due=local(due_at, tz)),
+        t(lang, REMINDER_LINE[which], number=case.number, kind=labels.kind(lang, case.kind),
+          due=local(due_at, tz)),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
     ])
     return Outgoing(Safe(text), _timeline(lang, case.id))
@@ -77,11 +88,9 @@ def reminder_text(lang: Language, case: Case, which: str, due_at: datetime, tz: 
 def overdue_text(
     lang: Language, case: Case, which: str, due_at: datetime, level: int, assignee: Staff | None, tz: ZoneInfo
 ) -> Outgoing:
-    headline = t(lang, "🔴 <b>Overdue case (level {level} reminder)</b>", level=level)
     text = "\n".join([
-        headline,
-        t(lang, "Case <code>{number}</code> ({kind}) was due to be {what} by {due} and is overdue.",
-          number=case.number, kind=labels.kind(lang, case.kind), what=tp(lang, DEADLINE_NAME[which]),
+        t(lang, OVERDUE_HEADLINE[min(max(level, 1), 2)]),
+        t(lang, OVERDUE_LINE[which], number=case.number, kind=labels.kind(lang, case.kind),
           due=local(due_at, tz)),
         t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
@@ -158,7 +167,7 @@ def digest_text(
     for heading, group in ((N_("Overdue"), counts.overdue), (N_("Due today"), counts.due_today)):
         if not group:
             continue
-        lines += ["", t(lang, "<b>{heading}</b>", heading=tp(lang, heading))]
+        lines += ["", fmt("<b>{heading}</b>", heading=tp(lang, heading))]
         for case in group[:limit]:
             who = (names or {}).get(case.assignee_id or 0, "—") if areas else ""
             line = t(lang, "• <code>{number}</code> {kind} — due {due} {who}", number=case.number,
@@ -296,7 +305,7 @@ async def render_followup_comment(conn: AsyncConnection, payload: dict[str, Any]
 
 def visit_text(lang: Language, case: Case, visit: fu_repo.Visit, tz: ZoneInfo) -> Outgoing:
     text = "\n".join([
-        t(lang, "🏠 <b>Repeat visit due (回访)</b>"),
+        t(lang, "🏠 <b>Repeat visit due</b>"),
         t(lang, "Dispute case <code>{number}</code>: visit {seq}, due {due}.", number=case.number,
           seq=visit.seq, due=local(visit.due_at, tz)),
         t(lang, "Please visit or call the parties to check the dispute stays settled, then record it here."),

@@ -64,14 +64,14 @@ async def db(db_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """Overrides the suite's clock here: the scheduler's dates are chosen around National Day 2026."""
     return FakeClock(START)
 
 
 @pytest.fixture
-def services(db: Database, clock: FakeClock) -> Services:
-    services = Services(db=db, clock=clock, config=StationConfig())
-    services.wake_sender = lambda: None
-    return services
+def bare_services(db: Database, clock: FakeClock) -> Services:
+    """Services over the bare `db` (no Application), for sweeps tested without Telegram."""
+    return Services(db=db, clock=clock, config=StationConfig())
 
 
 @dataclass
@@ -120,7 +120,7 @@ def telegram() -> FakeTelegram:
 
 
 @dataclass(frozen=True)
-class Station:
+class Desk:
     officer: int
     supervisor: int
     leader: int
@@ -129,7 +129,7 @@ class Station:
     village: int
 
 
-async def seed_station(db: Database, now: datetime, *, language: Language = Language.ZH_HANS) -> Station:
+async def seed_station(db: Database, now: datetime, *, language: Language = Language.ZH_HANS) -> Desk:
     """A town with one village: an officer, a supervisor and a leader, and one resident there."""
     async with db.write() as conn:
         officer = await people.insert_staff(conn, "001", "王警官", Role.OFFICER, now)
@@ -144,9 +144,9 @@ async def seed_station(db: Database, now: datetime, *, language: Language = Lang
         )
         resident = await people.insert_resident(conn, RESIDENT_TG, "陈阿姨", language, now)
         await people.update_resident(conn, resident.id, area_id=village, consented_at=now, phone="13800001234")
-    return Station(officer.id, supervisor.id, leader.id, resident.id, town, village)
+    return Desk(officer.id, supervisor.id, leader.id, resident.id, town, village)
 
 
 @pytest.fixture
-async def station(db: Database) -> Station:
+async def desk(db: Database) -> Desk:
     return await seed_station(db, START)

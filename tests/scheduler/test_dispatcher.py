@@ -23,8 +23,8 @@ from tests.scheduler.conftest import (
     OFFICER_TG,
     RESIDENT_TG,
     START,
+    Desk,
     FakeTelegram,
-    Station,
     create_schema,
     sqlite_url,
 )
@@ -175,7 +175,7 @@ async def test_network_errors_back_off_with_jitter_then_fail(
 
 
 async def test_403_marks_resident_unreachable_cancels_and_gives_officer_a_task(
-    db: Database, clock: FakeClock, telegram: FakeTelegram, station: Station
+    db: Database, clock: FakeClock, telegram: FakeTelegram, desk: Desk
 ) -> None:
     await queue(db, "status", text="your case")
     await queue(db, "poll", text="poll", due_at=START + timedelta(hours=1))
@@ -190,7 +190,7 @@ async def test_403_marks_resident_unreachable_cancels_and_gives_officer_a_task(
     assert (await row(db, "poll")).status == "cancelled"
     assert (await row(db, "answer")).status == "pending"  # urgent: an answer to their own action
     async with db.read() as conn:
-        resident = await people.resident(conn, station.resident)
+        resident = await people.resident(conn, desk.resident)
     assert resident is not None
     assert resident.unreachable
     task = telegram.to(OFFICER_TG)
@@ -209,7 +209,7 @@ async def test_403_marks_resident_unreachable_cancels_and_gives_officer_a_task(
     await sender.drain()
     assert (await row(db, "answer")).status == "sent"
     async with db.read() as conn:
-        resident = await people.resident(conn, station.resident)
+        resident = await people.resident(conn, desk.resident)
     assert resident is not None
     assert not resident.unreachable
 
