@@ -1,0 +1,97 @@
+"""Staff enrolment (`/start staff_<code>`) and the staff's help.
+
+The code arrives through the deep link of `jingmin staff invite`; /start hands it here. What
+went wrong is said in the language Telegram reports for the user, since a newcomer has no
+stored language yet.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from core import staff as desk
+from core.i18n import N_, Safe, language_of, t
+from core.models import Language, Role, Staff
+from core.outgoing import Outgoing
+from handlers import common, render
+from handlers.context import JmContext
+
+log = logging.getLogger(__name__)
+
+ROLE = {
+    Role.OFFICER: N_("officer"),
+    Role.SUPERVISOR: N_("supervisor"),
+    Role.LEADER: N_("leader"),
+    Role.ADMIN: N_("administrator"),
+}
+
+# (command, what it does, who sees it): officers work cases; supervisors and up also read figures.
+_MANAGERS = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
+COMMAND_HELP: tuple[tuple[str, str, frozenset[Role]], ...] = (
+    ("/queue", N_("my open cases, priority and oldest first"), frozenset(Role)),
+    ("/mystats", N_("my own figures"), frozenset(Role)),
+    ("/hours", N_("my hours for video consultations"), frozenset(Role)),
+    ("/stats", N_("statistics by period, area and officer"), _MANAGERS),
+    ("/export", N_("the ledger as a spreadsheet"), _MANAGERS),
+    ("/help", N_("this list"), frozenset(Role)),
+)
+
+
+def help_text(lang: Language, member: Staff) -> str:
+    """The commands this staff member can use, with how cases reach them."""
+    lines = [
+        t(lang, "<b>Staff commands</b>"),
+        *(f"{command} — {t(lang, text)}" for command, text, roles in COMMAND_HELP if member.role in roles),
+        "",
+        t(lang, "New cases arrive here as cards; work them with the buttons under each card. "
+                "Staff commands work only in this private chat."),
+    ]
+    return Safe("\n".join(lines))
+
+
+def welcome(lang: Language, member: Staff) -> Outgoing:
+    greeting = t(lang, "Welcome, {name}. You are enrolled as {role} (badge {badge}).",
+                 name=member.name, role=t(lang, ROLE[member.role]), badge=member.badge)
+    return Outgoing(Safe(greeting + "\n\n" + help_text(lang, member)))
+
+
+async def enroll_from_start(update: Update, context: JmContext, code: str) -> None:
+    """`/start staff_<code>`: binds this Telegram account to the invited staff member."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    lang = language_of(user.language_code)
+    try:
+        member = await desk.enroll(context.services, code, user.id, lang)
+    except desk.StaffError as exc:
+        log.info("refused an enrolment: %s", exc.reason)
+        await render.reply(update, context.services, context.bot, Outgoing(t(lang, exc.reason)))
+        return
+    await render.reply(update, context.services, context.bot, welcome(member.language, member))
+
+
+async def help_for_staff(update: Update, context: JmContext) -> bool:
+    """Shows the staff help if the sender is staff; False (nothing sent) for anyone else.
+
+    /help belongs to the resident side; it calls this first.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return False
+    member = await desk.staff_for(context.services, user.id)
+    if member is None:
+        return False
+    await render.reply(update, context.services, context.bot, Outgoing(help_text(member.language, member)))
+    return True
+
+
+async def staff_help(update: Update, context: JmContext) -> None:
+    """/staff: the staff help (for staff only; others get the usual menu)."""
+    if not await help_for_staff(update, context):
+        await common.show_menu(update, context)
+
+
+COMMANDS = [("staff", staff_help)]
