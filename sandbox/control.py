@@ -287,14 +287,18 @@ class Control:
     async def wait(self, request: web.Request) -> web.Response:
         """POST /sandbox/wait: until the bot sends or edits something in the chat, or timeout.
 
-        Body: user_id; after (message id, default 0); revision (optional: count changes after this
-        chat revision, default: since message `after` was created); timeout (s, default 10);
+        Body: user_id; after (a message id: bot messages after it count, and bot edits made since it
+        was sent); revision (count only changes after this chat revision, as returned by an earlier
+        wait or chat listing); with neither, the next change from now on; timeout (s, default 10);
         settle (s, default 0: after the first change, wait until the chat is quiet this long).
         """
         body = await Body.read(request)
         chat = self.people.chat_of(body.get_int("user_id"))
-        after = body.get_int("after", 0)
-        baseline = wait_baseline(chat, after, body.optional_int("revision"))
+        if body.values.get("after") is None and body.values.get("revision") is None:
+            after, baseline = chat.last_message_id, chat.revision  # the next change from now on
+        else:
+            after = body.get_int("after", 0)
+            baseline = wait_baseline(chat, after, body.optional_int("revision"))
         timeout = min(float(body.values.get("timeout", 10.0)), MAX_WAIT_SECONDS)
         settle = float(body.values.get("settle", 0.0))
         signal = self.state.signal

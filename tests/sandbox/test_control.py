@@ -225,6 +225,17 @@ async def test_wait_wakes_on_an_alert_and_reports_deletions(client: Client, alic
     assert (answer["messages"], answer["deleted"]) == ([], [card["message_id"]])
 
 
+async def test_wait_without_after_waits_for_the_next_change(client: Client, alice: int) -> None:
+    await client.ok("sendMessage", chat_id=alice, text="旧消息")
+
+    async def reply() -> None:
+        await asyncio.sleep(0.2)
+        await client.ok("sendMessage", chat_id=alice, text="新消息")
+
+    answer, _ = await asyncio.gather(client.post("wait", {"user_id": alice, "timeout": 5}), reply())
+    assert [m["text"] for m in answer["messages"]] == ["新消息"]
+
+
 async def test_wait_times_out_quietly(client: Client, alice: int) -> None:
     asked = await client.say(alice, "有人吗")
     started = time.monotonic()

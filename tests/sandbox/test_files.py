@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -28,7 +29,7 @@ async def upload(client: Client, method: str, field: str, name: str, data: bytes
         return dict(await resp.json())
 
 
-async def download(client: Client, path: str) -> tuple[bytes, aiohttp.typedefs.LooseHeaders]:
+async def download(client: Client, path: str) -> tuple[bytes, Mapping[str, str]]:
     async with client.session.get(f"{client.server.url}{path}") as resp:
         assert resp.status == 200
         return await resp.read(), resp.headers

@@ -26,9 +26,12 @@ class FakeClock:
 def retry_after(flood: FloodControl, chat_id: int) -> int:
     with pytest.raises(ApiError) as caught:
         flood.check(chat_id)
-    assert caught.value.error_code == 429
-    assert caught.value.description == f"Too Many Requests: retry after {caught.value.parameters['retry_after']}"
-    return int(caught.value.parameters["retry_after"])
+    error = caught.value
+    assert error.error_code == 429
+    assert error.parameters is not None
+    seconds = int(error.parameters["retry_after"])
+    assert error.description == f"Too Many Requests: retry after {seconds}"
+    return seconds
 
 
 def test_a_chat_gets_a_burst_then_one_message_per_second() -> None:
