@@ -33,9 +33,12 @@ class Chat:
             return payload
 
     async def messages(self, user_id: int) -> list[dict[str, Any]]:
+        return (await self._listing(user_id))[0]
+
+    async def _listing(self, user_id: int) -> tuple[list[dict[str, Any]], int]:
         async with self.session.get(f"{self.base}/sandbox/chats/{user_id}/messages") as response:
             payload = await response.json()
-        return [m for m in payload["messages"] if m["from_bot"]]
+        return [m for m in payload["messages"] if m["from_bot"]], int(payload["revision"])
 
     async def send(self, user_id: int, text: str) -> None:
         await self._post("/sandbox/send", {"user_id": user_id, "text": text})
@@ -47,14 +50,15 @@ class Chat:
         """The newest bot message (sent or edited) containing `needle`, waiting for it."""
         deadline = time.monotonic() + timeout
         while True:
-            for message in reversed(await self.messages(user_id)):
+            listed, revision = await self._listing(user_id)
+            for message in reversed(listed):
                 labels = [b.get("text", "") for row in _rows(message) for b in row]
                 if needle in (message.get("text") or "") or any(needle in label for label in labels):
                     return message
             if time.monotonic() > deadline:
                 texts = [m.get("text") for m in await self.messages(user_id)]
                 raise AssertionError(f"no message with {needle!r} for {user_id}: {texts[-3:]}")
-            await self._post("/sandbox/wait", {"user_id": user_id, "timeout": 1.0})
+            await self._post("/sandbox/wait", {"user_id": user_id, "revision": revision, "timeout": 2.0})
 
     async def press(self, user_id: int, label: str, timeout: float = 15.0) -> None:
         """Presses the button whose label contains `label` on the newest message that has it."""
