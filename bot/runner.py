@@ -8,7 +8,6 @@ import json
 import logging
 import signal
 from contextlib import suppress
-from typing import Any
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -20,19 +19,12 @@ from bot.inbox import InboxApplication
 from bot.pacing import PacingRateLimiter
 from bot.settings import Settings
 from core.clock import Clock
-from core.outgoing import Outgoing, Priority
-from core.quiet_hours import QuietHours
 from core.services import Services
-from handlers import render
-from scheduler.dispatcher import Dispatcher
-from scheduler.renderers import on_unreachable
-from scheduler.sweeps import Sweeps
+from scheduler import jobs
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
-DISPATCH_EVERY = 1.0  # seconds; urgent rows also wake the dispatcher at once
-SWEEP_EVERY = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
 
@@ -47,39 +39,7 @@ class Bot:
             enabled=settings.send_limits,
         )
         self.app: InboxApplication = build_application(settings, self.services, rate_limiter=limiter)
-        config = self.services.config
-        self.dispatcher = Dispatcher(
-            self.services.db, self.services.clock, self._transport,
-            quiet=QuietHours(config.quiet_start, config.quiet_end, config.tz), on_unreachable=on_unreachable,
-        )
-        self.sweeps = Sweeps(self.services)
-        self.services.wake_sender = self._wake
         self._webhook_runner: web.AppRunner | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    async def _transport(self, chat_id: int, out: Outgoing, priority: Priority) -> int:
-        message = await render.send(self.app.bot, self.services, chat_id, out, priority)
-        return message.message_id
-
-    def _wake(self) -> None:
-        """Something urgent was queued: drain now rather than at the next tick."""
-        if not self.app.running:
-            return
-        task = asyncio.get_running_loop().create_task(self._drain())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _drain(self, *_: Any) -> None:
-        try:
-            await self.dispatcher.tick()
-        except Exception:
-            log.exception("outbox dispatcher tick failed; the next tick retries")
-
-    async def _sweep(self, *_: Any) -> None:
-        try:
-            await self.sweeps.run()
-        except Exception:
-            log.exception("sweeps failed; the next run retries")
 
     async def start(self) -> None:
         await upgrade(self.settings.database_url)
@@ -89,11 +49,8 @@ class Bot:
         recovered = await self.app.recover_inbox()
         if recovered:
             log.info("handling %d update(s) left from before the last stop", recovered)
-        await self.dispatcher.recover()
-        job_queue = self.app.job_queue
-        assert job_queue is not None
-        job_queue.run_repeating(self._drain, interval=DISPATCH_EVERY, first=0.5, name="outbox")
-        job_queue.run_repeating(self._sweep, interval=SWEEP_EVERY, first=2, name="sweeps")
+        # The dispatcher's first tick takes back rows a killed sender left half-sent.
+        jobs.install(self.app, self.services)
         await self.app.start()
         if self.settings.mode == "webhook":
             await self._start_webhook()
@@ -110,8 +67,6 @@ class Bot:
             await self._webhook_runner.cleanup()
         if self.app.running:
             await self.app.stop()
-        for task in list(self._tasks):
-            task.cancel()
         await self.app.shutdown()
         await self.services.db.close()
         log.info("jingmin stopped")
