@@ -190,7 +190,7 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
     resident = await people.resident(conn, case.resident_id) if case.resident_id else None
     assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
     return officer_card(member.language, case, reason=str(payload.get("reason", "new")), area=area,
-                        resident=resident, assignee=assignee)
+                        resident=resident, assignee=assignee, tz=_zone(payload))
 
 
 @renderer("case_status")
@@ -205,4 +205,10 @@ async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgo
     if event is None:
         return None
     officer = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
-    return resident_status(resident.language, case, event, officer)
+    return resident_status(resident.language, case, event, officer, _zone(payload))
+
+
+def _zone(payload: dict[str, Any]) -> ZoneInfo:
+    """The station's zone the row was queued with (rows from before it was recorded: the default)."""
+    name = payload.get("tz")
+    return ZoneInfo(str(name)) if name else STATION_TZ

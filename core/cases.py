@@ -148,7 +148,7 @@ async def submit(
             data={"assignee_id": officer_id},
         )
         if officer_id is not None:
-            await _notify_staff(conn, officer_id, case_id, event_id, "new", now)
+            await _notify_staff(conn, officer_id, case_id, event_id, "new", now, services.config.tz.key)
         else:
             log.warning("case %s has no officer to route to (area %s)", case_id, resident.area_id)
         if resident.telegram_id is not None:
@@ -222,8 +222,8 @@ async def act(
             update_id=update_id,
         )
         for staff_id, reason in notify:
-            await _notify_staff(conn, staff_id, case.id, event_id, reason, now)
-        await _notify_resident(conn, case, event_id, now)
+            await _notify_staff(conn, staff_id, case.id, event_id, reason, now, services.config.tz.key)
+        await _notify_resident(conn, case, event_id, now, services.config.tz.key)
         updated = await repo.get(conn, case.id)
         assert updated is not None
         if action is Action.RESOLVE:
@@ -256,8 +256,12 @@ async def system_transition(
     close_reason: str | None = None,
     data: dict[str, object] | None = None,
     tell_resident: bool = True,
+    tz: str = "Asia/Shanghai",
 ) -> Case:
-    """A transition made by the scheduler or a follow-up answer, inside the caller's transaction."""
+    """A transition made by the scheduler or a follow-up answer, inside the caller's transaction.
+
+    `tz` is the station's time zone, in which the resident's message shows times.
+    """
     new_status = target(action, case.status, actor)
     values: dict[str, object] = {"status": new_status.value, "updated_at": now}
     if action is Action.CLOSE:
@@ -275,7 +279,7 @@ async def system_transition(
         from_status=case.status.value, to_status=new_status.value, note=note, data=data or {},
     )
     if tell_resident:
-        await _notify_resident(conn, case, event_id, now)
+        await _notify_resident(conn, case, event_id, now, tz)
     updated = await repo.get(conn, case.id)
     assert updated is not None
     return updated
@@ -310,7 +314,7 @@ async def withdraw(services: Services, resident: Resident, case_id: int, update_
             actor_id=resident.id, from_status=case.status.value, to_status=new_status.value, update_id=update_id,
         )
         if case.assignee_id is not None:
-            await _notify_staff(conn, case.assignee_id, case.id, event_id, "withdrawn", now)
+            await _notify_staff(conn, case.assignee_id, case.id, event_id, "withdrawn", now, services.config.tz.key)
         updated = await repo.get(conn, case.id)
     services.wake_sender()
     assert updated is not None
@@ -341,7 +345,7 @@ async def add_info(
             data={"photos": len(photos)}, update_id=update_id,
         )
         if case.assignee_id is not None:
-            await _notify_staff(conn, case.assignee_id, case.id, event_id, "info", now)
+            await _notify_staff(conn, case.assignee_id, case.id, event_id, "info", now, services.config.tz.key)
         await dialogs.clear(conn, resident.telegram_id or 0)
     services.wake_sender()
     return case
@@ -351,7 +355,7 @@ async def add_info(
 
 
 async def _notify_staff(
-    conn: AsyncConnection, staff_id: int, case_id: int, event_id: int, reason: str, now: datetime
+    conn: AsyncConnection, staff_id: int, case_id: int, event_id: int, reason: str, now: datetime, tz: str
 ) -> None:
     member = await people.staff_member(conn, staff_id)
     if member is None or member.telegram_id is None:
@@ -359,12 +363,12 @@ async def _notify_staff(
         return
     await outbox.enqueue(
         conn, dedupe_key=f"card:{event_id}:{staff_id}", chat_id=member.telegram_id, audience="staff",
-        kind="case_card", payload={"case_id": case_id, "staff_id": staff_id, "reason": reason},
+        kind="case_card", payload={"case_id": case_id, "staff_id": staff_id, "reason": reason, "tz": tz},
         priority=Priority.ASSIGNMENT, urgent=True, case_id=case_id, due_at=now, now=now,
     )
 
 
-async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now: datetime) -> None:
+async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now: datetime, tz: str) -> None:
     if case.resident_id is None:
         return
     resident = await people.resident(conn, case.resident_id)
@@ -372,7 +376,7 @@ async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now
         return
     await outbox.enqueue(
         conn, dedupe_key=f"status:{event_id}", chat_id=resident.telegram_id, audience="resident",
-        kind="case_status", payload={"case_id": case.id, "event_id": event_id},
+        kind="case_status", payload={"case_id": case.id, "event_id": event_id, "tz": tz},
         priority=Priority.NORMAL, case_id=case.id, due_at=now, now=now,
     )
 
