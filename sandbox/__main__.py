@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
@@ -46,8 +47,13 @@ async def serve(args: argparse.Namespace) -> None:
     print(f"Web chat:      {server.url}/")
     print(f"Bot API base:  {server.api_base_url}   (token {args.token})")
     print(f"File base:     {server.file_base_url}")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     try:
-        await asyncio.Event().wait()
+        await stop.wait()
     finally:
         await server.stop()
 

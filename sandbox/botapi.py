@@ -14,7 +14,7 @@ from sandbox.formatting import format_text
 from sandbox.markup import Markup, parse_reply_markup
 from sandbox.objects import to_message
 from sandbox.params import Params
-from sandbox.state import ChatMessage, ChatState, SandboxState
+from sandbox.state import ChatMessage, ChatState, SandboxState, UsersView
 from sandbox.text import utf16_len
 from sandbox.webhook import WebhookDelivery
 
@@ -89,9 +89,12 @@ class BotApi:
 
     def format(self, text: str, parse_mode: str | None, entities: Any) -> tuple[str, list[MessageEntity]]:
         """Plain text and entities from a text as sent (HTML, explicit entities or plain)."""
-        known = {pid: person.to_user() for pid, person in self.state.people.items()}
         return format_text(
-            text, parse_mode=parse_mode, entities=entities, strict_html=self.strict_html, known_users=known
+            text,
+            parse_mode=parse_mode,
+            entities=entities,
+            strict_html=self.strict_html,
+            known_users=UsersView(self.state.people),
         )
 
     def text(

@@ -179,11 +179,9 @@ class Control:
                 last_name=body.optional_text("last_name"),
                 username=body.optional_text("username"),
                 language_code=body.optional_text("language_code"),
-                started=body.flag("started", False),
             )
         )
-        if body.flag("started", False):
-            person.started = True
+        person.started = person.started or body.flag("started", False)  # nobody un-starts a chat
         roles = await self.roles([person.id])
         return web.json_response(person_view(person, self.state.chats[person.id], roles.get(person.id)))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -75,6 +75,22 @@ class Person:
             last_name=self.last_name,
             username=self.username,
         )
+
+
+class UsersView(Mapping[int, User]):
+    """People as PTB Users, made only when looked up (a message's HTML may mention one)."""
+
+    def __init__(self, people: dict[int, Person]) -> None:
+        self._people = people
+
+    def __getitem__(self, user_id: int) -> User:
+        return self._people[user_id].to_user()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._people)
+
+    def __len__(self) -> int:
+        return len(self._people)
 
 
 @dataclass

@@ -259,3 +259,11 @@ async def test_chat_action_commands_menu_button_and_get_chat(client: Client, ali
     chat = await client.ok("getChat", chat_id=alice)
     assert (chat["type"], chat["first_name"], chat["username"]) == ("private", "李丽", "alice")
     assert await client.ok("logOut") is True
+
+
+async def test_a_user_link_mentions_a_known_user(client: Client, alice: int) -> None:
+    sent = await client.ok(
+        "sendMessage", chat_id=alice, text=f'居民 <a href="tg://user?id={alice}">李丽</a> 提交了诉求', parse_mode="HTML"
+    )
+    [mention] = sent["entities"]
+    assert (mention["type"], mention["offset"], mention["user"]["id"]) == ("text_mention", 3, alice)
