@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, MessageEntity, ReplyKeyboardMarkup, ReplyKeyboardRemove
@@ -12,6 +11,7 @@ from sandbox.errors import BLOCKED, CHAT_NOT_FOUND, ApiError, bad_request, forbi
 from sandbox.flood import FloodControl
 from sandbox.formatting import format_text
 from sandbox.markup import Markup, parse_reply_markup
+from sandbox.methods import METHODS, MethodHandler
 from sandbox.objects import to_message
 from sandbox.params import Params
 from sandbox.state import ChatMessage, ChatState, SandboxState, UsersView
@@ -24,22 +24,17 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 
 
-Handler = Callable[["BotApi", Params], Awaitable[Any]]
-
-
 class BotApi:
     """Runs Bot API methods against the sandbox's state."""
 
     def __init__(
         self, state: SandboxState, flood: FloodControl, webhook: WebhookDelivery, *, strict_html: bool = True
     ) -> None:
-        from sandbox.methods import METHODS  # the handlers import this module for its helpers
-
         self.state = state
         self.flood = flood
         self.webhook = webhook
         self.strict_html = strict_html
-        self._methods: dict[str, tuple[str, Handler]] = {name.lower(): (name, fn) for name, fn in METHODS.items()}
+        self._methods: dict[str, tuple[str, MethodHandler]] = {name.lower(): (name, fn) for name, fn in METHODS.items()}
 
     def canonical_name(self, method: str) -> str | None:
         """The method's documented spelling (Telegram matches names case-insensitively)."""

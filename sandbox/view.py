@@ -121,11 +121,12 @@ def chat_view(state: SandboxState, chat: ChatState, after: int = 0) -> dict[str,
 
 
 def wait_baseline(chat: ChatState, after: int, revision: int | None) -> int:
-    """The revision after which changes count: the given one, else when message `after` was made."""
+    """The revision after which changes count: the given one, else when message `after` (or the last
+    message before it) was made."""
     if revision is not None:
         return revision
-    message = chat.messages.get(after)
-    return message.created_revision if message is not None else 0
+    earlier = [m.created_revision for m in chat.messages.values() if m.message_id <= after]
+    return max(earlier, default=0)
 
 
 def bot_changes(chat: ChatState, after: int, baseline: int) -> tuple[list[ChatMessage], list[CallbackAnswer]]:
