@@ -204,7 +204,8 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, act: Acti
     except (CaseError, TransitionRefused) as exc:
         await _refuse(update, context, member, exc)
         return
-    await dialog_state.put(services, member.telegram_id or 0, FLOW, step,
+    user_id = update.effective_user.id if update.effective_user else member.telegram_id or 0
+    await dialog_state.put(services, user_id, FLOW, step,
                            {"case_id": case.id, "version": case.version, "number": case.number})
     await common.ack(update)
     await render.reply(update, services, context.bot,

@@ -244,3 +244,16 @@ async def test_english_staff_get_an_english_card(
     assert "✅ Accept" in card.labels() and "Case number" in card.text
     await bot.press(station.officer, "✅ Accept", message=card)
     assert "Status: Accepted" in card.text and "▶️ Start work" in card.labels()
+
+
+async def test_an_update_handled_again_after_a_crash_acts_once(station: Station, services: Services) -> None:
+    """The inbox re-handles an update whose handling was cut short: the action is not repeated."""
+    from core import staff as desk
+    from tests.officer.desk import member
+
+    case = await station_case(services, station)
+    officer = await member(services, station.staff_ids["officer"])
+    first = await desk.work(services, officer, case.id, Action.ACCEPT, case.version, update_id=77)
+    again = await desk.work(services, officer, case.id, Action.ACCEPT, case.version, update_id=77)
+    assert (again.status, again.version) == (Status.ACCEPTED, first.version)
+    assert [e.action for e in await events(services, case.id)] == ["submit", "accept"]
