@@ -173,20 +173,23 @@ class Dispatcher:
             await self._maybe_recover(stats)
             in_flight: set[asyncio.Task[None]] = set()
             exhausted = False
+            # Claim in batches, not one row per finished send: each claim is a write transaction.
+            refill = max(1, min(self.batch, self.concurrency) // 2)
             try:
                 while True:
-                    if self._woken:
-                        self._woken, exhausted = False, False
+                    woken, self._woken = self._woken, False
+                    if woken:
+                        exhausted = False
                     room = self.concurrency - len(in_flight)
                     if limit is not None:
                         room = min(room, limit - stats.claimed)
-                    if room > 0 and not exhausted:
+                    if room > 0 and not exhausted and (room >= refill or woken or not in_flight):
                         ask = min(room, self.batch)
                         claimed, jobs = await self._claim(ask, stats)
                         exhausted = claimed < ask
                         for row, out in jobs:
                             in_flight.add(asyncio.create_task(self._deliver(row, out, stats)))
-                        if claimed and not exhausted and len(in_flight) < self.concurrency:
+                        if claimed and not exhausted and self.concurrency - len(in_flight) >= refill:
                             continue
                     if not in_flight:
                         if exhausted or room <= 0:
@@ -303,22 +306,22 @@ class Dispatcher:
                 return  # another task recorded ours with its own
             results, self._results = self._results, []
             now = self.clock.now()
+            sent = [r for r in results if r.kind == "sent"]
             async with self.db.write() as conn:
-                reachable_again: list[int] = []
-                for result in results:
-                    await self._apply(conn, result, now, stats)
-                    if result.kind == "sent" and result.row.audience == outbox.RESIDENT and result.row.urgent:
-                        reachable_again.append(result.row.chat_id)
+                await outbox.mark_sent_many(conn, [(r.row.id, r.message_id or 0) for r in sent], now=now)
+                stats.sent += len(sent)
+                reachable_again = [
+                    r.row.chat_id for r in sent if r.row.audience == outbox.RESIDENT and r.row.urgent
+                ]
                 if reachable_again:
                     await outbox.mark_reachable(conn, reachable_again)
+                for result in results:
+                    if result.kind != "sent":
+                        await self._apply(conn, result, now, stats)
 
     async def _apply(self, conn: AsyncConnection, result: _Result, now: datetime, stats: DrainStats) -> None:
         row = result.row
-        if result.kind == "sent":
-            assert result.message_id is not None
-            await outbox.mark_sent(conn, row.id, message_id=result.message_id, now=now)
-            stats.sent += 1
-        elif result.kind == "retry":
+        if result.kind == "retry":
             assert result.at is not None
             await outbox.retry_at(
                 conn, row.id, at=result.at, error=result.error, count_attempt=result.count_attempt

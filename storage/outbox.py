@@ -158,15 +158,19 @@ async def reclaim_stale(conn: AsyncConnection, *, claimed_before: datetime) -> l
     return sorted(r.id for r in stale)
 
 
-async def mark_sent(conn: AsyncConnection, row_id: int, *, message_id: int, now: datetime) -> None:
-    await conn.execute(
+async def mark_sent_many(conn: AsyncConnection, sent: Sequence[tuple[int, int]], *, now: datetime) -> None:
+    """Records many sends in one statement: (row id, Telegram message id) pairs."""
+    if not sent:
+        return
+    statement = (
         outbox.update()
-        .where(outbox.c.id == row_id)
+        .where(outbox.c.id == sa.bindparam("b_id"))
         .values(
-            status=SENT, sent_message_id=message_id, sent_at=now, attempts=outbox.c.attempts + 1,
-            last_error=None, claimed_by=None, claimed_at=None,
+            status=SENT, sent_message_id=sa.bindparam("b_message_id"), sent_at=now,
+            attempts=outbox.c.attempts + 1, last_error=None, claimed_by=None, claimed_at=None,
         )
     )
+    await conn.execute(statement, [{"b_id": row_id, "b_message_id": message_id} for row_id, message_id in sent])
 
 
 async def retry_at(
@@ -268,16 +272,11 @@ async def counts(conn: AsyncConnection) -> dict[str, int]:
 
 
 async def listing(conn: AsyncConnection, statuses: Sequence[str], *, limit: int = 50) -> list[OutboxRow]:
-    """Rows in these statuses for the admin: failed newest first would hide order, so due order."""
+    """Rows in these statuses for the admin, in the order they are (or were) due."""
     rows = await conn.execute(
         sa.select(outbox)
         .where(outbox.c.status.in_(list(statuses)))
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
     )
-    return [_row(r) for r in rows]
-
-
-async def for_case(conn: AsyncConnection, case_id: int) -> list[OutboxRow]:
-    rows = await conn.execute(sa.select(outbox).where(outbox.c.case_id == case_id).order_by(outbox.c.id))
     return [_row(r) for r in rows]

@@ -1,0 +1,58 @@
+"""`jingmin outbox` for the admin, and the jobs installed into PTB's JobQueue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram.error import BadRequest
+
+from bot.app import build_application
+from bot.outbox_cli import outbox_report
+from bot.settings import Settings
+from core.clock import FakeClock
+from core.services import Services
+from scheduler import jobs
+from scheduler.dispatcher import Dispatcher
+from storage import outbox
+from storage.db import Database
+from tests.harness import RecordingRequest
+from tests.scheduler.conftest import START, FakeTelegram
+
+
+async def test_outbox_report_lists_failed_and_pending_without_message_bodies(
+    db: Database, clock: FakeClock, telegram: FakeTelegram
+) -> None:
+    async with db.write() as conn:
+        for key, chat, due in (("a", 11, START), ("b", 12, START), ("c", 13, START + timedelta(hours=2))):
+            await outbox.enqueue(
+                conn, dedupe_key=key, chat_id=chat, audience="staff", kind="test_note",
+                payload={"text": "秘密内容 13800001234"}, priority=2, due_at=due, now=START,
+            )
+    telegram.fail(12, BadRequest("Bad Request: chat not found"))
+    await Dispatcher(db, clock, telegram, worker_id="w").drain()
+
+    report = await outbox_report(db, clock.now())
+
+    assert report.splitlines()[0] == "Outbox: pending 1, sending 0, sent 1, failed 1, cancelled 0"
+    assert "400: Chat not found" in report
+    assert "staff:12" in report
+    assert "staff:13" in report
+    assert "秘密内容" not in report
+    assert "13800001234" not in report
+
+
+async def test_install_adds_the_tick_and_the_sweeps_and_wakes_the_sender(
+    settings: Settings, services: Services
+) -> None:
+    app = build_application(settings, services, request=RecordingRequest())
+    installed = jobs.install(app, services)
+    assert app.job_queue is not None
+    names = sorted(job.name or "" for job in app.job_queue.jobs())
+    assert names == ["outbox-dispatcher", "sweeps"]
+    assert installed.dispatcher.quiet.start.strftime("%H:%M") == "21:30"
+
+    services.wake_sender()
+    names = sorted(job.name or "" for job in app.job_queue.jobs())
+    assert names == ["outbox-dispatcher", "outbox-wake", "sweeps"]
+    for job in app.job_queue.jobs():
+        job.schedule_removal()
