@@ -219,9 +219,10 @@ async def work(
                 assert found is not None
                 return found
     case = await workable(services, staff, case_id, action, version)
-    targets = await transfer_targets(services, case) if action is Action.TRANSFER else []
-    if action is Action.TRANSFER and to_staff_id not in {o.id for o in targets}:
-        raise CaseError(CHOOSE_OTHER, case)
+    if action is Action.TRANSFER:
+        targets = {o.id for o in await transfer_targets(services, case)}
+        if to_staff_id not in targets:
+            raise CaseError(CHOOSE_OTHER, case)
     return await cases.act(services, staff, case_id, action, note=note, to_staff_id=to_staff_id,
                            update_id=update_id)
 
