@@ -192,10 +192,14 @@ class Dispatcher:
                         if claimed and not exhausted and self.concurrency - len(in_flight) >= refill:
                             continue
                     if not in_flight:
-                        if exhausted or room <= 0:
-                            break
-                        continue
-                    done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                        if self._woken or not (exhausted or room <= 0):
+                            continue
+                        break
+                    done, in_flight = await asyncio.wait(
+                        in_flight, timeout=self.lease.total_seconds() / 3, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if not done:
+                        await self._renew()  # sends held up (a long 429): keep our claims
                     for task in done:
                         task.result()
             finally:
@@ -203,6 +207,11 @@ class Dispatcher:
                     # Cancelled from outside (shutdown): let the sends finish and be recorded.
                     await asyncio.gather(*in_flight, return_exceptions=True)
         return stats
+
+    async def _renew(self) -> None:
+        """Refreshes the claims still in flight, so no other sender takes them back meanwhile."""
+        async with self.db.write() as conn:
+            await outbox.renew_claims(conn, worker_id=self.worker_id, now=self.clock.now())
 
     async def _maybe_recover(self, stats: DrainStats) -> None:
         now = self.clock.now()

@@ -158,6 +158,16 @@ async def reclaim_stale(conn: AsyncConnection, *, claimed_before: datetime) -> l
     return sorted(r.id for r in stale)
 
 
+async def renew_claims(conn: AsyncConnection, *, worker_id: str, now: datetime) -> int:
+    """A live sender whose sends are held up (flood control) keeps its claims fresh."""
+    result = await conn.execute(
+        outbox.update()
+        .where(outbox.c.status == SENDING, outbox.c.claimed_by == worker_id)
+        .values(claimed_at=now)
+    )
+    return int(result.rowcount)
+
+
 async def mark_sent_many(conn: AsyncConnection, sent: Sequence[tuple[int, int]], *, now: datetime) -> None:
     """Records many sends in one statement: (row id, Telegram message id) pairs."""
     if not sent:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from core.clock import FakeClock
@@ -361,3 +362,33 @@ async def test_drain_limit_caps_the_claims(db: Database, clock: FakeClock, teleg
     stats = await dispatcher(db, clock, telegram).drain(limit=3)
     assert stats.claimed == 3
     assert len(telegram.sent) == 3
+
+
+async def test_a_sender_held_up_keeps_its_claims(
+    db: Database, clock: FakeClock, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await queue(db, "slow")
+    release, renewed = asyncio.Event(), asyncio.Event()
+    renew = outbox.renew_claims
+
+    async def renew_and_tell(conn: AsyncConnection, *, worker_id: str, now: datetime) -> int:
+        count = await renew(conn, worker_id=worker_id, now=now)
+        renewed.set()
+        return count
+
+    monkeypatch.setattr(outbox, "renew_claims", renew_and_tell)
+
+    async def held_up(chat_id: int, out: Outgoing, priority: Priority) -> int:
+        clock.advance(minutes=5)  # Telegram makes us wait far longer than the lease...
+        await release.wait()
+        return await telegram(chat_id, out, priority)
+
+    live = Dispatcher(db, clock, held_up, worker_id="live", lease=timedelta(milliseconds=30))
+    draining = asyncio.create_task(live.drain())
+    await asyncio.wait_for(renewed.wait(), timeout=5)
+    other = Dispatcher(db, clock, telegram, worker_id="other", lease=timedelta(minutes=2))
+    assert await other.recover() == []  # ...but the claim was renewed, so nobody takes it back
+    release.set()
+    stats = await draining
+    assert stats.sent == 1
+    assert len(telegram.sent) == 1
