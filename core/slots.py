@@ -155,7 +155,9 @@ class Booking:
 # --- slot generation -------------------------------------------------------------------------
 
 
-def hours_on(day: date, hours: Iterable[Hours], is_workday: Callable[[date], bool], settings: SlotSettings) -> list[Hours]:
+def hours_on(
+    day: date, hours: Iterable[Hours], is_workday: Callable[[date], bool], settings: SlotSettings
+) -> list[Hours]:
     """The ranges that apply on `day`: none on a day off (public holiday, day in lieu, weekend),
     the `makeup_weekday`'s on a worked weekend day, else that weekday's."""
     if not is_workday(day):
