@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL, and the URL carries the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG these would log SQL parameters and message bodies: personal data stays out of logs.
+    for chatty in ("aiosqlite", "telegram", "sqlalchemy.engine"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger().level))
     func: Command = args.func
 
     async def invoke() -> int:

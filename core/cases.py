@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.i18n import N_
-from core.lifecycle import Action, Actor, TransitionRefused, target
+from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.models import OPEN_STATUSES, Area, Case, Category, Kind, Resident, Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
@@ -171,11 +171,14 @@ async def act(
     note: str | None = None,
     to_staff_id: int | None = None,
     update_id: int | None = None,
+    expected_version: int | None = None,
+    referral: str | None = None,
 ) -> Case:
     """A staff action on a case (accept, start, transfer, escalate, resolve, reject).
 
     Raises CaseError when the staff member may not act, TransitionRefused when the case has
-    moved on (a stale or replayed button).
+    moved on (a stale or replayed button: `expected_version` is the version its card showed).
+    A rejection may carry a `referral`: where the resident should go instead.
     """
     now = services.clock.now()
     async with services.db.write() as conn:
@@ -187,6 +190,8 @@ async def act(
         chain = await area_chain(conn, case.area_id)
         if not may_handle(staff, case, chain):
             raise CaseError(NOT_PERMITTED, case)
+        if expected_version is not None and expected_version != case.version:
+            raise TransitionRefused(action, case.status, ALREADY_HANDLED)
         new_status = target(action, case.status, Actor.HANDLER)
         values: dict[str, object] = {"status": new_status.value, "updated_at": now}
         notify: list[tuple[int, str]] = []
@@ -214,6 +219,8 @@ async def act(
         elif action is Action.REJECT:
             values["closed_at"] = now
             values["close_reason"] = "rejected"
+            if referral:
+                data = {"referral": referral}
         if not await repo.update(conn, case.id, case.version, **values):
             raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
         event_id = await repo.add_event(
@@ -385,9 +392,35 @@ async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now
 
 
 async def queue(services: Services, staff: Staff) -> list[Case]:
-    """The staff member's open cases, priority first, then oldest."""
+    """The staff member's open cases, priority first, then oldest.
+
+    A supervisor's or leader's queue also holds the cases escalated to them: those escalated in
+    the areas they cover, below them in the tree.
+    """
     async with services.db.read() as conn:
-        return await repo.open_for_staff(conn, staff.id, [s.value for s in OPEN_STATUSES])
+        own = await repo.open_for_staff(conn, staff.id, [s.value for s in OPEN_STATUSES])
+        if staff.role not in (Role.SUPERVISOR, Role.LEADER, Role.ADMIN):
+            return own
+        every = await area_repo.all_areas(conn)
+        if staff.role is Role.ADMIN:
+            covered = {a.id for a in every}
+        else:
+            covered = {a.id for a in every if staff.id in (a.supervisor_id, a.leader_id)}
+        escalated = await repo.escalated_in(conn, sorted(_subtree(every, covered)))
+    seen = {c.id for c in own}
+    merged = own + [c for c in escalated if c.id not in seen]
+    return sorted(merged, key=lambda c: (not c.priority, c.created_at))
+
+
+def _subtree(every: list[Area], roots: set[int]) -> set[int]:
+    """The areas in `roots` and everything below them."""
+    found = set(roots)
+    grew = True
+    while grew:
+        before = len(found)
+        found |= {a.id for a in every if a.parent_id in found}
+        grew = len(found) != before
+    return found
 
 
 def overdue(case: Case, now: datetime) -> bool:

@@ -206,6 +206,7 @@ async def work(
     note: str | None = None,
     to_staff_id: int | None = None,
     update_id: int | None = None,
+    referral: str | None = None,
 ) -> Case:
     """Does what a card's button (or the note it asked for) means, after the server-side checks.
 
@@ -224,7 +225,7 @@ async def work(
         if to_staff_id not in targets:
             raise CaseError(CHOOSE_OTHER, case)
     return await cases.act(services, staff, case_id, action, note=note, to_staff_id=to_staff_id,
-                           update_id=update_id)
+                           update_id=update_id, expected_version=version, referral=referral)
 
 
 async def card(services: Services, staff: Staff, case: Case, note: str | None = None) -> Outgoing:

@@ -312,14 +312,15 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
         await dialog_state.put(services, dialog.user_id, FLOW, STEP_REFERRAL, dialog.data | {"reason": text})
         await render.reply(update, services, context.bot, Outgoing(t(lang, PROMPTS[STEP_REFERRAL])))
         return
+    referral = None
     if dialog.step == STEP_RESOLVE:
         act, note = Action.RESOLVE, text
     else:
-        # Until the ledger stores the referral on its own, it travels in the note.
-        act, note = Action.REJECT, f"{dialog.data.get('reason', '')} — {text}"
+        act, note, referral = Action.REJECT, str(dialog.data.get("reason", "")), text
     case_id, version = int(dialog.data["case_id"]), dialog.data.get("version")
     try:
-        case = await desk.work(services, member, case_id, act, version, note=note, update_id=update.update_id)
+        case = await desk.work(services, member, case_id, act, version, note=note, update_id=update.update_id,
+                               referral=referral)
     except (CaseError, TransitionRefused) as exc:
         await dialog_state.clear(services, dialog.user_id)
         await _refuse(update, context, member, exc)

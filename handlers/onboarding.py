@@ -41,7 +41,11 @@ async def start(update: Update, context: JmContext) -> None:
 
 
 async def help_command(update: Update, context: JmContext) -> None:
-    """What the bot can do."""
+    """What the bot can do: the staff commands for staff, the menu for residents."""
+    from handlers.staff import help_for_staff
+
+    if await help_for_staff(update, context):
+        return
     await common.show_menu(update, context)
 
 

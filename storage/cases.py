@@ -105,6 +105,19 @@ async def open_for_staff(conn: AsyncConnection, staff_id: int, statuses: list[st
     return [_case(r) for r in rows]
 
 
+async def escalated_in(conn: AsyncConnection, area_ids: list[int], limit: int = 50) -> list[Case]:
+    """Cases escalated to a supervisor or leader over these areas, priority then oldest first."""
+    if not area_ids:
+        return []
+    rows = await conn.execute(
+        sa.select(cases)
+        .where(cases.c.area_id.in_(area_ids), cases.c.status == Status.ESCALATED.value)
+        .order_by(cases.c.priority.desc(), cases.c.created_at)
+        .limit(limit)
+    )
+    return [_case(r) for r in rows]
+
+
 async def add_event(
     conn: AsyncConnection,
     *,

@@ -18,13 +18,13 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def _upgrade_blocking(url: str, revision: str) -> None:
+def upgrade_blocking(url: str, revision: str) -> None:
     command.upgrade(alembic_config(url), revision)
 
 
 async def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database to `revision`. Alembic runs its own event loop, so it gets a thread."""
-    await asyncio.to_thread(_upgrade_blocking, url, revision)
+    await asyncio.to_thread(upgrade_blocking, url, revision)
 
 
 def current_head() -> str | None:

@@ -18,7 +18,8 @@ from core.models import Role
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
-from storage.migrate import upgrade
+from storage.db import backup_sqlite
+from storage.migrate import upgrade_blocking
 from tests.harness import Harness, Person, RecordingRequest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -40,9 +41,20 @@ class Station:
     area_ids: dict[str, int]
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database brought to the head revision by the real migrations, once per session."""
+    template = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade_blocking(f"sqlite+aiosqlite:///{template}", "head")
+    return template
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'jingmin.db'}"
+def db_url(tmp_path: Path, migrated_template: Path) -> str:
+    """A fresh migrated SQLite file per test, copied from the template with the backup API."""
+    target = tmp_path / "jingmin.db"
+    backup_sqlite(migrated_template, target)
+    return f"sqlite+aiosqlite:///{target}"
 
 
 @pytest.fixture
@@ -58,7 +70,6 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Services]:
-    await upgrade(settings.database_url)
     built = build_services(settings, clock=clock)
     yield built
     await built.db.close()

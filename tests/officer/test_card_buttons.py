@@ -91,7 +91,12 @@ async def test_reject_asks_for_reason_then_referral(
     after = await get_case(services, case.id)
     assert after.status is Status.REJECTED and after.close_reason == "rejected"
     reject = (await events(services, case.id))[-1]
-    assert reject.note == "属于民事合同纠纷，不属于公安机关管辖 — 县人民法院立案庭"
+    assert reject.note == "属于民事合同纠纷，不属于公安机关管辖"
+    assert reject.data["referral"] == "县人民法院立案庭"
+    # The resident is told why, and where to go instead.
+    await bot.deliver()
+    told = request_log.last(station.resident.id).text
+    assert "不属于公安机关管辖" in told and "建议您前往：县人民法院立案庭" in told
 
 
 async def test_transfer_lists_the_other_officers_and_hands_the_case_over(
@@ -257,3 +262,15 @@ async def test_an_update_handled_again_after_a_crash_acts_once(station: Station,
     again = await desk.work(services, officer, case.id, Action.ACCEPT, case.version, update_id=77)
     assert (again.status, again.version) == (Status.ACCEPTED, first.version)
     assert [e.action for e in await events(services, case.id)] == ["submit", "accept"]
+
+
+async def test_an_escalated_case_is_in_the_supervisors_queue(
+    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    case = await station_case(services, station)
+    card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
+    await bot.press(station.officer, "上报", message=card)
+    await bot.send(station.supervisor, "/queue")
+    assert case.number in request_log.last(station.supervisor.id).text
+    await bot.send(station.officer2, "/queue")
+    assert case.number not in request_log.texts(station.officer2.id)
