@@ -23,7 +23,19 @@ from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
 from core.services import Services
 from core.workdays import WorkCalendar
-from handlers import errors, mycases, onboarding, report, router, settings_cmd
+from handlers import (
+    booking,
+    errors,
+    followup,  # noqa: F401 - registers the follow-up buttons and comment flow
+    mycases,
+    officer,
+    onboarding,
+    report,
+    router,
+    settings_cmd,
+    staff,
+    stats,
+)
 from handlers.context import SERVICES_KEY, JmContext
 from storage.db import Database
 
@@ -82,23 +94,15 @@ def register_handlers(app: Any) -> None:
 
 
 def _feature_commands() -> list[tuple[str, Any]]:
-    """Commands of features that live in their own modules (staff, scheduler, bookings, stats)."""
-    found: list[tuple[str, Any]] = []
-    for module_name in ("handlers.officer", "handlers.followup", "handlers.booking", "handlers.stats",
-                        "handlers.availability", "handlers.staff"):
-        try:
-            module = __import__(module_name, fromlist=["COMMANDS"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        found.extend(getattr(module, "COMMANDS", ()))
-    return found
+    """Commands of the features that live in their own modules; importing them also registers
+    their button actions and dialog flows with handlers.router."""
+    return [*officer.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
 
 
 BOT_COMMANDS = [
     BotCommand("start", "开始 / Start"),
     BotCommand("report", "反映诉求 / File an issue"),
+    BotCommand("book", "视频约访 / Book a video call"),
     BotCommand("mycases", "我的诉求 / My cases"),
     BotCommand("settings", "设置 / Settings"),
     BotCommand("privacy", "隐私 / Privacy"),
