@@ -415,3 +415,11 @@ def sum_counts(parts: Iterable[Counts]) -> Counts:
     for part in parts:
         total = total + part
     return total
+
+
+def sum_followups(parts: Iterable[Followups]) -> Followups:
+    values = [0] * len(fields(Followups))
+    for part in parts:
+        for i, f in enumerate(fields(Followups)):
+            values[i] += getattr(part, f.name)
+    return Followups(*values)

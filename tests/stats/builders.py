@@ -126,6 +126,7 @@ async def add_case(
     resolve_days: float = 3,
     close_reason: str | None = None,
     reopened: int = 0,
+    resident: int | None = STATION.resident,
 ) -> int:
     """A case; `accepted`, `resolved` and `closed` are offsets from `created`."""
     n = next(_numbers)
