@@ -210,9 +210,9 @@ def by_day(slots: Iterable[Slot], tz: ZoneInfo) -> dict[date, list[Slot]]:
 
 
 def next_after(slots: Iterable[Slot], after: datetime, count: int) -> list[Slot]:
-    """The first `count` slots starting after `after` (what to offer when a time was taken)."""
+    """The first `count` slots after `after`, then the nearest before it (what to offer when a time was taken)."""
     later = sorted(s for s in slots if s.starts_at > after)
-    earlier = sorted((s for s in slots if s.starts_at <= after), reverse=True)
+    earlier = sorted((s for s in slots if s.starts_at < after), reverse=True)
     return (later + earlier)[:count]
 
 
