@@ -264,10 +264,12 @@ async def system_transition(
     data: dict[str, object] | None = None,
     tell_resident: bool = True,
     tz: str = "Asia/Shanghai",
+    resolve_due_at: datetime | None = None,
 ) -> Case:
     """A transition made by the scheduler or a follow-up answer, inside the caller's transaction.
 
-    `tz` is the station's time zone, in which the resident's message shows times.
+    `tz` is the station's time zone, in which the resident's message shows times; a reopened
+    case gets a new resolution deadline, `resolve_due_at`, counted from the reopening.
     """
     new_status = target(action, case.status, actor)
     values: dict[str, object] = {"status": new_status.value, "updated_at": now}
@@ -276,7 +278,9 @@ async def system_transition(
         values["close_reason"] = close_reason or "confirmed"
     elif action is Action.REOPEN:
         values["resolved_at"] = None
-        values["reopened_count"] = _reopened(case) + 1
+        values["reopened_count"] = case.reopened_count + 1
+        if resolve_due_at is not None:
+            values["resolve_due_at"] = resolve_due_at
     elif action is Action.ESCALATE:
         values["escalation_level"] = 1
     if not await repo.update(conn, case.id, case.version, **values):
@@ -290,10 +294,6 @@ async def system_transition(
     updated = await repo.get(conn, case.id)
     assert updated is not None
     return updated
-
-
-def _reopened(case: Case) -> int:
-    return 0 if case.status is not Status.REOPENED else 1
 
 
 # --- the resident's own actions --------------------------------------------------------------

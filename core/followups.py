@@ -224,7 +224,7 @@ async def answer_satisfaction(
             return Answer(Outcome.ALREADY, followup, case)
         answered = await repo.get(conn, followup.id)
         assert answered is not None
-        outcome, case = await _conclude(conn, answered, case, now, actor=Actor.RESIDENT)
+        outcome, case = await _conclude(services, conn, answered, case, now, actor=Actor.RESIDENT)
         if outcome is Outcome.REOPENED and resident.telegram_id is not None:
             await _start_comment(conn, resident.telegram_id, answered.id, now)
     services.wake_sender()
@@ -232,7 +232,7 @@ async def answer_satisfaction(
 
 
 async def _conclude(
-    conn: AsyncConnection, followup: Followup, case: Case, now: datetime, *, actor: Actor
+    services: Services, conn: AsyncConnection, followup: Followup, case: Case, now: datetime, *, actor: Actor
 ) -> tuple[Outcome, Case]:
     """Closes a case on a positive answer; reopens and escalates it on a negative one."""
     data: dict[str, object] = {
@@ -248,7 +248,9 @@ async def _conclude(
             return Outcome.CLOSED, case
         actor_id = case.resident_id if actor is Actor.RESIDENT else None
         case = await ledger.system_transition(
-            conn, case, Action.REOPEN, now, actor=actor, actor_id=actor_id, data=data, tell_resident=False
+            conn, case, Action.REOPEN, now, actor=actor, actor_id=actor_id, data=data, tell_resident=False,
+            tz=services.config.tz.key,
+            resolve_due_at=services.deadlines.resolve_deadline(case.kind, now, services.calendar),
         )
         await _tell_assignee(conn, case, now)
         case = await escalate_to_supervisor(conn, case, followup, now)
@@ -404,7 +406,7 @@ async def _pass_on_comment(conn: AsyncConnection, case: Case, followup: Followup
 # --- silence ----------------------------------------------------------------------------------
 
 
-async def conclude_silent(conn: AsyncConnection, followup: Followup, now: datetime) -> str:
+async def conclude_silent(services: Services, conn: AsyncConnection, followup: Followup, now: datetime) -> str:
     """Ends a round nobody finished answering; returns the round's outcome.
 
     A half answer counts for what it says ("not solved" alone reopens); no answer at all closes
@@ -418,7 +420,7 @@ async def conclude_silent(conn: AsyncConnection, followup: Followup, now: dateti
         if await repo.record_answer(conn, followup.id, satisfaction=None, now=now):
             answered = await repo.get(conn, followup.id)
             assert answered is not None
-            await _conclude(conn, answered, case, now, actor=Actor.SYSTEM)
+            await _conclude(services, conn, answered, case, now, actor=Actor.SYSTEM)
         return repo.ANSWERED
     if not await repo.set_outcome(conn, followup.id, repo.NO_FEEDBACK):
         return repo.ANSWERED

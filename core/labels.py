@@ -50,6 +50,10 @@ EVENT: dict[str, str] = {
     "reopen": N_("Reopened"),
     "close": N_("Closed"),
     "add_info": N_("Information added"),
+    "deadline_reminder": N_("Deadline reminder sent to the officer"),
+    "overdue_urge": N_("Overdue: urged by the supervisor (催办)"),
+    "followup_comment": N_("Resident's follow-up comment"),
+    "visit_done": N_("Follow-up visit made"),
 }
 
 

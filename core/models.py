@@ -145,6 +145,7 @@ class Case:
     closed_at: datetime | None = None
     resolution_note: str | None = None
     close_reason: str | None = None
+    reopened_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

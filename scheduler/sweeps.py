@@ -217,7 +217,7 @@ class Sweeps:
                 stats.followup_reminders += 1
             await fu_repo.mark_reminded(conn, followup.id, now)
         for followup in await fu_repo.due_to_close(conn, now - self.close_after):
-            if await fu.conclude_silent(conn, followup, now) == fu_repo.NO_FEEDBACK:
+            if await fu.conclude_silent(self.services, conn, followup, now) == fu_repo.NO_FEEDBACK:
                 stats.closed_no_feedback += 1
 
     async def _ask(

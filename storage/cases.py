@@ -23,6 +23,7 @@ def _case(row: Row[Any], photos: tuple[str, ...] = ()) -> Case:
         version=row.version, location=location, photos=photos, ack_due_at=row.ack_due_at,
         resolve_due_at=row.resolve_due_at, accepted_at=row.accepted_at, resolved_at=row.resolved_at,
         closed_at=row.closed_at, resolution_note=row.resolution_note, close_reason=row.close_reason,
+        reopened_count=row.reopened_count,
     )
 
 
