@@ -59,6 +59,9 @@ def station_config(settings: Settings) -> StationConfig:
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         followup_time=Settings.clock_time(settings.followup_time),
+        followup_remind_after=timedelta(days=settings.followup_remind_days),
+        followup_close_after=timedelta(days=settings.followup_close_days),
+        visit_days=tuple(settings.visit_days),
         digest_time=Settings.clock_time(settings.digest_time),
     )
 

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from core.clock import Clock
 from core.services import Services
 from scheduler import jobs
+from scheduler.sweeps import Sweeps
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,9 @@ class Bot:
         if recovered:
             log.info("handling %d update(s) left from before the last stop", recovered)
         # The dispatcher's first tick takes back rows a killed sender left half-sent.
-        jobs.install(self.app, self.services)
+        config = self.services.config
+        jobs.install(self.app, self.services, sweeps=Sweeps(
+            self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after))
         await self.app.start()
         if self.settings.mode == "webhook":
             await self._start_webhook()

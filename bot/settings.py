@@ -57,6 +57,9 @@ class Settings(BaseSettings):
 
     quiet_hours: str = Field(default="21:30-08:00", description="Residents' quiet hours, HH:MM-HH:MM")
     followup_time: str = Field(default="10:00")
+    followup_remind_days: int = Field(default=3, ge=1, le=30)
+    followup_close_days: int = Field(default=7, ge=2, le=60)
+    visit_days: list[int] = Field(default_factory=lambda: [7, 30], description="dispute repeat visits, days")
     digest_time: str = Field(default="08:30")
     ack_hours: dict[str, float] = Field(default_factory=lambda: {k.value: 24.0 for k in Kind})
     resolve_workdays: dict[str, int] = Field(
@@ -103,8 +106,17 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown kind(s) {sorted(unknown)}; known: {[k.value for k in Kind]}")
         return value
 
+    @field_validator("visit_days")
+    @classmethod
+    def _visit_days(cls, value: list[int]) -> list[int]:
+        if any(day < 1 or day > 365 for day in value):
+            raise ValueError(f"{value} must be days between 1 and 365")
+        return sorted(set(value))
+
     @model_validator(mode="after")
     def _webhook_complete(self) -> Settings:
+        if self.followup_close_days <= self.followup_remind_days:
+            raise ValueError("JINGMIN_FOLLOWUP_CLOSE_DAYS must be later than JINGMIN_FOLLOWUP_REMIND_DAYS")
         if self.mode == "webhook":
             if not self.webhook_url:
                 raise ValueError("JINGMIN_WEBHOOK_URL is required in webhook mode")

@@ -237,7 +237,7 @@ async def act(
             # Imported here: the follow-up schedule builds on cases, not the other way round.
             from core import followups
 
-            await followups.after_resolve(conn, services, updated, now)
+            await followups.after_resolve(conn, services, updated, now, visit_days=services.config.visit_days)
     services.wake_sender()
     return updated
 

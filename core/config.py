@@ -21,4 +21,7 @@ class StationConfig:
     quiet_start: time = time(21, 30)
     quiet_end: time = time(8, 0)
     followup_time: time = time(10, 0)
+    followup_remind_after: timedelta = timedelta(days=3)
+    followup_close_after: timedelta = timedelta(days=7)
+    visit_days: tuple[int, ...] = (7, 30)
     digest_time: time = time(8, 30)
