@@ -1,0 +1,167 @@
+"""Reminders around a consultation: created on confirmation, sent at their times (once), and dropped when
+the booking is moved or cancelled. Time moves with the FakeClock; the outbox is drained as the scheduler would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import icalendar
+
+from core import booking as bk
+from core import notify
+from core.clock import FakeClock
+from core.models import Resident, Staff
+from core.services import Services
+from core.slots import Slot, Topic
+from tests.booking.conftest import outbox_rows
+from tests.conftest import Station
+from tests.harness import Harness, RecordingRequest
+
+RESIDENT, OFFICER, SUPERVISOR = 5001, 9001, 9100
+
+
+def at(slots: list[Slot], services: Services, label: str) -> Slot:
+    """The slot at "MM-DD HH:MM" station time."""
+    return next(s for s in slots if f"{s.starts_at.astimezone(services.config.tz):%m-%d %H:%M}" == label)
+
+
+async def confirmed(services: Services, resident: Resident, staff: dict[str, Staff], label: str) -> bk.Booking:
+    slot = at(await bk.slots_for(services, resident), services, label)
+    booking = await bk.request(services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证",
+                               starts_at=slot.starts_at, update_id=None)
+    return await bk.confirm(services, staff["officer"], booking.id, booking.version)
+
+
+def new_texts(log: RecordingRequest, chat_id: int, since: int) -> list[str]:
+    return [m.text for m in log.messages(chat_id)[since:]]
+
+
+async def test_reminders_come_at_their_times_once_each(
+    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    staff: dict[str, Staff],
+) -> None:
+    booking = await confirmed(services, resident, staff, "11-25 14:30")
+    assert await bot.deliver() == 1  # the confirmation (the request card is obsolete by now)
+    confirmation = request_log.last(RESIDENT)
+    assert confirmation.document and "11月25日（周三） 14:30–14:50" in confirmation.text
+    start = booking.starts_at
+    steps = [
+        (start - timedelta(hours=24), RESIDENT, "将在 24 小时后开始"),
+        (start - timedelta(hours=1), RESIDENT, "将在 1 小时后开始"),
+        (start - timedelta(minutes=15), OFFICER, "15 分钟后有视频约访"),
+        (start, RESIDENT, "现在开始"),
+        (booking.ends_at, OFFICER, "请登记结果"),
+    ]
+    for when, chat, expected in steps:
+        clock.set(when - timedelta(seconds=1))
+        assert await bot.deliver() == 0, f"nothing is due before {when}"
+        clock.set(when)
+        before = len(request_log.messages(chat))
+        assert await bot.deliver() == 1
+        [text] = new_texts(request_log, chat, before)
+        assert expected in text, text
+        assert await bot.deliver() == 0  # never twice
+    link = request_log.last(RESIDENT).buttons[0][0]
+    assert link["url"] == booking.video_url
+
+
+async def test_the_confirmation_carries_the_calendar_file(
+    services: Services, resident: Resident, staff: dict[str, Staff]
+) -> None:
+    booking = await confirmed(services, resident, staff, "11-25 14:30")
+    row = next(r for r in await outbox_rows(services, booking.id) if r.payload.get("what") == "confirmed")
+    async with services.db.read() as conn:
+        out = await notify.render(conn, row.kind, row.payload)
+    assert out is not None and out.attachment is not None
+    event = icalendar.Calendar.from_ical(out.attachment.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == booking.starts_at and event.decoded("dtend") == booking.ends_at
+    assert str(event.get("url")) == booking.video_url and "视频约访" in str(event.get("summary"))
+    assert "王建国" in str(event.get("description"))
+
+
+async def test_a_moved_booking_drops_its_old_reminders_and_gets_new_ones(
+    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    staff: dict[str, Staff],
+) -> None:
+    booking = await confirmed(services, resident, staff, "11-25 14:30")
+    await bot.deliver()
+    new_slot = at(await bk.slots_for(services, resident), services, "11-27 09:00")
+    moved = await bk.reschedule(services, resident, booking.id, booking.version, new_slot.starts_at)
+    moved = await bk.confirm(services, staff["officer"], moved.id, moved.version)
+    await bot.deliver()
+    assert "11月27日（周五） 09:00–09:20" in request_log.last(RESIDENT).text  # the new confirmation
+    resident_before, officer_before = len(request_log.messages(RESIDENT)), len(request_log.messages(OFFICER))
+    for when in (booking.starts_at - timedelta(hours=24), booking.starts_at - timedelta(hours=1),
+                 booking.starts_at - timedelta(minutes=15), booking.starts_at, booking.ends_at):
+        clock.set(when)
+        assert await bot.deliver() == 0
+    assert len(request_log.messages(RESIDENT)) == resident_before
+    assert len(request_log.messages(OFFICER)) == officer_before
+    old = {r.payload.get("what") or r.payload.get("reason"): r.status for r in await outbox_rows(services, booking.id)
+           if ":20261125T0630:" in r.dedupe_key}  # keys carry the slot (UTC)
+    assert old == {"new": "cancelled", "confirmed": "sent", "r1440m": "cancelled", "r60m": "cancelled",
+                   "start": "cancelled", "reminder": "cancelled", "outcome": "cancelled"}
+    clock.set(moved.starts_at - timedelta(hours=24))
+    assert await bot.deliver() == 1
+    assert "11月27日（周五） 09:00–09:20" in request_log.last(RESIDENT).text
+
+
+async def test_a_cancelled_booking_sends_no_reminders(
+    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    staff: dict[str, Staff],
+) -> None:
+    booking = await confirmed(services, resident, staff, "11-25 14:30")
+    await bot.deliver()
+    await bk.cancel_by_resident(services, resident, booking.id, booking.version)
+    assert await bot.deliver() == 1  # the officer hears of it
+    assert "群众取消了视频约访" in request_log.last(OFFICER).text
+    before = len(request_log.messages(RESIDENT))
+    clock.set(booking.ends_at + timedelta(minutes=1))
+    assert await bot.deliver() == 0
+    assert len(request_log.messages(RESIDENT)) == before
+    pending = [r for r in await outbox_rows(services, booking.id) if r.status == "pending"]
+    assert pending == []
+
+
+async def test_late_confirmation_skips_reminders_already_past(
+    services: Services, resident: Resident, staff: dict[str, Staff]
+) -> None:
+    booking = await confirmed(services, resident, staff, "11-23 14:30")  # 4½ hours ahead
+    whats = {r.payload.get("what") or r.payload.get("reason") for r in await outbox_rows(services, booking.id)}
+    assert "r60m" in whats and "r1440m" not in whats and "start" in whats
+
+
+async def test_the_unanswered_request_reminds_the_officer_then_reaches_the_supervisor(
+    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    station: Station,
+) -> None:
+    slot = at(await bk.slots_for(services, resident), services, "11-27 09:00")
+    booking = await bk.request(services, resident, topic=Topic.MEDIATION, description="邻里纠纷想请民警调解",
+                               starts_at=slot.starts_at, update_id=None)
+    await bot.deliver()
+    clock.set(booking.created_at + timedelta(hours=18))
+    assert await bk.booking_sweep(services) == 1
+    await bot.deliver()
+    assert "请于 11-24 10:00 前答复" in request_log.last(OFFICER).text
+    clock.set(booking.confirm_due_at)
+    assert await bk.booking_sweep(services) == 1
+    await bot.deliver()
+    card = request_log.last(SUPERVISOR)
+    assert "超时未确认" in card.text and "代承办民警" in card.text and "✅ 确认" in card.labels()
+    await bot.press(station.supervisor, "确认")
+    await bot.deliver()
+    assert "您的视频约访已确认" in request_log.last(RESIDENT).text
+    assert "王建国" in request_log.last(RESIDENT).text  # the meeting stays with the area's officer
+
+
+async def test_an_unanswered_request_is_called_off_at_its_time_with_new_times(
+    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+) -> None:
+    booking = await bk.request(services, resident, topic=Topic.OTHER, description="咨询",
+                               starts_at=(await bk.slots_for(services, resident))[0].starts_at, update_id=None)
+    clock.set(booking.starts_at)
+    await bk.booking_sweep(services)
+    await bot.deliver()
+    notice = request_log.last(RESIDENT)
+    assert "未能及时确认" in notice.text and len(notice.labels()) == 6
+    assert notice.labels()[0] == "11月23日（周一） 16:35–16:55"  # the next free times, two hours from now
