@@ -16,6 +16,7 @@ const ACTIONS = {
   choose_sticker: "正在选择贴纸…",
 };
 const SAFE_LINK = /^(https?|tg|mailto):/i;
+const BLOCKS = new Set(["blockquote", "expandable_blockquote", "pre"]);
 const DEFAULT_PLACE = { latitude: 31.2304, longitude: 121.4737 };
 
 const ui = {
@@ -245,6 +246,8 @@ function build(text, entities, start, end) {
     node.append(build(text, inner, entity.offset, entityEnd));
     fragment.append(node);
     position = entityEnd;
+    // A quote or code block ends its own line, as in Telegram: the line break after it is not a blank line.
+    if (BLOCKS.has(entity.type) && text[position] === "\n" && position < end) position += 1;
   }
   if (position < end) fragment.append(text.slice(position, end));
   return fragment;
@@ -559,6 +562,12 @@ async function pressKeyboard(button) {
   await refreshChat();
 }
 
+function atBottom() {
+  const box = ui.messages;
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 48;
+}
+
+// Returns whether a message was added.
 function renderMessages() {
   const messages = state.chat.messages;
   const byId = new Map(messages.map((m) => [m.message_id, m]));
@@ -591,7 +600,7 @@ function renderMessages() {
   } else if (messages.length) {
     ui.messages.querySelector(".no-messages")?.remove();
   }
-  if (added) ui.messages.scrollTop = ui.messages.scrollHeight; // a new message is worth seeing
+  return added;
 }
 
 function announceAnswers(firstLoad) {
@@ -616,8 +625,12 @@ async function refreshChat(firstLoad = false) {
     saveSeen();
   }
   renderHead();
-  renderMessages();
+  const wasAtBottom = atBottom();
+  const added = renderMessages();
   renderReplyKeyboard();
+  // A new message is worth seeing; a reader at the bottom stays there when an edit makes the last message
+  // taller or a reply keyboard takes room.
+  if (added || wasAtBottom) ui.messages.scrollTop = ui.messages.scrollHeight;
   announceAnswers(firstLoad);
 }
 
