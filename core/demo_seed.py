@@ -316,7 +316,10 @@ class _CaseMaker:
         self.event(case_id, ack, "accept", staff, Status.SUBMITTED, Status.ACCEPTED)
         status = Status.ACCEPTED
         for round_ in (1, 2):
-            resolved = ack + timedelta(days=rng.lognormvariate(math.log(RESOLVE_MEDIAN_DAYS[kind]), 0.7))
+            days = rng.lognormvariate(math.log(RESOLVE_MEDIAN_DAYS[kind]), 0.7)
+            if rng.random() < 0.01:
+                days *= 12  # the hard cases: waiting on another department, a court, a family
+            resolved = ack + timedelta(days=days)
             if kind is K.CONSULTATION and round_ == 1:
                 meeting = ack + (resolved - ack) / 2
                 if meeting > now:

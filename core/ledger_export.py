@@ -124,6 +124,13 @@ def _responded_at(r: LedgerRow) -> datetime | None:
     return r.closed_at if r.status == Status.REJECTED.value else None
 
 
+def _acknowledged_in_time(r: LedgerRow, v: _Values) -> str | None:
+    """A case the resident withdrew before anyone answered has no acknowledgement to judge."""
+    if r.status == Status.WITHDRAWN.value and r.accepted_at is None:
+        return None
+    return v.met(_responded_at(r), r.ack_due_at)
+
+
 def _resolved_at(r: LedgerRow) -> datetime | None:
     return r.resolved_at if r.status in (Status.RESOLVED.value, Status.CLOSED.value) else None
 
@@ -147,7 +154,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(N_("Priority"), 10, lambda r, v: v.flag(r.priority, N_("Green channel"))),
     Column(N_("Acknowledge by"), 17, lambda r, v: v.time(r.ack_due_at)),
     Column(N_("Accepted at"), 17, lambda r, v: v.time(r.accepted_at)),
-    Column(N_("Acknowledged in time"), 10, lambda r, v: v.met(_responded_at(r), r.ack_due_at)),
+    Column(N_("Acknowledged in time"), 10, _acknowledged_in_time),
     Column(N_("Resolve by"), 17, lambda r, v: v.time(r.resolve_due_at)),
     Column(N_("Resolved at"), 17, lambda r, v: v.time(r.resolved_at)),
     Column(N_("Resolved in time"), 10, _no_deadline_after_end),

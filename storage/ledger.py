@@ -57,8 +57,12 @@ class LedgerRow:
 def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) -> sa.Select[Any]:
     owner = staff.alias("owner")
     assignee = staff.alias("assignee")
+    rounds = followups.alias("rounds")
     latest_round = (
-        sa.select(sa.func.max(followups.c.round)).where(followups.c.case_id == cases.c.id).scalar_subquery()
+        sa.select(sa.func.max(rounds.c.round))
+        .where(rounds.c.case_id == cases.c.id)
+        .correlate(cases)
+        .scalar_subquery()
     )
     joined = (
         cases.outerjoin(areas, areas.c.id == cases.c.area_id)

@@ -133,7 +133,7 @@ async def add_case(
     result = await conn.execute(
         cases.insert().values(
             number=f"XF-{created:%Y%m%d}-{n:04d}",
-            resident_id=STATION.resident,
+            resident_id=resident,
             kind=kind,
             category=category,
             area_id=area,

@@ -15,9 +15,11 @@ from core.stats import Counts, Followups, WeekPoint
 
 def weeks(n: int) -> list[WeekPoint]:
     return [
-        WeekPoint(date(2025, 1, 6) + timedelta(days=7 * i),
-                  Counts(received=10 + i, acknowledged_on_time=9, completed=8),
-                  Followups(asked=5, answered=4, satisfied=3, basically=1))
+        WeekPoint(
+            date(2025, 1, 6) + timedelta(days=7 * i),
+            Counts(received=10 + i, acknowledged_on_time=9, completed=8),
+            Followups(asked=5, answered=4, satisfied=3, basically=1),
+        )
         for i in range(n)
     ]
 

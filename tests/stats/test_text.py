@@ -23,13 +23,25 @@ from core.stats_text import (
 
 MARCH = Period(PeriodKey.LAST_MONTH, date(2025, 3, 1), date(2025, 3, 31))
 FULL = Figures(
-    counts=Counts(received=120, withdrawn=2, withdrawn_unacknowledged=1, rejected=3, acknowledged_on_time=110,
-                  completed=100, resolved=100, resolved_on_time=93, closed_no_feedback=7, disputes=30,
-                  disputes_resolved=27, reopened=4),
+    counts=Counts(
+        received=120,
+        withdrawn=2,
+        withdrawn_unacknowledged=1,
+        rejected=3,
+        acknowledged_on_time=110,
+        completed=100,
+        resolved=100,
+        resolved_on_time=93,
+        closed_no_feedback=7,
+        disputes=30,
+        disputes_resolved=27,
+        reopened=4,
+    ),
     by_kind={"dispute": 30, "inquiry": 60, "help": 20, "consultation": 10},
     by_category={"public_security": 50, "household_id": 70},
     followups=Followups(asked=90, answered=70, satisfied=50, basically=15, unsatisfied=5),
-    consultations_held=8, consultations_no_show=1,
+    consultations_held=8,
+    consultations_no_show=1,
     time_to_acknowledge=Durations(110, timedelta(hours=2, minutes=30), timedelta(hours=20)),
     time_to_resolve=Durations(100, timedelta(days=3), timedelta(days=11, hours=12)),
 )

@@ -1,0 +1,171 @@
+"""/stats, /mystats and /export through the real Application: what each kind of user may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import buttons
+from core.models import Role
+from core.services import Services
+from storage import areas as area_repo
+from storage import people
+from tests.conftest import Station
+from tests.harness import Harness, Person, RecordingRequest
+from tests.stats.builders import H, add_case, local
+
+OTHER_SUPERVISOR = Person(9300, "周所长")
+
+
+@pytest.fixture
+async def cases_in_november(services: Services, station: Station) -> Station:
+    """Four cases this month: two in 幸福里社区 (officer 王建国), one in 光明社区, one in 柳河村 (西河镇).
+
+    A second supervisor, 周所长, supervises 西河镇 only.
+    """
+    a = station.area_ids
+    s = station.staff_ids
+    async with services.db.write() as conn:
+        for area, owner, day in (
+            (a["village"], s["officer"], 5),
+            (a["village"], s["officer"], 10),
+            (a["village2"], s["officer2"], 15),
+            (a["village3"], s["officer2"], 12),
+        ):
+            await add_case(
+                conn,
+                kind="dispute",
+                category="public_security",
+                area=area,
+                owner=owner,
+                created=local(2026, 11, day, 10),
+                status="accepted",
+                accepted=H,
+                resident=None,
+            )
+        member = await people.insert_staff(
+            conn, "031300", OTHER_SUPERVISOR.first_name, Role.SUPERVISOR, services.clock.now()
+        )
+        await people.update_staff(conn, member.id, telegram_id=OTHER_SUPERVISOR.id)
+        await area_repo.set_role(conn, a["town2"], "supervisor_id", member.id)
+    return station
+
+
+def alert(log: RecordingRequest) -> str:
+    answer = log.callback_answers[-1]
+    assert answer.get("show_alert") in (True, "true"), answer
+    return str(answer.get("text", ""))
+
+
+async def test_a_resident_is_politely_refused(
+    bot: Harness, request_log: RecordingRequest, cases_in_november: Station
+) -> None:
+    for command in ("/stats", "/mystats", "/export"):
+        await bot.send(cases_in_november.resident, command)
+        assert "仅供民警" in request_log.last(cases_in_november.resident.id).text
+    assert not any(m.photo or m.document for m in request_log.messages(cases_in_november.resident.id))
+
+
+async def test_an_officer_sees_only_their_own_figures(
+    bot: Harness, request_log: RecordingRequest, cases_in_november: Station
+) -> None:
+    officer = cases_in_november.officer
+    await bot.send(officer, "/stats")
+    assert "/mystats" in request_log.last(officer.id).text
+    await bot.send(officer, "/export")
+    assert "中层干部和局领导" in request_log.last(officer.id).text
+    await bot.send(officer, "/mystats")
+    text, chart = request_log.messages(officer.id)[-2:]
+    assert "民警 王建国" in text.text
+    assert "收到诉求：2 件" in text.text
+    assert "按辖区" not in text.labels()
+    assert chart.photo
+
+
+async def test_a_leader_sees_the_station_and_can_narrow_it(
+    bot: Harness, request_log: RecordingRequest, cases_in_november: Station
+) -> None:
+    leader = cases_in_november.leader
+    await bot.send(leader, "/stats")
+    text, chart = request_log.messages(leader.id)[-2:]
+    assert "范围：全所" in text.text
+    assert "收到诉求：4 件" in text.text
+    assert "本月（2026-11-01 至 2026-11-30）" in text.text or "本月 (2026-11-01 至 2026-11-30)" in text.text
+    assert chart.photo
+    await bot.press(leader, "按辖区")
+    choice = request_log.last_with_buttons(leader.id)
+    assert {"东城街道", "西河镇"} <= set(choice.labels())
+    await bot.press(leader, "西河镇", message=choice)
+    shown = request_log.last_with_buttons(leader.id)
+    assert "范围：西河镇" in shown.text
+    assert "收到诉求：1 件" in shown.text
+    await bot.press(leader, "本周", message=shown)
+    assert "本周" in request_log.last_with_buttons(leader.id).text
+
+
+async def test_a_supervisor_sees_only_their_areas(
+    bot: Harness, request_log: RecordingRequest, services: Services, cases_in_november: Station
+) -> None:
+    boss = OTHER_SUPERVISOR
+    await bot.send(boss, "/stats")
+    text = request_log.messages(boss.id)[-2]
+    assert "范围：您联系的辖区" in text.text
+    assert "收到诉求：1 件" in text.text
+    await bot.press(boss, "按辖区", message=text)
+    assert request_log.last_with_buttons(boss.id).labels()[:1] == ["西河镇"]
+    # Buttons are server-side grants; even a granted payload for another area is refused on press.
+    town = cases_in_november.area_ids["town"]
+    async with services.db.write() as conn:
+        forged = await buttons.issue(
+            conn, boss.id, "stats_period", {"key": "this_month", "area": town}, services.clock.now()
+        )
+    before = [m.text for m in request_log.messages(boss.id)]
+    await bot.press_data(boss, forged, request_log.last(boss.id))
+    assert "不在您的联系范围内" in alert(request_log)
+    async with services.db.write() as conn:
+        forged = await buttons.issue(
+            conn,
+            boss.id,
+            "stats_officers",
+            {"key": "this_month", "officer": cases_in_november.staff_ids["officer"]},
+            services.clock.now(),
+        )
+    await bot.press_data(boss, forged, request_log.last(boss.id))
+    assert "不在您联系的辖区" in alert(request_log)
+    assert [m.text for m in request_log.messages(boss.id)] == before
+
+
+async def test_someone_elses_button_does_nothing(
+    bot: Harness, request_log: RecordingRequest, cases_in_november: Station
+) -> None:
+    leader, officer = cases_in_november.leader, cases_in_november.officer
+    await bot.send(leader, "/stats")
+    leaders_message = request_log.messages(leader.id)[-2]
+    await bot.press_data(officer, leaders_message.data_for("按辖区"), leaders_message)
+    assert not any("西河镇" in m.text for m in request_log.messages(officer.id))
+
+
+async def test_export_is_scoped_to_the_supervisor(
+    bot: Harness, request_log: RecordingRequest, cases_in_november: Station
+) -> None:
+    await bot.send(OTHER_SUPERVISOR, "/export")
+    sent = request_log.last(OTHER_SUPERVISOR.id)
+    assert sent.document == "document"
+    assert "共 1 件" in sent.text
+    leader = cases_in_november.leader
+    await bot.send(leader, "/export 2026-11-01 2026-11-30")
+    sent = request_log.last(leader.id)
+    assert sent.document == "document"
+    assert "共 4 件" in sent.text
+
+
+async def test_help_and_bad_dates(bot: Harness, request_log: RecordingRequest, cases_in_november: Station) -> None:
+    leader = cases_in_november.leader
+    await bot.send(leader, "/stats help")
+    assert "受理告知率" in request_log.last(leader.id).text
+    assert "化解率" in request_log.last(leader.id).text
+    await bot.send(leader, "/stats 2026-13-01")
+    assert "2025-03-01" in request_log.last(leader.id).text
+    await bot.send(leader, "/stats 2026-11-10 2026-11-12")
+    text = request_log.messages(leader.id)[-2].text
+    assert "2026-11-10 至 2026-11-12" in text
+    assert "收到诉求：2 件" in text

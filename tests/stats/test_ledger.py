@@ -1,0 +1,164 @@
+"""The ledger export read back: XLSX with openpyxl and CSV with csv, in Chinese and English."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from core.ledger_export import AUDIT_ACTION, Format, export_ledger, headers
+from core.models import Language
+from core.stats import Period, PeriodKey, Scope
+from storage import audit
+from storage import ledger as repo
+from storage.db import Database
+from tests.stats.builders import SH, Station, march_2025
+
+MARCH = Period(PeriodKey.CUSTOM, date(2025, 3, 1), date(2025, 3, 31))
+NOW = datetime(2025, 4, 10, 2, 0, tzinfo=UTC)
+PHONE = "13800138000"
+
+
+@pytest.fixture
+async def march(stats_db: Database, stats_station: Station) -> dict[str, int]:
+    return await march_2025(stats_db)
+
+
+async def export(db: Database, out: Path, fmt: Format, lang: Language, **kw: object) -> int:
+    options: dict[str, object] = {"scope": Scope(), "with_contacts": False, **kw}
+    return await export_ledger(
+        db,
+        period=MARCH,
+        tz=SH,
+        lang=lang,
+        fmt=fmt,
+        out=out,
+        now=NOW,
+        actor="test",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def sheet_rows(path: Path) -> tuple[list[list[object]], str | None]:
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    return rows, sheet.freeze_panes
+
+
+async def test_xlsx_in_chinese(stats_db: Database, march: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "台账.xlsx"
+    assert await export(stats_db, out, Format.XLSX, Language.ZH_HANS) == 10
+    rows, frozen = sheet_rows(out)
+    assert frozen == "A2"
+    header = rows[0]
+    assert header[:8] == ["编号", "登记时间", "类型", "类别", "辖区", "首问民警", "承办民警", "状态"]
+    assert "联系电话" not in header
+    assert "群众姓名" not in header
+    body = rows[1:]
+    assert len(body) == 10
+    assert all(PHONE not in str(cell) for row in body for cell in row)
+    by_number = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    first = by_number[min(str(n) for n in by_number)]  # c1, received 3 March 10:00 local
+    assert first["登记时间"] == datetime(2025, 3, 3, 10, 0)
+    assert first["辖区"] == "幸福里社区"
+    assert first["首问民警"] == "王建国"
+    assert first["按时受理"] == "按时"
+    assert first["按时办结"] == "按时"
+    assert first["满意度"] == "满意"
+    assert first["结案方式"] == "回访确认"
+    acks = sorted(str(r["按时受理"]) for r in by_number.values())
+    assert acks.count("超时") == 2  # c2 and c8 were acknowledged late
+    assert acks.count("已超期") == 1  # c12 was never acknowledged and its deadline has passed
+    assert any(r["结案方式"] == "无反馈结案" for r in by_number.values())
+
+
+async def test_column_widths_fit_the_headers(stats_db: Database, march: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "ledger.xlsx"
+    await export(stats_db, out, Format.XLSX, Language.ZH_HANS)
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    assert sheet.column_dimensions["A"].width >= 18  # case numbers
+    assert sheet.column_dimensions["B"].width >= 16  # local times
+    assert sheet["A1"].font.b
+
+
+async def test_contacts_only_when_asked_and_audit_logged(
+    stats_db: Database, march: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "with.xlsx"
+    async with stats_db.read() as conn:
+        assert await audit.entries(conn) == []
+    await export(stats_db, tmp_path / "without.xlsx", Format.XLSX, Language.ZH_HANS)
+    async with stats_db.read() as conn:
+        assert await audit.entries(conn) == []
+    await export(stats_db, out, Format.XLSX, Language.ZH_HANS, with_contacts=True, staff_id=7)
+    rows, _ = sheet_rows(out)
+    assert rows[0][-2:] == ["群众姓名", "联系电话"]
+    assert all(row[-1] == PHONE for row in rows[1:])
+    async with stats_db.read() as conn:
+        (entry,) = await audit.entries(conn)
+    assert entry["action"] == AUDIT_ACTION
+    assert entry["staff_id"] == 7
+    assert entry["actor"] == "test"
+    assert "2025-03-01..2025-03-31" in str(entry["detail"])
+
+
+async def test_csv_in_english_opens_in_excel(stats_db: Database, march: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "ledger.csv"
+    assert await export(stats_db, out, Format.CSV, Language.EN) == 10
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == headers(Language.EN, with_contacts=False)
+    assert rows[0][:3] == ["Case number", "Received at", "Kind"]
+    assert len(rows) == 11
+    assert PHONE not in raw.decode("utf-8-sig")
+    assert rows[1][1] == "2025-03-03 10:00"
+    assert "Dispute" in {r[2] for r in rows[1:]}
+
+
+async def test_csv_in_chinese_with_contacts(stats_db: Database, march: dict[str, int], tmp_path: Path) -> None:
+    out = tmp_path / "ledger.csv"
+    await export(stats_db, out, Format.CSV, Language.ZH_HANS, with_contacts=True)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][0] == "编号"
+    assert rows[0][-1] == "联系电话"
+    assert {r[-1] for r in rows[1:]} == {PHONE}
+
+
+async def test_an_area_scope_exports_only_its_cases(
+    stats_db: Database, stats_station: Station, march: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "b1.csv"
+    scope = Scope(area_ids=frozenset({stats_station.b1}), area_id=stats_station.b1)
+    assert await export(stats_db, out, Format.CSV, Language.ZH_HANS, scope=scope) == 3
+
+
+async def test_rows_stream_in_chunks_in_order(
+    stats_db: Database, march: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repo, "CHUNK", 3)
+    start, end = MARCH.bounds(SH)
+    async with stats_db.read() as conn:
+        received = [row.created_at async for row in repo.stream(conn, Scope(), start, end)]
+        assert len(received) == 10
+        assert received == sorted(received)
+        # Leaving early closes the server-side cursor; the connection stays usable.
+        async for _row in repo.stream(conn, Scope(), start, end):
+            break
+        assert len([r async for r in repo.stream(conn, Scope(), start, end)]) == 10
+
+
+async def test_an_empty_period_gives_headers_only(stats_db: Database, stats_station: Station, tmp_path: Path) -> None:
+    out = tmp_path / "empty.xlsx"
+    assert await export(stats_db, out, Format.XLSX, Language.EN) == 0
+    rows, frozen = sheet_rows(out)
+    assert rows == [headers(Language.EN, with_contacts=False)]
+    assert frozen == "A2"
