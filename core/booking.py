@@ -335,6 +335,15 @@ async def own_booking(services: Services, resident: Resident, booking_id: int) -
         return await _own(conn, resident, booking_id)
 
 
+async def booking_of_case(services: Services, resident: Resident, case_id: int) -> Booking:
+    """The booking behind one of the resident's consultation cases (for /mycases)."""
+    async with services.db.read() as conn:
+        booking = await repo.by_case(conn, case_id)
+    if booking is None or booking.resident_id != resident.id:
+        raise BookingError(NOT_FOUND)
+    return booking
+
+
 async def resident_bookings(services: Services, resident: Resident) -> list[tuple[Booking, Case]]:
     """The resident's bookings, open ones first, then the latest."""
     async with services.db.read() as conn:

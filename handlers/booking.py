@@ -42,7 +42,11 @@ async def _resident(update: Update, context: JmContext) -> tuple[Resident, Langu
     """The resident, if they have consented and chosen an area; otherwise says what is missing."""
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
-    if resident is None or resident.consented_at is None:
+    if resident is None:  # staff get their help, strangers the welcome
+        await common.ack(update)
+        await common.show_menu(update, context)
+        return None
+    if resident.consented_at is None:
         await common.ack(update)
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return None
@@ -307,12 +311,17 @@ async def _view(context: JmContext, resident: Resident, lang: Language, booking_
 
 @action("bk_open")
 async def open_booking(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """One booking: {"booking_id"}, or {"case_id"} for a button on a consultation case in /mycases."""
     found = await _resident(update, context)
     if found is None:
         return
     resident, lang = found
     try:
-        out = await _view(context, resident, lang, int(grant.payload["booking_id"]))
+        if "case_id" in grant.payload:
+            booking_id = (await bk.booking_of_case(context.services, resident, int(grant.payload["case_id"]))).id
+        else:
+            booking_id = int(grant.payload["booking_id"])
+        out = await _view(context, resident, lang, booking_id)
     except bk.BookingError as refused:
         await common.alert(update, lang, refused.reason)
         return

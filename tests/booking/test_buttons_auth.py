@@ -177,3 +177,25 @@ async def test_stale_versions_and_states_are_refused_in_core(
         with pytest.raises(bk.BookingError) as refused:
             await attempt
         assert refused.value.reason in (bk.MOVED_ON, bk.CHANGED)
+
+
+async def test_a_booking_opens_by_its_case_for_its_resident_only(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking
+) -> None:
+    message = await some_message(bot, request_log, station.resident)
+    await bot.press_data(station.resident, await grant(services, station.resident, "bk_open",
+                                                       {"case_id": booking.case_id}), message)
+    assert "待派出所确认" in request_log.messages(station.resident.id)[-1].text
+    await make_resident(services, station.other_resident.id, station.other_resident.first_name,
+                        station.area_ids["village"])
+    other = await some_message(bot, request_log, station.other_resident)
+    await bot.press_data(station.other_resident, await grant(services, station.other_resident, "bk_open",
+                                                             {"case_id": booking.case_id}), other)
+    assert request_log.callback_answers[-1]["text"] == "该预约不存在，或不是您的预约。"
+
+
+async def test_staff_sending_book_get_their_help(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await bot.send(station.officer, "/book")
+    assert "/queue" in request_log.last(station.officer.id).text
