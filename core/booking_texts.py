@@ -244,7 +244,7 @@ def requested_text(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -
         t(lang, "✅ Your request has been sent. Your case number is <code>{number}</code>.", number=case.number),
         t(lang, "Requested time: {when}", when=when(lang, booking.starts_at, booking.ends_at, tz)),
         t(lang, "The station will confirm by {due} at the latest; you will then receive the video link. "
-                "See /mybookings at any time.", due=_short(booking.confirm_due_at, tz)),
+                "See /mybookings at any time.", due=_short(lang, booking.confirm_due_at, tz)),
     ]
     return Safe("\n".join(lines))
 
@@ -252,7 +252,7 @@ def requested_text(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -
 def moved_text(lang: Language, booking: Booking, tz: ZoneInfo) -> str:
     return t(lang, "🔁 Your video consultation has been moved to {when}. The station will confirm the new time "
                    "by {due}.", when=when(lang, booking.starts_at, booking.ends_at, tz),
-             due=_short(booking.confirm_due_at, tz))
+             due=_short(lang, booking.confirm_due_at, tz))
 
 
 def taken_screen(lang: Language, exc: bk.SlotTaken, tz: ZoneInfo, action: str, payload: dict[str, Any]) -> Outgoing:
@@ -267,8 +267,10 @@ def taken_screen(lang: Language, exc: bk.SlotTaken, tz: ZoneInfo, action: str, p
     return Outgoing(Safe(text), rows(*_slot_rows(buttons, 1)))
 
 
-def _short(at: datetime, tz: ZoneInfo) -> str:
-    return f"{at.astimezone(tz):%m-%d %H:%M}"
+def _short(lang: Language, at: datetime, tz: ZoneInfo) -> str:
+    """A deadline: "11月24日（周二） 10:00"."""
+    local = at.astimezone(tz)
+    return f"{day_label(lang, local.date())} {local:%H:%M}"
 
 
 # --- the resident's bookings (/mybookings) -------------------------------------------------------
@@ -492,7 +494,8 @@ def staff_card(
     officer: Staff | None, tz: ZoneInfo, started: bool, reminder: timedelta = timedelta(minutes=15),
 ) -> Outgoing:
     """The card an officer works a booking from: the facts, and the buttons its state allows."""
-    headline = tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]), due=_short(booking.confirm_due_at, tz),
+    due = _short(lang, booking.confirm_due_at, tz)
+    headline = tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]), due=due,
                   minutes=int(reminder.total_seconds() // 60))
     name = "—" if resident is None or resident.deleted else (resident.first_name or "—")
     lines = [
@@ -509,7 +512,7 @@ def staff_card(
     lines.append(t(lang, "Status: {status}", status=status(lang, booking.status)))
     lines.append(t(lang, "Officer: {name}", name=officer.name if officer else "—"))
     if booking.status is B.REQUESTED:
-        lines.append(t(lang, "Confirm by: {due}", due=_short(booking.confirm_due_at, tz)))
+        lines.append(t(lang, "Confirm by: {due}", due=due))
     if reason == "escalated":
         lines.append(t(lang, "Please confirm, propose another time or decline on the officer's behalf."))
     if booking.cancel_reason and booking.cancelled_by == bk.BY_STAFF:
@@ -626,7 +629,7 @@ def hours_screen(
     lines = [t(lang, "<b>🗓 Consultation hours — {whose}</b>", whose=whose)]
     for day in range(5):
         ranges = "、".join(h.label() for h in week if h.weekday == day) or "—"
-        lines.append(fmt("{day}: {ranges}", day=tp(lang, WEEKDAY_LONG[day]), ranges=ranges))
+        lines.append(t(lang, "{day}: {ranges}", day=tp(lang, WEEKDAY_LONG[day]), ranges=ranges))
     lines += [
         "",
         t(lang, "Consultations last {length} min with {buffer} min between them. Public holidays are closed; "

@@ -263,18 +263,18 @@ async def test_officer_hours_are_edited_with_buttons_and_typed_lines(
     officer = station.officer
     await bot.send(officer, "/hours")
     screen = request_log.last(officer.id)
-    assert "视频约访时间（本人）" in screen.text and "周一: —" in screen.text
+    assert "视频约访时间（本人）" in screen.text and "周一：—" in screen.text
     assert "🏢 全所统一时间" not in screen.labels()  # an officer edits only their own week
     await bot.press(officer, "➕ 周一")
     await bot.press(officer, "09:00–11:30")
-    assert "周一: 09:00–11:30" in request_log.last(officer.id).text
+    assert "周一：09:00–11:30" in request_log.last(officer.id).text
     await bot.send(officer, "工作日 14:00-16:00")
     typed = request_log.last(officer.id).text
-    assert "周三: 14:00–16:00" in typed and "周一: 09:00–11:30、14:00–16:00" in typed
+    assert "周三：14:00–16:00" in typed and "周一：09:00–11:30、14:00–16:00" in typed
     await bot.send(officer, "周六 09:00-10:00")
     assert "没能识别" in request_log.last(officer.id).text
     await bot.press(officer, "✖️ 周三 14:00–16:00")
-    assert "周三: —" in request_log.last_with_buttons(officer.id).text  # the screen, edited in place
+    assert "周三：—" in request_log.last_with_buttons(officer.id).text  # the screen, edited in place
     await bot.press(officer, "完成")
     assert "已保存" in request_log.messages(officer.id)[1].text  # the second screen, edited in place
     assert await bk.hours_of(services, station.staff_ids["officer"])

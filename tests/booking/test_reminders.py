@@ -142,7 +142,7 @@ async def test_the_unanswered_request_reminds_the_officer_then_reaches_the_super
     clock.set(booking.created_at + timedelta(hours=18))
     assert await bk.booking_sweep(services) == 1
     await bot.deliver()
-    assert "请于 11-24 10:00 前答复" in request_log.last(OFFICER).text
+    assert "请于 11月24日（周二） 10:00 前答复" in request_log.last(OFFICER).text
     clock.set(booking.confirm_due_at)
     assert await bk.booking_sweep(services) == 1
     await bot.deliver()
