@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from storage.types import JsonText, UtcDateTime
+from storage.types import JsonText, UtcDateTime, seconds_between
 
 metadata = sa.MetaData(
     naming_convention={
@@ -106,6 +106,28 @@ cases = sa.Table(
     sa.Index("ix_cases_resident", "resident_id", "created_at"),
     sa.Index("ix_cases_created", "created_at"),
     sa.Index("ix_cases_area_created", "area_id", "created_at"),
+)
+
+# The statistics' percentiles (storage/stats.py): durations in index order, with the columns a
+# scope filters on, so the median of a year is read off the index instead of sorting every case.
+sa.Index(
+    "ix_cases_ack_seconds",
+    seconds_between(cases.c.accepted_at, cases.c.created_at),
+    cases.c.created_at,
+    cases.c.area_id,
+    cases.c.owner_id,
+    sqlite_where=cases.c.accepted_at.is_not(None),
+    postgresql_where=cases.c.accepted_at.is_not(None),
+)
+sa.Index(
+    "ix_cases_resolve_seconds",
+    seconds_between(cases.c.resolved_at, cases.c.created_at),
+    cases.c.created_at,
+    cases.c.area_id,
+    cases.c.owner_id,
+    cases.c.status,
+    sqlite_where=cases.c.resolved_at.is_not(None),
+    postgresql_where=cases.c.resolved_at.is_not(None),
 )
 
 case_photos = sa.Table(

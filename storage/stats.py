@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,11 +24,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from core.models import Category, Kind, Status
 from core.stats import Counts, Durations, Figures, Followups, Scope, WeekPoint, sum_counts, sum_followups
 from storage.db import Database
 from storage.schema import case_events, cases, followups
+from storage.types import seconds_between
 
 HELD = "held"  # a consultation took place (event recorded by the officer)
 NO_SHOW = "no_show"  # the resident did not come to the consultation
@@ -35,26 +38,6 @@ VOID = "void"  # a follow-up round made pointless by the case moving on: not cou
 NO_FEEDBACK = "no_feedback"
 
 _DONE = (Status.RESOLVED.value, Status.CLOSED.value)
-
-
-class seconds_between(sa.sql.functions.FunctionElement[int]):
-    """`later - earlier` in whole seconds (rounded): integers also sort faster than floats."""
-
-    type = sa.BigInteger()
-    name = "seconds_between"
-    inherit_cache = True
-
-
-@compiles(seconds_between)
-def _seconds_pg(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(ROUND(EXTRACT(EPOCH FROM ({later} - {earlier}))) AS BIGINT)"
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400.0) AS INTEGER)"
 
 
 def case_filter(scope: Scope, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
@@ -161,54 +144,85 @@ def _breakdown_columns() -> list[ColumnElement[Any]]:
     return columns
 
 
-async def _counts_in(conn: AsyncConnection, where: list[ColumnElement[bool]]) -> tuple[Counts, Followups]:
-    """The additive counters and the follow-up answers of the cases matching `where`."""
-    counts = _counts((await conn.execute(sa.select(*_count_columns()).where(*where))).one())
+async def _counts_in(
+    conn: AsyncConnection, where: list[ColumnElement[bool]], *, breakdown: bool = False
+) -> tuple[Counts, Followups, dict[str, int], dict[str, int]]:
+    """The additive counters, the follow-up answers and (if asked) the cases per kind and category.
+
+    The breakdown rides on the same pass over the cases: one visit of each row instead of two.
+    """
+    extra = _breakdown_columns() if breakdown else []
+    row = (await conn.execute(sa.select(*_count_columns(), *extra).where(*where))).one()
+    counts = _counts(row[: len(row) - len(extra)])
+    by_kind, by_category = _kinds_and_categories(row[len(row) - len(extra) :]) if extra else ({}, {})
     if counts.received == 0:
-        return counts, Followups()
+        return counts, Followups(), by_kind, by_category
     query = (
         sa.select(*_followup_columns())
         .select_from(followups.join(cases, cases.c.id == followups.c.case_id))
         .where(*where)
     )
-    return counts, _followups((await conn.execute(query)).one())
+    return counts, _followups((await conn.execute(query)).one()), by_kind, by_category
+
+
+def _kinds_and_categories(row: Sequence[Any]) -> tuple[dict[str, int], dict[str, int]]:
+    kinds, categories = list(Kind), list(Category)
+    values = [int(v or 0) for v in row]
+    by_kind = {k.value: v for k, v in zip(kinds, values[: len(kinds)], strict=True) if v}
+    by_category = {c.value: v for c, v in zip(categories, values[len(kinds) :], strict=True) if v}
+    return by_kind, by_category
 
 
 async def _breakdown(
     conn: AsyncConnection, where: list[ColumnElement[bool]]
 ) -> tuple[dict[str, int], dict[str, int], tuple[int, int]]:
     """Cases per kind and per category, and the consultations held and missed."""
-    row = (await conn.execute(sa.select(*_breakdown_columns()).where(*where))).one()
-    kinds, categories = list(Kind), list(Category)
-    values = [int(v or 0) for v in row]
-    by_kind = {k.value: v for k, v in zip(kinds, values[: len(kinds)], strict=True) if v}
-    by_category = {c.value: v for c, v in zip(categories, values[len(kinds) :], strict=True) if v}
-    consultations = await _consultations(conn, where) if by_kind.get(Kind.CONSULTATION.value) else (0, 0)
-    return by_kind, by_category, consultations
+    by_kind, by_category = _kinds_and_categories(
+        (await conn.execute(sa.select(*_breakdown_columns()).where(*where))).one()
+    )
+    return by_kind, by_category, await _held(conn, where, by_kind)
 
 
-def _ack_time(where: list[ColumnElement[bool]]) -> tuple[ColumnElement[int], list[ColumnElement[bool]]]:
-    """Receipt to first acceptance, over the cases that were accepted."""
-    return seconds_between(cases.c.accepted_at, cases.c.created_at), [*where, cases.c.accepted_at.is_not(None)]
+async def _held(conn: AsyncConnection, where: list[ColumnElement[bool]], by_kind: dict[str, int]) -> tuple[int, int]:
+    return await _consultations(conn, where) if by_kind.get(Kind.CONSULTATION.value) else (0, 0)
 
 
-def _resolve_time(where: list[ColumnElement[bool]]) -> tuple[ColumnElement[int], list[ColumnElement[bool]]]:
-    """Receipt to the (latest) resolution, over the cases resolved, or closed after resolution."""
-    done = [*where, cases.c.status.in_(_DONE), cases.c.resolved_at.is_not(None)]
-    return seconds_between(cases.c.resolved_at, cases.c.created_at), done
+@dataclass(frozen=True, slots=True)
+class _Duration:
+    """A duration whose percentiles we report, and the cases it is defined for.
+
+    `present` is also the WHERE of the duration's expression index (storage/schema.py), which a
+    query must repeat for the index to be usable.
+    """
+
+    seconds: ColumnElement[int]
+    present: ColumnElement[bool]
+    more: tuple[ColumnElement[bool], ...] = ()
+
+
+# Receipt to first acceptance, over the cases that were accepted.
+ACK_TIME = _Duration(seconds_between(cases.c.accepted_at, cases.c.created_at), cases.c.accepted_at.is_not(None))
+# Receipt to the (latest) resolution, over the cases resolved, or closed after resolution.
+RESOLVE_TIME = _Duration(
+    seconds_between(cases.c.resolved_at, cases.c.created_at),
+    cases.c.resolved_at.is_not(None),
+    (cases.c.status.in_(_DONE),),
+)
+# From this many durations on, percentiles are read in index order instead of sorting them all.
+INDEX_ORDER_FROM = 50_000
 
 
 async def figures(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> Figures:
     """All figures of the cases received in [start, end) within `scope`, on one connection."""
     where = case_filter(scope, start, end)
-    counts, follow = await _counts_in(conn, where)
+    counts, follow, by_kind, by_category = await _counts_in(conn, where, breakdown=True)
     if counts.received == 0:
         return Figures()
-    by_kind, by_category, (held, no_show) = await _breakdown(conn, where)
+    held, no_show = await _held(conn, where, by_kind)
     return Figures(
         counts=counts, by_kind=by_kind, by_category=by_category, followups=follow, consultations_held=held,
-        consultations_no_show=no_show, time_to_acknowledge=await _percentiles(conn, *_ack_time(where)),
-        time_to_resolve=await _percentiles(conn, *_resolve_time(where)),
+        consultations_no_show=no_show, time_to_acknowledge=await _percentiles(conn, ACK_TIME, scope, start, end),
+        time_to_resolve=await _percentiles(conn, RESOLVE_TIME, scope, start, end),
     )
 
 
@@ -233,12 +247,12 @@ async def report(
         async with db.read() as conn:
             return await _breakdown(conn, where)
 
-    async def percentile_part(spec: tuple[ColumnElement[int], list[ColumnElement[bool]]]) -> Durations:
+    async def percentile_part(duration: _Duration) -> Durations:
         async with db.read() as conn:
-            return await _percentiles(conn, *spec)
+            return await _percentiles(conn, duration, scope, edges[0], edges[-1])
 
     weeks, (by_kind, by_category, (held, no_show)), ack, resolve = await asyncio.gather(
-        weeks_part(), breakdown_part(), percentile_part(_ack_time(where)), percentile_part(_resolve_time(where))
+        weeks_part(), breakdown_part(), percentile_part(ACK_TIME), percentile_part(RESOLVE_TIME)
     )
     counts = sum_counts(w.counts for w in weeks)
     if counts.received == 0:
@@ -274,33 +288,80 @@ async def _consultations(conn: AsyncConnection, where: list[ColumnElement[bool]]
 
 
 async def _percentiles(
-    conn: AsyncConnection, duration: ColumnElement[int], where: list[ColumnElement[bool]]
+    conn: AsyncConnection, duration: _Duration, scope: Scope, start: datetime, end: datetime
 ) -> Durations:
-    """Median and 90th percentile by nearest rank, with ROW_NUMBER and COUNT over the sorted set.
+    """Median and 90th percentile by nearest rank: the values at ranks ⌈n/2⌉ and ⌈9n/10⌉.
 
-    Rank ⌈n/2⌉ is (n+1)/2 and rank ⌈9n/10⌉ is (9n+9)/10 in integer division, which both
-    databases do for integers; the database sorts, Python receives at most two rows.
+    Up to INDEX_ORDER_FROM durations, the database sorts them (ROW_NUMBER and COUNT over the
+    sorted set, Python receives at most two rows). Beyond, sorting a year of a large station
+    is the slowest part of /stats, so the two values are read in the order of the duration's
+    expression index, as ORDER BY … LIMIT 1 OFFSET k (the 90th percentile from the top end).
     """
-    inner = sa.select(duration.label("d")).where(*where).subquery("durations")
-    ranked = sa.select(
-        inner.c.d,
-        sa.func.row_number().over(order_by=inner.c.d).label("rn"),
-        sa.func.count().over().label("n"),
-    ).subquery("ranked")
-    median_rank = (ranked.c.n + 1) // 2
-    p90_rank = (ranked.c.n * 9 + 9) // 10
-    rows = (
-        await conn.execute(
-            sa.select(ranked.c.d, ranked.c.rn, ranked.c.n).where(
-                sa.or_(ranked.c.rn == median_rank, ranked.c.rn == p90_rank)
-            )
-        )
-    ).all()
-    if not rows:
+    where = [*case_filter(scope, start, end), duration.present, *duration.more]
+    n = int((await conn.execute(sa.select(sa.func.count()).select_from(cases).where(*where))).scalar_one())
+    if n == 0:
         return Durations()
-    n = int(rows[0].n)
-    by_rank = {int(r.rn): timedelta(seconds=int(r.d)) for r in rows}
-    return Durations(count=n, median=by_rank.get((n + 1) // 2), p90=by_rank.get((n * 9 + 9) // 10))
+    median_rank, p90_rank = (n + 1) // 2, (n * 9 + 9) // 10
+    if n < INDEX_ORDER_FROM:
+        found = await _ranked(conn, duration.seconds, where, median_rank, p90_rank)
+        median, p90 = found.get(median_rank), found.get(p90_rank)
+    else:
+        in_index = [*_unindexed_filter(scope, start, end), duration.present, *duration.more]
+        base = sa.select(duration.seconds).select_from(cases).where(*in_index).limit(1)
+        median = await _seconds(conn, base.order_by(duration.seconds).offset(median_rank - 1))
+        p90 = await _seconds(conn, base.order_by(duration.seconds.desc()).offset(n - p90_rank))
+    return Durations(count=n, median=median, p90=p90)
+
+
+async def _ranked(
+    conn: AsyncConnection, seconds: ColumnElement[int], where: list[ColumnElement[bool]], *ranks: int
+) -> dict[int, timedelta]:
+    """The values at `ranks` (1-based, ascending), by ROW_NUMBER over the sorted durations."""
+    inner = sa.select(seconds.label("d")).where(*where).subquery("durations")
+    ranked = sa.select(inner.c.d, sa.func.row_number().over(order_by=inner.c.d).label("rn")).subquery("ranked")
+    rows = await conn.execute(sa.select(ranked.c.d, ranked.c.rn).where(ranked.c.rn.in_(ranks)))
+    return {int(r.rn): timedelta(seconds=int(r.d)) for r in rows}
+
+
+async def _seconds(conn: AsyncConnection, query: sa.Select[Any]) -> timedelta | None:
+    value = (await conn.execute(query)).scalar_one_or_none()
+    return None if value is None else timedelta(seconds=int(value))
+
+
+class unindexed(ColumnElement[Any]):
+    """A column the planner must not look up by its own index (SQLite: unary +, a no-op value).
+
+    With the period's bounds on created_at unusable, SQLite reads the cases in the order of the
+    duration's expression index, which also covers the scope's columns; PostgreSQL plans alone.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed_default(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
+def _unindexed_filter(scope: Scope, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """The same cases as case_filter, said so that no index on those columns is chosen."""
+    created = unindexed(cases.c.created_at)
+    conds: list[ColumnElement[bool]] = [created >= start, created < end]
+    if scope.area_ids is not None:
+        conds.append(unindexed(cases.c.area_id).in_(sorted(scope.area_ids)))
+    if scope.officer_id is not None:
+        conds.append(unindexed(cases.c.owner_id) == scope.officer_id)
+    return conds
 
 
 async def weekly(
@@ -315,6 +376,6 @@ async def weekly(
         raise ValueError("weekly() needs one more edge than buckets")
     points = []
     for first, low, high in zip(firsts, edges[:-1], edges[1:], strict=True):
-        counts, follow = await _counts_in(conn, case_filter(scope, low, high))
+        counts, follow, _kinds, _categories = await _counts_in(conn, case_filter(scope, low, high))
         points.append(WeekPoint(first=first, counts=counts, followups=follow))
     return points

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from core.models import Role, Staff
 from core.stats import Period, PeriodKey, Scope, authorize, own_scope
@@ -177,3 +178,33 @@ async def test_one_week_period_has_one_bucket(stats_db: Database, march: dict[st
         weeks = await repo.weekly(conn, Scope(), week.week_bounds(SH), week.week_starts())
     assert len(weeks) == 1
     assert weeks[0].counts.received == 3
+
+
+async def test_percentiles_read_in_index_order_agree(
+    stats_db: Database, march: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large periods read the percentiles off the expression indexes; the values must not change."""
+    scopes = [Scope(), Scope(area_ids=frozenset({3, 4})), Scope(officer_id=4)]
+    sorted_path = [await _figures(stats_db, s) for s in scopes]
+    monkeypatch.setattr(repo, "INDEX_ORDER_FROM", 1)
+    index_path = [await _figures(stats_db, s) for s in scopes]
+    for by_sort, by_index in zip(sorted_path, index_path, strict=True):
+        assert by_index.time_to_acknowledge == by_sort.time_to_acknowledge
+        assert by_index.time_to_resolve == by_sort.time_to_resolve
+
+
+async def test_the_index_order_query_uses_the_expression_indexes(stats_db: Database) -> None:
+    start, end = MARCH.bounds(SH)
+    for duration, index in ((repo.ACK_TIME, "ix_cases_ack_seconds"), (repo.RESOLVE_TIME, "ix_cases_resolve_seconds")):
+        for scope in (Scope(), Scope(area_ids=frozenset({3})), Scope(officer_id=4)):
+            query = (
+                sa.select(duration.seconds)
+                .where(*repo._unindexed_filter(scope, start, end), duration.present, *duration.more)
+                .order_by(duration.seconds)
+                .limit(1)
+            )
+            async with stats_db.read() as conn:
+                compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})  # type: ignore[arg-type]
+                plan = " ".join(str(r) for r in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+            assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+            assert "TEMP B-TREE" not in plan
