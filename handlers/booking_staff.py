@@ -95,10 +95,11 @@ async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> N
     if member is None:
         return
     try:
-        await common.ack(update)
         await _card(update, context, member, int(grant.payload["booking_id"]), edit="version" in grant.payload)
     except bk.BookingError as refused:
         await _refuse(update, member.language, refused)
+        return
+    await common.ack(update)
 
 
 @action("bks_confirm")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, time
 from typing import Any
 
@@ -14,9 +15,22 @@ from core.slots import Hours
 from storage import availability, cases, people
 from storage.schema import outbox, slot_claims
 from tests.conftest import Station
+from tests.harness import RecordingRequest
 
 # Mon–Fri 09:00–11:30 and 14:30–17:00: six slots in the morning, six in the afternoon.
 WEEK = [Hours(d, time(9, 0), time(11, 30)) for d in range(5)] + [Hours(d, time(14, 30), time(17, 0)) for d in range(5)]
+
+
+@pytest.fixture(autouse=True)
+def _each_press_is_answered_once(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Telegram refuses a second answer to the same button press: every handler answers exactly once."""
+    log: RecordingRequest | None = None
+    if "request_log" in request.fixturenames:
+        log = request.getfixturevalue("request_log")
+    yield
+    if log is not None:
+        ids = [a["callback_query_id"] for a in log.callback_answers]
+        assert len(ids) == len(set(ids)), "a button press was answered twice"
 
 
 @pytest.fixture
