@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from bot.app import build_application, build_services
+from bot.settings import Settings
 from core import booking as bk
 from core.clock import FakeClock
 from core.models import Status
@@ -319,3 +321,34 @@ async def test_english_booking(
     clock.set(row.starts_at - timedelta(hours=1))
     await bot.deliver()
     assert "starts in 1 h" in request_log.last(person.id).text
+
+
+async def test_a_booking_form_survives_a_restart(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, settings: Settings,
+    hours: object,
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    await bot.send(person, "/book")
+    await bot.press(person, "纠纷调解")
+    await bot.send(person, "和邻居因为停车位起了纠纷，想请民警帮忙调解。")
+    await bot.press(person, "11月24日")
+    await bot.app.shutdown()
+
+    fresh_services = build_services(settings, clock=services.clock)  # a new process on the same file
+    request = RecordingRequest()
+    app2 = build_application(settings, fresh_services, request=request, job_queue=False)
+    await app2.initialize()
+    try:
+        bot2 = Harness(app2, request, first_update_id=50_000)
+        await bot2.send(person, "/book")
+        screen = request.last(person.id)
+        assert "第 4 步" in screen.text and "09:00" in screen.labels()
+        await bot2.press(person, "09:25")
+        review = request.last(person.id).text
+        assert "纠纷调解" in review and "停车位" in review and "11月24日（周二） 09:25–09:45" in review
+        await bot2.press(person, "提交预约")
+        assert NUMBER.search(request.last(person.id).text)
+    finally:
+        await app2.shutdown()
+        await fresh_services.db.close()
