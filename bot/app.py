@@ -22,6 +22,7 @@ from core.clock import Clock, SystemClock
 from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
 from core.services import Services
+from core.slots import BookingSettings, SlotSettings
 from core.workdays import WorkCalendar
 from handlers import (
     booking,
@@ -62,6 +63,17 @@ def station_config(settings: Settings) -> StationConfig:
         followup_remind_after=timedelta(days=settings.followup_remind_days),
         followup_close_after=timedelta(days=settings.followup_close_days),
         visit_days=tuple(settings.visit_days),
+        booking=BookingSettings(
+            slots=SlotSettings(
+                length=timedelta(minutes=settings.slot_minutes),
+                buffer=timedelta(minutes=settings.slot_buffer_minutes),
+                min_notice=timedelta(hours=settings.booking_min_notice_hours),
+                horizon=timedelta(days=settings.booking_horizon_days),
+            ),
+            confirm_within=timedelta(hours=settings.booking_confirm_hours),
+            max_open=settings.booking_max_open,
+            link_template=settings.video_link_template,
+        ),
         digest_time=Settings.clock_time(settings.digest_time),
     )
 
@@ -106,6 +118,7 @@ BOT_COMMANDS = [
     BotCommand("start", "开始 / Start"),
     BotCommand("report", "反映诉求 / File an issue"),
     BotCommand("book", "视频约访 / Book a video call"),
+    BotCommand("mybookings", "我的约访 / My video calls"),
     BotCommand("mycases", "我的诉求 / My cases"),
     BotCommand("settings", "设置 / Settings"),
     BotCommand("privacy", "隐私 / Privacy"),

@@ -72,6 +72,15 @@ class Settings(BaseSettings):
         }
     )
 
+    # Video consultations (视频约访).
+    video_link_template: str = Field(default="https://meet.jit.si/{room}", description="must contain {room}")
+    booking_confirm_hours: float = Field(default=24, gt=0, le=168)
+    booking_max_open: int = Field(default=2, ge=1, le=10)
+    slot_minutes: int = Field(default=20, ge=5, le=240)
+    slot_buffer_minutes: int = Field(default=5, ge=0, le=120)
+    booking_min_notice_hours: float = Field(default=2, ge=0, le=72)
+    booking_horizon_days: int = Field(default=14, ge=1, le=90)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("timezone")
@@ -104,6 +113,13 @@ class Settings(BaseSettings):
         unknown = set(value) - {k.value for k in Kind}
         if unknown:
             raise ValueError(f"unknown kind(s) {sorted(unknown)}; known: {[k.value for k in Kind]}")
+        return value
+
+    @field_validator("video_link_template")
+    @classmethod
+    def _room_placeholder(cls, value: str) -> str:
+        if "{room}" not in value or not value.startswith("https://"):
+            raise ValueError(f"{value!r} must be an https:// link containing {{room}}")
         return value
 
     @field_validator("visit_days")

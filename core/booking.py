@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,10 +39,10 @@ from core.slots import (
     OPEN_BOOKING,
     WORKING_WEEKDAYS,
     Booking,
+    BookingSettings,
     BookingStatus,
     Hours,
     Slot,
-    SlotSettings,
     Topic,
     candidate_slots,
     find,
@@ -102,48 +101,12 @@ CASE_CLOSED = N_("The case of this booking is closed; nothing was changed.")
 NOT_YOUR_HOURS = N_("You can edit only your own hours; supervisors, leaders and admins also edit the station's pool.")
 
 
-@dataclass(frozen=True, slots=True)
-class BookingSettings:
-    """The station's booking rules (defaults as the issue asks; the composition root may set others).
-
-    Attributes:
-        slots: How slots are cut (length, buffer, minimum notice, horizon, make-up days).
-        confirm_within: The station confirms, proposes or declines within this time.
-        confirm_margin: …and at the latest this long before the meeting.
-        remind_fraction: The officer is reminded after this share of the confirmation time.
-        max_open: Open bookings (requested, proposed, confirmed) per resident.
-        link_template: The video link, with `{room}` replaced by an unguessable room name.
-        resident_reminders: Before the start, to the resident (and the link at the start).
-        officer_reminder: Before the start, to the officer.
-        description_max: Characters of the resident's short description.
-        note_max: Characters of a reason or note typed by staff.
-    """
-
-    slots: SlotSettings = field(default_factory=SlotSettings)
-    confirm_within: timedelta = timedelta(hours=24)
-    confirm_margin: timedelta = timedelta(minutes=30)
-    remind_fraction: float = 0.75
-    max_open: int = 2
-    link_template: str = "https://meet.jit.si/{room}"
-    resident_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
-    officer_reminder: timedelta = timedelta(minutes=15)
-    description_max: int = 500
-    note_max: int = 1000
-
-    def __post_init__(self) -> None:
-        if "{room}" not in self.link_template:
-            raise ValueError("link_template must contain {room}")
-        if not 0 < self.remind_fraction < 1 or self.max_open < 1:
-            raise ValueError("remind_fraction must be between 0 and 1 and max_open at least 1")
-
-
 DEFAULT_SETTINGS = BookingSettings()
 
 
 def settings_for(services: Services) -> BookingSettings:
-    """The station's settings: `services.config.booking` once the configuration carries one."""
-    found = getattr(services.config, "booking", None)
-    return found if isinstance(found, BookingSettings) else DEFAULT_SETTINGS
+    """The station's booking rules, from its configuration."""
+    return services.config.booking
 
 
 class BookingError(Exception):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import booking as bk
-from core import ics, labels
+from core import ics
 from core.case_texts import mask_phone
 from core.i18n import N_, Safe, fmt, t, tp
 from core.lifecycle import Action, Actor, allowed_actions
@@ -63,20 +63,6 @@ STATUS_ICON: dict[BookingStatus, str] = {
     B.REQUESTED: "⏳", B.PROPOSED: "🕑", B.CONFIRMED: "✅", B.DECLINED: "✖️", B.CANCELLED: "↩️",
     B.HELD: "☑️", B.NO_SHOW: "🚫", B.OFFICER_NO_SHOW: "⚠️",
 }
-
-# The timeline names of the case events bookings record (merged into core.labels below).
-EVENT_LABELS = {
-    bk.EV_CONFIRMED: N_("Video consultation confirmed"),
-    bk.EV_PROPOSED: N_("Another time proposed"),
-    bk.EV_MOVED: N_("Video consultation rescheduled"),
-    bk.EV_CANCELLED: N_("Video consultation cancelled"),
-    bk.EV_HELD: N_("Video consultation held"),
-    bk.EV_NO_SHOW: N_("Resident did not join the video consultation"),
-    bk.EV_OFFICER_NO_SHOW: N_("The station missed the video consultation"),
-}
-for _action, _label in EVENT_LABELS.items():
-    # labels.EVENT is the timeline's name table; bookings add their own steps to it.
-    labels.EVENT.setdefault(_action, _label)
 
 CANCEL = N_("✖️ Cancel")
 BACK = N_("◀️ Back")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.slots import BookingSettings
+
 
 @dataclass(frozen=True, slots=True)
 class StationConfig:
@@ -24,4 +26,5 @@ class StationConfig:
     followup_remind_after: timedelta = timedelta(days=3)
     followup_close_after: timedelta = timedelta(days=7)
     visit_days: tuple[int, ...] = (7, 30)
+    booking: BookingSettings = field(default_factory=BookingSettings)
     digest_time: time = time(8, 30)

@@ -54,6 +54,14 @@ EVENT: dict[str, str] = {
     "overdue_urge": N_("Overdue: urged by the supervisor (催办)"),
     "followup_comment": N_("Resident's follow-up comment"),
     "visit_done": N_("Follow-up visit made"),
+    # Video consultations (core/booking.py records these).
+    "booking_confirmed": N_("Video consultation confirmed"),
+    "booking_proposed": N_("Another time proposed"),
+    "booking_moved": N_("Video consultation rescheduled"),
+    "booking_cancelled": N_("Video consultation cancelled"),
+    "held": N_("Video consultation held"),
+    "no_show": N_("Resident did not join the video consultation"),
+    "officer_no_show": N_("The station missed the video consultation"),
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -273,3 +273,38 @@ def merge(hours: Iterable[Hours]) -> list[Hours]:
         else:
             merged.append(block)
     return merged
+
+
+@dataclass(frozen=True, slots=True)
+class BookingSettings:
+    """The station's booking rules (defaults as the issue asks; the composition root may set others).
+
+    Attributes:
+        slots: How slots are cut (length, buffer, minimum notice, horizon, make-up days).
+        confirm_within: The station confirms, proposes or declines within this time.
+        confirm_margin: …and at the latest this long before the meeting.
+        remind_fraction: The officer is reminded after this share of the confirmation time.
+        max_open: Open bookings (requested, proposed, confirmed) per resident.
+        link_template: The video link, with `{room}` replaced by an unguessable room name.
+        resident_reminders: Before the start, to the resident (and the link at the start).
+        officer_reminder: Before the start, to the officer.
+        description_max: Characters of the resident's short description.
+        note_max: Characters of a reason or note typed by staff.
+    """
+
+    slots: SlotSettings = field(default_factory=SlotSettings)
+    confirm_within: timedelta = timedelta(hours=24)
+    confirm_margin: timedelta = timedelta(minutes=30)
+    remind_fraction: float = 0.75
+    max_open: int = 2
+    link_template: str = "https://meet.jit.si/{room}"
+    resident_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    officer_reminder: timedelta = timedelta(minutes=15)
+    description_max: int = 500
+    note_max: int = 1000
+
+    def __post_init__(self) -> None:
+        if "{room}" not in self.link_template:
+            raise ValueError("link_template must contain {room}")
+        if not 0 < self.remind_fraction < 1 or self.max_open < 1:
+            raise ValueError("remind_fraction must be between 0 and 1 and max_open at least 1")

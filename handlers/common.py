@@ -49,7 +49,9 @@ def menu(lang: Language, consented: bool) -> Outgoing:
                       t(lang, "Press the button below whenever you are ready to read the privacy notice."))
         return Outgoing(text, rows([Button(tp(lang, "📄 Privacy notice"), "onb_privacy", {})]))
     text = screen(lang, t(lang, "<b>What would you like to do?</b>"),
-                  t(lang, "/report — file an issue\n/mycases — my cases\n/settings — language, area, phone"))
+                  t(lang, "/report — file an issue\n/book — book a video consultation\n"
+                        "/mycases — my cases\n/mybookings — my video consultations\n"
+                        "/settings — language, area, phone"))
     return Outgoing(text, main_buttons(lang))
 
 

@@ -11,7 +11,7 @@ from core.dialog_state import put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.lifecycle import TransitionRefused
-from core.models import OPEN_STATUSES, ButtonGrant, Case
+from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind
 from core.outgoing import Button, Outgoing, rows
 from handlers import common, render
 from handlers.context import JmContext
@@ -65,7 +65,10 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
     async with context.services.db.read() as conn:
         events = await repo.events(conn, case.id)
     buttons = []
-    if case.status in OPEN_STATUSES:
+    if case.kind is Kind.CONSULTATION:
+        # A booking is worked from its own screen: reschedule, cancel, the link and the calendar file.
+        buttons = [Button(tp(lang, "📅 Video consultation"), "bk_open", {"case_id": case.id})]
+    elif case.status in OPEN_STATUSES:
         buttons = [Button(tp(lang, "➕ Add information"), "my_case_add", {"case_id": case.id}),
                    Button(tp(lang, "↩️ Withdraw"), "my_case_withdraw", {"case_id": case.id})]
     await common.ack(update)

@@ -34,6 +34,7 @@ COMMAND_HELP: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/queue", N_("my open cases, priority and oldest first"), frozenset(Role)),
     ("/mystats", N_("my own figures"), frozenset(Role)),
     ("/hours", N_("my hours for video consultations"), frozenset(Role)),
+    ("/consultations", N_("my upcoming video consultations"), frozenset(Role)),
     ("/stats", N_("statistics by period, area and officer"), _MANAGERS),
     ("/export", N_("the ledger as a spreadsheet"), _MANAGERS),
     ("/help", N_("this list"), frozenset(Role)),

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core import booking
 from core import cases as ledger
 from core import followups as fu
 from core.models import Role, Staff, Status
@@ -44,6 +45,7 @@ class SweepStats:
     followup_reminders: int = 0
     closed_no_feedback: int = 0
     visits: int = 0
+    bookings: int = 0  # booking confirmation reminders, escalations and expiries
 
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))
@@ -97,6 +99,11 @@ class Sweeps:
                     await part(conn, now, stats)
             except Exception:
                 log.exception("sweep %s failed; it is retried on the next run", part.__name__)
+        try:
+            # Video consultations keep their own confirmation deadlines (24 h to answer a request).
+            stats.bookings = await booking.booking_sweep(self.services)
+        except Exception:
+            log.exception("booking sweep failed; it is retried on the next run")
         if stats.total():
             self.services.wake_sender()
         return stats
