@@ -29,10 +29,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.cases import area_chain, case_number, may_handle, responsible
+from core.cases import NewCase, area_chain, file_in, may_handle, responsible
 from core.i18n import N_
 from core.lifecycle import Action, Actor, TransitionRefused, target
-from core.models import OPEN_STATUSES, Case, Category, Kind, Resident, Role, Staff, Status
+from core.models import OPEN_STATUSES, Case, Category, Kind, Resident, Role, Staff
 from core.outgoing import Priority
 from core.services import Services
 from core.slots import (
@@ -252,16 +252,13 @@ async def _request(
         if officer_id is None:
             raise BookingError(NO_OFFICER)
         slot = await _check_slot(conn, services, settings, officer_id, starts_at, now)
-        local_now = now.astimezone(config.tz)
-        sequence = await case_repo.next_number(conn, f"{local_now:%Y%m%d}")
-        case_id = await case_repo.insert(
-            conn, number=case_number(config.code, local_now, sequence), resident_id=resident.id,
-            kind=Kind.CONSULTATION.value, category=TOPIC_CATEGORY[topic].value, area_id=resident.area_id,
-            status=Status.SUBMITTED.value, description=description, priority=resident.priority,
-            owner_id=officer_id, assignee_id=officer_id, created_at=now, updated_at=now, ack_due_at=None,
-            resolve_due_at=_resolve_due(services, slot.ends_at), source_update_id=update_id,
-        )
         room = f"{config.code.lower()}-{secrets.token_hex(12)}"
+        new = NewCase(Kind.CONSULTATION, TOPIC_CATEGORY[topic], description)
+        case_id, _event = await file_in(
+            conn, services, resident, new, now=now, update_id=update_id, assignee_id=officer_id,
+            ack_due_at=None, resolve_due_at=_resolve_due(services, slot.ends_at),
+            event_data={"starts_at": slot.starts_at.isoformat(), "topic": topic.value},
+        )
         booking_id = await repo.insert(
             conn, case_id=case_id, resident_id=resident.id, officer_id=officer_id, topic=topic.value,
             starts_at=slot.starts_at, ends_at=slot.ends_at, status=B.REQUESTED.value, room=room,
@@ -269,12 +266,6 @@ async def _request(
             confirm_due_at=_confirm_due(settings, now, slot.starts_at), created_at=now, updated_at=now,
         )
         await _take(conn, booking_id, officer_id, slot)
-        await case_repo.add_event(
-            conn, case_id=case_id, at=now, action=Action.SUBMIT.value, actor_kind=Actor.RESIDENT.value,
-            actor_id=resident.id, from_status=None, to_status=Status.SUBMITTED.value, update_id=update_id,
-            data={"assignee_id": officer_id, "booking_id": booking_id, "starts_at": slot.starts_at.isoformat(),
-                  "topic": topic.value},
-        )
         booking = await _get(conn, booking_id)
         await _card(conn, services, booking, officer_id, "new", now, priority=Priority.ASSIGNMENT)
         if resident.telegram_id is not None:

@@ -117,35 +117,12 @@ async def submit(
             filed_today = await repo.count_since(conn, resident.id, day_start)
             if filed_today >= config.daily_case_limit:
                 raise DailyLimitReached(config.daily_case_limit)
-        sequence = await repo.next_number(conn, f"{local_now:%Y%m%d}")
         chain = await area_chain(conn, resident.area_id)
         officer_id = responsible(chain, "officer_id") or responsible(chain, "supervisor_id")
-        case_id = await repo.insert(
-            conn,
-            number=case_number(config.code, local_now, sequence),
-            resident_id=resident.id,
-            kind=new.kind.value,
-            category=new.category.value,
-            area_id=resident.area_id,
-            status=Status.SUBMITTED.value,
-            description=new.description,
-            priority=new.priority or resident.priority,
-            owner_id=officer_id,
-            assignee_id=officer_id,
-            location_lat=new.location[0] if new.location else None,
-            location_lon=new.location[1] if new.location else None,
-            created_at=now,
-            updated_at=now,
+        case_id, event_id = await file_in(
+            conn, services, resident, new, now=now, update_id=update_id, assignee_id=officer_id,
             ack_due_at=services.deadlines.ack_deadline(new.kind, now),
             resolve_due_at=services.deadlines.resolve_deadline(new.kind, now, services.calendar),
-            source_update_id=update_id,
-        )
-        if new.photos:
-            await repo.add_photos(conn, case_id, list(new.photos), now)
-        event_id = await repo.add_event(
-            conn, case_id=case_id, at=now, action=Action.SUBMIT.value, actor_kind=Actor.RESIDENT.value,
-            actor_id=resident.id, from_status=None, to_status=Status.SUBMITTED.value, update_id=update_id,
-            data={"assignee_id": officer_id},
         )
         if officer_id is not None:
             await _notify_staff(conn, officer_id, case_id, event_id, "new", now, services.config.tz.key)
@@ -157,6 +134,56 @@ async def submit(
     assert case is not None
     services.wake_sender()
     return case, True
+
+
+async def file_in(
+    conn: AsyncConnection,
+    services: Services,
+    resident: Resident,
+    new: NewCase,
+    *,
+    now: datetime,
+    update_id: int | None,
+    assignee_id: int | None,
+    ack_due_at: datetime | None,
+    resolve_due_at: datetime | None,
+    event_data: dict[str, object] | None = None,
+) -> tuple[int, int]:
+    """Writes a new case, its photos and its first event inside the caller's transaction.
+
+    Returns the case id and the id of the "submit" event. Callers route and notify; a booking
+    files its case in the same transaction as its slot claim, so that a lost race leaves nothing.
+    """
+    local_now = now.astimezone(services.config.tz)
+    sequence = await repo.next_number(conn, f"{local_now:%Y%m%d}")
+    case_id = await repo.insert(
+        conn,
+        number=case_number(services.config.code, local_now, sequence),
+        resident_id=resident.id,
+        kind=new.kind.value,
+        category=new.category.value,
+        area_id=resident.area_id,
+        status=Status.SUBMITTED.value,
+        description=new.description,
+        priority=new.priority or resident.priority,
+        owner_id=assignee_id,
+        assignee_id=assignee_id,
+        location_lat=new.location[0] if new.location else None,
+        location_lon=new.location[1] if new.location else None,
+        created_at=now,
+        updated_at=now,
+        ack_due_at=ack_due_at,
+        resolve_due_at=resolve_due_at,
+        source_update_id=update_id,
+    )
+    if new.photos:
+        await repo.add_photos(conn, case_id, list(new.photos), now)
+    event_id = await repo.add_event(
+        conn, case_id=case_id, at=now, action=Action.SUBMIT.value, actor_kind=Actor.RESIDENT.value,
+        actor_id=resident.id, from_status=None, to_status=Status.SUBMITTED.value, update_id=update_id,
+        data={"assignee_id": assignee_id, **(event_data or {})},
+    )
+    return case_id, event_id
 
 
 # --- working a case --------------------------------------------------------------------------
