@@ -28,11 +28,13 @@ from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
 from scheduler import renderers as kinds
+from storage import buttons, inbox, outbox, people, schedule
 from storage import cases as case_repo
 from storage import followups as fu_repo
-from storage import outbox, people, schedule
 from storage.schedule import CaseClock
 
+# Handled updates are kept a week: long enough to recognise any replay Telegram could send.
+INBOX_KEEP = timedelta(days=7)
 log = logging.getLogger(__name__)
 
 
@@ -91,7 +93,7 @@ class Sweeps:
         now = self.services.clock.now()
         stats = SweepStats()
         parts: list[Callable[[AsyncConnection, datetime, SweepStats], Awaitable[None]]] = [
-            self.deadlines, self.digests, self.followups, self.visits,
+            self.deadlines, self.digests, self.followups, self.visits, self.housekeeping,
         ]
         for part in parts:
             try:
@@ -243,6 +245,11 @@ class Sweeps:
         stats.asked += 1
 
     # -- repeat visits ------------------------------------------------------------------------
+
+    async def housekeeping(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        """Forgets handled updates after a week and buttons whose tokens expired; neither is the ledger."""
+        await inbox.purge_done(conn, before=now - INBOX_KEEP)
+        await buttons.purge_expired(conn, now)
 
     async def visits(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
         """Makes sure every due, undone visit has its reminder (they are queued at resolution)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from telegram.error import BadRequest
 
@@ -56,3 +57,41 @@ async def test_install_adds_the_tick_and_the_sweeps_and_wakes_the_sender(
     assert names == ["outbox-dispatcher", "outbox-wake", "sweeps"]
     for job in app.job_queue.jobs():
         job.schedule_removal()
+
+
+async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Path) -> None:
+    from core import buttons as button_tokens
+    from scheduler.sweeps import Sweeps
+    from storage import inbox
+
+    services = await _housekeeping_services(tmp_path)
+    try:
+        start = services.clock.now()
+        async with services.db.write() as conn:
+            await inbox.store(conn, 1, "{}", start)
+            await inbox.claim(conn, 1)
+            await inbox.finish(conn, 1, start)
+            await inbox.store(conn, 2, "{}", start)  # never handled: must stay
+            token = await button_tokens.issue(conn, 42, "noop", {}, start)
+        services.clock.advance(days=61)  # type: ignore[attr-defined]
+        await Sweeps(services).run()
+        async with services.db.read() as conn:
+            assert await inbox.status(conn, 1) is None
+            assert await inbox.status(conn, 2) == "pending"
+            assert await button_tokens.resolve(conn, token, 42, start) is None
+    finally:
+        await services.db.close()
+
+
+async def _housekeeping_services(tmp_path: Path) -> Services:
+    from datetime import UTC, datetime
+
+    from core.clock import FakeClock
+    from core.config import StationConfig
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'house.db'}"
+    await upgrade(url)
+    return Services(db=Database(url), clock=FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)),
+                    config=StationConfig())
