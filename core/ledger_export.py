@@ -10,6 +10,7 @@ when `with_contacts` is asked for, and that request is audit-logged before the f
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class _Values:
     def time(self, value: datetime | None) -> Any:
         if value is None:
             return None
-        local = value.astimezone(self.tz).replace(tzinfo=None)
+        local = value.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
         return local.strftime("%Y-%m-%d %H:%M") if self.as_text else local
 
     def flag(self, value: bool | None, label: str) -> str | None:
@@ -188,10 +189,17 @@ def _width(lang: Language, column: Column) -> float:
     return max(column.width, min(header_width, 30))
 
 
+Chunks = AsyncIterator[list[LedgerRow]]
+
+
 async def write_xlsx(
-    rows: AsyncIterator[LedgerRow], out: Path, lang: Language, tz: ZoneInfo, now: datetime, with_contacts: bool
+    chunks: Chunks, out: Path, lang: Language, tz: ZoneInfo, now: datetime, with_contacts: bool
 ) -> int:
-    """Writes the ledger as XLSX (write-only workbook: rows go to disk as they come). Returns the count."""
+    """Writes the ledger as XLSX (write-only workbook: rows go to disk as they come). Returns the count.
+
+    openpyxl takes about a millisecond a row, so each chunk is written in a worker thread: the
+    bot keeps answering other users while a month is exported.
+    """
     cols = columns(with_contacts)
     values = _Values(lang, tz, now, as_text=False)
     workbook = Workbook(write_only=True)
@@ -206,27 +214,38 @@ async def write_xlsx(
         cell.font, cell.alignment = bold, wrap
         header_cells.append(cell)
     sheet.append(header_cells)
+
+    def write(rows: list[LedgerRow]) -> None:
+        for row in rows:
+            sheet.append([column.value(row, values) for column in cols])
+
     count = 0
-    async for row in rows:
-        sheet.append([column.value(row, values) for column in cols])
-        count += 1
-    workbook.save(out)
+    async for chunk in chunks:
+        await asyncio.to_thread(write, chunk)
+        count += len(chunk)
+    await asyncio.to_thread(workbook.save, out)
     return count
 
 
 async def write_csv(
-    rows: AsyncIterator[LedgerRow], out: Path, lang: Language, tz: ZoneInfo, now: datetime, with_contacts: bool
+    chunks: Chunks, out: Path, lang: Language, tz: ZoneInfo, now: datetime, with_contacts: bool
 ) -> int:
-    """Writes the ledger as CSV in UTF-8 with BOM, line by line. Returns the count."""
+    """Writes the ledger as CSV in UTF-8 with BOM, a chunk at a time. Returns the count."""
     cols = columns(with_contacts)
     values = _Values(lang, tz, now, as_text=True)
     count = 0
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(headers(lang, with_contacts))
-        async for row in rows:
-            writer.writerow(["" if (x := column.value(row, values)) is None else x for column in cols])
-            count += 1
+
+        def write(rows: list[LedgerRow]) -> None:
+            writer.writerows(
+                ["" if (x := column.value(row, values)) is None else x for column in cols] for row in rows
+            )
+
+        async for chunk in chunks:
+            await asyncio.to_thread(write, chunk)
+            count += len(chunk)
     return count
 
 

@@ -54,6 +54,9 @@ HELP_WORDS = frozenset({"help", "?", "帮助", "幫助", "说明", "說明"})
 MAX_BOT_EXPORT_ROWS = 100_000
 TOO_BIG = N_("This period has {count} cases, too many to send here. Choose a shorter period, or ask the "
              "administrator to run <code>jingmin export ledger</code> on the server.")
+# Writing an XLSX takes about a millisecond a case: say so before a wait of more than a few seconds.
+PREPARING_FROM = 3_000
+PREPARING = N_("Preparing the ledger of {count} cases; this takes about a minute per 50,000 cases.")
 CHART_UNAVAILABLE = N_("The chart cannot be drawn on this server (a font is missing); the figures above are complete.")
 
 
@@ -346,6 +349,8 @@ async def _export(
     if count > MAX_BOT_EXPORT_ROWS:
         await _send(update, context, Outgoing(t(lang, TOO_BIG, count=count)))
         return
+    if count > PREPARING_FROM:
+        await _send(update, context, Outgoing(t(lang, PREPARING, count=count)))
     with tempfile.TemporaryDirectory(prefix="jingmin-export-") as folder:
         path = Path(folder) / "ledger.xlsx"
         rows = await export_ledger(

@@ -92,13 +92,12 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
 
 async def stream(
     conn: AsyncConnection, scope: Scope, start: datetime, end: datetime, *, with_contacts: bool = False
-) -> AsyncIterator[LedgerRow]:
-    """The cases received in [start, end) within `scope`, oldest first, fetched CHUNK rows at a time."""
+) -> AsyncIterator[list[LedgerRow]]:
+    """The cases received in [start, end) within `scope`, oldest first, in chunks of CHUNK rows."""
     query = _query(scope, start, end, with_contacts).execution_options(yield_per=CHUNK)
     result = await conn.stream(query)
     try:
         async for chunk in result.partitions(CHUNK):
-            for row in chunk:
-                yield LedgerRow(**row._mapping)
+            yield [LedgerRow(**row._mapping) for row in chunk]
     finally:
         await result.close()

@@ -147,13 +147,14 @@ async def test_rows_stream_in_chunks_in_order(
     monkeypatch.setattr(repo, "CHUNK", 3)
     start, end = MARCH.bounds(SH)
     async with stats_db.read() as conn:
-        received = [row.created_at async for row in repo.stream(conn, Scope(), start, end)]
-        assert len(received) == 10
+        chunks = [chunk async for chunk in repo.stream(conn, Scope(), start, end)]
+        assert [len(c) for c in chunks] == [3, 3, 3, 1]
+        received = [row.created_at for chunk in chunks for row in chunk]
         assert received == sorted(received)
         # Leaving early closes the server-side cursor; the connection stays usable.
-        async for _row in repo.stream(conn, Scope(), start, end):
+        async for _chunk in repo.stream(conn, Scope(), start, end):
             break
-        assert len([r async for r in repo.stream(conn, Scope(), start, end)]) == 10
+        assert sum([len(c) async for c in repo.stream(conn, Scope(), start, end)]) == 10
 
 
 async def test_an_empty_period_gives_headers_only(stats_db: Database, stats_station: Station, tmp_path: Path) -> None:
