@@ -74,7 +74,7 @@ def period_label(lang: Language, period: Period) -> str:
     )
     if period.key is PeriodKey.CUSTOM:
         return days
-    return f"{tp(lang, PERIOD_NAMES[period.key])} ({days})"
+    return tp(lang, "{name} ({dates})", name=tp(lang, PERIOD_NAMES[period.key]), dates=days)
 
 
 def whole_station(lang: Language) -> str:

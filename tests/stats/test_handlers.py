@@ -89,7 +89,7 @@ async def test_a_leader_sees_the_station_and_can_narrow_it(
     text, chart = request_log.messages(leader.id)[-2:]
     assert "范围：全所" in text.text
     assert "收到诉求：4 件" in text.text
-    assert "本月（2026-11-01 至 2026-11-30）" in text.text or "本月 (2026-11-01 至 2026-11-30)" in text.text
+    assert "本月（2026-11-01 至 2026-11-30）" in text.text
     assert chart.photo
     await bot.press(leader, "按辖区")
     choice = request_log.last_with_buttons(leader.id)

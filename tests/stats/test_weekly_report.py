@@ -77,7 +77,7 @@ async def test_rendered_with_figures_and_chart(stats_db: Database, stats_station
     assert leader is not None
     assert sup_b is not None
     assert "每周统计报告" in leader.text
-    assert "上周（2025-03-03 至 2025-03-09）" in leader.text or "上周 (2025-03-03 至 2025-03-09)" in leader.text
+    assert "上周（2025-03-03 至 2025-03-09）" in leader.text
     assert "范围：全所" in leader.text
     assert "收到诉求：3 件" in leader.text  # c1, c2, c3
     assert "收到诉求：0 件" in sup_b.text  # nothing in 柳河村 that week
