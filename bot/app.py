@@ -75,6 +75,8 @@ def station_config(settings: Settings) -> StationConfig:
             link_template=settings.video_link_template,
         ),
         digest_time=Settings.clock_time(settings.digest_time),
+        weekly_report_weekday=settings.weekly_report_day - 1,
+        weekly_report_time=Settings.clock_time(settings.weekly_report_time),
     )
 
 

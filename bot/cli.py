@@ -123,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # At DEBUG these would log SQL parameters and message bodies: personal data stays out of logs.
-    for chatty in ("aiosqlite", "telegram", "sqlalchemy.engine"):
+    for chatty in ("aiosqlite", "telegram"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLogger().level))
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     func: Command = args.func
 
     async def invoke() -> int:

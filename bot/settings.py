@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     followup_close_days: int = Field(default=7, ge=2, le=60)
     visit_days: list[int] = Field(default_factory=lambda: [7, 30], description="dispute repeat visits, days")
     digest_time: str = Field(default="08:30")
+    weekly_report_day: int = Field(default=1, ge=1, le=7, description="1 = Monday … 7 = Sunday")
+    weekly_report_time: str = Field(default="09:00")
     ack_hours: dict[str, float] = Field(default_factory=lambda: {k.value: 24.0 for k in Kind})
     resolve_workdays: dict[str, int] = Field(
         default_factory=lambda: {
@@ -92,7 +94,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("followup_time", "digest_time")
+    @field_validator("followup_time", "digest_time", "weekly_report_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         if not _CLOCK.match(value):

@@ -28,3 +28,5 @@ class StationConfig:
     visit_days: tuple[int, ...] = (7, 30)
     booking: BookingSettings = field(default_factory=BookingSettings)
     digest_time: time = time(8, 30)
+    weekly_report_weekday: int = 0  # Monday
+    weekly_report_time: time = time(9, 0)

@@ -28,6 +28,7 @@ from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
 from scheduler import renderers as kinds
+from scheduler import weekly_report
 from storage import buttons, inbox, outbox, people, schedule
 from storage import cases as case_repo
 from storage import followups as fu_repo
@@ -47,7 +48,8 @@ class SweepStats:
     followup_reminders: int = 0
     closed_no_feedback: int = 0
     visits: int = 0
-    bookings: int = 0  # booking confirmation reminders, escalations and expiries
+    bookings: int = 0
+    weekly_reports: int = 0  # booking confirmation reminders, escalations and expiries
 
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))
@@ -93,7 +95,7 @@ class Sweeps:
         now = self.services.clock.now()
         stats = SweepStats()
         parts: list[Callable[[AsyncConnection, datetime, SweepStats], Awaitable[None]]] = [
-            self.deadlines, self.digests, self.followups, self.visits, self.housekeeping,
+            self.deadlines, self.digests, self.followups, self.visits, self.weekly_reports, self.housekeeping,
         ]
         for part in parts:
             try:
@@ -245,6 +247,13 @@ class Sweeps:
         stats.asked += 1
 
     # -- repeat visits ------------------------------------------------------------------------
+
+    async def weekly_reports(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        """Last week's figures and chart to leaders and supervisors (once a week; dedupe keys hold)."""
+        config = self.services.config
+        stats.weekly_reports += await weekly_report.queue_weekly_reports(
+            conn, config, now, weekday=config.weekly_report_weekday, at=config.weekly_report_time
+        )
 
     async def housekeeping(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
         """Forgets handled updates after a week and buttons whose tokens expired; neither is the ledger."""
