@@ -32,7 +32,8 @@ async def main(db_file: Path, cases: int, month: str, year: int, repeats: int) -
     url = f"sqlite+aiosqlite:///{db_file}"
     await upgrade(url)
     db = Database(url)
-    result: dict[str, object] = {"db": str(db_file), "machine": {"arch": platform.machine(), "python": platform.python_version()}}
+    machine = {"arch": platform.machine(), "python": platform.python_version()}
+    result: dict[str, object] = {"db": str(db_file), "machine": machine}
     try:
         if cases:
             started = time.perf_counter()
