@@ -27,6 +27,8 @@ class InboxQueue(asyncio.Queue[object]):
     def __init__(self) -> None:
         super().__init__()
         self.services: Services | None = None
+        # Updates this process stored and queued: handling them needs no separate claim.
+        self.stored_here: set[int] = set()
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and self.services is not None:
@@ -37,6 +39,7 @@ class InboxQueue(asyncio.Queue[object]):
             if not fresh:
                 log.info("update %s was received before; not handled again", item.update_id)
                 return
+            self.stored_here.add(item.update_id)
         await super().put(item)
 
     async def requeue(self, item: Update) -> None:
@@ -57,6 +60,13 @@ class InboxApplication(Application):
             await super().process_update(update)
             return
         services = self.services
+        queue = self.update_queue
+        if isinstance(queue, InboxQueue) and update.update_id in queue.stored_here:
+            # Stored by our own queue a moment ago and queued once: it is ours to handle. A crash
+            # before `finish` leaves it pending, and start-up handles it again.
+            queue.stored_here.discard(update.update_id)
+            await self._handle(update)
+            return
         async with services.db.write() as conn:
             claimed = await inbox.claim(conn, update.update_id)
             if not claimed:
@@ -68,7 +78,11 @@ class InboxApplication(Application):
         if not claimed:
             log.info("update %s is handled or being handled already; skipped", update.update_id)
             return
+        await self._handle(update)
+
+    async def _handle(self, update: Update) -> None:
         await super().process_update(update)
+        services = self.services
         async with services.db.write() as conn:
             await inbox.finish(conn, update.update_id, services.clock.now())
 

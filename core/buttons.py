@@ -29,6 +29,19 @@ async def issue(
     return TOKEN_PREFIX + token
 
 
+async def issue_many(
+    conn: AsyncConnection, user_id: int, specs: list[tuple[str, dict[str, Any]]], now: datetime
+) -> list[str]:
+    """Stores the grants of a whole keyboard at once; returns their callback data, in order."""
+    tokens = [secrets.token_urlsafe(12) for _ in specs]
+    await buttons.insert_many(conn, [
+        {"token": token, "user_id": user_id, "action": action, "payload": payload, "created_at": now,
+         "expires_at": now + BUTTON_TTL}
+        for token, (action, payload) in zip(tokens, specs, strict=True)
+    ])
+    return [TOKEN_PREFIX + token for token in tokens]
+
+
 async def resolve(conn: AsyncConnection, data: str, user_id: int, now: datetime) -> ButtonGrant | None:
     """The grant behind callback data, if it exists, has not expired and belongs to this user."""
     if not data.startswith(TOKEN_PREFIX):

@@ -12,11 +12,6 @@ import io
 from collections.abc import Sequence
 from functools import cache
 
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
-
 from core.i18n import tp
 from core.models import Language
 from core.stats import WeekPoint
@@ -36,6 +31,9 @@ def cjk_family() -> str:
     The font may have been installed after matplotlib built its font cache, so when the cache
     does not know it we add the files ourselves.
     """
+    # matplotlib is imported on first use: it takes half a second, and most runs never draw.
+    from matplotlib import font_manager
+
     known = {f.name for f in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in known:
@@ -62,6 +60,10 @@ def weekly_chart(lang: Language, weeks: Sequence[WeekPoint], title: str, *, dail
 
     Buckets are weeks (labelled by their first day), or days when `daily` (the weekly report).
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
     family = cjk_family()
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(fig)

@@ -37,18 +37,15 @@ async def markup_for(services: Services, chat_id: int, out: Outgoing) -> ReplyMa
         return ReplyKeyboardRemove()
     if not out.buttons:
         return None
-    now = services.clock.now()
-    keyboard: list[list[InlineKeyboardButton]] = []
-    async with services.db.write() as conn:
-        for row in out.buttons:
-            line = []
-            for button in row:
-                if button.url:
-                    line.append(InlineKeyboardButton(button.label, url=button.url))
-                else:
-                    data = await buttons.issue(conn, chat_id, button.action, button.payload, now)
-                    line.append(InlineKeyboardButton(button.label, callback_data=data))
-            keyboard.append(line)
+    specs = [(b.action, b.payload) for row in out.buttons for b in row if not b.url]
+    if specs:
+        async with services.db.write() as conn:
+            tokens = iter(await buttons.issue_many(conn, chat_id, specs, services.clock.now()))
+    keyboard = [
+        [InlineKeyboardButton(b.label, url=b.url) if b.url else InlineKeyboardButton(b.label, callback_data=next(tokens))
+         for b in row]
+        for row in out.buttons
+    ]
     return InlineKeyboardMarkup(keyboard)
 
 

@@ -28,6 +28,12 @@ async def insert(
     )
 
 
+async def insert_many(conn: AsyncConnection, grants: list[dict[str, Any]]) -> None:
+    """Stores a keyboard's tokens in one statement."""
+    if grants:
+        await conn.execute(buttons.insert(), grants)
+
+
 async def get(conn: AsyncConnection, token: str) -> ButtonGrant | None:
     row = (await conn.execute(sa.select(buttons).where(buttons.c.token == token))).first()
     if row is None:
