@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from telegram import (
@@ -19,7 +20,7 @@ from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 from core import buttons
-from core.outgoing import Outgoing, Priority
+from core.outgoing import Button, Outgoing, Priority
 from core.services import Services
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -38,15 +39,22 @@ async def markup_for(services: Services, chat_id: int, out: Outgoing) -> ReplyMa
     if not out.buttons:
         return None
     specs = [(b.action, b.payload) for row in out.buttons for b in row if not b.url]
+    issued: list[str] = []
     if specs:
         async with services.db.write() as conn:
-            tokens = iter(await buttons.issue_many(conn, chat_id, specs, services.clock.now()))
+            issued = await buttons.issue_many(conn, chat_id, specs, services.clock.now())
+    tokens = iter(issued)
     keyboard = [
-        [InlineKeyboardButton(b.label, url=b.url) if b.url else InlineKeyboardButton(b.label, callback_data=next(tokens))
-         for b in row]
+        [_inline(b, tokens) for b in row]
         for row in out.buttons
     ]
     return InlineKeyboardMarkup(keyboard)
+
+
+def _inline(button: Button, tokens: Iterator[str]) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=next(tokens))
 
 
 def _reply_button(kind: str, label: str) -> KeyboardButton:
