@@ -7,6 +7,7 @@ own key, so a level out of place is a refusal rather than a silent guess::
       - badge: "051001"           # quote badges: YAML would read 051001 as a number
         name: 王建国
         role: leader              # officer | supervisor | leader | admin
+        hours: ["Mon 09:00-11:00", "周三 14:00-16:00"]   # optional: video consultation hours
     station:                      # the police station (派出所): exactly one
       code: YA                    # a stable code: re-importing updates the area with this code
       name: 永安派出所
@@ -27,6 +28,9 @@ Rules, each refused with the line it concerns:
   database knows already, e.g. one invited with `jingmin staff invite --badge`) whose role is
   that column's role; officers answer for residents, supervisors and leaders for escalations,
   and the nearest one up the tree stands in where an area names none;
+- `hours`, where given, replaces that person's weekly video-consultation hours (视频约访): lines
+  like "Mon 09:00-11:30", "周三 14:00-16:00" or "工作日 09:00-11:00"; left out, the hours set
+  with /hours in the bot stay as they are;
 - unknown keys are refused, so a typo (`oficer`) cannot quietly drop an assignment.
 
 Re-importing is idempotent: staff are matched by badge and areas by code, and the file is the
@@ -46,8 +50,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from core.models import Area, Role, Staff
 from core.services import Services
+from core.slots import Hours, HoursError, SlotSettings, merge, parse_line
 from storage import areas as area_repo
-from storage import people
+from storage import availability, people
 
 STATION, TOWN, VILLAGE = "station", "town", "village"
 # The key under which each level lists the level below it.
@@ -77,6 +82,8 @@ class StaffEntry:
     name: str
     role: Role
     line: int
+    # Weekly video-consultation hours, or None when the file leaves them as they are.
+    hours: tuple[Hours, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +220,7 @@ def _staff_list(node: Node) -> tuple[StaffEntry, ...]:
     entries: list[StaffEntry] = []
     seen: dict[str, int] = {}
     for item in _sequence(node, "'staff'"):
-        fields = _mapping(item, "a staff entry", {"badge", "name", "role"})
+        fields = _mapping(item, "a staff entry", {"badge", "name", "role", "hours"})
         badge = _required(fields, "badge", item, "a staff entry", MAX_BADGE)
         name = _required(fields, "name", item, f"staff {badge}", MAX_NAME)
         role_text = _required(fields, "role", item, f"staff {badge}", 16)
@@ -226,8 +233,23 @@ def _staff_list(node: Node) -> tuple[StaffEntry, ...]:
         if badge in seen:
             raise AreaFileError(_line(item), f"badge {badge} is listed twice (first on line {seen[badge]})")
         seen[badge] = _line(item)
-        entries.append(StaffEntry(badge=badge, name=name, role=role, line=_line(item)))
+        hours = _hours(fields["hours"], f"staff {badge}") if "hours" in fields else None
+        entries.append(StaffEntry(badge=badge, name=name, role=role, line=_line(item), hours=hours))
     return tuple(entries)
+
+
+def _hours(node: Node, owner: str) -> tuple[Hours, ...]:
+    """A list of lines like "Mon 09:00-11:00" or "工作日 14:00-16:00": the week's consultation hours."""
+    found: list[Hours] = []
+    for item in _sequence(node, f"the hours of {owner}"):
+        text = _text(item, f"an hours line of {owner}")
+        try:
+            found.extend(parse_line(text or "", SlotSettings()))
+        except HoursError:
+            example = '"Mon 09:00-11:30" or "工作日 14:00-16:00"'
+            reason = f"hours of {owner}: cannot read {text!r}; write it like {example}"
+            raise AreaFileError(_line(item), reason) from None
+    return tuple(merge(found))
 
 
 def _area(node: Node, level: str, parent_code: str | None, position: int, out: list[AreaEntry]) -> None:
@@ -308,6 +330,9 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
             if (existing.name, existing.role) != (entry.name, entry.role):
                 await people.update_staff(conn, existing.id, name=entry.name, role=entry.role)
                 staff_updated += 1
+        for entry in parsed.staff:
+            if entry.hours is not None:
+                await availability.replace(conn, staff_ids[entry.badge], entry.hours)
         for ref in _assignments(parsed.areas):
             if ref.badge in staff_ids:
                 continue

@@ -171,3 +171,32 @@ async def test_a_failure_half_way_leaves_nothing_behind(services: Services, monk
 def test_error_message_names_the_line() -> None:
     error = error_of(GOOD.replace('officer: "101"', 'officer: "010"'))
     assert str(error).startswith("line 14: ")
+
+
+async def test_staff_hours_in_the_file_set_their_consultation_week(services: Services) -> None:
+    from core import booking
+
+    text = (
+        'staff:\n'
+        '  - {badge: "1", name: 王警官, role: officer, hours: ["工作日 09:00-11:00", "周四 15:00-16:00"]}\n'
+        'station:\n  code: S\n  name: 测试所\n  towns:\n    - code: T\n      name: 一镇\n'
+        '      villages:\n        - {code: V, name: 一村, officer: "1"}\n'
+    )
+    await area_import.import_areas(services, area_import.parse(text))
+    async with services.db.read() as conn:
+        member = await people.staff_by_badge(conn, "1")
+    assert member is not None
+    hours = await booking.hours_of(services, member.id)
+    assert len(hours) == 6 and {h.weekday for h in hours} == {0, 1, 2, 3, 4}
+
+
+def test_unreadable_hours_are_refused_with_their_line() -> None:
+    text = (
+        'staff:\n'
+        '  - badge: "1"\n    name: 王警官\n    role: officer\n    hours:\n      - "Mon 09:00-11:00"\n'
+        '      - "someday at noon"\n'
+        'station:\n  code: S\n  name: 测试所\n'
+    )
+    with pytest.raises(area_import.AreaFileError) as caught:
+        area_import.parse(text)
+    assert caught.value.line == 7 and "someday at noon" in caught.value.reason
