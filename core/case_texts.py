@@ -14,13 +14,13 @@ from core.lifecycle import Action, Actor, allowed_actions
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.notify import renderer
 from core.outgoing import Button, Outgoing, rows
+from core.screens import resident_screen
 from storage import areas as area_repo
 from storage import cases as repo
 from storage import people
 
 STATION_TZ = ZoneInfo("Asia/Shanghai")
 
-EMERGENCY = N_("In an emergency call 110 — this chat is not watched around the clock.")
 
 # Button actions of the officer's card (see handlers/officer.py).
 CARD_ACTIONS = {
@@ -144,7 +144,7 @@ def resident_status(
         lines.append(t(lang, "Where to go instead: {where}", where=str(referral)))
     lines.append(fmt("<i>{at}</i>", at=local(event.at, tz)))
     buttons = rows([Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])
-    return Outgoing(Safe("\n".join(lines)), buttons)
+    return Outgoing(resident_screen(lang, "\n".join(lines)), buttons)
 
 
 def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo = STATION_TZ) -> str:

@@ -27,6 +27,7 @@ from core.i18n import N_, Safe, t, tp
 from core.lifecycle import Action, Actor, TransitionRefused
 from core.models import Case, Kind, Language, Resident, Staff, Status
 from core.outgoing import Button, Outgoing, Priority, rows
+from core.screens import resident_screen
 from core.services import Services
 from core.workdays import WorkCalendar
 from storage import cases as case_repo
@@ -478,9 +479,9 @@ def question(lang: Language, case: Case, followup: Followup, *, reminder: bool) 
     else:
         intro = t(lang, "Your case {number} was resolved. May we ask how it went?", number=case.number)
     if followup.solved is None:
-        return Outgoing(Safe(intro + "\n\n" + t(lang, "<b>Has your problem been solved?</b>")),
+        return Outgoing(resident_screen(lang, intro, t(lang, "<b>Has your problem been solved?</b>")),
                         solved_buttons(lang, followup.id))
-    return Outgoing(Safe(intro + "\n\n" + rating_prompt(lang)), rating_buttons(lang, followup.id))
+    return Outgoing(resident_screen(lang, intro, rating_prompt(lang)), rating_buttons(lang, followup.id))
 
 
 def solved_buttons(lang: Language, followup_id: int) -> tuple[tuple[Button, ...], ...]:

@@ -5,21 +5,15 @@ from __future__ import annotations
 from telegram import Update
 
 from core import residents
-from core.case_texts import EMERGENCY
-from core.i18n import Safe, fmt, language_of, t, tp
+from core.i18n import Safe, language_of, t, tp
 from core.models import Language, Resident
 from core.outgoing import Button, Outgoing, rows
+from core.screens import resident_screen
 from handlers import render
 from handlers.context import JmContext
 from storage import people
 
-
-def screen(lang: Language, *parts: str, footer: bool = True) -> str:
-    """A resident screen: its parts, then the reminder that emergencies go to 110."""
-    body = "\n\n".join(p for p in parts if p)
-    if footer:
-        body += "\n\n" + fmt("<i>☎️ {emergency}</i>", emergency=t(lang, EMERGENCY))
-    return Safe(body)
+screen = resident_screen
 
 
 async def language_for(update: Update, context: JmContext) -> Language:
