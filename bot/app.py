@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -145,8 +145,6 @@ def build_application(
         .base_file_url(settings.api_file_url)
         .update_queue(queue)
         .context_types(ContextTypes(context=JmContext))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -161,17 +159,3 @@ def build_application(
     return app
 
 
-async def _post_init(app: Any) -> None:
-    recovered = await app.recover_inbox()
-    if recovered:
-        log.info("handling %d update(s) left from before the last stop", recovered)
-
-
-async def _post_shutdown(app: Any) -> None:
-    services: Services = app.bot_data[SERVICES_KEY]
-    await services.db.close()
-
-
-async def handle(app: InboxApplication, update: Update) -> None:
-    """Stores and handles one update, as polling would (used by tests and the webhook)."""
-    await app.update_queue.put(update)
