@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand
@@ -40,12 +40,8 @@ from handlers import (
 from handlers.context import SERVICES_KEY, JmContext
 from storage.db import Database
 
-log = logging.getLogger(__name__)
-
 
 def station_config(settings: Settings) -> StationConfig:
-    from datetime import timedelta
-
     quiet_start, quiet_end = (Settings.clock_time(p.strip()) for p in settings.quiet_hours.split("-"))
     return StationConfig(
         code=settings.station_code,
