@@ -61,7 +61,7 @@ async def _refuse(update: Update, lang: Language, exc: bk.BookingError | CaseErr
     query = update.callback_query
     text = texts.error(lang, exc) if isinstance(exc, bk.BookingError) else tp(lang, exc.reason)
     if query is not None:
-        await query.answer(text, show_alert=True)
+        await common.answer_query(update, text, show_alert=True)
 
 
 async def _card(update: Update, context: JmContext, member: Staff, booking_id: int, *, edit: bool) -> None:
@@ -82,7 +82,7 @@ async def _card(update: Update, context: JmContext, member: Staff, booking_id: i
 async def _done(update: Update, context: JmContext, member: Staff, booking_id: int, message: str) -> None:
     query = update.callback_query
     if query is not None:
-        await query.answer(tp(member.language, message))
+        await common.answer_query(update, tp(member.language, message))
     await _card(update, context, member, booking_id, edit=True)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
+from telegram.error import BadRequest
 
 from core import residents
 from core.i18n import Safe, language_of, t, tp
@@ -12,6 +15,8 @@ from core.screens import resident_screen
 from handlers import render
 from handlers.context import JmContext
 from storage import people
+
+log = logging.getLogger(__name__)
 
 screen = resident_screen
 
@@ -81,20 +86,30 @@ async def show_menu(update: Update, context: JmContext) -> None:
 async def answer_expired(update: Update, context: JmContext) -> None:
     """A button whose token is unknown, expired or someone else's."""
     lang = await language_for(update, context)
-    query = update.callback_query
-    if query is not None:
-        await query.answer(tp(lang, "This button is no longer valid."), show_alert=True)
+    await answer_query(update, tp(lang, "This button is no longer valid."), show_alert=True)
 
 
 async def alert(update: Update, lang: Language, message: str, **values: object) -> None:
     """Answers a button press with a pop-up (plain text)."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer(tp(lang, message, **values), show_alert=True)
+    await answer_query(update, tp(lang, message, **values), show_alert=True)
 
 
 async def ack(update: Update) -> None:
     """Stops the button's spinner."""
+    await answer_query(update)
+
+
+async def answer_query(update: Update, text: str | None = None, *, show_alert: bool = False) -> None:
+    """Answers the button press, if Telegram still takes the answer.
+
+    Telegram refuses answers to presses older than a few seconds ("query is too old"); that
+    happens when an update is handled again after a restart. The work the press asked for still
+    has to be done, so the refusal is logged and the handler goes on.
+    """
     query = update.callback_query
-    if query is not None:
-        await query.answer()
+    if query is None:
+        return
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        log.info("callback answer refused (%s); the press is handled anyway", exc.message)

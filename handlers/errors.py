@@ -10,7 +10,7 @@ from telegram import Update
 from core.i18n import Safe, t
 from core.outgoing import Outgoing
 from handlers import render
-from handlers.common import language_for
+from handlers.common import answer_query, language_for
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ async def on_error(update: object, context: JmContext) -> None:
                        "what you entered so far is kept.")
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer_query(update)
         await render.reply(update, context.services, context.bot, Outgoing(Safe(text)))
     except Exception:
         log.exception("could not apologise for update %s", update_id)

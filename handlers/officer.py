@@ -120,7 +120,7 @@ async def _refuse(
     text = refusal(member.language, exc)
     query = update.callback_query
     if query is not None:
-        await query.answer(text, show_alert=True)
+        await common.answer_query(update, text, show_alert=True)
     else:
         await render.reply(update, context.services, context.bot, Outgoing(Safe(html.escape(text))))
 

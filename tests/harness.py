@@ -56,6 +56,8 @@ class RecordingRequest(BaseRequest):
         self.chats: dict[int, list[Sent]] = {}
         self.callback_answers: list[dict[str, Any]] = []
         self.blocked: set[int] = set()
+        # Telegram refuses answers to old button presses (e.g. ones handled after a restart).
+        self.queries_too_old = False
         self._ids = itertools.count(1)
 
     async def initialize(self) -> None:
@@ -90,6 +92,9 @@ class RecordingRequest(BaseRequest):
             return 403, json.dumps(
                 {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             ).encode()
+        if api_method == "answerCallbackQuery" and self.queries_too_old:
+            description = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            return 400, json.dumps({"ok": False, "error_code": 400, "description": description}).encode()
         result = handler(params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 

@@ -256,3 +256,15 @@ async def test_an_update_stored_but_not_handled_is_handled_once_after_restart(
     finally:
         await app2.shutdown()
         await fresh.db.close()
+
+
+async def test_a_press_too_old_to_answer_is_still_carried_out(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await onboard(bot, request_log, station)
+    await fill_form(bot, station)
+    request_log.queries_too_old = True  # as after a restart: Telegram no longer takes the answer
+    await bot.press(station.resident, "确认提交")
+    assert NUMBER.search(request_log.last(station.resident.id).text)
+    assert len(await case_rows(services)) == 1
+    assert "抱歉" not in request_log.texts(station.resident.id)
