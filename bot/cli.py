@@ -53,13 +53,10 @@ def _optional_commands(commands: Any) -> None:
     outbox.add_argument("--limit", type=int, default=50, help="rows per section")
     outbox.set_defaults(func=_outbox)
 
-    try:
-        from bot import export_cli
-    except ImportError:
-        export_cli = None  # type: ignore[assignment]
-    if export_cli is not None:
-        export_cli.add_export_commands(commands)
-        export_cli.add_demo_commands(commands)
+    from bot import export_cli
+
+    export_cli.add_export_commands(commands)
+    export_cli.add_demo_commands(commands)
     from sandbox import cli as sandbox_cli
 
     sandbox_cli.add_sandbox_command(commands)
