@@ -1,8 +1,9 @@
-"""The database handle: one engine, one writer at a time, SQLite tuned for durability."""
+"""The database handle: one engine; on SQLite one writer at a time, tuned for durability."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -21,11 +22,13 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class Database:
-    """Owns the engine. Reads run concurrently; writes take the writer lock and BEGIN IMMEDIATE.
+    """Owns the engine. Reads run concurrently; on SQLite writes take the writer lock and BEGIN IMMEDIATE.
 
     SQLite allows one writer; taking the lock in-process first keeps our own tasks from
     contending on the file lock, and BEGIN IMMEDIATE makes a second process wait (busy_timeout)
-    instead of failing half-way through a transaction.
+    instead of failing half-way through a transaction. PostgreSQL runs writers side by side, in
+    this process and in others: a write there is a plain transaction, and row locks, constraints
+    and guarded updates (`WHERE status = 'pending'`, version checks) decide between them.
     """
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
@@ -34,6 +37,9 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+        else:
+            # A server restart or an idle-connection timeout must not fail the next request.
+            kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._write_lock = asyncio.Lock()
         if self.is_sqlite:
@@ -50,7 +56,10 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction, committed on success and rolled back on error."""
-        async with self._write_lock, self.engine.connect() as conn:
+        lock: contextlib.AbstractAsyncContextManager[Any] = (
+            self._write_lock if self.is_sqlite else contextlib.nullcontext()
+        )
+        async with lock, self.engine.connect() as conn:
             conn.info["write"] = True
             async with conn.begin():
                 yield conn
