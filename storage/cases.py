@@ -10,6 +10,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import Case, CaseEvent, Category, Kind, Status
+from storage.db import upsert
 from storage.schema import case_counters, case_events, case_photos, cases
 
 
@@ -28,15 +29,19 @@ def _case(row: Row[Any], photos: tuple[str, ...] = ()) -> Case:
 
 
 async def next_number(conn: AsyncConnection, day: str) -> int:
-    """The next daily sequence number for `day` (YYYYMMDD); call inside a write transaction."""
-    result = await conn.execute(
-        case_counters.update().where(case_counters.c.day == day).values(value=case_counters.c.value + 1)
+    """The next daily sequence number for `day` (YYYYMMDD); call inside a write transaction.
+
+    One upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING, which SQLite and PostgreSQL both
+    speak): when two PostgreSQL transactions file the first cases of a day at once, the second
+    waits for the first and counts on from it, where "update, else insert" made both insert.
+    """
+    statement = (
+        upsert(conn, case_counters)
+        .values(day=day, value=1)
+        .on_conflict_do_update(index_elements=[case_counters.c.day], set_={"value": case_counters.c.value + 1})
+        .returning(case_counters.c.value)
     )
-    if result.rowcount == 0:
-        await conn.execute(case_counters.insert().values(day=day, value=1))
-        return 1
-    value = await conn.execute(sa.select(case_counters.c.value).where(case_counters.c.day == day))
-    return int(value.scalar_one())
+    return int((await conn.execute(statement)).scalar_one())
 
 
 async def insert(conn: AsyncConnection, **values: Any) -> int:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.dialogs import Dialog
+from storage.db import upsert
 from storage.schema import dialogs
 
 
@@ -23,9 +24,10 @@ async def put(
     conn: AsyncConnection, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime
 ) -> Dialog:
     values = {"flow": flow, "step": step, "data": data, "updated_at": now}
-    result = await conn.execute(dialogs.update().where(dialogs.c.user_id == user_id).values(**values))
-    if result.rowcount == 0:
-        await conn.execute(dialogs.insert().values(user_id=user_id, **values))
+    await conn.execute(
+        upsert(conn, dialogs).values(user_id=user_id, **values)
+        .on_conflict_do_update(index_elements=[dialogs.c.user_id], set_=values)
+    )
     return Dialog(user_id=user_id, flow=flow, step=step, data=data)
 
 
