@@ -4,6 +4,8 @@ The database holds the truth; this class only moves rows forward. A row is claim
 write transaction (status 'sending', claimed_by, claimed_at), rendered in a read, sent through
 the transport, and its result recorded in a write that groups whatever results have come in
 meanwhile (group commit: one fsync for many messages, and no message waits on a batch).
+Messages to one chat go out one after another in the order they were claimed (the case's status
+before the follow-up question about it); different chats are sent side by side.
 
 A row is sent twice only when a process dies after Telegram accepted the message and before the
 result was recorded: its claim then expires (`lease`) and the row is sent again.
@@ -142,6 +144,9 @@ class Dispatcher:
         self._last_reclaim: datetime | None = None
         self._results: list[_Result] = []
         self._flush_lock = asyncio.Lock()
+        # One turn at a time per chat within a drain: the transport's own database writes (button
+        # tokens) finish in any order on PostgreSQL, so claim order must be kept here.
+        self._chat_turns: dict[int, asyncio.Lock] = {}
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -206,6 +211,7 @@ class Dispatcher:
                 if in_flight:
                     # Cancelled from outside (shutdown): let the sends finish and be recorded.
                     await asyncio.gather(*in_flight, return_exceptions=True)
+                self._chat_turns.clear()
         return stats
 
     async def _renew(self) -> None:
@@ -273,8 +279,10 @@ class Dispatcher:
     # -- sending and recording -------------------------------------------------------------
 
     async def _deliver(self, row: OutboxRow, out: Outgoing, stats: DrainStats) -> None:
+        turn = self._chat_turns.setdefault(row.chat_id, asyncio.Lock())  # FIFO: tasks start in claim order
         try:
-            message_id = await self.transport(row.chat_id, out, Priority(row.priority))
+            async with turn:
+                message_id = await self.transport(row.chat_id, out, Priority(row.priority))
         except RetryAfter as exc:
             wait = max(timedelta(seconds=retry_after_seconds(exc)), MIN_DELAY)
             result = _Result(

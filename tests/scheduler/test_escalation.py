@@ -37,8 +37,9 @@ async def level(services: Services, case_id: int) -> int:
 
 
 def not_reports(request_log: RecordingRequest, chat_id: int) -> list[Sent]:
-    """What a supervisor or leader got, less the Monday weekly report (a photo with its chart)."""
-    return [m for m in request_log.messages(chat_id) if not m.photo]
+    """What a supervisor or leader got, less the Monday weekly report (a photo with its chart) and
+    the daily digest (bulk: it goes out after a 催办 queued in the same sweep)."""
+    return [m for m in request_log.messages(chat_id) if not m.photo and "每日工作提示" not in m.text]
 
 
 async def test_reminder_at_75_percent_then_supervisor_then_leader(
@@ -66,7 +67,7 @@ async def test_reminder_at_75_percent_then_supervisor_then_leader(
     assert not_reports(request_log, supervisor) == []
     await at(clock, services, "2026-09-29 10:00")
     await bot.deliver()
-    urge = request_log.last(supervisor).text
+    urge = not_reports(request_log, supervisor)[-1].text
     assert "超期催办" in urge
     assert case.number in urge
     assert "王建国" in urge
@@ -99,7 +100,7 @@ async def test_reminder_at_75_percent_then_supervisor_then_leader(
 
     await at(clock, services, "2026-10-08 10:00")
     await bot.deliver()
-    assert "未在时限 2026-10-08 10:00 前办结" in request_log.last(supervisor).text
+    assert "未在时限 2026-10-08 10:00 前办结" in not_reports(request_log, supervisor)[-1].text
     await at(clock, services, "2026-10-09 09:59")
     before = len(not_reports(request_log, leader))
     await at(clock, services, "2026-10-09 10:00")
