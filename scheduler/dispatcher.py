@@ -76,8 +76,12 @@ class _Result:
 
 
 def default_worker_id() -> str:
-    """Unique per process, readable in `jingmin outbox` (host, pid and a random tail)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    """Unique per process, readable in `jingmin outbox` (host, pid and a random tail).
+
+    At most 55 characters: outbox.claimed_by is VARCHAR(64), which PostgreSQL enforces (a host
+    name alone may have 64).
+    """
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
