@@ -456,6 +456,7 @@ async def seed(
             progress(min(first + batch, cases), cases)
     async with db.write() as conn:
         await repo.set_counters(conn, maker.counters)
+        await repo.follow_sequences(conn)
     async with db.read() as conn:
         counts = await repo.row_counts(conn)
     report = SeedReport(rows=counts, seconds=timer.perf_counter() - began)

@@ -49,6 +49,21 @@ async def set_counters(conn: AsyncConnection, counters: Mapping[str, int]) -> No
         await conn.execute(case_counters.insert(), [{"day": d, "value": v} for d, v in sorted(counters.items())])
 
 
+async def follow_sequences(conn: AsyncConnection) -> None:
+    """Moves PostgreSQL's id sequences past the ids the seed chose itself.
+
+    An INSERT that names its id leaves the column's sequence alone on PostgreSQL (SQLite takes the
+    largest rowid plus one), so without this the first case filed after a seed would get id 1.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table in TABLES.values():
+        if "id" in table.c:
+            sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+            next_id = sa.func.coalesce(sa.func.max(table.c.id), 0) + 1
+            await conn.execute(sa.select(sa.func.setval(sequence, next_id, False)))
+
+
 async def row_counts(conn: AsyncConnection) -> dict[str, int]:
     counts = {}
     for name, table in TABLES.items():
