@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     )
 
     # Video consultations (视频约访).
-    video_link_template: str = Field(default="https://meet.jit.si/{room}", description="must contain {room}")
+    # bookings.video_url is VARCHAR(256), which PostgreSQL enforces: the template plus a 33-character room.
+    video_link_template: str = Field(default="https://meet.jit.si/{room}", max_length=200,
+                                     description="must contain {room}")
     booking_confirm_hours: float = Field(default=24, gt=0, le=168)
     booking_max_open: int = Field(default=2, ge=1, le=10)
     slot_minutes: int = Field(default=20, ge=5, le=240)
