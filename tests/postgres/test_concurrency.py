@@ -14,7 +14,6 @@ from sqlalchemy import event
 from core import cases as ledger
 from core.clock import FakeClock
 from core.models import Category, Kind
-from core.outgoing import Outgoing, Priority
 from core.services import Services
 from scheduler.dispatcher import Dispatcher
 from storage import availability, outbox
@@ -23,7 +22,11 @@ from storage.schema import cases
 from tests.booking import test_race
 from tests.booking.conftest import WEEK, make_resident
 from tests.conftest import Station
-from tests.scheduler.conftest import START, FakeTelegram  # also registers the test_note renderer
+from tests.scheduler.conftest import (  # also registers the test_note renderer
+    START,
+    FakeTelegram,
+    overlapping_transports,
+)
 
 
 async def test_two_dispatchers_never_send_a_row_twice(db_url: str) -> None:
@@ -39,17 +42,15 @@ async def test_two_dispatchers_never_send_a_row_twice(db_url: str) -> None:
 
     telegram = FakeTelegram()
 
-    async def slow_telegram(chat_id: int, out: Outgoing, priority: Priority) -> int:
-        await asyncio.sleep(0)
-        return await telegram(chat_id, out, priority)
+    transport_a, transport_b = overlapping_transports(telegram)
 
     db_a, db_b = Database(db_url), Database(db_url)
     statements: list[str] = []
     event.listen(db_a.engine.sync_engine, "before_cursor_execute",
                  lambda _c, _cur, statement, *_rest: statements.append(statement))
     try:
-        a = Dispatcher(db_a, clock, slow_telegram, worker_id="a", batch=10, concurrency=10)
-        b = Dispatcher(db_b, clock, slow_telegram, worker_id="b", batch=10, concurrency=10)
+        a = Dispatcher(db_a, clock, transport_a, worker_id="a", batch=10, concurrency=10)
+        b = Dispatcher(db_b, clock, transport_b, worker_id="b", batch=10, concurrency=10)
         stats_a, stats_b = await asyncio.gather(a.drain(), b.drain())
         async with db_a.read() as conn:
             counts = await outbox.counts(conn)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,6 +118,33 @@ class FakeTelegram:
 @pytest.fixture
 def telegram() -> FakeTelegram:
     return FakeTelegram()
+
+
+Transport = Callable[[int, Outgoing, Priority], Awaitable[int]]
+
+
+def overlapping_transports(telegram: FakeTelegram, count: int = 2) -> list[Transport]:
+    """One transport per dispatcher; none sends until every one of them has claimed and tried to send.
+
+    Concurrency tests use them so the dispatchers really work the outbox at the same time, instead
+    of the first one to start finding the table drained before the other has begun.
+    """
+    all_sending = asyncio.Barrier(count)
+
+    def transport() -> Transport:
+        arrived: asyncio.Future[int] | None = None
+
+        async def send(chat_id: int, out: Outgoing, priority: Priority) -> int:
+            nonlocal arrived
+            if arrived is None:
+                arrived = asyncio.ensure_future(asyncio.wait_for(all_sending.wait(), timeout=10))
+            await asyncio.shield(arrived)
+            await asyncio.sleep(0)
+            return await telegram(chat_id, out, priority)
+
+        return send
+
+    return [transport() for _ in range(count)]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from tests.scheduler.conftest import (
     Desk,
     FakeTelegram,
     create_schema,
+    overlapping_transports,
     sqlite_url,
 )
 
@@ -319,27 +319,11 @@ async def test_two_dispatchers_on_one_database_never_send_a_row_twice(db_path: P
     await seed_db.close()
 
     telegram = FakeTelegram()
-    # Each dispatcher's first send waits until the other has claimed and started
-    # sending too, so the two really work the table at the same time instead of
-    # one of them finding it already drained.
-    both_sending = asyncio.Barrier(2)
-
-    def transport_for() -> Callable[[int, Outgoing, Priority], Awaitable[int]]:
-        arrived: asyncio.Task[int] | None = None
-
-        async def send(chat_id: int, out: Outgoing, priority: Priority) -> int:
-            nonlocal arrived
-            if arrived is None:
-                arrived = asyncio.ensure_future(asyncio.wait_for(both_sending.wait(), timeout=10))
-            await asyncio.shield(arrived)
-            await asyncio.sleep(0)
-            return await telegram(chat_id, out, priority)
-
-        return send
+    transport_a, transport_b = overlapping_transports(telegram)
 
     db_a, db_b = Database(url), Database(url)
-    a = Dispatcher(db_a, clock, transport_for(), worker_id="a", batch=10, concurrency=10)
-    b = Dispatcher(db_b, clock, transport_for(), worker_id="b", batch=10, concurrency=10)
+    a = Dispatcher(db_a, clock, transport_a, worker_id="a", batch=10, concurrency=10)
+    b = Dispatcher(db_b, clock, transport_b, worker_id="b", batch=10, concurrency=10)
     stats_a, stats_b = await asyncio.gather(a.drain(), b.drain())
     await db_a.close()
     await db_b.close()
