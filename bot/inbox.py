@@ -4,6 +4,11 @@ python-telegram-bot confirms updates to Telegram (the next getUpdates offset, or
 200) once they are in its update queue. `InboxQueue.put` therefore commits the update to the
 database before it joins the queue, and `InboxApplication.process_update` claims it before the
 handlers run and marks it done after, so a crash in between leaves it to be handled at start-up.
+
+Each process holds the updates it handles under its own name and renews that claim while it
+runs (`keep_inbox`). In polling mode a process is alone (Telegram serves getUpdates to one consumer)
+and takes every unfinished update at start-up; in webhook mode several processes may share one
+PostgreSQL, so a process takes over only updates whose holder stopped renewing for `INBOX_LEASE`.
 """
 
 from __future__ import annotations
@@ -11,14 +16,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application
 
 from core.services import Services
+from scheduler.dispatcher import default_worker_id
 from storage import inbox
 
 log = logging.getLogger(__name__)
+
+# How long a holder may go without renewing before its updates count as abandoned.
+INBOX_LEASE = timedelta(seconds=60)
+# How often a running process renews its claims and looks for abandoned updates.
+INBOX_KEEP_EVERY = INBOX_LEASE / 4
 
 
 class InboxQueue(asyncio.Queue[object]):
@@ -27,23 +39,26 @@ class InboxQueue(asyncio.Queue[object]):
     def __init__(self) -> None:
         super().__init__()
         self.services: Services | None = None
-        # Updates this process stored and queued: handling them needs no separate claim.
-        self.stored_here: set[int] = set()
+        # The name this process holds inbox rows under (host, pid and a random tail).
+        self.holder = default_worker_id()
+        # Updates this process holds and queued: handling them needs no separate claim.
+        self.held_here: set[int] = set()
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and self.services is not None:
             services = self.services
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
             async with services.db.write() as conn:
-                fresh = await inbox.store(conn, item.update_id, payload, services.clock.now())
+                fresh = await inbox.store(conn, item.update_id, payload, services.clock.now(), holder=self.holder)
             if not fresh:
                 log.info("update %s was received before; not handled again", item.update_id)
                 return
-            self.stored_here.add(item.update_id)
+            self.held_here.add(item.update_id)
         await super().put(item)
 
     async def requeue(self, item: Update) -> None:
-        """Queues an update that is in the inbox already (recovery at start-up)."""
+        """Queues an update this process has taken over in the inbox (recovery)."""
+        self.held_here.add(item.update_id)
         await super().put(item)
 
 
@@ -61,20 +76,20 @@ class InboxApplication(Application):
             return
         services = self.services
         queue = self.update_queue
-        if isinstance(queue, InboxQueue) and update.update_id in queue.stored_here:
-            # Stored by our own queue a moment ago and queued once: it is ours to handle. A crash
-            # before `finish` leaves it pending, and start-up handles it again.
-            queue.stored_here.discard(update.update_id)
+        if isinstance(queue, InboxQueue) and update.update_id in queue.held_here:
+            # Stored or taken over by this process and queued once: it is ours to handle. A crash
+            # before `finish` leaves it unfinished, and recovery handles it again.
+            queue.held_here.discard(update.update_id)
             await self._handle(update)
             return
+        holder, now = self.holder, services.clock.now()
         async with services.db.write() as conn:
-            claimed = await inbox.claim(conn, update.update_id)
+            claimed = await inbox.claim(conn, update.update_id, holder=holder, now=now)
             if not claimed:
                 # Not stored yet: an update handed to us directly (tests, webhook replays).
-                stored = await inbox.store(
-                    conn, update.update_id, json.dumps(update.to_dict(), ensure_ascii=False), services.clock.now()
+                claimed = await inbox.store(
+                    conn, update.update_id, json.dumps(update.to_dict(), ensure_ascii=False), now, holder=holder
                 )
-                claimed = stored and await inbox.claim(conn, update.update_id)
         if not claimed:
             log.info("update %s is handled or being handled already; skipped", update.update_id)
             return
@@ -86,17 +101,36 @@ class InboxApplication(Application):
         async with services.db.write() as conn:
             await inbox.finish(conn, update.update_id, services.clock.now())
 
-    async def recover_inbox(self) -> int:
-        """Queues the updates stored but not handled to the end before the last stop."""
-        services = self.services
-        async with services.db.write() as conn:
-            pending = await inbox.unfinished(conn)
+    @property
+    def holder(self) -> str:
         queue = self.update_queue
-        for update_id, payload in pending:
+        return queue.holder if isinstance(queue, InboxQueue) else "application"
+
+    async def recover_inbox(self, *, alone: bool = True) -> int:
+        """Queues the updates left unfinished; returns how many.
+
+        `alone` (polling, or a single process): every unfinished update, at once. Otherwise only
+        updates nobody holds or whose holder stopped renewing its claim for `INBOX_LEASE`.
+        """
+        services = self.services
+        now = services.clock.now()
+        async with services.db.write() as conn:
+            taken = await inbox.take_over(
+                conn, holder=self.holder, now=now, stale_before=None if alone else now - INBOX_LEASE
+            )
+        queue = self.update_queue
+        for update_id, payload in taken:
             update = Update.de_json(json.loads(payload), self.bot)
             if isinstance(queue, InboxQueue):
                 await queue.requeue(update)
             else:
                 await queue.put(update)
             log.info("recovered update %s from the inbox", update_id)
-        return len(pending)
+        return len(taken)
+
+    async def keep_inbox(self, *, alone: bool) -> int:
+        """Renews this process's claims, then takes over abandoned updates (not when alone)."""
+        services = self.services
+        async with services.db.write() as conn:
+            await inbox.renew(conn, holder=self.holder, now=services.clock.now())
+        return 0 if alone else await self.recover_inbox(alone=False)

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.app import BOT_COMMANDS, build_application, build_services
-from bot.inbox import InboxApplication
+from bot.inbox import INBOX_KEEP_EVERY, InboxApplication
 from bot.pacing import PacingRateLimiter
 from bot.settings import Settings
 from core.clock import Clock
@@ -47,13 +47,18 @@ class Bot:
         await self.app.initialize()
         with suppress(TelegramError):
             await self.app.bot.set_my_commands(BOT_COMMANDS)
-        recovered = await self.app.recover_inbox()
+        # Polling: this process is Telegram's only consumer, so whatever is unfinished is its own
+        # from before a stop. Webhook: other processes may share the database and be handling
+        # theirs; only abandoned updates are taken, now and by the inbox keeper below.
+        alone = self.settings.mode != "webhook"
+        recovered = await self.app.recover_inbox(alone=alone)
         if recovered:
             log.info("handling %d update(s) left from before the last stop", recovered)
         # The dispatcher's first tick takes back rows a killed sender left half-sent.
         config = self.services.config
         jobs.install(self.app, self.services, sweeps=Sweeps(
             self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after))
+        keep_inbox(self.app, alone=alone)
         await self.app.start()
         if self.settings.mode == "webhook":
             await self._start_webhook()
@@ -103,6 +108,18 @@ class Bot:
         await self.app.bot.set_webhook(
             self.settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
         )
+
+
+def keep_inbox(app: InboxApplication, *, alone: bool) -> None:
+    """Renews this process's inbox claims on the JobQueue (and takes over abandoned updates)."""
+
+    async def keep(_context: object) -> None:
+        taken = await app.keep_inbox(alone=alone)
+        if taken:
+            log.warning("took over %d update(s) another process left unfinished", taken)
+
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(keep, interval=INBOX_KEEP_EVERY, first=INBOX_KEEP_EVERY, name="inbox-keeper")
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:

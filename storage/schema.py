@@ -185,6 +185,9 @@ inbox = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("received_at", UtcDateTime, nullable=False),
     sa.Column("handled_at", UtcDateTime),
+    # The process handling the update and when it last said so (see storage/inbox.py).
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_at", UtcDateTime),
     sa.Index("ix_inbox_status", "status", "update_id"),
 )
 
