@@ -11,6 +11,7 @@ import asyncio
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from bot.settings import Settings
 from core import cases as ledger
 from core.clock import FakeClock
 from core.models import Category, Kind
@@ -21,6 +22,7 @@ from storage.db import Database
 from storage.schema import cases
 from tests.booking import test_race
 from tests.booking.conftest import WEEK, make_resident
+from tests.bot import test_inbox_claims as inbox_claims
 from tests.conftest import Station
 from tests.scheduler.conftest import (  # also registers the test_note renderer
     START,
@@ -102,3 +104,18 @@ async def test_the_first_cases_of_a_day_filed_at_once_get_distinct_numbers(
     assert sorted(numbers) == [f"XF-20261123-{n:04d}" for n in range(1, 11)]
     async with services.db.read() as conn:
         assert (await conn.execute(sa.select(sa.func.count()).select_from(cases))).scalar_one() == 10
+
+
+async def test_processes_share_the_inbox_and_take_over_only_abandoned_updates(
+    settings: Settings, clock: FakeClock, station: Station
+) -> None:
+    """The inbox tests of tests/bot on PostgreSQL, where the processes' writes really overlap."""
+    a, b = inbox_claims.Process(settings, clock), inbox_claims.Process(settings, clock)
+    await a.app.initialize()
+    await b.app.initialize()
+    try:
+        await inbox_claims.test_a_live_process_keeps_its_update_and_a_dead_ones_is_taken_over((a, b), clock, station)
+        await inbox_claims.test_two_processes_looking_at_once_take_each_update_once((a, b), settings, clock, station)
+    finally:
+        await a.close()
+        await b.close()
