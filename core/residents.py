@@ -2,27 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+
 from core.models import Language, Resident
 from core.services import Services
 from storage import cases as case_repo
-from storage import dialogs, people
+from storage import dialogs, outbox, people
+
+log = logging.getLogger(__name__)
 
 
 async def get_or_create(services: Services, telegram_id: int, first_name: str, language: Language) -> Resident:
     async with services.db.read() as conn:
         found = await people.resident_by_telegram(conn, telegram_id)
     if found is not None:
-        return found
+        return await _heard_from(services, found)
     async with services.db.write() as conn:
         found = await people.resident_by_telegram(conn, telegram_id)
         if found is not None:
-            return found
+            return found  # registered a moment ago by a concurrent update
         return await people.insert_resident(conn, telegram_id, first_name[:128], language, services.clock.now())
 
 
 async def find(services: Services, telegram_id: int) -> Resident | None:
+    """The resident writing or pressing a button now (every handler looks them up through here)."""
     async with services.db.read() as conn:
-        return await people.resident_by_telegram(conn, telegram_id)
+        found = await people.resident_by_telegram(conn, telegram_id)
+    return await _heard_from(services, found) if found is not None else None
+
+
+async def _heard_from(services: Services, resident: Resident) -> Resident:
+    """A resident who talks to the bot has not blocked it (any more): clears the unreachable flag
+    a 403 set, so status messages and follow-ups reach them again. A write only when it is set."""
+    if not resident.unreachable or resident.telegram_id is None:
+        return resident
+    async with services.db.write() as conn:
+        await outbox.mark_reachable(conn, [resident.telegram_id])
+    log.info("resident %d is talking to the bot again: reachable", resident.id)
+    return dataclasses.replace(resident, unreachable=False)
 
 
 async def update(services: Services, resident: Resident, **values: object) -> Resident:
