@@ -1,8 +1,8 @@
 """Drives the real Application with updates built from JSON, and records what the bot sends.
 
 `RecordingRequest` is the network: it answers Bot API calls the way Telegram would (a chat
-keeps its messages, edits change them, callback answers are kept) and refuses anything else,
-so no test can reach the internet.
+keeps its messages with the files they carry, edits change them, callback answers are kept) and
+refuses anything else, so no test can reach the internet.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ class Sent:
     document: str | None = None
     photo: bool = False
     edited: bool = False
+    # The uploaded file of a sendDocument or sendPhoto, as the recipient would download it.
+    filename: str | None = None
+    content: bytes | None = None
 
     def labels(self) -> list[str]:
         return [b["text"] for row in self.buttons for b in row]
@@ -83,6 +86,10 @@ class RecordingRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.json_parameters) if request_data else {}
         params = {k: _decode(v) for k, v in params.items()}
+        # Uploaded files travel as multipart fields, not JSON: kept as (filename, bytes) by field name.
+        files = request_data.multipart_data if request_data else {}
+        for name, (filename, content, *_mimetype) in files.items():
+            params[name] = (filename, content if isinstance(content, bytes) else content.read())
         self.calls.append((api_method, params))
         handler = getattr(self, "_" + api_method, None)
         if handler is None:
@@ -128,10 +135,10 @@ class RecordingRequest(BaseRequest):
         return self._store(params)
 
     def _sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._store(params, document="document")
+        return self._store(params, document="document", **_upload(params.get("document")))
 
     def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._store(params, photo=True)
+        return self._store(params, photo=True, **_upload(params.get("photo")))
 
     def _find(self, params: dict[str, Any]) -> Sent:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
@@ -171,6 +178,14 @@ class RecordingRequest(BaseRequest):
 
     def texts(self, chat_id: int) -> str:
         return "\n---\n".join(s.text for s in self.messages(chat_id))
+
+
+def _upload(value: Any) -> dict[str, Any]:
+    """The filename and bytes of an uploaded file (a file_id or URL sent again carries none)."""
+    if isinstance(value, tuple):
+        filename, content = value
+        return {"filename": filename, "content": content}
+    return {}
 
 
 def _decode(value: Any) -> Any:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
+from openpyxl import load_workbook
 
 from core import buttons
-from core.models import Role
+from core.models import Language, Role
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
 from tests.conftest import Station
-from tests.harness import Harness, Person, RecordingRequest
+from tests.harness import Harness, Person, RecordingRequest, Sent
 from tests.stats.builders import H, add_case, local
 
 OTHER_SUPERVISOR = Person(9300, "周所长")
@@ -48,6 +51,14 @@ async def cases_in_november(services: Services, station: Station) -> Station:
         await people.update_staff(conn, member.id, telegram_id=OTHER_SUPERVISOR.id)
         await area_repo.set_role(conn, a["town2"], "supervisor_id", member.id)
     return station
+
+
+def workbook_rows(sent: Sent) -> list[list[object]]:
+    """The first sheet of the XLSX the bot sent, as the recipient's spreadsheet program reads it."""
+    assert sent.document and sent.content, "no document with content"
+    sheet = load_workbook(BytesIO(sent.content)).active
+    assert sheet is not None
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def alert(log: RecordingRequest) -> str:
@@ -169,3 +180,35 @@ async def test_help_and_bad_dates(bot: Harness, request_log: RecordingRequest, c
     text = request_log.messages(leader.id)[-2].text
     assert "2026-11-10 至 2026-11-12" in text
     assert "收到诉求：2 件" in text
+
+
+async def test_the_exported_workbook_has_no_contacts_and_speaks_the_leaders_language(
+    bot: Harness, request_log: RecordingRequest, services: Services, cases_in_november: Station
+) -> None:
+    phone, name = "13912345678", "刘阿姨"
+    async with services.db.write() as conn:
+        resident = await people.insert_resident(conn, 5009, name, Language.ZH_HANS, services.clock.now())
+        await people.update_resident(conn, resident.id, phone=phone)
+        await add_case(conn, kind="help", category="other", area=cases_in_november.area_ids["village"],
+                       owner=cases_in_november.staff_ids["officer"], created=local(2026, 11, 20, 9),
+                       status="submitted", resident=resident.id)
+        await people.update_staff(conn, cases_in_november.staff_ids["leader"], language=Language.EN)
+    leader = cases_in_november.leader
+    await bot.send(leader, "/export")
+    sent = request_log.last(leader.id)
+    assert sent.filename == "Ledger_2026-11-01_2026-11-30.xlsx"
+    rows = workbook_rows(sent)
+    header = rows[0]
+    assert header[:4] == ["Case number", "Received at", "Kind", "Category"]
+    assert "Phone" not in header and "Resident" not in header
+    assert len(rows) == 1 + 5
+    cells = [str(cell) for row in rows for cell in row if cell is not None]
+    assert not any(phone in cell or name in cell for cell in cells)
+    assert "Dispute" in {row[2] for row in rows[1:]}
+
+    # A supervisor reading Chinese gets Chinese headers, and still no contacts.
+    await bot.send(OTHER_SUPERVISOR, "/export")
+    rows = workbook_rows(request_log.last(OTHER_SUPERVISOR.id))
+    assert rows[0][:3] == ["编号", "登记时间", "类型"]
+    assert "联系电话" not in rows[0] and "群众姓名" not in rows[0]
+    assert [row[4] for row in rows[1:]] == ["柳河村"]
