@@ -283,7 +283,9 @@ async def export_ledger(
 
 def _scope_detail(scope: Scope) -> str:
     if scope.area_id is not None:
-        return f"area={scope.area_id}"
-    if scope.area_ids is not None:
-        return f"areas={','.join(str(a) for a in sorted(scope.area_ids))}"
-    return "all"
+        detail = f"area={scope.area_id}"
+    elif scope.area_ids is not None:
+        detail = f"areas={','.join(str(a) for a in sorted(scope.area_ids))}"
+    else:
+        detail = "all"
+    return detail if scope.officer_id is None else f"{detail} officer={scope.officer_id}"

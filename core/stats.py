@@ -259,13 +259,18 @@ def own_scope(viewer: Staff | None) -> Scope:
     return Scope(officer_id=viewer.id)
 
 
-def export_scope(viewer: Staff | None, areas: Sequence[Area], area_id: int | None = None) -> Scope:
-    """The ledger a viewer may export: supervisors their areas, leaders and admins everything."""
+def export_scope(
+    viewer: Staff | None, areas: Sequence[Area], area_id: int | None = None, officer_id: int | None = None
+) -> Scope:
+    """The ledger a viewer may export: supervisors their areas, leaders and admins everything.
+
+    An area or an officer chosen on the /stats screen narrows it, checked as `authorize` checks them.
+    """
     if viewer is None:
         raise StatsError(NOT_STAFF)
     if viewer.role is Role.OFFICER:
         raise StatsError(EXPORT_NOT_ALLOWED)
-    return authorize(viewer, areas, area_id=area_id)
+    return authorize(viewer, areas, area_id=area_id, officer_id=officer_id)
 
 
 # --- the figures -----------------------------------------------------------------------------

@@ -324,7 +324,7 @@ async def export(update: Update, context: JmContext) -> None:
 
 @action(view.ACTION_EXPORT)
 async def on_export(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """The ledger of the period and area on screen."""
+    """The ledger of the period, area and officer on screen."""
     member = await _member(update, context)
     lang = member.language if member else await common.language_for(update, context)
     await _export(update, context, member, lang, dict(grant.payload))
@@ -337,7 +337,7 @@ async def _export(
     services = context.services
     try:
         period = _period(context, payload)
-        scope = export_scope(member, names.areas, payload.get("area"))
+        scope = export_scope(member, names.areas, payload.get("area"), payload.get("officer"))
     except StatsError as exc:
         await _refuse(update, context, lang, exc)
         return

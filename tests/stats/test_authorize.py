@@ -88,3 +88,10 @@ def test_export_scope() -> None:
         export_scope(OFFICER, AREAS)
     with pytest.raises(StatsError, match="not one you supervise"):
         export_scope(SUP_B, AREAS, S.a1)
+
+
+def test_export_scope_keeps_the_officer() -> None:
+    assert export_scope(LEADER, AREAS, officer_id=S.o1) == Scope(officer_id=S.o1)
+    assert export_scope(SUP_B, AREAS, officer_id=S.o3).officer_id == S.o3
+    with pytest.raises(StatsError):
+        export_scope(SUP_B, AREAS, officer_id=S.o1)

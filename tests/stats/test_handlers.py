@@ -212,3 +212,32 @@ async def test_the_exported_workbook_has_no_contacts_and_speaks_the_leaders_lang
     assert rows[0][:3] == ["编号", "登记时间", "类型"]
     assert "联系电话" not in rows[0] and "群众姓名" not in rows[0]
     assert [row[4] for row in rows[1:]] == ["柳河村"]
+
+
+async def test_export_keeps_the_officer_chosen_on_screen(
+    bot: Harness, request_log: RecordingRequest, services: Services, cases_in_november: Station
+) -> None:
+    leader = cases_in_november.leader
+    await bot.send(leader, "/stats")
+    await bot.press(leader, "按民警")
+    await bot.press(leader, "王建国", message=request_log.last_with_buttons(leader.id))
+    shown = request_log.last_with_buttons(leader.id)
+    assert "民警 王建国" in shown.text
+    await bot.press(leader, "导出台账", message=shown)
+    sent = request_log.last(leader.id)
+    assert "民警 王建国" in sent.text
+    assert "共 2 件" in sent.text
+    rows = workbook_rows(sent)
+    assert [row[5] for row in rows[1:]] == ["王建国", "王建国"]  # 首问民警
+
+    # A supervisor cannot export an officer outside their areas, even with a granted payload.
+    boss = OTHER_SUPERVISOR
+    await bot.send(boss, "/stats")
+    async with services.db.write() as conn:
+        forged = await buttons.issue(
+            conn, boss.id, "stats_export", {"key": "this_month", "officer": cases_in_november.staff_ids["officer"]},
+            services.clock.now(),
+        )
+    await bot.press_data(boss, forged, request_log.last(boss.id))
+    assert "不在您联系的辖区" in alert(request_log)
+    assert not any(m.document for m in request_log.messages(boss.id))

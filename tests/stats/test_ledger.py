@@ -163,3 +163,17 @@ async def test_an_empty_period_gives_headers_only(stats_db: Database, stats_stat
     rows, frozen = sheet_rows(out)
     assert rows == [headers(Language.EN, with_contacts=False)]
     assert frozen == "A2"
+
+
+async def test_an_officer_scope_exports_their_cases_and_says_so_in_the_audit_log(
+    stats_db: Database, stats_station: Station, march: dict[str, int], tmp_path: Path
+) -> None:
+    out = tmp_path / "o3.csv"
+    scope = Scope(officer_id=stats_station.o3)
+    assert await export(stats_db, out, Format.CSV, Language.ZH_HANS, scope=scope, with_contacts=True) == 3
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {row["首问民警"] for row in rows} == {"孙丽"}
+    async with stats_db.read() as conn:
+        (entry,) = await audit.entries(conn)
+    assert f"officer={stats_station.o3}" in str(entry["detail"])
