@@ -16,8 +16,10 @@ answers (so the generic deadline sweep never nags about a booking a second time,
 statistics still compare the answer with the booking's deadline).
 
 Messages go through the outbox and are rendered when sent (core/booking_texts.py). Their dedupe
-keys carry the booking id, its version and the slot, so a moved booking gets new reminders and
-the old ones render None (cancelled) because the booking's version has moved on.
+keys carry the booking id, its version and the slot, so a moved booking gets new reminders. Every
+change of a booking moves it to a new version and cancels the pending rows of the old one in the
+same transaction (`_update`); a row that slips through (already claimed) still renders None
+because the booking's version has moved on.
 """
 
 from __future__ import annotations
@@ -682,8 +684,13 @@ async def _get(conn: AsyncConnection, booking_id: int) -> Booking:
 
 
 async def _update(conn: AsyncConnection, booking: Booking, now: datetime, **values: Any) -> None:
+    """Moves the booking to its next version; what was queued for the old one is cancelled at once
+    (reminders of a cancelled or moved meeting, cards and notices that no longer hold), so the
+    outbox and `jingmin outbox` show only what will really be sent."""
     if not await repo.update(conn, booking.id, booking.version, updated_at=now, **values):
         raise BookingError(CHANGED)
+    await outbox.cancel_booking_version(conn, booking.id, booking.version,
+                                        reason=f"obsolete: booking changed (v{booking.version})")
 
 
 async def _case_values(conn: AsyncConnection, case: Case, now: datetime, **values: Any) -> Case:

@@ -225,6 +225,20 @@ async def cancel_for_chat(conn: AsyncConnection, chat_id: int, *, audience: str,
     return int(result.rowcount)
 
 
+async def cancel_booking_version(conn: AsyncConnection, booking_id: int, version: int, *, reason: str) -> int:
+    """Cancels the pending messages queued for one version of a booking (a changed booking's old
+    reminders, cards and notices); their dedupe keys start ``bk:{id}:v{version}:`` (core/booking.py)."""
+    result = await conn.execute(
+        outbox.update()
+        .where(
+            outbox.c.dedupe_key.startswith(f"bk:{booking_id}:v{version}:", autoescape=True),
+            outbox.c.status == PENDING,
+        )
+        .values(status=CANCELLED, last_error=reason)
+    )
+    return int(result.rowcount)
+
+
 async def expedite(conn: AsyncConnection, dedupe_key: str, *, now: datetime) -> bool:
     """Makes a pending row due now (it was waiting for something that has arrived)."""
     result = await conn.execute(

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import icalendar
+import pytest
 
 from core import booking as bk
+from core import cases as ledger
 from core import notify
 from core.clock import FakeClock
 from core.models import Resident, Staff
@@ -165,3 +167,60 @@ async def test_an_unanswered_request_is_called_off_at_its_time_with_new_times(
     notice = request_log.last(RESIDENT)
     assert "未能及时确认" in notice.text and len(notice.labels()) == 6
     assert notice.labels()[0] == "11月23日（周一） 16:35–16:55"  # the next free times, two hours from now
+
+
+async def pending_of(services: Services, booking: bk.Booking) -> set[str]:
+    """What is still waiting to be sent for this version of the booking (notices and cards)."""
+    prefix = f"bk:{booking.id}:v{booking.version}:"
+    return {r.payload.get("what") or r.payload.get("reason") for r in await outbox_rows(services, booking.id)
+            if r.dedupe_key.startswith(prefix) and r.status == "pending"}
+
+
+MEETING_REMINDERS = {"r1440m", "r60m", "start", "reminder", "outcome"}
+
+
+@pytest.mark.parametrize("how", ["resident_cancels", "officer_cancels", "case_withdrawn"])
+async def test_calling_a_meeting_off_cancels_its_reminders_at_once(
+    how: str, services: Services, resident: Resident, staff: dict[str, Staff]
+) -> None:
+    booking = await confirmed(services, resident, staff, "11-25 14:30")
+    assert await pending_of(services, booking) >= MEETING_REMINDERS
+    if how == "resident_cancels":
+        await bk.cancel_by_resident(services, resident, booking.id, booking.version)
+    elif how == "officer_cancels":
+        await bk.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "所里临时有警情")
+    else:  # withdrawn in /mycases: the booking sweep gives the slot back
+        await ledger.withdraw(services, resident, booking.case_id, None)
+        assert await bk.booking_sweep(services) == 1
+    # Straight away, without waiting for the reminders' times: nothing of the meeting is pending.
+    assert await pending_of(services, booking) == set()
+    old = [r for r in await outbox_rows(services, booking.id) if f":v{booking.version}:" in r.dedupe_key]
+    assert {r.status for r in old} <= {"sent", "cancelled"}
+    assert all(r.last_error.startswith("obsolete: booking changed") for r in old if r.status == "cancelled")
+
+
+async def test_a_move_cancels_the_old_reminders_at_once_and_the_new_time_gets_its_own(
+    services: Services, resident: Resident, staff: dict[str, Staff]
+) -> None:
+    booking = await confirmed(services, resident, staff, "11-25 14:30")
+    new_slot = at(await bk.slots_for(services, resident), services, "11-27 09:00")
+    moved = await bk.reschedule(services, resident, booking.id, booking.version, new_slot.starts_at)
+    assert await pending_of(services, booking) == set()
+    assert await pending_of(services, moved) == {"moved"}  # the officer's card; confirmation comes first
+    again = await bk.confirm(services, staff["officer"], moved.id, moved.version)
+    assert await pending_of(services, moved) == set()  # the card is moot once answered
+    assert await pending_of(services, again) == {"confirmed"} | MEETING_REMINDERS
+    rows = [r for r in await outbox_rows(services, booking.id) if r.status == "pending"]
+    assert {r.due_at for r in rows if r.payload.get("what") == "r60m"} == {again.starts_at - timedelta(hours=1)}
+
+
+async def test_a_declined_request_leaves_nothing_pending_for_the_request(
+    services: Services, resident: Resident, staff: dict[str, Staff]
+) -> None:
+    slot = at(await bk.slots_for(services, resident), services, "11-25 14:30")
+    booking = await bk.request(services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证",
+                               starts_at=slot.starts_at, update_id=None)
+    assert await pending_of(services, booking) == {"new"}  # the officer's card, not yet sent
+    declined = await bk.decline(services, staff["officer"], booking.id, booking.version, "此事项须到窗口办理")
+    assert await pending_of(services, booking) == set()
+    assert await pending_of(services, declined) == {"declined"}
