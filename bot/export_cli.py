@@ -21,22 +21,27 @@ from core.clock import SystemClock
 from core.config import StationConfig
 from core.i18n import language_of
 from core.ledger_export import Format, export_ledger
-from core.models import Language
+from core.models import Language, Role, Staff
 from core.stats import Scope, StatsError, custom_period, parse_date, subtree
 from storage import areas as area_repo
+from storage import people
 from storage.db import Database
 from storage.demo_seed import NotEmpty
 from storage.migrate import upgrade
 
 
 def add_export_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`export ledger --from DATE --to DATE [--area CODE] --format xlsx|csv --out FILE [--with-contacts]`."""
+    """`export ledger --from DATE --to DATE [--area CODE] --format xlsx|csv --out FILE`.
+
+    `--with-contacts --admin BADGE` adds residents' names and phones for an active administrator.
+    """
     parser = subparsers.add_parser("export", help="export the ledger (台账)")
     commands = parser.add_subparsers(dest="export_command", required=True, metavar="COMMAND")
     ledger = commands.add_parser(
         "ledger", help="the cases received between two dates, one row per case, as XLSX or CSV",
         description="Dates are local days in the station's time zone, both included. Residents' names and "
-                    "phone numbers are left out unless --with-contacts is given; that is audit-logged.",
+                    "phone numbers are left out unless --with-contacts is given by an administrator, named "
+                    "with --admin; that is audit-logged under their name.",
     )
     ledger.add_argument("--from", dest="first", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
     ledger.add_argument("--to", dest="last", required=True, metavar="DATE", help="last day, YYYY-MM-DD")
@@ -46,7 +51,11 @@ def add_export_commands(subparsers: argparse._SubParsersAction[argparse.Argument
     ledger.add_argument("--language", default=Language.ZH_HANS.value,
                         choices=[lang.value for lang in Language], help="language of the headers and values")
     ledger.add_argument("--with-contacts", action="store_true",
-                        help="include residents' names and phone numbers (administrators only; audit-logged)")
+                        help="include residents' names and phone numbers (administrators only, with --admin; "
+                             "audit-logged)")
+    ledger.add_argument("--admin", metavar="BADGE",
+                        help="the badge number (警号) of the active administrator asking for --with-contacts "
+                             "(see `jingmin staff list`)")
     ledger.set_defaults(func=export_ledger_command)
 
 
@@ -81,6 +90,19 @@ def _station(settings: Settings) -> StationConfig:
     )
 
 
+NEEDS_ADMIN = "--with-contacts needs --admin BADGE, the badge number of an active administrator"
+
+
+async def _contacts_admin(db: Database, badge: str) -> Staff | str:
+    """The active administrator whose badge was given with --admin, or why there is none."""
+    async with db.read() as conn:
+        member = await people.staff_by_badge(conn, badge)
+    if member is None or not member.active or member.role is not Role.ADMIN:
+        return (f"{badge!r} is not the badge of an active administrator (see `jingmin staff list`); "
+                "contacts are exported for administrators only")
+    return member
+
+
 async def export_ledger_command(args: argparse.Namespace, settings: Settings) -> int:
     _quiet_sql()
     try:
@@ -88,9 +110,19 @@ async def export_ledger_command(args: argparse.Namespace, settings: Settings) ->
     except StatsError as exc:
         print(f"jingmin export ledger: {exc}", file=sys.stderr)
         return 2
+    if args.with_contacts and not args.admin:
+        print(f"jingmin export ledger: {NEEDS_ADMIN}", file=sys.stderr)
+        return 2
     await upgrade(settings.database_url)
     db = Database(settings.database_url)
     try:
+        admin: Staff | None = None
+        if args.with_contacts:
+            found = await _contacts_admin(db, args.admin)
+            if isinstance(found, str):
+                print(f"jingmin export ledger: {found}", file=sys.stderr)
+                return 2
+            admin = found
         scope = Scope()
         if args.area:
             async with db.read() as conn:
@@ -105,11 +137,11 @@ async def export_ledger_command(args: argparse.Namespace, settings: Settings) ->
         rows = await export_ledger(
             db, scope=scope, period=period, tz=settings.tz, lang=language_of(args.language),
             fmt=Format(args.format), out=args.out, now=SystemClock().now(), with_contacts=args.with_contacts,
-            actor=f"cli:{_os_user()}",
+            actor=f"cli:{_os_user()}", staff_id=admin.id if admin else None,
         )
     finally:
         await db.close()
-    contacts = " with contacts (audit-logged)" if args.with_contacts else ""
+    contacts = f" with contacts (audit-logged for {admin.name}, {admin.badge})" if admin else ""
     print(f"wrote {rows} cases from {_day(period.first)} to {_day(period.last)} to {args.out}{contacts} "
           f"in {time.perf_counter() - began:.1f} s")
     return 0

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from bot.export_cli import add_demo_commands, add_export_commands
 from bot.settings import Settings, load_settings
 from storage.db import Database
-from storage.schema import areas, audit_log, cases
+from storage.schema import areas, audit_log, cases, staff
 
 # The demo seed writes the days before today (system clock); this window holds them all.
 FIRST, LAST = (date.today() - timedelta(days=90)).isoformat(), (date.today() + timedelta(days=1)).isoformat()
@@ -83,28 +83,57 @@ async def test_seed_then_export(cli_settings: Settings, tmp_path: Path, capsys: 
     assert await rows_of(cli_settings, sa.select(audit_log)) == []
 
 
-async def test_contacts_are_audit_logged(cli_settings: Settings, tmp_path: Path) -> None:
+def export_with_contacts(out: Path, *extra: str) -> list[str]:
+    return ["export", "ledger", "--from", FIRST, "--to", LAST, "--out", str(out), "--with-contacts", *extra]
+
+
+async def test_contacts_are_audit_logged(
+    cli_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert await run(cli_settings, "demo", "seed", "--cases", "50", "--days", "30") == 0
+    (admin,) = await rows_of(cli_settings, sa.select(staff.c.id, staff.c.badge).where(staff.c.role == "admin"))
     out = tmp_path / "ledger.xlsx"
-    code = await run(
-        cli_settings,
-        "export",
-        "ledger",
-        "--from",
-        FIRST,
-        "--to",
-        LAST,
-        "--out",
-        str(out),
-        "--with-contacts",
-        "--language",
-        "en",
-    )
-    assert code == 0
+    capsys.readouterr()
+    assert await run(cli_settings, *export_with_contacts(out, "--admin", admin.badge, "--language", "en")) == 0
     assert out.stat().st_size > 0
+    assert "with contacts (audit-logged for" in capsys.readouterr().out
     (entry,) = await rows_of(cli_settings, sa.select(audit_log))
     assert entry.action == "export_contacts"
+    assert entry.staff_id == admin.id
     assert str(entry.actor).startswith("cli:")
+
+
+async def test_contacts_only_for_an_active_admin(
+    cli_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await run(cli_settings, "demo", "seed", "--cases", "20", "--days", "10") == 0
+    badges = {
+        row.role: row.badge
+        for row in await rows_of(cli_settings, sa.select(staff.c.role, staff.c.badge).order_by(staff.c.id.desc()))
+    }
+    out = tmp_path / "ledger.csv"
+    capsys.readouterr()
+    attempts = [
+        ((), "--with-contacts needs --admin BADGE"),
+        (("--admin", badges["leader"]), "not the badge of an active administrator"),
+        (("--admin", "NOBODY"), "'NOBODY' is not the badge of an active administrator"),
+    ]
+    for extra, reason in attempts:
+        assert await run(cli_settings, *export_with_contacts(out, "--format", "csv", *extra)) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err  # one line
+        assert reason in err
+    # An administrator who has left is refused too.
+    db = Database(cli_settings.database_url)
+    try:
+        async with db.write() as conn:
+            await conn.execute(staff.update().where(staff.c.badge == badges["admin"]).values(active=False))
+    finally:
+        await db.close()
+    assert await run(cli_settings, *export_with_contacts(out, "--admin", badges["admin"])) == 2
+    assert "not the badge of an active administrator" in capsys.readouterr().err
+    assert not out.exists()
+    assert await rows_of(cli_settings, sa.select(audit_log)) == []
 
 
 async def test_mistakes_are_explained(
