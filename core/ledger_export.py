@@ -1,5 +1,9 @@
 """The ledger (台账) as XLSX or CSV: one row per case, every lifecycle time, deadlines met or missed.
 
+The follow-up columns show the latest round (round, times, answers, result), then how many rounds
+were answered and the first round's answers, so a case that was reopened after an unsatisfied
+first answer shows both; "Last reopened at" is its latest reopening.
+
 Rows are written while they stream from the database (openpyxl's write-only mode keeps a
 constant memory; CSV is written line by line), so a year of a large station exports without
 holding it in memory. CSV is UTF-8 with a byte-order mark: Excel then opens Chinese correctly.
@@ -162,6 +166,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(N_("Closed at"), 17, lambda r, v: v.time(r.closed_at)),
     Column(N_("How it ended"), 14, lambda r, v: v.code(CLOSE_REASONS, r.close_reason)),
     Column(N_("Times reopened"), 8, lambda r, v: r.reopened_count),
+    Column(N_("Last reopened at"), 17, lambda r, v: v.time(r.last_reopened_at)),
     Column(N_("Escalation"), 8, lambda r, v: v.flag(r.escalation_level > 0, N_("Escalated"))),
     Column(N_("Follow-up round"), 8, lambda r, v: r.followup_round),
     Column(N_("Follow-up asked"), 17, lambda r, v: v.time(r.followup_asked_at)),
@@ -169,6 +174,9 @@ COLUMNS: tuple[Column, ...] = (
     Column(N_("Solved?"), 8, lambda r, v: v.solved(r.solved)),
     Column(N_("Satisfaction"), 10, lambda r, v: v.code(SATISFACTION, r.satisfaction)),
     Column(N_("Follow-up result"), 10, lambda r, v: v.code(FOLLOWUP_OUTCOMES, r.followup_outcome)),
+    Column(N_("Follow-ups answered"), 8, lambda r, v: r.rounds_answered),
+    Column(N_("First follow-up: solved?"), 10, lambda r, v: v.solved(r.first_solved)),
+    Column(N_("First follow-up: satisfaction"), 10, lambda r, v: v.code(SATISFACTION, r.first_satisfaction)),
     Column(N_("Resident"), 10, lambda r, v: r.resident_name, contact=True),
     Column(N_("Phone"), 14, lambda r, v: r.phone, contact=True),
 )

@@ -177,3 +177,36 @@ async def test_an_officer_scope_exports_their_cases_and_says_so_in_the_audit_log
     async with stats_db.read() as conn:
         (entry,) = await audit.entries(conn)
     assert f"officer={stats_station.o3}" in str(entry["detail"])
+
+
+async def test_follow_up_history_and_reopening_in_xlsx_and_csv(
+    stats_db: Database, march: dict[str, int], tmp_path: Path
+) -> None:
+    """c3 was found unsatisfied and not solved, reopened on 11 March at 12:00, then basically satisfied."""
+    await export(stats_db, tmp_path / "ledger.xlsx", Format.XLSX, Language.ZH_HANS)
+    rows, _ = sheet_rows(tmp_path / "ledger.xlsx")
+    header = rows[0]
+    by_received = {row[1]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    c3 = by_received[datetime(2025, 3, 5, 9, 0)]
+    assert c3["重新办理次数"] == 1
+    assert c3["最近重新办理时间"] == datetime(2025, 3, 11, 12, 0)
+    assert (c3["回访轮次"], c3["是否解决"], c3["满意度"]) == (2, "已解决", "基本满意")  # the latest round
+    assert c3["回访答复次数"] == 2
+    assert (c3["首次回访是否解决"], c3["首次回访满意度"]) == ("未解决", "不满意")
+    c1 = by_received[datetime(2025, 3, 3, 10, 0)]  # one round, answered, never reopened
+    assert (c1["回访答复次数"], c1["首次回访满意度"], c1["最近重新办理时间"]) == (1, "满意", None)
+    c7 = by_received[datetime(2025, 3, 20, 9, 0)]  # asked once, no feedback
+    assert (c7["回访答复次数"], c7["首次回访是否解决"], c7["首次回访满意度"]) == (0, None, None)
+    c4 = by_received[datetime(2025, 3, 10, 15, 0)]  # never followed up
+    assert c4["回访答复次数"] == 0
+
+    await export(stats_db, tmp_path / "ledger.csv", Format.CSV, Language.EN)
+    with (tmp_path / "ledger.csv").open(encoding="utf-8-sig", newline="") as fh:
+        table = {row["Received at"]: row for row in csv.DictReader(fh)}
+    c3_csv = table["2025-03-05 09:00"]
+    assert c3_csv["Last reopened at"] == "2025-03-11 12:00"
+    assert c3_csv["Follow-ups answered"] == "2"
+    assert c3_csv["First follow-up: solved?"] == "Not solved"
+    assert c3_csv["First follow-up: satisfaction"] == "Unsatisfied"
+    assert c3_csv["Satisfaction"] == "Basically satisfied"
+    assert table["2025-03-10 15:00"]["Last reopened at"] == ""
