@@ -19,7 +19,8 @@ Messages go through the outbox and are rendered when sent (core/booking_texts.py
 keys carry the booking id, its version and the slot, so a moved booking gets new reminders. Every
 change of a booking moves it to a new version and cancels the pending rows of the old one in the
 same transaction (`_update`); a row that slips through (already claimed) still renders None
-because the booking's version has moved on.
+because the booking's version has moved on. Appointment reminders and answers to the resident's
+own actions are urgent (quiet hours do not hold them); the station's news is not (`news_timing`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from core.i18n import N_
 from core.lifecycle import Action, Actor, TransitionRefused, target
 from core.models import OPEN_STATUSES, Case, Category, Kind, Resident, Role, Staff
 from core.outgoing import Priority
+from core.quiet_hours import QuietHours
 from core.services import Services
 from core.slots import (
     OPEN_BOOKING,
@@ -398,7 +400,7 @@ async def accept_proposal(services: Services, resident: Resident, booking_id: in
         await _event(conn, case, now, EV_CONFIRMED, Actor.RESIDENT, resident.id,
                      data={"starts_at": starts.isoformat(), "booking_id": booking.id, "proposal": True})
         confirmed = await _get(conn, booking.id)
-        await _schedule(conn, services, confirmed, now)
+        await _schedule(conn, services, confirmed, now, own_action=True)
         await _card(conn, services, confirmed, confirmed.officer_id, "accepted", now)
     services.wake_sender()
     return confirmed
@@ -458,7 +460,7 @@ async def confirm(services: Services, staff: Staff, booking_id: int, version: in
                                 ack_due_at=booking.confirm_due_at):
             await _event(conn, case, now, EV_CONFIRMED, Actor.HANDLER, staff.id, data=data)
         confirmed = await _get(conn, booking.id)
-        await _schedule(conn, services, confirmed, now)
+        await _schedule(conn, services, confirmed, now, own_action=False)
     services.wake_sender()
     return confirmed
 
@@ -485,7 +487,7 @@ async def propose(
                                     ack_due_at=booking.confirm_due_at):
                 await _event(conn, case, now, EV_PROPOSED, Actor.HANDLER, staff.id, data=data)
             proposed = await _get(conn, booking.id)
-            await _notice(conn, services, proposed, "proposed", now)
+            await _news(conn, services, proposed, "proposed", now)
     except _Lost as lost:
         raise await _alternatives(services, lost, ignore_booking=booking_id) from None
     services.wake_sender()
@@ -505,7 +507,7 @@ async def decline(services: Services, staff: Staff, booking_id: int, version: in
                                 ack_due_at=case.ack_due_at or booking.confirm_due_at):
             await _event(conn, case, now, EV_CANCELLED, Actor.HANDLER, staff.id, note=reason)
         declined = await _get(conn, booking.id)
-        await _notice(conn, services, declined, "declined", now)
+        await _news(conn, services, declined, "declined", now)
     services.wake_sender()
     return declined
 
@@ -527,7 +529,7 @@ async def cancel_by_officer(
                      data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()})
         cancelled = await _get(conn, booking.id)
         offer = await _free(conn, services, settings, booking.officer_id, now)
-        await _notice(conn, services, cancelled, "cancelled", now, offer=offer)
+        await _news(conn, services, cancelled, "cancelled", now, offer=offer)
     services.wake_sender()
     return cancelled
 
@@ -553,7 +555,7 @@ async def record_outcome(
         if outcome is not B.HELD:
             offer = await _free(conn, services, settings, booking.officer_id, now) \
                 if outcome is B.OFFICER_NO_SHOW else []
-            await _notice(conn, services, recorded, outcome.value, now, offer=offer)
+            await _news(conn, services, recorded, outcome.value, now, offer=offer)
     services.wake_sender()
     return recorded
 
@@ -616,8 +618,8 @@ async def _sweep_one(
         await _event(conn, case, now, EV_CANCELLED, Actor.SYSTEM, None, note=reason,
                      data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()})
         expired = await _get(conn, booking.id)
-        await _notice(conn, services, expired, "expired", now, offer=await _free(conn, services, settings,
-                                                                        booking.officer_id, now))
+        await _news(conn, services, expired, "expired", now, offer=await _free(conn, services, settings,
+                                                                      booking.officer_id, now))
         await _card(conn, services, expired, expired.officer_id, "expired", now)
         return 1
     if booking.status is not B.REQUESTED:
@@ -767,10 +769,10 @@ async def _card(
 
 
 async def _notice(
-    conn: AsyncConnection, services: Services, booking: Booking, what: str, now: datetime, *,
+    conn: AsyncConnection, services: Services, booking: Booking, what: str, now: datetime, *, urgent: bool,
     due_at: datetime | None = None, offer: list[Slot] | None = None,
 ) -> bool:
-    """Queues a message to the booking's resident (urgent: they asked for this meeting)."""
+    """Queues a message to the booking's resident; `urgent` ones go out in quiet hours too."""
     if booking.resident_id is None:
         return False
     resident = await people.resident(conn, booking.resident_id)
@@ -785,22 +787,72 @@ async def _notice(
         payload["offer"] = [s.starts_at.isoformat() for s in offer[:4]]
     row = await outbox.enqueue(
         conn, dedupe_key=_key(booking, what), chat_id=resident.telegram_id, audience="resident", kind=NOTICE,
-        payload=payload, priority=Priority.NORMAL, urgent=True, case_id=booking.case_id, due_at=due_at or now,
+        payload=payload, priority=Priority.NORMAL, urgent=urgent, case_id=booking.case_id, due_at=due_at or now,
         now=now,
     )
     return row is not None
 
 
-async def _schedule(conn: AsyncConnection, services: Services, booking: Booking, now: datetime) -> None:
-    """The confirmation now; the reminders, the link at the start, and the officer's outcome question
-    later. Reminders whose time has already passed are left out (the confirmation says it all)."""
+def _reminder_times(settings: BookingSettings, starts_at: datetime) -> list[datetime]:
+    """When the resident hears of a meeting anyway: the reminders before it and the link at the start."""
+    return sorted([starts_at - before for before in settings.resident_reminders] + [starts_at])
+
+
+def news_timing(services: Services, booking: Booking, now: datetime) -> tuple[datetime, bool]:
+    """When the station's news about a booking reaches the resident, and whether it is urgent.
+
+    Quiet hours (issue 4) hold everything but appointment reminders and answers to the
+    resident's own actions, so a confirmation, proposal, decline or cancellation made at night
+    waits for the morning (the dispatcher defers a non-urgent row). Except when the meeting
+    (`pending_start`) comes too early for that:
+
+    - it starts before the quiet hours end: the resident chose a night-time meeting and is told
+      at once;
+    - an appointment reminder, which quiet hours do not hold, falls due before they end (confirmed
+      at 23:00 for 08:30: the 1-hour reminder goes at 07:30): the news is queued, urgent, for the
+      time of that first reminder. It is queued before the reminders, so it is claimed and sent
+      ahead of them: the resident is not woken at 23:00, nor at 07:30 by a reminder of a meeting
+      whose confirmation (with its link and calendar file) would only come at 08:00.
+    """
+    config = services.config
+    morning = QuietHours(config.quiet_start, config.quiet_end, config.tz).release_time(now)
+    if morning <= now:
+        return now, False
+    if now <= booking.pending_start < morning:
+        return now, True
+    ahead = [at for at in _reminder_times(settings_for(services), booking.pending_start) if at > now]
+    if ahead and ahead[0] < morning:
+        return ahead[0], True
+    return now, False
+
+
+async def _news(
+    conn: AsyncConnection, services: Services, booking: Booking, what: str, now: datetime, *,
+    offer: list[Slot] | None = None,
+) -> bool:
+    """The station's news to the resident (proposed, declined, called off, missed, expired)."""
+    due_at, urgent = news_timing(services, booking, now)
+    return await _notice(conn, services, booking, what, now, urgent=urgent, due_at=due_at, offer=offer)
+
+
+async def _schedule(
+    conn: AsyncConnection, services: Services, booking: Booking, now: datetime, *, own_action: bool
+) -> None:
+    """The confirmation (at once when it answers the resident's own action, else as the station's
+    news, see `news_timing`); the reminders, the link at the start, and the officer's outcome
+    question later. Reminders whose time has already passed are left out (the confirmation says it
+    all). Appointment reminders are urgent: quiet hours do not hold them."""
     settings = settings_for(services)
-    await _notice(conn, services, booking, "confirmed", now)
+    if own_action:
+        await _notice(conn, services, booking, "confirmed", now, urgent=True)
+    else:
+        await _news(conn, services, booking, "confirmed", now)
     for before in settings.resident_reminders:
         due = booking.starts_at - before
         if due > now:
-            await _notice(conn, services, booking, f"r{int(before.total_seconds() // 60)}m", now, due_at=due)
-    await _notice(conn, services, booking, "start", now, due_at=max(now, booking.starts_at))
+            await _notice(conn, services, booking, f"r{int(before.total_seconds() // 60)}m", now, urgent=True,
+                          due_at=due)
+    await _notice(conn, services, booking, "start", now, urgent=True, due_at=max(now, booking.starts_at))
     officer_due = booking.starts_at - settings.officer_reminder
     if officer_due > now:
         await _card(conn, services, booking, booking.officer_id, "reminder", now, due_at=officer_due)
