@@ -99,6 +99,17 @@ def when_full(lang: Language, start: datetime, end: datetime, tz: ZoneInfo) -> s
     return f"{label} {local_start:%H:%M}–{local_end:%H:%M}"
 
 
+# Beijing time and the older names of the same zone in the tz database.
+BEIJING_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+
+
+def zone_name(lang: Language, tz: ZoneInfo) -> str:
+    """The station's time zone as the resident reads it: "北京时间", else e.g. "Asia/Urumqi 时间"."""
+    if tz.key in BEIJING_ZONES:
+        return tp(lang, "Beijing time")
+    return tp(lang, "{zone} time", zone=tz.key)
+
+
 def duration(lang: Language, span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     if minutes % 60 == 0:
@@ -358,7 +369,8 @@ def confirmed_notice(
     """Sent as a document: the caption (at most 1024 characters) and the .ics."""
     lines = [
         t(lang, "✅ <b>Your video consultation is confirmed</b>"),
-        t(lang, "🗓 {when} (station time)", when=when_full(lang, booking.starts_at, booking.ends_at, tz)),
+        t(lang, "🗓 {when} ({zone})", when=when_full(lang, booking.starts_at, booking.ends_at, tz),
+          zone=zone_name(lang, tz)),
         t(lang, "👮 Officer: {name}", name=officer.name if officer else "—"),
         t(lang, "🔗 Video link: {url}", url=booking.video_url),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
