@@ -117,15 +117,17 @@ class Sweeps:
     def due_steps(self, case: CaseClock, now: datetime) -> list[_Step]:
         """The reminder or escalation steps of one case that are due at `now`."""
         policy, calendar = self.services.deadlines, self.services.calendar
-        clocks: list[tuple[str, datetime]] = []
+        # (deadline, when its clock started, when it is due); a reopened case's resolution
+        # deadline is a fresh one, counted from the reopening.
+        clocks: list[tuple[str, datetime, datetime]] = []
         if case.accepted_at is None and case.ack_due_at is not None:
-            clocks.append((kinds.ACK, case.ack_due_at))
+            clocks.append((kinds.ACK, case.created_at, case.ack_due_at))
         if case.resolve_due_at is not None:
-            clocks.append((kinds.RESOLVE, case.resolve_due_at))
+            clocks.append((kinds.RESOLVE, case.resolve_started_at, case.resolve_due_at))
         steps: list[_Step] = []
-        for name, due in clocks:
+        for name, started, due in clocks:
             if now < due:
-                if now >= policy.reminder_at(case.created_at, due):
+                if now >= policy.reminder_at(started, due):
                     steps.append(_Step(case, name, due, 0))
                 continue
             steps.append(_Step(case, name, due, 1))

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.lifecycle import Action
 from core.models import OPEN_STATUSES, Kind, Status
-from storage.schema import cases
+from storage.schema import case_events, cases
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 
@@ -33,12 +34,29 @@ class CaseClock:
     ack_due_at: datetime | None
     resolve_due_at: datetime | None
     escalation_level: int
+    reopened_at: datetime | None = None  # the latest reopening, if any
 
+    @property
+    def resolve_started_at(self) -> datetime:
+        """When the running resolution deadline started: a reopening sets a fresh one
+        (core/cases.system_transition), counted from then, not from the filing."""
+        if self.reopened_at is not None and self.reopened_at > self.created_at:
+            return self.reopened_at
+        return self.created_at
+
+
+# The latest reopening of the case, from its timeline (indexed by case_id, at).
+_REOPENED_AT = (
+    sa.select(sa.func.max(case_events.c.at))
+    .where(case_events.c.case_id == cases.c.id, case_events.c.action == Action.REOPEN.value)
+    .scalar_subquery()
+    .label("reopened_at")
+)
 
 _COLUMNS = (
     cases.c.id, cases.c.number, cases.c.kind, cases.c.status, cases.c.priority, cases.c.area_id,
     cases.c.assignee_id, cases.c.created_at, cases.c.accepted_at, cases.c.ack_due_at,
-    cases.c.resolve_due_at, cases.c.escalation_level,
+    cases.c.resolve_due_at, cases.c.escalation_level, _REOPENED_AT,
 )
 
 
@@ -47,7 +65,7 @@ def _clock(row: Row[Any]) -> CaseClock:
         id=row.id, number=row.number, kind=Kind(row.kind), status=Status(row.status), priority=row.priority,
         area_id=row.area_id, assignee_id=row.assignee_id, created_at=row.created_at,
         accepted_at=row.accepted_at, ack_due_at=row.ack_due_at, resolve_due_at=row.resolve_due_at,
-        escalation_level=row.escalation_level,
+        escalation_level=row.escalation_level, reopened_at=row.reopened_at,
     )
 
 
