@@ -38,7 +38,7 @@ class Sent:
     edited: bool = False
     # The uploaded file of a sendDocument or sendPhoto, as the recipient would download it.
     filename: str | None = None
-    content: bytes | None = None
+    content: bytes | None = field(default=None, repr=False)
 
     def labels(self) -> list[str]:
         return [b["text"] for row in self.buttons for b in row]
