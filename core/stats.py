@@ -45,7 +45,8 @@ class StatsError(Exception):
         self.values = values
 
 
-BAD_DATES = N_("Write dates like 2025-03-01: the first and the last day, e.g. 2025-03-01 2025-03-31.")
+# The example that goes with it depends on where the dates were typed (after /stats, in the dialog).
+BAD_DATES = N_("Write each date as year-month-day, like 2025-03-01: the first day, then the last day.")
 DATES_REVERSED = N_("The first day must not be after the last day.")
 PERIOD_TOO_LONG = N_("A period can be at most {days} days long.")
 NOT_STAFF = N_("Statistics are for police staff. If you need help, please use /report or /book.")
@@ -152,6 +153,23 @@ def parse_period(args: Sequence[str]) -> Period:
     first = parse_date(args[0])
     last = parse_date(args[1]) if len(args) == 2 else first
     return custom_period(first, last)
+
+
+# Between two typed dates: spaces, or a word or mark people put there (not "-", which is inside dates).
+_BETWEEN = re.compile(r"\s*(?:至|到|~|～|–|—|,|，|\bto\b)\s*|\s+", re.IGNORECASE)
+
+
+def parse_typed_period(text: str) -> Period:
+    """Dates sent as a message: "2026-11-01 2026-11-15", also "2026-11-01 至 2026-11-15" or "… to …"."""
+    return parse_period([part for part in _BETWEEN.split(text.strip()) if part])
+
+
+def example_dates(today: date) -> str:
+    """Two dates that make a valid period, for examples: this month so far ("2026-11-01 2026-11-23")."""
+    first = today.replace(day=1)
+    if first == today:
+        first = (today - timedelta(days=1)).replace(day=1)
+    return f"{first.isoformat()} {today.isoformat()}"
 
 
 # --- scopes and who may see them -------------------------------------------------------------

@@ -6,6 +6,7 @@ to divide by are shown as "—", never as 0% (no answers is not the same as nobo
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -13,8 +14,8 @@ from typing import Any
 from core import labels
 from core.i18n import N_, Safe, t, tp
 from core.models import Category, Kind, Language
-from core.outgoing import Button
-from core.stats import Durations, Figures, Period, PeriodKey, ratio
+from core.outgoing import Button, Outgoing
+from core.stats import BAD_DATES, MAX_PERIOD_DAYS, Durations, Figures, Period, PeriodKey, StatsError, ratio
 
 DASH = "—"
 
@@ -36,6 +37,13 @@ ACTION_OFFICERS = "stats_officers"
 ACTION_CHART = "stats_chart"
 ACTION_HELP = "stats_help"
 ACTION_EXPORT = "stats_export"
+ACTION_DATES = "stats_dates"
+ACTION_DATES_CANCEL = "stats_dates_cancel"
+# The dialog (a row in the database) that waits for the dates typed after "📅 Other dates".
+DATES_FLOW = "stats_dates"
+DATES_STEP = "dates"
+
+OTHER_DATES = N_("📅 Other dates")
 
 
 def percent(lang: Language, part: int, whole: int) -> str:
@@ -195,9 +203,16 @@ HELP_LINES = (
 )
 
 
-def help_text(lang: Language) -> str:
-    """/stats help: each definition, in the user's language."""
-    return Safe("\n\n".join(t(lang, line) for line in HELP_LINES))
+DATES_HELP = N_("Other dates: press “📅 Other dates” under the figures and send the first and the last day, or write "
+                "them after the command: <code>/stats {example}</code>. One date is that day alone; a period is at "
+                "most {days} days. /mystats and /export take dates the same way.")
+
+
+def help_text(lang: Language, example: str) -> str:
+    """/stats help: how to choose dates (with `example` dates), then each definition, in the user's language."""
+    lines = [t(lang, line) for line in HELP_LINES]
+    lines.insert(2, t(lang, DATES_HELP, example=example, days=MAX_PERIOD_DAYS))
+    return Safe("\n\n".join(lines))
 
 
 def refusal_text(lang: Language, reason: str, values: Mapping[str, Any] | None = None) -> str:
@@ -232,6 +247,8 @@ def stats_keyboard(
             Button(tp(lang, "By officer"), ACTION_OFFICERS, current),
             Button(tp(lang, "Whole scope"), ACTION_PERIOD, {**current, "area": None, "officer": None}),
         ))
+    mark = "· " if period.key is PeriodKey.CUSTOM else ""
+    rows.append((Button(mark + tp(lang, OTHER_DATES), ACTION_DATES, current),))
     tools = [Button(tp(lang, "Chart"), ACTION_CHART, current)]
     if can_export and not own:
         tools.append(Button(tp(lang, "Export ledger"), ACTION_EXPORT, current))
@@ -269,3 +286,39 @@ def chart_caption(lang: Language, period: Period, scope_label: str) -> str:
 def export_caption(lang: Language, period: Period, scope_label: str, rows: int) -> str:
     return t(lang, "Ledger {period}, {scope}: {rows} cases.", period=period_label(lang, period), scope=scope_label,
              rows=rows)
+
+
+# --- the "other dates" dialog ----------------------------------------------------------------
+
+
+def period_payload(current: Mapping[str, Any], period: Period) -> dict[str, Any]:
+    """The screen in `current` (area, officer, own figures) over another period."""
+    return {**current, "key": period.key.value, "first": period.first.isoformat(), "last": period.last.isoformat()}
+
+
+def _cancel_row(lang: Language, current: Mapping[str, Any]) -> tuple[Button, ...]:
+    return (Button(tp(lang, "✖️ Cancel"), ACTION_DATES_CANCEL, dict(current)),)
+
+
+def dates_prompt(lang: Language, example: str, current: Mapping[str, Any]) -> Outgoing:
+    """What "📅 Other dates" asks; Cancel goes back to the figures in `current`."""
+    text = "\n".join((
+        f"<b>{html.escape(tp(lang, OTHER_DATES))}</b>",
+        t(lang, "Send the first and the last day of the period, for example <code>{example}</code>. One date is "
+                "that day alone; a period is at most {days} days.", example=example, days=MAX_PERIOD_DAYS),
+    ))
+    return Outgoing(Safe(text), (_cancel_row(lang, current),))
+
+
+def dates_error(lang: Language, exc: StatsError, example: str) -> str:
+    """Why typed dates were refused; bad dates get an example of the form that works where they were typed."""
+    lines = [t(lang, exc.reason, **exc.values)]
+    if exc.reason == BAD_DATES:
+        lines.append(t(lang, "For example: {example}", example=Safe(f"<code>{html.escape(example)}</code>")))
+    return Safe("\n".join(lines))
+
+
+def dates_retry(lang: Language, exc: StatsError, example: str, current: Mapping[str, Any]) -> Outgoing:
+    """Dates refused inside the dialog: the reason, and the dialog stays open with its Cancel button."""
+    text = "\n".join((dates_error(lang, exc, example), t(lang, "Please send the dates again, or cancel.")))
+    return Outgoing(Safe(text), (_cancel_row(lang, current),))

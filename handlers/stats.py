@@ -17,9 +17,11 @@ from typing import Any
 
 from telegram import Update
 
+from core import dialog_state
 from core import staff as desk
 from core import stats_text as view
 from core.chart import FontMissing, weekly_chart
+from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.ledger_export import Format, export_ledger
 from core.models import Area, ButtonGrant, Language, Role, Staff
@@ -33,16 +35,18 @@ from core.stats import (
     WeekPoint,
     authorize,
     custom_period,
+    example_dates,
     export_scope,
     own_scope,
     parse_period,
+    parse_typed_period,
     period_for,
     today_in,
     visible_areas,
 )
 from handlers import common, render
 from handlers.context import JmContext
-from handlers.router import action
+from handlers.router import action, flow
 from storage import areas as area_repo
 from storage import people
 from storage import stats as repo
@@ -69,15 +73,24 @@ async def _send(update: Update, context: JmContext, out: Outgoing) -> None:
     await render.reply(update, context.services, context.bot, out)
 
 
-async def _refuse(update: Update, context: JmContext, lang: Language, exc: StatsError) -> None:
+async def _refuse(
+    update: Update, context: JmContext, lang: Language, exc: StatsError, command: str | None = None
+) -> None:
+    """A pop-up for a button, else a message; dates typed after `command` wrongly get a working example."""
     if update.callback_query is not None:
         await common.alert(update, lang, exc.reason, **exc.values)
+    elif command is not None:
+        await _send(update, context, Outgoing(view.dates_error(lang, exc, f"/{command} {_example(context)}")))
     else:
         await _send(update, context, Outgoing(t(lang, exc.reason, **exc.values)))
 
 
 def _today(context: JmContext) -> date:
     return today_in(context.services.clock.now(), context.services.config.tz)
+
+
+def _example(context: JmContext) -> str:
+    return example_dates(_today(context))
 
 
 def _period(context: JmContext, payload: dict[str, Any]) -> Period:
@@ -208,7 +221,7 @@ async def _command(update: Update, context: JmContext, *, own: bool) -> None:
     except StatsError as exc:
         member = await _member(update, context)
         lang = member.language if member else await common.language_for(update, context)
-        await _refuse(update, context, lang, exc)
+        await _refuse(update, context, lang, exc, command="mystats" if own else "stats")
         return
     await _show(update, context, payload, edit=False, with_chart=True)
 
@@ -216,7 +229,7 @@ async def _command(update: Update, context: JmContext, *, own: bool) -> None:
 async def stats_help_command(update: Update, context: JmContext) -> None:
     """/stats help: what each figure means."""
     lang = await common.language_for(update, context)
-    await _send(update, context, Outgoing(view.help_text(lang)))
+    await _send(update, context, Outgoing(view.help_text(lang, _example(context))))
 
 
 @action(view.ACTION_PERIOD)
@@ -247,6 +260,58 @@ async def on_chart(update: Update, context: JmContext, grant: ButtonGrant) -> No
 async def on_help(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await common.ack(update)
     await stats_help_command(update, context)
+
+
+# --- "📅 Other dates": a dialog row that waits for two typed dates ------------------------------
+
+
+@action(view.ACTION_DATES)
+async def on_dates(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks for the dates, in place of the figures; the dialog remembers the area, officer or own figures."""
+    member = await _member(update, context)
+    lang = member.language if member else await common.language_for(update, context)
+    names = await _names(context)
+    try:
+        _scope_for(member, names, grant.payload)
+    except StatsError as exc:
+        await _refuse(update, context, lang, exc)
+        return
+    assert member is not None and member.telegram_id is not None
+    current = dict(grant.payload)
+    await dialog_state.put(context.services, member.telegram_id, view.DATES_FLOW, view.DATES_STEP,
+                           {"screen": current})
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, view.dates_prompt(lang, _example(context), current))
+
+
+@action(view.ACTION_DATES_CANCEL)
+async def on_dates_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Leaves the dialog: the figures it was opened from, in place."""
+    user = update.effective_user
+    if user is not None:
+        dialog = await dialog_state.get(context.services, user.id)
+        if dialog is not None and dialog.flow == view.DATES_FLOW:
+            await dialog_state.clear(context.services, user.id)
+    await _show(update, context, dict(grant.payload), edit=True, with_chart=False)
+
+
+@flow(view.DATES_FLOW)
+async def on_dates_text(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """Typed dates: the figures for them, or the reason they cannot be used (and the dialog stays)."""
+    message = update.effective_message
+    if message is None:
+        return
+    member = await _member(update, context)
+    lang = member.language if member else await common.language_for(update, context)
+    current = dict(dialog.data.get("screen") or {})
+    try:
+        period = parse_typed_period(message.text or "")
+    except StatsError as exc:
+        await _send(update, context, view.dates_retry(lang, exc, _example(context), current))
+        return
+    await dialog_state.clear(context.services, dialog.user_id)
+    # _show checks the member's rights again: roles and areas may have changed since the button.
+    await _show(update, context, view.period_payload(current, period), edit=False, with_chart=False)
 
 
 def area_choices(member: Staff, areas: list[Area], current: int | None) -> list[tuple[int, str]]:
@@ -317,7 +382,7 @@ async def export(update: Update, context: JmContext) -> None:
     try:
         payload = _command_payload(context, own=False)
     except StatsError as exc:
-        await _refuse(update, context, lang, exc)
+        await _refuse(update, context, lang, exc, command="export")
         return
     await _export(update, context, member, lang, payload)
 

@@ -173,9 +173,15 @@ async def test_help_and_bad_dates(bot: Harness, request_log: RecordingRequest, c
     leader = cases_in_november.leader
     await bot.send(leader, "/stats help")
     assert "受理告知率" in request_log.last(leader.id).text
+    assert "“📅 其他日期”" in request_log.last(leader.id).text
+    assert "<code>/stats 2026-11-01 2026-11-23</code>" in request_log.last(leader.id).text
     assert "化解率" in request_log.last(leader.id).text
     await bot.send(leader, "/stats 2026-13-01")
-    assert "2025-03-01" in request_log.last(leader.id).text
+    refusal = request_log.last(leader.id).text
+    assert "年-月-日" in refusal
+    assert "例如：<code>/stats 2026-11-01 2026-11-23</code>" in refusal  # a form that works, as typed
+    await bot.send(leader, "/export 2026-11")
+    assert "<code>/export 2026-11-01 2026-11-23</code>" in request_log.last(leader.id).text
     await bot.send(leader, "/stats 2026-11-10 2026-11-12")
     text = request_log.messages(leader.id)[-2].text
     assert "2026-11-10 至 2026-11-12" in text
@@ -241,3 +247,73 @@ async def test_export_keeps_the_officer_chosen_on_screen(
     await bot.press_data(boss, forged, request_log.last(boss.id))
     assert "不在您联系的辖区" in alert(request_log)
     assert not any(m.document for m in request_log.messages(boss.id))
+
+
+async def test_other_dates_dialog_keeps_the_area_and_explains_bad_dates(
+    bot: Harness, request_log: RecordingRequest, cases_in_november: Station
+) -> None:
+    leader = cases_in_november.leader
+    await bot.send(leader, "/stats")
+    await bot.press(leader, "按辖区")
+    await bot.press(leader, "西河镇", message=request_log.last_with_buttons(leader.id))
+    await bot.press(leader, "📅 其他日期", message=request_log.last_with_buttons(leader.id))
+    prompt = request_log.last_with_buttons(leader.id)
+    assert prompt.edited
+    assert "请发送统计时段的起始日和截止日" in prompt.text
+    assert "<code>2026-11-01 2026-11-23</code>" in prompt.text
+    assert prompt.labels() == ["✖️ 取消"]
+
+    for typed, reason in (
+        ("2026-11-13 2026-11-12", "起始日期不能晚于截止日期"),
+        ("11月10日", "例如：<code>2026-11-01 2026-11-23</code>"),
+        ("2020-01-01 2026-11-12", "统计时段最长为 1098 天"),
+    ):
+        await bot.send(leader, typed)
+        answer = request_log.last(leader.id)
+        assert reason in answer.text
+        assert "请重新发送日期" in answer.text
+        assert answer.labels() == ["✖️ 取消"]  # still in the dialog
+
+    await bot.send(leader, "2026-11-10 至 2026-11-12")
+    shown = request_log.last(leader.id)
+    assert "2026-11-10 至 2026-11-12" in shown.text
+    assert "范围：西河镇" in shown.text  # the area chosen before is kept
+    assert "收到诉求：1 件" in shown.text
+    assert "· 📅 其他日期" in shown.labels()
+    # The dialog is over: more text is not read as dates.
+    await bot.send(leader, "2026-11-01 2026-11-30")
+    assert "民警常用命令" in request_log.last(leader.id).text
+
+
+async def test_other_dates_can_be_cancelled(
+    bot: Harness, request_log: RecordingRequest, cases_in_november: Station
+) -> None:
+    leader = cases_in_november.leader
+    await bot.send(leader, "/stats")
+    await bot.press(leader, "📅 其他日期")
+    await bot.send(leader, "yesterday")
+    await bot.press(leader, "取消")
+    back = request_log.last_with_buttons(leader.id)
+    assert "本月（2026-11-01 至 2026-11-30）" in back.text
+    assert "收到诉求：4 件" in back.text
+    before = len(request_log.messages(leader.id))
+    await bot.send(leader, "2026-11-10")
+    assert len(request_log.messages(leader.id)) == before + 1
+    assert "民警常用命令" in request_log.last(leader.id).text
+
+
+async def test_other_dates_for_an_officers_own_figures_in_english(
+    bot: Harness, request_log: RecordingRequest, services: Services, cases_in_november: Station
+) -> None:
+    officer = cases_in_november.officer
+    async with services.db.write() as conn:
+        await people.update_staff(conn, cases_in_november.staff_ids["officer"], language=Language.EN)
+    await bot.send(officer, "/mystats")
+    await bot.press(officer, "📅 Other dates")
+    assert "for example <code>2026-11-01 2026-11-23</code>" in request_log.last_with_buttons(officer.id).text
+    await bot.send(officer, "2026-11-05")
+    shown = request_log.last(officer.id)
+    assert "Officer 王建国" in shown.text  # still their own figures
+    assert "2026-11-05" in shown.text
+    assert "Received: 1" in shown.text
+    assert "By area" not in shown.labels()

@@ -12,7 +12,9 @@ from core.stats import (
     PeriodKey,
     StatsError,
     custom_period,
+    example_dates,
     parse_period,
+    parse_typed_period,
     period_for,
     today_in,
 )
@@ -79,3 +81,16 @@ def test_reversed_and_too_long_periods() -> None:
     with pytest.raises(StatsError) as caught:
         custom_period(date(2020, 1, 1), date(2025, 1, 1))
     assert caught.value.values == {"days": MAX_PERIOD_DAYS}
+
+
+@pytest.mark.parametrize(
+    "text", ["2025-03-01 2025-03-31", "2025-03-01至2025-03-31", " 2025-3-1 to 2025-03-31 ", "2025-03-01，2025-03-31"]
+)
+def test_dates_sent_in_the_dialog(text: str) -> None:
+    assert parse_typed_period(text) == Period(PeriodKey.CUSTOM, date(2025, 3, 1), date(2025, 3, 31))
+
+
+def test_example_dates_always_make_a_valid_period() -> None:
+    assert example_dates(date(2026, 11, 23)) == "2026-11-01 2026-11-23"
+    assert example_dates(date(2026, 11, 1)) == "2026-10-01 2026-11-01"
+    assert parse_typed_period(example_dates(date(2026, 1, 1))).days == 32

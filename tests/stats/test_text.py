@@ -111,7 +111,8 @@ def test_single_day_and_custom_labels() -> None:
 
 @pytest.mark.parametrize("lang", list(Language))
 def test_help_has_every_definition_translated(lang: Language) -> None:
-    text = help_text(lang)
+    text = help_text(lang, "2026-11-01 2026-11-23")
+    assert "<code>/stats 2026-11-01 2026-11-23</code>" in text
     for line in HELP_LINES:
         assert line in catalogue(lang)
     if lang is Language.ZH_HANS:
@@ -130,3 +131,15 @@ def test_keyboard_for_leaders_and_for_own_figures() -> None:
     assert "按辖区" not in own_labels
     assert "导出台账" not in own_labels
     assert all(b.payload.get("own") for row in own for b in row if b.action == "stats_period")
+
+
+def test_other_dates_button_keeps_the_screen() -> None:
+    board = stats_keyboard(Language.ZH_HANS, MARCH, 5, 7, own=False, can_export=True)
+    (button,) = [b for row in board for b in row if b.action == "stats_dates"]
+    assert button.label == "📅 其他日期"
+    assert (button.payload["area"], button.payload["officer"], button.payload["own"]) == (5, 7, False)
+    own = stats_keyboard(Language.EN, MARCH, None, None, own=True, can_export=False)
+    assert [b.label for row in own for b in row if b.action == "stats_dates"] == ["📅 Other dates"]
+    custom = Period(PeriodKey.CUSTOM, date(2025, 3, 5), date(2025, 3, 9))
+    marked = stats_keyboard(Language.ZH_HANT, custom, None, None, own=False, can_export=True)
+    assert "· 📅 其他日期" in [b.label for row in marked for b in row]
