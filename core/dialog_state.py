@@ -22,3 +22,15 @@ async def put(services: Services, user_id: int, flow: str, step: str, data: dict
 async def clear(services: Services, user_id: int) -> None:
     async with services.db.write() as conn:
         await dialogs.clear(conn, user_id)
+
+
+async def step_away(services: Services, user_id: int) -> None:
+    """Ends the user's dialog; a half-filled form is put aside to be given back later."""
+    async with services.db.write() as conn:
+        await dialogs.step_away(conn, user_id, services.clock.now())
+
+
+async def take_back(services: Services, user_id: int, flow: str) -> Dialog | None:
+    """Gives back the form of `flow` the user left half-filled, as their dialog; None if none."""
+    async with services.db.write() as conn:
+        return await dialogs.take_back(conn, user_id, flow, services.clock.now())

@@ -64,4 +64,4 @@ async def delete_account(services: Services, resident: Resident) -> None:
             deleted_at=services.clock.now(),
         )
         if resident.telegram_id is not None:
-            await dialogs.clear(conn, resident.telegram_id)
+            await dialogs.forget(conn, resident.telegram_id)

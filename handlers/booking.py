@@ -19,7 +19,7 @@ from telegram import Update
 from core import booking as bk
 from core import booking_texts as texts
 from core import cases
-from core.dialog_state import clear, get, put
+from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.lifecycle import TransitionRefused
@@ -73,6 +73,11 @@ async def start(update: Update, context: JmContext) -> None:
     if existing is not None and existing.flow == FLOW and not texts.Form(existing.data).moving:
         await _show(update, context, resident, lang, existing)
         return
+    kept = await take_back(context.services, resident.telegram_id, FLOW)
+    if kept is not None:
+        note = t(lang, "You had a booking request half filled in: here it is, as you left it.")
+        await _show(update, context, resident, lang, kept, note=note)
+        return
     settings = bk.settings_for(context.services)
     open_now = [b for b, _c in await bk.resident_bookings(context.services, resident) if b.is_open]
     if len(open_now) >= settings.max_open:
@@ -98,7 +103,7 @@ async def _slots(context: JmContext, resident: Resident, form: texts.Form) -> li
     return [s for s in slots if not (booking.is_open and s.starts_at == booking.pending_start)]
 
 
-async def _screen(context: JmContext, resident: Resident, lang: Language, dialog: Dialog) -> Outgoing:
+async def _screen(context: JmContext, resident: Resident, lang: Language, dialog: Dialog, note: str = "") -> Outgoing:
     services = context.services
     settings = bk.settings_for(services)
     form = texts.Form(dialog.data)
@@ -115,13 +120,13 @@ async def _screen(context: JmContext, resident: Resident, lang: Language, dialog
         out = texts.review_screen(lang, form, settings.slots.length, tz)
     else:
         out = texts.topic_screen(lang)
-    return Outgoing(common.screen(lang, out.text), out.buttons)
+    return Outgoing(common.screen(lang, note, out.text), out.buttons)
 
 
 async def _show(update: Update, context: JmContext, resident: Resident, lang: Language, dialog: Dialog, *,
-                edit: bool = False) -> None:
+                edit: bool = False, note: str = "") -> None:
     try:
-        out = await _screen(context, resident, lang, dialog)
+        out = await _screen(context, resident, lang, dialog, note)
     except bk.BookingError as refused:
         await clear(context.services, dialog.user_id)
         out = Outgoing(common.screen(lang, texts.error_html(lang, refused)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from core import residents
-from core.dialog_state import clear, put
+from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import Safe, language_of, t, tp
 from core.models import ButtonGrant, Language
@@ -30,10 +30,14 @@ async def start(update: Update, context: JmContext) -> None:
 
         await enroll_from_start(update, context, context.args[0].removeprefix(STAFF_PREFIX))
         return
+    from handlers.staff import help_for_staff
+
+    if await help_for_staff(update, context):
+        return  # staff are not onboarded as residents: they get their commands
     services = context.services
     lang = language_of(user.language_code)
     resident = await residents.get_or_create(services, user.id, user.first_name, lang)
-    await clear(services, user.id)
+    await step_away(services, user.id)  # a half-filled report is kept for /report
     if resident.consented_at is None:
         await render.reply(update, services, context.bot, choose_language(resident.language, services.config.name))
         return

@@ -8,7 +8,7 @@ from telegram import Update
 
 from core import report_form as form
 from core.cases import CaseError, submit
-from core.dialog_state import clear, get, put
+from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.lifecycle import TransitionRefused
@@ -43,11 +43,16 @@ async def start(update: Update, context: JmContext) -> None:
     if existing is not None and existing.flow == form.FLOW:
         await _show_step(update, context, resident.language, existing)
         return
+    kept = await take_back(context.services, resident.telegram_id, form.FLOW)
+    if kept is not None:
+        note = t(resident.language, "You had a report half filled in: here it is, as you left it.")
+        await _show_step(update, context, resident.language, kept, note=note)
+        return
     dialog = await put(context.services, resident.telegram_id, form.FLOW, form.KIND, {"photos": []})
     await _show_step(update, context, resident.language, dialog)
 
 
-def _screen(context: JmContext, lang: Language, dialog: Dialog) -> Outgoing:
+def _screen(context: JmContext, lang: Language, dialog: Dialog, note: str = "") -> Outgoing:
     config = context.services.config
     data = dialog.data
     if dialog.step == form.CATEGORY:
@@ -60,11 +65,13 @@ def _screen(context: JmContext, lang: Language, dialog: Dialog) -> Outgoing:
         out = form.review_screen(lang, data)
     else:
         out = form.kind_screen(lang)
-    return Outgoing(common.screen(lang, out.text), out.buttons)
+    return Outgoing(common.screen(lang, note, out.text), out.buttons)
 
 
-async def _show_step(update: Update, context: JmContext, lang: Language, dialog: Dialog, *, edit: bool = False) -> None:
-    out = _screen(context, lang, dialog)
+async def _show_step(
+    update: Update, context: JmContext, lang: Language, dialog: Dialog, *, edit: bool = False, note: str = ""
+) -> None:
+    out = _screen(context, lang, dialog, note)
     if edit:
         await render.edit(update, context.services, context.bot, out)
     else:

@@ -1,4 +1,8 @@
-"""Dialog state: a half-filled form is a row, committed at every step."""
+"""Dialog state: a half-filled form is a row, committed at every step.
+
+Each user has one active dialog. A form worth keeping (core.dialogs.worth_keeping) that another
+dialog replaces is put aside in `dialog_drafts`, one per user and form, until it is taken back.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.dialogs import Dialog
+from core.dialogs import Dialog, worth_keeping
 from storage.db import upsert
-from storage.schema import dialogs
+from storage.schema import dialog_drafts, dialogs
 
 
 async def get(conn: AsyncConnection, user_id: int) -> Dialog | None:
@@ -23,13 +27,61 @@ async def get(conn: AsyncConnection, user_id: int) -> Dialog | None:
 async def put(
     conn: AsyncConnection, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime
 ) -> Dialog:
+    """Makes this the user's dialog; a different form worth keeping is put aside first.
+
+    A form worth keeping that becomes the dialog again drops its copy put aside: there is only
+    ever one of each form, so a report given back and then filed cannot come back a second time.
+    """
+    dialog = Dialog(user_id=user_id, flow=flow, step=step, data=data)
+    current = await get(conn, user_id)
+    if current is not None and (current.flow != flow or not worth_keeping(dialog)):
+        await _put_aside(conn, current, now)
+    if worth_keeping(dialog):
+        await conn.execute(
+            dialog_drafts.delete().where(dialog_drafts.c.user_id == user_id, dialog_drafts.c.flow == flow)
+        )
     values = {"flow": flow, "step": step, "data": data, "updated_at": now}
     await conn.execute(
         upsert(conn, dialogs).values(user_id=user_id, **values)
         .on_conflict_do_update(index_elements=[dialogs.c.user_id], set_=values)
     )
-    return Dialog(user_id=user_id, flow=flow, step=step, data=data)
+    return dialog
 
 
 async def clear(conn: AsyncConnection, user_id: int) -> None:
+    """Ends the user's dialog (the form is done with, or the user cancelled it)."""
     await conn.execute(dialogs.delete().where(dialogs.c.user_id == user_id))
+
+
+async def step_away(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    """Ends the user's dialog, putting a form worth keeping aside rather than dropping it."""
+    current = await get(conn, user_id)
+    if current is not None:
+        await _put_aside(conn, current, now)
+        await clear(conn, user_id)
+
+
+async def _put_aside(conn: AsyncConnection, dialog: Dialog, now: datetime) -> None:
+    if not worth_keeping(dialog):
+        return
+    values = {"step": dialog.step, "data": dialog.data, "updated_at": now}
+    await conn.execute(
+        upsert(conn, dialog_drafts).values(user_id=dialog.user_id, flow=dialog.flow, **values)
+        .on_conflict_do_update(index_elements=[dialog_drafts.c.user_id, dialog_drafts.c.flow], set_=values)
+    )
+
+
+async def take_back(conn: AsyncConnection, user_id: int, flow: str, now: datetime) -> Dialog | None:
+    """Makes the form put aside for `flow` the user's dialog again; None when there is none."""
+    where = sa.and_(dialog_drafts.c.user_id == user_id, dialog_drafts.c.flow == flow)
+    row = (await conn.execute(sa.select(dialog_drafts).where(where))).first()
+    if row is None:
+        return None
+    await conn.execute(dialog_drafts.delete().where(where))
+    return await put(conn, user_id, flow, row.step, dict(row.data), now)
+
+
+async def forget(conn: AsyncConnection, user_id: int) -> None:
+    """Drops the user's dialog and every form put aside (the account is deleted)."""
+    await conn.execute(dialogs.delete().where(dialogs.c.user_id == user_id))
+    await conn.execute(dialog_drafts.delete().where(dialog_drafts.c.user_id == user_id))

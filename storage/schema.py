@@ -176,6 +176,17 @@ dialogs = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Forms put aside when another dialog took their place, one per user and form (core/dialogs.py).
+dialog_drafts = sa.Table(
+    "dialog_drafts",
+    metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("flow", sa.String(32), primary_key=True),
+    sa.Column("step", sa.String(32), nullable=False),
+    sa.Column("data", JsonText, nullable=False, server_default="{}"),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
 inbox = sa.Table(
     "inbox",
     metadata,
