@@ -33,6 +33,11 @@ INBOX_LEASE = timedelta(seconds=60)
 INBOX_KEEP_EVERY = INBOX_LEASE / 4
 
 
+def sender_of(update: Update) -> int | None:
+    user = update.effective_user
+    return user.id if user is not None else None
+
+
 class InboxQueue(asyncio.Queue[object]):
     """The application's update queue, writing each update to the inbox table first."""
 
@@ -49,7 +54,8 @@ class InboxQueue(asyncio.Queue[object]):
             services = self.services
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
             async with services.db.write() as conn:
-                fresh = await inbox.store(conn, item.update_id, payload, services.clock.now(), holder=self.holder)
+                fresh = await inbox.store(conn, item.update_id, payload, services.clock.now(), holder=self.holder,
+                                          user_id=sender_of(item))
             if not fresh:
                 log.info("update %s was received before; not handled again", item.update_id)
                 return
@@ -88,7 +94,8 @@ class InboxApplication(Application):
             if not claimed:
                 # Not stored yet: an update handed to us directly (tests, webhook replays).
                 claimed = await inbox.store(
-                    conn, update.update_id, json.dumps(update.to_dict(), ensure_ascii=False), now, holder=holder
+                    conn, update.update_id, json.dumps(update.to_dict(), ensure_ascii=False), now, holder=holder,
+                    user_id=sender_of(update),
                 )
         if not claimed:
             log.info("update %s is handled or being handled already; skipped", update.update_id)

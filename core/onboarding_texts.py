@@ -15,7 +15,15 @@ def choose_language(lang: Language, station: str) -> Outgoing:
     return Outgoing(Safe(text), buttons)
 
 
-def privacy_notice(lang: Language, station: str, retention_years: int) -> str:
+def retention_period(lang: Language, days: int) -> str:
+    """The retention setting as a resident reads it: whole years as years, anything else in days."""
+    if days % 365:
+        return tp(lang, "{n} days", n=days)
+    years = days // 365
+    return tp(lang, "one year") if years == 1 else tp(lang, "{n} years", n=years)
+
+
+def privacy_notice(lang: Language, station: str, retention_days: int) -> str:
     return Safe("\n\n".join([
         t(lang, "<b>Privacy notice</b>"),
         t(lang, "<b>What we store:</b> your Telegram account number and name, your language and "
@@ -23,8 +31,8 @@ def privacy_notice(lang: Language, station: str, retention_years: int) -> str:
                 "with their text, photos and location."),
         t(lang, "<b>Why:</b> so that {station} can accept, hand over and follow up your cases, and "
                 "count how well they are handled.", station=station),
-        t(lang, "<b>For how long:</b> {years} years after a case is closed; after that it is kept "
-                "only without your name.", years=retention_years),
+        t(lang, "<b>For how long:</b> {period} after a case is closed; then its photos and location "
+                "are deleted and it is kept only without your name.", period=retention_period(lang, retention_days)),
         t(lang, "<b>Who can see it:</b> the officers who cover your neighbourhood and their "
                 "supervisors. Every look at your phone number is recorded."),
         t(lang, "You can delete your account data at any time with /privacy."),

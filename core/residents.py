@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import datetime, timedelta
 
-from core.models import Language, Resident
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.models import OPEN_STATUSES, Language, Resident
 from core.services import Services
 from storage import cases as case_repo
-from storage import dialogs, outbox, people
+from storage import dialogs, inbox, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +61,33 @@ async def consent(services: Services, resident: Resident) -> Resident:
 async def delete_account(services: Services, resident: Resident) -> None:
     """Forgets who the resident is; their cases stay in the ledger without personal data."""
     async with services.db.write() as conn:
-        await case_repo.anonymise_resident_cases(conn, resident.id)
-        await people.update_resident(
-            conn, resident.id, telegram_id=None, first_name="", phone=None, consented_at=None,
-            deleted_at=services.clock.now(),
-        )
-        if resident.telegram_id is not None:
-            await dialogs.forget(conn, resident.telegram_id)
+        await _forget(conn, resident, services.clock.now())
+
+
+async def _forget(conn: AsyncConnection, resident: Resident, now: datetime) -> None:
+    await case_repo.anonymise_resident_cases(conn, resident.id)
+    await people.update_resident(
+        conn, resident.id, telegram_id=None, first_name="", phone=None, consented_at=None, deleted_at=now,
+    )
+    if resident.telegram_id is not None:
+        await dialogs.forget(conn, resident.telegram_id)
+        # The raw updates carry their name and any contact they shared.
+        await inbox.forget_user(conn, resident.telegram_id)
+
+
+async def forget_past_retention(conn: AsyncConnection, now: datetime, retention: timedelta) -> tuple[int, int]:
+    """What the privacy notice promises: once a case has been finished for the retention period
+    its photos and location go, and a resident with nothing newer is kept only without a name.
+
+    Returns (photos and locations deleted, residents forgotten). Run daily by the housekeeping sweep.
+    """
+    cutoff = now - retention
+    still_open = [s.value for s in OPEN_STATUSES]
+    stripped = await case_repo.strip_expired_attachments(conn, finished_before=cutoff, open_statuses=still_open)
+    forgotten = await people.residents_past_retention(conn, quiet_since=cutoff, open_statuses=still_open)
+    for resident in forgotten:
+        await _forget(conn, resident, now)
+    if stripped or forgotten:
+        log.info("retention: %d photo(s) and location(s) deleted, %d resident(s) forgotten",
+                 stripped, len(forgotten))
+    return stripped, len(forgotten)

@@ -90,7 +90,7 @@ async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) 
 
 async def _show_privacy(update: Update, context: JmContext, lang: Language) -> None:
     config = context.services.config
-    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days // 365))
+    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days))
     await render.edit(update, context.services, context.bot, Outgoing(text, consent_buttons(lang)))
 
 

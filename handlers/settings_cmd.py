@@ -73,7 +73,7 @@ async def privacy(update: Update, context: JmContext) -> None:
     config = context.services.config
     resident = await common.current_resident(update, context)
     buttons = rows([Button(tp(lang, "🗑 Delete my data"), "privacy_delete", {})]) if resident else ()
-    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days // 365))
+    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days))
     await render.reply(update, context.services, context.bot, Outgoing(text, buttons))
 
 

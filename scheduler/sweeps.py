@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import booking
+from core import booking, residents
 from core import cases as ledger
 from core import followups as fu
 from core.models import Role, Staff, Status
@@ -50,6 +50,7 @@ class SweepStats:
     visits: int = 0
     bookings: int = 0
     weekly_reports: int = 0  # booking confirmation reminders, escalations and expiries
+    retention: int = 0  # cases stripped of photos and location, residents forgotten
 
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))
@@ -89,6 +90,7 @@ class Sweeps:
         self.services = services
         self.remind_after = remind_after
         self.close_after = close_after
+        self._retention_checked: date | None = None
 
     async def run(self) -> SweepStats:
         """Every sweep, each in its own transaction, so one failing does not stop the others."""
@@ -258,9 +260,16 @@ class Sweeps:
         )
 
     async def housekeeping(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
-        """Forgets handled updates after a week and buttons whose tokens expired; neither is the ledger."""
+        """Forgets handled updates after a week and buttons whose tokens expired (neither is the
+        ledger), and once a day what the privacy notice says is kept only for the retention period."""
         await inbox.purge_done(conn, before=now - INBOX_KEEP)
         await buttons.purge_expired(conn, now)
+        today = now.astimezone(self.services.config.tz).date()
+        if self._retention_checked != today:  # once a day is plenty for a period counted in years
+            retention = timedelta(days=self.services.config.retention_days)
+            stripped, forgotten = await residents.forget_past_retention(conn, now, retention)
+            stats.retention += stripped + forgotten
+            self._retention_checked = today
 
     async def visits(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
         """Makes sure every due, undone visit has its reminder (they are queued at resolution)."""

@@ -167,7 +167,25 @@ async def events(conn: AsyncConnection, case_id: int) -> list[CaseEvent]:
 
 
 async def anonymise_resident_cases(conn: AsyncConnection, resident_id: int) -> None:
-    """Cases stay in the ledger; their location is personal data and goes."""
+    """Cases stay in the ledger; their location and photos are personal data and go."""
+    theirs = sa.select(cases.c.id).where(cases.c.resident_id == resident_id).scalar_subquery()
+    await conn.execute(case_photos.delete().where(case_photos.c.case_id.in_(theirs)))
     await conn.execute(
         cases.update().where(cases.c.resident_id == resident_id).values(location_lat=None, location_lon=None)
     )
+
+
+async def strip_expired_attachments(
+    conn: AsyncConnection, *, finished_before: datetime, open_statuses: list[str]
+) -> int:
+    """Photos and locations of cases finished before the retention cutoff go; returns how many went."""
+    expired = sa.select(cases.c.id).where(
+        cases.c.status.not_in(open_statuses), cases.c.updated_at < finished_before
+    )
+    result = await conn.execute(case_photos.delete().where(case_photos.c.case_id.in_(expired.scalar_subquery())))
+    located = await conn.execute(
+        cases.update()
+        .where(cases.c.id.in_(expired.scalar_subquery()), cases.c.location_lat.is_not(None))
+        .values(location_lat=None, location_lon=None)
+    )
+    return result.rowcount + located.rowcount

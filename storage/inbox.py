@@ -19,13 +19,15 @@ PENDING, PROCESSING, DONE = "pending", "processing", "done"
 
 
 async def store(
-    conn: AsyncConnection, update_id: int, payload: str, now: datetime, *, holder: str | None = None
+    conn: AsyncConnection, update_id: int, payload: str, now: datetime, *,
+    holder: str | None = None, user_id: int | None = None,
 ) -> bool:
     """Stores an update, held by `holder` when given; False when it was stored before (a replay)."""
     held = {"status": PROCESSING, "claimed_by": holder, "claimed_at": now} if holder else {"status": PENDING}
     try:
         async with conn.begin_nested():
-            await conn.execute(inbox.insert().values(update_id=update_id, payload=payload, received_at=now, **held))
+            await conn.execute(inbox.insert().values(
+                update_id=update_id, payload=payload, received_at=now, user_id=user_id, **held))
     except IntegrityError:
         return False
     return True
@@ -107,6 +109,12 @@ async def take_over(
         if result.rowcount == 1:
             taken.append((row.update_id, row.payload))
     return taken
+
+
+async def forget_user(conn: AsyncConnection, user_id: int) -> int:
+    """Deletes every stored update the user sent (their account is deleted)."""
+    result = await conn.execute(inbox.delete().where(inbox.c.user_id == user_id))
+    return result.rowcount
 
 
 async def purge_done(conn: AsyncConnection, before: datetime) -> int:

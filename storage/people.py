@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.models import Language, Resident, Role, Staff
-from storage.schema import residents, staff
+from storage.schema import cases, residents, staff
 
 
 def _resident(row: Row[Any]) -> Resident:
@@ -110,3 +110,20 @@ async def roles_of(conn: AsyncConnection, telegram_ids: list[int]) -> dict[int, 
     )
     found.update({r.telegram_id: r.role for r in rows})
     return found
+
+
+async def residents_past_retention(
+    conn: AsyncConnection, *, quiet_since: datetime, open_statuses: list[str], limit: int = 500
+) -> list[Resident]:
+    """Residents registered before `quiet_since` with no case open or touched since then."""
+    recent = sa.select(cases.c.id).where(
+        cases.c.resident_id == residents.c.id,
+        sa.or_(cases.c.status.in_(open_statuses), cases.c.updated_at >= quiet_since),
+    )
+    rows = await conn.execute(
+        sa.select(residents)
+        .where(residents.c.deleted_at.is_(None), residents.c.created_at < quiet_since, ~sa.exists(recent))
+        .order_by(residents.c.id)
+        .limit(limit)
+    )
+    return [_resident(r) for r in rows]

@@ -199,7 +199,10 @@ inbox = sa.Table(
     # The process handling the update and when it last said so (see storage/inbox.py).
     sa.Column("claimed_by", sa.String(64)),
     sa.Column("claimed_at", UtcDateTime),
+    # The sender, so that deleting an account deletes their raw updates too.
+    sa.Column("user_id", sa.BigInteger),
     sa.Index("ix_inbox_status", "status", "update_id"),
+    sa.Index("ix_inbox_user", "user_id"),
 )
 
 buttons = sa.Table(

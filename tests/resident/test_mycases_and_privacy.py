@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from core.services import Services
 from storage import people
-from storage.schema import case_events, cases, residents
+from storage.schema import case_events, case_photos, cases, inbox, residents
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.resident.test_onboarding import onboard
@@ -116,6 +116,12 @@ async def test_deleting_my_data_keeps_the_case_without_personal_data(
     assert row is not None and case is not None
     assert row.telegram_id is None and row.phone is None and row.first_name == "" and row.deleted_at is not None
     assert case.number == "XF-20261123-0001" and case.location_lat is None
+    async with services.db.read() as conn:
+        photos = (await conn.execute(sa.select(sa.func.count()).select_from(case_photos))).scalar_one()
+        raw = [r.payload for r in await conn.execute(sa.select(inbox.c.payload))]
+    assert photos == 0  # the photo the resident sent went with their account
+    # Nothing they sent is kept raw: no update names them or carries their phone number.
+    assert not any("刘阿姨" in p or "13812345678" in p for p in raw)
     # The officer's card no longer names the resident or offers the contact.
     await bot.send(station.officer, "/queue")
     await bot.press(station.officer, "XF-20261123-0001")
