@@ -65,3 +65,22 @@ async def test_writers_take_turns_and_a_failed_write_leaves_nothing(db: Database
     # No writer entered before the previous one left.
     assert order == ["a in", "a out", "b in", "b out", "c in", "c out"]
     assert days == ["a", "c"]
+
+
+async def test_a_database_error_does_not_carry_the_values(db: Database) -> None:
+    """The text of a failed statement reaches logs and outbox.last_error: no phone numbers in it."""
+    insert = sa.text("INSERT INTO residents (telegram_id, first_name, phone, created_at) "
+                     "VALUES (:tid, :name, :phone, '2026-11-23 00:00:00')")
+    try:
+        async with db.write() as conn:
+            await conn.execute(insert, {"tid": 4242, "name": "王秀兰", "phone": "13812345678"})
+        with pytest.raises(IntegrityError) as caught:
+            async with db.write() as conn:
+                await conn.execute(insert, {"tid": 4242, "name": "李建国", "phone": "13987654321"})
+    finally:
+        await db.close()
+    text = f"{caught.value}\n{caught.value!r}"
+    assert "UNIQUE constraint failed: residents.telegram_id" in text
+    for value in ("13987654321", "李建国", "4242"):
+        assert value not in text
+    assert "hidden due to hide_parameters" in text
