@@ -136,6 +136,13 @@ async def submit(
     return case, True
 
 
+async def filed_by(services: Services, update_id: int) -> Case | None:
+    """The case this update filed already: handled up to a crash and now replayed, when the form
+    it came from is closed."""
+    async with services.db.read() as conn:
+        return await repo.by_source_update(conn, update_id)
+
+
 async def file_in(
     conn: AsyncConnection,
     services: Services,

@@ -7,12 +7,12 @@ from typing import Any
 from telegram import Update
 
 from core import report_form as form
-from core.cases import CaseError, submit
+from core.cases import CaseError, filed_by, submit
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.lifecycle import TransitionRefused
-from core.models import ButtonGrant, Language, Resident
+from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
 from handlers import common, render
 from handlers.context import JmContext
@@ -158,6 +158,10 @@ async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None
 @action("report_confirm")
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Files the case. The update id makes a replay find the same case instead of a second one."""
+    filed = await filed_by(context.services, update.update_id)
+    if filed is not None:  # a crash came between filing and answering: the form is closed by now
+        await _submitted(update, context, await common.language_for(update, context), filed)
+        return
     found = await _form(update, context, form.REVIEW)
     resident = await common.current_resident(update, context)
     if not found or resident is None:
@@ -171,6 +175,10 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         await render.reply(update, context.services, context.bot,
                            Outgoing(common.screen(lang, t(lang, refused.reason, **values))))
         return
+    await _submitted(update, context, lang, case)
+
+
+async def _submitted(update: Update, context: JmContext, lang: Language, case: Case) -> None:
     current_case.set(case.number)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, Outgoing(common.screen(

@@ -268,3 +268,32 @@ async def test_a_press_too_old_to_answer_is_still_carried_out(
     assert NUMBER.search(request_log.last(station.resident.id).text)
     assert len(await case_rows(services)) == 1
     assert "抱歉" not in request_log.texts(station.resident.id)
+
+
+async def test_a_crash_between_filing_and_answering_still_tells_the_number(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    """The press filed the case (and closed the form), then the process died before answering."""
+    from core import report_form
+    from core.cases import submit
+    from core.dialog_state import get
+    from core.residents import find
+
+    await onboard(bot, request_log, station)
+    await fill_form(bot, station)
+    review = request_log.last_with_buttons(station.resident.id)
+    resident = await find(services, station.resident.id)
+    dialog = await get(services, station.resident.id)
+    assert resident is not None and dialog is not None
+    case, _ = await submit(services, resident, report_form.to_case(dialog.data), 888888)
+
+    press = {"callback_query": {
+        "id": "cq-2", "from": station.resident.as_user(), "chat_instance": "1", "data": review.data_for("确认提交"),
+        "message": {"message_id": review.message_id, "date": 0, "text": review.text,
+                    "chat": {"id": station.resident.id, "type": "private"}},
+    }}
+    await bot.feed(press, update_id=888888)  # handled again after the restart
+    confirmation = request_log.last(station.resident.id)
+    assert confirmation.message_id == review.message_id and case.number in confirmation.text
+    assert "回音卡编号" in confirmation.text
+    assert len(await case_rows(services)) == 1
