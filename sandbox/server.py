@@ -22,6 +22,7 @@ from sandbox.botapi import BotApi
 from sandbox.control import Control, RoleLookup
 from sandbox.errors import ApiError, unauthorized
 from sandbox.flood import FloodControl, FloodLimits
+from sandbox.holds import Hold, Holds
 from sandbox.params import Params
 from sandbox.people import People
 from sandbox.responses import error_response, ok_response
@@ -86,6 +87,7 @@ class SandboxServer:
         self.webhook = WebhookDelivery(self.state, first_retry_delay=webhook_retry_delay)
         self.api = BotApi(self.state, self.flood, self.webhook, strict_html=strict_html)
         self.control = Control(self.state, self.api, self.webhook, role_lookup)
+        self._holds = Holds()
         self._runner: web.AppRunner | None = None
 
     # Addresses ---------------------------------------------------------------------------------
@@ -134,6 +136,16 @@ class SandboxServer:
         person.started = person.started or started
         return person
 
+    def hold(self, method: str) -> Hold:
+        """Holds back the bot's next call of `method`, for tests (see sandbox/holds.py).
+
+        `async with server.hold("answerCallbackQuery") as held: ...; await held.arrived()`
+        """
+        canonical = self.api.canonical_name(method)
+        if canonical is None:
+            raise ValueError(f"the sandbox has no Bot API method {method!r}")
+        return self._holds.add(canonical)
+
     # Lifecycle ---------------------------------------------------------------------------------
 
     def make_app(self) -> web.Application:
@@ -164,8 +176,9 @@ class SandboxServer:
         log.info("Telegram sandbox listening on %s", self.url)
 
     async def stop(self) -> None:
-        """Wakes every long poll, stops webhook delivery and closes the port."""
+        """Wakes every long poll, lets held calls go, stops webhook delivery and closes the port."""
         self.state.signal.close()
+        self._holds.release_all()
         await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -192,6 +205,8 @@ class SandboxServer:
             if not self._token_ok(request.match_info["token"]):
                 raise unauthorized()
             params = await Params.from_request(request)
+            if not await self._holds.pass_call(self.api.canonical_name(method) or method, params, request):
+                return web.Response(status=499)  # held until the bot hung up: nobody reads this
             result = await self.api.call(method, params)
         except ApiError as error:
             self.api.record_error(error)

@@ -60,15 +60,17 @@ class Chat:
                 raise AssertionError(f"no message with {needle!r} for {user_id}: {texts[-3:]}")
             await self._post("/sandbox/wait", {"user_id": user_id, "revision": revision, "timeout": 2.0})
 
-    async def press(self, user_id: int, label: str, timeout: float = 15.0) -> None:
-        """Presses the button whose label contains `label` on the newest message that has it."""
+    async def press(self, user_id: int, label: str, timeout: float = 15.0) -> str:
+        """Presses the button whose label contains `label` on the newest message that has it;
+        the callback query's id."""
         message = await self.wait_for(user_id, label, timeout)
         for row in _rows(message):
             for button in row:
                 if label in button.get("text", "") and "callback_data" in button:
-                    await self._post("/sandbox/press", {"user_id": user_id, "message_id": message["message_id"],
-                                                        "data": button["callback_data"]})
-                    return
+                    pressed = await self._post("/sandbox/press", {"user_id": user_id,
+                                                                  "message_id": message["message_id"],
+                                                                  "data": button["callback_data"]})
+                    return str(pressed["callback_query_id"])
         raise AssertionError(f"{label!r} is not an inline button")
 
 

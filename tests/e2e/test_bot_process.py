@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import aiohttp
@@ -36,13 +39,22 @@ async def onboard_and_fill(chat: Chat) -> None:
     await chat.wait_for(RESIDENT, "第 3 步")
 
 
-async def count_cases(db_file: Path) -> int:
+async def case_numbers(db_file: Path) -> list[str]:
     db = Database(f"sqlite+aiosqlite:///{db_file}")
     try:
         async with db.read() as conn:
-            return int((await conn.execute(sa.select(sa.func.count()).select_from(cases))).scalar_one())
+            return list((await conn.execute(sa.select(cases.c.number))).scalars())
     finally:
         await db.close()
+
+
+def inbox_status(db_file: Path, callback_query_id: str) -> str | None:
+    """The bot's inbox row for the update carrying this button press, read straight from the file."""
+    with closing(sqlite3.connect(db_file)) as conn:
+        row = conn.execute(
+            "SELECT status FROM inbox WHERE json_extract(payload, '$.callback_query.id') = ?", (callback_query_id,)
+        ).fetchone()
+    return None if row is None else str(row[0])
 
 
 async def file_and_work_case(chat: Chat) -> None:
@@ -127,13 +139,22 @@ async def test_kill_9_in_the_middle_of_a_form_loses_nothing(
         await chat.press(RESIDENT, "继续")
         review = await chat.wait_for(RESIDENT, "请核对")
         assert "路灯" in review["text"]
-        await chat.press(RESIDENT, "确认提交")
-        # Kill it again right as the confirmation may be in flight, then restart once more.
-        bot.kill9()
+        # Kill it again between the update's arrival and the end of its handling: the sandbox holds
+        # the bot's first call for the press (answering it) until the process is gone.
+        async with server.hold("answerCallbackQuery") as held:
+            query_id = await chat.press(RESIDENT, "确认提交")
+            assert (await asyncio.wait_for(held.arrived(), 20)).get_str("callback_query_id") == query_id
+            bot.kill9()
+            await asyncio.wait_for(held.hung_up(), 10)  # so the held answer is never given
+        # The update was fetched and stored, its case filed, and its handling not finished.
+        assert inbox_status(seeded_db, query_id) not in (None, "done")
+        assert len(await case_numbers(seeded_db)) == 1
         bot = BotProcess(env, tmp_path / "bot.log")
         bot.start()
-        await chat.wait_for(RESIDENT, "回音卡编号", timeout=20)
+        confirmation = await chat.wait_for(RESIDENT, "回音卡编号", timeout=20)
         await chat.wait_for(OFFICER, "新的群众诉求", timeout=20)
     finally:
         await bot.stop()
-    assert await count_cases(seeded_db) == 1
+    assert inbox_status(seeded_db, query_id) == "done"
+    number = NUMBER.search(confirmation["text"])
+    assert number and await case_numbers(seeded_db) == [number.group()]
