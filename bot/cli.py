@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot (polling by default, or webhook)")
     run.add_argument("--mode", choices=["polling", "webhook"], help="overrides JINGMIN_MODE")
-    run.set_defaults(func=_run)
+    # `overrides` names the options that replace a setting; `telegram` marks commands that talk to the Bot API.
+    run.set_defaults(func=_run, overrides=("mode",), telegram=True)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
@@ -65,8 +66,6 @@ def _optional_commands(commands: Any) -> None:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runner import run_bot
 
-    if args.mode:
-        settings = load_settings(**{**settings.model_dump(), "mode": args.mode})
     await run_bot(settings)
     return 0
 
@@ -110,8 +109,14 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Options that override settings are applied here, so that a bad combination (say --mode webhook
+    # without JINGMIN_WEBHOOK_URL) is reported like any other bad setting, in one line.
+    overrides = {name: getattr(args, name) for name in getattr(args, "overrides", ())
+                 if getattr(args, name) is not None}
     try:
-        settings = load_settings()
+        settings = load_settings(**overrides)
+        if getattr(args, "telegram", False):
+            settings.require_token()
     except SettingsError as exc:
         print(f"jingmin: bad setting: {exc}", file=sys.stderr)
         return 2

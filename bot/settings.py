@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pydantic_settings
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.models import Kind
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+ENV_PREFIX = "JINGMIN_"
+TELEGRAM_API_HOST = "api.telegram.org"
+
+# The list and mapping settings are read by the validators below (NoDecode), not by pydantic-settings'
+# JSON decoder, whose error names neither the key nor the form it expects.
+AckHours = Annotated[dict[str, Annotated[float, Field(gt=0, le=8760)]], NoDecode]
+ResolveWorkdays = Annotated[dict[str, Annotated[int, Field(ge=1, le=250)]], NoDecode]
 
 
 class SettingsError(Exception):
@@ -24,7 +34,7 @@ class Settings(BaseSettings):
     """Everything a station's IT person can configure. Each field is JINGMIN_<NAME>."""
 
     model_config = SettingsConfigDict(
-        env_prefix="JINGMIN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
     token: SecretStr = Field(default=SecretStr(""), description="Bot token from @BotFather")
@@ -59,19 +69,24 @@ class Settings(BaseSettings):
     followup_time: str = Field(default="10:00")
     followup_remind_days: int = Field(default=3, ge=1, le=30)
     followup_close_days: int = Field(default=7, ge=2, le=60)
-    visit_days: list[int] = Field(default_factory=lambda: [7, 30], description="dispute repeat visits, days")
+    visit_days: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: [7, 30], description="dispute repeat visits, days", examples=["7,30"]
+    )
     digest_time: str = Field(default="08:30")
     weekly_report_day: int = Field(default=1, ge=1, le=7, description="1 = Monday … 7 = Sunday")
     weekly_report_time: str = Field(default="09:00")
-    ack_hours: dict[str, float] = Field(default_factory=lambda: {k.value: 24.0 for k in Kind})
-    resolve_workdays: dict[str, int] = Field(
+    ack_hours: AckHours = Field(
+        default_factory=lambda: {k.value: 24.0 for k in Kind}, examples=['{"help": 12, "dispute": 24}']
+    )
+    resolve_workdays: ResolveWorkdays = Field(
         default_factory=lambda: {
             Kind.HELP.value: 3,
             Kind.INQUIRY.value: 3,
             Kind.CONSULTATION.value: 3,
             Kind.SUGGESTION.value: 13,
             Kind.DISPUTE.value: 13,
-        }
+        },
+        examples=['{"help": 3, "dispute": 13}'],
     )
 
     # Video consultations (视频约访).
@@ -111,6 +126,16 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a window like 21:30-08:00")
         return value
 
+    @field_validator("ack_hours", "resolve_workdays", mode="before")
+    @classmethod
+    def _json_object(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError:
+            raise ValueError(f"{_shown(value)} is not a JSON object of kinds and numbers") from None
+
     @field_validator("ack_hours", "resolve_workdays")
     @classmethod
     def _known_kinds(cls, value: dict[str, float]) -> dict[str, float]:
@@ -126,6 +151,23 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} must be an https:// link containing {{room}}")
         return value
 
+    @field_validator("visit_days", mode="before")
+    @classmethod
+    def _day_list(cls, value: object) -> object:
+        """Days as an IT person types them, "7,30" (or "7 30"), or as a JSON list "[7, 30]"."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError:
+                raise ValueError(f"{_shown(value)} is not a list of days") from None
+        parts = [part for part in re.split(r"[,，\s]+", text) if part]
+        if not all(part.isdigit() for part in parts):
+            raise ValueError(f"{_shown(value)} is not a list of whole days")
+        return [int(part) for part in parts]
+
     @field_validator("visit_days")
     @classmethod
     def _visit_days(cls, value: list[int]) -> list[int]:
@@ -135,14 +177,30 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _webhook_complete(self) -> Settings:
+        # Messages start with the key they are about: load_settings shows them as they are.
         if self.followup_close_days <= self.followup_remind_days:
-            raise ValueError("JINGMIN_FOLLOWUP_CLOSE_DAYS must be later than JINGMIN_FOLLOWUP_REMIND_DAYS")
+            raise ValueError("JINGMIN_FOLLOWUP_CLOSE_DAYS: must be more than JINGMIN_FOLLOWUP_REMIND_DAYS "
+                             f"({self.followup_remind_days})")
         if self.mode == "webhook":
             if not self.webhook_url:
-                raise ValueError("JINGMIN_WEBHOOK_URL is required in webhook mode")
+                raise ValueError("JINGMIN_WEBHOOK_URL: missing; webhook mode needs the public https:// URL "
+                                 "Telegram posts updates to")
             if len(self.webhook_secret.get_secret_value()) < 16:
-                raise ValueError("JINGMIN_WEBHOOK_SECRET must be at least 16 characters in webhook mode")
+                raise ValueError("JINGMIN_WEBHOOK_SECRET: must be at least 16 characters in webhook mode")
         return self
+
+    @property
+    def talks_to_telegram(self) -> bool:
+        """Whether the Bot API is Telegram's own (not the local sandbox), which needs a real token."""
+        return urlparse(self.api_base_url).hostname == TELEGRAM_API_HOST
+
+    def require_token(self) -> None:
+        """Refuses to start against Telegram without a token, instead of failing at its first request."""
+        if self.talks_to_telegram and not self.token.get_secret_value().strip():
+            raise SettingsError(
+                "JINGMIN_TOKEN: missing; put the token from @BotFather in .env or the environment "
+                "(`jingmin sandbox` runs the bot without one)"
+            )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -161,13 +219,43 @@ class Settings(BaseSettings):
         return time(int(hours), int(minutes))
 
 
+def env_name(field: str) -> str:
+    """The environment variable (and .env key) of a settings field."""
+    return ENV_PREFIX + field.upper()
+
+
+def _shown(value: str) -> str:
+    """A bad value quoted in a message, cut short so that the message stays one line."""
+    text = " ".join(value.split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _example(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    return f"; write it like {env_name(field)}={info.examples[0]}" if info and info.examples else ""
+
+
+def _problem(err: Any) -> str:
+    """One bad key as `JINGMIN_KEY: what is wrong`, naming the key a person sets, never a field path."""
+    message = str(err["msg"]).removeprefix("Value error, ")
+    loc = err["loc"]
+    if not loc:  # a check across keys: its message starts with the key
+        return message
+    field, *inside = loc
+    where = "".join(f"{part!r}: " if isinstance(part, str) else f"item {part + 1}: " for part in inside)
+    return f"{env_name(str(field))}: {where}{message}{_example(str(field))}"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one line per bad key."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            key = "JINGMIN_" + "_".join(str(p) for p in err["loc"]).upper() if err["loc"] else "settings"
-            problems.append(f"{key}: {err['msg'].removeprefix('Value error, ')}")
-        raise SettingsError("; ".join(problems)) from None
+        raise SettingsError("; ".join(_problem(err) for err in exc.errors())) from None
+    except pydantic_settings.SettingsError as exc:
+        # pydantic-settings could not read a value at all ("error parsing value for field "x" ...").
+        found = re.search(r'field "(\w+)"', str(exc))
+        key = env_name(found.group(1)) if found else "settings"
+        cause = exc.__cause__
+        reason = "not valid JSON" if isinstance(cause, json.JSONDecodeError) else str(cause or "could not be read")
+        raise SettingsError(f"{key}: {reason}{_example(found.group(1)) if found else ''}") from None
