@@ -6,6 +6,7 @@ JSON in, JSON out. Failures answer `{"error": "..."}` with a 4xx status.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -60,6 +61,18 @@ class Body:
         value = self.values.get(name)
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ControlError(400, f'"{name}" must be a number')
+        return float(value)
+
+    def get_seconds(self, name: str, default: float) -> float:
+        """A duration: a number of seconds (JSON number or, from a query string, its text), >= 0."""
+        value = self.values.get(name, default)
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value < math.inf:
+            raise ControlError(400, f'"{name}" must be a number of seconds, 0 or more')
         return float(value)
 
     def get_text(self, name: str, default: str | None = None) -> str:
@@ -297,8 +310,8 @@ class Control:
         else:
             after = body.get_int("after", 0)
             baseline = wait_baseline(chat, after, body.optional_int("revision"))
-        timeout = min(float(body.values.get("timeout", 10.0)), MAX_WAIT_SECONDS)
-        settle = float(body.values.get("settle", 0.0))
+        timeout = min(body.get_seconds("timeout", 10.0), MAX_WAIT_SECONDS)
+        settle = min(body.get_seconds("settle", 0.0), MAX_WAIT_SECONDS)
         signal = self.state.signal
         found = await signal.wait_until(lambda: has_bot_changes(chat, after, baseline), timeout)
         while found and settle > 0 and not signal.closed:
@@ -310,7 +323,7 @@ class Control:
     async def changes(self, request: web.Request) -> web.Response:
         """GET /sandbox/changes?since=<revision>&timeout=<s>: returns once anything changed."""
         since = Body({"since": request.query.get("since", "0")}).get_int("since")
-        timeout = min(float(request.query.get("timeout", "25")), MAX_WAIT_SECONDS)
+        timeout = min(Body(dict(request.query)).get_seconds("timeout", 25.0), MAX_WAIT_SECONDS)
         await self.state.signal.wait_until(lambda: self.state.revision != since, timeout)
         return web.json_response({"revision": self.state.revision})
 

@@ -304,3 +304,23 @@ async def test_web_chat_is_served_self_contained(web_client: aiohttp.ClientSessi
             page += await resp.text()
     assert "https://" not in page and "http://" not in page  # nothing is loaded from the internet
     assert "innerHTML" not in page  # the bot's messages are built as DOM nodes
+
+
+@pytest.mark.parametrize("timeout", ["abc", None, -1, "NaN", "inf", True, [1]])
+async def test_a_timeout_that_is_not_seconds_is_a_clear_400(client: Client, alice: int, timeout: object) -> None:
+    answer = await client.post("wait", {"user_id": alice, "timeout": timeout}, status=400)
+    assert answer == {"error": '"timeout" must be a number of seconds, 0 or more'}
+    answer = await client.post("wait", {"user_id": alice, "timeout": 0, "settle": timeout}, status=400)
+    assert answer == {"error": '"settle" must be a number of seconds, 0 or more'}
+
+
+@pytest.mark.parametrize("timeout", ["abc", "-1", "nan", ""])
+async def test_changes_with_a_timeout_that_is_not_seconds_is_a_clear_400(client: Client, timeout: str) -> None:
+    answer = await client.get(f"changes?since=0&timeout={timeout}", status=400)
+    assert answer == {"error": '"timeout" must be a number of seconds, 0 or more'}
+
+
+async def test_timeouts_in_seconds_still_work(client: Client, alice: int) -> None:
+    assert (await client.post("wait", {"user_id": alice, "timeout": "0.05"}))["timed_out"]
+    assert (await client.post("wait", {"user_id": alice, "timeout": 0}))["timed_out"]
+    assert "revision" in await client.get("changes?since=-1&timeout=0.05")
