@@ -7,9 +7,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 
 from sandbox.flood import FloodLimits
-from sandbox.server import SandboxServer
+from sandbox.server import SandboxServer, listen_failure
 
 DEFAULT_TOKEN = "123456:SANDBOX-TOKEN"  # noqa: S105 -- the sandbox accepts any token it is given
 
@@ -30,8 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(args: argparse.Namespace) -> None:
-    """Runs the sandbox until cancelled."""
+async def serve(args: argparse.Namespace) -> int:
+    """Runs the sandbox until cancelled; the exit code."""
     limits = None
     if not args.no_flood_limits:
         limits = FloodLimits(
@@ -43,7 +44,11 @@ async def serve(args: argparse.Namespace) -> None:
     server = SandboxServer(
         token=args.token, host=args.host, port=args.port, limits=limits, strict_html=not args.lenient_html
     )
-    await server.start()
+    try:
+        await server.start()
+    except OSError as exc:
+        print(f"python -m sandbox: {listen_failure(exc, args.host, args.port)}", file=sys.stderr)
+        return 2
     print(f"Web chat:      {server.url}/")
     print(f"Bot API base:  {server.api_base_url}   (token {args.token})")
     print(f"File base:     {server.file_base_url}")
@@ -56,14 +61,17 @@ async def serve(args: argparse.Namespace) -> None:
         await stop.wait()
     finally:
         await server.stop()
+    return 0
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point."""
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(parse_args(argv)))
+    try:
+        return asyncio.run(serve(parse_args(argv)))
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sys
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -14,7 +15,7 @@ from bot.runner import Bot
 from bot.settings import Settings, load_settings
 from sandbox import demo
 from sandbox.flood import FloodLimits
-from sandbox.server import SandboxServer
+from sandbox.server import SandboxServer, listen_failure
 from storage import people
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,11 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asynci
         server = SandboxServer(
             token=SANDBOX_TOKEN, port=args.port, limits=limits, role_lookup=roles, bot_username="jingmin_sandbox_bot"
         )
-        await server.start()
+        try:
+            await server.start()
+        except OSError as exc:
+            print(f"jingmin sandbox: {listen_failure(exc, server.host, args.port)}", file=sys.stderr)
+            return 2
         bot = Bot(sandbox_settings(settings, server, db_file))
         holder["bot"] = bot
         try:

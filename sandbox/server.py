@@ -9,6 +9,7 @@ await server.stop()
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 import secrets
@@ -34,6 +35,13 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 MAX_REQUEST_BYTES = 60 * 1024 * 1024  # uploads up to Telegram's 50 MB, plus the form around them
 _TOKEN = re.compile(r"^(\d{1,20}):[A-Za-z0-9_-]{1,100}$")
+
+
+def listen_failure(error: OSError, host: str, port: int) -> str:
+    """One line for a person when the sandbox cannot listen (start() raised `error`)."""
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} is in use; choose another with --port (0 picks a free one)"
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
 class SandboxServer:
@@ -169,7 +177,11 @@ class SandboxServer:
         runner = web.AppRunner(self.make_app(), access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self._requested_port)
-        await site.start()
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
         self._runner = runner
         self._port = int(runner.addresses[0][1])
         self.webhook.start()
