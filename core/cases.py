@@ -97,6 +97,21 @@ def may_handle(staff: Staff, case: Case, chain: list[Area]) -> bool:
 # --- filing ----------------------------------------------------------------------------------
 
 
+async def _check_daily_limit(conn: AsyncConnection, services: Services, resident: Resident, now: datetime) -> None:
+    """Raises DailyLimitReached when the resident has filed the day's most (consultations not counted)."""
+    config = services.config
+    day_start = datetime.combine(now.astimezone(config.tz).date(), time.min, config.tz)
+    if await repo.count_since(conn, resident.id, day_start) >= config.daily_case_limit:
+        raise DailyLimitReached(config.daily_case_limit)
+
+
+async def check_daily_limit(services: Services, resident: Resident) -> None:
+    """Whether the resident may file a case today, asked when /report starts, so that a resident at the
+    limit learns it before filling in the form. submit() checks again."""
+    async with services.db.read() as conn:
+        await _check_daily_limit(conn, services, resident, services.clock.now())
+
+
 async def submit(
     services: Services, resident: Resident, new: NewCase, update_id: int | None
 ) -> tuple[Case, bool]:
@@ -105,18 +120,13 @@ async def submit(
     Replaying the same update returns the case it created the first time.
     """
     now = services.clock.now()
-    config = services.config
     async with services.db.write() as conn:
         if update_id is not None:
             existing = await repo.by_source_update(conn, update_id)
             if existing is not None:
                 return existing, False
-        local_now = now.astimezone(config.tz)
-        day_start = datetime.combine(local_now.date(), time.min, config.tz)
         if new.kind is not Kind.CONSULTATION:
-            filed_today = await repo.count_since(conn, resident.id, day_start)
-            if filed_today >= config.daily_case_limit:
-                raise DailyLimitReached(config.daily_case_limit)
+            await _check_daily_limit(conn, services, resident, now)
         chain = await area_chain(conn, resident.area_id)
         officer_id = responsible(chain, "officer_id") or responsible(chain, "supervisor_id")
         case_id, event_id = await file_in(

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 
 from core import report_form as form
-from core.cases import CaseError, filed_by, submit
+from core.cases import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
@@ -35,9 +35,18 @@ async def _resident_ready(update: Update, context: JmContext) -> Resident | None
 
 
 async def start(update: Update, context: JmContext) -> None:
-    """Opens a new form (a form in progress is kept and shown instead)."""
+    """Opens a new form (a form in progress is kept and shown instead).
+
+    A resident who has filed the day's most cases is told so now, not after filling in the form;
+    a form they have in progress is left as it is, for tomorrow.
+    """
     resident = await _resident_ready(update, context)
     if resident is None or resident.telegram_id is None:
+        return
+    try:
+        await check_daily_limit(context.services, resident)
+    except DailyLimitReached as refused:
+        await _refuse(update, context, resident.language, refused)
         return
     existing = await get(context.services, resident.telegram_id)
     if existing is not None and existing.flow == form.FLOW:
@@ -171,9 +180,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         case, _created = await submit(context.services, resident, form.to_case(dialog.data), update.update_id)
     except (CaseError, TransitionRefused) as refused:
         await common.ack(update)
-        values = {"limit": getattr(refused, "limit", "")}
-        await render.reply(update, context.services, context.bot,
-                           Outgoing(common.screen(lang, t(lang, refused.reason, **values))))
+        await _refuse(update, context, lang, refused)
         return
     await _submitted(update, context, lang, case)
 
@@ -183,6 +190,12 @@ async def _submitted(update: Update, context: JmContext, lang: Language, case: C
     await common.ack(update)
     await render.edit(update, context.services, context.bot, Outgoing(common.screen(
         lang, form.submitted_text(lang, case.number, case.assignee_id is not None)), common.main_buttons(lang)))
+
+
+async def _refuse(update: Update, context: JmContext, lang: Language, refused: CaseError | TransitionRefused) -> None:
+    values = {"limit": getattr(refused, "limit", "")}
+    await render.reply(update, context.services, context.bot,
+                       Outgoing(common.screen(lang, t(lang, refused.reason, **values))))
 
 
 @flow(form.FLOW)

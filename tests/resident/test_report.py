@@ -9,7 +9,10 @@ import sqlalchemy as sa
 from bot.app import build_application
 from bot.inbox import InboxApplication
 from bot.settings import Settings
+from core.cases import NewCase, file_in
+from core.models import Category, Kind
 from core.services import Services
+from storage import dialogs, people
 from storage.schema import case_events, cases, inbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
@@ -134,14 +137,47 @@ async def test_priority_channel_is_flagged(
     assert (await case_rows(services))[0].priority is True
 
 
-async def test_daily_limit(
+async def test_daily_limit_is_told_when_report_starts(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services
 ) -> None:
     await onboard(bot, request_log, station)
     for _ in range(5):
         await fill_form(bot, station)
         await bot.press(station.resident, "确认提交")
-    await fill_form(bot, station)
+    sent_before = len(request_log.messages(station.resident.id))
+    await bot.send(station.resident, "/report")
+    refusal = request_log.last(station.resident.id)
+    assert len(request_log.messages(station.resident.id)) == sent_before + 1
+    assert "您今天已提交 5 件诉求，已达每日上限，请明天再提交。" in refusal.text
+    # No form to fill in for nothing: no step 1, no kind buttons, no dialog waiting for input.
+    assert "第 1 步" not in refusal.text and "矛盾纠纷" not in " ".join(refusal.labels())
+    async with services.db.read() as conn:
+        assert await dialogs.get(conn, station.resident.id) is None
+    # The main menu's button says the same.
+    await bot.press(station.resident, "反映诉求")
+    assert "已达每日上限" in request_log.last(station.resident.id).text
+    assert len(await case_rows(services)) == 5
+    # Tomorrow the form opens again.
+    services.clock.advance(hours=24)  # type: ignore[attr-defined]
+    await bot.send(station.resident, "/report")
+    assert "第 1 步" in request_log.last(station.resident.id).text
+
+
+async def test_daily_limit_is_checked_again_at_confirmation(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await onboard(bot, request_log, station)
+    for _ in range(4):
+        await fill_form(bot, station)
+        await bot.press(station.resident, "确认提交")
+    await fill_form(bot, station)  # opened under the limit
+    # The day's fifth case is written while this form is open (the check at /report is long past).
+    async with services.db.write() as conn:
+        resident = await people.resident_by_telegram(conn, station.resident.id)
+        assert resident is not None
+        await file_in(conn, services, resident, NewCase(Kind.HELP, Category.OTHER, "另一件事"),
+                      now=services.clock.now(), update_id=None, assignee_id=None, ack_due_at=None,
+                      resolve_due_at=None)
     await bot.press(station.resident, "确认提交")
     assert "每日上限" in request_log.last(station.resident.id).text
     assert len(await case_rows(services)) == 5
