@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram import BotCommand
 from telegram.ext import (
     ApplicationBuilder,
@@ -38,6 +39,7 @@ from handlers import (
     stats,
 )
 from handlers.context import SERVICES_KEY, JmContext
+from scheduler import renderers
 from storage.db import Database
 
 
@@ -84,7 +86,13 @@ def build_services(settings: Settings, clock: Clock | None = None, db: Database 
         config=config,
         calendar=WorkCalendar(config.tz),
         deadlines=DeadlinePolicy.from_mapping(settings.ack_hours, settings.resolve_workdays),
+        phone_task=_phone_task,
     )
+
+
+async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, ref: str) -> None:
+    """The outbox's task for a resident who blocked the bot, given when a handler's reply meets the 403."""
+    await renderers.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
 
 
 def register_handlers(app: Any) -> None:

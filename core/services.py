@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.clock import Clock
 from core.config import StationConfig
@@ -16,6 +19,10 @@ def _nothing() -> None:
     return None
 
 
+PhoneTask = Callable[[AsyncConnection, int, datetime, str], Awaitable[object]]
+"""Gives an officer the task to phone a resident (id) who blocked the bot; the str makes it once."""
+
+
 @dataclass(slots=True)
 class Services:
     db: Database
@@ -25,3 +32,5 @@ class Services:
     deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     # Wakes the outbox dispatcher at once (set by the composition root).
     wake_sender: Callable[[], None] = field(default=_nothing)
+    # For a 403 met outside the outbox (a handler's reply); set by the composition root.
+    phone_task: PhoneTask | None = None
