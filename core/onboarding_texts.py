@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from core.i18n import Safe, t, tp
 from core.models import Area, Language
 from core.outgoing import Button, Outgoing, rows
@@ -60,3 +62,23 @@ def ask_phone(lang: Language) -> Outgoing:
         (("contact", tp(lang, "📱 Share my phone number")),),
         (("text", tp(lang, "Skip")),),
     ))
+
+
+def ask_new_phone(lang: Language, current: str) -> Outgoing:
+    """/settings → change phone when a number is on file: the buttons say what becomes of it."""
+    text = t(lang, "Your phone number on file is {phone}. To change it, share your number with the button "
+                   "below; or keep the current number, or remove it.", phone=current)
+    return Outgoing(Safe(text), reply_keyboard=(
+        (("contact", tp(lang, "📱 Share my phone number")),),
+        (("text", tp(lang, "Keep current number")), ("text", tp(lang, "Remove my number"))),
+    ))
+
+
+def new_phone_choice(lang: Language, text: str | None) -> Literal["keep", "remove"] | None:
+    """Which of ask_new_phone's text buttons was pressed (or typed), if any."""
+    answer = (text or "").strip()
+    if answer == tp(lang, "Keep current number"):
+        return "keep"
+    if answer == tp(lang, "Remove my number"):
+        return "remove"
+    return None

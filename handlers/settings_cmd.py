@@ -5,15 +5,18 @@ from __future__ import annotations
 from telegram import Update
 
 from core import residents
-from core.dialog_state import put
+from core.dialog_state import clear, put
+from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import ButtonGrant
-from core.onboarding_texts import LANGUAGE_NAMES, ask_phone, privacy_notice
+from core.onboarding_texts import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_choice, privacy_notice
 from core.outgoing import Button, Outgoing, rows
 from handlers import common, onboarding, render
 from handlers.context import JmContext
-from handlers.router import action
+from handlers.router import action, flow
 from storage import areas as area_repo
+
+PHONE_FLOW = "settings_phone"
 
 
 async def show(update: Update, context: JmContext) -> None:
@@ -48,12 +51,49 @@ async def change_area(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 @action("settings_phone")
 async def change_phone(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    user = update.effective_user
-    if user is None:
+    """Without a number on file this is onboarding's phone step ("Skip" leaves none); with one, the
+    choices are to share a new number, keep the current one or remove it, and each does what it says."""
+    resident = await common.current_resident(update, context)
+    if resident is None or resident.telegram_id is None:
         return
-    await put(context.services, user.id, onboarding.FLOW, "phone", {})
     await common.ack(update)
-    await render.reply(update, context.services, context.bot, ask_phone(await common.language_for(update, context)))
+    if not resident.phone:
+        await put(context.services, resident.telegram_id, onboarding.FLOW, "phone", {})
+        await render.reply(update, context.services, context.bot, ask_phone(resident.language))
+        return
+    await put(context.services, resident.telegram_id, PHONE_FLOW, "phone", {})
+    await render.reply(update, context.services, context.bot, ask_new_phone(resident.language, resident.phone))
+
+
+@flow(PHONE_FLOW)
+async def new_phone_input(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """The resident's own contact replaces the number; "keep" changes nothing; "remove" deletes it."""
+    message = update.effective_message
+    resident = await common.current_resident(update, context)
+    if message is None or resident is None or resident.telegram_id is None:
+        return
+    lang = resident.language
+    services = context.services
+    choice = new_phone_choice(lang, message.text)
+    if message.contact is not None:
+        if message.contact.user_id != resident.telegram_id:
+            await render.reply(update, services, context.bot, Outgoing(Safe(t(
+                lang, "Please share your own number with the button below; other people's contacts "
+                      "are not accepted."))))
+            return
+        await residents.update(services, resident, phone=message.contact.phone_number)
+        done = t(lang, "Thank you, your phone number is saved.")
+    elif choice == "keep":
+        done = t(lang, "Your phone number is unchanged.")
+    elif choice == "remove":
+        await residents.update(services, resident, phone=None)
+        done = t(lang, "Your phone number has been removed.")
+    else:
+        await render.reply(update, services, context.bot, ask_new_phone(lang, resident.phone or "—"))
+        return
+    await clear(services, resident.telegram_id)
+    await render.reply(update, services, context.bot, Outgoing(Safe(done), remove_reply_keyboard=True))
+    await common.show_menu(update, context)
 
 
 @action("settings_phone_remove")
