@@ -165,6 +165,7 @@ class SandboxServer:
                 web.get("/file/bot{token}/{path:.+}", self._download),
                 *self.control.routes(),
                 web.get("/", self._index),
+                web.get("/favicon.ico", _no_icon),  # browsers ask for it; answer without a 404
                 web.static("/static", STATIC_DIR, append_version=False),
             ]
         )
@@ -241,3 +242,8 @@ class SandboxServer:
     async def _index(self, request: web.Request) -> web.FileResponse:
         del request
         return web.FileResponse(STATIC_DIR / "index.html", headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+async def _no_icon(request: web.Request) -> web.Response:
+    del request
+    return web.Response(status=204)

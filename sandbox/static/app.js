@@ -112,8 +112,9 @@ function avatar(node, user) {
   node.style.background = avatarColor(user.id);
 }
 
+// The badge of the bot's role for a user; none for someone the bot does not know yet (before /start).
 function roleName(role) {
-  return ROLES[role || "resident"] || role;
+  return role ? ROLES[role] || role : "";
 }
 
 function formatTime(seconds) {
@@ -270,7 +271,7 @@ function renderPeople() {
     const info = el("div", "person-info");
     const line = el("div", "person-line");
     line.append(el("span", "person-name", fullName(user)));
-    line.append(el("span", `badge role-${user.role || "resident"}`, roleName(user.role)));
+    if (user.role) line.append(el("span", `badge role-${user.role}`, roleName(user.role)));
     const sub = el("div", "person-sub", `ID ${user.id}${user.username ? ` · @${user.username}` : ""}`);
     if (user.blocked) sub.append(el("span", "blocked-mark", " · 已屏蔽机器人"));
     info.append(line, sub);
@@ -337,7 +338,8 @@ function renderHead() {
   avatar(ui.headAvatar, user);
   ui.headName.textContent = fullName(user);
   ui.headRole.textContent = roleName(user.role);
-  ui.headRole.className = `badge role-${user.role || "resident"}`;
+  ui.headRole.className = `badge role-${user.role}`;
+  ui.headRole.hidden = !user.role;
   const action = state.chat && state.chat.chat_action;
   let status = `与 ${state.bot ? state.bot.first_name : "机器人"} 的私聊 · ID ${user.id}`;
   if (user.blocked) status = "已屏蔽机器人：机器人发不来消息";

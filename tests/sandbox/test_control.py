@@ -303,6 +303,8 @@ async def test_web_chat_is_served_self_contained(web_client: aiohttp.ClientSessi
             assert resp.status == 200
             page += await resp.text()
     assert "https://" not in page and "http://" not in page  # nothing is loaded from the internet
+    async with web_client.get("/favicon.ico") as resp:
+        assert resp.status == 204  # the browser's own request: no 404 in its console
     assert "innerHTML" not in page  # the bot's messages are built as DOM nodes
 
 

@@ -92,6 +92,10 @@ async def test_chat_with_the_bot_in_the_browser(
     echo_app: Application,
     page: Page,
 ) -> None:
+    failures: list[str] = []  # what a person would see in the browser's console
+    page.on("console", lambda message: failures.append(message.text) if message.type == "error" else None)
+    page.on("response", lambda response: failures.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
     await page.goto(f"{sandbox.url}/")
     officer = page.locator(".person", has_text="王建国")
     await expect(officer.locator(".badge")).to_have_text("民警")
@@ -100,7 +104,9 @@ async def test_chat_with_the_bot_in_the_browser(
     await page.get_by_placeholder("用户 ID（可不填）").fill(str(RESIDENT))
     await page.get_by_role("button", name="添加用户").click()
     await expect(page.locator("#head-name")).to_have_text("刘阿姨")
-    await expect(page.locator(".person.active .badge")).to_have_text("居民")
+    # The bot does not know them yet: no role badge (not 居民 before they have even said hello).
+    await expect(page.locator(".person.active .badge")).to_have_count(0)
+    await expect(page.locator("#head-role")).to_be_hidden()
 
     await page.get_by_placeholder("输入消息…").fill("你好，我家楼下路灯坏了")
     await page.keyboard.press("Enter")
@@ -129,3 +135,4 @@ async def test_chat_with_the_bot_in_the_browser(
     await expect(page.locator(".poll-option.chosen")).to_contain_text("100%")
 
     await page.screenshot(path=str(ARTIFACTS / "web-chat.png"))
+    assert failures == []
