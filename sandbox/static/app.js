@@ -377,6 +377,11 @@ ui.blockButton.addEventListener("click", async () => {
 function messageNode(message, byId) {
   const row = el("div", `row ${message.from_bot ? "incoming" : "outgoing"}`);
   row.dataset.messageId = message.message_id;
+  if (message.media_group_id) {
+    // The photos of one album (sendMediaGroup) are drawn close together, as Telegram groups them.
+    row.classList.add("album");
+    row.dataset.album = message.media_group_id;
+  }
   const bubble = el("div", `bubble kind-${message.kind}`);
   if (message.forwarded_from) bubble.append(el("div", "forwarded", `转发自 ${message.forwarded_from}`));
   if (message.reply_to_message_id) {

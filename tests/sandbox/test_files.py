@@ -125,6 +125,34 @@ async def test_media_group_of_uploads(client: Client, alice: int) -> None:
     assert result[0]["caption_entities"] == [{"type": "italic", "offset": 0, "length": 1}]
 
 
+async def test_media_group_takes_two_to_ten_and_answers_an_array_of_messages(client: Client, alice: int) -> None:
+    """Albums of stored photos (file ids, as a bot resends a resident's photos): 1 or 11 items are refused."""
+    stored = [(await client.post("photo", {"user_id": alice}))["file_id"] for _ in range(3)]
+    for count in (0, 1, 11):
+        media = [{"type": "photo", "media": stored[i % 3]} for i in range(count)]
+        code, description = await client.error("sendMediaGroup", chat_id=alice, media=media)
+        assert code == 400 and "2-10" in description
+    assert [m for m in (await client.chat(alice))["messages"] if m["from_bot"]] == []  # refused: nothing shown
+
+    media = [{"type": "photo", "media": file_id} for file_id in stored]
+    media[0] |= {"caption": "<b>诉求</b> 的照片", "parse_mode": "HTML"}
+    album = await client.ok("sendMediaGroup", chat_id=alice, media=media)
+    assert isinstance(album, list) and len(album) == 3
+    assert [m["photo"][-1]["file_id"] for m in album] == stored
+    assert len({m["media_group_id"] for m in album}) == 1
+    assert [m["message_id"] for m in album] == sorted(m["message_id"] for m in album)
+    assert album[0]["caption"] == "诉求 的照片" and "caption" not in album[1]
+    ten = await client.ok("sendMediaGroup", chat_id=alice, media=[{"type": "photo", "media": stored[0]}] * 10)
+    assert len(ten) == 10
+
+    # The web chat's view of the chat: every photo of the album, with its picture's URL.
+    shown = [m for m in (await client.chat(alice))["messages"] if m["from_bot"]]
+    assert len(shown) == 13 and all(m["kind"] == "photo" and m["photo"]["url"] for m in shown)
+    assert shown[0]["media_group_id"] == album[0]["media_group_id"] and shown[0]["html"] == "<b>诉求</b> 的照片"
+    image, _headers = await download(client, shown[0]["photo"]["url"])
+    assert image.startswith(b"\x89PNG") or image.startswith(b"\xff\xd8")
+
+
 async def test_sticker_and_location_messages(client: Client, alice: int) -> None:
     await client.post("sticker", {"user_id": alice})
     await client.post("location", {"user_id": alice, "latitude": 31.23, "longitude": 121.47})
