@@ -32,6 +32,11 @@ CARD_ACTIONS = {
     Action.REJECT: ("case_reject", N_("✖️ Reject")),
 }
 
+# The button that sends the officer a case's photos (as an album) and its location; with an
+# "event_id" in its payload, only the photos one addition of the resident brought.
+MEDIA_ACTION = "case_media"
+ADDED_DESCRIPTION_MAX = 800
+
 CARD_HEADLINE = {
     "new": N_("🆕 New case assigned to you"),
     "transfer": N_("🔁 A case was transferred to you"),
@@ -67,8 +72,13 @@ def officer_card(
     assignee: Staff | None,
     tz: ZoneInfo = STATION_TZ,
     note: str | None = None,
+    added: CaseEvent | None = None,
 ) -> Outgoing:
-    """The card an officer works a case from: the facts, the description, the buttons."""
+    """The card an officer works a case from: the facts, the description, the buttons.
+
+    `added` is the resident's addition (an "add_info" event) this card announces: its text and
+    the number of its photos are shown, and a button opens those photos.
+    """
     lines = [
         fmt("<b>{headline}</b>", headline=tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]))),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
@@ -86,7 +96,10 @@ def officer_card(
         t(lang, "Filed: {at} · acknowledge by {ack} · resolve by {due}", at=local(case.created_at, tz),
           ack=local(case.ack_due_at, tz), due=local(case.resolve_due_at, tz)),
         "",
-        fmt("<blockquote>{text}</blockquote>", text=case.description),
+        # Next to an addition of up to 2000 characters the description is shortened, to stay
+        # within Telegram's 4096; the full text is on the card ("« Back") and in the timeline.
+        fmt("<blockquote>{text}</blockquote>",
+            text=case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX)),
     ]
     if case.photos:
         lines.append(t(lang, "Photos: {count}", count=len(case.photos)))
@@ -94,10 +107,22 @@ def officer_card(
         lines.append(t(lang, "Location: {lat:.5f}, {lon:.5f}", lat=case.location[0], lon=case.location[1]))
     if note:
         lines.append(t(lang, "Note: {note}", note=note))
-    return Outgoing(Safe("\n".join(lines)), officer_buttons(lang, case, resident))
+    opens_added = None
+    if added is not None:
+        lines += ["", t(lang, "<b>📎 Added by the resident</b> · {at}", at=local(added.at, tz))]
+        if added.note:
+            lines.append(fmt("<blockquote>{text}</blockquote>", text=added.note))
+        added_photos = int(added.data.get("photos", 0))
+        if added_photos:
+            lines.append(t(lang, "Photos added: {count}", count=added_photos))
+            opens_added = Button(tp(lang, "📷 Added photos ({count})", count=added_photos), MEDIA_ACTION,
+                                 {"case_id": case.id, "event_id": added.id})
+    return Outgoing(Safe("\n".join(lines)), officer_buttons(lang, case, resident, opens_added))
 
 
-def officer_buttons(lang: Language, case: Case, resident: Resident | None) -> tuple[tuple[Button, ...], ...]:
+def officer_buttons(
+    lang: Language, case: Case, resident: Resident | None, opens_added: Button | None = None
+) -> tuple[tuple[Button, ...], ...]:
     payload = {"case_id": case.id, "version": case.version}
     actions = [
         Button(tp(lang, CARD_ACTIONS[a][1]), CARD_ACTIONS[a][0], payload)
@@ -107,7 +132,10 @@ def officer_buttons(lang: Language, case: Case, resident: Resident | None) -> tu
     extra = [Button(tp(lang, "🗂 Timeline"), "case_timeline", {"case_id": case.id})]
     if resident is not None and resident.phone and not resident.deleted:
         extra.insert(0, Button(tp(lang, "📞 Show contact"), "case_contact", {"case_id": case.id}))
-    return rows(actions[:3], actions[3:], extra)
+    media = [opens_added] if opens_added is not None else []
+    if case.photos or case.location:
+        media.append(Button(tp(lang, "📷 Photos & location"), MEDIA_ACTION, {"case_id": case.id}))
+    return rows(actions[:3], actions[3:], media, extra)
 
 
 def _resident_name(lang: Language, resident: Resident | None) -> str:
@@ -189,8 +217,13 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
     area = await area_repo.area(conn, case.area_id) if case.area_id else None
     resident = await people.resident(conn, case.resident_id) if case.resident_id else None
     assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
-    return officer_card(member.language, case, reason=str(payload.get("reason", "new")), area=area,
-                        resident=resident, assignee=assignee, tz=_zone(payload))
+    reason = str(payload.get("reason", "new"))
+    added = None
+    if reason == "info" and payload.get("event_id") is not None:
+        event_id = int(payload["event_id"])
+        added = next((e for e in await repo.events(conn, case.id) if e.id == event_id), None)
+    return officer_card(member.language, case, reason=reason, area=area, resident=resident, assignee=assignee,
+                        tz=_zone(payload), added=added)
 
 
 @renderer("case_status")

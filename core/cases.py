@@ -380,7 +380,7 @@ async def add_info(
     photos: tuple[str, ...],
     update_id: int | None,
 ) -> Case:
-    """The resident adds information to an open case; the officer is told."""
+    """The resident adds information (text and photos) to an open case as one event; the officer is told."""
     now = services.clock.now()
     async with services.db.write() as conn:
         case = await own_case(conn, resident, case_id)
@@ -388,12 +388,12 @@ async def add_info(
             return case
         if case.status not in OPEN_STATUSES:
             raise CaseError(N_("This case is no longer open, so information cannot be added."), case)
-        if photos:
-            await repo.add_photos(conn, case.id, list(photos), now)
+        photo_ids = await repo.add_photos(conn, case.id, list(photos), now) if photos else []
+        # The photos' row ids (not the files) let the officer open exactly what this addition brought.
         event_id = await repo.add_event(
             conn, case_id=case.id, at=now, action="add_info", actor_kind="resident", actor_id=resident.id,
             from_status=case.status.value, to_status=case.status.value, note=text or None,
-            data={"photos": len(photos)}, update_id=update_id,
+            data={"photos": len(photos), "photo_ids": photo_ids}, update_id=update_id,
         )
         if case.assignee_id is not None:
             await _notify_staff(conn, case.assignee_id, case.id, event_id, "info", now, services.config.tz.key)
@@ -414,7 +414,8 @@ async def _notify_staff(
         return
     await outbox.enqueue(
         conn, dedupe_key=f"card:{event_id}:{staff_id}", chat_id=member.telegram_id, audience="staff",
-        kind="case_card", payload={"case_id": case_id, "staff_id": staff_id, "reason": reason, "tz": tz},
+        kind="case_card",
+        payload={"case_id": case_id, "staff_id": staff_id, "reason": reason, "tz": tz, "event_id": event_id},
         priority=Priority.ASSIGNMENT, urgent=True, case_id=case_id, due_at=now, now=now,
     )
 

@@ -43,6 +43,7 @@ ACCOUNT_TAKEN = N_("This Telegram account is already enrolled as another staff m
 NO_PHONE = N_("The resident has not left a phone number.")
 NO_OTHER_OFFICER = N_("There is no other enrolled officer to transfer this case to.")
 CHOOSE_OTHER = N_("Choose another officer to transfer the case to.")
+NO_MEDIA = N_("There are no photos or location to show (any more).")
 
 
 class StaffError(Exception):
@@ -260,6 +261,44 @@ async def reveal_contact(services: Services, staff: Staff, case_id: int) -> str:
             action="show_contact", subject=f"case:{case.id}", detail=case.number,
         )
     return resident.phone
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMedia:
+    """What the "photos & location" button sends: the photos' file ids and the location."""
+
+    number: str
+    photos: tuple[str, ...]
+    location: tuple[float, float] | None
+
+
+async def media(services: Services, staff: Staff, case_id: int, event_id: int | None = None) -> CaseMedia:
+    """A case's photos and location, for a staff member who may work it; audit-logged like a contact.
+
+    With `event_id` (an "add_info" event of the case), only the photos that addition brought.
+    Photos and locations already deleted (account deleted, retention) are simply not there.
+    """
+    async with services.db.write() as conn:
+        case = await case_repo.get(conn, case_id)
+        if case is None:
+            raise CaseError(CASE_NOT_FOUND)
+        if not may_handle(staff, case, await area_chain(conn, case.area_id)):
+            raise CaseError(NOT_PERMITTED, case)
+        if event_id is None:
+            found = CaseMedia(case.number, case.photos, case.location)
+        else:
+            event = next((e for e in await case_repo.events(conn, case.id) if e.id == event_id), None)
+            if event is None or event.action != "add_info":
+                raise CaseError(CASE_NOT_FOUND, case)
+            photo_ids = [int(i) for i in event.data.get("photo_ids", [])]
+            found = CaseMedia(case.number, await case_repo.photos_by_ids(conn, case.id, photo_ids), None)
+        if not found.photos and found.location is None:
+            raise CaseError(NO_MEDIA, case)
+        await audit.record(
+            conn, at=services.clock.now(), staff_id=staff.id, actor=f"staff:{staff.id}",
+            action="show_media", subject=f"case:{case.id}", detail=case.number,
+        )
+    return found
 
 
 async def timeline(services: Services, staff: Staff, case_id: int) -> str:

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 
 from core import cases, dialog_state, labels
 from core import staff as desk
-from core.case_texts import CARD_ACTIONS, case_line, local
+from core.case_texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
 from core.cases import CaseError
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
@@ -238,6 +239,41 @@ async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         return
     await common.alert(update, member.language, N_("Resident's phone: {phone}\nThis look-up is recorded."),
                        phone=phone)
+
+
+@action(MEDIA_ACTION)
+async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The case's photos as albums and its location as a map pin, sent to the staff member who pressed.
+
+    With an "event_id" in the button, only the photos one addition of the resident brought.
+    """
+    member = await _member(update, context)
+    if member is None:
+        return
+    case_id, _version = _ref(grant)
+    event_id = grant.payload.get("event_id")
+    try:
+        found = await desk.media(context.services, member, case_id, int(event_id) if event_id is not None else None)
+    except CaseError as exc:
+        await _refuse(update, context, member, exc)
+        return
+    await common.ack(update)
+    chat = update.effective_chat
+    assert chat is not None
+    query = update.callback_query
+    card = query.message.message_id if query is not None and query.message is not None else None
+    lang = member.language
+    if found.photos:
+        caption = t(lang, "📷 Case <code>{number}</code>: {count} photo(s)", number=found.number,
+                    count=len(found.photos))
+        try:
+            await render.send_photos(context.bot, chat.id, found.photos, caption, reply_to=card)
+        except BadRequest as exc:
+            log.warning("Telegram refused the photos of case %s: %s", found.number, exc.message)
+            await render.reply(update, context.services, context.bot, Outgoing(t(
+                lang, "Telegram could not send the photos of case <code>{number}</code>.", number=found.number)))
+    if found.location is not None:
+        await render.send_location(context.bot, chat.id, found.location, reply_to=card)
 
 
 @action("case_timeline")

@@ -9,13 +9,15 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    ReplyParameters,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import MediaGroupLimit, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
@@ -117,3 +119,48 @@ async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> N
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
             raise
+
+
+def albums(file_ids: tuple[str, ...] | list[str]) -> list[list[str]]:
+    """Photos split into albums of at most 10, as even as can be, so none is a lone photo unless
+    there is only one."""
+    total = len(file_ids)
+    if total == 0:
+        return []
+    count = -(-total // MediaGroupLimit.MAX_MEDIA_LENGTH)
+    size, extra = divmod(total, count)
+    chunks, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        chunks.append(list(file_ids[start:end]))
+        start = end
+    return chunks
+
+
+async def send_photos(
+    bot: Bot, chat_id: int, file_ids: tuple[str, ...] | list[str], caption: str, *, reply_to: int | None = None,
+) -> list[Message]:
+    """Sends stored photos (Telegram file ids) as albums (sendMediaGroup, 2–10 each); a single photo
+    goes by sendPhoto. `caption` (HTML) is put under the first photo."""
+    sent: list[Message] = []
+    replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    extra = _rl(bot, Priority.INTERACTIVE)
+    for index, chunk in enumerate(albums(file_ids)):
+        text = caption if index == 0 else None
+        if len(chunk) == 1:
+            sent.append(await bot.send_photo(chat_id, chunk[0], caption=text, parse_mode=ParseMode.HTML,
+                                             reply_parameters=replying, **extra))
+            continue
+        media = [InputMediaPhoto(file_id, caption=text if i == 0 else None, parse_mode=ParseMode.HTML)
+                 for i, file_id in enumerate(chunk)]
+        sent.extend(await bot.send_media_group(chat_id, media, reply_parameters=replying, **extra))
+    return sent
+
+
+async def send_location(
+    bot: Bot, chat_id: int, location: tuple[float, float], *, reply_to: int | None = None
+) -> Message:
+    """Sends a map pin (sendLocation)."""
+    replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    return await bot.send_location(chat_id, latitude=location[0], longitude=location[1],
+                                   reply_parameters=replying, **_rl(bot, Priority.INTERACTIVE))

@@ -49,16 +49,32 @@ async def insert(conn: AsyncConnection, **values: Any) -> int:
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
-async def add_photos(conn: AsyncConnection, case_id: int, file_ids: list[str], now: datetime) -> None:
+async def add_photos(conn: AsyncConnection, case_id: int, file_ids: list[str], now: datetime) -> list[int]:
+    """Appends photos to a case; returns their row ids, in order."""
     start = (
         await conn.execute(
             sa.select(sa.func.count()).select_from(case_photos).where(case_photos.c.case_id == case_id)
         )
     ).scalar_one()
+    ids: list[int] = []
     for offset, file_id in enumerate(file_ids):
-        await conn.execute(
+        result = await conn.execute(
             case_photos.insert().values(case_id=case_id, file_id=file_id, position=start + offset, added_at=now)
         )
+        ids.append(int(result.inserted_primary_key[0]))  # type: ignore[index]
+    return ids
+
+
+async def photos_by_ids(conn: AsyncConnection, case_id: int, photo_ids: list[int]) -> tuple[str, ...]:
+    """The file ids of some of a case's photos (those still kept), in order."""
+    if not photo_ids:
+        return ()
+    rows = await conn.execute(
+        sa.select(case_photos.c.file_id)
+        .where(case_photos.c.case_id == case_id, case_photos.c.id.in_(photo_ids))
+        .order_by(case_photos.c.position)
+    )
+    return tuple(r.file_id for r in rows)
 
 
 async def get(conn: AsyncConnection, case_id: int) -> Case | None:

@@ -39,6 +39,12 @@ class Sent:
     # The uploaded file of a sendDocument or sendPhoto, as the recipient would download it.
     filename: str | None = None
     content: bytes | None = field(default=None, repr=False)
+    # A photo sent again by its Telegram file id (a stored photo of a resident).
+    file_id: str | None = None
+    # Photos sent together by sendMediaGroup share this id.
+    media_group_id: str | None = None
+    location: tuple[float, float] | None = None
+    reply_to: int | None = None
 
     def labels(self) -> list[str]:
         return [b["text"] for row in self.buttons for b in row]
@@ -102,7 +108,11 @@ class RecordingRequest(BaseRequest):
         if api_method == "answerCallbackQuery" and self.queries_too_old:
             description = "Bad Request: query is too old and response timeout expired or query ID is invalid"
             return 400, json.dumps({"ok": False, "error_code": 400, "description": description}).encode()
-        result = handler(params)
+        try:
+            result = handler(params)
+        except BadRequestAnswer as refused:
+            body = {"ok": False, "error_code": 400, "description": f"Bad Request: {refused}"}
+            return 400, json.dumps(body).encode()
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     # --- methods ---------------------------------------------------------------------------
@@ -123,10 +133,12 @@ class RecordingRequest(BaseRequest):
     def _store(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         markup = params.get("reply_markup") or {}
+        reply = params.get("reply_parameters") or {}
         sent = Sent(
             chat_id=chat_id, message_id=next(self._ids),
             text=params.get("text") or params.get("caption") or "",
-            buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []), **extra,
+            buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []),
+            reply_to=reply.get("message_id"), **extra,
         )
         self.chats.setdefault(chat_id, []).append(sent)
         return _message(sent)
@@ -139,6 +151,29 @@ class RecordingRequest(BaseRequest):
 
     def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._store(params, photo=True, **_upload(params.get("photo")))
+
+    def _sendMediaGroup(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """An album: 2–10 photos, each its own message with the album's media_group_id."""
+        media = params.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise BadRequestAnswer("wrong number of media in the album: must be 2-10")
+        if any(item.get("type") != "photo" for item in media):
+            raise BadRequestAnswer("this test network takes albums of photos only")
+        group = f"album-{next(self._ids)}"
+        results = []
+        for item in media:
+            reference = item["media"]
+            upload = params.get(reference.removeprefix("attach://")) if reference.startswith("attach://") else None
+            fields = _upload(upload) if upload is not None else {"file_id": reference}
+            results.append(self._store(
+                {"chat_id": params["chat_id"], "caption": item.get("caption"),
+                 "reply_parameters": params.get("reply_parameters")},
+                photo=True, media_group_id=group, **fields,
+            ))
+        return results
+
+    def _sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._store(params, location=(float(params["latitude"]), float(params["longitude"])))
 
     def _find(self, params: dict[str, Any]) -> Sent:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
@@ -180,11 +215,17 @@ class RecordingRequest(BaseRequest):
         return "\n---\n".join(s.text for s in self.messages(chat_id))
 
 
+class BadRequestAnswer(Exception):
+    """What the test network answers with a 400, as Telegram would (the text after "Bad Request: ")."""
+
+
 def _upload(value: Any) -> dict[str, Any]:
-    """The filename and bytes of an uploaded file (a file_id or URL sent again carries none)."""
+    """The filename and bytes of an uploaded file; a file sent again by its file_id carries only that."""
     if isinstance(value, tuple):
         filename, content = value
         return {"filename": filename, "content": content}
+    if isinstance(value, str) and value:
+        return {"file_id": value}
     return {}
 
 
@@ -292,9 +333,23 @@ class Harness:
         contact = {"phone_number": phone, "first_name": person.first_name, "user_id": person.id if own else 42}
         return await self.feed({"message": self._message(person, contact=contact)})
 
-    async def photo(self, person: Person, file_id: str = "photo-1") -> Update:
+    async def photo(
+        self, person: Person, file_id: str = "photo-1", *, caption: str | None = None, album: str | None = None
+    ) -> Update:
+        """A photo from `person`; photos sent as one album share `album` (their media_group_id)."""
         sizes = [{"file_id": file_id, "file_unique_id": file_id + "u", "width": 320, "height": 240}]
-        return await self.feed({"message": self._message(person, photo=sizes)})
+        content: dict[str, Any] = {"photo": sizes}
+        if caption is not None:
+            content["caption"] = caption
+        if album is not None:
+            content["media_group_id"] = album
+        return await self.feed({"message": self._message(person, **content)})
+
+    async def album(self, person: Person, file_ids: list[str], *, caption: str | None = None) -> None:
+        """Photos sent together: Telegram delivers them as one update each, sharing a media_group_id."""
+        group = f"group-{next(self._message_ids)}"
+        for index, file_id in enumerate(file_ids):
+            await self.photo(person, file_id, caption=caption if index == 0 else None, album=group)
 
     async def location(self, person: Person, latitude: float, longitude: float) -> Update:
         location = {"latitude": latitude, "longitude": longitude}

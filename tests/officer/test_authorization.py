@@ -26,7 +26,8 @@ from tests.officer.desk import (
 
 # Every action a staff member's buttons can carry, with the payload such a button has.
 STAFF_ACTIONS = ["case_accept", "case_start", "case_resolve", "case_transfer", "case_transfer_to",
-                 "case_escalate", "case_reject", "case_contact", "case_timeline", "case_open", "case_back"]
+                 "case_escalate", "case_reject", "case_contact", "case_media", "case_timeline", "case_open",
+                 "case_back"]
 
 
 def payload_for(case: Case, station: Station) -> dict[str, int]:
