@@ -293,6 +293,17 @@ async def own_booking(services: Services, resident: Resident, booking_id: int) -
         return await _own(conn, resident, booking_id)
 
 
+async def requested_by(services: Services, resident: Resident, update_id: int) -> tuple[Booking, Case] | None:
+    """The resident's booking this update requested already: handled up to a crash and now
+    replayed, when the form it came from is closed."""
+    async with services.db.read() as conn:
+        case = await case_repo.by_source_update(conn, update_id)
+        booking = await repo.by_case(conn, case.id) if case is not None else None
+    if case is None or booking is None or booking.resident_id != resident.id:
+        return None
+    return booking, case
+
+
 async def booking_of_case(services: Services, resident: Resident, case_id: int) -> Booking:
     """The booking behind one of the resident's consultation cases (for /mycases)."""
     async with services.db.read() as conn:

@@ -213,6 +213,15 @@ async def quit_form(update: Update, context: JmContext, grant: ButtonGrant) -> N
 @action("bk_submit")
 async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Sends the request (or the move). The update id makes a replay find the same booking."""
+    resident = await common.current_resident(update, context)
+    earlier = await bk.requested_by(context.services, resident, update.update_id) if resident else None
+    if earlier is not None:  # a crash came between requesting and answering: the form is closed by now
+        lang = await common.language_for(update, context)
+        text = texts.requested_text(lang, earlier[0], earlier[1], context.services.config.tz)
+        await common.ack(update)
+        await render.edit(update, context.services, context.bot,
+                          Outgoing(common.screen(lang, text), common.main_buttons(lang)))
+        return
     found = await _form(update, context, REVIEW)
     if not found:
         return

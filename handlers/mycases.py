@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 
+from core import case_info as info
 from core import cases as case_service
-from core import labels
+from core import dialog_state, labels
 from core.case_texts import case_line, case_summary
 from core.dialog_state import put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.lifecycle import TransitionRefused
-from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind
+from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.errors import current_case
 from handlers.router import action, flow
 from storage import cases as repo
-
-INFO_FLOW = "case_info"
 
 
 async def list_cases(update: Update, context: JmContext) -> None:
@@ -111,43 +112,111 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
 
 @action("my_case_add")
 async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Opens the form that collects text and photos for the case until “Done”."""
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
     if case is None or case.status not in OPEN_STATUSES:
         await common.alert(update, lang, "This case is no longer open, so information cannot be added.")
         return
-    await put(context.services, update.effective_user.id if update.effective_user else 0, INFO_FLOW, "text",
-              {"case_id": case.id})
+    data = info.start(case)
+    await put(context.services, update.effective_user.id if update.effective_user else 0, info.FLOW, info.STEP,
+              data)
     await common.ack(update)
-    await render.reply(update, context.services, context.bot, Outgoing(Safe(t(
-        lang, "Send the information to add to case {number}: a text or a photo. /cancel to stop.",
-        number=case.number))))
+    await _status(update, context, lang, data)
 
 
-@flow(INFO_FLOW)
+@flow(info.FLOW)
 async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """A text, a photo (with or without a caption) or one photo of an album: collected, and the status shown.
+
+    The photos of one album arrive as one update each; they share one status message, updated
+    in place, instead of one new message per photo.
+    """
     message = update.effective_message
+    lang = await common.language_for(update, context)
+    if message is None:
+        return
+    config = context.services.config
+    group = message.media_group_id
+    try:
+        data = info.take(dialog.data, update_id=update.update_id, text=message.text or message.caption,
+                         photo=message.photo[-1].file_id if message.photo else None, group=group,
+                         limit=config.description_max_chars, max_photos=config.max_photos)
+    except info.InfoError as bad:
+        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
+        return
+    await put(context.services, dialog.user_id, info.FLOW, info.STEP, data)
+    await _status(update, context, lang, data, group=group)
+
+
+async def _status(
+    update: Update, context: JmContext, lang: Language, data: dict[str, Any], group: str | None = None
+) -> None:
+    """Shows what has been collected: the album's status message updated, else a new one remembered."""
+    services = context.services
+    out = info.collect_screen(lang, data, services.config.max_photos)
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    if info.same_album(data, group) and await render.edit_message(
+            context.bot, services, chat.id, int(data["status_id"]), out):
+        return
+    sent = await render.reply(update, services, context.bot, out)
+    await put(services, user.id, info.FLOW, info.STEP, data | {"status_id": sent.message_id, "group": group})
+
+
+async def _form(update: Update, context: JmContext, grant: ButtonGrant) -> Dialog | None:
+    """The resident's open add-information form for the button's case, if it is still open."""
+    user = update.effective_user
+    if user is None:
+        return None
+    dialog = await dialog_state.get(context.services, user.id)
+    if dialog is None or dialog.flow != info.FLOW or dialog.data.get("case_id") != grant.payload.get("case_id"):
+        return None
+    return dialog
+
+
+@action(info.DONE)
+async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """“Done”: what was collected becomes one event of the case, and the officer is told once."""
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
-    if message is None or resident is None:
+    if resident is None:
         return
-    text = (message.text or message.caption or "").strip()
-    photos = (message.photo[-1].file_id,) if message.photo else ()
-    limit = context.services.config.description_max_chars
-    if not text and not photos:
-        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(
-            lang, "Please send a text or a photo, or /cancel."))))
+    case_id = int(grant.payload["case_id"])
+    dialog = await _form(update, context, grant)
+    if dialog is None:
+        async with context.services.db.read() as conn:
+            done_before = await repo.event_for_update(conn, case_id, update.update_id)
+        if not done_before:  # pressed again, or after /cancel: nothing is open any more
+            await common.alert(update, lang, "This form is closed; nothing more was added.")
+            return
+        dialog = Dialog(resident.telegram_id or 0, info.FLOW, info.STEP, {})
+    elif info.is_empty(dialog.data):
+        await common.alert(update, lang, "Nothing has been collected yet: send text or photos first.")
         return
-    if len(text) > limit:
-        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(
-            lang, "The text is {length} characters long; the limit is {limit}. Please shorten it.",
-            length=len(text), limit=limit))))
-        return
+    data = dialog.data
     try:
-        case = await case_service.add_info(context.services, resident, int(dialog.data["case_id"]), text, photos,
-                                           update.update_id)
+        case = await case_service.add_info(context.services, resident, case_id, str(data.get("text", "")),
+                                           tuple(data.get("photos", [])), update.update_id)
     except case_service.CaseError as refused:
-        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, refused.reason))))
+        await dialog_state.clear(context.services, dialog.user_id)
+        await common.alert(update, lang, refused.reason)
         return
-    await render.reply(update, context.services, context.bot, Outgoing(Safe(t(
-        lang, "Added to case {number}. The officer has been told.", number=case.number))))
+    current_case.set(case.number)
+    await common.ack(update)
+    text = info.added_text(lang, case.number, data) if data else t(
+        lang, "Added to case {number}. The officer has been told.", number=case.number)
+    await render.edit(update, context.services, context.bot, Outgoing(Safe(text), rows([
+        Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])))
+
+
+@action(info.CANCEL)
+async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """“Cancel”: the collected text and photos are dropped; nothing reaches the case or the officer."""
+    lang = await common.language_for(update, context)
+    dialog = await _form(update, context, grant)
+    if dialog is not None:
+        await dialog_state.clear(context.services, dialog.user_id)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot,
+                      Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))

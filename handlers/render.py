@@ -121,6 +121,20 @@ async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> N
             raise
 
 
+async def edit_message(bot: Bot, services: Services, chat_id: int, message_id: int, out: Outgoing) -> bool:
+    """Replaces one of the bot's earlier messages with `out`; False when Telegram no longer can."""
+    markup = await markup_for(services, chat_id, out)
+    inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+    try:
+        await bot.edit_message_text(
+            out.text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=inline,
+            **_rl(bot, Priority.INTERACTIVE),
+        )
+    except BadRequest as exc:
+        return "not modified" in exc.message.lower()
+    return True
+
+
 def albums(file_ids: tuple[str, ...] | list[str]) -> list[list[str]]:
     """Photos split into albums of at most 10, as even as can be, so none is a lone photo unless
     there is only one."""

@@ -352,3 +352,35 @@ async def test_a_booking_form_survives_a_restart(
     finally:
         await app2.shutdown()
         await fresh_services.db.close()
+
+
+async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
+) -> None:
+    """The press requested the booking (and closed the form), then the process died before answering."""
+    from core import booking_texts as texts
+    from core.dialog_state import get
+    from core.residents import find
+
+    await onboard(bot, request_log, station)
+    await book(bot, request_log, station.resident)
+    review = request_log.last_with_buttons(station.resident.id)
+    resident = await find(services, station.resident.id)
+    dialog = await get(services, station.resident.id)
+    assert resident is not None and dialog is not None
+    form = texts.Form(dialog.data)
+    assert form.topic is not None and form.starts_at is not None
+    await bk.request(services, resident, topic=form.topic, description=str(form.data["description"]),
+                     starts_at=form.starts_at, update_id=888888)
+
+    press = {"callback_query": {
+        "id": "cq-2", "from": station.resident.as_user(), "chat_instance": "1", "data": review.data_for("提交"),
+        "message": {"message_id": review.message_id, "date": 0, "text": review.text,
+                    "chat": {"id": station.resident.id, "type": "private"}},
+    }}
+    await bot.feed(press, update_id=888888)  # handled again after the restart
+    answer = request_log.last(station.resident.id)
+    assert answer.message_id == review.message_id and NUMBER.search(answer.text)
+    assert "预约申请已提交" in answer.text
+    async with services.db.read() as conn:
+        assert len(list(await conn.execute(sa.select(bookings)))) == 1

@@ -43,9 +43,12 @@ async def test_adding_information_tells_the_officer(
     await bot.sticker(station.resident)
     assert "请发送文字或照片" in request_log.last(station.resident.id).text
     await bot.send(station.resident, "补充：昨晚十一点又有人在楼道里吵闹。")
+    assert "已收到：文字 18 字" in request_log.last(station.resident.id).text
+    await bot.press(station.resident, "完成")
     assert "已补充到诉求" in request_log.last(station.resident.id).text
     await bot.deliver()
-    assert "群众补充了材料" in request_log.last(station.officer.id).text
+    card = request_log.last(station.officer.id).text
+    assert "群众补充了材料" in card and "补充：昨晚十一点又有人在楼道里吵闹。" in card
     async with services.db.read() as conn:
         notes = [r.note for r in await conn.execute(sa.select(case_events).where(case_events.c.action == "add_info"))]
     assert notes == ["补充：昨晚十一点又有人在楼道里吵闹。"]
