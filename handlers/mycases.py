@@ -118,9 +118,13 @@ async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> No
     if case is None or case.status not in OPEN_STATUSES:
         await common.alert(update, lang, "This case is no longer open, so information cannot be added.")
         return
-    data = info.start(case)
-    await put(context.services, update.effective_user.id if update.effective_user else 0, info.FLOW, info.STEP,
-              data)
+    user_id = update.effective_user.id if update.effective_user else 0
+    current = await dialog_state.get(context.services, user_id)
+    if current is not None and current.flow == info.FLOW and current.data.get("case_id") == case.id:
+        data = current.data | {"group": None}  # pressed again: what was collected so far is kept
+    else:
+        data = info.start(case)
+    await put(context.services, user_id, info.FLOW, info.STEP, data)
     await common.ack(update)
     await _status(update, context, lang, data)
 
@@ -215,8 +219,10 @@ async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) ->
     """“Cancel”: the collected text and photos are dropped; nothing reaches the case or the officer."""
     lang = await common.language_for(update, context)
     dialog = await _form(update, context, grant)
-    if dialog is not None:
-        await dialog_state.clear(context.services, dialog.user_id)
+    if dialog is None:  # already added, or cancelled before
+        await common.alert(update, lang, "This form is closed; nothing more was added.")
+        return
+    await dialog_state.clear(context.services, dialog.user_id)
     await common.ack(update)
     await render.edit(update, context.services, context.bot,
                       Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))

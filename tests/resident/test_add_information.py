@@ -9,7 +9,7 @@ from bot.app import build_application, build_services
 from bot.settings import Settings
 from core import case_info
 from core.services import Services
-from storage.schema import audit_log, case_events, case_photos
+from storage.schema import case_events, case_photos
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest, Sent
 from tests.resident.test_mycases_and_privacy import file_case
@@ -96,10 +96,13 @@ async def test_text_and_albums_are_collected_until_done_then_one_notice(
     assert [m.file_id for m in sent if m.photo] == photos
     assert [m.location for m in sent if m.location] == [(41.12345, 123.54321)]
 
-    # “完成” pressed again adds nothing and says so.
+    # “完成” pressed again adds nothing and says so; so does “取消” now.
     await bot.press(resident, "完成", message=status)
     assert request_log.callback_answers[-1]["text"] == "本次补充已经结束，没有再添加任何内容。"
+    await bot.press(resident, "取消", message=status)
+    assert request_log.callback_answers[-1]["text"] == "本次补充已经结束，没有再添加任何内容。"
     assert len(await add_info_events(services)) == 1
+    assert not status.text.startswith("已取消")
 
 
 async def test_done_with_nothing_collected_and_cancel(
@@ -111,6 +114,9 @@ async def test_done_with_nothing_collected_and_cancel(
     await bot.press(resident, "完成")
     assert request_log.callback_answers[-1]["text"] == "还没有收到任何内容，请先发送文字或照片。"
     await bot.photo(resident, "add-1")
+    # Pressing “补充材料” again shows the same form, with what it has.
+    await bot.press(resident, "补充材料")
+    assert "照片 1/5 张" in request_log.last(resident.id).text
     await bot.press(resident, "取消")
     assert "已取消，没有提交任何内容" in request_log.last(resident.id).text
     officer_before = len(request_log.messages(station.officer.id))
@@ -174,13 +180,3 @@ def test_take_ignores_a_replayed_message_and_keeps_within_the_limits() -> None:
         case_info.take(once, update_id=9, text="乙" * 10, photo=None, group=None, limit=10, max_photos=1)
     with pytest.raises(case_info.InfoError):
         case_info.take(once, update_id=10, text="  ", photo=None, group=None, limit=10, max_photos=1)
-
-
-async def test_showing_photos_is_audit_logged(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
-) -> None:
-    await file_case(bot, request_log, station)
-    await bot.press(station.officer, "照片和位置")
-    async with services.db.read() as conn:
-        rows = list(await conn.execute(sa.select(audit_log)))
-    assert [(r.action, r.detail) for r in rows] == [("show_media", "XF-20261123-0001")]
