@@ -35,6 +35,17 @@ async def find(services: Services, telegram_id: int) -> Resident | None:
     return await _heard_from(services, found) if found is not None else None
 
 
+async def stored_language(services: Services, telegram_id: int) -> Language | None:
+    """The language stored for whoever uses this Telegram account: a staff member's, else a
+    resident's; None for someone the bot does not know (yet). Read only, in one transaction."""
+    async with services.db.read() as conn:
+        member = await people.staff_by_telegram(conn, telegram_id)
+        if member is not None:
+            return member.language
+        resident = await people.resident_by_telegram(conn, telegram_id)
+    return resident.language if resident is not None else None
+
+
 async def _heard_from(services: Services, resident: Resident) -> Resident:
     """A resident who talks to the bot has not blocked it (any more): clears the unreachable flag
     a 403 set, so status messages and follow-ups reach them again. A write only when it is set."""
@@ -44,6 +55,23 @@ async def _heard_from(services: Services, resident: Resident) -> Resident:
         await outbox.mark_reachable(conn, [resident.telegram_id])
     log.info("resident %d is talking to the bot again: reachable", resident.id)
     return dataclasses.replace(resident, unreachable=False)
+
+
+async def mark_unreachable(services: Services, chat_id: int) -> int | None:
+    """A chat refused the bot's message with 403 outside the outbox (a handler's reply): a resident
+    there is marked unreachable, as the outbox would, and an officer is given the task to phone
+    them (one task a day at most, however many of their updates were still in flight).
+
+    Returns the resident's id; None when the chat is not a resident's.
+    """
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        resident_id = await outbox.mark_unreachable(conn, chat_id)
+        if resident_id is not None and services.phone_task is not None:
+            await services.phone_task(conn, resident_id, now, f"refused{now:%Y%m%d}")
+    if resident_id is not None:
+        services.wake_sender()
+    return resident_id
 
 
 async def update(services: Services, resident: Resident, **values: object) -> Resident:

@@ -8,13 +8,13 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from core import residents
+from core import staff as desk
 from core.i18n import Safe, language_of, t, tp
 from core.models import Language, Resident
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
 from handlers import render
 from handlers.context import JmContext
-from storage import people
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +26,8 @@ async def language_for(update: Update, context: JmContext) -> Language:
     user = update.effective_user
     if user is None:
         return language_of(None)
-    async with context.services.db.read() as conn:
-        member = await people.staff_by_telegram(conn, user.id)
-        if member is not None:
-            return member.language
-        resident = await people.resident_by_telegram(conn, user.id)
-    if resident is not None:
-        return resident.language
-    return language_of(user.language_code)
+    stored = await residents.stored_language(context.services, user.id)
+    return stored if stored is not None else language_of(user.language_code)
 
 
 async def current_resident(update: Update, context: JmContext) -> Resident | None:
@@ -68,8 +62,7 @@ async def show_menu(update: Update, context: JmContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    async with context.services.db.read() as conn:
-        member = await people.staff_by_telegram(conn, user.id)
+    member = await desk.staff_for(context.services, user.id)
     if member is not None:
         out = Outgoing(Safe(t(member.language, "Staff commands: /queue — my open cases; /help — all commands.")))
         await render.reply(update, context.services, context.bot, out)

@@ -12,12 +12,12 @@ from contextvars import ContextVar
 from telegram import Update
 from telegram.error import Forbidden
 
+from core import residents
 from core.i18n import Safe, t
 from core.outgoing import Outgoing
 from handlers import render
 from handlers.common import answer_query, language_for
 from handlers.context import JmContext
-from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +55,7 @@ async def on_error(update: object, context: JmContext) -> None:
 async def _refused(update: object, context: JmContext, update_id: int | None) -> None:
     """The chat refuses the bot's messages (403): a resident is unreachable, an officer will phone."""
     chat = update.effective_chat if isinstance(update, Update) else None
-    resident_id = None
-    if chat is not None:
-        services = context.services
-        now = services.clock.now()
-        async with services.db.write() as conn:
-            resident_id = await outbox.mark_unreachable(conn, chat.id)
-            if resident_id is not None and services.phone_task is not None:
-                # One task a day at most, however many of their updates were still in flight.
-                await services.phone_task(conn, resident_id, now, f"refused{now:%Y%m%d}")
-        if resident_id is not None:
-            services.wake_sender()
+    resident_id = await residents.mark_unreachable(context.services, chat.id) if chat is not None else None
     if resident_id is not None:
         log.warning("update %s: resident %d blocked the bot (403); marked unreachable, an officer will phone",
                     update_id, resident_id)

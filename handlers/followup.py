@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import Update
 
 from core import followups as fu
+from core import staff as desk
 from core.dialogs import Dialog
 from core.i18n import Safe, t
 from core.models import ButtonGrant, Language
@@ -17,7 +18,6 @@ from core.outgoing import Outgoing
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import action, flow
-from storage import people
 
 
 async def _show(update: Update, context: JmContext, lang: Language, answer: fu.Answer) -> None:
@@ -126,8 +126,7 @@ async def visit_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
     """The officer records a repeat visit (回访) as done."""
     user = update.effective_user
     lang = await common.language_for(update, context)
-    async with context.services.db.read() as conn:
-        staff = await people.staff_by_telegram(conn, user.id) if user else None
+    staff = await desk.staff_for(context.services, user.id) if user else None
     if staff is None:
         await common.alert(update, lang, fu.VISIT_NOT_PERMITTED)
         return

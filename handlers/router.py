@@ -12,12 +12,11 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from core import buttons
+from core import buttons, dialog_state
 from core.dialogs import Dialog
 from core.models import ButtonGrant
 from handlers import common
 from handlers.context import JmContext
-from storage import dialogs
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +56,7 @@ async def on_input(update: Update, context: JmContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    async with context.services.db.read() as conn:
-        dialog = await dialogs.get(conn, user.id)
+    dialog = await dialog_state.get(context.services, user.id)
     handler = FLOWS.get(dialog.flow) if dialog else None
     if dialog is None or handler is None:
         await common.show_menu(update, context)
