@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.i18n import N_
 from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
-from core.models import OPEN_STATUSES, Area, Case, Category, Kind, Resident, Role, Staff, Status
+from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Category, Kind, Resident, Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
 from storage import areas as area_repo
@@ -434,6 +434,24 @@ async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+
+async def of_resident(services: Services, resident: Resident) -> list[Case]:
+    """The resident's latest cases (20 at most), newest first: their /mycases list."""
+    async with services.db.read() as conn:
+        return await repo.for_resident(conn, resident.id)
+
+
+async def events(services: Services, case_id: int) -> list[CaseEvent]:
+    """The case's timeline, oldest first."""
+    async with services.db.read() as conn:
+        return await repo.events(conn, case_id)
+
+
+async def update_recorded(services: Services, case_id: int, update_id: int) -> bool:
+    """Whether this update already left an event on the case (handled up to a crash, now replayed)."""
+    async with services.db.read() as conn:
+        return await repo.event_for_update(conn, case_id, update_id)
 
 
 async def queue(services: Services, staff: Staff) -> list[Case]:

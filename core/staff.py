@@ -304,6 +304,4 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
 async def timeline(services: Services, staff: Staff, case_id: int) -> str:
     """The case and its timeline, for a staff member who may work it."""
     case = await workable(services, staff, case_id)
-    async with services.db.read() as conn:
-        events = await case_repo.events(conn, case.id)
-    return case_summary(staff.language, case, events, services.config.tz)
+    return case_summary(staff.language, case, await cases.events(services, case.id), services.config.tz)

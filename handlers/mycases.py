@@ -20,7 +20,6 @@ from handlers import common, render
 from handlers.context import JmContext
 from handlers.errors import current_case
 from handlers.router import action, flow
-from storage import cases as repo
 
 
 async def list_cases(update: Update, context: JmContext) -> None:
@@ -30,8 +29,7 @@ async def list_cases(update: Update, context: JmContext) -> None:
     if resident is None or resident.consented_at is None:
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return
-    async with context.services.db.read() as conn:
-        found = await repo.for_resident(conn, resident.id)
+    found = await case_service.of_resident(context.services, resident)
     if not found:
         text = common.screen(lang, t(lang, "You have not filed any cases yet. Use /report to file one."))
         await render.reply(update, context.services, context.bot, Outgoing(text))
@@ -63,8 +61,7 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
     if case is None:
         await common.alert(update, lang, case_service.CASE_NOT_FOUND)
         return
-    async with context.services.db.read() as conn:
-        events = await repo.events(conn, case.id)
+    events = await case_service.events(context.services, case.id)
     buttons = []
     if case.kind is Kind.CONSULTATION:
         # A booking is worked from its own screen: reschedule, cancel, the link and the calendar file.
@@ -189,8 +186,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
     case_id = int(grant.payload["case_id"])
     dialog = await _form(update, context, grant)
     if dialog is None:
-        async with context.services.db.read() as conn:
-            done_before = await repo.event_for_update(conn, case_id, update.update_id)
+        done_before = await case_service.update_recorded(context.services, case_id, update.update_id)
         if not done_before:  # pressed again, or after /cancel: nothing is open any more
             await common.alert(update, lang, "This form is closed; nothing more was added.")
             return
