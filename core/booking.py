@@ -322,6 +322,20 @@ async def resident_bookings(services: Services, resident: Resident) -> list[tupl
     return sorted(result, key=lambda p: (not p[0].is_open, -p[0].created_at.timestamp()))
 
 
+async def officer_of(services: Services, booking: Booking) -> Staff | None:
+    """The officer who holds the booking (named on the resident's screen and calendar file)."""
+    async with services.db.read() as conn:
+        return await people.staff_member(conn, booking.officer_id)
+
+
+async def card_people(services: Services, booking: Booking) -> tuple[Resident | None, Staff | None]:
+    """The resident who booked and the officer who holds the booking, read together for its staff card."""
+    async with services.db.read() as conn:
+        resident = await people.resident(conn, booking.resident_id) if booking.resident_id else None
+        officer = await people.staff_member(conn, booking.officer_id)
+    return resident, officer
+
+
 def rebookable(booking: Booking, case: Case) -> bool:
     """The station called the meeting off (cancelled, did not come, never confirmed): the resident
     may pick a new time for the same case while it is open."""

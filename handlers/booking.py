@@ -29,7 +29,6 @@ from core.slots import Slot, Topic, by_day
 from handlers import booking_staff, common, render
 from handlers.context import JmContext
 from handlers.router import action, flow
-from storage import people
 
 FLOW = "booking"
 TOPIC, DESCRIPTION, DAY, TIME, REVIEW = "topic", "description", "day", "time", "review"
@@ -316,8 +315,7 @@ async def list_again(update: Update, context: JmContext, grant: ButtonGrant) -> 
 async def _view(context: JmContext, resident: Resident, lang: Language, booking_id: int) -> Outgoing:
     services = context.services
     booking, case = await bk.own_booking(services, resident, booking_id)
-    async with services.db.read() as conn:
-        officer = await people.staff_member(conn, booking.officer_id)
+    officer = await bk.officer_of(services, booking)
     may_change = bk.may_change(bk.settings_for(services), booking, services.clock.now())
     out = texts.resident_view(lang, booking, case, officer, services.config.tz, may_change=may_change)
     return Outgoing(common.screen(lang, out.text), out.buttons)
@@ -481,8 +479,7 @@ async def calendar_file(update: Update, context: JmContext, grant: ButtonGrant) 
     if booking.status is not bk.B.CONFIRMED:
         await common.alert(update, lang, bk.MOVED_ON)
         return
-    async with services.db.read() as conn:
-        officer = await people.staff_member(conn, booking.officer_id)
+    officer = await bk.officer_of(services, booking)
     attachment = texts.calendar_file(lang, booking, case, officer, services.config.name, services.clock.now())
     await common.ack(update)
     await render.reply(update, services, context.bot, Outgoing(Safe(t(

@@ -27,7 +27,6 @@ from core.staff import staff_for
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import action, flow
-from storage import people
 
 FLOW = "booking_staff"  # a reason or note typed for a booking
 HOURS_FLOW = "booking_hours"  # /hours is open: typed lines add hours
@@ -68,9 +67,7 @@ async def _card(update: Update, context: JmContext, member: Staff, booking_id: i
     """The booking's card as it is now (in place of the pressed message, or as a new one)."""
     services = context.services
     booking, case = await bk.staff_booking(services, member, booking_id)
-    async with services.db.read() as conn:
-        resident = await people.resident(conn, booking.resident_id) if booking.resident_id else None
-        officer = await people.staff_member(conn, booking.officer_id)
+    resident, officer = await bk.card_people(services, booking)
     out = texts.staff_card(member.language, booking, case, reason="current", resident=resident, officer=officer,
                            tz=services.config.tz, started=services.clock.now() >= booking.starts_at)
     if edit:
