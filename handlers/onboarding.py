@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from core import residents
+from core import areas, residents
 from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import Safe, language_of, t, tp
@@ -14,7 +14,6 @@ from core.outgoing import Outgoing
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import action, flow
-from storage import areas as area_repo
 
 FLOW = "onboarding"
 STAFF_PREFIX = "staff_"
@@ -124,15 +123,7 @@ async def show_areas(
     update: Update, context: JmContext, lang: Language, parent_id: int | None, purpose: str
 ) -> None:
     """The children of `parent_id` (the station's towns when None) as buttons."""
-    async with context.services.db.read() as conn:
-        if parent_id is None:
-            roots = await area_repo.children(conn, None)
-            # The station itself is the root; residents pick among what lies below it.
-            parent = None
-            options = await area_repo.children(conn, roots[0].id) if len(roots) == 1 else roots
-        else:
-            parent = await area_repo.area(conn, parent_id)
-            options = await area_repo.children(conn, parent_id)
+    parent, options = await areas.choices(context.services, parent_id)
     if not options:
         text = common.screen(lang, t(lang, "The station has not set up its neighbourhoods yet. Please try later."))
         await render.edit(update, context.services, context.bot, Outgoing(text))
@@ -149,9 +140,7 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
         return
     area_id = int(grant.payload["area_id"])
     purpose = str(grant.payload.get("purpose", "onboarding"))
-    async with context.services.db.read() as conn:
-        chosen = await area_repo.area(conn, area_id)
-        parts = await area_repo.children(conn, area_id)
+    chosen, parts = await areas.with_parts(context.services, area_id)
     await common.ack(update)
     if chosen is None:
         return
@@ -172,11 +161,8 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
 @action("onb_area_up")
 async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     lang = await common.language_for(update, context)
-    async with context.services.db.read() as conn:
-        here = await area_repo.area(conn, int(grant.payload["area_id"]))
-        grand = await area_repo.area(conn, here.parent_id) if here and here.parent_id else None
+    parent_id = await areas.level_above(context.services, int(grant.payload["area_id"]))
     await common.ack(update)
-    parent_id = grand.id if grand is not None and grand.parent_id is not None else None
     await show_areas(update, context, lang, parent_id, str(grant.payload.get("purpose", "onboarding")))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from core import residents
+from core import areas, residents
 from core.dialog_state import clear, put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
@@ -14,7 +14,6 @@ from core.outgoing import Button, Outgoing, rows
 from handlers import common, onboarding, render
 from handlers.context import JmContext
 from handlers.router import action, flow
-from storage import areas as area_repo
 
 PHONE_FLOW = "settings_phone"
 
@@ -26,8 +25,7 @@ async def show(update: Update, context: JmContext) -> None:
     if resident is None or resident.consented_at is None:
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return
-    async with context.services.db.read() as conn:
-        area = await area_repo.area(conn, resident.area_id) if resident.area_id else None
+    area = await areas.get(context.services, resident.area_id) if resident.area_id else None
     text = "\n".join([
         t(lang, "<b>Settings</b>"),
         t(lang, "Language: {value}", value=LANGUAGE_NAMES[resident.language]),

@@ -72,3 +72,23 @@ async def test_english_onboarding_speaks_english(bot: Harness, request_log: Reco
                                                  station: Station) -> None:
     await onboard(bot, request_log, station, language="English", phone=None)
     assert "What would you like to do?" in request_log.texts(station.resident.id)
+
+
+async def test_back_from_a_towns_villages_shows_the_towns_again(bot: Harness, request_log: RecordingRequest,
+                                                                station: Station) -> None:
+    person = station.resident
+    await bot.send(person, "/start")
+    await bot.press(person, "简体中文")
+    await bot.press(person, "同意")
+    assert {"东城街道", "西河镇"} <= set(request_log.last(person.id).labels())
+    await bot.press(person, "东城街道")
+    villages = request_log.last(person.id).labels()
+    assert "幸福里社区" in villages and "光明社区" in villages and "西河镇" not in villages
+    await bot.press(person, "返回")
+    towns = request_log.last(person.id).labels()
+    assert {"东城街道", "西河镇"} <= set(towns) and not any("返回" in label for label in towns)
+    await bot.press(person, "西河镇")
+    await bot.press(person, "柳河村")
+    await bot.send(person, "跳过")
+    await bot.send(person, "/settings")
+    assert "柳河村" in request_log.last(person.id).text

@@ -1,0 +1,46 @@
+"""The area tree (station → town → village) as residents walk it: choosing and showing their area.
+
+Importing the tree from the station's file is core/area_import.py; who covers an area is read
+where it is needed (core/cases.py, core/staff.py).
+"""
+
+from __future__ import annotations
+
+from core.models import Area
+from core.services import Services
+from storage import areas as area_repo
+
+
+async def get(services: Services, area_id: int) -> Area | None:
+    async with services.db.read() as conn:
+        return await area_repo.area(conn, area_id)
+
+
+async def choices(services: Services, parent_id: int | None) -> tuple[Area | None, list[Area]]:
+    """The areas to choose among below `parent_id`, and that parent.
+
+    With None, the top of the tree: the station itself is the root, so residents choose among
+    what lies below it (the parent is then None too).
+    """
+    async with services.db.read() as conn:
+        if parent_id is None:
+            roots = await area_repo.children(conn, None)
+            options = await area_repo.children(conn, roots[0].id) if len(roots) == 1 else roots
+            return None, options
+        return await area_repo.area(conn, parent_id), await area_repo.children(conn, parent_id)
+
+
+async def with_parts(services: Services, area_id: int) -> tuple[Area | None, list[Area]]:
+    """The area and its parts (none for an area a resident can live in)."""
+    async with services.db.read() as conn:
+        return await area_repo.area(conn, area_id), await area_repo.children(conn, area_id)
+
+
+async def level_above(services: Services, area_id: int) -> int | None:
+    """Going up from the choice among `area_id`'s parts: the area whose parts to show instead
+    (`area_id`'s parent), or None for the top of the tree (see `choices`) when that parent is the
+    station, the root, or `area_id` has none."""
+    async with services.db.read() as conn:
+        here = await area_repo.area(conn, area_id)
+        above = await area_repo.area(conn, here.parent_id) if here and here.parent_id else None
+    return above.id if above is not None and above.parent_id is not None else None
