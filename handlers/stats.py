@@ -19,6 +19,7 @@ from telegram import Update
 
 from core import dialog_state
 from core import staff as desk
+from core import stats_queries as reads
 from core import stats_text as view
 from core.chart import FontMissing, weekly_chart
 from core.dialogs import Dialog
@@ -47,9 +48,6 @@ from core.stats import (
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import action, flow
-from storage import areas as area_repo
-from storage import people
-from storage import stats as repo
 
 log = logging.getLogger(__name__)
 
@@ -124,10 +122,7 @@ class _Names:
 
 
 async def _names(context: JmContext) -> _Names:
-    async with context.services.db.read() as conn:
-        areas = await area_repo.all_areas(conn)
-        staff = {m.id: m.name for m in await people.all_staff(conn)}
-    return _Names(areas, staff)
+    return _Names(*await reads.names(context.services))
 
 
 def _scope_for(member: Staff | None, names: _Names, payload: dict[str, Any]) -> tuple[Scope, bool]:
@@ -139,8 +134,7 @@ def _scope_for(member: Staff | None, names: _Names, payload: dict[str, Any]) -> 
 
 
 async def _report(context: JmContext, period: Period, scope: Scope) -> tuple[Figures, list[WeekPoint]]:
-    tz = context.services.config.tz
-    return await repo.report(context.services.db, scope, period.week_bounds(tz), period.week_starts())
+    return await reads.report(context.services, scope, period)
 
 
 def _stats_message(member: Staff, names: _Names, period: Period, scope: Scope, own: bool, figures: Figures) -> Outgoing:
@@ -408,9 +402,7 @@ async def _export(
         return
     assert member is not None
     await common.ack(update)
-    start, end = period.bounds(services.config.tz)
-    async with services.db.read() as conn:
-        count = await repo.count_cases(conn, scope, start, end)
+    count = await reads.count_cases(services, scope, period)
     if count > MAX_BOT_EXPORT_ROWS:
         await _send(update, context, Outgoing(t(lang, TOO_BIG, count=count)))
         return
