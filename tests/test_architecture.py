@@ -1,0 +1,107 @@
+"""The layers of ARCHITECTURE.md ("Layers"), checked on the source: every import, at any depth.
+
+handlers/ talk to core/ only (never storage/), core/ never imports telegram (nor anything above
+it), storage/ never imports handlers/, scheduler/ or bot/. scheduler/ may read storage/: it claims
+due work from the database.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# package -> the top-level packages none of its modules may import
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "handlers": ("storage",),
+    "core": ("telegram", "handlers", "scheduler", "bot"),
+    "storage": ("handlers", "scheduler", "bot"),
+}
+
+
+def _modules(package: str) -> list[Path]:
+    return sorted(p for p in (ROOT / package).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imported(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, dotted name) of everything the module imports, anywhere in it (functions included).
+
+    `from a import b` yields both "a" and "a.b" (b may be a module); relative imports are resolved;
+    `importlib.import_module("x")` and `__import__("x")` with a literal name count too.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # "from . import x" is relative to the package, each further dot one up
+                parts = package.split(".") if package else []
+                base = parts[: len(parts) - node.level + 1] + ([node.module] if node.module else [])
+                base_name = ".".join(base)
+            else:
+                base_name = node.module or ""
+            if base_name:
+                yield node.lineno, base_name
+            for alias in node.names:
+                yield node.lineno, f"{base_name}.{alias.name}" if base_name else alias.name
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if called in ("import_module", "__import__") and isinstance(node.args[0].value, str):
+                yield node.lineno, node.args[0].value
+
+
+def _violations(package: str) -> list[str]:
+    """One "path:line imports name" for each import statement that crosses a layer the wrong way."""
+    found: dict[tuple[str, int], str] = {}
+    for path in _modules(package):
+        where = str(path.relative_to(ROOT))
+        for line, target in _imported(path):
+            crosses = any(target == banned or target.startswith(banned + ".") for banned in FORBIDDEN[package])
+            if crosses and len(target) > len(found.get((where, line), "")):
+                found[where, line] = target
+    return [f"{where}:{line} imports {target}" for (where, line), target in sorted(found.items())]
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_layers_import_only_downwards(package: str) -> None:
+    assert _modules(package), f"no modules found under {package}/"
+    violations = _violations(package)
+    assert not violations, f"{package}/ may not import {', '.join(FORBIDDEN[package])}:\n" + "\n".join(violations)
+
+
+def test_the_check_sees_every_kind_of_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walker finds imports inside functions, relative ones and dynamic ones."""
+    source = (
+        "import storage.people\n"
+        "from storage import areas\n"
+        "from .. import storage\n"
+        "from ..storage.cases import get\n"
+        "def f():\n"
+        "    from storage import dialogs\n"
+        "    import importlib\n"
+        "    importlib.import_module('storage.stats')\n"
+        "from core import cases\n"
+        "from . import render\n"
+    )
+    module = tmp_path / "handlers" / "sample.py"
+    module.parent.mkdir()
+    module.write_text(source, encoding="utf-8")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    lines = sorted({line for line, target in _imported(module) if target.split(".")[0] == "storage"})
+    assert lines == [1, 2, 3, 4, 6, 8]
+    assert len(_violations("handlers")) == 6
