@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import upsert
 from storage.schema import inbox
 
 PENDING, PROCESSING, DONE = "pending", "processing", "done"
@@ -24,13 +24,14 @@ async def store(
 ) -> bool:
     """Stores an update, held by `holder` when given; False when it was stored before (a replay)."""
     held = {"status": PROCESSING, "claimed_by": holder, "claimed_at": now} if holder else {"status": PENDING}
-    try:
-        async with conn.begin_nested():
-            await conn.execute(inbox.insert().values(
-                update_id=update_id, payload=payload, received_at=now, user_id=user_id, **held))
-    except IntegrityError:
-        return False
-    return True
+    # ON CONFLICT DO NOTHING rather than a savepoint around a failing INSERT: one statement, and
+    # the transaction stays usable whatever happens.
+    result = await conn.execute(
+        upsert(conn, inbox)
+        .values(update_id=update_id, payload=payload, received_at=now, user_id=user_id, **held)
+        .on_conflict_do_nothing(index_elements=[inbox.c.update_id])
+    )
+    return result.rowcount == 1
 
 
 async def status(conn: AsyncConnection, update_id: int) -> str | None:
