@@ -103,8 +103,9 @@ class InboxApplication(Application):
         await self._handle(update)
 
     async def _handle(self, update: Update) -> None:
-        await super().process_update(update)
         services = self.services
+        with services.db.update_scope():
+            await super().process_update(update)
         async with services.db.write() as conn:
             await inbox.finish(conn, update.update_id, services.clock.now())
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.models import OPEN_STATUSES, Language, Resident
+from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
 from storage import cases as case_repo
 from storage import dialogs, inbox, outbox, people
@@ -28,21 +28,37 @@ async def get_or_create(services: Services, telegram_id: int, first_name: str, l
         return await people.insert_resident(conn, telegram_id, first_name[:128], language, services.clock.now())
 
 
+async def known_as(services: Services, telegram_id: int) -> tuple[Staff | None, Resident | None]:
+    """Who uses this Telegram account: the active staff member and the resident, each or None.
+
+    Read in one transaction, once per update: a handler asks several times (the role, the
+    language, the resident) and gets the same answer until the update writes something.
+    """
+    reads = services.db.update_reads()
+    key = ("known_as", telegram_id)
+    if reads is not None and key in reads:
+        found: tuple[Staff | None, Resident | None] = reads[key]
+        return found
+    async with services.db.read() as conn:
+        found = (await people.staff_by_telegram(conn, telegram_id),
+                 await people.resident_by_telegram(conn, telegram_id))
+    if reads is not None:
+        reads[key] = found
+    return found
+
+
 async def find(services: Services, telegram_id: int) -> Resident | None:
     """The resident writing or pressing a button now (every handler looks them up through here)."""
-    async with services.db.read() as conn:
-        found = await people.resident_by_telegram(conn, telegram_id)
+    _member, found = await known_as(services, telegram_id)
     return await _heard_from(services, found) if found is not None else None
 
 
 async def stored_language(services: Services, telegram_id: int) -> Language | None:
     """The language stored for whoever uses this Telegram account: a staff member's, else a
     resident's; None for someone the bot does not know (yet). Read only, in one transaction."""
-    async with services.db.read() as conn:
-        member = await people.staff_by_telegram(conn, telegram_id)
-        if member is not None:
-            return member.language
-        resident = await people.resident_by_telegram(conn, telegram_id)
+    member, resident = await known_as(services, telegram_id)
+    if member is not None:
+        return member.language
     return resident.language if resident is not None else None
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import cases
+from core import cases, residents
 from core.case_texts import case_summary, officer_card
 from core.cases import CASE_NOT_FOUND, NOT_PERMITTED, CaseError, area_chain, may_handle
 from core.i18n import N_
@@ -154,8 +154,8 @@ async def enroll(services: Services, code: str, telegram_id: int, language: Lang
 
 async def staff_for(services: Services, telegram_id: int) -> Staff | None:
     """The active staff member using this Telegram account, if any."""
-    async with services.db.read() as conn:
-        return await people.staff_by_telegram(conn, telegram_id)
+    member, _resident = await residents.known_as(services, telegram_id)
+    return member
 
 
 async def all_staff(services: Services) -> list[tuple[Staff, list[Area]]]:

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+
+# Reads remembered while one update is handled (see `Database.update_scope`); None outside one.
+_update_reads: ContextVar[dict[Any, Any] | None] = ContextVar("jingmin_update_reads", default=None)
 
 
 class Database:
@@ -63,10 +67,42 @@ class Database:
         lock: contextlib.AbstractAsyncContextManager[Any] = (
             self._write_lock if self.is_sqlite else contextlib.nullcontext()
         )
-        async with lock, self.engine.connect() as conn:
-            conn.info["write"] = True
-            async with conn.begin():
-                yield conn
+        self.forget_reads()  # whatever this writes must be read afresh
+        try:
+            async with lock, self.engine.connect() as conn:
+                conn.info["write"] = True
+                async with conn.begin():
+                    yield conn
+        finally:
+            self.forget_reads()
+
+    @contextmanager
+    def update_scope(self) -> Iterator[None]:
+        """While one update is handled: the same read asked twice (who is writing, in which
+        role and language) is answered from memory the second time, until the next write.
+
+        Every write through `write()` forgets what was remembered, so a value read after a write
+        of this process is read afresh. Outside a scope (the scheduler, the CLI) nothing is kept.
+        """
+        token = _update_reads.set({})
+        try:
+            yield
+        finally:
+            reads = _update_reads.get()
+            if reads is not None:
+                reads.clear()
+            _update_reads.reset(token)
+
+    @staticmethod
+    def update_reads() -> dict[Any, Any] | None:
+        """The reads remembered for the update being handled; None outside `update_scope`."""
+        return _update_reads.get()
+
+    @staticmethod
+    def forget_reads() -> None:
+        reads = _update_reads.get()
+        if reads is not None:
+            reads.clear()
 
     async def close(self) -> None:
         await self.engine.dispose()
