@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import UpdateBase
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._write_lock = asyncio.Lock()
+        event.listen(self.engine.sync_engine, "before_execute", _forget_reads_on_write)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_on_begin)
@@ -67,22 +69,25 @@ class Database:
         lock: contextlib.AbstractAsyncContextManager[Any] = (
             self._write_lock if self.is_sqlite else contextlib.nullcontext()
         )
-        self.forget_reads()  # whatever this writes must be read afresh
-        try:
-            async with lock, self.engine.connect() as conn:
-                conn.info["write"] = True
+        async with lock, self.engine.connect() as conn:
+            conn.info["write"] = True
+            # A write to the people tables forgets the update's remembered reads (`update_scope`).
+            conn.info["update_reads"] = _update_reads.get()
+            try:
                 async with conn.begin():
                     yield conn
-        finally:
-            self.forget_reads()
+            finally:
+                conn.info.pop("update_reads", None)
 
     @contextmanager
     def update_scope(self) -> Iterator[None]:
         """While one update is handled: the same read asked twice (who is writing, in which
         role and language) is answered from memory the second time, until the next write.
 
-        Every write through `write()` forgets what was remembered, so a value read after a write
-        of this process is read afresh. Outside a scope (the scheduler, the CLI) nothing is kept.
+        Any statement in a `write()` that may change a resident, a staff member or an area (or
+        that is not a plain SELECT, INSERT, UPDATE or DELETE of another table) forgets what was
+        remembered, so what this process writes is read afresh. Outside a scope (the scheduler,
+        the CLI) nothing is kept.
         """
         token = _update_reads.set({})
         try:
@@ -98,11 +103,6 @@ class Database:
         """The reads remembered for the update being handled; None outside `update_scope`."""
         return _update_reads.get()
 
-    @staticmethod
-    def forget_reads() -> None:
-        reads = _update_reads.get()
-        if reads is not None:
-            reads.clear()
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -117,6 +117,25 @@ def upsert(conn: AsyncConnection, table: sa.Table) -> postgresql.Insert | sqlite
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+# The tables whose rows `Database.update_scope` may remember (areas: a resident's area_id is SET
+# NULL when their area is deleted).
+REMEMBERED_TABLES = frozenset({"residents", "staff", "areas"})
+
+
+def _forget_reads_on_write(conn: Any, clause: Any, *_args: Any) -> None:
+    reads = conn.info.get("update_reads")
+    if not reads:
+        return
+    if isinstance(clause, sa.Select):
+        return
+    if isinstance(clause, UpdateBase) and isinstance(clause.table, sa.Table):
+        if clause.table.name not in REMEMBERED_TABLES:
+            return
+    elif isinstance(clause, str) and clause.startswith("BEGIN"):
+        return
+    reads.clear()
 
 
 def _sqlite_on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
