@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from core import residents
 from core.dialogs import Dialog
 from core.services import Services
 from storage import dialogs
 
 
 async def get(services: Services, user_id: int) -> Dialog | None:
+    """The user's dialog; while an update is handled, read with who they are (one transaction)."""
+    if services.db.update_reads() is not None:
+        known, dialog = residents.remembered_dialog(services, user_id)
+        if not known:
+            async with services.db.read() as conn:
+                await residents.remember_who(services, conn, user_id)
+            known, dialog = residents.remembered_dialog(services, user_id)
+        if known:
+            return dialog
     async with services.db.read() as conn:
         return await dialogs.get(conn, user_id)
 

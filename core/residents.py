@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.dialogs import Dialog
 from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
 from storage import cases as case_repo
@@ -31,20 +33,48 @@ async def get_or_create(services: Services, telegram_id: int, first_name: str, l
 async def known_as(services: Services, telegram_id: int) -> tuple[Staff | None, Resident | None]:
     """Who uses this Telegram account: the active staff member and the resident, each or None.
 
-    Read in one transaction, once per update: a handler asks several times (the role, the
-    language, the resident) and gets the same answer until the update writes something.
+    Read once per update (see `remember_who`): a handler asks several times (the role, the
+    language, the resident) and gets the same answer until the update changes one of them.
     """
     reads = services.db.update_reads()
     key = ("known_as", telegram_id)
-    if reads is not None and key in reads:
+    if reads is not None:
+        if key not in reads:
+            async with services.db.read() as conn:
+                await remember_who(services, conn, telegram_id)
         found: tuple[Staff | None, Resident | None] = reads[key]
         return found
     async with services.db.read() as conn:
-        found = (await people.staff_by_telegram(conn, telegram_id),
-                 await people.resident_by_telegram(conn, telegram_id))
-    if reads is not None:
-        reads[key] = found
-    return found
+        return (await people.staff_by_telegram(conn, telegram_id),
+                await people.resident_by_telegram(conn, telegram_id))
+
+
+async def remember_who(services: Services, conn: AsyncConnection, telegram_id: int) -> None:
+    """Reads, in the caller's read transaction, what nearly every update asks about its sender:
+    the staff member, the resident and the dialog. Kept for this update only
+    (`Database.update_scope`) and forgotten on a write to those tables; outside an update, nothing."""
+    reads = services.db.update_reads()
+    if reads is None or ("known_as", telegram_id) in reads:
+        return
+    member = await people.staff_by_telegram(conn, telegram_id)
+    resident = await people.resident_by_telegram(conn, telegram_id)
+    dialog = await dialogs.get(conn, telegram_id)
+    reads[("known_as", telegram_id)] = (member, resident)
+    reads[("dialog", telegram_id)] = dialog
+
+
+def remembered_dialog(services: Services, telegram_id: int) -> tuple[bool, Dialog | None]:
+    """(True, the user's dialog as read by `remember_who` for this update), else (False, None).
+
+    The caller gets its own copy of the form's data."""
+    reads = services.db.update_reads()
+    key = ("dialog", telegram_id)
+    if reads is None or key not in reads:
+        return False, None
+    dialog: Dialog | None = reads[key]
+    if dialog is None:
+        return True, None
+    return True, Dialog(user_id=dialog.user_id, flow=dialog.flow, step=dialog.step, data=copy.deepcopy(dialog.data))
 
 
 async def find(services: Services, telegram_id: int) -> Resident | None:

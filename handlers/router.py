@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from core import buttons, dialog_state
+from core import buttons, dialog_state, residents
 from core.dialogs import Dialog
 from core.models import ButtonGrant
 from handlers import common
@@ -72,6 +72,8 @@ async def on_button(update: Update, context: JmContext) -> None:
     services = context.services
     async with services.db.read() as conn:
         grant = await buttons.resolve(conn, query.data, query.from_user.id, services.clock.now())
+        if grant is not None:  # the action will ask who is pressing: read it in this transaction
+            await residents.remember_who(services, conn, query.from_user.id)
     handler = ACTIONS.get(grant.action) if grant else None
     if grant is None or handler is None:
         log.info("refused button press: unknown, expired or someone else's token")

@@ -84,7 +84,7 @@ class Database:
         """While one update is handled: the same read asked twice (who is writing, in which
         role and language) is answered from memory the second time, until the next write.
 
-        Any statement in a `write()` that may change a resident, a staff member or an area (or
+        Any statement in a `write()` that may change a resident, a staff member, an area or a dialog (or
         that is not a plain SELECT, INSERT, UPDATE or DELETE of another table) forgets what was
         remembered, so what this process writes is read afresh. Outside a scope (the scheduler,
         the CLI) nothing is kept.
@@ -121,7 +121,7 @@ def upsert(conn: AsyncConnection, table: sa.Table) -> postgresql.Insert | sqlite
 
 # The tables whose rows `Database.update_scope` may remember (areas: a resident's area_id is SET
 # NULL when their area is deleted).
-REMEMBERED_TABLES = frozenset({"residents", "staff", "areas"})
+REMEMBERED_TABLES = frozenset({"residents", "staff", "areas", "dialogs"})
 
 
 def _forget_reads_on_write(conn: Any, clause: Any, *_args: Any) -> None:
