@@ -33,14 +33,21 @@ async def put(
     ever one of each form, so a report given back and then filed cannot come back a second time.
     """
     dialog = Dialog(user_id=user_id, flow=flow, step=step, data=data)
-    current = await get(conn, user_id)
-    if current is not None and (current.flow != flow or not worth_keeping(dialog)):
-        await _put_aside(conn, current, now)
-    if worth_keeping(dialog):
+    values = {"flow": flow, "step": step, "data": data, "updated_at": now}
+    keep = worth_keeping(dialog)
+    if keep:
         await conn.execute(
             dialog_drafts.delete().where(dialog_drafts.c.user_id == user_id, dialog_drafts.c.flow == flow)
         )
-    values = {"flow": flow, "step": step, "data": data, "updated_at": now}
+        # The next step of the same form (the usual case): nothing to put aside, one UPDATE.
+        result = await conn.execute(
+            dialogs.update().where(dialogs.c.user_id == user_id, dialogs.c.flow == flow).values(**values)
+        )
+        if result.rowcount == 1:
+            return dialog
+    current = await get(conn, user_id)
+    if current is not None and (current.flow != flow or not keep):
+        await _put_aside(conn, current, now)
     await conn.execute(
         upsert(conn, dialogs).values(user_id=user_id, **values)
         .on_conflict_do_update(index_elements=[dialogs.c.user_id], set_=values)
