@@ -128,6 +128,15 @@ async def update(services: Services, resident: Resident, **values: object) -> Re
     return updated
 
 
+async def save_own_contact(services: Services, resident: Resident, contact_user_id: int | None, phone: str) -> bool:
+    """Keeps a shared contact as the resident's phone number, only if it is their own (Telegram
+    says whose contact it is); False, and nothing saved, for anyone else's."""
+    if contact_user_id is None or contact_user_id != resident.telegram_id:
+        return False
+    await update(services, resident, phone=phone)
+    return True
+
+
 async def consent(services: Services, resident: Resident) -> Resident:
     return await update(services, resident, consented_at=services.clock.now())
 

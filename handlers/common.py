@@ -106,3 +106,16 @@ async def answer_query(update: Update, text: str | None = None, *, show_alert: b
         await query.answer(text, show_alert=show_alert)
     except BadRequest as exc:
         log.info("callback answer refused (%s); the press is handled anyway", exc.message)
+
+
+async def save_shared_contact(update: Update, context: JmContext, resident: Resident) -> bool:
+    """The message's contact as the resident's phone number; someone else's is refused and said so."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    contact = message.contact
+    if await residents.save_own_contact(context.services, resident, contact.user_id, contact.phone_number):
+        return True
+    await render.reply(update, context.services, context.bot, Outgoing(Safe(t(
+        resident.language, "Please share your own number with the button below; other people's contacts "
+                           "are not accepted."))))
+    return False

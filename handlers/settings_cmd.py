@@ -74,12 +74,8 @@ async def new_phone_input(update: Update, context: JmContext, dialog: Dialog) ->
     services = context.services
     choice = new_phone_choice(lang, message.text)
     if message.contact is not None:
-        if message.contact.user_id != resident.telegram_id:
-            await render.reply(update, services, context.bot, Outgoing(Safe(t(
-                lang, "Please share your own number with the button below; other people's contacts "
-                      "are not accepted."))))
+        if not await common.save_shared_contact(update, context, resident):
             return
-        await residents.update(services, resident, phone=message.contact.phone_number)
         done = t(lang, "Thank you, your phone number is saved.")
     elif choice == "keep":
         done = t(lang, "Your phone number is unchanged.")
