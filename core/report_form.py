@@ -2,7 +2,8 @@
 
 The form's data lives in the dialog row (committed at every step), so it survives restarts:
 {"kind", "category", "description", "photos": [file ids], "location": [lat, lon] | None,
- "priority": bool}.
+ "priority": bool, "refused": photos of the shown album over the limit,
+ "group": the album (media_group_id) the attach screen was last shown for, "status_id": that screen}.
 """
 
 from __future__ import annotations
@@ -34,6 +35,22 @@ class FormError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.values = values
+
+
+def same_album(data: dict[str, Any], group: str | None) -> bool:
+    """Whether a photo belongs to the album whose attach screen is already shown (and can be updated)."""
+    return group is not None and group == data.get("group") and data.get("status_id") is not None
+
+
+def add_photo(data: dict[str, Any], file_id: str, group: str | None, max_photos: int) -> dict[str, Any]:
+    """The form after one photo: kept while there is room, else counted in "refused" for its album."""
+    photos = list(data.get("photos", []))
+    refused = int(data.get("refused", 0)) if same_album(data, group) else 0
+    if len(photos) < max_photos:
+        photos.append(file_id)
+    else:
+        refused += 1
+    return {**data, "photos": photos, "refused": refused}
 
 
 def previous(step: str) -> str:
@@ -104,6 +121,10 @@ def attach_screen(lang: Language, data: dict[str, Any], max_photos: int) -> Outg
                    "and share a location with the 📎 button. Press “Continue” when you are done.", max=max_photos)
     text += "\n" + t(lang, "Photos so far: {count} · location: {located}", count=photos,
                      located=tp(lang, "yes") if located else tp(lang, "no"))
+    refused = int(data.get("refused", 0))
+    if refused:
+        text += "\n" + t(lang, "⚠️ At most {max} photos can be attached; {count} more were not taken.",
+                         max=max_photos, count=refused)
     return Outgoing(Safe(text), rows([Button(tp(lang, "Continue ▶️"), "report_attach_done", {})],
                                      _nav(lang, ATTACH)))
 

@@ -103,7 +103,7 @@ async def _form(update: Update, context: JmContext, expected: str | None) -> tup
 
 async def _advance(update: Update, context: JmContext, dialog: Dialog, lang: Language, step: str,
                    changes: dict[str, Any], *, edit: bool = True) -> None:
-    data = {**dialog.data, **changes}
+    data = {**dialog.data, "refused": 0, **changes}  # photos over the limit are told once, on their album's screen
     dialog = await put(context.services, dialog.user_id, form.FLOW, step, data)
     await common.ack(update)
     await _show_step(update, context, lang, dialog, edit=edit)
@@ -206,7 +206,6 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
         return
     lang = await common.language_for(update, context)
     config = context.services.config
-    data = dialog.data
     if dialog.step == form.DESCRIPTION:
         try:
             description = form.check_description(message.text, config.description_max_chars)
@@ -217,13 +216,7 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
         return
     if dialog.step == form.ATTACH:
         if message.photo:
-            photos = list(data.get("photos", []))
-            if len(photos) >= config.max_photos:
-                await _explain(update, context, lang, form.FormError(
-                    N_("You have already added {max} photos, the most allowed."), max=config.max_photos), dialog)
-                return
-            photos.append(message.photo[-1].file_id)
-            await _advance(update, context, dialog, lang, form.ATTACH, {"photos": photos}, edit=False)
+            await _take_photo(update, context, lang, dialog, message.photo[-1].file_id)
             return
         if message.location:
             location = [message.location.latitude, message.location.longitude]
@@ -233,6 +226,31 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
             N_("Here you can send photos or a location, or press “Continue”.")), dialog)
         return
     await _explain(update, context, lang, form.FormError(N_("Please use the buttons above to choose.")), dialog)
+
+
+async def _take_photo(update: Update, context: JmContext, lang: Language, dialog: Dialog, file_id: str) -> None:
+    """One photo (or one of an album): kept while there is room, and the attach screen shown.
+
+    The photos of an album arrive as one update each; they share one screen, updated in place,
+    which counts the photos over the limit. A single photo over the limit is refused with a message.
+    """
+    message = update.effective_message
+    chat = update.effective_chat
+    assert message is not None and chat is not None
+    services, max_photos = context.services, context.services.config.max_photos
+    group = message.media_group_id
+    if group is None and len(dialog.data.get("photos", [])) >= max_photos:
+        await _explain(update, context, lang, form.FormError(
+            N_("You have already added {max} photos, the most allowed."), max=max_photos), dialog)
+        return
+    data = form.add_photo(dialog.data, file_id, group, max_photos)
+    dialog = await put(services, dialog.user_id, form.FLOW, form.ATTACH, data)
+    out = _screen(context, lang, dialog)
+    if form.same_album(data, group) and await render.edit_message(
+            context.bot, services, chat.id, int(data["status_id"]), out):
+        return
+    sent = await render.reply(update, services, context.bot, out)
+    await put(services, dialog.user_id, form.FLOW, form.ATTACH, data | {"status_id": sent.message_id, "group": group})
 
 
 async def _explain(update: Update, context: JmContext, lang: Language, bad: form.FormError, dialog: Dialog) -> None:

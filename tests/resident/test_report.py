@@ -333,3 +333,52 @@ async def test_a_crash_between_filing_and_answering_still_tells_the_number(
     assert confirmation.message_id == review.message_id and case.number in confirmation.text
     assert "回音卡编号" in confirmation.text
     assert len(await case_rows(services)) == 1
+
+
+async def open_attach_step(bot: Harness, station: Station) -> None:
+    person = station.resident
+    await bot.send(person, "/report")
+    await bot.press(person, "矛盾纠纷")
+    await bot.press(person, "治安防范")
+    await bot.send(person, DESCRIPTION)
+
+
+async def test_an_album_updates_one_screen(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    await open_attach_step(bot, station)
+    before = len(request_log.messages(person.id))
+    await bot.album(person, ["a1", "a2", "a3"])
+    after = request_log.messages(person.id)[before:]
+    assert len(after) == 1, [m.text for m in after]
+    assert after[0].edited and "已添加照片：3 张" in after[0].text and "没有收下" not in after[0].text
+    # A second album gets its own screen, counting on.
+    await bot.album(person, ["b1", "b2"])
+    assert len(request_log.messages(person.id)) == before + 2
+    assert "已添加照片：5 张" in request_log.last(person.id).text
+    await bot.press(person, "继续")
+    assert "照片：5 张" in request_log.last(person.id).text
+    async with services.db.read() as conn:
+        dialog = await dialogs.get(conn, person.id)
+    assert dialog is not None and dialog.data["photos"] == ["a1", "a2", "a3", "b1", "b2"]
+
+
+async def test_an_album_over_the_limit_says_how_many_were_not_taken(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    await open_attach_step(bot, station)
+    before = len(request_log.messages(person.id))
+    await bot.album(person, [f"p{i}" for i in range(7)])
+    assert len(request_log.messages(person.id)) == before + 1
+    screen = request_log.last(person.id).text
+    assert "已添加照片：5 张" in screen and "最多可附 5 张照片，多出的 2 张没有收下" in screen
+    # The note is about that album only: the next screen no longer carries it.
+    await bot.location(person, 41.1, 123.5)
+    assert "没有收下" not in request_log.last(person.id).text
+    await bot.press(person, "继续")
+    assert "照片：5 张" in request_log.last(person.id).text
+
