@@ -125,8 +125,13 @@ def attach_screen(lang: Language, data: dict[str, Any], max_photos: int) -> Outg
     if refused:
         text += "\n" + t(lang, "⚠️ At most {max} photos can be attached; {count} more were not taken.",
                          max=max_photos, count=refused)
+    removals = []
+    if photos:
+        removals.append(Button(tp(lang, "🗑 Remove photos"), "report_rm_photos", {}))
+    if located:
+        removals.append(Button(tp(lang, "🗑 Remove location"), "report_rm_location", {}))
     return Outgoing(Safe(text), rows([Button(tp(lang, "Continue ▶️"), "report_attach_done", {})],
-                                     _nav(lang, ATTACH)))
+                                     removals, _nav(lang, ATTACH)))
 
 
 def review_screen(lang: Language, data: dict[str, Any]) -> Outgoing:

@@ -137,6 +137,22 @@ async def attachments_done(update: Update, context: JmContext, grant: ButtonGran
         await _advance(update, context, found[0], found[1], form.REVIEW, {})
 
 
+@action("report_rm_photos")
+async def remove_photos(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Drops the photos attached so far; the description and location stay."""
+    found = await _form(update, context, form.ATTACH)
+    if found:
+        await _advance(update, context, found[0], found[1], form.ATTACH, {"photos": [], "refused": 0})
+
+
+@action("report_rm_location")
+async def remove_location(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Drops the shared location; the description and photos stay."""
+    found = await _form(update, context, form.ATTACH)
+    if found:
+        await _advance(update, context, found[0], found[1], form.ATTACH, {"location": None})
+
+
 @action("report_priority")
 async def toggle_priority(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, form.REVIEW)

@@ -13,7 +13,7 @@ from core.cases import NewCase, file_in
 from core.models import Category, Kind
 from core.services import Services
 from storage import dialogs, people
-from storage.schema import case_events, cases, inbox
+from storage.schema import case_events, case_photos, cases, inbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.resident.test_onboarding import onboard
@@ -381,4 +381,36 @@ async def test_an_album_over_the_limit_says_how_many_were_not_taken(
     assert "没有收下" not in request_log.last(person.id).text
     await bot.press(person, "继续")
     assert "照片：5 张" in request_log.last(person.id).text
+
+
+async def test_photos_and_location_can_be_removed(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    await open_attach_step(bot, station)
+    assert not any("删除" in label for label in request_log.last(person.id).labels())
+    await bot.album(person, ["wrong-1", "wrong-2"])
+    assert "🗑 删除照片" in request_log.last(person.id).labels()
+    assert "🗑 删除位置" not in request_log.last(person.id).labels()
+    await bot.location(person, 40.0, 120.0)
+    assert "🗑 删除位置" in request_log.last(person.id).labels()
+    await bot.press(person, "删除照片")
+    screen = request_log.last(person.id)
+    assert screen.edited and "已添加照片：0 张 · 位置：有" in screen.text
+    assert "🗑 删除照片" not in screen.labels() and "🗑 删除位置" in screen.labels()
+    await bot.photo(person, "right-1")
+    await bot.press(person, "删除位置")
+    screen = request_log.last(person.id)
+    assert "已添加照片：1 张 · 位置：无" in screen.text and "🗑 删除位置" not in screen.labels()
+    await bot.location(person, 41.12345, 123.54321)
+    await bot.press(person, "继续")
+    review = request_log.last(person.id).text
+    assert "照片：1 张" in review and "烧烤店" in review and "矛盾纠纷 · 治安防范" in review
+    await bot.press(person, "确认提交")
+    [row] = await case_rows(services)
+    assert row.location_lat == 41.12345
+    async with services.db.read() as conn:
+        photos = [r.file_id for r in await conn.execute(sa.select(case_photos.c.file_id))]
+    assert photos == ["right-1"]
 
