@@ -4,6 +4,9 @@ The form's data lives in the dialog row (committed at every step), so it survive
 {"kind", "category", "description", "photos": [file ids], "location": [lat, lon] | None,
  "priority": bool, "refused": photos of the shown album over the limit,
  "group": the album (media_group_id) the attach screen was last shown for, "status_id": that screen}.
+
+An image sent as a file (a document) is kept with the DOCUMENT prefix on its file id: Telegram
+refuses a document's file id in sendPhoto/sendMediaGroup, so it is sent back as a document.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ class FormError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.values = values
+
+
+DOCUMENT = "doc:"
+IMAGE_TYPES = ("image/",)
+
+
+def is_image_file(mime_type: str | None) -> bool:
+    """Whether a document is an image (jpg, png, webp, heic…) that can stand for a photo."""
+    return bool(mime_type) and str(mime_type).lower().startswith(IMAGE_TYPES)
 
 
 def same_album(data: dict[str, Any], group: str | None) -> bool:

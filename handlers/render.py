@@ -23,6 +23,7 @@ from telegram.ext import ExtBot
 
 from core import buttons
 from core.outgoing import Button, Outgoing, Priority
+from core.report_form import DOCUMENT
 from core.services import Services
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -155,19 +156,30 @@ async def send_photos(
     bot: Bot, chat_id: int, file_ids: tuple[str, ...] | list[str], caption: str, *, reply_to: int | None = None,
 ) -> list[Message]:
     """Sends stored photos (Telegram file ids) as albums (sendMediaGroup, 2–10 each); a single photo
-    goes by sendPhoto. `caption` (HTML) is put under the first photo."""
+    goes by sendPhoto. `caption` (HTML) is put under the first photo.
+
+    Images the resident sent as files (file ids with the report form's DOCUMENT prefix) go by
+    sendDocument, one each, after the photos: Telegram does not take a document's file id as a photo.
+    """
     sent: list[Message] = []
     replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     extra = _rl(bot, Priority.INTERACTIVE)
-    for index, chunk in enumerate(albums(file_ids)):
-        text = caption if index == 0 else None
+    photos = [f for f in file_ids if not f.startswith(DOCUMENT)]
+    documents = [f.removeprefix(DOCUMENT) for f in file_ids if f.startswith(DOCUMENT)]
+    text: str | None = caption
+    for chunk in albums(photos):
         if len(chunk) == 1:
             sent.append(await bot.send_photo(chat_id, chunk[0], caption=text, parse_mode=ParseMode.HTML,
                                              reply_parameters=replying, **extra))
-            continue
-        media = [InputMediaPhoto(file_id, caption=text if i == 0 else None, parse_mode=ParseMode.HTML)
-                 for i, file_id in enumerate(chunk)]
-        sent.extend(await bot.send_media_group(chat_id, media, reply_parameters=replying, **extra))
+        else:
+            media = [InputMediaPhoto(file_id, caption=text if i == 0 else None, parse_mode=ParseMode.HTML)
+                     for i, file_id in enumerate(chunk)]
+            sent.extend(await bot.send_media_group(chat_id, media, reply_parameters=replying, **extra))
+        text = None
+    for file_id in documents:
+        sent.append(await bot.send_document(chat_id, file_id, caption=text, parse_mode=ParseMode.HTML,
+                                            reply_parameters=replying, **extra))
+        text = None
     return sent
 
 

@@ -231,8 +231,15 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
         await _advance(update, context, dialog, lang, form.ATTACH, {"description": description}, edit=False)
         return
     if dialog.step == form.ATTACH:
-        if message.photo:
-            await _take_photo(update, context, lang, dialog, message.photo[-1].file_id)
+        document = message.document
+        if document is not None and not form.is_image_file(document.mime_type):
+            await _explain(update, context, lang, form.FormError(
+                N_("This file is not an image. Here you can attach photos (or images sent as files) "
+                   "and a location.")), dialog)
+            return
+        if message.photo or document is not None:
+            file_id = form.DOCUMENT + document.file_id if document is not None else message.photo[-1].file_id
+            await _take_photo(update, context, lang, dialog, file_id)
             return
         if message.location:
             location = [message.location.latitude, message.location.longitude]

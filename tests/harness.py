@@ -351,6 +351,14 @@ class Harness:
         for index, file_id in enumerate(file_ids):
             await self.photo(person, file_id, caption=caption if index == 0 else None, album=group)
 
+    async def document(
+        self, person: Person, file_id: str = "doc-1", *, mime_type: str = "image/jpeg", file_name: str = "IMG_0001.jpg"
+    ) -> Update:
+        """A file sent as a document (an image sent "as a file" keeps its image/* mime type)."""
+        document = {"file_id": file_id, "file_unique_id": file_id + "u", "mime_type": mime_type,
+                    "file_name": file_name}
+        return await self.feed({"message": self._message(person, document=document)})
+
     async def location(self, person: Person, latitude: float, longitude: float) -> Update:
         location = {"latitude": latitude, "longitude": longitude}
         return await self.feed({"message": self._message(person, location=location)})

@@ -414,3 +414,28 @@ async def test_photos_and_location_can_be_removed(
         photos = [r.file_id for r in await conn.execute(sa.select(case_photos.c.file_id))]
     assert photos == ["right-1"]
 
+
+async def test_an_image_sent_as_a_file_is_attached_and_reaches_the_officer(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    await open_attach_step(bot, station)
+    await bot.document(person, "heic-file", mime_type="image/heic", file_name="IMG_2041.HEIC")
+    assert "已添加照片：1 张" in request_log.last(person.id).text
+    await bot.document(person, "notes", mime_type="application/pdf", file_name="notes.pdf")
+    assert "不是图片" in request_log.messages(person.id)[-2].text
+    assert "已添加照片：1 张" in request_log.last(person.id).text
+    await bot.photo(person, "photo-a")
+    await bot.press(person, "继续")
+    assert "照片：2 张" in request_log.last(person.id).text
+    await bot.press(person, "确认提交")
+    assert await bot.deliver() == 1
+    card = request_log.last(station.officer.id)
+    calls_before = len(request_log.calls)
+    await bot.press(station.officer, "照片和位置", message=card)
+    sent = [(m, p) for m, p in request_log.calls[calls_before:] if m.startswith("send")]
+    # Telegram takes a document's file id only as a document: the photo goes as a photo, the file as a file.
+    assert [(m, p.get("photo") or p.get("document")) for m, p in sent] == [
+        ("sendPhoto", "photo-a"), ("sendDocument", "heic-file")]
+    assert "2 张" in sent[0][1]["caption"]
