@@ -19,8 +19,7 @@ log = logging.getLogger(__name__)
 
 
 async def get_or_create(services: Services, telegram_id: int, first_name: str, language: Language) -> Resident:
-    async with services.db.read() as conn:
-        found = await people.resident_by_telegram(conn, telegram_id)
+    _member, found = await known_as(services, telegram_id)  # the update's own read of its sender
     if found is not None:
         return await _heard_from(services, found)
     async with services.db.write() as conn:

@@ -295,12 +295,12 @@ async def on_dates_text(update: Update, context: JmContext, dialog: Dialog) -> N
     message = update.effective_message
     if message is None:
         return
-    member = await _member(update, context)
-    lang = member.language if member else await common.language_for(update, context)
     current = dict(dialog.data.get("screen") or {})
     try:
         period = parse_typed_period(message.text or "")
     except StatsError as exc:
+        member = await _member(update, context)
+        lang = member.language if member else await common.language_for(update, context)
         await _send(update, context, view.dates_retry(lang, exc, _example(context), current))
         return
     await dialog_state.clear(context.services, dialog.user_id)
