@@ -76,8 +76,14 @@ class FakeNetwork(BaseRequest):
         return 5.0
 
     async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, read_timeout: Any = None,
-        write_timeout: Any = None, connect_timeout: Any = None, pool_timeout: Any = None,
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         endpoint = url.rsplit("/", 1)[-1]
         if endpoint == "getMe":
@@ -85,8 +91,10 @@ class FakeNetwork(BaseRequest):
         params = request_data.json_parameters if request_data else {}
         self.sent_at.append(time.monotonic())
         message = {
-            "message_id": next(self._ids), "date": int(time.time()),
-            "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER,
+            "message_id": next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "from": BOT_USER,
             "text": json.loads(params["text"]) if str(params.get("text", "")).startswith('"') else params.get("text"),
         }
         return 200, json.dumps({"ok": True, "result": message}).encode()
@@ -100,15 +108,21 @@ async def _fresh_db(folder: Path, name: str, rows: int, chats: int) -> Database:
     async with db.write() as conn:
         for n in range(rows):
             await outbox.enqueue(
-                conn, dedupe_key=f"bench:{n}", chat_id=100000 + n % chats, audience=outbox.STAFF, kind=KIND,
-                payload={"n": n}, priority=int(Priority.NORMAL if n % 4 else Priority.BULK), due_at=now, now=now,
+                conn,
+                dedupe_key=f"bench:{n}",
+                chat_id=100000 + n % chats,
+                audience=outbox.STAFF,
+                kind=KIND,
+                payload={"n": n},
+                priority=int(Priority.NORMAL if n % 4 else Priority.BULK),
+                due_at=now,
+                now=now,
             )
     return db
 
 
 async def _drain(db: Database, transport: Transport, concurrency: int) -> tuple[float, int]:
-    dispatcher = Dispatcher(db, SystemClock(), transport, worker_id="bench", batch=concurrency,
-                            concurrency=concurrency)
+    dispatcher = Dispatcher(db, SystemClock(), transport, worker_id="bench", batch=concurrency, concurrency=concurrency)
     started = time.perf_counter()
     stats = await dispatcher.drain()
     return time.perf_counter() - started, stats.sent
@@ -131,8 +145,13 @@ async def run_fake_transport(folder: Path, messages: int, concurrency: int) -> d
 
     elapsed, sent = await _drain(db, instant, concurrency)
     await db.close()
-    return {"messages": messages, "sent": sent, "seconds": round(elapsed, 3),
-            "per_second": round(sent / elapsed), "concurrency": concurrency}
+    return {
+        "messages": messages,
+        "sent": sent,
+        "seconds": round(elapsed, 3),
+        "per_second": round(sent / elapsed),
+        "concurrency": concurrency,
+    }
 
 
 async def _ptb_run(
@@ -156,10 +175,16 @@ async def _ptb_run(
 
 
 async def run_ptb_unpaced(folder: Path, messages: int, concurrency: int) -> dict[str, Any]:
-    elapsed, sent, _ = await _ptb_run(folder, "unpaced.db", messages, 1000, PacingRateLimiter(enabled=False),
-                                      concurrency)
-    return {"messages": messages, "sent": sent, "seconds": round(elapsed, 3),
-            "per_second": round(sent / elapsed), "concurrency": concurrency}
+    elapsed, sent, _ = await _ptb_run(
+        folder, "unpaced.db", messages, 1000, PacingRateLimiter(enabled=False), concurrency
+    )
+    return {
+        "messages": messages,
+        "sent": sent,
+        "seconds": round(elapsed, 3),
+        "per_second": round(sent / elapsed),
+        "concurrency": concurrency,
+    }
 
 
 async def run_ptb_paced(folder: Path, messages: int, chats: int, rate: int, concurrency: int) -> dict[str, Any]:
@@ -171,13 +196,19 @@ async def run_ptb_paced(folder: Path, messages: int, chats: int, rate: int, conc
     # is measured over the messages after them.
     sustained = (len(times) - rate) / (times[-1] - times[rate - 1]) if len(times) > rate else None
     return {
-        "messages": messages, "chats": chats, "sent": sent, "limit_per_second": rate, "per_chat_limit": 1.0,
-        "seconds": round(elapsed, 3), "send_span_seconds": round(span, 3),
+        "messages": messages,
+        "chats": chats,
+        "sent": sent,
+        "limit_per_second": rate,
+        "per_chat_limit": 1.0,
+        "seconds": round(elapsed, 3),
+        "send_span_seconds": round(span, 3),
         "achieved_per_second": round(sent / elapsed, 2),
         "sustained_per_second": round(sustained, 2) if sustained else None,
         "of_limit": round(sustained / rate, 3) if sustained else None,
         "busiest_one_second_window": _max_in_window(times),
-        "waits": limiter.stats.waits, "concurrency": concurrency,
+        "waits": limiter.stats.waits,
+        "concurrency": concurrency,
     }
 
 

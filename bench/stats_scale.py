@@ -48,8 +48,11 @@ async def main(db_file: Path, cases: int, month: str, year: int, repeats: int) -
             f"month {month}": Period(PeriodKey.CUSTOM, date(y, m, 1), date(y, m, calendar.monthrange(y, m)[1])),
             f"year {year}": Period(PeriodKey.CUSTOM, date(year, 1, 1), date(year, 12, 31)),
         }
-        scopes = {"station": Scope(), "town": Scope(area_ids=subtree(areas, town.id), area_id=town.id),
-                  "officer": Scope(officer_id=village.officer_id)}
+        scopes = {
+            "station": Scope(),
+            "town": Scope(area_ids=subtree(areas, town.id), area_id=town.id),
+            "officer": Scope(officer_id=village.officer_id),
+        }
         timings: dict[str, object] = {}
         for period_name, period in periods.items():
             for scope_name, scope in scopes.items():
@@ -61,7 +64,8 @@ async def main(db_file: Path, cases: int, month: str, year: int, repeats: int) -
                     samples.append(time.perf_counter() - started)
                     received = figures.received
                 timings[f"{period_name} {scope_name}"] = {
-                    "received": received, "best_seconds": round(min(samples), 3),
+                    "received": received,
+                    "best_seconds": round(min(samples), 3),
                     "median_seconds": round(sorted(samples)[len(samples) // 2], 3),
                 }
         result["stats"] = timings
@@ -78,5 +82,8 @@ if __name__ == "__main__":
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.db, args.seed, args.month, args.year, args.repeats)),
-                     ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            asyncio.run(main(args.db, args.seed, args.month, args.year, args.repeats)), ensure_ascii=False, indent=2
+        )
+    )

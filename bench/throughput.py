@@ -378,8 +378,14 @@ async def run_echo(args: argparse.Namespace, scratch: Path, updates_each: int) -
     server = SandboxServer(token=TOKEN, limits=None, bot_username="echo_bench_bot")
     await server.start()
     try:
-        argv = [sys.executable, str(ROOT / "bench" / "echo_bot.py"), "--token", TOKEN,
-                "--base-url", server.api_base_url]
+        argv = [
+            sys.executable,
+            str(ROOT / "bench" / "echo_bot.py"),
+            "--token",
+            TOKEN,
+            "--base-url",
+            server.api_base_url,
+        ]
         return await measure(
             server, argv, child_env(), scratch / "echo.log", lambda u: echo_steps(u, updates_each), args
         )
@@ -426,8 +432,13 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "p99": ratio(ours["p99_ms"], echo["p99_ms"]),
         }
     report["machine"] = machine()
-    report["settings"] = {"residents": args.residents, "updates_per_resident": updates_each,
-                          "flood_limits": False, "bot_send_limits": False, "profiled": bool(args.profile)}
+    report["settings"] = {
+        "residents": args.residents,
+        "updates_per_resident": updates_each,
+        "flood_limits": False,
+        "bot_send_limits": False,
+        "profiled": bool(args.profile),
+    }
     return report
 
 
@@ -439,8 +450,10 @@ def profile_report(stats_file: Path, out: Path, top: int = 45) -> None:
     buffer = io.StringIO()
     stats = pstats.Stats(str(stats_file), stream=buffer)
     stats.strip_dirs()
-    buffer.write("cProfile of the jingmin process's main thread (the event loop, where every handler runs);\n"
-                 "SQLite's own work runs in aiosqlite's thread and shows here only as waiting.\n")
+    buffer.write(
+        "cProfile of the jingmin process's main thread (the event loop, where every handler runs);\n"
+        "SQLite's own work runs in aiosqlite's thread and shows here only as waiting.\n"
+    )
     stats.sort_stats(pstats.SortKey.TIME).print_stats(top)
     stats.sort_stats(pstats.SortKey.CUMULATIVE).print_stats(top)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -458,8 +471,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--skip-echo", action="store_true", help="measure only jingmin")
     parser.add_argument("--profile", type=Path, help="run jingmin under cProfile, write its figures to this file")
     parser.add_argument("--workdir", type=Path, help="keep the database and bot logs here (default: a temp dir)")
-    parser.add_argument("--bot-env", action="append", default=[], metavar="JINGMIN_X=VALUE",
-                        help="an extra setting for the jingmin process (repeatable), e.g. JINGMIN_LOG_LEVEL=WARNING")
+    parser.add_argument(
+        "--bot-env",
+        action="append",
+        default=[],
+        metavar="JINGMIN_X=VALUE",
+        help="an extra setting for the jingmin process (repeatable), e.g. JINGMIN_LOG_LEVEL=WARNING",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.residents <= MAX_RESIDENTS:
         parser.error(f"--residents must be 1..{MAX_RESIDENTS}")

@@ -161,5 +161,3 @@ def build_application(
     queue.services = services
     register_handlers(app)
     return app
-
-

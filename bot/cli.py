@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jingmin",
         description="警民连心桥 — a police station's front desk for residents, as a Telegram bot. "
-                    "Settings come from JINGMIN_* environment variables or a .env file (see .env.example).",
+        "Settings come from JINGMIN_* environment variables or a .env file (see .env.example).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -98,8 +98,10 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
 
     source = settings.sqlite_path
     if source is None:
-        print("jingmin db backup: only SQLite databases are backed up this way; use pg_dump for PostgreSQL",
-              file=sys.stderr)
+        print(
+            "jingmin db backup: only SQLite databases are backed up this way; use pg_dump for PostgreSQL",
+            file=sys.stderr,
+        )
         return 2
     await asyncio.to_thread(backup_sqlite, source, args.target)
     print(f"backed up {source} to {args.target}")
@@ -111,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Options that override settings are applied here, so that a bad combination (say --mode webhook
     # without JINGMIN_WEBHOOK_URL) is reported like any other bad setting, in one line.
-    overrides = {name: getattr(args, name) for name in getattr(args, "overrides", ())
-                 if getattr(args, name) is not None}
+    overrides = {
+        name: getattr(args, name) for name in getattr(args, "overrides", ()) if getattr(args, name) is not None
+    }
     try:
         settings = load_settings(**overrides)
         if getattr(args, "telegram", False):

@@ -38,24 +38,34 @@ def add_export_commands(subparsers: argparse._SubParsersAction[argparse.Argument
     parser = subparsers.add_parser("export", help="export the ledger (台账)")
     commands = parser.add_subparsers(dest="export_command", required=True, metavar="COMMAND")
     ledger = commands.add_parser(
-        "ledger", help="the cases received between two dates, one row per case, as XLSX or CSV",
+        "ledger",
+        help="the cases received between two dates, one row per case, as XLSX or CSV",
         description="Dates are local days in the station's time zone, both included. Residents' names and "
-                    "phone numbers are left out unless --with-contacts is given by an administrator, named "
-                    "with --admin; that is audit-logged under their name.",
+        "phone numbers are left out unless --with-contacts is given by an administrator, named "
+        "with --admin; that is audit-logged under their name.",
     )
     ledger.add_argument("--from", dest="first", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
     ledger.add_argument("--to", dest="last", required=True, metavar="DATE", help="last day, YYYY-MM-DD")
     ledger.add_argument("--area", metavar="CODE", help="only this area and the areas below it")
     ledger.add_argument("--format", choices=[f.value for f in Format], default=Format.XLSX.value)
     ledger.add_argument("--out", type=Path, required=True, metavar="FILE")
-    ledger.add_argument("--language", default=Language.ZH_HANS.value,
-                        choices=[lang.value for lang in Language], help="language of the headers and values")
-    ledger.add_argument("--with-contacts", action="store_true",
-                        help="include residents' names and phone numbers (administrators only, with --admin; "
-                             "audit-logged)")
-    ledger.add_argument("--admin", metavar="BADGE",
-                        help="the badge number (警号) of the active administrator asking for --with-contacts "
-                             "(see `jingmin staff list`)")
+    ledger.add_argument(
+        "--language",
+        default=Language.ZH_HANS.value,
+        choices=[lang.value for lang in Language],
+        help="language of the headers and values",
+    )
+    ledger.add_argument(
+        "--with-contacts",
+        action="store_true",
+        help="include residents' names and phone numbers (administrators only, with --admin; audit-logged)",
+    )
+    ledger.add_argument(
+        "--admin",
+        metavar="BADGE",
+        help="the badge number (警号) of the active administrator asking for --with-contacts "
+        "(see `jingmin staff list`)",
+    )
     ledger.set_defaults(func=export_ledger_command)
 
 
@@ -64,17 +74,22 @@ def add_demo_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     parser = subparsers.add_parser("demo", help="demo data for trying the bot and for benchmarks")
     commands = parser.add_subparsers(dest="demo_command", required=True, metavar="COMMAND")
     seed = commands.add_parser(
-        "seed", help="fill an empty database with a demo station and N cases",
+        "seed",
+        help="fill an empty database with a demo station and N cases",
         description="Makes an area tree, staff, residents and N cases over the last --days days with their "
-                    "whole history (acknowledgement, resolution, follow-ups, reopenings). Refuses a database "
-                    "that already has areas, staff or cases.",
+        "whole history (acknowledgement, resolution, follow-ups, reopenings). Refuses a database "
+        "that already has areas, staff or cases.",
     )
     seed.add_argument("--cases", type=int, required=True, metavar="N")
-    seed.add_argument("--days", type=int, help="spread the cases over this many days "
-                                               "(default: the retention period, JINGMIN_PRIVACY_RETENTION_DAYS)")
+    seed.add_argument(
+        "--days",
+        type=int,
+        help="spread the cases over this many days (default: the retention period, JINGMIN_PRIVACY_RETENTION_DAYS)",
+    )
     seed.add_argument("--seed", type=int, default=1, dest="rng_seed", help="random seed (same seed, same data)")
-    seed.add_argument("--db", metavar="URL", help="database URL (default JINGMIN_DATABASE_URL), e.g. "
-                                                  "sqlite+aiosqlite:///demo.db")
+    seed.add_argument(
+        "--db", metavar="URL", help="database URL (default JINGMIN_DATABASE_URL), e.g. sqlite+aiosqlite:///demo.db"
+    )
     seed.set_defaults(func=demo_seed_command)
 
 
@@ -85,7 +100,9 @@ def _quiet_sql() -> None:
 
 def _station(settings: Settings) -> StationConfig:
     return StationConfig(
-        code=settings.station_code, name=settings.station_name, tz=settings.tz,
+        code=settings.station_code,
+        name=settings.station_name,
+        tz=settings.tz,
         retention_days=settings.privacy_retention_days,
     )
 
@@ -98,8 +115,10 @@ async def _contacts_admin(db: Database, badge: str) -> Staff | str:
     async with db.read() as conn:
         member = await people.staff_by_badge(conn, badge)
     if member is None or not member.active or member.role is not Role.ADMIN:
-        return (f"{badge!r} is not the badge of an active administrator (see `jingmin staff list`); "
-                "contacts are exported for administrators only")
+        return (
+            f"{badge!r} is not the badge of an active administrator (see `jingmin staff list`); "
+            "contacts are exported for administrators only"
+        )
     return member
 
 
@@ -129,21 +148,33 @@ async def export_ledger_command(args: argparse.Namespace, settings: Settings) ->
                 area = await area_repo.area_by_code(conn, args.area)
                 every = await area_repo.all_areas(conn)
             if area is None:
-                print(f"jingmin export ledger: no area with code {args.area!r} (see `jingmin areas show`)",
-                      file=sys.stderr)
+                print(
+                    f"jingmin export ledger: no area with code {args.area!r} (see `jingmin areas show`)",
+                    file=sys.stderr,
+                )
                 return 2
             scope = Scope(area_ids=subtree(every, area.id), area_id=area.id)
         began = time.perf_counter()
         rows = await export_ledger(
-            db, scope=scope, period=period, tz=settings.tz, lang=language_of(args.language),
-            fmt=Format(args.format), out=args.out, now=SystemClock().now(), with_contacts=args.with_contacts,
-            actor=f"cli:{_os_user()}", staff_id=admin.id if admin else None,
+            db,
+            scope=scope,
+            period=period,
+            tz=settings.tz,
+            lang=language_of(args.language),
+            fmt=Format(args.format),
+            out=args.out,
+            now=SystemClock().now(),
+            with_contacts=args.with_contacts,
+            actor=f"cli:{_os_user()}",
+            staff_id=admin.id if admin else None,
         )
     finally:
         await db.close()
     contacts = f" with contacts (audit-logged for {admin.name}, {admin.badge})" if admin else ""
-    print(f"wrote {rows} cases from {_day(period.first)} to {_day(period.last)} to {args.out}{contacts} "
-          f"in {time.perf_counter() - began:.1f} s")
+    print(
+        f"wrote {rows} cases from {_day(period.first)} to {_day(period.last)} to {args.out}{contacts} "
+        f"in {time.perf_counter() - began:.1f} s"
+    )
     return 0
 
 
@@ -159,8 +190,13 @@ async def demo_seed_command(args: argparse.Namespace, settings: Settings) -> int
 
     try:
         report = await demo_seed.seed(
-            db, cases=args.cases, clock=SystemClock(), rng_seed=args.rng_seed, days=args.days,
-            config=_station(settings), progress=progress,
+            db,
+            cases=args.cases,
+            clock=SystemClock(),
+            rng_seed=args.rng_seed,
+            days=args.days,
+            config=_station(settings),
+            progress=progress,
         )
     except NotEmpty as exc:
         print(f"jingmin demo seed: the database is not empty ({exc}); use a new file with --db", file=sys.stderr)

@@ -54,8 +54,9 @@ class InboxQueue(asyncio.Queue[object]):
             services = self.services
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
             async with services.db.write() as conn:
-                fresh = await inbox.store(conn, item.update_id, payload, services.clock.now(), holder=self.holder,
-                                          user_id=sender_of(item))
+                fresh = await inbox.store(
+                    conn, item.update_id, payload, services.clock.now(), holder=self.holder, user_id=sender_of(item)
+                )
             if not fresh:
                 log.info("update %s was received before; not handled again", item.update_id)
                 return
@@ -94,7 +95,11 @@ class InboxApplication(Application):
             if not claimed:
                 # Not stored yet: an update handed to us directly (tests, webhook replays).
                 claimed = await inbox.store(
-                    conn, update.update_id, json.dumps(update.to_dict(), ensure_ascii=False), now, holder=holder,
+                    conn,
+                    update.update_id,
+                    json.dumps(update.to_dict(), ensure_ascii=False),
+                    now,
+                    holder=holder,
                     user_id=sender_of(update),
                 )
         if not claimed:

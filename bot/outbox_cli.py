@@ -15,8 +15,12 @@ def _line(row: OutboxRow, now: datetime) -> str:
     due = row.next_attempt_at
     when = "due now" if due <= now else f"next {due:%Y-%m-%d %H:%M:%S}Z"
     parts = [
-        f"#{row.id}", row.kind, f"{row.audience}:{row.chat_id}", f"case {row.case_id or '-'}",
-        f"attempts {row.attempts}", when,
+        f"#{row.id}",
+        row.kind,
+        f"{row.audience}:{row.chat_id}",
+        f"case {row.case_id or '-'}",
+        f"attempts {row.attempts}",
+        when,
     ]
     if row.claimed_by:
         parts.append(f"claimed by {row.claimed_by} at {row.claimed_at:%H:%M:%S}Z" if row.claimed_at else "")

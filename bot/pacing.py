@@ -237,9 +237,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         if rate_limit_args is None:
             return Priority.INTERACTIVE, self._max_retries
         if not isinstance(rate_limit_args, Mapping):
-            raise TypeError(
-                f"rate_limit_args must be a mapping like {{'priority': ...}}, got {rate_limit_args!r}"
-            )
+            raise TypeError(f"rate_limit_args must be a mapping like {{'priority': ...}}, got {rate_limit_args!r}")
         priority = _as_priority(rate_limit_args.get("priority", Priority.INTERACTIVE))
         max_retries = rate_limit_args.get("max_retries", self._max_retries)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:

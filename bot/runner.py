@@ -36,7 +36,8 @@ class Bot:
         self.settings = settings
         self.services: Services = build_services(settings, clock=clock)
         limiter = PacingRateLimiter(
-            overall_rate=round(settings.send_rate_global), chat_rate=settings.send_rate_per_chat,
+            overall_rate=round(settings.send_rate_global),
+            chat_rate=settings.send_rate_per_chat,
             enabled=settings.send_limits,
         )
         self.app: InboxApplication = build_application(settings, self.services, rate_limiter=limiter)
@@ -56,8 +57,13 @@ class Bot:
             log.info("handling %d update(s) left from before the last stop", recovered)
         # The dispatcher's first tick takes back rows a killed sender left half-sent.
         config = self.services.config
-        jobs.install(self.app, self.services, sweeps=Sweeps(
-            self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after))
+        jobs.install(
+            self.app,
+            self.services,
+            sweeps=Sweeps(
+                self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after
+            ),
+        )
         keep_inbox(self.app, alone=alone)
         await self.app.start()
         if self.settings.mode == "webhook":
@@ -106,7 +112,9 @@ class Bot:
         site = web.TCPSite(self._webhook_runner, self.settings.webhook_listen, self.settings.webhook_port)
         await site.start()
         await self.app.bot.set_webhook(
-            self.settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES,
+            self.settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
         )
 
 

@@ -33,9 +33,7 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """Everything a station's IT person can configure. Each field is JINGMIN_<NAME>."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     token: SecretStr = Field(default=SecretStr(""), description="Bot token from @BotFather")
     bot_username: str = Field(default="", description="The bot's @username, for invite links")
@@ -91,8 +89,9 @@ class Settings(BaseSettings):
 
     # Video consultations (视频约访).
     # bookings.video_url is VARCHAR(256), which PostgreSQL enforces: the template plus a 33-character room.
-    video_link_template: str = Field(default="https://meet.jit.si/{room}", max_length=200,
-                                     description="must contain {room}")
+    video_link_template: str = Field(
+        default="https://meet.jit.si/{room}", max_length=200, description="must contain {room}"
+    )
     booking_confirm_hours: float = Field(default=24, gt=0, le=168)
     booking_max_open: int = Field(default=2, ge=1, le=10)
     slot_minutes: int = Field(default=20, ge=5, le=240)
@@ -179,12 +178,15 @@ class Settings(BaseSettings):
     def _webhook_complete(self) -> Settings:
         # Messages start with the key they are about: load_settings shows them as they are.
         if self.followup_close_days <= self.followup_remind_days:
-            raise ValueError("JINGMIN_FOLLOWUP_CLOSE_DAYS: must be more than JINGMIN_FOLLOWUP_REMIND_DAYS "
-                             f"({self.followup_remind_days})")
+            raise ValueError(
+                "JINGMIN_FOLLOWUP_CLOSE_DAYS: must be more than JINGMIN_FOLLOWUP_REMIND_DAYS "
+                f"({self.followup_remind_days})"
+            )
         if self.mode == "webhook":
             if not self.webhook_url:
-                raise ValueError("JINGMIN_WEBHOOK_URL: missing; webhook mode needs the public https:// URL "
-                                 "Telegram posts updates to")
+                raise ValueError(
+                    "JINGMIN_WEBHOOK_URL: missing; webhook mode needs the public https:// URL Telegram posts updates to"
+                )
             if len(self.webhook_secret.get_secret_value()) < 16:
                 raise ValueError("JINGMIN_WEBHOOK_SECRET: must be at least 16 characters in webhook mode")
         return self

@@ -26,15 +26,17 @@ def add_staff_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     parser = subparsers.add_parser("staff", help="invite and list station staff")
     commands = parser.add_subparsers(dest="staff_command", required=True, metavar="COMMAND")
     invite = commands.add_parser(
-        "invite", help="make a one-time enrolment link for a staff member",
+        "invite",
+        help="make a one-time enrolment link for a staff member",
         description="Prints a one-time code and the link https://t.me/<bot>?start=staff_<code>. "
-                    "The link works once and expires (JINGMIN_INVITE_TTL_HOURS, 72 h by default).",
+        "The link works once and expires (JINGMIN_INVITE_TTL_HOURS, 72 h by default).",
     )
     invite.add_argument("--name", required=True, help="the staff member's name as residents see it")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.add_argument("--area", metavar="CODE", help="make them this area's officer, supervisor or leader")
-    invite.add_argument("--badge", metavar="BADGE",
-                        help="their badge number (警号); an existing badge is re-bound to the new link")
+    invite.add_argument(
+        "--badge", metavar="BADGE", help="their badge number (警号); an existing badge is re-bound to the new link"
+    )
     invite.set_defaults(func=staff_invite)
     listing = commands.add_parser("list", help="list active staff, whether enrolled, and their areas")
     listing.set_defaults(func=staff_list)
@@ -45,9 +47,10 @@ def add_area_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     parser = subparsers.add_parser("areas", help="load and show the station's area tree")
     commands = parser.add_subparsers(dest="areas_command", required=True, metavar="COMMAND")
     load = commands.add_parser(
-        "import", help="load the area tree and who covers it from a YAML file",
+        "import",
+        help="load the area tree and who covers it from a YAML file",
         description="Validates the whole file first and writes it in one transaction: a bad file "
-                    "changes nothing. See core/data/areas.sample.yaml for the format.",
+        "changes nothing. See core/data/areas.sample.yaml for the format.",
     )
     load.add_argument("file", type=Path, metavar="FILE")
     load.set_defaults(func=areas_import)
@@ -81,8 +84,10 @@ async def staff_invite(args: argparse.Namespace, settings: Settings) -> int:
     if invite.link:
         print(f"Link:    {invite.link}")
     else:
-        print(f"Link:    set JINGMIN_BOT_USERNAME for a link; until then send the bot "
-              f"/start {staff_core.START_PREFIX}{invite.code}")
+        print(
+            f"Link:    set JINGMIN_BOT_USERNAME for a link; until then send the bot "
+            f"/start {staff_core.START_PREFIX}{invite.code}"
+        )
     print(f"Expires: {expires} ({settings.timezone})")
     print("Give it to this person only: it works once.")
     return 0
@@ -113,8 +118,10 @@ async def areas_import(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{path}:{exc.line}: {exc.reason}", file=sys.stderr)
             print("Nothing was imported.", file=sys.stderr)
             return 1
-    print(f"Imported {path}: areas {summary.areas_created} new, {summary.areas_updated} updated; "
-          f"staff {summary.staff_created} new, {summary.staff_updated} updated.")
+    print(
+        f"Imported {path}: areas {summary.areas_created} new, {summary.areas_updated} updated; "
+        f"staff {summary.staff_created} new, {summary.staff_updated} updated."
+    )
     if summary.kept:
         print(f"Kept areas the file no longer names (cases may refer to them): {', '.join(summary.kept)}")
     return 0

@@ -351,8 +351,13 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
             existed = await area_repo.area_by_code(conn, area.code) is not None
             parent_id = area_ids[area.parent_code] if area.parent_code else None
             area_ids[area.code] = await area_repo.upsert(
-                conn, area.code, name=area.name, level=area.level, parent_id=parent_id,
-                position=area.position, **columns,
+                conn,
+                area.code,
+                name=area.name,
+                level=area.level,
+                parent_id=parent_id,
+                position=area.position,
+                **columns,
             )
             updated, created = (updated + 1, created) if existed else (updated, created + 1)
         kept = tuple(a.code for a in await area_repo.all_areas(conn) if a.code not in area_ids)

@@ -94,10 +94,14 @@ MOVED_ON = N_("This booking has already moved on; nothing was changed.")
 LIMIT = N_("You already have {limit} open bookings, the most allowed. Cancel one or wait until it has taken place.")
 TAKEN = N_("This time was just taken by someone else.")
 GONE = N_("This time is no longer available.")
-NO_OFFICER = N_("No officer is assigned to your neighbourhood yet, so a consultation cannot be booked online. "
-                "Please file an issue with /report instead.")
-TOO_LATE = N_("It is too late to change this booking online: changes are possible up to {notice} before it starts. "
-              "Please contact the officer.")
+NO_OFFICER = N_(
+    "No officer is assigned to your neighbourhood yet, so a consultation cannot be booked online. "
+    "Please file an issue with /report instead."
+)
+TOO_LATE = N_(
+    "It is too late to change this booking online: changes are possible up to {notice} before it starts. "
+    "Please contact the officer."
+)
 SAME_TIME = N_("That is the time already booked; choose a different one.")
 NOT_STARTED = N_("The outcome can be recorded once the consultation has started.")
 ALREADY_STARTED = N_("This consultation has already started.")
@@ -144,23 +148,34 @@ class _Lost(Exception):
 
 
 async def _free(
-    conn: AsyncConnection, services: Services, settings: BookingSettings, officer_id: int, now: datetime,
-    *, ignore_booking: int | None = None,
+    conn: AsyncConnection,
+    services: Services,
+    settings: BookingSettings,
+    officer_id: int,
+    now: datetime,
+    *,
+    ignore_booking: int | None = None,
 ) -> list[Slot]:
     hours = await availability.effective(conn, officer_id)
     candidates = candidate_slots(hours, now, services.calendar.is_workday, settings.slots, services.config.tz)
     if not candidates:
         return []
-    busy = await repo.busy(conn, officer_id, candidates[0].starts_at - settings.slots.step,
-                           candidates[-1].ends_at + settings.slots.step, ignore_booking=ignore_booking)
+    busy = await repo.busy(
+        conn,
+        officer_id,
+        candidates[0].starts_at - settings.slots.step,
+        candidates[-1].ends_at + settings.slots.step,
+        ignore_booking=ignore_booking,
+    )
     return free_slots(candidates, busy, settings.slots)
 
 
 async def officer_slots(services: Services, officer_id: int, *, ignore_booking: int | None = None) -> list[Slot]:
     """The officer's free slots from now on (their hours, or the pool's, less what is claimed)."""
     async with services.db.read() as conn:
-        return await _free(conn, services, settings_for(services), officer_id, services.clock.now(),
-                           ignore_booking=ignore_booking)
+        return await _free(
+            conn, services, settings_for(services), officer_id, services.clock.now(), ignore_booking=ignore_booking
+        )
 
 
 async def _route(conn: AsyncConnection, resident: Resident) -> int | None:
@@ -184,16 +199,23 @@ async def _alternatives(services: Services, lost: _Lost, ignore_booking: int | N
 
 
 async def _check_slot(
-    conn: AsyncConnection, services: Services, settings: BookingSettings, officer_id: int, starts_at: datetime,
-    now: datetime, *, ignore_booking: int | None = None,
+    conn: AsyncConnection,
+    services: Services,
+    settings: BookingSettings,
+    officer_id: int,
+    starts_at: datetime,
+    now: datetime,
+    *,
+    ignore_booking: int | None = None,
 ) -> Slot:
     """The slot at `starts_at` if it is bookable now; otherwise _Lost (taken, or gone)."""
     slot = find(await _free(conn, services, settings, officer_id, now, ignore_booking=ignore_booking), starts_at)
     if slot is not None:
         return slot
     hours = await availability.effective(conn, officer_id)
-    offered = find(candidate_slots(hours, now, services.calendar.is_workday, settings.slots, services.config.tz),
-                   starts_at)
+    offered = find(
+        candidate_slots(hours, now, services.calendar.is_workday, settings.slots, services.config.tz), starts_at
+    )
     raise _Lost(TAKEN if offered is not None else GONE, officer_id, starts_at)
 
 
@@ -223,7 +245,12 @@ def _resolve_due(services: Services, ends_at: datetime) -> datetime:
 
 
 async def request(
-    services: Services, resident: Resident, *, topic: Topic, description: str, starts_at: datetime,
+    services: Services,
+    resident: Resident,
+    *,
+    topic: Topic,
+    description: str,
+    starts_at: datetime,
     update_id: int | None,
 ) -> Booking:
     """Files the consultation case and books the slot, or raises SlotTaken with other times.
@@ -239,7 +266,11 @@ async def request(
 
 
 async def _request(
-    services: Services, resident: Resident, topic: Topic, description: str, starts_at: datetime,
+    services: Services,
+    resident: Resident,
+    topic: Topic,
+    description: str,
+    starts_at: datetime,
     update_id: int | None,
 ) -> Booking:
     settings, config = settings_for(services), services.config
@@ -259,15 +290,31 @@ async def _request(
         room = f"{config.code.lower()}-{secrets.token_hex(12)}"
         new = NewCase(Kind.CONSULTATION, TOPIC_CATEGORY[topic], description)
         case_id, _event = await file_in(
-            conn, services, resident, new, now=now, update_id=update_id, assignee_id=officer_id,
-            ack_due_at=None, resolve_due_at=_resolve_due(services, slot.ends_at),
+            conn,
+            services,
+            resident,
+            new,
+            now=now,
+            update_id=update_id,
+            assignee_id=officer_id,
+            ack_due_at=None,
+            resolve_due_at=_resolve_due(services, slot.ends_at),
             event_data={"starts_at": slot.starts_at.isoformat(), "topic": topic.value},
         )
         booking_id = await repo.insert(
-            conn, case_id=case_id, resident_id=resident.id, officer_id=officer_id, topic=topic.value,
-            starts_at=slot.starts_at, ends_at=slot.ends_at, status=B.REQUESTED.value, room=room,
+            conn,
+            case_id=case_id,
+            resident_id=resident.id,
+            officer_id=officer_id,
+            topic=topic.value,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            status=B.REQUESTED.value,
+            room=room,
             video_url=settings.link_template.format(room=room),
-            confirm_due_at=_confirm_due(settings, now, slot.starts_at), created_at=now, updated_at=now,
+            confirm_due_at=_confirm_due(settings, now, slot.starts_at),
+            created_at=now,
+            updated_at=now,
         )
         await _take(conn, booking_id, officer_id, slot)
         booking = await _get(conn, booking_id)
@@ -343,8 +390,11 @@ def rebookable(booking: Booking, case: Case) -> bool:
         return False
     if booking.status is B.OFFICER_NO_SHOW:
         return True
-    return booking.status is B.CANCELLED and booking.cancelled_by in (BY_STAFF, BY_SYSTEM) \
+    return (
+        booking.status is B.CANCELLED
+        and booking.cancelled_by in (BY_STAFF, BY_SYSTEM)
         and booking.cancel_reason != CASE_FINISHED
+    )
 
 
 def expect(booking: Booking, version: int | None, statuses: set[BookingStatus]) -> None:
@@ -388,18 +438,39 @@ async def reschedule(
                 _in_time(settings, booking, now)
             if starts_at == booking.pending_start and booking.is_open:
                 raise BookingError(SAME_TIME)
-            slot = await _check_slot(conn, services, settings, booking.officer_id, starts_at, now,
-                                     ignore_booking=booking.id)
+            slot = await _check_slot(
+                conn, services, settings, booking.officer_id, starts_at, now, ignore_booking=booking.id
+            )
             await repo.release(conn, booking.id)
             await _take(conn, booking.id, booking.officer_id, slot)
-            await _update(conn, booking, now, status=B.REQUESTED.value, starts_at=slot.starts_at,
-                          ends_at=slot.ends_at, proposed_starts_at=None, confirmed_at=None, escalated_at=None,
-                          cancel_reason=None, cancelled_by=None,
-                          confirm_due_at=_confirm_due(settings, now, slot.starts_at))
+            await _update(
+                conn,
+                booking,
+                now,
+                status=B.REQUESTED.value,
+                starts_at=slot.starts_at,
+                ends_at=slot.ends_at,
+                proposed_starts_at=None,
+                confirmed_at=None,
+                escalated_at=None,
+                cancel_reason=None,
+                cancelled_by=None,
+                confirm_due_at=_confirm_due(settings, now, slot.starts_at),
+            )
             await _case_values(conn, case, now, resolve_due_at=_resolve_due(services, slot.ends_at))
-            await _event(conn, case, now, EV_MOVED, Actor.RESIDENT, resident.id,
-                         data={"from": booking.pending_start.isoformat(), "to": slot.starts_at.isoformat(),
-                               "booking_id": booking.id})
+            await _event(
+                conn,
+                case,
+                now,
+                EV_MOVED,
+                Actor.RESIDENT,
+                resident.id,
+                data={
+                    "from": booking.pending_start.isoformat(),
+                    "to": slot.starts_at.isoformat(),
+                    "booking_id": booking.id,
+                },
+            )
             moved = await _get(conn, booking.id)
             await _card(conn, services, moved, moved.officer_id, "moved", now, priority=Priority.ASSIGNMENT)
     except _Lost as lost:
@@ -419,11 +490,26 @@ async def accept_proposal(services: Services, resident: Resident, booking_id: in
             raise BookingError(ALREADY_STARTED)
         starts = booking.proposed_starts_at
         ends = starts + (booking.ends_at - booking.starts_at)
-        await _update(conn, booking, now, status=B.CONFIRMED.value, starts_at=starts, ends_at=ends,
-                      proposed_starts_at=None, confirmed_at=now)
+        await _update(
+            conn,
+            booking,
+            now,
+            status=B.CONFIRMED.value,
+            starts_at=starts,
+            ends_at=ends,
+            proposed_starts_at=None,
+            confirmed_at=now,
+        )
         case = await _case_values(conn, case, now, resolve_due_at=_resolve_due(services, ends))
-        await _event(conn, case, now, EV_CONFIRMED, Actor.RESIDENT, resident.id,
-                     data={"starts_at": starts.isoformat(), "booking_id": booking.id, "proposal": True})
+        await _event(
+            conn,
+            case,
+            now,
+            EV_CONFIRMED,
+            Actor.RESIDENT,
+            resident.id,
+            data={"starts_at": starts.isoformat(), "booking_id": booking.id, "proposal": True},
+        )
         confirmed = await _get(conn, booking.id)
         await _schedule(conn, services, confirmed, now, own_action=True)
         await _card(conn, services, confirmed, confirmed.officer_id, "accepted", now)
@@ -441,8 +527,15 @@ async def cancel_by_resident(services: Services, resident: Resident, booking_id:
         _in_time(settings, booking, now)
         await repo.release(conn, booking.id)
         await _update(conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_RESIDENT)
-        await _case_step(conn, case, Action.WITHDRAW, now, Actor.RESIDENT, resident.id,
-                         data={"booking_id": booking.id, "booking": B.CANCELLED.value})
+        await _case_step(
+            conn,
+            case,
+            Action.WITHDRAW,
+            now,
+            Actor.RESIDENT,
+            resident.id,
+            data={"booking_id": booking.id, "booking": B.CANCELLED.value},
+        )
         cancelled = await _get(conn, booking.id)
         await _card(conn, services, cancelled, cancelled.officer_id, "cancelled", now)
     services.wake_sender()
@@ -481,8 +574,9 @@ async def confirm(services: Services, staff: Staff, booking_id: int, version: in
             raise BookingError(ALREADY_STARTED)
         await _update(conn, booking, now, status=B.CONFIRMED.value, confirmed_at=now)
         data = {"booking_id": booking.id, "booking": B.CONFIRMED.value, "starts_at": booking.starts_at.isoformat()}
-        if not await _case_step(conn, case, Action.ACCEPT, now, Actor.HANDLER, staff.id, data=data,
-                                ack_due_at=booking.confirm_due_at):
+        if not await _case_step(
+            conn, case, Action.ACCEPT, now, Actor.HANDLER, staff.id, data=data, ack_due_at=booking.confirm_due_at
+        ):
             await _event(conn, case, now, EV_CONFIRMED, Actor.HANDLER, staff.id, data=data)
         confirmed = await _get(conn, booking.id)
         await _schedule(conn, services, confirmed, now, own_action=False)
@@ -501,15 +595,21 @@ async def propose(
             booking, case = await _staff_booking(conn, staff, booking_id)
             expect(booking, version, {B.REQUESTED})
             _open_case(case)
-            slot = await _check_slot(conn, services, settings, booking.officer_id, starts_at, now,
-                                     ignore_booking=booking.id)
+            slot = await _check_slot(
+                conn, services, settings, booking.officer_id, starts_at, now, ignore_booking=booking.id
+            )
             await repo.release(conn, booking.id)
             await _take(conn, booking.id, booking.officer_id, slot)
             await _update(conn, booking, now, status=B.PROPOSED.value, proposed_starts_at=slot.starts_at)
-            data = {"booking_id": booking.id, "booking": B.PROPOSED.value, "from": booking.starts_at.isoformat(),
-                    "to": slot.starts_at.isoformat()}
-            if not await _case_step(conn, case, Action.ACCEPT, now, Actor.HANDLER, staff.id, data=data,
-                                    ack_due_at=booking.confirm_due_at):
+            data = {
+                "booking_id": booking.id,
+                "booking": B.PROPOSED.value,
+                "from": booking.starts_at.isoformat(),
+                "to": slot.starts_at.isoformat(),
+            }
+            if not await _case_step(
+                conn, case, Action.ACCEPT, now, Actor.HANDLER, staff.id, data=data, ack_due_at=booking.confirm_due_at
+            ):
                 await _event(conn, case, now, EV_PROPOSED, Actor.HANDLER, staff.id, data=data)
             proposed = await _get(conn, booking.id)
             await _news(conn, services, proposed, "proposed", now)
@@ -527,9 +627,17 @@ async def decline(services: Services, staff: Staff, booking_id: int, version: in
         expect(booking, version, {B.REQUESTED, B.PROPOSED})
         await repo.release(conn, booking.id)
         await _update(conn, booking, now, status=B.DECLINED.value, cancel_reason=reason, cancelled_by=BY_STAFF)
-        if not await _case_step(conn, case, Action.REJECT, now, Actor.HANDLER, staff.id, note=reason,
-                                data={"booking_id": booking.id, "booking": B.DECLINED.value},
-                                ack_due_at=case.ack_due_at or booking.confirm_due_at):
+        if not await _case_step(
+            conn,
+            case,
+            Action.REJECT,
+            now,
+            Actor.HANDLER,
+            staff.id,
+            note=reason,
+            data={"booking_id": booking.id, "booking": B.DECLINED.value},
+            ack_due_at=case.ack_due_at or booking.confirm_due_at,
+        ):
             await _event(conn, case, now, EV_CANCELLED, Actor.HANDLER, staff.id, note=reason)
         declined = await _get(conn, booking.id)
         await _news(conn, services, declined, "declined", now)
@@ -550,8 +658,16 @@ async def cancel_by_officer(
             raise BookingError(ALREADY_STARTED)
         await repo.release(conn, booking.id)
         await _update(conn, booking, now, status=B.CANCELLED.value, cancel_reason=reason, cancelled_by=BY_STAFF)
-        await _event(conn, case, now, EV_CANCELLED, Actor.HANDLER, staff.id, note=reason,
-                     data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()})
+        await _event(
+            conn,
+            case,
+            now,
+            EV_CANCELLED,
+            Actor.HANDLER,
+            staff.id,
+            note=reason,
+            data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()},
+        )
         cancelled = await _get(conn, booking.id)
         offer = await _free(conn, services, settings, booking.officer_id, now)
         await _news(conn, services, cancelled, "cancelled", now, offer=offer)
@@ -560,7 +676,11 @@ async def cancel_by_officer(
 
 
 async def record_outcome(
-    services: Services, staff: Staff, booking_id: int, version: int | None, outcome: BookingStatus,
+    services: Services,
+    staff: Staff,
+    booking_id: int,
+    version: int | None,
+    outcome: BookingStatus,
     note: str | None,
 ) -> Booking:
     """Held, resident no-show or officer no-show, with an optional note; counted in the statistics."""
@@ -574,12 +694,21 @@ async def record_outcome(
         if now < booking.starts_at:
             raise BookingError(NOT_STARTED)
         await _update(conn, booking, now, status=outcome.value, outcome_note=note)
-        await _event(conn, case, now, OUTCOMES[outcome], Actor.HANDLER, staff.id, note=note,
-                     data={"booking_id": booking.id, "starts_at": booking.starts_at.isoformat()})
+        await _event(
+            conn,
+            case,
+            now,
+            OUTCOMES[outcome],
+            Actor.HANDLER,
+            staff.id,
+            note=note,
+            data={"booking_id": booking.id, "starts_at": booking.starts_at.isoformat()},
+        )
         recorded = await _get(conn, booking.id)
         if outcome is not B.HELD:
-            offer = await _free(conn, services, settings, booking.officer_id, now) \
-                if outcome is B.OFFICER_NO_SHOW else []
+            offer = (
+                await _free(conn, services, settings, booking.officer_id, now) if outcome is B.OFFICER_NO_SHOW else []
+            )
             await _news(conn, services, recorded, outcome.value, now, offer=offer)
     services.wake_sender()
     return recorded
@@ -620,8 +749,9 @@ async def booking_sweep(services: Services) -> int:
     async with services.db.write() as conn:
         for booking in await repo.open_on_finished_cases(conn, OPEN_BOOKING, [s.value for s in OPEN_STATUSES]):
             await repo.release(conn, booking.id)
-            await _update(conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_SYSTEM,
-                          cancel_reason=CASE_FINISHED)
+            await _update(
+                conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_SYSTEM, cancel_reason=CASE_FINISHED
+            )
             done += 1
         for booking in await repo.in_status(conn, {B.REQUESTED, B.PROPOSED}):
             done += await _sweep_one(conn, services, settings, booking, now)
@@ -640,11 +770,25 @@ async def _sweep_one(
         reason = UNCONFIRMED if booking.status is B.REQUESTED else PROPOSAL_EXPIRED
         await repo.release(conn, booking.id)
         await _update(conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_SYSTEM, cancel_reason=reason)
-        await _event(conn, case, now, EV_CANCELLED, Actor.SYSTEM, None, note=reason,
-                     data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()})
+        await _event(
+            conn,
+            case,
+            now,
+            EV_CANCELLED,
+            Actor.SYSTEM,
+            None,
+            note=reason,
+            data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()},
+        )
         expired = await _get(conn, booking.id)
-        await _news(conn, services, expired, "expired", now, offer=await _free(conn, services, settings,
-                                                                      booking.officer_id, now))
+        await _news(
+            conn,
+            services,
+            expired,
+            "expired",
+            now,
+            offer=await _free(conn, services, settings, booking.officer_id, now),
+        )
         await _card(conn, services, expired, expired.officer_id, "expired", now)
         return 1
     if booking.status is not B.REQUESTED:
@@ -657,8 +801,7 @@ async def _sweep_one(
         if boss is None or boss == booking.officer_id:
             boss = responsible(chain, "leader_id")
         data = {"booking_id": booking.id, "to_staff_id": boss, "reason": "booking_unconfirmed"}
-        if not await _case_step(conn, case, Action.ESCALATE, now, Actor.SYSTEM, None, data=data,
-                                escalation_level=1):
+        if not await _case_step(conn, case, Action.ESCALATE, now, Actor.SYSTEM, None, data=data, escalation_level=1):
             await _event(conn, case, now, "overdue_urge", Actor.SYSTEM, None, data=data)
         if boss is not None:
             await _card(conn, services, booking, boss, "escalated", now, priority=Priority.ASSIGNMENT)
@@ -686,7 +829,11 @@ async def hours_of(services: Services, target_staff_id: int | None) -> list[Hour
 
 
 async def set_hours(
-    services: Services, staff: Staff, target_staff_id: int | None, *, add: list[Hours] | None = None,
+    services: Services,
+    staff: Staff,
+    target_staff_id: int | None,
+    *,
+    add: list[Hours] | None = None,
     remove: Hours | None = None,
 ) -> list[Hours]:
     """Adds ranges (merged with touching ones) or removes one; bookings already made stay."""
@@ -716,8 +863,9 @@ async def _update(conn: AsyncConnection, booking: Booking, now: datetime, **valu
     outbox and `jingmin outbox` show only what will really be sent."""
     if not await repo.update(conn, booking.id, booking.version, updated_at=now, **values):
         raise BookingError(CHANGED)
-    await outbox.cancel_booking_version(conn, booking.id, booking.version,
-                                        reason=f"obsolete: booking changed (v{booking.version})")
+    await outbox.cancel_booking_version(
+        conn, booking.id, booking.version, reason=f"obsolete: booking changed (v{booking.version})"
+    )
 
 
 async def _case_values(conn: AsyncConnection, case: Case, now: datetime, **values: Any) -> Case:
@@ -729,8 +877,16 @@ async def _case_values(conn: AsyncConnection, case: Case, now: datetime, **value
 
 
 async def _case_step(
-    conn: AsyncConnection, case: Case, action: Action, now: datetime, actor: Actor, actor_id: int | None, *,
-    note: str | None = None, data: dict[str, Any] | None = None, **extra: Any,
+    conn: AsyncConnection,
+    case: Case,
+    action: Action,
+    now: datetime,
+    actor: Actor,
+    actor_id: int | None,
+    *,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> bool:
     """Moves the case with its booking; False (nothing done) when the case is past that step
     already, e.g. an officer accepted it on the ordinary case card before confirming the booking."""
@@ -746,20 +902,43 @@ async def _case_step(
         values["close_reason"] = "rejected" if action is Action.REJECT else "withdrawn"
     await _case_values(conn, case, now, **values)
     await case_repo.add_event(
-        conn, case_id=case.id, at=now, action=action.value, actor_kind=_actor_kind(actor), actor_id=actor_id,
-        from_status=case.status.value, to_status=new_status.value, note=note, data=data or {},
+        conn,
+        case_id=case.id,
+        at=now,
+        action=action.value,
+        actor_kind=_actor_kind(actor),
+        actor_id=actor_id,
+        from_status=case.status.value,
+        to_status=new_status.value,
+        note=note,
+        data=data or {},
     )
     return True
 
 
 async def _event(
-    conn: AsyncConnection, case: Case, now: datetime, action: str, actor: Actor, actor_id: int | None, *,
-    note: str | None = None, data: dict[str, Any] | None = None,
+    conn: AsyncConnection,
+    case: Case,
+    now: datetime,
+    action: str,
+    actor: Actor,
+    actor_id: int | None,
+    *,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
 ) -> None:
     """A step of the booking recorded in the case's timeline, without a change of status."""
     await case_repo.add_event(
-        conn, case_id=case.id, at=now, action=action, actor_kind=_actor_kind(actor), actor_id=actor_id,
-        from_status=case.status.value, to_status=case.status.value, note=note, data=data or {},
+        conn,
+        case_id=case.id,
+        at=now,
+        action=action,
+        actor_kind=_actor_kind(actor),
+        actor_id=actor_id,
+        from_status=case.status.value,
+        to_status=case.status.value,
+        note=note,
+        data=data or {},
     )
 
 
@@ -774,8 +953,15 @@ def _key(booking: Booking, what: str, recipient: int | None = None) -> str:
 
 
 async def _card(
-    conn: AsyncConnection, services: Services, booking: Booking, staff_id: int, reason: str, now: datetime, *,
-    due_at: datetime | None = None, priority: Priority = Priority.NORMAL,
+    conn: AsyncConnection,
+    services: Services,
+    booking: Booking,
+    staff_id: int,
+    reason: str,
+    now: datetime,
+    *,
+    due_at: datetime | None = None,
+    priority: Priority = Priority.NORMAL,
 ) -> bool:
     """Queues a message to a staff member about the booking; False if queued already or not enrolled."""
     member = await people.staff_member(conn, staff_id)
@@ -784,18 +970,38 @@ async def _card(
         log.log(level, "staff %s is not enrolled; booking %s message %s not sent", staff_id, booking.id, reason)
         return False
     row = await outbox.enqueue(
-        conn, dedupe_key=_key(booking, reason, staff_id), chat_id=member.telegram_id, audience="staff", kind=CARD,
-        payload={"booking_id": booking.id, "staff_id": staff_id, "reason": reason, "version": booking.version,
-                 "tz": services.config.tz.key,
-                 "minutes": int(settings_for(services).officer_reminder.total_seconds() // 60)},
-        priority=priority, urgent=True, case_id=booking.case_id, due_at=due_at or now, now=now,
+        conn,
+        dedupe_key=_key(booking, reason, staff_id),
+        chat_id=member.telegram_id,
+        audience="staff",
+        kind=CARD,
+        payload={
+            "booking_id": booking.id,
+            "staff_id": staff_id,
+            "reason": reason,
+            "version": booking.version,
+            "tz": services.config.tz.key,
+            "minutes": int(settings_for(services).officer_reminder.total_seconds() // 60),
+        },
+        priority=priority,
+        urgent=True,
+        case_id=booking.case_id,
+        due_at=due_at or now,
+        now=now,
     )
     return row is not None
 
 
 async def _notice(
-    conn: AsyncConnection, services: Services, booking: Booking, what: str, now: datetime, *, urgent: bool,
-    due_at: datetime | None = None, offer: list[Slot] | None = None,
+    conn: AsyncConnection,
+    services: Services,
+    booking: Booking,
+    what: str,
+    now: datetime,
+    *,
+    urgent: bool,
+    due_at: datetime | None = None,
+    offer: list[Slot] | None = None,
 ) -> bool:
     """Queues a message to the booking's resident; `urgent` ones go out in quiet hours too."""
     if booking.resident_id is None:
@@ -804,15 +1010,27 @@ async def _notice(
     if resident is None or resident.telegram_id is None or resident.deleted:
         return False
     payload: dict[str, Any] = {
-        "booking_id": booking.id, "what": what, "version": booking.version, "tz": services.config.tz.key,
-        "station": services.config.name, "at": now.isoformat(),
+        "booking_id": booking.id,
+        "what": what,
+        "version": booking.version,
+        "tz": services.config.tz.key,
+        "station": services.config.name,
+        "at": now.isoformat(),
         "notice_minutes": int(settings_for(services).slots.min_notice.total_seconds() // 60),
     }
     if offer:
         payload["offer"] = [s.starts_at.isoformat() for s in offer[:4]]
     row = await outbox.enqueue(
-        conn, dedupe_key=_key(booking, what), chat_id=resident.telegram_id, audience="resident", kind=NOTICE,
-        payload=payload, priority=Priority.NORMAL, urgent=urgent, case_id=booking.case_id, due_at=due_at or now,
+        conn,
+        dedupe_key=_key(booking, what),
+        chat_id=resident.telegram_id,
+        audience="resident",
+        kind=NOTICE,
+        payload=payload,
+        priority=Priority.NORMAL,
+        urgent=urgent,
+        case_id=booking.case_id,
+        due_at=due_at or now,
         now=now,
     )
     return row is not None
@@ -852,7 +1070,12 @@ def news_timing(services: Services, booking: Booking, now: datetime) -> tuple[da
 
 
 async def _news(
-    conn: AsyncConnection, services: Services, booking: Booking, what: str, now: datetime, *,
+    conn: AsyncConnection,
+    services: Services,
+    booking: Booking,
+    what: str,
+    now: datetime,
+    *,
     offer: list[Slot] | None = None,
 ) -> bool:
     """The station's news to the resident (proposed, declined, called off, missed, expired)."""
@@ -875,8 +1098,9 @@ async def _schedule(
     for before in settings.resident_reminders:
         due = booking.starts_at - before
         if due > now:
-            await _notice(conn, services, booking, f"r{int(before.total_seconds() // 60)}m", now, urgent=True,
-                          due_at=due)
+            await _notice(
+                conn, services, booking, f"r{int(before.total_seconds() // 60)}m", now, urgent=True, due_at=due
+            )
     await _notice(conn, services, booking, "start", now, urgent=True, due_at=max(now, booking.starts_at))
     officer_due = booking.starts_at - settings.officer_reminder
     if officer_due > now:

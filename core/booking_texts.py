@@ -45,8 +45,12 @@ TOPIC_LABEL: dict[Topic, str] = {
     Topic.OTHER: N_("Other"),
 }
 TOPIC_ICON: dict[Topic, str] = {
-    Topic.HOUSEHOLD_ID: "🪪", Topic.EXIT_ENTRY: "🛂", Topic.TRAFFIC: "🚦",
-    Topic.PUBLIC_SECURITY: "🛡", Topic.MEDIATION: "🤝", Topic.OTHER: "💬",
+    Topic.HOUSEHOLD_ID: "🪪",
+    Topic.EXIT_ENTRY: "🛂",
+    Topic.TRAFFIC: "🚦",
+    Topic.PUBLIC_SECURITY: "🛡",
+    Topic.MEDIATION: "🤝",
+    Topic.OTHER: "💬",
 }
 
 STATUS_LABEL: dict[BookingStatus, str] = {
@@ -60,8 +64,14 @@ STATUS_LABEL: dict[BookingStatus, str] = {
     B.OFFICER_NO_SHOW: N_("Missed by the station"),
 }
 STATUS_ICON: dict[BookingStatus, str] = {
-    B.REQUESTED: "⏳", B.PROPOSED: "🕑", B.CONFIRMED: "✅", B.DECLINED: "✖️", B.CANCELLED: "↩️",
-    B.HELD: "☑️", B.NO_SHOW: "🚫", B.OFFICER_NO_SHOW: "⚠️",
+    B.REQUESTED: "⏳",
+    B.PROPOSED: "🕑",
+    B.CONFIRMED: "✅",
+    B.DECLINED: "✖️",
+    B.CANCELLED: "↩️",
+    B.HELD: "☑️",
+    B.NO_SHOW: "🚫",
+    B.OFFICER_NO_SHOW: "⚠️",
 }
 
 CANCEL = N_("✖️ Cancel")
@@ -80,12 +90,11 @@ def status(lang: Language, value: BookingStatus) -> str:
 
 
 def day_label(lang: Language, day: date) -> str:
-    return tp(lang, "{weekday} {month}/{day}", weekday=tp(lang, WEEKDAY[day.weekday()]), month=day.month,
-              day=day.day)
+    return tp(lang, "{weekday} {month}/{day}", weekday=tp(lang, WEEKDAY[day.weekday()]), month=day.month, day=day.day)
 
 
 def when(lang: Language, start: datetime, end: datetime, tz: ZoneInfo) -> str:
-    """"11月24日（周二）09:25–09:45" in the station's time."""
+    """ "11月24日（周二）09:25–09:45" in the station's time."""
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     return f"{day_label(lang, local_start.date())} {local_start:%H:%M}–{local_end:%H:%M}"
 
@@ -94,8 +103,14 @@ def when_full(lang: Language, start: datetime, end: datetime, tz: ZoneInfo) -> s
     """With the year, for the confirmation: "2026年11月24日（周二）09:25–09:45"."""
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     day = local_start.date()
-    label = tp(lang, "{weekday} {year}/{month}/{day}", weekday=tp(lang, WEEKDAY[day.weekday()]), year=day.year,
-               month=day.month, day=day.day)
+    label = tp(
+        lang,
+        "{weekday} {year}/{month}/{day}",
+        weekday=tp(lang, WEEKDAY[day.weekday()]),
+        year=day.year,
+        month=day.month,
+        day=day.day,
+    )
     return f"{label} {local_start:%H:%M}–{local_end:%H:%M}"
 
 
@@ -129,7 +144,7 @@ def error_html(lang: Language, exc: bk.BookingError) -> str:
 
 
 def _slot_rows(buttons: list[Button], width: int) -> list[list[Button]]:
-    return [buttons[i:i + width] for i in range(0, len(buttons), width)]
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
 def _join(lang: Language, booking: Booking) -> Button:
@@ -169,50 +184,78 @@ def _nav(lang: Language, back_step: str | None) -> list[Button]:
 
 
 def topic_screen(lang: Language) -> Outgoing:
-    text = "\n".join([
-        t(lang, "<b>📅 Video consultation</b> (step 1 of 4)"),
-        t(lang, "Talk to an officer of your station by video, without going there. The station confirms "
-                "within 24 hours and sends you the link."),
-        t(lang, "What would you like to talk about?"),
-    ])
+    text = "\n".join(
+        [
+            t(lang, "<b>📅 Video consultation</b> (step 1 of 4)"),
+            t(
+                lang,
+                "Talk to an officer of your station by video, without going there. The station confirms "
+                "within 24 hours and sends you the link.",
+            ),
+            t(lang, "What would you like to talk about?"),
+        ]
+    )
     topics = [Button(f"{TOPIC_ICON[x]} {topic(lang, x)}", "bk_topic", {"topic": x.value}) for x in Topic]
     return Outgoing(Safe(text), rows(*_slot_rows(topics, 2), _nav(lang, None)))
 
 
 def description_screen(lang: Language, form: Form, limit: int) -> Outgoing:
     chosen = form.topic
-    text = t(lang, "<b>{topic}</b> (step 2 of 4)\nIn a sentence or two, what would you like to discuss? "
-                   "(up to {limit} characters)", topic=topic(lang, chosen) if chosen else "—", limit=limit)
+    text = t(
+        lang,
+        "<b>{topic}</b> (step 2 of 4)\nIn a sentence or two, what would you like to discuss? "
+        "(up to {limit} characters)",
+        topic=topic(lang, chosen) if chosen else "—",
+        limit=limit,
+    )
     buttons: list[list[Button]] = []
     if form.data.get("description"):
-        text += "\n\n" + t(lang, "Current text: <blockquote>{text}</blockquote>Send new text to replace it.",
-                           text=form.data["description"])
+        text += "\n\n" + t(
+            lang,
+            "Current text: <blockquote>{text}</blockquote>Send new text to replace it.",
+            text=form.data["description"],
+        )
         buttons.append([Button(tp(lang, "Keep this text"), "bk_keep", {})])
     return Outgoing(Safe(text), rows(*buttons, _nav(lang, "topic")))
 
 
 def day_screen(lang: Language, form: Form, days: dict[date, list[Slot]], settings: SlotSettings) -> Outgoing:
     horizon = int(settings.horizon.total_seconds() // 86400)
-    head = (t(lang, "<b>Reschedule</b>: choose a new day") if form.moving
-            else t(lang, "<b>Choose a day</b> (step 3 of 4)"))
+    head = (
+        t(lang, "<b>Reschedule</b>: choose a new day") if form.moving else t(lang, "<b>Choose a day</b> (step 3 of 4)")
+    )
     if not days:
-        text = head + "\n" + t(lang, "There are no free times in the next {days} days. Please try again later, "
-                                     "or file an issue with /report.", days=horizon)
+        text = (
+            head
+            + "\n"
+            + t(
+                lang,
+                "There are no free times in the next {days} days. Please try again later, "
+                "or file an issue with /report.",
+                days=horizon,
+            )
+        )
         return Outgoing(Safe(text), rows(_nav(lang, None if form.moving else "description")))
-    text = head + "\n" + t(lang, "Days with free times in the next {days} days (the number of free times in "
-                                 "brackets):", days=horizon)
+    text = (
+        head
+        + "\n"
+        + t(lang, "Days with free times in the next {days} days (the number of free times in brackets):", days=horizon)
+    )
     buttons = [Button(f"{day_label(lang, d)} · {len(s)}", "bk_day", {"day": d.isoformat()}) for d, s in days.items()]
     return Outgoing(Safe(text), rows(*_slot_rows(buttons, 2), _nav(lang, None if form.moving else "description")))
 
 
 def time_screen(lang: Language, day: date, slots: list[Slot], settings: SlotSettings, tz: ZoneInfo) -> Outgoing:
     minutes = int(settings.length.total_seconds() // 60)
-    text = t(lang, "<b>{day}</b> (step 4 of 4)\nChoose a time; a consultation takes {minutes} minutes.",
-             day=day_label(lang, day), minutes=minutes)
+    text = t(
+        lang,
+        "<b>{day}</b> (step 4 of 4)\nChoose a time; a consultation takes {minutes} minutes.",
+        day=day_label(lang, day),
+        minutes=minutes,
+    )
     if not slots:
         text += "\n" + t(lang, "The free times of this day have just been taken. Please choose another day.")
-    buttons = [Button(f"{s.starts_at.astimezone(tz):%H:%M}", "bk_time", {"at": s.starts_at.isoformat()})
-               for s in slots]
+    buttons = [Button(f"{s.starts_at.astimezone(tz):%H:%M}", "bk_time", {"at": s.starts_at.isoformat()}) for s in slots]
     return Outgoing(Safe(text), rows(*_slot_rows(buttons, 4), _nav(lang, "day")))
 
 
@@ -221,8 +264,11 @@ def review_screen(lang: Language, form: Form, length: timedelta, tz: ZoneInfo) -
     assert start is not None
     slot_text = when(lang, start, start + length, tz)
     if form.moving:
-        text = t(lang, "<b>Move your video consultation to {when}?</b>\nThe station will confirm the new time.",
-                 when=slot_text)
+        text = t(
+            lang,
+            "<b>Move your video consultation to {when}?</b>\nThe station will confirm the new time.",
+            when=slot_text,
+        )
         return Outgoing(Safe(text), rows([Button(tp(lang, "✅ Move it"), "bk_submit", {})], _nav(lang, "time")))
     chosen = form.topic
     lines = [
@@ -232,24 +278,32 @@ def review_screen(lang: Language, form: Form, length: timedelta, tz: ZoneInfo) -
         fmt("<blockquote>{text}</blockquote>", text=form.data.get("description", "")),
         t(lang, "The station confirms within 24 hours; you then get the video link and a calendar file here."),
     ]
-    return Outgoing(Safe("\n".join(lines)), rows(
-        [Button(tp(lang, "✅ Send the request"), "bk_submit", {})], _nav(lang, "time")))
+    return Outgoing(
+        Safe("\n".join(lines)), rows([Button(tp(lang, "✅ Send the request"), "bk_submit", {})], _nav(lang, "time"))
+    )
 
 
 def requested_text(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> str:
     lines = [
         t(lang, "✅ Your request has been sent. Your case number is <code>{number}</code>.", number=case.number),
         t(lang, "Requested time: {when}", when=when(lang, booking.starts_at, booking.ends_at, tz)),
-        t(lang, "The station will confirm by {due} at the latest; you will then receive the video link. "
-                "See /mybookings at any time.", due=_short(lang, booking.confirm_due_at, tz)),
+        t(
+            lang,
+            "The station will confirm by {due} at the latest; you will then receive the video link. "
+            "See /mybookings at any time.",
+            due=_short(lang, booking.confirm_due_at, tz),
+        ),
     ]
     return Safe("\n".join(lines))
 
 
 def moved_text(lang: Language, booking: Booking, tz: ZoneInfo) -> str:
-    return t(lang, "🔁 Your video consultation has been moved to {when}. The station will confirm the new time "
-                   "by {due}.", when=when(lang, booking.starts_at, booking.ends_at, tz),
-             due=_short(lang, booking.confirm_due_at, tz))
+    return t(
+        lang,
+        "🔁 Your video consultation has been moved to {when}. The station will confirm the new time by {due}.",
+        when=when(lang, booking.starts_at, booking.ends_at, tz),
+        due=_short(lang, booking.confirm_due_at, tz),
+    )
 
 
 def taken_screen(lang: Language, exc: bk.SlotTaken, tz: ZoneInfo, action: str, payload: dict[str, Any]) -> Outgoing:
@@ -259,8 +313,10 @@ def taken_screen(lang: Language, exc: bk.SlotTaken, tz: ZoneInfo, action: str, p
         text += "\n" + t(lang, "The next free times:")
     else:
         text += "\n" + t(lang, "There are no other free times at the moment. Please try again later.")
-    buttons = [Button(when(lang, s.starts_at, s.ends_at, tz), action, {**payload, "at": s.starts_at.isoformat()})
-               for s in exc.alternatives]
+    buttons = [
+        Button(when(lang, s.starts_at, s.ends_at, tz), action, {**payload, "at": s.starts_at.isoformat()})
+        for s in exc.alternatives
+    ]
     return Outgoing(Safe(text), rows(*_slot_rows(buttons, 1)))
 
 
@@ -279,9 +335,15 @@ def list_screen(lang: Language, items: list[tuple[Booking, Case]], tz: ZoneInfo)
     lines = [t(lang, "<b>My video consultations</b>")]
     buttons = []
     for booking, case in items[:10]:
-        lines.append(fmt("{icon} {when} · {status} · <code>{number}</code>", icon=STATUS_ICON[booking.status],
-                         when=when(lang, booking.pending_start, _end(booking), tz),
-                         status=status(lang, booking.status), number=case.number))
+        lines.append(
+            fmt(
+                "{icon} {when} · {status} · <code>{number}</code>",
+                icon=STATUS_ICON[booking.status],
+                when=when(lang, booking.pending_start, _end(booking), tz),
+                status=status(lang, booking.status),
+                number=case.number,
+            )
+        )
         label = f"{STATUS_ICON[booking.status]} {when(lang, booking.pending_start, _end(booking), tz)}"
         buttons.append([Button(label, "bk_open", {"booking_id": booking.id})])
     return Outgoing(Safe("\n".join(lines)), rows(*buttons))
@@ -292,7 +354,13 @@ def _end(booking: Booking) -> datetime:
 
 
 def resident_view(
-    lang: Language, booking: Booking, case: Case, officer: Staff | None, tz: ZoneInfo, *, may_change: bool,
+    lang: Language,
+    booking: Booking,
+    case: Case,
+    officer: Staff | None,
+    tz: ZoneInfo,
+    *,
+    may_change: bool,
 ) -> Outgoing:
     """One booking with what the resident can do with it now."""
     lines = [
@@ -302,8 +370,9 @@ def resident_view(
         t(lang, "Status: {status}", status=status(lang, booking.status)),
     ]
     if booking.status is B.PROPOSED and booking.proposed_starts_at is not None:
-        lines.append(t(lang, "Proposed by the station: {when}", when=when(lang, booking.pending_start,
-                                                                             _end(booking), tz)))
+        lines.append(
+            t(lang, "Proposed by the station: {when}", when=when(lang, booking.pending_start, _end(booking), tz))
+        )
     if booking.status is B.CONFIRMED:
         lines.append(t(lang, "Officer: {name}", name=officer.name if officer else "—"))
         lines.append(t(lang, "Video link: {url}", url=booking.video_url))
@@ -316,8 +385,12 @@ def resident_view(
     if booking.status is B.PROPOSED:
         buttons.append([Button(tp(lang, "✅ Accept the proposed time"), "bk_accept", ident)])
     if booking.is_open and may_change:
-        buttons.append([Button(tp(lang, "🔁 Reschedule"), "bk_move", ident),
-                        Button(tp(lang, "✖️ Cancel booking"), "bk_cancel", ident)])
+        buttons.append(
+            [
+                Button(tp(lang, "🔁 Reschedule"), "bk_move", ident),
+                Button(tp(lang, "✖️ Cancel booking"), "bk_cancel", ident),
+            ]
+        )
     if bk.rebookable(booking, case):
         buttons.append([Button(tp(lang, "📅 Choose a new time"), "bk_move", ident)])
     buttons.append([Button(tp(lang, "📂 My video consultations"), "bk_list", {})])
@@ -326,15 +399,28 @@ def resident_view(
 
 def cancel_question(lang: Language, booking: Booking, tz: ZoneInfo) -> Outgoing:
     ident = {"booking_id": booking.id, "version": booking.version}
-    text = t(lang, "Cancel your video consultation on {when}? The case will be withdrawn.",
-             when=when(lang, booking.pending_start, _end(booking), tz))
-    return Outgoing(Safe(text), rows([Button(tp(lang, "Yes, cancel it"), "bk_cancel_yes", ident),
-                                      Button(tp(lang, "No, keep the booking"), "bk_open", {"booking_id": booking.id})]))
+    text = t(
+        lang,
+        "Cancel your video consultation on {when}? The case will be withdrawn.",
+        when=when(lang, booking.pending_start, _end(booking), tz),
+    )
+    return Outgoing(
+        Safe(text),
+        rows(
+            [
+                Button(tp(lang, "Yes, cancel it"), "bk_cancel_yes", ident),
+                Button(tp(lang, "No, keep the booking"), "bk_open", {"booking_id": booking.id}),
+            ]
+        ),
+    )
 
 
 def cancelled_text(lang: Language, booking: Booking, tz: ZoneInfo) -> str:
-    return t(lang, "Your video consultation on {when} has been cancelled. The officer has been told.",
-             when=when(lang, booking.starts_at, booking.ends_at, tz))
+    return t(
+        lang,
+        "Your video consultation on {when} has been cancelled. The officer has been told.",
+        when=when(lang, booking.starts_at, booking.ends_at, tz),
+    )
 
 
 # --- the calendar file ---------------------------------------------------------------------------
@@ -345,15 +431,22 @@ def calendar_file(
 ) -> Attachment:
     """The .ics of a confirmed booking, with the same facts as the confirmation message."""
     summary = tp(lang, "Video consultation · {station}", station=station)
-    description = "\n".join([
-        tp(lang, "Officer: {name}", name=officer.name if officer else "—"),
-        tp(lang, "Video link: {url}", url=booking.video_url),
-        tp(lang, "Case number: {number}", number=case.number),
-        tp(lang, "Topic: {topic}", topic=topic(lang, booking.topic)),
-    ])
+    description = "\n".join(
+        [
+            tp(lang, "Officer: {name}", name=officer.name if officer else "—"),
+            tp(lang, "Video link: {url}", url=booking.video_url),
+            tp(lang, "Case number: {number}", number=case.number),
+            tp(lang, "Topic: {topic}", topic=topic(lang, booking.topic)),
+        ]
+    )
     meeting = ics.Meeting(
-        uid=ics.uid_for(booking.id, booking.room), starts_at=booking.starts_at, ends_at=booking.ends_at,
-        summary=summary, description=description, url=booking.video_url, sequence=booking.version,
+        uid=ics.uid_for(booking.id, booking.room),
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        summary=summary,
+        description=description,
+        url=booking.video_url,
+        sequence=booking.version,
         alarm_text=tp(lang, "Your video consultation starts in 15 minutes."),
     )
     return Attachment(f"consultation-{case.number}.ics", ics.build(meeting, now))
@@ -363,50 +456,81 @@ def calendar_file(
 
 
 def confirmed_notice(
-    lang: Language, booking: Booking, case: Case, officer: Staff | None, station: str, tz: ZoneInfo,
-    notice: timedelta, now: datetime,
+    lang: Language,
+    booking: Booking,
+    case: Case,
+    officer: Staff | None,
+    station: str,
+    tz: ZoneInfo,
+    notice: timedelta,
+    now: datetime,
 ) -> Outgoing:
     """Sent as a document: the caption (at most 1024 characters) and the .ics."""
     lines = [
         t(lang, "✅ <b>Your video consultation is confirmed</b>"),
-        t(lang, "🗓 {when} ({zone})", when=when_full(lang, booking.starts_at, booking.ends_at, tz),
-          zone=zone_name(lang, tz)),
+        t(
+            lang,
+            "🗓 {when} ({zone})",
+            when=when_full(lang, booking.starts_at, booking.ends_at, tz),
+            zone=zone_name(lang, tz),
+        ),
         t(lang, "👮 Officer: {name}", name=officer.name if officer else "—"),
         t(lang, "🔗 Video link: {url}", url=booking.video_url),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
-        t(lang, "At the time, open the link in a browser or the Jitsi Meet app; no account is needed. The "
-                "attached file adds the meeting to your calendar. You can reschedule or cancel up to {notice} "
-                "before, in /mybookings.", notice=duration(lang, notice)),
+        t(
+            lang,
+            "At the time, open the link in a browser or the Jitsi Meet app; no account is needed. The "
+            "attached file adds the meeting to your calendar. You can reschedule or cancel up to {notice} "
+            "before, in /mybookings.",
+            notice=duration(lang, notice),
+        ),
     ]
     ident = {"booking_id": booking.id, "version": booking.version}
     return Outgoing(
         Safe("\n".join(lines)),
-        rows([_join(lang, booking)], [Button(tp(lang, "🔁 Reschedule"), "bk_move", ident),
-                                      Button(tp(lang, "✖️ Cancel booking"), "bk_cancel", ident)]),
+        rows(
+            [_join(lang, booking)],
+            [
+                Button(tp(lang, "🔁 Reschedule"), "bk_move", ident),
+                Button(tp(lang, "✖️ Cancel booking"), "bk_cancel", ident),
+            ],
+        ),
         attachment=calendar_file(lang, booking, case, officer, station, now),
     )
 
 
 def proposed_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> Outgoing:
     lines = [
-        t(lang, "🕑 <b>The station proposes another time</b> for your video consultation (case "
-                "<code>{number}</code>).", number=case.number),
+        t(
+            lang,
+            "🕑 <b>The station proposes another time</b> for your video consultation (case <code>{number}</code>).",
+            number=case.number,
+        ),
         t(lang, "You asked for: {when}", when=when(lang, booking.starts_at, booking.ends_at, tz)),
         t(lang, "Proposed: <b>{when}</b>", when=when(lang, booking.pending_start, _end(booking), tz)),
         t(lang, "Does the new time suit you?"),
     ]
     ident = {"booking_id": booking.id, "version": booking.version}
-    return Outgoing(Safe("\n".join(lines)), rows(
-        [Button(tp(lang, "✅ Accept the proposed time"), "bk_accept", ident)],
-        [Button(tp(lang, "🔁 Choose another time"), "bk_move", ident),
-         Button(tp(lang, "✖️ Cancel booking"), "bk_cancel", ident)],
-    ))
+    return Outgoing(
+        Safe("\n".join(lines)),
+        rows(
+            [Button(tp(lang, "✅ Accept the proposed time"), "bk_accept", ident)],
+            [
+                Button(tp(lang, "🔁 Choose another time"), "bk_move", ident),
+                Button(tp(lang, "✖️ Cancel booking"), "bk_cancel", ident),
+            ],
+        ),
+    )
 
 
 def declined_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> Outgoing:
     lines = [
-        t(lang, "The station cannot hold your video consultation on {when} (case <code>{number}</code>).",
-          when=when(lang, booking.starts_at, booking.ends_at, tz), number=case.number),
+        t(
+            lang,
+            "The station cannot hold your video consultation on {when} (case <code>{number}</code>).",
+            when=when(lang, booking.starts_at, booking.ends_at, tz),
+            number=case.number,
+        ),
         t(lang, "Reason: {note}", note=booking.cancel_reason or "—"),
         t(lang, "You can file an issue with /report or book another consultation with /book."),
     ]
@@ -415,12 +539,17 @@ def declined_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) 
 
 OFFER_HEADLINE = {
     "cancelled": N_("⚠️ The station had to cancel your video consultation on {when} (case <code>{number}</code>)."),
-    bk.UNCONFIRMED: N_("We are sorry: the station did not confirm your video consultation on {when} in time "
-                       "(case <code>{number}</code>)."),
-    bk.PROPOSAL_EXPIRED: N_("The proposed time {when} has passed without an answer, so the booking was "
-                            "cancelled (case <code>{number}</code>)."),
-    B.OFFICER_NO_SHOW.value: N_("We are sorry: the station missed your video consultation on {when} "
-                                "(case <code>{number}</code>)."),
+    bk.UNCONFIRMED: N_(
+        "We are sorry: the station did not confirm your video consultation on {when} in time "
+        "(case <code>{number}</code>)."
+    ),
+    bk.PROPOSAL_EXPIRED: N_(
+        "The proposed time {when} has passed without an answer, so the booking was "
+        "cancelled (case <code>{number}</code>)."
+    ),
+    B.OFFICER_NO_SHOW.value: N_(
+        "We are sorry: the station missed your video consultation on {when} (case <code>{number}</code>)."
+    ),
 }
 
 
@@ -428,24 +557,39 @@ def offer_notice(
     lang: Language, headline: str, booking: Booking, case: Case, offer: list[Slot], tz: ZoneInfo
 ) -> Outgoing:
     """The station called the meeting off: why, and new times to pick with one tap."""
-    lines = [t(lang, OFFER_HEADLINE[headline], when=when(lang, booking.pending_start, _end(booking), tz),
-               number=case.number)]
+    lines = [
+        t(lang, OFFER_HEADLINE[headline], when=when(lang, booking.pending_start, _end(booking), tz), number=case.number)
+    ]
     if booking.cancel_reason and booking.cancelled_by == bk.BY_STAFF:
         lines.append(t(lang, "Reason: {note}", note=booking.cancel_reason))
-    lines.append(t(lang, "Please choose a new time:") if offer else
-                 t(lang, "Please choose a new time when it suits you."))
+    lines.append(
+        t(lang, "Please choose a new time:") if offer else t(lang, "Please choose a new time when it suits you.")
+    )
     ident = {"booking_id": booking.id, "version": booking.version}
-    picks = [[Button(when(lang, s.starts_at, s.ends_at, tz), "bk_rebook", {**ident, "at": s.starts_at.isoformat()})]
-             for s in offer]
-    return Outgoing(Safe("\n".join(lines)), rows(
-        *picks, [Button(tp(lang, "📅 Other times"), "bk_move", ident),
-                 Button(tp(lang, "No, thanks"), "bk_withdraw", ident)]))
+    picks = [
+        [Button(when(lang, s.starts_at, s.ends_at, tz), "bk_rebook", {**ident, "at": s.starts_at.isoformat()})]
+        for s in offer
+    ]
+    return Outgoing(
+        Safe("\n".join(lines)),
+        rows(
+            *picks,
+            [
+                Button(tp(lang, "📅 Other times"), "bk_move", ident),
+                Button(tp(lang, "No, thanks"), "bk_withdraw", ident),
+            ],
+        ),
+    )
 
 
 def no_show_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> Outgoing:
-    text = t(lang, "You did not join the video consultation on {when} (case <code>{number}</code>). If you still "
-                   "need it, book a new time with /book.", when=when(lang, booking.starts_at, booking.ends_at, tz),
-             number=case.number)
+    text = t(
+        lang,
+        "You did not join the video consultation on {when} (case <code>{number}</code>). If you still "
+        "need it, book a new time with /book.",
+        when=when(lang, booking.starts_at, booking.ends_at, tz),
+        number=case.number,
+    )
     return Outgoing(Safe(text))
 
 
@@ -454,14 +598,25 @@ def reminder_notice(
 ) -> Outgoing:
     slot = when(lang, booking.starts_at, booking.ends_at, tz)
     if before is None:
-        text = "\n".join([
-            t(lang, "🎥 <b>Your video consultation starts now.</b>"),
-            t(lang, "Officer {name} is waiting for you: {url}", name=officer.name if officer else "—",
-              url=booking.video_url),
-        ])
+        text = "\n".join(
+            [
+                t(lang, "🎥 <b>Your video consultation starts now.</b>"),
+                t(
+                    lang,
+                    "Officer {name} is waiting for you: {url}",
+                    name=officer.name if officer else "—",
+                    url=booking.video_url,
+                ),
+            ]
+        )
     else:
-        text = t(lang, "⏰ Reminder: your video consultation starts in {left} — {when}, with officer {name}.",
-                 left=duration(lang, before), when=slot, name=officer.name if officer else "—")
+        text = t(
+            lang,
+            "⏰ Reminder: your video consultation starts in {left} — {when}, with officer {name}.",
+            left=duration(lang, before),
+            when=slot,
+            name=officer.name if officer else "—",
+        )
     return Outgoing(Safe(text), rows([_join(lang, booking)]))
 
 
@@ -488,25 +643,39 @@ OUTCOME_LABEL = {
 
 
 def staff_card(
-    lang: Language, booking: Booking, case: Case, *, reason: str, resident: Resident | None,
-    officer: Staff | None, tz: ZoneInfo, started: bool, reminder: timedelta = timedelta(minutes=15),
+    lang: Language,
+    booking: Booking,
+    case: Case,
+    *,
+    reason: str,
+    resident: Resident | None,
+    officer: Staff | None,
+    tz: ZoneInfo,
+    started: bool,
+    reminder: timedelta = timedelta(minutes=15),
 ) -> Outgoing:
     """The card an officer works a booking from: the facts, and the buttons its state allows."""
     due = _short(lang, booking.confirm_due_at, tz)
-    headline = tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]), due=due,
-                  minutes=int(reminder.total_seconds() // 60))
+    headline = tp(
+        lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]), due=due, minutes=int(reminder.total_seconds() // 60)
+    )
     name = "—" if resident is None or resident.deleted else (resident.first_name or "—")
     lines = [
         fmt("<b>{headline}</b>", headline=headline),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
-        t(lang, "Resident: {name} · phone {phone}", name=name,
-          phone=mask_phone(resident.phone if resident and not resident.deleted else None)),
+        t(
+            lang,
+            "Resident: {name} · phone {phone}",
+            name=name,
+            phone=mask_phone(resident.phone if resident and not resident.deleted else None),
+        ),
         t(lang, "Topic: {topic}", topic=topic(lang, booking.topic)),
         t(lang, "Time: {when}", when=when(lang, booking.starts_at, booking.ends_at, tz)),
     ]
     if booking.status is B.PROPOSED:
-        lines.append(t(lang, "Proposed by the station: {when}", when=when(lang, booking.pending_start,
-                                                                             _end(booking), tz)))
+        lines.append(
+            t(lang, "Proposed by the station: {when}", when=when(lang, booking.pending_start, _end(booking), tz))
+        )
     lines.append(t(lang, "Status: {status}", status=status(lang, booking.status)))
     lines.append(t(lang, "Officer: {name}", name=officer.name if officer else "—"))
     if booking.status is B.REQUESTED:
@@ -524,16 +693,21 @@ def staff_card(
 def staff_buttons(lang: Language, booking: Booking, case: Case, *, started: bool) -> tuple[tuple[Button, ...], ...]:
     ident = {"booking_id": booking.id, "version": booking.version}
     if booking.status is B.REQUESTED:
-        return rows([Button(tp(lang, "✅ Confirm"), "bks_confirm", ident),
-                     Button(tp(lang, "🕑 Propose another time"), "bks_propose", ident)],
-                    [Button(tp(lang, "✖️ Decline"), "bks_decline", ident)])
+        return rows(
+            [
+                Button(tp(lang, "✅ Confirm"), "bks_confirm", ident),
+                Button(tp(lang, "🕑 Propose another time"), "bks_propose", ident),
+            ],
+            [Button(tp(lang, "✖️ Decline"), "bks_decline", ident)],
+        )
     if booking.status is B.PROPOSED:
         return rows([Button(tp(lang, "✖️ Call it off"), "bks_cancel", ident)])
     if booking.status is B.CONFIRMED and not started:
         return rows([_join(lang, booking)], [Button(tp(lang, "✖️ Call it off"), "bks_cancel", ident)])
     if booking.status is B.CONFIRMED:
-        outcomes = [Button(tp(lang, OUTCOME_LABEL[o]), "bks_outcome", {**ident, "outcome": o.value})
-                    for o in OUTCOME_LABEL]
+        outcomes = [
+            Button(tp(lang, OUTCOME_LABEL[o]), "bks_outcome", {**ident, "outcome": o.value}) for o in OUTCOME_LABEL
+        ]
         return rows([_join(lang, booking)], outcomes[:1], outcomes[1:])
     return after_buttons(lang, booking, case)
 
@@ -545,23 +719,35 @@ def after_buttons(lang: Language, booking: Booking, case: Case) -> tuple[tuple[B
     if Action.RESOLVE not in allowed_actions(case.status, Actor.HANDLER):
         return ()
     ident = {"booking_id": booking.id}
-    return rows([Button(tp(lang, "☑️ Resolve the case"), "bks_resolve", ident),
-                 Button(tp(lang, "📂 Keep it open"), "bks_keep_open", ident)])
+    return rows(
+        [
+            Button(tp(lang, "☑️ Resolve the case"), "bks_resolve", ident),
+            Button(tp(lang, "📂 Keep it open"), "bks_keep_open", ident),
+        ]
+    )
 
 
 def outcome_prompt(lang: Language, outcome: BookingStatus) -> Outgoing:
-    text = t(lang, "<b>{outcome}</b>: write a short note for the record, or press “Skip”.",
-             outcome=tp(lang, OUTCOME_LABEL[outcome]))
+    text = t(
+        lang,
+        "<b>{outcome}</b>: write a short note for the record, or press “Skip”.",
+        outcome=tp(lang, OUTCOME_LABEL[outcome]),
+    )
     return Outgoing(Safe(text), rows([Button(tp(lang, "Skip ▶️"), "bks_note_skip", {})]))
 
 
 def outcome_recorded(lang: Language, booking: Booking, case: Case) -> Outgoing:
-    text = t(lang, "Recorded for case <code>{number}</code>: {status}.", number=case.number,
-             status=status(lang, booking.status))
+    text = t(
+        lang,
+        "Recorded for case <code>{number}</code>: {status}.",
+        number=case.number,
+        status=status(lang, booking.status),
+    )
     buttons = after_buttons(lang, booking, case)
     if buttons:
-        text += "\n" + t(lang, "Resolve the case now (the resident gets your note and a follow-up), or keep it "
-                               "open to work on?")
+        text += "\n" + t(
+            lang, "Resolve the case now (the resident gets your note and a follow-up), or keep it open to work on?"
+        )
     elif booking.status is B.OFFICER_NO_SHOW:
         text += "\n" + t(lang, "The resident has been told and offered new times.")
     return Outgoing(Safe(text), buttons)
@@ -570,35 +756,61 @@ def outcome_recorded(lang: Language, booking: Booking, case: Case) -> Outgoing:
 def propose_days(lang: Language, booking: Booking, case: Case, days: dict[date, list[Slot]]) -> Outgoing:
     ident = {"booking_id": booking.id, "version": booking.version}
     if not days:
-        return Outgoing(Safe(t(lang, "There are no other free times in the consultation hours. Add hours with "
-                                     "/hours, or decline the request.")))
+        return Outgoing(
+            Safe(
+                t(
+                    lang,
+                    "There are no other free times in the consultation hours. Add hours with "
+                    "/hours, or decline the request.",
+                )
+            )
+        )
     text = t(lang, "Propose another time for case <code>{number}</code>: choose a day.", number=case.number)
-    buttons = [Button(f"{day_label(lang, d)} · {len(s)}", "bks_prop_day", {**ident, "day": d.isoformat()})
-               for d, s in days.items()]
+    buttons = [
+        Button(f"{day_label(lang, d)} · {len(s)}", "bks_prop_day", {**ident, "day": d.isoformat()})
+        for d, s in days.items()
+    ]
     return Outgoing(Safe(text), rows(*_slot_rows(buttons, 2), [Button(tp(lang, BACK), "bks_open", ident)]))
 
 
 def propose_times(lang: Language, booking: Booking, day: date, slots: list[Slot], tz: ZoneInfo) -> Outgoing:
     ident = {"booking_id": booking.id, "version": booking.version}
     text = t(lang, "<b>{day}</b>: which time do you propose?", day=day_label(lang, day))
-    buttons = [Button(f"{s.starts_at.astimezone(tz):%H:%M}", "bks_prop_at", {**ident, "at": s.starts_at.isoformat()})
-               for s in slots]
+    buttons = [
+        Button(f"{s.starts_at.astimezone(tz):%H:%M}", "bks_prop_at", {**ident, "at": s.starts_at.isoformat()})
+        for s in slots
+    ]
     return Outgoing(Safe(text), rows(*_slot_rows(buttons, 4), [Button(tp(lang, BACK), "bks_propose", ident)]))
 
 
 REASON_PROMPT = {
-    "decline": N_("Case <code>{number}</code>: why can the station not hold this consultation? The resident will "
-                  "read this reason (up to {limit} characters). Send /cancel to stop."),
-    "cancel": N_("Case <code>{number}</code>: why must the consultation on {when} be called off? The resident "
-                 "will read this and be offered new times (up to {limit} characters). Send /cancel to stop."),
-    "resolve": N_("Case <code>{number}</code>: write the note to the resident — what was discussed and the result "
-                  "(up to {limit} characters). Send /cancel to stop."),
+    "decline": N_(
+        "Case <code>{number}</code>: why can the station not hold this consultation? The resident will "
+        "read this reason (up to {limit} characters). Send /cancel to stop."
+    ),
+    "cancel": N_(
+        "Case <code>{number}</code>: why must the consultation on {when} be called off? The resident "
+        "will read this and be offered new times (up to {limit} characters). Send /cancel to stop."
+    ),
+    "resolve": N_(
+        "Case <code>{number}</code>: write the note to the resident — what was discussed and the result "
+        "(up to {limit} characters). Send /cancel to stop."
+    ),
 }
 
 
 def reason_prompt(lang: Language, step: str, booking: Booking, case: Case, limit: int, tz: ZoneInfo) -> Outgoing:
-    return Outgoing(Safe(t(lang, REASON_PROMPT[step], number=case.number, limit=limit,
-                           when=when(lang, booking.pending_start, _end(booking), tz))))
+    return Outgoing(
+        Safe(
+            t(
+                lang,
+                REASON_PROMPT[step],
+                number=case.number,
+                limit=limit,
+                when=when(lang, booking.pending_start, _end(booking), tz),
+            )
+        )
+    )
 
 
 def officer_list(lang: Language, items: list[tuple[Booking, Case]], tz: ZoneInfo) -> Outgoing:
@@ -608,8 +820,15 @@ def officer_list(lang: Language, items: list[tuple[Booking, Case]], tz: ZoneInfo
     buttons = []
     for booking, case in items[:20]:
         slot = when(lang, booking.pending_start, _end(booking), tz)
-        lines.append(fmt("{icon} {when} · {status} · <code>{number}</code>", icon=STATUS_ICON[booking.status],
-                         when=slot, status=status(lang, booking.status), number=case.number))
+        lines.append(
+            fmt(
+                "{icon} {when} · {status} · <code>{number}</code>",
+                icon=STATUS_ICON[booking.status],
+                when=slot,
+                status=status(lang, booking.status),
+                number=case.number,
+            )
+        )
         buttons.append([Button(f"{STATUS_ICON[booking.status]} {slot}", "bks_open", {"booking_id": booking.id})])
     return Outgoing(Safe("\n".join(lines)), rows(*buttons))
 
@@ -630,19 +849,32 @@ def hours_screen(
         lines.append(t(lang, "{day}: {ranges}", day=tp(lang, WEEKDAY_LONG[day]), ranges=ranges))
     lines += [
         "",
-        t(lang, "Consultations last {length} min with {buffer} min between them. Public holidays are closed; "
-                "make-up workdays use {weekday}'s hours.", length=int(settings.length.total_seconds() // 60),
-          buffer=int(settings.buffer.total_seconds() // 60), weekday=tp(lang, WEEKDAY_LONG[settings.makeup_weekday])),
+        t(
+            lang,
+            "Consultations last {length} min with {buffer} min between them. Public holidays are closed; "
+            "make-up workdays use {weekday}'s hours.",
+            length=int(settings.length.total_seconds() // 60),
+            buffer=int(settings.buffer.total_seconds() // 60),
+            weekday=tp(lang, WEEKDAY_LONG[settings.makeup_weekday]),
+        ),
         t(lang, "Officers without hours of their own use the station's pool."),
-        t(lang, "To add hours press a day, or type a line such as “Mon 09:00-11:30” or “weekdays 14:00-16:00”. "
-                "Press a range to remove it."),
+        t(
+            lang,
+            "To add hours press a day, or type a line such as “Mon 09:00-11:30” or “weekdays 14:00-16:00”. "
+            "Press a range to remove it.",
+        ),
     ]
     target = {"pool": pool}
     adds = [Button("➕ " + tp(lang, WEEKDAY[d]), "bks_hours_day", {**target, "days": [d]}) for d in range(5)]
     adds.append(Button("➕ " + tp(lang, "Mon–Fri"), "bks_hours_day", {**target, "days": list(range(5))}))
-    removes = [Button(f"✖️ {tp(lang, WEEKDAY[h.weekday])} {h.label()}", "bks_hours_rm",
-                      {**target, "weekday": h.weekday, "start": f"{h.start:%H:%M}", "end": f"{h.end:%H:%M}"})
-               for h in week]
+    removes = [
+        Button(
+            f"✖️ {tp(lang, WEEKDAY[h.weekday])} {h.label()}",
+            "bks_hours_rm",
+            {**target, "weekday": h.weekday, "start": f"{h.start:%H:%M}", "end": f"{h.end:%H:%M}"},
+        )
+        for h in week
+    ]
     extra = [Button(tp(lang, "✅ Done"), "bks_hours_done", {})]
     if can_switch:
         label = tp(lang, "👤 My own hours") if pool else tp(lang, "🏢 Station pool")
@@ -653,10 +885,12 @@ def hours_screen(
 def presets_screen(lang: Language, days: list[int], pool: bool) -> Outgoing:
     names = "、".join(tp(lang, WEEKDAY_LONG[d]) for d in days) if len(days) < 5 else tp(lang, "Mon–Fri")
     text = t(lang, "Add hours on {days}: choose a range, or type one such as 09:00-11:30.", days=names)
-    buttons = [Button(f"{a}–{b}", "bks_hours_add", {"pool": pool, "days": days, "start": a, "end": b})
-               for a, b in PRESETS]
-    return Outgoing(Safe(text), rows(*_slot_rows(buttons, 3), [Button(tp(lang, BACK), "bks_hours_show",
-                                                                       {"pool": pool})]))
+    buttons = [
+        Button(f"{a}–{b}", "bks_hours_add", {"pool": pool, "days": days, "start": a, "end": b}) for a, b in PRESETS
+    ]
+    return Outgoing(
+        Safe(text), rows(*_slot_rows(buttons, 3), [Button(tp(lang, BACK), "bks_hours_show", {"pool": pool})])
+    )
 
 
 # --- outbox renderers ----------------------------------------------------------------------------
@@ -717,8 +951,17 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
         return None
     resident = await people.resident(conn, booking.resident_id) if booking.resident_id else None
     reminder = timedelta(minutes=int(payload.get("minutes", 15)))
-    return staff_card(member.language, booking, case, reason=reason, resident=resident, officer=officer,
-                      tz=_tz(payload), started=reason == "outcome", reminder=reminder)
+    return staff_card(
+        member.language,
+        booking,
+        case,
+        reason=reason,
+        resident=resident,
+        officer=officer,
+        tz=_tz(payload),
+        started=reason == "outcome",
+        reminder=reminder,
+    )
 
 
 @renderer(bk.NOTICE)
@@ -734,8 +977,16 @@ async def render_notice(conn: AsyncConnection, payload: dict[str, Any]) -> Outgo
     lang, tz = resident.language, _tz(payload)
     if what == "confirmed":
         notice = timedelta(minutes=int(payload.get("notice_minutes", 120)))
-        return confirmed_notice(lang, booking, case, officer, str(payload.get("station", "")), tz, notice,
-                                datetime.fromisoformat(payload["at"]) if "at" in payload else booking.updated_at)
+        return confirmed_notice(
+            lang,
+            booking,
+            case,
+            officer,
+            str(payload.get("station", "")),
+            tz,
+            notice,
+            datetime.fromisoformat(payload["at"]) if "at" in payload else booking.updated_at,
+        )
     if what == "proposed":
         return proposed_notice(lang, booking, case, tz)
     if what == "declined":

@@ -20,9 +20,7 @@ BUTTON_TTL = timedelta(days=60)
 TOKEN_PREFIX = "b:"  # noqa: S105 - a prefix, not a secret
 
 
-async def issue(
-    conn: AsyncConnection, user_id: int, action: str, payload: dict[str, Any], now: datetime
-) -> str:
+async def issue(conn: AsyncConnection, user_id: int, action: str, payload: dict[str, Any], now: datetime) -> str:
     """Stores a grant and returns the callback data for it (at most 64 bytes)."""
     token = secrets.token_urlsafe(12)
     await buttons.insert(conn, token, user_id, action, payload, now, now + BUTTON_TTL)
@@ -34,11 +32,20 @@ async def issue_many(
 ) -> list[str]:
     """Stores the grants of a whole keyboard at once; returns their callback data, in order."""
     tokens = [secrets.token_urlsafe(12) for _ in specs]
-    await buttons.insert_many(conn, [
-        {"token": token, "user_id": user_id, "action": action, "payload": payload, "created_at": now,
-         "expires_at": now + BUTTON_TTL}
-        for token, (action, payload) in zip(tokens, specs, strict=True)
-    ])
+    await buttons.insert_many(
+        conn,
+        [
+            {
+                "token": token,
+                "user_id": user_id,
+                "action": action,
+                "payload": payload,
+                "created_at": now,
+                "expires_at": now + BUTTON_TTL,
+            }
+            for token, (action, payload) in zip(tokens, specs, strict=True)
+        ],
+    )
     return [TOKEN_PREFIX + token for token in tokens]
 
 

@@ -37,8 +37,16 @@ class InfoError(Exception):
 
 def start(case: Case) -> dict[str, Any]:
     """An empty form for `case`."""
-    return {"case_id": case.id, "number": case.number, "text": "", "photos": [], "seen": [], "refused": 0,
-            "group": None, "status_id": None}
+    return {
+        "case_id": case.id,
+        "number": case.number,
+        "text": "",
+        "photos": [],
+        "seen": [],
+        "refused": 0,
+        "group": None,
+        "status_id": None,
+    }
 
 
 def same_album(data: dict[str, Any], group: str | None) -> bool:
@@ -70,9 +78,14 @@ def take(
     so_far = str(data.get("text", ""))
     joined = f"{so_far}\n{cleaned}" if so_far and cleaned else so_far or cleaned
     if len(joined) > limit:
-        raise InfoError(N_("With this message the text would be {length} characters long; the limit is "
-                           "{limit}. This message was not added; please send a shorter one."),
-                        length=len(joined), limit=limit)
+        raise InfoError(
+            N_(
+                "With this message the text would be {length} characters long; the limit is "
+                "{limit}. This message was not added; please send a shorter one."
+            ),
+            length=len(joined),
+            limit=limit,
+        )
     photos = list(data.get("photos", []))
     refused = int(data.get("refused", 0)) if same_album(data, group) else 0
     if photo is not None:
@@ -93,28 +106,52 @@ def collect_screen(lang: Language, data: dict[str, Any], max_photos: int) -> Out
     text, photos = str(data.get("text", "")), len(data.get("photos", []))
     lines = [
         t(lang, "<b>➕ Add information to case <code>{number}</code></b>", number=data.get("number", "")),
-        t(lang, "Send text and up to {max} photos, in as many messages as you like (an album is fine). "
-                "Press “✅ Done” when everything is there: only then is it added and the officer told.",
-          max=max_photos),
+        t(
+            lang,
+            "Send text and up to {max} photos, in as many messages as you like (an album is fine). "
+            "Press “✅ Done” when everything is there: only then is it added and the officer told.",
+            max=max_photos,
+        ),
         "",
-        t(lang, "Collected so far: text {chars} characters · photos {count} of {max}",
-          chars=len(text), count=photos, max=max_photos),
+        t(
+            lang,
+            "Collected so far: text {chars} characters · photos {count} of {max}",
+            chars=len(text),
+            count=photos,
+            max=max_photos,
+        ),
     ]
     if text:
         preview = text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
         lines.append(fmt("<blockquote>{text}</blockquote>", text=preview))
     refused = int(data.get("refused", 0))
     if refused:
-        lines.append(t(lang, "⚠️ At most {max} photos can be added at a time; {count} more were not taken.",
-                       max=max_photos, count=refused))
+        lines.append(
+            t(
+                lang,
+                "⚠️ At most {max} photos can be added at a time; {count} more were not taken.",
+                max=max_photos,
+                count=refused,
+            )
+        )
     case_id = data.get("case_id")
-    return Outgoing(Safe("\n".join(lines)), rows([
-        Button(tp(lang, "✅ Done"), DONE, {"case_id": case_id}),
-        Button(tp(lang, "✖️ Cancel"), CANCEL, {"case_id": case_id}),
-    ]))
+    return Outgoing(
+        Safe("\n".join(lines)),
+        rows(
+            [
+                Button(tp(lang, "✅ Done"), DONE, {"case_id": case_id}),
+                Button(tp(lang, "✖️ Cancel"), CANCEL, {"case_id": case_id}),
+            ]
+        ),
+    )
 
 
 def added_text(lang: Language, number: str, data: dict[str, Any]) -> str:
     """The resident's confirmation once the addition is recorded."""
-    return t(lang, "Added to case {number} (text {chars} characters, {count} photos). The officer has been told.",
-             number=number, chars=len(str(data.get("text", ""))), count=len(data.get("photos", [])))
+    return t(
+        lang,
+        "Added to case {number} (text {chars} characters, {count} photos). The officer has been told.",
+        number=number,
+        chars=len(str(data.get("text", ""))),
+        count=len(data.get("photos", [])),
+    )

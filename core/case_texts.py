@@ -86,20 +86,35 @@ def officer_card(
     if case.priority:
         lines.append(t(lang, "🟢 <b>Priority channel</b> (elderly or disabled resident)"))
     lines += [
-        t(lang, "Kind: {kind} · {category}", kind=labels.kind(lang, case.kind),
-          category=labels.category(lang, case.category)),
+        t(
+            lang,
+            "Kind: {kind} · {category}",
+            kind=labels.kind(lang, case.kind),
+            category=labels.category(lang, case.category),
+        ),
         t(lang, "Area: {area}", area=area.name if area else "—"),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
         t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
-        t(lang, "Resident: {name} · phone {phone}",
-          name=_resident_name(lang, resident), phone=mask_phone(resident.phone if resident else None)),
-        t(lang, "Filed: {at} · acknowledge by {ack} · resolve by {due}", at=local(case.created_at, tz),
-          ack=local(case.ack_due_at, tz), due=local(case.resolve_due_at, tz)),
+        t(
+            lang,
+            "Resident: {name} · phone {phone}",
+            name=_resident_name(lang, resident),
+            phone=mask_phone(resident.phone if resident else None),
+        ),
+        t(
+            lang,
+            "Filed: {at} · acknowledge by {ack} · resolve by {due}",
+            at=local(case.created_at, tz),
+            ack=local(case.ack_due_at, tz),
+            due=local(case.resolve_due_at, tz),
+        ),
         "",
         # Next to an addition of up to 2000 characters the description is shortened, to stay
         # within Telegram's 4096; the full text is on the card ("« Back") and in the timeline.
-        fmt("<blockquote>{text}</blockquote>",
-            text=case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX)),
+        fmt(
+            "<blockquote>{text}</blockquote>",
+            text=case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX),
+        ),
     ]
     if case.photos:
         lines.append(t(lang, "Photos: {count}", count=len(case.photos)))
@@ -115,8 +130,11 @@ def officer_card(
         added_photos = int(added.data.get("photos", 0))
         if added_photos:
             lines.append(t(lang, "Photos added: {count}", count=added_photos))
-            opens_added = Button(tp(lang, "📷 Added photos ({count})", count=added_photos), MEDIA_ACTION,
-                                 {"case_id": case.id, "event_id": added.id})
+            opens_added = Button(
+                tp(lang, "📷 Added photos ({count})", count=added_photos),
+                MEDIA_ACTION,
+                {"case_id": case.id, "event_id": added.id},
+            )
     return Outgoing(Safe("\n".join(lines)), officer_buttons(lang, case, resident, opens_added))
 
 
@@ -162,8 +180,15 @@ def resident_status(
     """What the resident is told when their case moves on."""
     status = event.to_status or case.status
     template = STATUS_MESSAGE.get(status, N_("Your case {number} is now: {status}."))
-    lines = [t(lang, template, number=case.number, officer=officer.name if officer else "—",
-               status=labels.status(lang, status))]
+    lines = [
+        t(
+            lang,
+            template,
+            number=case.number,
+            officer=officer.name if officer else "—",
+            status=labels.status(lang, status),
+        )
+    ]
     if event.note and status in (Status.RESOLVED, Status.REJECTED):
         label = N_("Officer's note: {note}") if status is Status.RESOLVED else N_("Reason: {note}")
         lines.append(t(lang, label, note=event.note))
@@ -179,8 +204,12 @@ def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneIn
     """A case with its timeline, as the resident (or an officer) reads it."""
     lines = [
         t(lang, "<b>Case {number}</b>", number=case.number),
-        t(lang, "Kind: {kind} · {category}", kind=labels.kind(lang, case.kind),
-          category=labels.category(lang, case.category)),
+        t(
+            lang,
+            "Kind: {kind} · {category}",
+            kind=labels.kind(lang, case.kind),
+            category=labels.category(lang, case.category),
+        ),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
         fmt("<blockquote>{text}</blockquote>", text=_shorten(case.description, 600)),
         t(lang, "<b>Timeline</b>"),
@@ -200,9 +229,14 @@ def _shorten(text: str, limit: int) -> str:
 def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
     """One line per case in a list (/mycases, /queue)."""
     flag = "🟢 " if case.priority else ""
-    return fmt("{flag}<code>{number}</code> {kind} · {status} · {at}", flag=flag, number=case.number,
-             kind=labels.kind(lang, case.kind), status=labels.status(lang, case.status),
-             at=local(case.created_at, tz))
+    return fmt(
+        "{flag}<code>{number}</code> {kind} · {status} · {at}",
+        flag=flag,
+        number=case.number,
+        kind=labels.kind(lang, case.kind),
+        status=labels.status(lang, case.status),
+        at=local(case.created_at, tz),
+    )
 
 
 # --- outbox renderers ------------------------------------------------------------------------
@@ -222,8 +256,16 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
     if reason == "info" and payload.get("event_id") is not None:
         event_id = int(payload["event_id"])
         added = next((e for e in await repo.events(conn, case.id) if e.id == event_id), None)
-    return officer_card(member.language, case, reason=reason, area=area, resident=resident, assignee=assignee,
-                        tz=_zone(payload), added=added)
+    return officer_card(
+        member.language,
+        case,
+        reason=reason,
+        area=area,
+        resident=resident,
+        assignee=assignee,
+        tz=_zone(payload),
+        added=added,
+    )
 
 
 @renderer("case_status")

@@ -112,9 +112,7 @@ async def check_daily_limit(services: Services, resident: Resident) -> None:
         await _check_daily_limit(conn, services, resident, services.clock.now())
 
 
-async def submit(
-    services: Services, resident: Resident, new: NewCase, update_id: int | None
-) -> tuple[Case, bool]:
+async def submit(services: Services, resident: Resident, new: NewCase, update_id: int | None) -> tuple[Case, bool]:
     """Files a case and routes it; returns the case and whether it was created by this call.
 
     Replaying the same update returns the case it created the first time.
@@ -130,7 +128,13 @@ async def submit(
         chain = await area_chain(conn, resident.area_id)
         officer_id = responsible(chain, "officer_id") or responsible(chain, "supervisor_id")
         case_id, event_id = await file_in(
-            conn, services, resident, new, now=now, update_id=update_id, assignee_id=officer_id,
+            conn,
+            services,
+            resident,
+            new,
+            now=now,
+            update_id=update_id,
+            assignee_id=officer_id,
             ack_due_at=services.deadlines.ack_deadline(new.kind, now),
             resolve_due_at=services.deadlines.resolve_deadline(new.kind, now, services.calendar),
         )
@@ -196,8 +200,15 @@ async def file_in(
     if new.photos:
         await repo.add_photos(conn, case_id, list(new.photos), now)
     event_id = await repo.add_event(
-        conn, case_id=case_id, at=now, action=Action.SUBMIT.value, actor_kind=Actor.RESIDENT.value,
-        actor_id=resident.id, from_status=None, to_status=Status.SUBMITTED.value, update_id=update_id,
+        conn,
+        case_id=case_id,
+        at=now,
+        action=Action.SUBMIT.value,
+        actor_kind=Actor.RESIDENT.value,
+        actor_id=resident.id,
+        from_status=None,
+        to_status=Status.SUBMITTED.value,
+        update_id=update_id,
         data={"assignee_id": assignee_id, **(event_data or {})},
     )
     return case_id, event_id
@@ -268,8 +279,16 @@ async def act(
         if not await repo.update(conn, case.id, case.version, **values):
             raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
         event_id = await repo.add_event(
-            conn, case_id=case.id, at=now, action=action.value, actor_kind="staff", actor_id=staff.id,
-            from_status=case.status.value, to_status=new_status.value, note=note, data=data,
+            conn,
+            case_id=case.id,
+            at=now,
+            action=action.value,
+            actor_kind="staff",
+            actor_id=staff.id,
+            from_status=case.status.value,
+            to_status=new_status.value,
+            note=note,
+            data=data,
             update_id=update_id,
         )
         for staff_id, reason in notify:
@@ -330,8 +349,16 @@ async def system_transition(
     if not await repo.update(conn, case.id, case.version, **values):
         raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
     event_id = await repo.add_event(
-        conn, case_id=case.id, at=now, action=action.value, actor_kind=actor.value, actor_id=actor_id,
-        from_status=case.status.value, to_status=new_status.value, note=note, data=data or {},
+        conn,
+        case_id=case.id,
+        at=now,
+        action=action.value,
+        actor_kind=actor.value,
+        actor_id=actor_id,
+        from_status=case.status.value,
+        to_status=new_status.value,
+        note=note,
+        data=data or {},
     )
     if tell_resident:
         await _notify_resident(conn, case, event_id, now, tz)
@@ -361,8 +388,15 @@ async def withdraw(services: Services, resident: Resident, case_id: int, update_
         if not await repo.update(conn, case.id, case.version, **values):
             raise TransitionRefused(Action.WITHDRAW, case.status, N_("This case was changed by someone else just now."))
         event_id = await repo.add_event(
-            conn, case_id=case.id, at=now, action=Action.WITHDRAW.value, actor_kind="resident",
-            actor_id=resident.id, from_status=case.status.value, to_status=new_status.value, update_id=update_id,
+            conn,
+            case_id=case.id,
+            at=now,
+            action=Action.WITHDRAW.value,
+            actor_kind="resident",
+            actor_id=resident.id,
+            from_status=case.status.value,
+            to_status=new_status.value,
+            update_id=update_id,
         )
         if case.assignee_id is not None:
             await _notify_staff(conn, case.assignee_id, case.id, event_id, "withdrawn", now, services.config.tz.key)
@@ -391,9 +425,17 @@ async def add_info(
         photo_ids = await repo.add_photos(conn, case.id, list(photos), now) if photos else []
         # The photos' row ids (not the files) let the officer open exactly what this addition brought.
         event_id = await repo.add_event(
-            conn, case_id=case.id, at=now, action="add_info", actor_kind="resident", actor_id=resident.id,
-            from_status=case.status.value, to_status=case.status.value, note=text or None,
-            data={"photos": len(photos), "photo_ids": photo_ids}, update_id=update_id,
+            conn,
+            case_id=case.id,
+            at=now,
+            action="add_info",
+            actor_kind="resident",
+            actor_id=resident.id,
+            from_status=case.status.value,
+            to_status=case.status.value,
+            note=text or None,
+            data={"photos": len(photos), "photo_ids": photo_ids},
+            update_id=update_id,
         )
         if case.assignee_id is not None:
             await _notify_staff(conn, case.assignee_id, case.id, event_id, "info", now, services.config.tz.key)
@@ -413,10 +455,17 @@ async def _notify_staff(
         log.warning("staff %s is not enrolled; case %s waits in their queue", staff_id, case_id)
         return
     await outbox.enqueue(
-        conn, dedupe_key=f"card:{event_id}:{staff_id}", chat_id=member.telegram_id, audience="staff",
+        conn,
+        dedupe_key=f"card:{event_id}:{staff_id}",
+        chat_id=member.telegram_id,
+        audience="staff",
         kind="case_card",
         payload={"case_id": case_id, "staff_id": staff_id, "reason": reason, "tz": tz, "event_id": event_id},
-        priority=Priority.ASSIGNMENT, urgent=True, case_id=case_id, due_at=now, now=now,
+        priority=Priority.ASSIGNMENT,
+        urgent=True,
+        case_id=case_id,
+        due_at=now,
+        now=now,
     )
 
 
@@ -427,9 +476,16 @@ async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now
     if resident is None or resident.telegram_id is None or resident.deleted:
         return
     await outbox.enqueue(
-        conn, dedupe_key=f"status:{event_id}", chat_id=resident.telegram_id, audience="resident",
-        kind="case_status", payload={"case_id": case.id, "event_id": event_id, "tz": tz},
-        priority=Priority.NORMAL, case_id=case.id, due_at=now, now=now,
+        conn,
+        dedupe_key=f"status:{event_id}",
+        chat_id=resident.telegram_id,
+        audience="resident",
+        kind="case_status",
+        payload={"case_id": case.id, "event_id": event_id, "tz": tz},
+        priority=Priority.NORMAL,
+        case_id=case.id,
+        due_at=now,
+        now=now,
     )
 
 

@@ -91,8 +91,15 @@ def weekly_chart(lang: Language, weeks: Sequence[WeekPoint], title: str, *, dail
     rates.set_ylabel(tp(lang, "Rate"), fontdict=with_font)
     handles = ax.get_legend_handles_labels()
     more = rates.get_legend_handles_labels()
-    fig.legend(handles[0] + more[0], handles[1] + more[1], loc="upper center", bbox_to_anchor=(0.5, 0.935),
-               prop={"family": family}, ncols=4, frameon=False)
+    fig.legend(
+        handles[0] + more[0],
+        handles[1] + more[1],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.935),
+        prop={"family": family},
+        ncols=4,
+        frameon=False,
+    )
     fig.suptitle(title, fontproperties={"family": family, "size": 15}, y=0.985)
     ax.grid(axis="y", alpha=0.3)
     fig.subplots_adjust(left=0.07, right=0.93, top=0.86, bottom=0.1)

@@ -74,9 +74,7 @@ class DeadlinePolicy:
         object.__setattr__(self, "resolve_days", MappingProxyType(dict(self.resolve_days)))
 
     def __hash__(self) -> int:
-        return hash(
-            (frozenset(self.ack_hours.items()), frozenset(self.resolve_days.items()), self.reminder_fraction)
-        )
+        return hash((frozenset(self.ack_hours.items()), frozenset(self.resolve_days.items()), self.reminder_fraction))
 
     @classmethod
     def from_mapping(
@@ -208,9 +206,7 @@ def _check_hours(kind: str, hours: object) -> None:
 
 def _check_days(kind: str, days: object) -> None:
     if isinstance(days, bool) or not isinstance(days, int):
-        raise DeadlineConfigError(
-            f"resolve_days[{kind!r}]: expected a whole number of working days, got {days!r}"
-        )
+        raise DeadlineConfigError(f"resolve_days[{kind!r}]: expected a whole number of working days, got {days!r}")
     if days < 1:
         raise DeadlineConfigError(f"resolve_days[{kind!r}]: must be at least 1 working day, got {days!r}")
 

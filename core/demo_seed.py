@@ -39,17 +39,97 @@ C, K = Category, Kind
 
 TOWNS = ("舒坪镇", "仲权镇", "荣边镇", "漆树乡", "东兴街道", "五星街道")
 VILLAGES = (
-    "上阳村", "和平村", "新华村", "红旗村", "双河村", "石桥村", "光明社区", "幸福社区", "长征村", "团结村",
-    "民主村", "新民村", "龙井村", "白鹤村", "桂花村", "青龙村", "金竹村", "大安社区", "丹桂社区", "汇东社区",
-    "高峰村", "黄桷村", "柏杨村", "三合村", "五一村", "东风村", "向阳村", "胜利村", "建设村", "联合村",
-    "凉水村", "白岩村", "大坪村", "新桥村", "水井村", "茶园村", "马鞍村", "长田村", "板桥村", "沙坝村",
-    "观音村", "同心社区", "滨江社区", "兴隆社区", "锦绣社区", "檀木村", "鹿鸣村", "梨园村",
+    "上阳村",
+    "和平村",
+    "新华村",
+    "红旗村",
+    "双河村",
+    "石桥村",
+    "光明社区",
+    "幸福社区",
+    "长征村",
+    "团结村",
+    "民主村",
+    "新民村",
+    "龙井村",
+    "白鹤村",
+    "桂花村",
+    "青龙村",
+    "金竹村",
+    "大安社区",
+    "丹桂社区",
+    "汇东社区",
+    "高峰村",
+    "黄桷村",
+    "柏杨村",
+    "三合村",
+    "五一村",
+    "东风村",
+    "向阳村",
+    "胜利村",
+    "建设村",
+    "联合村",
+    "凉水村",
+    "白岩村",
+    "大坪村",
+    "新桥村",
+    "水井村",
+    "茶园村",
+    "马鞍村",
+    "长田村",
+    "板桥村",
+    "沙坝村",
+    "观音村",
+    "同心社区",
+    "滨江社区",
+    "兴隆社区",
+    "锦绣社区",
+    "檀木村",
+    "鹿鸣村",
+    "梨园村",
 )
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = (
-    "建国", "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英",
-    "华", "平", "刚", "桂英", "志强", "海燕", "波", "红梅", "国华", "春兰", "文", "玉兰", "建华", "小红", "德明",
-    "淑珍", "卫东", "丽娟", "永红", "晓东", "宏伟", "秀兰",
+    "建国",
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "华",
+    "平",
+    "刚",
+    "桂英",
+    "志强",
+    "海燕",
+    "波",
+    "红梅",
+    "国华",
+    "春兰",
+    "文",
+    "玉兰",
+    "建华",
+    "小红",
+    "德明",
+    "淑珍",
+    "卫东",
+    "丽娟",
+    "永红",
+    "晓东",
+    "宏伟",
+    "秀兰",
 )
 
 
@@ -62,56 +142,101 @@ class Topic:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic(K.DISPUTE, C.PUBLIC_SECURITY, 6, (
-        "邻里纠纷：因宅基地边界与邻居发生争执，多次协商未果，请求民警调解",
-        "邻里纠纷：邻居在公共楼道堆放杂物，沟通后仍不清理",
-        "邻里纠纷：楼上住户长期漏水，与其协商未果",
-    )),
-    Topic(K.DISPUTE, C.PUBLIC_SECURITY, 6, (
-        "噪音扰民：楼下商铺夜间音响声音过大，影响休息",
-        "噪音扰民：邻居装修晚上十点后仍在施工",
-        "噪音扰民：广场舞音量过大，影响周边居民休息",
-    )),
-    Topic(K.DISPUTE, C.LITIGATION, 2, (
-        "征地拆迁补偿款分配存在争议，希望协调",
-        "承包地界线不清，与邻村村民发生纠纷",
-        "住房安置问题与施工方产生矛盾",
-    )),
+    Topic(
+        K.DISPUTE,
+        C.PUBLIC_SECURITY,
+        6,
+        (
+            "邻里纠纷：因宅基地边界与邻居发生争执，多次协商未果，请求民警调解",
+            "邻里纠纷：邻居在公共楼道堆放杂物，沟通后仍不清理",
+            "邻里纠纷：楼上住户长期漏水，与其协商未果",
+        ),
+    ),
+    Topic(
+        K.DISPUTE,
+        C.PUBLIC_SECURITY,
+        6,
+        (
+            "噪音扰民：楼下商铺夜间音响声音过大，影响休息",
+            "噪音扰民：邻居装修晚上十点后仍在施工",
+            "噪音扰民：广场舞音量过大，影响周边居民休息",
+        ),
+    ),
+    Topic(
+        K.DISPUTE,
+        C.LITIGATION,
+        2,
+        (
+            "征地拆迁补偿款分配存在争议，希望协调",
+            "承包地界线不清，与邻村村民发生纠纷",
+            "住房安置问题与施工方产生矛盾",
+        ),
+    ),
     Topic(K.DISPUTE, C.OTHER, 2, ("家庭赡养老人问题产生矛盾，希望民警上门调解", "租房押金纠纷，房东拒不退还")),
-    Topic(K.HELP, C.ANTI_FRAUD, 5, (
-        "电信诈骗：接到自称客服的电话要求转账，怀疑是诈骗",
-        "电信诈骗：家中老人被冒充公检法的电话骗取钱财",
-        "电信诈骗：网上刷单被骗，请求帮助",
-    )),
-    Topic(K.HELP, C.PUBLIC_SECURITY, 4, (
-        "家中老人走失，请求帮助寻找",
-        "电动车被盗，请求协助查找",
-        "夜间有陌生人在小区徘徊，请求加强巡逻",
-    )),
+    Topic(
+        K.HELP,
+        C.ANTI_FRAUD,
+        5,
+        (
+            "电信诈骗：接到自称客服的电话要求转账，怀疑是诈骗",
+            "电信诈骗：家中老人被冒充公检法的电话骗取钱财",
+            "电信诈骗：网上刷单被骗，请求帮助",
+        ),
+    ),
+    Topic(
+        K.HELP,
+        C.PUBLIC_SECURITY,
+        4,
+        (
+            "家中老人走失，请求帮助寻找",
+            "电动车被盗，请求协助查找",
+            "夜间有陌生人在小区徘徊，请求加强巡逻",
+        ),
+    ),
     Topic(K.HELP, C.TRAFFIC, 1, ("高速施工造成村民出行不便，请求协调", "车辆被剐蹭，对方驾车离开")),
-    Topic(K.INQUIRY, C.HOUSEHOLD_ID, 9, (
-        "户籍迁移：咨询户口迁移入户需要准备哪些材料",
-        "新生儿落户办理流程咨询",
-        "身份证到期换领需要预约吗",
-        "居住证办理条件咨询",
-    )),
+    Topic(
+        K.INQUIRY,
+        C.HOUSEHOLD_ID,
+        9,
+        (
+            "户籍迁移：咨询户口迁移入户需要准备哪些材料",
+            "新生儿落户办理流程咨询",
+            "身份证到期换领需要预约吗",
+            "居住证办理条件咨询",
+        ),
+    ),
     Topic(K.INQUIRY, C.EXIT_ENTRY, 2, ("护照办理需要多长时间", "港澳通行证续签流程咨询")),
     Topic(K.INQUIRY, C.LAW_ENFORCEMENT, 3, ("无犯罪记录证明如何开具", "交通事故处理进度查询", "报案后案件进展查询")),
-    Topic(K.SUGGESTION, C.TRAFFIC, 4, (
-        "车辆乱停：小区门口车辆乱停乱放，堵塞消防通道",
-        "学校门口上下学时段交通拥堵，建议增派警力",
-        "建议在主干道增设停车泊位",
-    )),
-    Topic(K.SUGGESTION, C.PUBLIC_SECURITY, 3, (
-        "建议在村口增设监控探头",
-        "建议夜间加强巡逻",
-        "小区后门长期无人看管，存在安防漏洞",
-    )),
-    Topic(K.SUGGESTION, C.POLICE_CONDUCT, 2, (
-        "窗口民警服务热情，提出表扬",
-        "建议延长户籍窗口周末服务时间",
-        "建议精简证明材料",
-    )),
+    Topic(
+        K.SUGGESTION,
+        C.TRAFFIC,
+        4,
+        (
+            "车辆乱停：小区门口车辆乱停乱放，堵塞消防通道",
+            "学校门口上下学时段交通拥堵，建议增派警力",
+            "建议在主干道增设停车泊位",
+        ),
+    ),
+    Topic(
+        K.SUGGESTION,
+        C.PUBLIC_SECURITY,
+        3,
+        (
+            "建议在村口增设监控探头",
+            "建议夜间加强巡逻",
+            "小区后门长期无人看管，存在安防漏洞",
+        ),
+    ),
+    Topic(
+        K.SUGGESTION,
+        C.POLICE_CONDUCT,
+        2,
+        (
+            "窗口民警服务热情，提出表扬",
+            "建议延长户籍窗口周末服务时间",
+            "建议精简证明材料",
+        ),
+    ),
     Topic(K.CONSULTATION, C.HOUSEHOLD_ID, 3, ("视频约访：咨询户口迁移事宜", "视频约访：咨询身份证补办")),
     Topic(K.CONSULTATION, C.LITIGATION, 2, ("视频约访：反映涉法涉诉问题", "视频约访：咨询调解进展")),
     Topic(K.CONSULTATION, C.OTHER, 1, ("视频约访：反映村里治安情况",)),
@@ -154,19 +279,35 @@ class _Station:
 
         def person(role: Role, prefix: str) -> int:
             sid = len(self.staff) + 1
-            self.staff.append({
-                "id": sid, "badge": f"{prefix}{sid:04d}", "name": next(names), "role": role.value,
-                "telegram_id": None, "language": Language.ZH_HANS.value, "active": True, "created_at": now,
-            })
+            self.staff.append(
+                {
+                    "id": sid,
+                    "badge": f"{prefix}{sid:04d}",
+                    "name": next(names),
+                    "role": role.value,
+                    "telegram_id": None,
+                    "language": Language.ZH_HANS.value,
+                    "active": True,
+                    "created_at": now,
+                }
+            )
             return sid
 
         def area(code: str, name: str, level: str, parent: int | None, **people: int | None) -> int:
             aid = len(self.areas) + 1
-            self.areas.append({
-                "id": aid, "code": code, "name": name, "level": level, "parent_id": parent, "position": aid,
-                "officer_id": people.get("officer"), "supervisor_id": people.get("supervisor"),
-                "leader_id": people.get("leader"),
-            })
+            self.areas.append(
+                {
+                    "id": aid,
+                    "code": code,
+                    "name": name,
+                    "level": level,
+                    "parent_id": parent,
+                    "position": aid,
+                    "officer_id": people.get("officer"),
+                    "supervisor_id": people.get("supervisor"),
+                    "leader_id": people.get("leader"),
+                }
+            )
             return aid
 
         person(Role.ADMIN, "A")
@@ -177,12 +318,23 @@ class _Station:
         next_resident = 1
         for t, town in enumerate(TOWNS):
             supervisor = person(Role.SUPERVISOR, "S")
-            town_id = area(f"{config.code}-{t + 1:02d}", town, "town", root,
-                           supervisor=supervisor, leader=leaders[t % len(leaders)])
+            town_id = area(
+                f"{config.code}-{t + 1:02d}",
+                town,
+                "town",
+                root,
+                supervisor=supervisor,
+                leader=leaders[t % len(leaders)],
+            )
             for v in range(7):
                 officer = person(Role.OFFICER, "P")
-                village_id = area(f"{config.code}-{t + 1:02d}-{v + 1:02d}", village_names[t * 7 + v], "village",
-                                  town_id, officer=officer)
+                village_id = area(
+                    f"{config.code}-{t + 1:02d}-{v + 1:02d}",
+                    village_names[t * 7 + v],
+                    "village",
+                    town_id,
+                    officer=officer,
+                )
                 self.villages.append(_Village(village_id, officer, (next_resident, per_village)))
                 next_resident += per_village
         self.resident_count = next_resident - 1
@@ -196,9 +348,17 @@ class _Station:
                 roll = rng.random()
                 language = Language.ZH_HANS if roll < 0.9 else Language.EN if roll < 0.96 else Language.ZH_HANT
                 yield {
-                    "id": rid, "telegram_id": None, "first_name": next(names), "language": language.value,
-                    "consented_at": now, "area_id": village.area_id, "phone": _phone(rng),
-                    "priority": rng.random() < 0.05, "unreachable": False, "created_at": now, "deleted_at": None,
+                    "id": rid,
+                    "telegram_id": None,
+                    "first_name": next(names),
+                    "language": language.value,
+                    "consented_at": now,
+                    "area_id": village.area_id,
+                    "phone": _phone(rng),
+                    "priority": rng.random() < 0.05,
+                    "unreachable": False,
+                    "created_at": now,
+                    "deleted_at": None,
                 }
 
     def village(self, rng: random.Random) -> _Village:
@@ -259,13 +419,29 @@ class _CaseMaker:
         self.cases, self.events, self.followups = [], [], []
         return batch
 
-    def event(self, case_id: int, at: datetime, action: str, actor: tuple[str, int | None],
-              before: Status | None, after: Status | None) -> None:
-        self.events.append({
-            "case_id": case_id, "at": at, "action": action, "actor_kind": actor[0], "actor_id": actor[1],
-            "from_status": before.value if before else None, "to_status": after.value if after else None,
-            "note": None, "data": {}, "update_id": None,
-        })
+    def event(
+        self,
+        case_id: int,
+        at: datetime,
+        action: str,
+        actor: tuple[str, int | None],
+        before: Status | None,
+        after: Status | None,
+    ) -> None:
+        self.events.append(
+            {
+                "case_id": case_id,
+                "at": at,
+                "action": action,
+                "actor_kind": actor[0],
+                "actor_id": actor[1],
+                "from_status": before.value if before else None,
+                "to_status": after.value if after else None,
+                "note": None,
+                "data": {},
+                "update_id": None,
+            }
+        )
 
     def make(self, case_id: int, created: datetime) -> None:
         rng = self.rng
@@ -278,14 +454,30 @@ class _CaseMaker:
         day = f"{local:%Y%m%d}"
         seq = self.counters[day] = self.counters.get(day, 0) + 1
         row: Row = {
-            "id": case_id, "number": f"{self.config.code}-{day}-{seq:04d}", "resident_id": resident,
-            "kind": topic.kind.value, "category": topic.category.value, "area_id": village.area_id,
-            "description": rng.choice(topic.details), "priority": rng.random() < 0.04, "owner_id": officer,
-            "assignee_id": officer, "location_lat": None, "location_lon": None, "created_at": created,
-            "version": 1, "ack_due_at": self.deadlines.ack(topic.kind, created),
-            "resolve_due_at": self.deadlines.resolve(topic.kind, created), "accepted_at": None,
-            "resolved_at": None, "closed_at": None, "resolution_note": None, "close_reason": None,
-            "reopened_count": 0, "escalation_level": 0, "source_update_id": None,
+            "id": case_id,
+            "number": f"{self.config.code}-{day}-{seq:04d}",
+            "resident_id": resident,
+            "kind": topic.kind.value,
+            "category": topic.category.value,
+            "area_id": village.area_id,
+            "description": rng.choice(topic.details),
+            "priority": rng.random() < 0.04,
+            "owner_id": officer,
+            "assignee_id": officer,
+            "location_lat": None,
+            "location_lon": None,
+            "created_at": created,
+            "version": 1,
+            "ack_due_at": self.deadlines.ack(topic.kind, created),
+            "resolve_due_at": self.deadlines.resolve(topic.kind, created),
+            "accepted_at": None,
+            "resolved_at": None,
+            "closed_at": None,
+            "resolution_note": None,
+            "close_reason": None,
+            "reopened_count": 0,
+            "escalation_level": 0,
+            "source_update_id": None,
         }
         first_event = len(self.events)
         self.event(case_id, created, "submit", ("resident", resident), None, Status.SUBMITTED)
@@ -327,8 +519,9 @@ class _CaseMaker:
                 self.event(case_id, meeting, "held" if rng.random() < 0.86 else "no_show", staff, status, status)
             if resolved > now:
                 if round_ == 1 and now > row["resolve_due_at"] and rng.random() < 0.5:
-                    self.event(case_id, max(row["resolve_due_at"], ack), "escalate", ("system", None), status,
-                               Status.ESCALATED)
+                    self.event(
+                        case_id, max(row["resolve_due_at"], ack), "escalate", ("system", None), status, Status.ESCALATED
+                    )
                     row["escalation_level"] = 1
                     return Status.ESCALATED
                 return status
@@ -360,8 +553,16 @@ class _CaseMaker:
         due = datetime.combine(resolved.astimezone(tz).date() + timedelta(days=1), self.config.followup_time, tz)
         due = due.astimezone(UTC)
         row: Row = {
-            "case_id": case_id, "round": round_, "due_at": due, "asked_at": None, "reminded_at": None,
-            "answered_at": None, "solved": None, "satisfaction": None, "comment": None, "outcome": None,
+            "case_id": case_id,
+            "round": round_,
+            "due_at": due,
+            "asked_at": None,
+            "reminded_at": None,
+            "answered_at": None,
+            "solved": None,
+            "satisfaction": None,
+            "comment": None,
+            "outcome": None,
         }
         self.followups.append(row)
         if due > self.now:

@@ -162,10 +162,16 @@ async def queue_question(
         return None
     step = "remind" if reminder else "ask"
     return await outbox.enqueue(
-        conn, dedupe_key=f"followup:{followup.id}:{step}", chat_id=resident.telegram_id,
+        conn,
+        dedupe_key=f"followup:{followup.id}:{step}",
+        chat_id=resident.telegram_id,
         audience=outbox.RESIDENT,
-        kind=REMINDER if reminder else ASK, payload={"followup_id": followup.id}, priority=Priority.BULK,
-        due_at=max(followup.due_at, now) if reminder else followup.due_at, now=now, case_id=case.id,
+        kind=REMINDER if reminder else ASK,
+        payload={"followup_id": followup.id},
+        priority=Priority.BULK,
+        due_at=max(followup.due_at, now) if reminder else followup.due_at,
+        now=now,
+        case_id=case.id,
     )
 
 
@@ -179,10 +185,16 @@ async def queue_visit_reminder(
         log.warning("visit %s of case %s has no enrolled officer to remind", visit.id, case.id)
         return None
     return await outbox.enqueue(
-        conn, dedupe_key=f"visit:{visit.id}:remind", chat_id=member.telegram_id, audience=outbox.STAFF,
-        kind=VISIT_REMINDER, payload={"visit_id": visit.id, "staff_id": member.id, "tz": tz},
+        conn,
+        dedupe_key=f"visit:{visit.id}:remind",
+        chat_id=member.telegram_id,
+        audience=outbox.STAFF,
+        kind=VISIT_REMINDER,
+        payload={"visit_id": visit.id, "staff_id": member.id, "tz": tz},
         priority=Priority.NORMAL,
-        due_at=visit.due_at, now=now, case_id=case.id,
+        due_at=visit.due_at,
+        now=now,
+        case_id=case.id,
     )
 
 
@@ -237,7 +249,9 @@ async def _conclude(
 ) -> tuple[Outcome, Case]:
     """Closes a case on a positive answer; reopens and escalates it on a negative one."""
     data: dict[str, object] = {
-        "followup_id": followup.id, "solved": followup.solved, "satisfaction": followup.satisfaction,
+        "followup_id": followup.id,
+        "solved": followup.solved,
+        "satisfaction": followup.satisfaction,
     }
     if case.status is not Status.RESOLVED:
         return Outcome.RECORDED, case  # an officer reopened it meanwhile; the answer stays on record
@@ -249,7 +263,14 @@ async def _conclude(
             return Outcome.CLOSED, case
         actor_id = case.resident_id if actor is Actor.RESIDENT else None
         case = await ledger.system_transition(
-            conn, case, Action.REOPEN, now, actor=actor, actor_id=actor_id, data=data, tell_resident=False,
+            conn,
+            case,
+            Action.REOPEN,
+            now,
+            actor=actor,
+            actor_id=actor_id,
+            data=data,
+            tell_resident=False,
             tz=services.config.tz.key,
             resolve_due_at=services.deadlines.resolve_deadline(case.kind, now, services.calendar),
         )
@@ -267,10 +288,17 @@ async def _tell_assignee(conn: AsyncConnection, case: Case, now: datetime) -> No
         return
     events = await case_repo.events(conn, case.id)
     await outbox.enqueue(
-        conn, dedupe_key=f"card:{events[-1].id}:{member.id}", chat_id=member.telegram_id,
+        conn,
+        dedupe_key=f"card:{events[-1].id}:{member.id}",
+        chat_id=member.telegram_id,
         audience=outbox.STAFF,
-        kind=CASE_CARD, payload={"case_id": case.id, "staff_id": member.id, "reason": "reopen"},
-        priority=Priority.ASSIGNMENT, urgent=True, case_id=case.id, due_at=now, now=now,
+        kind=CASE_CARD,
+        payload={"case_id": case.id, "staff_id": member.id, "reason": "reopen"},
+        priority=Priority.ASSIGNMENT,
+        urgent=True,
+        case_id=case.id,
+        due_at=now,
+        now=now,
     )
 
 
@@ -286,9 +314,7 @@ async def supervisor_of(conn: AsyncConnection, case: Case) -> Staff | None:
     return None
 
 
-async def escalate_to_supervisor(
-    conn: AsyncConnection, case: Case, followup: Followup, now: datetime
-) -> Case:
+async def escalate_to_supervisor(conn: AsyncConnection, case: Case, followup: Followup, now: datetime) -> Case:
     """ESCALATE (system) with the answer, and the supervisor's message.
 
     The message waits `COMMENT_GRACE` for the resident's comment, and goes at once when the
@@ -298,7 +324,11 @@ async def escalate_to_supervisor(
     # Already escalated: the supervisor still gets the resident's answer below.
     with contextlib.suppress(TransitionRefused):
         case = await ledger.system_transition(
-            conn, case, Action.ESCALATE, now, note=followup.comment,
+            conn,
+            case,
+            Action.ESCALATE,
+            now,
+            note=followup.comment,
             data={"followup_id": followup.id, "to_staff_id": supervisor.id if supervisor else None},
             tell_resident=False,
         )
@@ -306,10 +336,17 @@ async def escalate_to_supervisor(
         log.warning("case %s: no enrolled supervisor to escalate the follow-up answer to", case.id)
         return case
     await outbox.enqueue(
-        conn, dedupe_key=f"followup:{followup.id}:escalate", chat_id=supervisor.telegram_id,
-        audience=outbox.STAFF, kind=ESCALATION,
-        payload={"followup_id": followup.id, "staff_id": supervisor.id}, priority=Priority.ASSIGNMENT,
-        urgent=True, case_id=case.id, due_at=now + COMMENT_GRACE, now=now,
+        conn,
+        dedupe_key=f"followup:{followup.id}:escalate",
+        chat_id=supervisor.telegram_id,
+        audience=outbox.STAFF,
+        kind=ESCALATION,
+        payload={"followup_id": followup.id, "staff_id": supervisor.id},
+        priority=Priority.ASSIGNMENT,
+        urgent=True,
+        case_id=case.id,
+        due_at=now + COMMENT_GRACE,
+        now=now,
     )
     return case
 
@@ -359,8 +396,15 @@ async def add_comment(services: Services, resident: Resident, followup_id: int, 
         if not comment or not await repo.record_comment(conn, followup.id, comment):
             return Answer(Outcome.ALREADY, followup, case)
         await case_repo.add_event(
-            conn, case_id=case.id, at=now, action="followup_comment", actor_kind=Actor.RESIDENT.value,
-            actor_id=resident.id, from_status=case.status.value, to_status=case.status.value, note=comment,
+            conn,
+            case_id=case.id,
+            at=now,
+            action="followup_comment",
+            actor_kind=Actor.RESIDENT.value,
+            actor_id=resident.id,
+            from_status=case.status.value,
+            to_status=case.status.value,
+            note=comment,
             data={"followup_id": followup.id},
         )
         await _pass_on_comment(conn, case, followup, now)
@@ -398,9 +442,16 @@ async def _pass_on_comment(conn: AsyncConnection, case: Case, followup: Followup
     if recipient is None or recipient.telegram_id is None:
         return
     await outbox.enqueue(
-        conn, dedupe_key=f"followup:{followup.id}:comment", chat_id=recipient.telegram_id,
-        audience=outbox.STAFF, kind=COMMENT, payload={"followup_id": followup.id, "staff_id": recipient.id},
-        priority=Priority.NORMAL, case_id=case.id, due_at=now, now=now,
+        conn,
+        dedupe_key=f"followup:{followup.id}:comment",
+        chat_id=recipient.telegram_id,
+        audience=outbox.STAFF,
+        kind=COMMENT,
+        payload={"followup_id": followup.id, "staff_id": recipient.id},
+        priority=Priority.NORMAL,
+        case_id=case.id,
+        due_at=now,
+        now=now,
     )
 
 
@@ -427,8 +478,14 @@ async def conclude_silent(services: Services, conn: AsyncConnection, followup: F
         return repo.ANSWERED
     try:
         await ledger.system_transition(
-            conn, case, Action.CLOSE, now, close_reason=CLOSE_NO_FEEDBACK,
-            note=None, data={"followup_id": followup.id}, tell_resident=True,
+            conn,
+            case,
+            Action.CLOSE,
+            now,
+            close_reason=CLOSE_NO_FEEDBACK,
+            note=None,
+            data={"followup_id": followup.id},
+            tell_resident=True,
         )
     except TransitionRefused:
         log.warning("follow-up %s: case %s could not be closed without feedback", followup.id, case.id)
@@ -460,8 +517,15 @@ async def visit_done(
         if not await repo.mark_visit_done(conn, visit.id, staff_id=staff.id, now=now, note=note):
             return VisitOutcome.ALREADY, await repo.visit(conn, visit.id), case
         await case_repo.add_event(
-            conn, case_id=case.id, at=now, action="visit_done", actor_kind="staff", actor_id=staff.id,
-            from_status=case.status.value, to_status=case.status.value, note=note,
+            conn,
+            case_id=case.id,
+            at=now,
+            action="visit_done",
+            actor_kind="staff",
+            actor_id=staff.id,
+            from_status=case.status.value,
+            to_status=case.status.value,
+            note=note,
             data={"visit_id": visit.id, "seq": visit.seq},
         )
         visit = await repo.visit(conn, visit.id)
@@ -474,21 +538,26 @@ async def visit_done(
 def question(lang: Language, case: Case, followup: Followup, *, reminder: bool) -> Outgoing:
     """The question the resident gets: the next one they have not answered."""
     if reminder:
-        intro = t(lang, "A gentle reminder: we would still like to hear how case {number} turned out.",
-                  number=case.number)
+        intro = t(
+            lang, "A gentle reminder: we would still like to hear how case {number} turned out.", number=case.number
+        )
     else:
         intro = t(lang, "Your case {number} was resolved. May we ask how it went?", number=case.number)
     if followup.solved is None:
-        return Outgoing(resident_screen(lang, intro, t(lang, "<b>Has your problem been solved?</b>")),
-                        solved_buttons(lang, followup.id))
+        return Outgoing(
+            resident_screen(lang, intro, t(lang, "<b>Has your problem been solved?</b>")),
+            solved_buttons(lang, followup.id),
+        )
     return Outgoing(resident_screen(lang, intro, rating_prompt(lang)), rating_buttons(lang, followup.id))
 
 
 def solved_buttons(lang: Language, followup_id: int) -> tuple[tuple[Button, ...], ...]:
-    return rows([
-        Button(tp(lang, "✅ Solved"), ACT_SOLVED, {"followup_id": followup_id, "solved": True}),
-        Button(tp(lang, "❌ Not solved"), ACT_SOLVED, {"followup_id": followup_id, "solved": False}),
-    ])
+    return rows(
+        [
+            Button(tp(lang, "✅ Solved"), ACT_SOLVED, {"followup_id": followup_id, "solved": True}),
+            Button(tp(lang, "❌ Not solved"), ACT_SOLVED, {"followup_id": followup_id, "solved": False}),
+        ]
+    )
 
 
 def rating_prompt(lang: Language) -> str:
@@ -496,10 +565,12 @@ def rating_prompt(lang: Language) -> str:
 
 
 def rating_buttons(lang: Language, followup_id: int) -> tuple[tuple[Button, ...], ...]:
-    return rows([
-        Button(tp(lang, SATISFACTION_LABEL[s]), ACT_RATE, {"followup_id": followup_id, "satisfaction": s})
-        for s in Satisfaction
-    ])
+    return rows(
+        [
+            Button(tp(lang, SATISFACTION_LABEL[s]), ACT_RATE, {"followup_id": followup_id, "satisfaction": s})
+            for s in Satisfaction
+        ]
+    )
 
 
 def rating_message(lang: Language, case: Case, followup: Followup) -> Outgoing:
@@ -518,23 +589,27 @@ def closed_message(lang: Language, case: Case, followup: Followup) -> Outgoing:
 
 def reopened_message(lang: Language, case: Case, followup: Followup) -> Outgoing:
     """A negative answer: reopened and passed up; the comment prompt with a skip button."""
-    text = "\n\n".join([
-        t(lang, "We are sorry. Case {number} has been reopened and passed to a supervisor.",
-          number=case.number),
-        t(lang, "If you like, write in one message what is still wrong; it goes to the supervisor with "
-                "your answer. Or tap Skip."),
-    ])
+    text = "\n\n".join(
+        [
+            t(lang, "We are sorry. Case {number} has been reopened and passed to a supervisor.", number=case.number),
+            t(
+                lang,
+                "If you like, write in one message what is still wrong; it goes to the supervisor with "
+                "your answer. Or tap Skip.",
+            ),
+        ]
+    )
     return Outgoing(Safe(text), rows([Button(tp(lang, "Skip"), ACT_SKIP, {"followup_id": followup.id})]))
 
 
 def recorded_message(lang: Language, case: Case) -> Outgoing:
-    return Outgoing(Safe(t(lang, "Thank you, your answer about case {number} has been recorded.",
-                           number=case.number)))
+    return Outgoing(Safe(t(lang, "Thank you, your answer about case {number} has been recorded.", number=case.number)))
 
 
 def comment_prompt(lang: Language) -> Outgoing:
-    return Outgoing(Safe(t(lang, "Please write your comment in one message (up to {limit} characters).",
-                           limit=COMMENT_MAX_CHARS)))
+    return Outgoing(
+        Safe(t(lang, "Please write your comment in one message (up to {limit} characters).", limit=COMMENT_MAX_CHARS))
+    )
 
 
 def comment_saved_message(lang: Language) -> Outgoing:
@@ -552,5 +627,6 @@ VISIT_ALREADY = N_("This visit was already recorded as done.")
 
 
 def visit_done_message(lang: Language, case: Case, visit: Visit) -> Outgoing:
-    return Outgoing(Safe(t(lang, "Visit {seq} for case {number} recorded as done. Thank you.",
-                           seq=visit.seq, number=case.number)))
+    return Outgoing(
+        Safe(t(lang, "Visit {seq} for case {number} recorded as done. Thank you.", seq=visit.seq, number=case.number))
+    )

@@ -30,7 +30,10 @@ def source_messages() -> dict[str, str]:
         if not folder.exists():
             continue
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(folder), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=(),
+            str(folder),
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=(),
         ):
             if isinstance(message, str) and message:
                 found.setdefault(message, f"{package}/{filename}:{lineno}")
@@ -63,7 +66,7 @@ def main() -> int:
             status = 1
             print(f"# {language.value}: {len(lacking)} missing")
             for msgid, where in lacking.items():
-                print(f"#: {where}\nmsgid \"{_po_escape(msgid)}\"\nmsgstr \"\"\n")
+                print(f'#: {where}\nmsgid "{_po_escape(msgid)}"\nmsgstr ""\n')
     return status
 
 

@@ -235,9 +235,7 @@ async def write_xlsx(
     return count
 
 
-async def write_csv(
-    chunks: Chunks, out: Path, lang: Language, tz: ZoneInfo, now: datetime, with_contacts: bool
-) -> int:
+async def write_csv(chunks: Chunks, out: Path, lang: Language, tz: ZoneInfo, now: datetime, with_contacts: bool) -> int:
     """Writes the ledger as CSV in UTF-8 with BOM, a chunk at a time. Returns the count."""
     cols = columns(with_contacts)
     values = _Values(lang, tz, now, as_text=True)
@@ -247,9 +245,7 @@ async def write_csv(
         writer.writerow(headers(lang, with_contacts))
 
         def write(rows: list[LedgerRow]) -> None:
-            writer.writerows(
-                ["" if (x := column.value(row, values)) is None else x for column in cols] for row in rows
-            )
+            writer.writerows(["" if (x := column.value(row, values)) is None else x for column in cols] for row in rows)
 
         async for chunk in chunks:
             await asyncio.to_thread(write, chunk)
@@ -280,7 +276,12 @@ async def export_ledger(
     if with_contacts:
         async with db.write() as conn:
             await audit.record(
-                conn, at=now, staff_id=staff_id, actor=actor, action=AUDIT_ACTION, subject="ledger",
+                conn,
+                at=now,
+                staff_id=staff_id,
+                actor=actor,
+                action=AUDIT_ACTION,
+                subject="ledger",
                 detail=f"{period.first.isoformat()}..{period.last.isoformat()} {_scope_detail(scope)} {fmt.value}",
             )
     writer = write_xlsx if fmt is Format.XLSX else write_csv

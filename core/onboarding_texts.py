@@ -26,29 +26,49 @@ def retention_period(lang: Language, days: int) -> str:
 
 
 def privacy_notice(lang: Language, station: str, retention_days: int) -> str:
-    return Safe("\n\n".join([
-        t(lang, "<b>Privacy notice</b>"),
-        t(lang, "<b>What we store:</b> your Telegram account number and name, your language and "
-                "neighbourhood, the phone number if you choose to share it, and the cases you file "
-                "with their text, photos and location."),
-        t(lang, "<b>Why:</b> so that {station} can accept, hand over and follow up your cases, and "
-                "count how well they are handled.", station=station),
-        t(lang, "<b>For how long:</b> {period} after a case is closed; then its photos and location "
-                "are deleted and it is kept only without your name.", period=retention_period(lang, retention_days)),
-        t(lang, "<b>Who can see it:</b> the officers who cover your neighbourhood and their "
-                "supervisors. Every look at your phone number is recorded."),
-        t(lang, "You can delete your account data at any time with /privacy."),
-    ]))
+    return Safe(
+        "\n\n".join(
+            [
+                t(lang, "<b>Privacy notice</b>"),
+                t(
+                    lang,
+                    "<b>What we store:</b> your Telegram account number and name, your language and "
+                    "neighbourhood, the phone number if you choose to share it, and the cases you file "
+                    "with their text, photos and location.",
+                ),
+                t(
+                    lang,
+                    "<b>Why:</b> so that {station} can accept, hand over and follow up your cases, and "
+                    "count how well they are handled.",
+                    station=station,
+                ),
+                t(
+                    lang,
+                    "<b>For how long:</b> {period} after a case is closed; then its photos and location "
+                    "are deleted and it is kept only without your name.",
+                    period=retention_period(lang, retention_days),
+                ),
+                t(
+                    lang,
+                    "<b>Who can see it:</b> the officers who cover your neighbourhood and their "
+                    "supervisors. Every look at your phone number is recorded.",
+                ),
+                t(lang, "You can delete your account data at any time with /privacy."),
+            ]
+        )
+    )
 
 
 def consent_buttons(lang: Language) -> tuple[tuple[Button, ...], ...]:
-    return rows([Button(tp(lang, "✅ I agree"), "onb_consent", {}),
-                 Button(tp(lang, "Not now"), "onb_decline", {})])
+    return rows([Button(tp(lang, "✅ I agree"), "onb_consent", {}), Button(tp(lang, "Not now"), "onb_decline", {})])
 
 
 def choose_area(lang: Language, options: list[Area], parent: Area | None, purpose: str) -> Outgoing:
-    text = (t(lang, "Which neighbourhood do you live in?") if parent is None
-            else t(lang, "Which part of {area}?", area=parent.name))
+    text = (
+        t(lang, "Which neighbourhood do you live in?")
+        if parent is None
+        else t(lang, "Which part of {area}?", area=parent.name)
+    )
     buttons = [[Button(area.name, "onb_area", {"area_id": area.id, "purpose": purpose})] for area in options]
     if parent is not None:
         buttons.append([Button(tp(lang, "◀️ Back"), "onb_area_up", {"area_id": parent.id, "purpose": purpose})])
@@ -56,22 +76,35 @@ def choose_area(lang: Language, options: list[Area], parent: Area | None, purpos
 
 
 def ask_phone(lang: Language) -> Outgoing:
-    text = t(lang, "You may share your phone number so the officer can call you back. "
-                   "It is optional: press “Skip” if you prefer not to.")
-    return Outgoing(Safe(text), reply_keyboard=(
-        (("contact", tp(lang, "📱 Share my phone number")),),
-        (("text", tp(lang, "Skip")),),
-    ))
+    text = t(
+        lang,
+        "You may share your phone number so the officer can call you back. "
+        "It is optional: press “Skip” if you prefer not to.",
+    )
+    return Outgoing(
+        Safe(text),
+        reply_keyboard=(
+            (("contact", tp(lang, "📱 Share my phone number")),),
+            (("text", tp(lang, "Skip")),),
+        ),
+    )
 
 
 def ask_new_phone(lang: Language, current: str) -> Outgoing:
     """/settings → change phone when a number is on file: the buttons say what becomes of it."""
-    text = t(lang, "Your phone number on file is {phone}. To change it, share your number with the button "
-                   "below; or keep the current number, or remove it.", phone=current)
-    return Outgoing(Safe(text), reply_keyboard=(
-        (("contact", tp(lang, "📱 Share my phone number")),),
-        (("text", tp(lang, "Keep current number")), ("text", tp(lang, "Remove my number"))),
-    ))
+    text = t(
+        lang,
+        "Your phone number on file is {phone}. To change it, share your number with the button "
+        "below; or keep the current number, or remove it.",
+        phone=current,
+    )
+    return Outgoing(
+        Safe(text),
+        reply_keyboard=(
+            (("contact", tp(lang, "📱 Share my phone number")),),
+            (("text", tp(lang, "Keep current number")), ("text", tp(lang, "Remove my number"))),
+        ),
+    )
 
 
 def new_phone_choice(lang: Language, text: str | None) -> Literal["keep", "remove"] | None:

@@ -62,9 +62,7 @@ class QuietHours:
         try:
             return cls(start=time(sh, sm), end=time(eh, em), tz=tz)
         except ValueError:
-            raise QuietHoursFormatError(
-                f"quiet hours {text!r}: hours must be 00-23 and minutes 00-59"
-            ) from None
+            raise QuietHoursFormatError(f"quiet hours {text!r}: hours must be 00-23 and minutes 00-59") from None
 
     @property
     def enabled(self) -> bool:

@@ -78,8 +78,14 @@ def check_description(text: str | None, limit: int) -> str:
     if not cleaned:
         raise FormError(N_("The description is empty. Please write what happened."))
     if len(cleaned) > limit:
-        raise FormError(N_("The description is {length} characters long; the limit is {limit}. "
-                        "Please shorten it and send it again."), length=len(cleaned), limit=limit)
+        raise FormError(
+            N_(
+                "The description is {length} characters long; the limit is {limit}. "
+                "Please shorten it and send it again."
+            ),
+            length=len(cleaned),
+            limit=limit,
+        )
     return cleaned
 
 
@@ -104,8 +110,9 @@ def _nav(lang: Language, step: str) -> list[Button]:
 
 def kind_screen(lang: Language) -> Outgoing:
     text = t(lang, "<b>File an issue</b> (step 1 of 4)\nWhat kind of issue is it?")
-    kinds = [Button(f"{KIND_HINTS[k]} {labels.kind(lang, k)}", "report_kind", {"kind": k.value})
-             for k in REPORTABLE_KINDS]
+    kinds = [
+        Button(f"{KIND_HINTS[k]} {labels.kind(lang, k)}", "report_kind", {"kind": k.value}) for k in REPORTABLE_KINDS
+    ]
     return Outgoing(Safe(text), rows(kinds[:2], kinds[2:], _nav(lang, KIND)))
 
 
@@ -116,62 +123,103 @@ def category_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
 
 
 def description_screen(lang: Language, data: dict[str, Any], limit: int) -> Outgoing:
-    text = t(lang, "<b>Describe it</b> (step 3 of 4)\nWrite what happened, where and when, in up to "
-                   "{limit} characters.", limit=limit)
+    text = t(
+        lang,
+        "<b>Describe it</b> (step 3 of 4)\nWrite what happened, where and when, in up to {limit} characters.",
+        limit=limit,
+    )
     if data.get("description"):
-        text += "\n\n" + t(lang, "Current text: <blockquote>{text}</blockquote>Send new text to replace it, "
-                                 "or go back.", text=data["description"])
-        return Outgoing(Safe(text), rows([Button(tp(lang, "Keep this text"), "report_keep", {})],
-                                          _nav(lang, DESCRIPTION)))
+        text += "\n\n" + t(
+            lang,
+            "Current text: <blockquote>{text}</blockquote>Send new text to replace it, or go back.",
+            text=data["description"],
+        )
+        return Outgoing(
+            Safe(text), rows([Button(tp(lang, "Keep this text"), "report_keep", {})], _nav(lang, DESCRIPTION))
+        )
     return Outgoing(Safe(text), rows(_nav(lang, DESCRIPTION)))
 
 
 def attach_screen(lang: Language, data: dict[str, Any], max_photos: int) -> Outgoing:
     photos = len(data.get("photos", []))
     located = bool(data.get("location"))
-    text = t(lang, "<b>Photos and location</b> (step 4 of 4, optional)\nYou can send up to {max} photos "
-                   "and share a location with the 📎 button. Press “Continue” when you are done.", max=max_photos)
-    text += "\n" + t(lang, "Photos so far: {count} · location: {located}", count=photos,
-                     located=tp(lang, "yes") if located else tp(lang, "no"))
+    text = t(
+        lang,
+        "<b>Photos and location</b> (step 4 of 4, optional)\nYou can send up to {max} photos "
+        "and share a location with the 📎 button. Press “Continue” when you are done.",
+        max=max_photos,
+    )
+    text += "\n" + t(
+        lang,
+        "Photos so far: {count} · location: {located}",
+        count=photos,
+        located=tp(lang, "yes") if located else tp(lang, "no"),
+    )
     refused = int(data.get("refused", 0))
     if refused:
-        text += "\n" + t(lang, "⚠️ At most {max} photos can be attached; {count} more were not taken.",
-                         max=max_photos, count=refused)
+        text += "\n" + t(
+            lang, "⚠️ At most {max} photos can be attached; {count} more were not taken.", max=max_photos, count=refused
+        )
     removals = []
     if photos:
         removals.append(Button(tp(lang, "🗑 Remove photos"), "report_rm_photos", {}))
     if located:
         removals.append(Button(tp(lang, "🗑 Remove location"), "report_rm_location", {}))
-    return Outgoing(Safe(text), rows([Button(tp(lang, "Continue ▶️"), "report_attach_done", {})],
-                                     removals, _nav(lang, ATTACH)))
+    return Outgoing(
+        Safe(text), rows([Button(tp(lang, "Continue ▶️"), "report_attach_done", {})], removals, _nav(lang, ATTACH))
+    )
 
 
 def review_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
     case = to_case(data)
     lines = [
         t(lang, "<b>Please check your issue</b>"),
-        t(lang, "Kind: {kind} · {category}", kind=labels.kind(lang, case.kind),
-          category=labels.category(lang, case.category)),
+        t(
+            lang,
+            "Kind: {kind} · {category}",
+            kind=labels.kind(lang, case.kind),
+            category=labels.category(lang, case.category),
+        ),
         fmt("<blockquote>{text}</blockquote>", text=case.description),
-        t(lang, "Photos: {count} · location: {located}", count=len(case.photos),
-          located=tp(lang, "yes") if case.location else tp(lang, "no")),
-        t(lang, "Priority channel (elderly or disabled): {on}",
-          on=tp(lang, "yes") if case.priority else tp(lang, "no")),
+        t(
+            lang,
+            "Photos: {count} · location: {located}",
+            count=len(case.photos),
+            located=tp(lang, "yes") if case.location else tp(lang, "no"),
+        ),
+        t(
+            lang,
+            "Priority channel (elderly or disabled): {on}",
+            on=tp(lang, "yes") if case.priority else tp(lang, "no"),
+        ),
     ]
     priority_label = "🟢 Priority channel: on" if case.priority else "Priority channel (elderly/disabled)"
-    return Outgoing(Safe("\n".join(lines)), rows(
-        [Button(tp(lang, "✅ Submit"), "report_confirm", {})],
-        [Button(tp(lang, priority_label), "report_priority", {})],
-        _nav(lang, REVIEW),
-    ))
+    return Outgoing(
+        Safe("\n".join(lines)),
+        rows(
+            [Button(tp(lang, "✅ Submit"), "report_confirm", {})],
+            [Button(tp(lang, priority_label), "report_priority", {})],
+            _nav(lang, REVIEW),
+        ),
+    )
 
 
 def submitted_text(lang: Language, number: str, routed: bool) -> str:
-    lines = [t(lang, "✅ Your issue has been filed. Your case number is <code>{number}</code> — keep it "
-                     "to follow your case.", number=number)]
+    lines = [
+        t(
+            lang,
+            "✅ Your issue has been filed. Your case number is <code>{number}</code> — keep it to follow your case.",
+            number=number,
+        )
+    ]
     if routed:
-        lines.append(t(lang, "The officer for your neighbourhood has been notified. You will be told here "
-                             "at each step; see /mycases at any time."))
+        lines.append(
+            t(
+                lang,
+                "The officer for your neighbourhood has been notified. You will be told here "
+                "at each step; see /mycases at any time.",
+            )
+        )
     else:
         lines.append(t(lang, "The station will assign an officer shortly. See /mycases at any time."))
     return Safe("\n".join(lines))

@@ -44,8 +44,7 @@ async def known_as(services: Services, telegram_id: int) -> tuple[Staff | None, 
         found: tuple[Staff | None, Resident | None] = reads[key]
         return found
     async with services.db.read() as conn:
-        return (await people.staff_by_telegram(conn, telegram_id),
-                await people.resident_by_telegram(conn, telegram_id))
+        return (await people.staff_by_telegram(conn, telegram_id), await people.resident_by_telegram(conn, telegram_id))
 
 
 async def remember_who(services: Services, conn: AsyncConnection, telegram_id: int) -> None:
@@ -149,7 +148,13 @@ async def delete_account(services: Services, resident: Resident) -> None:
 async def _forget(conn: AsyncConnection, resident: Resident, now: datetime) -> None:
     await case_repo.anonymise_resident_cases(conn, resident.id)
     await people.update_resident(
-        conn, resident.id, telegram_id=None, first_name="", phone=None, consented_at=None, deleted_at=now,
+        conn,
+        resident.id,
+        telegram_id=None,
+        first_name="",
+        phone=None,
+        consented_at=None,
+        deleted_at=now,
     )
     if resident.telegram_id is not None:
         await dialogs.forget(conn, resident.telegram_id)
@@ -170,6 +175,5 @@ async def forget_past_retention(conn: AsyncConnection, now: datetime, retention:
     for resident in forgotten:
         await _forget(conn, resident, now)
     if stripped or forgotten:
-        log.info("retention: %d photo(s) and location(s) deleted, %d resident(s) forgotten",
-                 stripped, len(forgotten))
+        log.info("retention: %d photo(s) and location(s) deleted, %d resident(s) forgotten", stripped, len(forgotten))
     return stripped, len(forgotten)

@@ -231,26 +231,34 @@ class HoursError(ValueError):
         self.reason = reason
 
 
-UNREADABLE = N_("I could not read that. Write a weekday and a time range, for example “Mon 09:00-11:30” or "
-                "“周三 14:00-16:00”; “weekdays 09:00-11:00” sets Monday to Friday.")
+UNREADABLE = N_(
+    "I could not read that. Write a weekday and a time range, for example “Mon 09:00-11:30” or "
+    "“周三 14:00-16:00”; “weekdays 09:00-11:00” sets Monday to Friday."
+)
 BAD_RANGE = N_("The range must end after it starts and lie within one day, for example 09:00-11:30.")
 TOO_SHORT = N_("The range is shorter than one consultation.")
 
 _DAY_NAMES: dict[str, tuple[int, ...]] = {
-    **{name: (i,) for i, names in enumerate((
-        ("mon", "monday", "周一", "星期一", "週一", "礼拜一", "禮拜一", "一"),
-        ("tue", "tues", "tuesday", "周二", "星期二", "週二", "礼拜二", "禮拜二", "二"),
-        ("wed", "wednesday", "周三", "星期三", "週三", "礼拜三", "禮拜三", "三"),
-        ("thu", "thur", "thurs", "thursday", "周四", "星期四", "週四", "礼拜四", "禮拜四", "四"),
-        ("fri", "friday", "周五", "星期五", "週五", "礼拜五", "禮拜五", "五"),
-    )) for name in names},
+    **{
+        name: (i,)
+        for i, names in enumerate(
+            (
+                ("mon", "monday", "周一", "星期一", "週一", "礼拜一", "禮拜一", "一"),
+                ("tue", "tues", "tuesday", "周二", "星期二", "週二", "礼拜二", "禮拜二", "二"),
+                ("wed", "wednesday", "周三", "星期三", "週三", "礼拜三", "禮拜三", "三"),
+                ("thu", "thur", "thurs", "thursday", "周四", "星期四", "週四", "礼拜四", "禮拜四", "四"),
+                ("fri", "friday", "周五", "星期五", "週五", "礼拜五", "禮拜五", "五"),
+            )
+        )
+        for name in names
+    },
     **dict.fromkeys(("weekdays", "workdays", "mon-fri", "工作日", "周一至周五", "週一至週五"), tuple(WORKING_WEEKDAYS)),
 }
 _LINE = re.compile(r"^\s*(\S+?)\s*[,，:：]?\s*(\d{1,2})[:：.](\d{2})\s*[-–—~～至到]\s*(\d{1,2})[:：.](\d{2})\s*$")
 
 
 def parse_line(text: str, settings: SlotSettings) -> list[Hours]:
-    """"Mon 09:00-11:30", "周三 14:00-16:00", "工作日 9:00–11:00" → the ranges it sets."""
+    """ "Mon 09:00-11:30", "周三 14:00-16:00", "工作日 9:00–11:00" → the ranges it sets."""
     match = _LINE.match(text.strip().lower())
     if match is None or match.group(1) not in _DAY_NAMES:
         raise HoursError(UNREADABLE)

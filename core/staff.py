@@ -100,9 +100,7 @@ async def create_invite(
             await people.update_staff(conn, member.id, name=name, role=role)
         if area is not None:
             await area_repo.set_role(conn, area.id, COLUMN_FOR_ROLE[role], member.id)
-        await invites.insert(
-            conn, code_hash=code_hash(code), staff_id=member.id, now=now, expires_at=expires_at
-        )
+        await invites.insert(conn, code_hash=code_hash(code), staff_id=member.id, now=now, expires_at=expires_at)
         member = await people.staff_member(conn, member.id)
     assert member is not None
     log.info("invitation made for staff %s, expires %s", member.id, expires_at.isoformat())
@@ -225,8 +223,17 @@ async def work(
         targets = {o.id for o in await transfer_targets(services, case)}
         if to_staff_id not in targets:
             raise CaseError(CHOOSE_OTHER, case)
-    return await cases.act(services, staff, case_id, action, note=note, to_staff_id=to_staff_id,
-                           update_id=update_id, expected_version=version, referral=referral)
+    return await cases.act(
+        services,
+        staff,
+        case_id,
+        action,
+        note=note,
+        to_staff_id=to_staff_id,
+        update_id=update_id,
+        expected_version=version,
+        referral=referral,
+    )
 
 
 async def card(services: Services, staff: Staff, case: Case, note: str | None = None) -> Outgoing:
@@ -236,8 +243,16 @@ async def card(services: Services, staff: Staff, case: Case, note: str | None = 
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
         chain = await area_chain(conn, case.area_id)
-    out = officer_card(staff.language, case, reason="current", area=area, resident=resident,
-                       assignee=assignee, tz=services.config.tz, note=note)
+    out = officer_card(
+        staff.language,
+        case,
+        reason="current",
+        area=area,
+        resident=resident,
+        assignee=assignee,
+        tz=services.config.tz,
+        note=note,
+    )
     return out if may_handle(staff, case, chain) else Outgoing(out.text)
 
 
@@ -257,8 +272,13 @@ async def reveal_contact(services: Services, staff: Staff, case_id: int) -> str:
         if resident is None or resident.deleted or not resident.phone:
             raise CaseError(NO_PHONE, case)
         await audit.record(
-            conn, at=services.clock.now(), staff_id=staff.id, actor=f"staff:{staff.id}",
-            action="show_contact", subject=f"case:{case.id}", detail=case.number,
+            conn,
+            at=services.clock.now(),
+            staff_id=staff.id,
+            actor=f"staff:{staff.id}",
+            action="show_contact",
+            subject=f"case:{case.id}",
+            detail=case.number,
         )
     return resident.phone
 
@@ -295,8 +315,13 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
         if not found.photos and found.location is None:
             raise CaseError(NO_MEDIA, case)
         await audit.record(
-            conn, at=services.clock.now(), staff_id=staff.id, actor=f"staff:{staff.id}",
-            action="show_media", subject=f"case:{case.id}", detail=case.number,
+            conn,
+            at=services.clock.now(),
+            staff_id=staff.id,
+            actor=f"staff:{staff.id}",
+            action="show_media",
+            subject=f"case:{case.id}",
+            detail=case.number,
         )
     return found
 

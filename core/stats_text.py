@@ -47,7 +47,7 @@ OTHER_DATES = N_("📅 Other dates")
 
 
 def percent(lang: Language, part: int, whole: int) -> str:
-    """"92.3% (108/117)", or "—" when `whole` is 0."""
+    """ "92.3% (108/117)", or "—" when `whole` is 0."""
     value = ratio(part, whole)
     if value is None:
         return DASH
@@ -69,12 +69,13 @@ def duration(lang: Language, value: timedelta | None) -> str:
 def durations(lang: Language, value: Durations) -> str:
     if value.count == 0:
         return DASH
-    return tp(lang, "median {median}, 90% within {p90}", median=duration(lang, value.median),
-              p90=duration(lang, value.p90))
+    return tp(
+        lang, "median {median}, 90% within {p90}", median=duration(lang, value.median), p90=duration(lang, value.p90)
+    )
 
 
 def period_label(lang: Language, period: Period) -> str:
-    """"This month (2025-03-01 – 2025-03-31)"; a single day is shown once."""
+    """ "This month (2025-03-01 – 2025-03-31)"; a single day is shown once."""
     days = (
         period.first.isoformat()
         if period.first == period.last
@@ -134,8 +135,13 @@ def stats_text(lang: Language, f: Figures, period: Period, scope_label: str) -> 
     if f.received == 0:
         lines.append(t(lang, "No cases were received in this period."))
     lines.append(
-        t(lang, "Received: {count} (withdrawn {withdrawn}, not accepted {rejected})", count=f.received,
-          withdrawn=c.withdrawn, rejected=c.rejected)
+        t(
+            lang,
+            "Received: {count} (withdrawn {withdrawn}, not accepted {rejected})",
+            count=f.received,
+            withdrawn=c.withdrawn,
+            rejected=c.rejected,
+        )
     )
     lines.append(t(lang, "By kind: {list}", list=_breakdown(lang, f.by_kind, kind_names(lang))))
     lines.append(t(lang, "By category: {list}", list=_breakdown(lang, f.by_category, category_names(lang))))
@@ -149,14 +155,24 @@ def stats_text(lang: Language, f: Figures, period: Period, scope_label: str) -> 
     lines.append("")
     lines.append(t(lang, "<b>Follow-ups and consultations</b>"))
     lines.append(
-        t(lang, "Satisfied {satisfied} · basically satisfied {basically} · unsatisfied {unsatisfied}",
-          satisfied=fu.satisfied, basically=fu.basically, unsatisfied=fu.unsatisfied)
+        t(
+            lang,
+            "Satisfied {satisfied} · basically satisfied {basically} · unsatisfied {unsatisfied}",
+            satisfied=fu.satisfied,
+            basically=fu.basically,
+            unsatisfied=fu.unsatisfied,
+        )
     )
     lines.append(t(lang, "Closed without feedback: {count}", count=c.closed_no_feedback))
     lines.append(t(lang, "Reopened: {count}", count=c.reopened))
     lines.append(
-        t(lang, "Video consultations: {count} (held {held}, no-show {no_show})", count=f.consultations,
-          held=f.consultations_held, no_show=f.consultations_no_show)
+        t(
+            lang,
+            "Video consultations: {count} (held {held}, no-show {no_show})",
+            count=f.consultations,
+            held=f.consultations_held,
+            no_show=f.consultations_no_show,
+        )
     )
     lines.append("")
     lines.append(t(lang, "What each figure means: /stats help"))
@@ -176,36 +192,54 @@ def summary_text(lang: Language, f: Figures, period: Period, scope_label: str) -
 
 HELP_LINES = (
     N_("<b>How the figures are counted</b>"),
-    N_("Period: a case counts in the period in which it was received (the station's local time), even if "
-       "it was resolved later; follow-ups, consultations and times count with their case. Figures of a "
-       "recent period still change while its cases are worked."),
-    N_("Received: every case filed in the period, by kind and by category, including withdrawn and not "
-       "accepted ones."),
-    N_("Response rate (受理告知率): cases accepted — or declined with a reason — by the acknowledgement "
-       "deadline ÷ cases received, less those the resident withdrew before anyone acknowledged them."),
-    N_("Completion rate (办结率): cases resolved or closed ÷ cases received less withdrawn and not "
-       "accepted ones."),
-    N_("On-time completion rate (按时办结率): cases resolved by their resolution deadline ÷ cases resolved. "
-       "A reopened case counts by its latest resolution."),
-    N_("Satisfaction rate (满意率): (satisfied + basically satisfied) ÷ follow-up answers that gave a rating; "
-       "every follow-up round counts."),
-    N_("Answer rate (参评率): follow-ups answered ÷ follow-ups asked (rounds cancelled because the case moved "
-       "on are not counted). Cases closed without feedback are counted apart."),
-    N_("Dispute resolution rate (化解率): disputes resolved or closed and never reopened ÷ disputes received "
-       "less withdrawn and not accepted ones."),
-    N_("Times: from receipt to first acceptance, and from receipt to (latest) resolution; median and 90th "
-       "percentile by nearest rank (90% of cases took at most this long)."),
+    N_(
+        "Period: a case counts in the period in which it was received (the station's local time), even if "
+        "it was resolved later; follow-ups, consultations and times count with their case. Figures of a "
+        "recent period still change while its cases are worked."
+    ),
+    N_("Received: every case filed in the period, by kind and by category, including withdrawn and not accepted ones."),
+    N_(
+        "Response rate (受理告知率): cases accepted — or declined with a reason — by the acknowledgement "
+        "deadline ÷ cases received, less those the resident withdrew before anyone acknowledged them."
+    ),
+    N_("Completion rate (办结率): cases resolved or closed ÷ cases received less withdrawn and not accepted ones."),
+    N_(
+        "On-time completion rate (按时办结率): cases resolved by their resolution deadline ÷ cases resolved. "
+        "A reopened case counts by its latest resolution."
+    ),
+    N_(
+        "Satisfaction rate (满意率): (satisfied + basically satisfied) ÷ follow-up answers that gave a rating; "
+        "every follow-up round counts."
+    ),
+    N_(
+        "Answer rate (参评率): follow-ups answered ÷ follow-ups asked (rounds cancelled because the case moved "
+        "on are not counted). Cases closed without feedback are counted apart."
+    ),
+    N_(
+        "Dispute resolution rate (化解率): disputes resolved or closed and never reopened ÷ disputes received "
+        "less withdrawn and not accepted ones."
+    ),
+    N_(
+        "Times: from receipt to first acceptance, and from receipt to (latest) resolution; median and 90th "
+        "percentile by nearest rank (90% of cases took at most this long)."
+    ),
     N_("Reopened: cases reopened at least once, after an unsatisfied or “not solved” follow-up answer."),
-    N_("Video consultations: consultation cases received; held and no-show count the cases with a “held” or "
-       "“no-show” record (a consultation missed and then held counts in both)."),
-    N_("Scope: an area includes the areas below it; an officer's figures are the cases they own as first "
-       "officer (首问责任人), wherever they went afterwards."),
+    N_(
+        "Video consultations: consultation cases received; held and no-show count the cases with a “held” or "
+        "“no-show” record (a consultation missed and then held counts in both)."
+    ),
+    N_(
+        "Scope: an area includes the areas below it; an officer's figures are the cases they own as first "
+        "officer (首问责任人), wherever they went afterwards."
+    ),
 )
 
 
-DATES_HELP = N_("Other dates: press “📅 Other dates” under the figures and send the first and the last day, or write "
-                "them after the command: <code>/stats {example}</code>. One date is that day alone; a period is at "
-                "most {days} days. /mystats and /export take dates the same way.")
+DATES_HELP = N_(
+    "Other dates: press “📅 Other dates” under the figures and send the first and the last day, or write "
+    "them after the command: <code>/stats {example}</code>. One date is that day alone; a period is at "
+    "most {days} days. /mystats and /export take dates the same way."
+)
 
 
 def help_text(lang: Language, example: str) -> str:
@@ -225,8 +259,12 @@ def refusal_text(lang: Language, reason: str, values: Mapping[str, Any] | None =
 def state_payload(period: Period, area_id: int | None, officer_id: int | None, own: bool) -> dict[str, Any]:
     """What a /stats button remembers (stored server-side behind an opaque token)."""
     return {
-        "key": period.key.value, "first": period.first.isoformat(), "last": period.last.isoformat(),
-        "area": area_id, "officer": officer_id, "own": own,
+        "key": period.key.value,
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+        "area": area_id,
+        "officer": officer_id,
+        "own": own,
     }
 
 
@@ -235,18 +273,23 @@ def stats_keyboard(
 ) -> tuple[tuple[Button, ...], ...]:
     """Period buttons; for leaders' views also area, officer, whole station; chart, export, help."""
     periods = tuple(
-        Button(("· " if key is period.key else "") + tp(lang, PERIOD_NAMES[key]), ACTION_PERIOD,
-               {**state_payload(period, area_id, officer_id, own), "key": key.value, "first": None, "last": None})
+        Button(
+            ("· " if key is period.key else "") + tp(lang, PERIOD_NAMES[key]),
+            ACTION_PERIOD,
+            {**state_payload(period, area_id, officer_id, own), "key": key.value, "first": None, "last": None},
+        )
         for key in PERIOD_BUTTONS
     )
     current = state_payload(period, area_id, officer_id, own)
     rows: list[tuple[Button, ...]] = [periods]
     if not own:
-        rows.append((
-            Button(tp(lang, "By area"), ACTION_AREAS, current),
-            Button(tp(lang, "By officer"), ACTION_OFFICERS, current),
-            Button(tp(lang, "Whole scope"), ACTION_PERIOD, {**current, "area": None, "officer": None}),
-        ))
+        rows.append(
+            (
+                Button(tp(lang, "By area"), ACTION_AREAS, current),
+                Button(tp(lang, "By officer"), ACTION_OFFICERS, current),
+                Button(tp(lang, "Whole scope"), ACTION_PERIOD, {**current, "area": None, "officer": None}),
+            )
+        )
     mark = "· " if period.key is PeriodKey.CUSTOM else ""
     rows.append((Button(mark + tp(lang, OTHER_DATES), ACTION_DATES, current),))
     tools = [Button(tp(lang, "Chart"), ACTION_CHART, current)]
@@ -284,8 +327,9 @@ def chart_caption(lang: Language, period: Period, scope_label: str) -> str:
 
 
 def export_caption(lang: Language, period: Period, scope_label: str, rows: int) -> str:
-    return t(lang, "Ledger {period}, {scope}: {rows} cases.", period=period_label(lang, period), scope=scope_label,
-             rows=rows)
+    return t(
+        lang, "Ledger {period}, {scope}: {rows} cases.", period=period_label(lang, period), scope=scope_label, rows=rows
+    )
 
 
 # --- the "other dates" dialog ----------------------------------------------------------------
@@ -302,11 +346,18 @@ def _cancel_row(lang: Language, current: Mapping[str, Any]) -> tuple[Button, ...
 
 def dates_prompt(lang: Language, example: str, current: Mapping[str, Any]) -> Outgoing:
     """What "📅 Other dates" asks; Cancel goes back to the figures in `current`."""
-    text = "\n".join((
-        f"<b>{html.escape(tp(lang, OTHER_DATES))}</b>",
-        t(lang, "Send the first and the last day of the period, for example <code>{example}</code>. One date is "
-                "that day alone; a period is at most {days} days.", example=example, days=MAX_PERIOD_DAYS),
-    ))
+    text = "\n".join(
+        (
+            f"<b>{html.escape(tp(lang, OTHER_DATES))}</b>",
+            t(
+                lang,
+                "Send the first and the last day of the period, for example <code>{example}</code>. One date is "
+                "that day alone; a period is at most {days} days.",
+                example=example,
+                days=MAX_PERIOD_DAYS,
+            ),
+        )
+    )
     return Outgoing(Safe(text), (_cancel_row(lang, current),))
 
 

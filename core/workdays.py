@@ -176,7 +176,5 @@ class WorkCalendar:
         first = date(year, 1, 1)
         days = (date(year, 12, 31) - first).days + 1
         return frozenset(
-            day
-            for day in (first + offset * _ONE_DAY for offset in range(days))
-            if not self._china.is_working_day(day)
+            day for day in (first + offset * _ONE_DAY for offset in range(days)) if not self._china.is_working_day(day)
         )

@@ -51,8 +51,12 @@ async def _resident(update: Update, context: JmContext) -> tuple[Resident, Langu
         return None
     if resident.area_id is None:
         await common.ack(update)
-        await render.reply(update, context.services, context.bot, Outgoing(common.screen(
-            lang, t(lang, "Please choose your neighbourhood first in /settings."))))
+        await render.reply(
+            update,
+            context.services,
+            context.bot,
+            Outgoing(common.screen(lang, t(lang, "Please choose your neighbourhood first in /settings."))),
+        )
         return None
     return resident, lang
 
@@ -122,8 +126,16 @@ async def _screen(context: JmContext, resident: Resident, lang: Language, dialog
     return Outgoing(common.screen(lang, note, out.text), out.buttons)
 
 
-async def _show(update: Update, context: JmContext, resident: Resident, lang: Language, dialog: Dialog, *,
-                edit: bool = False, note: str = "") -> None:
+async def _show(
+    update: Update,
+    context: JmContext,
+    resident: Resident,
+    lang: Language,
+    dialog: Dialog,
+    *,
+    edit: bool = False,
+    note: str = "",
+) -> None:
     try:
         out = await _screen(context, resident, lang, dialog, note)
     except bk.BookingError as refused:
@@ -151,8 +163,15 @@ async def _form(update: Update, context: JmContext, *steps: str) -> tuple[Reside
     return resident, lang, dialog
 
 
-async def _advance(update: Update, context: JmContext, found: tuple[Resident, Language, Dialog], step: str,
-                   changes: dict[str, Any], *, edit: bool = True) -> None:
+async def _advance(
+    update: Update,
+    context: JmContext,
+    found: tuple[Resident, Language, Dialog],
+    step: str,
+    changes: dict[str, Any],
+    *,
+    edit: bool = True,
+) -> None:
     resident, lang, dialog = found
     dialog = await put(context.services, dialog.user_id, FLOW, step, {**dialog.data, **changes})
     await common.ack(update)
@@ -205,8 +224,12 @@ async def quit_form(update: Update, context: JmContext, grant: ButtonGrant) -> N
         _, lang, dialog = found
         await clear(context.services, dialog.user_id)
         await common.ack(update)
-        await render.edit(update, context.services, context.bot,
-                          Outgoing(Safe(t(lang, "Cancelled. Nothing was sent.")), common.main_buttons(lang)))
+        await render.edit(
+            update,
+            context.services,
+            context.bot,
+            Outgoing(Safe(t(lang, "Cancelled. Nothing was sent.")), common.main_buttons(lang)),
+        )
 
 
 @action("bk_submit")
@@ -218,8 +241,9 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
         lang = await common.language_for(update, context)
         text = texts.requested_text(lang, earlier[0], earlier[1], context.services.config.tz)
         await common.ack(update)
-        await render.edit(update, context.services, context.bot,
-                          Outgoing(common.screen(lang, text), common.main_buttons(lang)))
+        await render.edit(
+            update, context.services, context.bot, Outgoing(common.screen(lang, text), common.main_buttons(lang))
+        )
         return
     found = await _form(update, context, REVIEW)
     if not found:
@@ -231,15 +255,22 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
     tz = services.config.tz
     try:
         if form.moving:
-            booking = await bk.reschedule(services, resident, int(form.data["booking_id"]), form.data.get("version"),
-                                          starts_at)
+            booking = await bk.reschedule(
+                services, resident, int(form.data["booking_id"]), form.data.get("version"), starts_at
+            )
             await clear(services, dialog.user_id)
             text = texts.moved_text(lang, booking, tz)
         else:
             topic = form.topic
             assert topic is not None
-            booking = await bk.request(services, resident, topic=topic, description=str(form.data["description"]),
-                                       starts_at=starts_at, update_id=update.update_id)
+            booking = await bk.request(
+                services,
+                resident,
+                topic=topic,
+                description=str(form.data["description"]),
+                starts_at=starts_at,
+                update_id=update.update_id,
+            )
             _booking, case = await bk.own_booking(services, resident, booking.id)
             text = texts.requested_text(lang, booking, case, tz)
     except bk.SlotTaken as taken:
@@ -273,8 +304,13 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
         elif not text:
             problem = t(lang, "The description is empty. Please write what you would like to discuss.")
         elif len(text) > limit:
-            problem = t(lang, "The description is {length} characters long; the limit is {limit}. Please shorten "
-                              "it and send it again.", length=len(text), limit=limit)
+            problem = t(
+                lang,
+                "The description is {length} characters long; the limit is {limit}. Please shorten "
+                "it and send it again.",
+                length=len(text),
+                limit=limit,
+            )
         else:
             await _advance(update, context, (resident, lang, dialog), DAY, {"description": text}, edit=False)
             return
@@ -386,20 +422,23 @@ async def rebook(update: Update, context: JmContext, grant: ButtonGrant) -> None
     resident, lang, (booking, _case) = found
     services = context.services
     try:
-        moved = await bk.reschedule(services, resident, booking.id, grant.payload.get("version"),
-                                    datetime.fromisoformat(grant.payload["at"]))
+        moved = await bk.reschedule(
+            services, resident, booking.id, grant.payload.get("version"), datetime.fromisoformat(grant.payload["at"])
+        )
     except bk.SlotTaken as taken:
         await common.ack(update)
-        out = texts.taken_screen(lang, taken, services.config.tz, "bk_rebook",
-                                 {"booking_id": booking.id, "version": booking.version})
+        out = texts.taken_screen(
+            lang, taken, services.config.tz, "bk_rebook", {"booking_id": booking.id, "version": booking.version}
+        )
         await render.reply(update, services, context.bot, out)
         return
     except bk.BookingError as refused:
         await common.alert(update, lang, refused.reason, **_values(lang, refused))
         return
     await common.ack(update)
-    await render.reply(update, services, context.bot,
-                       Outgoing(common.screen(lang, texts.moved_text(lang, moved, services.config.tz))))
+    await render.reply(
+        update, services, context.bot, Outgoing(common.screen(lang, texts.moved_text(lang, moved, services.config.tz)))
+    )
 
 
 @action("bk_accept")
@@ -414,8 +453,16 @@ async def accept(update: Update, context: JmContext, grant: ButtonGrant) -> None
         await common.alert(update, lang, refused.reason)
         return
     await common.ack(update)
-    await render.reply(update, context.services, context.bot, Outgoing(common.screen(lang, t(
-        lang, "✅ Thank you — the new time is confirmed. The video link and calendar file follow."))))
+    await render.reply(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(
+            common.screen(
+                lang, t(lang, "✅ Thank you — the new time is confirmed. The video link and calendar file follow.")
+            )
+        ),
+    )
 
 
 @action("bk_cancel")
@@ -430,8 +477,9 @@ async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> 
         await common.alert(update, lang, reason, notice=texts.duration(lang, settings.slots.min_notice))
         return
     await common.ack(update)
-    await render.reply(update, context.services, context.bot,
-                       texts.cancel_question(lang, booking, context.services.config.tz))
+    await render.reply(
+        update, context.services, context.bot, texts.cancel_question(lang, booking, context.services.config.tz)
+    )
 
 
 @action("bk_cancel_yes")
@@ -446,14 +494,20 @@ async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None
         await common.alert(update, lang, refused.reason, **_values(lang, refused))
         return
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, Outgoing(
-        common.screen(lang, texts.cancelled_text(lang, cancelled, context.services.config.tz)),
-        common.main_buttons(lang)))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(
+            common.screen(lang, texts.cancelled_text(lang, cancelled, context.services.config.tz)),
+            common.main_buttons(lang),
+        ),
+    )
 
 
 @action("bk_withdraw")
 async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """"No, thanks" after the station called the meeting off: the case is withdrawn."""
+    """ "No, thanks" after the station called the meeting off: the case is withdrawn."""
     found = await _own(update, context, grant)
     if found is None:
         return
@@ -464,8 +518,12 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
         await common.alert(update, lang, refused.reason, status="")
         return
     await common.ack(update)
-    await render.reply(update, context.services, context.bot, Outgoing(common.screen(
-        lang, t(lang, "Case {number} has been withdrawn.", number=case.number))))
+    await render.reply(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(common.screen(lang, t(lang, "Case {number} has been withdrawn.", number=case.number))),
+    )
 
 
 @action("bk_ics")
@@ -482,8 +540,12 @@ async def calendar_file(update: Update, context: JmContext, grant: ButtonGrant) 
     officer = await bk.officer_of(services, booking)
     attachment = texts.calendar_file(lang, booking, case, officer, services.config.name, services.clock.now())
     await common.ack(update)
-    await render.reply(update, services, context.bot, Outgoing(Safe(t(
-        lang, "📎 Open the file to add the consultation to your calendar.")), attachment=attachment))
+    await render.reply(
+        update,
+        services,
+        context.bot,
+        Outgoing(Safe(t(lang, "📎 Open the file to add the consultation to your calendar.")), attachment=attachment),
+    )
 
 
 COMMANDS = [("book", start), ("mybookings", my_bookings), *booking_staff.COMMANDS]

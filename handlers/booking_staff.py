@@ -68,8 +68,16 @@ async def _card(update: Update, context: JmContext, member: Staff, booking_id: i
     services = context.services
     booking, case = await bk.staff_booking(services, member, booking_id)
     resident, officer = await bk.card_people(services, booking)
-    out = texts.staff_card(member.language, booking, case, reason="current", resident=resident, officer=officer,
-                           tz=services.config.tz, started=services.clock.now() >= booking.starts_at)
+    out = texts.staff_card(
+        member.language,
+        booking,
+        case,
+        reason="current",
+        resident=resident,
+        officer=officer,
+        tz=services.config.tz,
+        started=services.clock.now() >= booking.starts_at,
+    )
     if edit:
         await render.edit(update, services, context.bot, out)
     else:
@@ -145,8 +153,9 @@ async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) 
     slots = await bk.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
     chosen = by_day([s for s in slots if s.starts_at != booking.starts_at], tz).get(day, [])
     await common.ack(update)
-    await render.edit(update, context.services, context.bot,
-                      texts.propose_times(member.language, booking, day, chosen, tz))
+    await render.edit(
+        update, context.services, context.bot, texts.propose_times(member.language, booking, day, chosen, tz)
+    )
 
 
 @action("bks_prop_at")
@@ -159,8 +168,13 @@ async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         await bk.propose(context.services, member, booking_id, version, datetime.fromisoformat(grant.payload["at"]))
     except bk.SlotTaken as taken:
         await common.ack(update)
-        out = texts.taken_screen(member.language, taken, context.services.config.tz, "bks_prop_at",
-                                 {"booking_id": booking_id, "version": version})
+        out = texts.taken_screen(
+            member.language,
+            taken,
+            context.services.config.tz,
+            "bks_prop_at",
+            {"booking_id": booking_id, "version": version},
+        )
         await render.edit(update, context.services, context.bot, out)
         return
     except bk.BookingError as refused:
@@ -235,13 +249,18 @@ async def skip_note(update: Update, context: JmContext, grant: ButtonGrant) -> N
 async def _record(update: Update, context: JmContext, member: Staff, dialog: Dialog, note: str | None) -> None:
     data = dialog.data
     try:
-        booking = await bk.record_outcome(context.services, member, int(data["booking_id"]), data.get("version"),
-                                          BookingStatus(str(data["outcome"])), note)
+        booking = await bk.record_outcome(
+            context.services,
+            member,
+            int(data["booking_id"]),
+            data.get("version"),
+            BookingStatus(str(data["outcome"])),
+            note,
+        )
         _booking, case = await bk.staff_booking(context.services, member, booking.id)
     except bk.BookingError as refused:
         await dialog_state.clear(context.services, dialog.user_id)
-        await render.reply(update, context.services, context.bot,
-                           Outgoing(texts.error_html(member.language, refused)))
+        await render.reply(update, context.services, context.bot, Outgoing(texts.error_html(member.language, refused)))
         return
     await dialog_state.clear(context.services, dialog.user_id)
     await render.reply(update, context.services, context.bot, texts.outcome_recorded(member.language, booking, case))
@@ -262,8 +281,9 @@ async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) ->
         return
     await dialog_state.put(context.services, member.telegram_id, FLOW, RESOLVE, {"booking_id": booking.id})
     await common.ack(update)
-    out = texts.reason_prompt(member.language, RESOLVE, booking, case, bk.settings_for(context.services).note_max,
-                              context.services.config.tz)
+    out = texts.reason_prompt(
+        member.language, RESOLVE, booking, case, bk.settings_for(context.services).note_max, context.services.config.tz
+    )
     await render.reply(update, context.services, context.bot, out)
 
 
@@ -281,8 +301,12 @@ async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await _refuse(update, member.language, refused)
         return
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, Outgoing(Safe(t(
-        member.language, "Case <code>{number}</code> stays open in your /queue.", number=case.number))))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(member.language, "Case <code>{number}</code> stays open in your /queue.", number=case.number))),
+    )
 
 
 @flow(FLOW)
@@ -298,8 +322,9 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
         await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, EMPTY))))
         return
     if len(text) > limit:
-        await render.reply(update, context.services, context.bot,
-                           Outgoing(Safe(t(lang, TOO_LONG, length=len(text), limit=limit))))
+        await render.reply(
+            update, context.services, context.bot, Outgoing(Safe(t(lang, TOO_LONG, length=len(text), limit=limit)))
+        )
         return
     if dialog.step == NOTE:
         await _record(update, context, member, dialog, text)
@@ -316,8 +341,11 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
         else:
             _booking, case = await bk.staff_booking(services, member, booking_id)
             case = await cases.act(services, member, case.id, Action.RESOLVE, note=text, update_id=update.update_id)
-            done = t(lang, "Case <code>{number}</code> is resolved; the resident gets your note and, the next "
-                           "day, a follow-up.", number=case.number)
+            done = t(
+                lang,
+                "Case <code>{number}</code> is resolved; the resident gets your note and, the next day, a follow-up.",
+                number=case.number,
+            )
     except bk.BookingError as refused:
         done = texts.error_html(lang, refused)
     except (CaseError, TransitionRefused) as refused:
@@ -335,8 +363,9 @@ async def consultations(update: Update, context: JmContext) -> None:
     if member is None:
         return
     items = await bk.officer_bookings(context.services, member)
-    await render.reply(update, context.services, context.bot,
-                       texts.officer_list(member.language, items, context.services.config.tz))
+    await render.reply(
+        update, context.services, context.bot, texts.officer_list(member.language, items, context.services.config.tz)
+    )
 
 
 # --- /hours ------------------------------------------------------------------------------------
@@ -351,8 +380,13 @@ async def _show_hours(update: Update, context: JmContext, member: Staff, pool: b
     week = await bk.hours_of(services, _target(member, pool))
     if member.telegram_id is not None:
         await dialog_state.put(services, member.telegram_id, HOURS_FLOW, "week", {"pool": pool})
-    out = texts.hours_screen(member.language, week, pool=pool, can_switch=bk.may_edit_hours(member, None),
-                             settings=bk.settings_for(services).slots)
+    out = texts.hours_screen(
+        member.language,
+        week,
+        pool=pool,
+        can_switch=bk.may_edit_hours(member, None),
+        settings=bk.settings_for(services).slots,
+    )
     if edit:
         await render.edit(update, services, context.bot, out)
     else:
@@ -436,8 +470,12 @@ async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
         return
     await dialog_state.clear(context.services, member.telegram_id)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot,
-                      Outgoing(Safe(t(member.language, "Saved. Residents see the new times at once."))))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(member.language, "Saved. Residents see the new times at once."))),
+    )
 
 
 @flow(HOURS_FLOW)
@@ -455,8 +493,7 @@ async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None
         await render.reply(update, context.services, context.bot, Outgoing(Safe(t(member.language, bad.reason))))
         return
     except bk.BookingError as refused:
-        await render.reply(update, context.services, context.bot,
-                           Outgoing(texts.error_html(member.language, refused)))
+        await render.reply(update, context.services, context.bot, Outgoing(texts.error_html(member.language, refused)))
         return
     await _show_hours(update, context, member, pool, edit=False)
 

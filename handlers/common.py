@@ -38,22 +38,32 @@ async def current_resident(update: Update, context: JmContext) -> Resident | Non
 def menu(lang: Language, consented: bool) -> Outgoing:
     """The resident's main menu."""
     if not consented:
-        text = screen(lang, t(lang, "Without your consent this bot can only give general information."),
-                      t(lang, "Press the button below whenever you are ready to read the privacy notice."))
+        text = screen(
+            lang,
+            t(lang, "Without your consent this bot can only give general information."),
+            t(lang, "Press the button below whenever you are ready to read the privacy notice."),
+        )
         return Outgoing(text, rows([Button(tp(lang, "📄 Privacy notice"), "onb_privacy", {})]))
-    text = screen(lang, t(lang, "<b>What would you like to do?</b>"),
-                  t(lang, "/report — file an issue\n/book — book a video consultation\n"
-                        "/mycases — my cases\n/mybookings — my video consultations\n"
-                        "/settings — language, area, phone"))
+    text = screen(
+        lang,
+        t(lang, "<b>What would you like to do?</b>"),
+        t(
+            lang,
+            "/report — file an issue\n/book — book a video consultation\n"
+            "/mycases — my cases\n/mybookings — my video consultations\n"
+            "/settings — language, area, phone",
+        ),
+    )
     return Outgoing(text, main_buttons(lang))
 
 
 def main_buttons(lang: Language) -> tuple[tuple[Button, ...], ...]:
     return rows(
-        [Button(tp(lang, "📝 File an issue"), "menu_report", {}),
-         Button(tp(lang, "📅 Book a video call"), "menu_book", {})],
-        [Button(tp(lang, "📂 My cases"), "menu_mycases", {}),
-         Button(tp(lang, "⚙️ Settings"), "menu_settings", {})],
+        [
+            Button(tp(lang, "📝 File an issue"), "menu_report", {}),
+            Button(tp(lang, "📅 Book a video call"), "menu_book", {}),
+        ],
+        [Button(tp(lang, "📂 My cases"), "menu_mycases", {}), Button(tp(lang, "⚙️ Settings"), "menu_settings", {})],
     )
 
 
@@ -70,8 +80,9 @@ async def show_menu(update: Update, context: JmContext) -> None:
     resident = await current_resident(update, context)
     lang = await language_for(update, context)
     if resident is None:
-        await render.reply(update, context.services, context.bot,
-                           Outgoing(screen(lang, t(lang, "Welcome! Send /start to begin."))))
+        await render.reply(
+            update, context.services, context.bot, Outgoing(screen(lang, t(lang, "Welcome! Send /start to begin.")))
+        )
         return
     await render.reply(update, context.services, context.bot, menu(lang, resident.consented_at is not None))
 
@@ -115,7 +126,17 @@ async def save_shared_contact(update: Update, context: JmContext, resident: Resi
     contact = message.contact
     if await residents.save_own_contact(context.services, resident, contact.user_id, contact.phone_number):
         return True
-    await render.reply(update, context.services, context.bot, Outgoing(Safe(t(
-        resident.language, "Please share your own number with the button below; other people's contacts "
-                           "are not accepted."))))
+    await render.reply(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(
+            Safe(
+                t(
+                    resident.language,
+                    "Please share your own number with the button below; other people's contacts are not accepted.",
+                )
+            )
+        ),
+    )
     return False

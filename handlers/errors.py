@@ -37,11 +37,16 @@ async def on_error(update: object, context: JmContext) -> None:
         return
     lang = await language_for(update, context)
     if number:
-        text = t(lang, "Sorry, something went wrong on our side with case {number}. Please try again in a moment.",
-                 number=number)
+        text = t(
+            lang,
+            "Sorry, something went wrong on our side with case {number}. Please try again in a moment.",
+            number=number,
+        )
     else:
-        text = t(lang, "Sorry, something went wrong on our side. Please try again in a moment; "
-                       "what you entered so far is kept.")
+        text = t(
+            lang,
+            "Sorry, something went wrong on our side. Please try again in a moment; what you entered so far is kept.",
+        )
     try:
         if update.callback_query is not None:
             await answer_query(update)
@@ -57,7 +62,10 @@ async def _refused(update: object, context: JmContext, update_id: int | None) ->
     chat = update.effective_chat if isinstance(update, Update) else None
     resident_id = await residents.mark_unreachable(context.services, chat.id) if chat is not None else None
     if resident_id is not None:
-        log.warning("update %s: resident %d blocked the bot (403); marked unreachable, an officer will phone",
-                    update_id, resident_id)
+        log.warning(
+            "update %s: resident %d blocked the bot (403); marked unreachable, an officer will phone",
+            update_id,
+            resident_id,
+        )
     else:
         log.warning("update %s: the chat refuses the bot's messages (403); nothing more is sent", update_id)

@@ -64,9 +64,7 @@ async def rate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
         await common.alert(update, lang, fu.NOT_YOUR_FOLLOWUP)
         return
     satisfaction = fu.Satisfaction(str(grant.payload["satisfaction"]))
-    answer = await fu.answer_satisfaction(
-        context.services, resident, int(grant.payload["followup_id"]), satisfaction
-    )
+    answer = await fu.answer_satisfaction(context.services, resident, int(grant.payload["followup_id"]), satisfaction)
     await _show(update, context, lang, answer)
 
 
@@ -77,7 +75,8 @@ async def ask_comment(update: Update, context: JmContext, grant: ButtonGrant) ->
     lang = await common.language_for(update, context)
     answer = (
         await fu.start_comment(context.services, resident, int(grant.payload["followup_id"]))
-        if resident is not None else fu.Answer(fu.Outcome.NOT_YOURS)
+        if resident is not None
+        else fu.Answer(fu.Outcome.NOT_YOURS)
     )
     if answer.outcome is not fu.Outcome.COMMENT_SAVED:
         await _show(update, context, lang, answer)
@@ -93,7 +92,8 @@ async def skip(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     lang = await common.language_for(update, context)
     answer = (
         await fu.skip_comment(context.services, resident, int(grant.payload["followup_id"]))
-        if resident is not None else fu.Answer(fu.Outcome.NOT_YOURS)
+        if resident is not None
+        else fu.Answer(fu.Outcome.NOT_YOURS)
     )
     await _show(update, context, lang, answer)
 
@@ -111,13 +111,28 @@ async def comment(update: Update, context: JmContext, dialog: Dialog) -> None:
         await render.reply(update, context.services, context.bot, fu.comment_only_text(lang))
         return
     if len(text) > fu.COMMENT_MAX_CHARS:
-        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(
-            lang, "The text is {length} characters long; the limit is {limit}. Please shorten it.",
-            length=len(text), limit=fu.COMMENT_MAX_CHARS))))
+        await render.reply(
+            update,
+            context.services,
+            context.bot,
+            Outgoing(
+                Safe(
+                    t(
+                        lang,
+                        "The text is {length} characters long; the limit is {limit}. Please shorten it.",
+                        length=len(text),
+                        limit=fu.COMMENT_MAX_CHARS,
+                    )
+                )
+            ),
+        )
         return
     answer = await fu.add_comment(context.services, resident, int(dialog.data["followup_id"]), text)
-    out = fu.comment_saved_message(lang) if answer.outcome is fu.Outcome.COMMENT_SAVED else Outgoing(
-        Safe(t(lang, fu.ALREADY_ANSWERED)))
+    out = (
+        fu.comment_saved_message(lang)
+        if answer.outcome is fu.Outcome.COMMENT_SAVED
+        else Outgoing(Safe(t(lang, fu.ALREADY_ANSWERED)))
+    )
     await render.reply(update, context.services, context.bot, out)
 
 

@@ -36,10 +36,12 @@ async def list_cases(update: Update, context: JmContext) -> None:
         return
     tz = context.services.config.tz
     lines = [t(lang, "<b>My cases</b>")] + [case_line(lang, c, tz) for c in found]
-    buttons = [[Button(f"{c.number} · {labels.status(lang, c.status)}", "my_case_open", {"case_id": c.id})]
-               for c in found[:10]]
-    await render.reply(update, context.services, context.bot,
-                       Outgoing(common.screen(lang, "\n".join(lines)), rows(*buttons)))
+    buttons = [
+        [Button(f"{c.number} · {labels.status(lang, c.status)}", "my_case_open", {"case_id": c.id})] for c in found[:10]
+    ]
+    await render.reply(
+        update, context.services, context.bot, Outgoing(common.screen(lang, "\n".join(lines)), rows(*buttons))
+    )
 
 
 async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> Case | None:
@@ -67,8 +69,10 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
         # A booking is worked from its own screen: reschedule, cancel, the link and the calendar file.
         buttons = [Button(tp(lang, "📅 Video consultation"), "bk_open", {"case_id": case.id})]
     elif case.status in OPEN_STATUSES:
-        buttons = [Button(tp(lang, "➕ Add information"), "my_case_add", {"case_id": case.id}),
-                   Button(tp(lang, "↩️ Withdraw"), "my_case_withdraw", {"case_id": case.id})]
+        buttons = [
+            Button(tp(lang, "➕ Add information"), "my_case_add", {"case_id": case.id}),
+            Button(tp(lang, "↩️ Withdraw"), "my_case_withdraw", {"case_id": case.id}),
+        ]
     await common.ack(update)
     text = common.screen(lang, case_summary(lang, case, events, context.services.config.tz))
     await render.reply(update, context.services, context.bot, Outgoing(text, rows(buttons)))
@@ -83,10 +87,20 @@ async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -
         return
     await common.ack(update)
     text = t(lang, "Withdraw case {number}? The officer will stop working on it.", number=case.number)
-    await render.edit(update, context.services, context.bot, Outgoing(Safe(text), rows([
-        Button(tp(lang, "Yes, withdraw"), "my_case_withdraw_yes", {"case_id": case.id}),
-        Button(tp(lang, "No, keep it"), "my_case_open", {"case_id": case.id}),
-    ])))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(
+            Safe(text),
+            rows(
+                [
+                    Button(tp(lang, "Yes, withdraw"), "my_case_withdraw_yes", {"case_id": case.id}),
+                    Button(tp(lang, "No, keep it"), "my_case_open", {"case_id": case.id}),
+                ]
+            ),
+        ),
+    )
 
 
 @action("my_case_withdraw_yes")
@@ -96,15 +110,18 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     if resident is None:
         return
     try:
-        case = await case_service.withdraw(context.services, resident, int(grant.payload["case_id"]),
-                                           update.update_id)
+        case = await case_service.withdraw(context.services, resident, int(grant.payload["case_id"]), update.update_id)
     except (case_service.CaseError, TransitionRefused) as refused:
         await common.alert(update, lang, refused.reason, status="")
         return
     current_case.set(case.number)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot,
-                      Outgoing(Safe(t(lang, "Case {number} has been withdrawn.", number=case.number))))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(lang, "Case {number} has been withdrawn.", number=case.number))),
+    )
 
 
 @action("my_case_add")
@@ -140,9 +157,15 @@ async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None
     config = context.services.config
     group = message.media_group_id
     try:
-        data = info.take(dialog.data, update_id=update.update_id, text=message.text or message.caption,
-                         photo=message.photo[-1].file_id if message.photo else None, group=group,
-                         limit=config.description_max_chars, max_photos=config.max_photos)
+        data = info.take(
+            dialog.data,
+            update_id=update.update_id,
+            text=message.text or message.caption,
+            photo=message.photo[-1].file_id if message.photo else None,
+            group=group,
+            limit=config.description_max_chars,
+            max_photos=config.max_photos,
+        )
     except info.InfoError as bad:
         await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
         return
@@ -159,7 +182,8 @@ async def _status(
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
     if info.same_album(data, group) and await render.edit_message(
-            context.bot, services, chat.id, int(data["status_id"]), out):
+        context.bot, services, chat.id, int(data["status_id"]), out
+    ):
         return
     sent = await render.reply(update, services, context.bot, out)
     await put(services, user.id, info.FLOW, info.STEP, data | {"status_id": sent.message_id, "group": group})
@@ -196,18 +220,31 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         return
     data = dialog.data
     try:
-        case = await case_service.add_info(context.services, resident, case_id, str(data.get("text", "")),
-                                           tuple(data.get("photos", [])), update.update_id)
+        case = await case_service.add_info(
+            context.services,
+            resident,
+            case_id,
+            str(data.get("text", "")),
+            tuple(data.get("photos", [])),
+            update.update_id,
+        )
     except case_service.CaseError as refused:
         await dialog_state.clear(context.services, dialog.user_id)
         await common.alert(update, lang, refused.reason)
         return
     current_case.set(case.number)
     await common.ack(update)
-    text = info.added_text(lang, case.number, data) if data else t(
-        lang, "Added to case {number}. The officer has been told.", number=case.number)
-    await render.edit(update, context.services, context.bot, Outgoing(Safe(text), rows([
-        Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])))
+    text = (
+        info.added_text(lang, case.number, data)
+        if data
+        else t(lang, "Added to case {number}. The officer has been told.", number=case.number)
+    )
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(text), rows([Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])),
+    )
 
 
 @action(info.CANCEL)
@@ -220,5 +257,4 @@ async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) ->
         return
     await dialog_state.clear(context.services, dialog.user_id)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot,
-                      Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
+    await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))

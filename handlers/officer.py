@@ -40,12 +40,18 @@ QUEUE_BUTTONS = 20
 
 NOT_STAFF = N_("This is only for enrolled station staff, in a private chat with the bot.")
 PROMPTS = {
-    STEP_RESOLVE: N_("Case <code>{number}</code>: write the note to the resident — what was done and "
-                     "the result (up to 1000 characters). Send /cancel to stop."),
-    STEP_REASON: N_("Case <code>{number}</code>: why can the station not accept it? The resident will read "
-                    "this reason (up to 1000 characters). Send /cancel to stop."),
-    STEP_REFERRAL: N_("Where should the resident go instead? For example the court's case-filing office, the "
-                      "township's mediation committee or the 12345 hotline (up to 1000 characters)."),
+    STEP_RESOLVE: N_(
+        "Case <code>{number}</code>: write the note to the resident — what was done and "
+        "the result (up to 1000 characters). Send /cancel to stop."
+    ),
+    STEP_REASON: N_(
+        "Case <code>{number}</code>: why can the station not accept it? The resident will read "
+        "this reason (up to 1000 characters). Send /cancel to stop."
+    ),
+    STEP_REFERRAL: N_(
+        "Where should the resident go instead? For example the court's case-filing office, the "
+        "township's mediation committee or the 12345 hotline (up to 1000 characters)."
+    ),
 }
 
 
@@ -114,9 +120,7 @@ def _ref(grant: ButtonGrant) -> tuple[int, int | None]:
     return int(grant.payload["case_id"]), int(version) if version is not None else None
 
 
-async def _refuse(
-    update: Update, context: JmContext, member: Staff, exc: CaseError | TransitionRefused
-) -> None:
+async def _refuse(update: Update, context: JmContext, member: Staff, exc: CaseError | TransitionRefused) -> None:
     """An alert for a button, a message for typed text; already translated, so sent as is."""
     text = refusal(member.language, exc)
     query = update.callback_query
@@ -139,8 +143,9 @@ async def _transition(
     case_id, version = _ref(grant)
     services = context.services
     try:
-        case = await desk.work(services, member, case_id, act, version, to_staff_id=to_staff_id,
-                               update_id=update.update_id)
+        case = await desk.work(
+            services, member, case_id, act, version, to_staff_id=to_staff_id, update_id=update.update_id
+        )
     except (CaseError, TransitionRefused) as exc:
         await _refuse(update, context, member, exc)
         return
@@ -206,11 +211,11 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, act: Acti
         await _refuse(update, context, member, exc)
         return
     user_id = update.effective_user.id if update.effective_user else member.telegram_id or 0
-    await dialog_state.put(services, user_id, FLOW, step,
-                           {"case_id": case.id, "version": case.version, "number": case.number})
+    await dialog_state.put(
+        services, user_id, FLOW, step, {"case_id": case.id, "version": case.version, "number": case.number}
+    )
     await common.ack(update)
-    await render.reply(update, services, context.bot,
-                       Outgoing(t(member.language, PROMPTS[step], number=case.number)))
+    await render.reply(update, services, context.bot, Outgoing(t(member.language, PROMPTS[step], number=case.number)))
 
 
 @action(CARD_ACTIONS[Action.RESOLVE][0])
@@ -237,8 +242,7 @@ async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     except CaseError as exc:
         await _refuse(update, context, member, exc)
         return
-    await common.alert(update, member.language, N_("Resident's phone: {phone}\nThis look-up is recorded."),
-                       phone=phone)
+    await common.alert(update, member.language, N_("Resident's phone: {phone}\nThis look-up is recorded."), phone=phone)
 
 
 @action(MEDIA_ACTION)
@@ -264,14 +268,21 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
     card = query.message.message_id if query is not None and query.message is not None else None
     lang = member.language
     if found.photos:
-        caption = t(lang, "📷 Case <code>{number}</code>: {count} photo(s)", number=found.number,
-                    count=len(found.photos))
+        caption = t(
+            lang, "📷 Case <code>{number}</code>: {count} photo(s)", number=found.number, count=len(found.photos)
+        )
         try:
             await render.send_photos(context.bot, chat.id, found.photos, caption, reply_to=card)
         except BadRequest as exc:
             log.warning("Telegram refused the photos of case %s: %s", found.number, exc.message)
-            await render.reply(update, context.services, context.bot, Outgoing(t(
-                lang, "Telegram could not send the photos of case <code>{number}</code>.", number=found.number)))
+            await render.reply(
+                update,
+                context.services,
+                context.bot,
+                Outgoing(
+                    t(lang, "Telegram could not send the photos of case <code>{number}</code>.", number=found.number)
+                ),
+            )
     if found.location is not None:
         await render.send_location(context.bot, chat.id, found.location, reply_to=card)
 
@@ -339,10 +350,12 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     message = update.effective_message
     text = (message.text or "").strip() if message else ""
     if not text or len(text) > NOTE_MAX:
-        problem = N_("Please write the text as a message.") if not text else N_(
-            "That is {length} characters; please keep it to {limit}.")
-        await render.reply(update, services, context.bot,
-                           Outgoing(t(lang, problem, length=len(text), limit=NOTE_MAX)))
+        problem = (
+            N_("Please write the text as a message.")
+            if not text
+            else N_("That is {length} characters; please keep it to {limit}.")
+        )
+        await render.reply(update, services, context.bot, Outgoing(t(lang, problem, length=len(text), limit=NOTE_MAX)))
         return
     if dialog.step == STEP_REASON:
         await dialog_state.put(services, dialog.user_id, FLOW, STEP_REFERRAL, dialog.data | {"reason": text})
@@ -355,8 +368,9 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
         act, note, referral = Action.REJECT, str(dialog.data.get("reason", "")), text
     case_id, version = int(dialog.data["case_id"]), dialog.data.get("version")
     try:
-        case = await desk.work(services, member, case_id, act, version, note=note, update_id=update.update_id,
-                               referral=referral)
+        case = await desk.work(
+            services, member, case_id, act, version, note=note, update_id=update.update_id, referral=referral
+        )
     except (CaseError, TransitionRefused) as exc:
         await dialog_state.clear(services, dialog.user_id)
         await _refuse(update, context, member, exc)

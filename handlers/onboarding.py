@@ -59,15 +59,23 @@ async def cancel(update: Update, context: JmContext) -> None:
         return
     await clear(context.services, user.id)
     lang = await common.language_for(update, context)
-    await render.reply(update, context.services, context.bot,
-                       Outgoing(Safe(t(lang, "Cancelled. Nothing was sent.")), remove_reply_keyboard=True))
+    await render.reply(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(lang, "Cancelled. Nothing was sent.")), remove_reply_keyboard=True),
+    )
     await common.show_menu(update, context)
 
 
 async def unknown_command(update: Update, context: JmContext) -> None:
     lang = await common.language_for(update, context)
-    await render.reply(update, context.services, context.bot,
-                       Outgoing(Safe(t(lang, "I do not know that command. Here is what I can do:"))))
+    await render.reply(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(lang, "I do not know that command. Here is what I can do:"))),
+    )
     await common.show_menu(update, context)
 
 
@@ -81,8 +89,12 @@ async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) 
     resident = await residents.update(context.services, resident, language=lang)
     await common.ack(update)
     if resident.consented_at is not None:
-        await render.edit(update, context.services, context.bot,
-                          Outgoing(Safe(t(lang, "Language changed to English.")), common.main_buttons(lang)))
+        await render.edit(
+            update,
+            context.services,
+            context.bot,
+            Outgoing(Safe(t(lang, "Language changed to English.")), common.main_buttons(lang)),
+        )
         return
     await _show_privacy(update, context, lang)
 
@@ -119,9 +131,7 @@ async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await show_areas(update, context, resident.language, None, "onboarding")
 
 
-async def show_areas(
-    update: Update, context: JmContext, lang: Language, parent_id: int | None, purpose: str
-) -> None:
+async def show_areas(update: Update, context: JmContext, lang: Language, parent_id: int | None, purpose: str) -> None:
     """The children of `parent_id` (the station's towns when None) as buttons."""
     parent, options = await areas.choices(context.services, parent_id)
     if not options:
@@ -149,8 +159,9 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
         return
     resident = await residents.update(context.services, resident, area_id=area_id)
     lang = resident.language
-    await render.edit(update, context.services, context.bot,
-                      Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=chosen.name))))
+    await render.edit(
+        update, context.services, context.bot, Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=chosen.name)))
+    )
     if purpose == "onboarding":
         await put(context.services, resident.telegram_id or 0, FLOW, "phone", {})
         await render.reply(update, context.services, context.bot, ask_phone(lang))

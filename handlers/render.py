@@ -47,10 +47,7 @@ async def markup_for(services: Services, chat_id: int, out: Outgoing) -> ReplyMa
         async with services.db.write() as conn:
             issued = await buttons.issue_many(conn, chat_id, specs, services.clock.now())
     tokens = iter(issued)
-    keyboard = [
-        [_inline(b, tokens) for b in row]
-        for row in out.buttons
-    ]
+    keyboard = [[_inline(b, tokens) for b in row] for row in out.buttons]
     return InlineKeyboardMarkup(keyboard)
 
 
@@ -83,16 +80,29 @@ async def send(
     if out.attachment is not None:
         if out.attachment.is_photo:
             return await bot.send_photo(
-                chat_id, out.attachment.content, caption=out.text or None, parse_mode=ParseMode.HTML,
-                reply_markup=markup, **extra,
+                chat_id,
+                out.attachment.content,
+                caption=out.text or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                **extra,
             )
         return await bot.send_document(
-            chat_id, out.attachment.content, filename=out.attachment.filename, caption=out.text or None,
-            parse_mode=ParseMode.HTML, reply_markup=markup, **extra,
+            chat_id,
+            out.attachment.content,
+            filename=out.attachment.filename,
+            caption=out.text or None,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            **extra,
         )
     return await bot.send_message(
-        chat_id, out.text, parse_mode=ParseMode.HTML, reply_markup=markup,
-        link_preview_options=None, **extra,
+        chat_id,
+        out.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        link_preview_options=None,
+        **extra,
     )
 
 
@@ -114,8 +124,12 @@ async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> N
     inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
     try:
         await bot.edit_message_text(
-            out.text, chat_id=message.chat.id, message_id=message.message_id,
-            parse_mode=ParseMode.HTML, reply_markup=inline, **_rl(bot, Priority.INTERACTIVE),
+            out.text,
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=inline,
+            **_rl(bot, Priority.INTERACTIVE),
         )
     except BadRequest as exc:
         if "not modified" not in exc.message.lower():
@@ -128,7 +142,11 @@ async def edit_message(bot: Bot, services: Services, chat_id: int, message_id: i
     inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
     try:
         await bot.edit_message_text(
-            out.text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=inline,
+            out.text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=inline,
             **_rl(bot, Priority.INTERACTIVE),
         )
     except BadRequest as exc:
@@ -153,7 +171,12 @@ def albums(file_ids: tuple[str, ...] | list[str]) -> list[list[str]]:
 
 
 async def send_photos(
-    bot: Bot, chat_id: int, file_ids: tuple[str, ...] | list[str], caption: str, *, reply_to: int | None = None,
+    bot: Bot,
+    chat_id: int,
+    file_ids: tuple[str, ...] | list[str],
+    caption: str,
+    *,
+    reply_to: int | None = None,
 ) -> list[Message]:
     """Sends stored photos (Telegram file ids) as albums (sendMediaGroup, 2–10 each); a single photo
     goes by sendPhoto. `caption` (HTML) is put under the first photo.
@@ -169,16 +192,24 @@ async def send_photos(
     text: str | None = caption
     for chunk in albums(photos):
         if len(chunk) == 1:
-            sent.append(await bot.send_photo(chat_id, chunk[0], caption=text, parse_mode=ParseMode.HTML,
-                                             reply_parameters=replying, **extra))
+            sent.append(
+                await bot.send_photo(
+                    chat_id, chunk[0], caption=text, parse_mode=ParseMode.HTML, reply_parameters=replying, **extra
+                )
+            )
         else:
-            media = [InputMediaPhoto(file_id, caption=text if i == 0 else None, parse_mode=ParseMode.HTML)
-                     for i, file_id in enumerate(chunk)]
+            media = [
+                InputMediaPhoto(file_id, caption=text if i == 0 else None, parse_mode=ParseMode.HTML)
+                for i, file_id in enumerate(chunk)
+            ]
             sent.extend(await bot.send_media_group(chat_id, media, reply_parameters=replying, **extra))
         text = None
     for file_id in documents:
-        sent.append(await bot.send_document(chat_id, file_id, caption=text, parse_mode=ParseMode.HTML,
-                                            reply_parameters=replying, **extra))
+        sent.append(
+            await bot.send_document(
+                chat_id, file_id, caption=text, parse_mode=ParseMode.HTML, reply_parameters=replying, **extra
+            )
+        )
         text = None
     return sent
 
@@ -188,5 +219,10 @@ async def send_location(
 ) -> Message:
     """Sends a map pin (sendLocation)."""
     replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-    return await bot.send_location(chat_id, latitude=location[0], longitude=location[1],
-                                   reply_parameters=replying, **_rl(bot, Priority.INTERACTIVE))
+    return await bot.send_location(
+        chat_id,
+        latitude=location[0],
+        longitude=location[1],
+        reply_parameters=replying,
+        **_rl(bot, Priority.INTERACTIVE),
+    )

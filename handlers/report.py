@@ -28,8 +28,12 @@ async def _resident_ready(update: Update, context: JmContext) -> Resident | None
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return None
     if resident.area_id is None:
-        await render.reply(update, context.services, context.bot, Outgoing(common.screen(
-            lang, t(lang, "Please choose your neighbourhood first in /settings."))))
+        await render.reply(
+            update,
+            context.services,
+            context.bot,
+            Outgoing(common.screen(lang, t(lang, "Please choose your neighbourhood first in /settings."))),
+        )
         return None
     return resident
 
@@ -101,8 +105,16 @@ async def _form(update: Update, context: JmContext, expected: str | None) -> tup
     return dialog, lang
 
 
-async def _advance(update: Update, context: JmContext, dialog: Dialog, lang: Language, step: str,
-                   changes: dict[str, Any], *, edit: bool = True) -> None:
+async def _advance(
+    update: Update,
+    context: JmContext,
+    dialog: Dialog,
+    lang: Language,
+    step: str,
+    changes: dict[str, Any],
+    *,
+    edit: bool = True,
+) -> None:
     data = {**dialog.data, "refused": 0, **changes}  # photos over the limit are told once, on their album's screen
     dialog = await put(context.services, dialog.user_id, form.FLOW, step, data)
     await common.ack(update)
@@ -176,8 +188,9 @@ async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None
         dialog, lang = found
         await clear(context.services, dialog.user_id)
         await common.ack(update)
-        await render.edit(update, context.services, context.bot,
-                          Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
+        await render.edit(
+            update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent.")))
+        )
 
 
 @action("report_confirm")
@@ -204,14 +217,22 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 async def _submitted(update: Update, context: JmContext, lang: Language, case: Case) -> None:
     current_case.set(case.number)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, Outgoing(common.screen(
-        lang, form.submitted_text(lang, case.number, case.assignee_id is not None)), common.main_buttons(lang)))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(
+            common.screen(lang, form.submitted_text(lang, case.number, case.assignee_id is not None)),
+            common.main_buttons(lang),
+        ),
+    )
 
 
 async def _refuse(update: Update, context: JmContext, lang: Language, refused: CaseError | TransitionRefused) -> None:
     values = {"limit": getattr(refused, "limit", "")}
-    await render.reply(update, context.services, context.bot,
-                       Outgoing(common.screen(lang, t(lang, refused.reason, **values))))
+    await render.reply(
+        update, context.services, context.bot, Outgoing(common.screen(lang, t(lang, refused.reason, **values)))
+    )
 
 
 @flow(form.FLOW)
@@ -233,9 +254,18 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
     if dialog.step == form.ATTACH:
         document = message.document
         if document is not None and not form.is_image_file(document.mime_type):
-            await _explain(update, context, lang, form.FormError(
-                N_("This file is not an image. Here you can attach photos (or images sent as files) "
-                   "and a location.")), dialog)
+            await _explain(
+                update,
+                context,
+                lang,
+                form.FormError(
+                    N_(
+                        "This file is not an image. Here you can attach photos (or images sent as files) "
+                        "and a location."
+                    )
+                ),
+                dialog,
+            )
             return
         if message.photo or document is not None:
             file_id = form.DOCUMENT + document.file_id if document is not None else message.photo[-1].file_id
@@ -245,8 +275,13 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
             location = [message.location.latitude, message.location.longitude]
             await _advance(update, context, dialog, lang, form.ATTACH, {"location": location}, edit=False)
             return
-        await _explain(update, context, lang, form.FormError(
-            N_("Here you can send photos or a location, or press “Continue”.")), dialog)
+        await _explain(
+            update,
+            context,
+            lang,
+            form.FormError(N_("Here you can send photos or a location, or press “Continue”.")),
+            dialog,
+        )
         return
     await _explain(update, context, lang, form.FormError(N_("Please use the buttons above to choose.")), dialog)
 
@@ -263,14 +298,20 @@ async def _take_photo(update: Update, context: JmContext, lang: Language, dialog
     services, max_photos = context.services, context.services.config.max_photos
     group = message.media_group_id
     if group is None and len(dialog.data.get("photos", [])) >= max_photos:
-        await _explain(update, context, lang, form.FormError(
-            N_("You have already added {max} photos, the most allowed."), max=max_photos), dialog)
+        await _explain(
+            update,
+            context,
+            lang,
+            form.FormError(N_("You have already added {max} photos, the most allowed."), max=max_photos),
+            dialog,
+        )
         return
     data = form.add_photo(dialog.data, file_id, group, max_photos)
     dialog = await put(services, dialog.user_id, form.FLOW, form.ATTACH, data)
     out = _screen(context, lang, dialog)
     if form.same_album(data, group) and await render.edit_message(
-            context.bot, services, chat.id, int(data["status_id"]), out):
+        context.bot, services, chat.id, int(data["status_id"]), out
+    ):
         return
     sent = await render.reply(update, services, context.bot, out)
     await put(services, dialog.user_id, form.FLOW, form.ATTACH, data | {"status_id": sent.message_id, "group": group})

@@ -26,16 +26,20 @@ async def show(update: Update, context: JmContext) -> None:
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return
     area = await areas.get(context.services, resident.area_id) if resident.area_id else None
-    text = "\n".join([
-        t(lang, "<b>Settings</b>"),
-        t(lang, "Language: {value}", value=LANGUAGE_NAMES[resident.language]),
-        t(lang, "Neighbourhood: {value}", value=area.name if area else "—"),
-        t(lang, "Phone: {value}", value=resident.phone or tp(lang, "not shared")),
-    ])
+    text = "\n".join(
+        [
+            t(lang, "<b>Settings</b>"),
+            t(lang, "Language: {value}", value=LANGUAGE_NAMES[resident.language]),
+            t(lang, "Neighbourhood: {value}", value=area.name if area else "—"),
+            t(lang, "Phone: {value}", value=resident.phone or tp(lang, "not shared")),
+        ]
+    )
     buttons = rows(
         [Button(name, "onb_lang", {"lang": code.value}) for code, name in LANGUAGE_NAMES.items()],
-        [Button(tp(lang, "🏘 Change neighbourhood"), "settings_area", {}),
-         Button(tp(lang, "📱 Change phone"), "settings_phone", {})],
+        [
+            Button(tp(lang, "🏘 Change neighbourhood"), "settings_area", {}),
+            Button(tp(lang, "📱 Change phone"), "settings_phone", {}),
+        ],
         [Button(tp(lang, "🗑 Remove my phone number"), "settings_phone_remove", {})] if resident.phone else [],
     )
     await render.reply(update, context.services, context.bot, Outgoing(common.screen(lang, text), buttons))
@@ -97,8 +101,12 @@ async def remove_phone(update: Update, context: JmContext, grant: ButtonGrant) -
         return
     await residents.update(context.services, resident, phone=None)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot,
-                      Outgoing(Safe(t(resident.language, "Your phone number has been removed."))))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(resident.language, "Your phone number has been removed."))),
+    )
 
 
 async def privacy(update: Update, context: JmContext) -> None:
@@ -115,12 +123,25 @@ async def privacy(update: Update, context: JmContext) -> None:
 async def ask_delete(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     lang = await common.language_for(update, context)
     await common.ack(update)
-    text = t(lang, "Delete your account data? Your name, phone number and settings are erased. Cases you "
-                   "filed stay in the station's ledger without your name. This cannot be undone.")
-    await render.edit(update, context.services, context.bot, Outgoing(Safe(text), rows([
-        Button(tp(lang, "Yes, delete"), "privacy_delete_yes", {}),
-        Button(tp(lang, "No"), "privacy_keep", {}),
-    ])))
+    text = t(
+        lang,
+        "Delete your account data? Your name, phone number and settings are erased. Cases you "
+        "filed stay in the station's ledger without your name. This cannot be undone.",
+    )
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(
+            Safe(text),
+            rows(
+                [
+                    Button(tp(lang, "Yes, delete"), "privacy_delete_yes", {}),
+                    Button(tp(lang, "No"), "privacy_keep", {}),
+                ]
+            ),
+        ),
+    )
 
 
 @action("privacy_delete_yes")
@@ -131,8 +152,12 @@ async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None
         return
     await residents.delete_account(context.services, resident)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, Outgoing(Safe(t(
-        lang, "Your data has been deleted. Send /start if you ever want to use the bot again."))))
+    await render.edit(
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(lang, "Your data has been deleted. Send /start if you ever want to use the bot again."))),
+    )
 
 
 @action("privacy_keep")

@@ -47,15 +47,23 @@ def help_text(lang: Language, member: Staff) -> str:
         t(lang, "<b>Staff commands</b>"),
         *(f"{command} — {t(lang, text)}" for command, text, roles in COMMAND_HELP if member.role in roles),
         "",
-        t(lang, "New cases arrive here as cards; work them with the buttons under each card. "
-                "Staff commands work only in this private chat."),
+        t(
+            lang,
+            "New cases arrive here as cards; work them with the buttons under each card. "
+            "Staff commands work only in this private chat.",
+        ),
     ]
     return Safe("\n".join(lines))
 
 
 def welcome(lang: Language, member: Staff) -> Outgoing:
-    greeting = t(lang, "Welcome, {name}. You are enrolled as {role} (badge {badge}).",
-                 name=member.name, role=t(lang, ROLE[member.role]), badge=member.badge)
+    greeting = t(
+        lang,
+        "Welcome, {name}. You are enrolled as {role} (badge {badge}).",
+        name=member.name,
+        role=t(lang, ROLE[member.role]),
+        badge=member.badge,
+    )
     return Outgoing(Safe(greeting + "\n\n" + help_text(lang, member)))
 
 

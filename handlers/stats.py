@@ -54,8 +54,10 @@ log = logging.getLogger(__name__)
 HELP_WORDS = frozenset({"help", "?", "帮助", "幫助", "说明", "說明"})
 # The bot sends the ledger as one Telegram document (50 MB at most); bigger exports go to the CLI.
 MAX_BOT_EXPORT_ROWS = 100_000
-TOO_BIG = N_("This period has {count} cases, too many to send here. Choose a shorter period, or ask the "
-             "administrator to run <code>jingmin export ledger</code> on the server.")
+TOO_BIG = N_(
+    "This period has {count} cases, too many to send here. Choose a shorter period, or ask the "
+    "administrator to run <code>jingmin export ledger</code> on the server."
+)
 # Writing an XLSX takes about a millisecond a case: say so before a wait of more than a few seconds.
 PREPARING_FROM = 3_000
 PREPARING = N_("Preparing the ledger of {count} cases; this takes about a minute per 50,000 cases.")
@@ -161,9 +163,7 @@ async def _chart_message(
     return Outgoing(caption, attachment=Attachment("stats.png", png, is_photo=True))
 
 
-async def _show(
-    update: Update, context: JmContext, payload: dict[str, Any], *, edit: bool, with_chart: bool
-) -> None:
+async def _show(update: Update, context: JmContext, payload: dict[str, Any], *, edit: bool, with_chart: bool) -> None:
     """Figures for the period and scope in `payload`, checked against the member's rights now."""
     member = await _member(update, context)
     lang = member.language if member else await common.language_for(update, context)
@@ -272,8 +272,7 @@ async def on_dates(update: Update, context: JmContext, grant: ButtonGrant) -> No
         return
     assert member is not None and member.telegram_id is not None
     current = dict(grant.payload)
-    await dialog_state.put(context.services, member.telegram_id, view.DATES_FLOW, view.DATES_STEP,
-                           {"screen": current})
+    await dialog_state.put(context.services, member.telegram_id, view.DATES_FLOW, view.DATES_STEP, {"screen": current})
     await common.ack(update)
     await render.edit(update, context.services, context.bot, view.dates_prompt(lang, _example(context), current))
 
@@ -321,9 +320,7 @@ def area_choices(member: Staff, areas: list[Area], current: int | None) -> list[
     return [(a.id, a.name) for a in areas if a.id in allowed and a.parent_id not in allowed]
 
 
-def officer_choices(
-    member: Staff, areas: list[Area], staff: dict[int, str], scope: Scope
-) -> list[tuple[int, str]]:
+def officer_choices(member: Staff, areas: list[Area], staff: dict[int, str], scope: Scope) -> list[tuple[int, str]]:
     """The officers of the areas in the current scope."""
     within = scope.area_ids
     officers = {a.officer_id for a in areas if a.officer_id and (within is None or a.id in within)}
@@ -411,8 +408,16 @@ async def _export(
     with tempfile.TemporaryDirectory(prefix="jingmin-export-") as folder:
         path = Path(folder) / "ledger.xlsx"
         rows = await export_ledger(
-            services.db, scope=scope, period=period, tz=services.config.tz, lang=lang, fmt=Format.XLSX,
-            out=path, now=services.clock.now(), actor=f"staff:{member.id}", staff_id=member.id,
+            services.db,
+            scope=scope,
+            period=period,
+            tz=services.config.tz,
+            lang=lang,
+            fmt=Format.XLSX,
+            out=path,
+            now=services.clock.now(),
+            actor=f"staff:{member.id}",
+            staff_id=member.id,
         )
         content = path.read_bytes()
     label = names.scope(lang, member, scope, own=False)

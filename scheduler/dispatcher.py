@@ -289,9 +289,7 @@ class Dispatcher:
                 message_id = await self.transport(row.chat_id, out, Priority(row.priority))
         except RetryAfter as exc:
             wait = max(timedelta(seconds=retry_after_seconds(exc)), MIN_DELAY)
-            result = _Result(
-                row, "retry", at=self.clock.now() + wait, error=f"429: {exc.message}", count_attempt=False
-            )
+            result = _Result(row, "retry", at=self.clock.now() + wait, error=f"429: {exc.message}", count_attempt=False)
         except Forbidden as exc:
             if row.audience == outbox.RESIDENT:
                 result = _Result(row, "unreachable", error=f"403: {exc.message}")
@@ -331,9 +329,7 @@ class Dispatcher:
             async with self.db.write() as conn:
                 await outbox.mark_sent_many(conn, [(r.row.id, r.message_id or 0) for r in sent], now=now)
                 stats.sent += len(sent)
-                reachable_again = [
-                    r.row.chat_id for r in sent if r.row.audience == outbox.RESIDENT and r.row.urgent
-                ]
+                reachable_again = [r.row.chat_id for r in sent if r.row.audience == outbox.RESIDENT and r.row.urgent]
                 if reachable_again:
                     await outbox.mark_reachable(conn, reachable_again)
                 for result in results:
@@ -344,9 +340,7 @@ class Dispatcher:
         row = result.row
         if result.kind == "retry":
             assert result.at is not None
-            await outbox.retry_at(
-                conn, row.id, at=result.at, error=result.error, count_attempt=result.count_attempt
-            )
+            await outbox.retry_at(conn, row.id, at=result.at, error=result.error, count_attempt=result.count_attempt)
             stats.retried += 1
         elif result.kind == "cancel":
             await outbox.cancel(conn, row.id, reason=result.error or "cancelled")
@@ -365,7 +359,5 @@ class Dispatcher:
                     await self.on_unreachable(conn, row, resident_id, now)
                     self._woken = True  # the officer's task is due now: send it in this drain
         else:
-            await outbox.mark_failed(
-                conn, row.id, error=result.error or "failed", count_attempt=result.count_attempt
-            )
+            await outbox.mark_failed(conn, row.id, error=result.error or "failed", count_attempt=result.count_attempt)
             stats.failed += 1

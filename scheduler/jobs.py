@@ -46,8 +46,12 @@ def make_dispatcher(bot: Bot, services: Services, **options: Any) -> Dispatcher:
     """A dispatcher wired the usual way: pacing bot, station quiet hours, phone tasks on 403."""
     quiet = QuietHours(services.config.quiet_start, services.config.quiet_end, services.config.tz)
     return Dispatcher(
-        services.db, services.clock, make_transport(bot, services), quiet=quiet,
-        on_unreachable=renderers.on_unreachable, **options,
+        services.db,
+        services.clock,
+        make_transport(bot, services),
+        quiet=quiet,
+        on_unreachable=renderers.on_unreachable,
+        **options,
     )
 
 

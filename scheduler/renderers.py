@@ -76,26 +76,28 @@ def deadline_met(case: Case, which: str) -> bool:
 
 
 def reminder_text(lang: Language, case: Case, which: str, due_at: datetime, tz: ZoneInfo) -> Outgoing:
-    text = "\n".join([
-        t(lang, "⏰ <b>Deadline approaching</b>"),
-        t(lang, REMINDER_LINE[which], number=case.number, kind=labels.kind(lang, case.kind),
-          due=local(due_at, tz)),
-        t(lang, "Status: {status}", status=labels.status(lang, case.status)),
-    ])
+    text = "\n".join(
+        [
+            t(lang, "⏰ <b>Deadline approaching</b>"),
+            t(lang, REMINDER_LINE[which], number=case.number, kind=labels.kind(lang, case.kind), due=local(due_at, tz)),
+            t(lang, "Status: {status}", status=labels.status(lang, case.status)),
+        ]
+    )
     return Outgoing(Safe(text), _timeline(lang, case.id))
 
 
 def overdue_text(
     lang: Language, case: Case, which: str, due_at: datetime, level: int, assignee: Staff | None, tz: ZoneInfo
 ) -> Outgoing:
-    text = "\n".join([
-        t(lang, OVERDUE_HEADLINE[min(max(level, 1), 2)]),
-        t(lang, OVERDUE_LINE[which], number=case.number, kind=labels.kind(lang, case.kind),
-          due=local(due_at, tz)),
-        t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
-        t(lang, "Status: {status}", status=labels.status(lang, case.status)),
-        t(lang, "Please urge the officer in charge to deal with it."),
-    ])
+    text = "\n".join(
+        [
+            t(lang, OVERDUE_HEADLINE[min(max(level, 1), 2)]),
+            t(lang, OVERDUE_LINE[which], number=case.number, kind=labels.kind(lang, case.kind), due=local(due_at, tz)),
+            t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
+            t(lang, "Status: {status}", status=labels.status(lang, case.status)),
+            t(lang, "Please urge the officer in charge to deal with it."),
+        ]
+    )
     return Outgoing(Safe(text), _timeline(lang, case.id))
 
 
@@ -153,11 +155,20 @@ def count(cases: list[CaseClock], now: datetime, today: date, tz: ZoneInfo) -> D
 
 
 def digest_text(
-    lang: Language, counts: DigestCounts, today: date, *, areas: bool, tz: ZoneInfo,
-    names: dict[int, str] | None = None, limit: int = 10,
+    lang: Language,
+    counts: DigestCounts,
+    today: date,
+    *,
+    areas: bool,
+    tz: ZoneInfo,
+    names: dict[int, str] | None = None,
+    limit: int = 10,
 ) -> Outgoing:
-    title = (t(lang, "📋 <b>Daily digest for your areas — {day}</b>", day=today.isoformat()) if areas
-             else t(lang, "📋 <b>Your daily digest — {day}</b>", day=today.isoformat()))
+    title = (
+        t(lang, "📋 <b>Daily digest for your areas — {day}</b>", day=today.isoformat())
+        if areas
+        else t(lang, "📋 <b>Your daily digest — {day}</b>", day=today.isoformat())
+    )
     lines = [
         title,
         t(lang, "Open cases: {count}", count=counts.open),
@@ -170,8 +181,14 @@ def digest_text(
         lines += ["", fmt("<b>{heading}</b>", heading=tp(lang, heading))]
         for case in group[:limit]:
             who = (names or {}).get(case.assignee_id or 0, "—") if areas else ""
-            line = t(lang, "• <code>{number}</code> {kind} — due {due} {who}", number=case.number,
-                     kind=labels.kind(lang, case.kind), due=local(next_deadline(case), tz), who=who)
+            line = t(
+                lang,
+                "• <code>{number}</code> {kind} — due {due} {who}",
+                number=case.number,
+                kind=labels.kind(lang, case.kind),
+                due=local(next_deadline(case), tz),
+                who=who,
+            )
             lines.append(line.rstrip())
         if len(group) > limit:
             lines.append(t(lang, "… and {count} more", count=len(group) - limit))
@@ -259,24 +276,30 @@ def answer_lines(lang: Language, followup: fu_repo.Followup) -> list[str]:
     return lines
 
 
-def escalation_text(
-    lang: Language, case: Case, followup: fu_repo.Followup, assignee: Staff | None
-) -> Outgoing:
-    text = "\n".join([
-        t(lang, "⬆️ <b>Follow-up: the resident is not satisfied</b>"),
-        t(lang, "Case <code>{number}</code> ({kind}) was reopened after the follow-up and escalated to you.",
-          number=case.number, kind=labels.kind(lang, case.kind)),
-        t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
-        *answer_lines(lang, followup),
-    ])
+def escalation_text(lang: Language, case: Case, followup: fu_repo.Followup, assignee: Staff | None) -> Outgoing:
+    text = "\n".join(
+        [
+            t(lang, "⬆️ <b>Follow-up: the resident is not satisfied</b>"),
+            t(
+                lang,
+                "Case <code>{number}</code> ({kind}) was reopened after the follow-up and escalated to you.",
+                number=case.number,
+                kind=labels.kind(lang, case.kind),
+            ),
+            t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
+            *answer_lines(lang, followup),
+        ]
+    )
     return Outgoing(Safe(text), _timeline(lang, case.id))
 
 
 def comment_text(lang: Language, case: Case, followup: fu_repo.Followup) -> Outgoing:
-    text = "\n".join([
-        t(lang, "💬 <b>Follow-up comment on case <code>{number}</code></b>", number=case.number),
-        *answer_lines(lang, followup),
-    ])
+    text = "\n".join(
+        [
+            t(lang, "💬 <b>Follow-up comment on case <code>{number}</code></b>", number=case.number),
+            *answer_lines(lang, followup),
+        ]
+    )
     return Outgoing(Safe(text), _timeline(lang, case.id))
 
 
@@ -304,12 +327,19 @@ async def render_followup_comment(conn: AsyncConnection, payload: dict[str, Any]
 
 
 def visit_text(lang: Language, case: Case, visit: fu_repo.Visit, tz: ZoneInfo) -> Outgoing:
-    text = "\n".join([
-        t(lang, "🏠 <b>Repeat visit due</b>"),
-        t(lang, "Dispute case <code>{number}</code>: visit {seq}, due {due}.", number=case.number,
-          seq=visit.seq, due=local(visit.due_at, tz)),
-        t(lang, "Please visit or call the parties to check the dispute stays settled, then record it here."),
-    ])
+    text = "\n".join(
+        [
+            t(lang, "🏠 <b>Repeat visit due</b>"),
+            t(
+                lang,
+                "Dispute case <code>{number}</code>: visit {seq}, due {due}.",
+                number=case.number,
+                seq=visit.seq,
+                due=local(visit.due_at, tz),
+            ),
+            t(lang, "Please visit or call the parties to check the dispute stays settled, then record it here."),
+        ]
+    )
     buttons = rows(
         [Button(tp(lang, "✅ Visit done"), fu.ACT_VISIT_DONE, {"visit_id": visit.id})],
         [Button(tp(lang, "🗂 Timeline"), TIMELINE_ACTION, {"case_id": case.id})],
@@ -333,12 +363,21 @@ async def render_visit_reminder(conn: AsyncConnection, payload: dict[str, Any]) 
 def unreachable_text(lang: Language, resident: Resident, case: Case | None, phone: str | None) -> Outgoing:
     lines = [
         t(lang, "📞 <b>Task: phone a resident</b>"),
-        t(lang, "{name} has blocked the bot or deleted their account, so messages no longer reach them.",
-          name=resident.first_name or "—"),
+        t(
+            lang,
+            "{name} has blocked the bot or deleted their account, so messages no longer reach them.",
+            name=resident.first_name or "—",
+        ),
     ]
     if case is not None:
-        lines.append(t(lang, "Case: <code>{number}</code> ({status})", number=case.number,
-                       status=labels.status(lang, case.status)))
+        lines.append(
+            t(
+                lang,
+                "Case: <code>{number}</code> ({status})",
+                number=case.number,
+                status=labels.status(lang, case.status),
+            )
+        )
     if phone:
         lines.append(t(lang, "Phone: {phone}", phone=phone))
     else:
@@ -387,20 +426,32 @@ async def queue_phone_task(
         return None
     member, case = found
     row_id = await outbox.enqueue(
-        conn, dedupe_key=f"unreachable:{resident.id}:{ref}", chat_id=member.telegram_id or 0,
-        audience=outbox.STAFF, kind=UNREACHABLE, priority=Priority.ASSIGNMENT, urgent=True,
+        conn,
+        dedupe_key=f"unreachable:{resident.id}:{ref}",
+        chat_id=member.telegram_id or 0,
+        audience=outbox.STAFF,
+        kind=UNREACHABLE,
+        priority=Priority.ASSIGNMENT,
+        urgent=True,
         payload={"resident_id": resident.id, "staff_id": member.id, "case_id": case.id if case else None},
-        case_id=case.id if case else None, due_at=now, now=now,
+        case_id=case.id if case else None,
+        due_at=now,
+        now=now,
     )
     if row_id is not None and resident.phone:
         # The task shows the phone number: a read of contact details, so it is audited.
-        await audit.record(conn, at=now, staff_id=member.id, actor="system", action="contact_shown",
-                           subject=f"resident:{resident.id}", detail="phone task: resident unreachable")
+        await audit.record(
+            conn,
+            at=now,
+            staff_id=member.id,
+            actor="system",
+            action="contact_shown",
+            subject=f"resident:{resident.id}",
+            detail="phone task: resident unreachable",
+        )
     return row_id
 
 
-async def on_unreachable(
-    conn: AsyncConnection, row: outbox.OutboxRow, resident_id: int, now: datetime
-) -> None:
+async def on_unreachable(conn: AsyncConnection, row: outbox.OutboxRow, resident_id: int, now: datetime) -> None:
     """The dispatcher's 403 hook: an officer phones the resident instead."""
     await queue_phone_task(conn, resident_id, now, case_id=row.case_id, ref=f"row{row.id}")

@@ -97,7 +97,12 @@ class Sweeps:
         now = self.services.clock.now()
         stats = SweepStats()
         parts: list[Callable[[AsyncConnection, datetime, SweepStats], Awaitable[None]]] = [
-            self.deadlines, self.digests, self.followups, self.visits, self.weekly_reports, self.housekeeping,
+            self.deadlines,
+            self.digests,
+            self.followups,
+            self.visits,
+            self.weekly_reports,
+            self.housekeeping,
         ]
         for part in parts:
             try:
@@ -144,20 +149,28 @@ class Sweeps:
             if step.key not in done:
                 await self._deadline_step(conn, step, now, stats)
 
-    async def _deadline_step(
-        self, conn: AsyncConnection, step: _Step, now: datetime, stats: SweepStats
-    ) -> None:
+    async def _deadline_step(self, conn: AsyncConnection, step: _Step, now: datetime, stats: SweepStats) -> None:
         case = step.case
         recipient = await self._recipient(conn, case, step.level)
         payload = {
-            "case_id": case.id, "staff_id": recipient.id if recipient else None, "deadline": step.deadline,
-            "due_at": step.due_at.isoformat(), "level": step.level, "tz": self.services.config.tz.key,
+            "case_id": case.id,
+            "staff_id": recipient.id if recipient else None,
+            "deadline": step.deadline,
+            "due_at": step.due_at.isoformat(),
+            "level": step.level,
+            "tz": self.services.config.tz.key,
         }
         row_id = await outbox.enqueue(
-            conn, dedupe_key=step.key, chat_id=(recipient.telegram_id or 0) if recipient else 0,
-            audience=outbox.STAFF, kind=kinds.DEADLINE_REMINDER if step.level == 0 else kinds.OVERDUE,
-            payload=payload, priority=Priority.NORMAL if step.level == 0 else Priority.ASSIGNMENT,
-            case_id=case.id, due_at=now, now=now,
+            conn,
+            dedupe_key=step.key,
+            chat_id=(recipient.telegram_id or 0) if recipient else 0,
+            audience=outbox.STAFF,
+            kind=kinds.DEADLINE_REMINDER if step.level == 0 else kinds.OVERDUE,
+            payload=payload,
+            priority=Priority.NORMAL if step.level == 0 else Priority.ASSIGNMENT,
+            case_id=case.id,
+            due_at=now,
+            now=now,
         )
         if row_id is None:
             return  # another sweep got there first
@@ -166,10 +179,20 @@ class Sweeps:
             await outbox.cancel(conn, row_id, reason="no enrolled staff member to receive it")
             log.warning("case %s: no enrolled recipient for %s", case.id, step.key)
         await case_repo.add_event(
-            conn, case_id=case.id, at=now, action="deadline_reminder" if step.level == 0 else "overdue_urge",
-            actor_kind="system", actor_id=None, from_status=case.status.value, to_status=case.status.value,
-            data={"deadline": step.deadline, "due_at": step.due_at.isoformat(), "level": step.level,
-                  "to_staff_id": recipient.id if recipient else None},
+            conn,
+            case_id=case.id,
+            at=now,
+            action="deadline_reminder" if step.level == 0 else "overdue_urge",
+            actor_kind="system",
+            actor_id=None,
+            from_status=case.status.value,
+            to_status=case.status.value,
+            data={
+                "deadline": step.deadline,
+                "due_at": step.due_at.isoformat(),
+                "level": step.level,
+                "to_staff_id": recipient.id if recipient else None,
+            },
         )
         if step.level == 0:
             stats.reminders += 1
@@ -203,20 +226,32 @@ class Sweeps:
         if not calendar.is_workday(local.date()) or local.time() < config.digest_time:
             return
         due = calendar.workday_at(local.date(), config.digest_time)
-        recipients: list[tuple[Staff, str]] = [
-            (m, "own") for m in await people.all_staff(conn, Role.OFFICER)
-        ] + [(m, "areas") for m in await people.all_staff(conn, Role.SUPERVISOR)]
+        recipients: list[tuple[Staff, str]] = [(m, "own") for m in await people.all_staff(conn, Role.OFFICER)] + [
+            (m, "areas") for m in await people.all_staff(conn, Role.SUPERVISOR)
+        ]
         recipients = [(m, scope) for m, scope in recipients if m.telegram_id is not None]
         keys = {m.id: f"digest:{m.id}:{local.date().isoformat()}" for m, _ in recipients}
         done = await outbox.existing_keys(conn, keys.values())
         for member, scope in recipients:
             if keys[member.id] in done or member.telegram_id is None:
                 continue
-            payload = {"staff_id": member.id, "scope": scope, "day": local.date().isoformat(),
-                       "at": due.isoformat(), "tz": config.tz.key}
+            payload = {
+                "staff_id": member.id,
+                "scope": scope,
+                "day": local.date().isoformat(),
+                "at": due.isoformat(),
+                "tz": config.tz.key,
+            }
             if await outbox.enqueue(
-                conn, dedupe_key=keys[member.id], chat_id=member.telegram_id, audience=outbox.STAFF,
-                kind=kinds.DIGEST, payload=payload, priority=Priority.BULK, due_at=due, now=now,
+                conn,
+                dedupe_key=keys[member.id],
+                chat_id=member.telegram_id,
+                audience=outbox.STAFF,
+                kind=kinds.DIGEST,
+                payload=payload,
+                priority=Priority.BULK,
+                due_at=due,
+                now=now,
             ):
                 stats.digests += 1
 
@@ -235,9 +270,7 @@ class Sweeps:
             if await fu.conclude_silent(self.services, conn, followup, now) == fu_repo.NO_FEEDBACK:
                 stats.closed_no_feedback += 1
 
-    async def _ask(
-        self, conn: AsyncConnection, followup: fu_repo.Followup, now: datetime, stats: SweepStats
-    ) -> None:
+    async def _ask(self, conn: AsyncConnection, followup: fu_repo.Followup, now: datetime, stats: SweepStats) -> None:
         case = await case_repo.get(conn, followup.case_id)
         if case is None or case.status is not Status.RESOLVED:
             await fu_repo.set_outcome(conn, followup.id, fu_repo.VOID)  # reopened or closed meanwhile

@@ -78,11 +78,22 @@ async def queue_weekly_reports(
         for member in await people.all_staff(conn, role):
             if member.telegram_id is None:
                 continue
-            payload = {"staff_id": member.id, "first": period.first.isoformat(),
-                       "last": period.last.isoformat(), "tz": config.tz.key}
+            payload = {
+                "staff_id": member.id,
+                "first": period.first.isoformat(),
+                "last": period.last.isoformat(),
+                "tz": config.tz.key,
+            }
             if await outbox.enqueue(
-                conn, dedupe_key=dedupe_key(period, member.id), chat_id=member.telegram_id,
-                audience=outbox.STAFF, kind=KIND, payload=payload, priority=Priority.BULK, due_at=due, now=now,
+                conn,
+                dedupe_key=dedupe_key(period, member.id),
+                chat_id=member.telegram_id,
+                audience=outbox.STAFF,
+                kind=KIND,
+                payload=payload,
+                priority=Priority.BULK,
+                due_at=due,
+                now=now,
             ):
                 queued += 1
     return queued
@@ -127,8 +138,9 @@ async def render_weekly_report(conn: AsyncConnection, payload: dict[str, Any]) -
     edges = [*[local_midnight(d, tz) for d in days], local_midnight(period.last + timedelta(days=1), tz)]
     points = await repo.weekly(conn, scope, edges, days)
     try:
-        png = await asyncio.to_thread(weekly_chart, lang, points, f"{view.period_label(lang, period)} · {label}",
-                                      daily=True)
+        png = await asyncio.to_thread(
+            weekly_chart, lang, points, f"{view.period_label(lang, period)} · {label}", daily=True
+        )
     except FontMissing:
         return Outgoing(text)
     return Outgoing(text, attachment=Attachment("weekly.png", png, is_photo=True))

@@ -14,8 +14,14 @@ from storage.schema import areas
 
 def _area(row: Row[Any]) -> Area:
     return Area(
-        id=row.id, code=row.code, name=row.name, parent_id=row.parent_id, level=row.level,
-        officer_id=row.officer_id, supervisor_id=row.supervisor_id, leader_id=row.leader_id,
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        parent_id=row.parent_id,
+        level=row.level,
+        officer_id=row.officer_id,
+        supervisor_id=row.supervisor_id,
+        leader_id=row.leader_id,
     )
 
 

@@ -23,12 +23,26 @@ from storage.schema import bookings, cases, slot_claims
 
 def _booking(row: Row[Any]) -> Booking:
     return Booking(
-        id=row.id, case_id=row.case_id, resident_id=row.resident_id, officer_id=row.officer_id,
-        topic=Topic(row.topic), starts_at=row.starts_at, ends_at=row.ends_at, status=BookingStatus(row.status),
-        room=row.room, video_url=row.video_url, confirm_due_at=row.confirm_due_at, created_at=row.created_at,
-        updated_at=row.updated_at, version=row.version, proposed_starts_at=row.proposed_starts_at,
-        cancel_reason=row.cancel_reason, cancelled_by=row.cancelled_by, outcome_note=row.outcome_note,
-        escalated_at=row.escalated_at, confirmed_at=row.confirmed_at,
+        id=row.id,
+        case_id=row.case_id,
+        resident_id=row.resident_id,
+        officer_id=row.officer_id,
+        topic=Topic(row.topic),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        status=BookingStatus(row.status),
+        room=row.room,
+        video_url=row.video_url,
+        confirm_due_at=row.confirm_due_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+        proposed_starts_at=row.proposed_starts_at,
+        cancel_reason=row.cancel_reason,
+        cancelled_by=row.cancelled_by,
+        outcome_note=row.outcome_note,
+        escalated_at=row.escalated_at,
+        confirmed_at=row.confirmed_at,
     )
 
 
@@ -60,9 +74,7 @@ async def update(conn: AsyncConnection, booking_id: int, expected_version: int, 
 async def mark_escalated(conn: AsyncConnection, booking_id: int, now: datetime) -> bool:
     """Records the escalation once; no version bump, so the officer's buttons stay valid."""
     result = await conn.execute(
-        bookings.update()
-        .where(bookings.c.id == booking_id, bookings.c.escalated_at.is_(None))
-        .values(escalated_at=now)
+        bookings.update().where(bookings.c.id == booking_id, bookings.c.escalated_at.is_(None)).values(escalated_at=now)
     )
     return result.rowcount == 1
 
@@ -116,8 +128,10 @@ def _values(statuses: Iterable[BookingStatus]) -> list[str]:
 
 
 async def count_in(conn: AsyncConnection, resident_id: int, statuses: Iterable[BookingStatus]) -> int:
-    query = sa.select(sa.func.count()).select_from(bookings).where(
-        bookings.c.resident_id == resident_id, bookings.c.status.in_(_values(statuses))
+    query = (
+        sa.select(sa.func.count())
+        .select_from(bookings)
+        .where(bookings.c.resident_id == resident_id, bookings.c.status.in_(_values(statuses)))
     )
     return int((await conn.execute(query)).scalar_one())
 
@@ -125,8 +139,10 @@ async def count_in(conn: AsyncConnection, resident_id: int, statuses: Iterable[B
 async def for_resident(conn: AsyncConnection, resident_id: int, limit: int = 10) -> list[Booking]:
     """The resident's bookings, latest request first."""
     rows = await conn.execute(
-        sa.select(bookings).where(bookings.c.resident_id == resident_id)
-        .order_by(bookings.c.created_at.desc(), bookings.c.id.desc()).limit(limit)
+        sa.select(bookings)
+        .where(bookings.c.resident_id == resident_id)
+        .order_by(bookings.c.created_at.desc(), bookings.c.id.desc())
+        .limit(limit)
     )
     return [_booking(r) for r in rows]
 
@@ -137,9 +153,11 @@ async def for_officer(
     """An officer's bookings in these statuses that end after `since`, soonest first."""
     rows = await conn.execute(
         sa.select(bookings)
-        .where(bookings.c.officer_id == officer_id, bookings.c.status.in_(_values(statuses)),
-               bookings.c.ends_at > since)
-        .order_by(bookings.c.starts_at).limit(limit)
+        .where(
+            bookings.c.officer_id == officer_id, bookings.c.status.in_(_values(statuses)), bookings.c.ends_at > since
+        )
+        .order_by(bookings.c.starts_at)
+        .limit(limit)
     )
     return [_booking(r) for r in rows]
 

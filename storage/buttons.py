@@ -39,7 +39,10 @@ async def get(conn: AsyncConnection, token: str) -> ButtonGrant | None:
     if row is None:
         return None
     return ButtonGrant(
-        token=row.token, user_id=row.user_id, action=row.action, payload=dict(row.payload),
+        token=row.token,
+        user_id=row.user_id,
+        action=row.action,
+        payload=dict(row.payload),
         expires_at=row.expires_at,
     )
 

@@ -17,13 +17,29 @@ from storage.schema import case_counters, case_events, case_photos, cases
 def _case(row: Row[Any], photos: tuple[str, ...] = ()) -> Case:
     location = (row.location_lat, row.location_lon) if row.location_lat is not None else None
     return Case(
-        id=row.id, number=row.number, resident_id=row.resident_id, kind=Kind(row.kind),
-        category=Category(row.category), area_id=row.area_id, status=Status(row.status),
-        description=row.description, priority=row.priority, owner_id=row.owner_id,
-        assignee_id=row.assignee_id, created_at=row.created_at, updated_at=row.updated_at,
-        version=row.version, location=location, photos=photos, ack_due_at=row.ack_due_at,
-        resolve_due_at=row.resolve_due_at, accepted_at=row.accepted_at, resolved_at=row.resolved_at,
-        closed_at=row.closed_at, resolution_note=row.resolution_note, close_reason=row.close_reason,
+        id=row.id,
+        number=row.number,
+        resident_id=row.resident_id,
+        kind=Kind(row.kind),
+        category=Category(row.category),
+        area_id=row.area_id,
+        status=Status(row.status),
+        description=row.description,
+        priority=row.priority,
+        owner_id=row.owner_id,
+        assignee_id=row.assignee_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+        location=location,
+        photos=photos,
+        ack_due_at=row.ack_due_at,
+        resolve_due_at=row.resolve_due_at,
+        accepted_at=row.accepted_at,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        resolution_note=row.resolution_note,
+        close_reason=row.close_reason,
         reopened_count=row.reopened_count,
     )
 
@@ -52,9 +68,7 @@ async def insert(conn: AsyncConnection, **values: Any) -> int:
 async def add_photos(conn: AsyncConnection, case_id: int, file_ids: list[str], now: datetime) -> list[int]:
     """Appends photos to a case; returns their row ids, in order."""
     start = (
-        await conn.execute(
-            sa.select(sa.func.count()).select_from(case_photos).where(case_photos.c.case_id == case_id)
-        )
+        await conn.execute(sa.select(sa.func.count()).select_from(case_photos).where(case_photos.c.case_id == case_id))
     ).scalar_one()
     ids: list[int] = []
     for offset, file_id in enumerate(file_ids):
@@ -103,8 +117,10 @@ async def update(conn: AsyncConnection, case_id: int, expected_version: int, **v
 
 
 async def count_since(conn: AsyncConnection, resident_id: int, since: datetime) -> int:
-    query = sa.select(sa.func.count()).select_from(cases).where(
-        cases.c.resident_id == resident_id, cases.c.created_at >= since, cases.c.kind != Kind.CONSULTATION.value
+    query = (
+        sa.select(sa.func.count())
+        .select_from(cases)
+        .where(cases.c.resident_id == resident_id, cases.c.created_at >= since, cases.c.kind != Kind.CONSULTATION.value)
     )
     return int((await conn.execute(query)).scalar_one())
 
@@ -156,8 +172,16 @@ async def add_event(
 ) -> int:
     result = await conn.execute(
         case_events.insert().values(
-            case_id=case_id, at=at, action=action, actor_kind=actor_kind, actor_id=actor_id,
-            from_status=from_status, to_status=to_status, note=note, data=data or {}, update_id=update_id,
+            case_id=case_id,
+            at=at,
+            action=action,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            data=data or {},
+            update_id=update_id,
         )
     )
     return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -174,9 +198,16 @@ async def events(conn: AsyncConnection, case_id: int) -> list[CaseEvent]:
     )
     return [
         CaseEvent(
-            id=r.id, case_id=r.case_id, at=r.at, action=r.action, actor_kind=r.actor_kind, actor_id=r.actor_id,
+            id=r.id,
+            case_id=r.case_id,
+            at=r.at,
+            action=r.action,
+            actor_kind=r.actor_kind,
+            actor_id=r.actor_id,
             from_status=Status(r.from_status) if r.from_status else None,
-            to_status=Status(r.to_status) if r.to_status else None, note=r.note, data=dict(r.data),
+            to_status=Status(r.to_status) if r.to_status else None,
+            note=r.note,
+            data=dict(r.data),
         )
         for r in rows
     ]
@@ -195,9 +226,7 @@ async def strip_expired_attachments(
     conn: AsyncConnection, *, finished_before: datetime, open_statuses: list[str]
 ) -> int:
     """Photos and locations of cases finished before the retention cutoff go; returns how many went."""
-    expired = sa.select(cases.c.id).where(
-        cases.c.status.not_in(open_statuses), cases.c.updated_at < finished_before
-    )
+    expired = sa.select(cases.c.id).where(cases.c.status.not_in(open_statuses), cases.c.updated_at < finished_before)
     result = await conn.execute(case_photos.delete().where(case_photos.c.case_id.in_(expired.scalar_subquery())))
     located = await conn.execute(
         cases.update()

@@ -103,7 +103,6 @@ class Database:
         """The reads remembered for the update being handled; None outside `update_scope`."""
         return _update_reads.get()
 
-
     async def close(self) -> None:
         await self.engine.dispose()
 

@@ -24,9 +24,7 @@ async def get(conn: AsyncConnection, user_id: int) -> Dialog | None:
     return Dialog(user_id=row.user_id, flow=row.flow, step=row.step, data=dict(row.data))
 
 
-async def put(
-    conn: AsyncConnection, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime
-) -> Dialog:
+async def put(conn: AsyncConnection, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime) -> Dialog:
     """Makes this the user's dialog; a different form worth keeping is put aside first.
 
     A form worth keeping that becomes the dialog again drops its copy put aside: there is only
@@ -49,7 +47,8 @@ async def put(
     if current is not None and (current.flow != flow or not keep):
         await _put_aside(conn, current, now)
     await conn.execute(
-        upsert(conn, dialogs).values(user_id=user_id, **values)
+        upsert(conn, dialogs)
+        .values(user_id=user_id, **values)
         .on_conflict_do_update(index_elements=[dialogs.c.user_id], set_=values)
     )
     return dialog
@@ -73,7 +72,8 @@ async def _put_aside(conn: AsyncConnection, dialog: Dialog, now: datetime) -> No
         return
     values = {"step": dialog.step, "data": dialog.data, "updated_at": now}
     await conn.execute(
-        upsert(conn, dialog_drafts).values(user_id=dialog.user_id, flow=dialog.flow, **values)
+        upsert(conn, dialog_drafts)
+        .values(user_id=dialog.user_id, flow=dialog.flow, **values)
         .on_conflict_do_update(index_elements=[dialog_drafts.c.user_id, dialog_drafts.c.flow], set_=values)
     )
 

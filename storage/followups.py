@@ -48,16 +48,29 @@ class Visit:
 
 def _followup(row: Row[Any]) -> Followup:
     return Followup(
-        id=row.id, case_id=row.case_id, round=row.round, due_at=row.due_at, asked_at=row.asked_at,
-        reminded_at=row.reminded_at, answered_at=row.answered_at, solved=row.solved,
-        satisfaction=row.satisfaction, comment=row.comment, outcome=row.outcome,
+        id=row.id,
+        case_id=row.case_id,
+        round=row.round,
+        due_at=row.due_at,
+        asked_at=row.asked_at,
+        reminded_at=row.reminded_at,
+        answered_at=row.answered_at,
+        solved=row.solved,
+        satisfaction=row.satisfaction,
+        comment=row.comment,
+        outcome=row.outcome,
     )
 
 
 def _visit(row: Row[Any]) -> Visit:
     return Visit(
-        id=row.id, case_id=row.case_id, seq=row.seq, due_at=row.due_at, done_at=row.done_at,
-        done_by=row.done_by, note=row.note,
+        id=row.id,
+        case_id=row.case_id,
+        seq=row.seq,
+        due_at=row.due_at,
+        done_at=row.done_at,
+        done_by=row.done_by,
+        note=row.note,
     )
 
 
@@ -74,9 +87,7 @@ async def insert(conn: AsyncConnection, case_id: int, round_: int, due_at: datet
     """Creates round `round_` of a case's follow-up, or returns the one that exists."""
     try:
         async with conn.begin_nested():
-            result = await conn.execute(
-                followups.insert().values(case_id=case_id, round=round_, due_at=due_at)
-            )
+            result = await conn.execute(followups.insert().values(case_id=case_id, round=round_, due_at=due_at))
         return int(result.inserted_primary_key[0])  # type: ignore[index]
     except IntegrityError:
         query = sa.select(followups.c.id).where(followups.c.case_id == case_id, followups.c.round == round_)
@@ -89,17 +100,13 @@ async def get(conn: AsyncConnection, followup_id: int) -> Followup | None:
 
 
 async def for_case(conn: AsyncConnection, case_id: int) -> list[Followup]:
-    rows = await conn.execute(
-        sa.select(followups).where(followups.c.case_id == case_id).order_by(followups.c.round)
-    )
+    rows = await conn.execute(sa.select(followups).where(followups.c.case_id == case_id).order_by(followups.c.round))
     return [_followup(r) for r in rows]
 
 
 async def open_for_case(conn: AsyncConnection, case_id: int) -> list[Followup]:
     """Rounds still waiting for an answer (a staff reopening makes them pointless)."""
-    rows = await conn.execute(
-        sa.select(followups).where(followups.c.case_id == case_id, followups.c.outcome.is_(None))
-    )
+    rows = await conn.execute(sa.select(followups).where(followups.c.case_id == case_id, followups.c.outcome.is_(None)))
     return [_followup(r) for r in rows]
 
 
@@ -122,8 +129,10 @@ async def due_to_remind(conn: AsyncConnection, asked_before: datetime, limit: in
     rows = await conn.execute(
         sa.select(followups)
         .where(
-            followups.c.asked_at <= asked_before, followups.c.reminded_at.is_(None),
-            followups.c.answered_at.is_(None), followups.c.outcome.is_(None),
+            followups.c.asked_at <= asked_before,
+            followups.c.reminded_at.is_(None),
+            followups.c.answered_at.is_(None),
+            followups.c.outcome.is_(None),
         )
         .order_by(followups.c.asked_at)
         .limit(limit)
@@ -136,7 +145,8 @@ async def due_to_close(conn: AsyncConnection, asked_before: datetime, limit: int
     rows = await conn.execute(
         sa.select(followups)
         .where(
-            followups.c.asked_at <= asked_before, followups.c.answered_at.is_(None),
+            followups.c.asked_at <= asked_before,
+            followups.c.answered_at.is_(None),
             followups.c.outcome.is_(None),
         )
         .order_by(followups.c.asked_at)
@@ -147,9 +157,7 @@ async def due_to_close(conn: AsyncConnection, asked_before: datetime, limit: int
 
 async def mark_asked(conn: AsyncConnection, followup_id: int, now: datetime) -> bool:
     result = await conn.execute(
-        followups.update()
-        .where(followups.c.id == followup_id, followups.c.asked_at.is_(None))
-        .values(asked_at=now)
+        followups.update().where(followups.c.id == followup_id, followups.c.asked_at.is_(None)).values(asked_at=now)
     )
     return result.rowcount == 1
 
@@ -168,23 +176,21 @@ async def record_solved(conn: AsyncConnection, followup_id: int, solved: bool) -
     result = await conn.execute(
         followups.update()
         .where(
-            followups.c.id == followup_id, followups.c.solved.is_(None),
-            followups.c.answered_at.is_(None), followups.c.outcome.is_(None),
+            followups.c.id == followup_id,
+            followups.c.solved.is_(None),
+            followups.c.answered_at.is_(None),
+            followups.c.outcome.is_(None),
         )
         .values(solved=solved)
     )
     return result.rowcount == 1
 
 
-async def record_answer(
-    conn: AsyncConnection, followup_id: int, *, satisfaction: str | None, now: datetime
-) -> bool:
+async def record_answer(conn: AsyncConnection, followup_id: int, *, satisfaction: str | None, now: datetime) -> bool:
     """Completes the answer (the satisfaction tap); False if it was answered or closed before."""
     result = await conn.execute(
         followups.update()
-        .where(
-            followups.c.id == followup_id, followups.c.answered_at.is_(None), followups.c.outcome.is_(None)
-        )
+        .where(followups.c.id == followup_id, followups.c.answered_at.is_(None), followups.c.outcome.is_(None))
         .values(satisfaction=satisfaction, answered_at=now, outcome=ANSWERED)
     )
     return result.rowcount == 1
@@ -192,9 +198,7 @@ async def record_answer(
 
 async def record_comment(conn: AsyncConnection, followup_id: int, comment: str) -> bool:
     result = await conn.execute(
-        followups.update()
-        .where(followups.c.id == followup_id, followups.c.comment.is_(None))
-        .values(comment=comment)
+        followups.update().where(followups.c.id == followup_id, followups.c.comment.is_(None)).values(comment=comment)
     )
     return result.rowcount == 1
 
@@ -202,9 +206,7 @@ async def record_comment(conn: AsyncConnection, followup_id: int, comment: str) 
 async def set_outcome(conn: AsyncConnection, followup_id: int, outcome: str) -> bool:
     """Ends a round without a complete answer (no feedback, or void because the case moved on)."""
     result = await conn.execute(
-        followups.update()
-        .where(followups.c.id == followup_id, followups.c.outcome.is_(None))
-        .values(outcome=outcome)
+        followups.update().where(followups.c.id == followup_id, followups.c.outcome.is_(None)).values(outcome=outcome)
     )
     return result.rowcount == 1
 

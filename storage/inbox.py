@@ -19,8 +19,13 @@ PENDING, PROCESSING, DONE = "pending", "processing", "done"
 
 
 async def store(
-    conn: AsyncConnection, update_id: int, payload: str, now: datetime, *,
-    holder: str | None = None, user_id: int | None = None,
+    conn: AsyncConnection,
+    update_id: int,
+    payload: str,
+    now: datetime,
+    *,
+    holder: str | None = None,
+    user_id: int | None = None,
 ) -> bool:
     """Stores an update, held by `holder` when given; False when it was stored before (a replay)."""
     held = {"status": PROCESSING, "claimed_by": holder, "claimed_at": now} if holder else {"status": PENDING}
@@ -57,17 +62,13 @@ async def claim(
 
 
 async def finish(conn: AsyncConnection, update_id: int, now: datetime) -> None:
-    await conn.execute(
-        inbox.update().where(inbox.c.update_id == update_id).values(status=DONE, handled_at=now)
-    )
+    await conn.execute(inbox.update().where(inbox.c.update_id == update_id).values(status=DONE, handled_at=now))
 
 
 async def renew(conn: AsyncConnection, *, holder: str, now: datetime) -> int:
     """Tells the other processes that `holder` is alive and still handling what it holds."""
     result = await conn.execute(
-        inbox.update()
-        .where(inbox.c.status == PROCESSING, inbox.c.claimed_by == holder)
-        .values(claimed_at=now)
+        inbox.update().where(inbox.c.status == PROCESSING, inbox.c.claimed_by == holder).values(claimed_at=now)
     )
     return result.rowcount
 

@@ -17,13 +17,9 @@ class InviteRow(NamedTuple):
     used_at: datetime | None
 
 
-async def insert(
-    conn: AsyncConnection, *, code_hash: str, staff_id: int, now: datetime, expires_at: datetime
-) -> None:
+async def insert(conn: AsyncConnection, *, code_hash: str, staff_id: int, now: datetime, expires_at: datetime) -> None:
     await conn.execute(
-        staff_invites.insert().values(
-            code_hash=code_hash, staff_id=staff_id, created_at=now, expires_at=expires_at
-        )
+        staff_invites.insert().values(code_hash=code_hash, staff_id=staff_id, created_at=now, expires_at=expires_at)
     )
 
 

@@ -55,11 +55,25 @@ class OutboxRow:
 
 def _row(row: Row[Any]) -> OutboxRow:
     return OutboxRow(
-        id=row.id, dedupe_key=row.dedupe_key, chat_id=row.chat_id, audience=row.audience, kind=row.kind,
-        payload=dict(row.payload or {}), priority=row.priority, urgent=bool(row.urgent), case_id=row.case_id,
-        status=row.status, due_at=row.due_at, next_attempt_at=row.next_attempt_at, attempts=row.attempts,
-        last_error=row.last_error, sent_message_id=row.sent_message_id, claimed_by=row.claimed_by,
-        claimed_at=row.claimed_at, created_at=row.created_at, sent_at=row.sent_at,
+        id=row.id,
+        dedupe_key=row.dedupe_key,
+        chat_id=row.chat_id,
+        audience=row.audience,
+        kind=row.kind,
+        payload=dict(row.payload or {}),
+        priority=row.priority,
+        urgent=bool(row.urgent),
+        case_id=row.case_id,
+        status=row.status,
+        due_at=row.due_at,
+        next_attempt_at=row.next_attempt_at,
+        attempts=row.attempts,
+        last_error=row.last_error,
+        sent_message_id=row.sent_message_id,
+        claimed_by=row.claimed_by,
+        claimed_at=row.claimed_at,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
     )
 
 
@@ -82,9 +96,18 @@ async def enqueue(
         async with conn.begin_nested():
             result = await conn.execute(
                 outbox.insert().values(
-                    dedupe_key=dedupe_key, chat_id=chat_id, audience=audience, kind=kind, payload=payload,
-                    priority=priority, urgent=urgent, case_id=case_id, status=PENDING, due_at=due_at,
-                    next_attempt_at=due_at, created_at=now,
+                    dedupe_key=dedupe_key,
+                    chat_id=chat_id,
+                    audience=audience,
+                    kind=kind,
+                    payload=payload,
+                    priority=priority,
+                    urgent=urgent,
+                    case_id=case_id,
+                    status=PENDING,
+                    due_at=due_at,
+                    next_attempt_at=due_at,
+                    created_at=now,
                 )
             )
     except IntegrityError:
@@ -150,7 +173,9 @@ async def reclaim_stale(conn: AsyncConnection, *, claimed_before: datetime) -> l
         outbox.update()
         .where(outbox.c.status == SENDING, outbox.c.claimed_at < claimed_before)
         .values(
-            status=PENDING, claimed_by=None, claimed_at=None,
+            status=PENDING,
+            claimed_by=None,
+            claimed_at=None,
             last_error="claim expired: the sender stopped before recording a result",
         )
         .returning(outbox.c.id)
@@ -161,9 +186,7 @@ async def reclaim_stale(conn: AsyncConnection, *, claimed_before: datetime) -> l
 async def renew_claims(conn: AsyncConnection, *, worker_id: str, now: datetime) -> int:
     """A live sender whose sends are held up (flood control) keeps its claims fresh."""
     result = await conn.execute(
-        outbox.update()
-        .where(outbox.c.status == SENDING, outbox.c.claimed_by == worker_id)
-        .values(claimed_at=now)
+        outbox.update().where(outbox.c.status == SENDING, outbox.c.claimed_by == worker_id).values(claimed_at=now)
     )
     return int(result.rowcount)
 
@@ -176,8 +199,13 @@ async def mark_sent_many(conn: AsyncConnection, sent: Sequence[tuple[int, int]],
         outbox.update()
         .where(outbox.c.id == sa.bindparam("b_id"))
         .values(
-            status=SENT, sent_message_id=sa.bindparam("b_message_id"), sent_at=now,
-            attempts=outbox.c.attempts + 1, last_error=None, claimed_by=None, claimed_at=None,
+            status=SENT,
+            sent_message_id=sa.bindparam("b_message_id"),
+            sent_at=now,
+            attempts=outbox.c.attempts + 1,
+            last_error=None,
+            claimed_by=None,
+            claimed_at=None,
         )
     )
     await conn.execute(statement, [{"b_id": row_id, "b_message_id": message_id} for row_id, message_id in sent])
@@ -188,7 +216,10 @@ async def retry_at(
 ) -> None:
     """Back to pending, to be claimed again at `at` (flood control, network error, quiet hours)."""
     values: dict[str, Any] = {
-        "status": PENDING, "next_attempt_at": at, "claimed_by": None, "claimed_at": None,
+        "status": PENDING,
+        "next_attempt_at": at,
+        "claimed_by": None,
+        "claimed_at": None,
     }
     if error is not None:
         values["last_error"] = error
@@ -217,8 +248,10 @@ async def cancel_for_chat(conn: AsyncConnection, chat_id: int, *, audience: str,
     result = await conn.execute(
         outbox.update()
         .where(
-            outbox.c.chat_id == chat_id, outbox.c.audience == audience,
-            outbox.c.status == PENDING, outbox.c.urgent == sa.false(),
+            outbox.c.chat_id == chat_id,
+            outbox.c.audience == audience,
+            outbox.c.status == PENDING,
+            outbox.c.urgent == sa.false(),
         )
         .values(status=CANCELLED, last_error=reason)
     )

@@ -15,16 +15,28 @@ from storage.schema import cases, residents, staff
 
 def _resident(row: Row[Any]) -> Resident:
     return Resident(
-        id=row.id, telegram_id=row.telegram_id, first_name=row.first_name, language=Language(row.language),
-        consented_at=row.consented_at, area_id=row.area_id, phone=row.phone, priority=row.priority,
-        unreachable=row.unreachable, deleted=row.deleted_at is not None,
+        id=row.id,
+        telegram_id=row.telegram_id,
+        first_name=row.first_name,
+        language=Language(row.language),
+        consented_at=row.consented_at,
+        area_id=row.area_id,
+        phone=row.phone,
+        priority=row.priority,
+        unreachable=row.unreachable,
+        deleted=row.deleted_at is not None,
     )
 
 
 def _staff(row: Row[Any]) -> Staff:
     return Staff(
-        id=row.id, name=row.name, role=Role(row.role), telegram_id=row.telegram_id, badge=row.badge,
-        language=Language(row.language), active=row.active,
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        telegram_id=row.telegram_id,
+        badge=row.badge,
+        language=Language(row.language),
+        active=row.active,
     )
 
 
@@ -58,9 +70,7 @@ async def update_resident(conn: AsyncConnection, resident_id: int, **values: Any
 
 
 async def staff_by_telegram(conn: AsyncConnection, telegram_id: int) -> Staff | None:
-    row = (
-        await conn.execute(sa.select(staff).where(staff.c.telegram_id == telegram_id, staff.c.active))
-    ).first()
+    row = (await conn.execute(sa.select(staff).where(staff.c.telegram_id == telegram_id, staff.c.active))).first()
     return _staff(row) if row else None
 
 
@@ -101,9 +111,7 @@ async def roles_of(conn: AsyncConnection, telegram_ids: list[int]) -> dict[int, 
     found: dict[int, str] = {}
     if not telegram_ids:
         return found
-    rows = await conn.execute(
-        sa.select(residents.c.telegram_id).where(residents.c.telegram_id.in_(telegram_ids))
-    )
+    rows = await conn.execute(sa.select(residents.c.telegram_id).where(residents.c.telegram_id.in_(telegram_ids)))
     found.update({r.telegram_id: "resident" for r in rows})
     rows = await conn.execute(
         sa.select(staff.c.telegram_id, staff.c.role).where(staff.c.telegram_id.in_(telegram_ids), staff.c.active)

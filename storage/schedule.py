@@ -54,18 +54,37 @@ _REOPENED_AT = (
 )
 
 _COLUMNS = (
-    cases.c.id, cases.c.number, cases.c.kind, cases.c.status, cases.c.priority, cases.c.area_id,
-    cases.c.assignee_id, cases.c.created_at, cases.c.accepted_at, cases.c.ack_due_at,
-    cases.c.resolve_due_at, cases.c.escalation_level, _REOPENED_AT,
+    cases.c.id,
+    cases.c.number,
+    cases.c.kind,
+    cases.c.status,
+    cases.c.priority,
+    cases.c.area_id,
+    cases.c.assignee_id,
+    cases.c.created_at,
+    cases.c.accepted_at,
+    cases.c.ack_due_at,
+    cases.c.resolve_due_at,
+    cases.c.escalation_level,
+    _REOPENED_AT,
 )
 
 
 def _clock(row: Row[Any]) -> CaseClock:
     return CaseClock(
-        id=row.id, number=row.number, kind=Kind(row.kind), status=Status(row.status), priority=row.priority,
-        area_id=row.area_id, assignee_id=row.assignee_id, created_at=row.created_at,
-        accepted_at=row.accepted_at, ack_due_at=row.ack_due_at, resolve_due_at=row.resolve_due_at,
-        escalation_level=row.escalation_level, reopened_at=row.reopened_at,
+        id=row.id,
+        number=row.number,
+        kind=Kind(row.kind),
+        status=Status(row.status),
+        priority=row.priority,
+        area_id=row.area_id,
+        assignee_id=row.assignee_id,
+        created_at=row.created_at,
+        accepted_at=row.accepted_at,
+        ack_due_at=row.ack_due_at,
+        resolve_due_at=row.resolve_due_at,
+        escalation_level=row.escalation_level,
+        reopened_at=row.reopened_at,
     )
 
 
@@ -109,7 +128,5 @@ async def raise_escalation_level(conn: AsyncConnection, case_id: int, level: int
     officer working the case should see as a conflict.
     """
     await conn.execute(
-        cases.update()
-        .where(cases.c.id == case_id, cases.c.escalation_level < level)
-        .values(escalation_level=level)
+        cases.update().where(cases.c.id == case_id, cases.c.escalation_level < level).values(escalation_level=level)
     )

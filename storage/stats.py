@@ -62,9 +62,7 @@ def _acknowledged_on_time() -> ColumnElement[int]:
     c = cases.c
     return sa.case(
         (
-            sa.and_(
-                c.accepted_at.is_not(None), sa.or_(c.ack_due_at.is_(None), c.accepted_at <= c.ack_due_at)
-            ),
+            sa.and_(c.accepted_at.is_not(None), sa.or_(c.ack_due_at.is_(None), c.accepted_at <= c.ack_due_at)),
             1,
         ),
         (
@@ -220,8 +218,13 @@ async def figures(conn: AsyncConnection, scope: Scope, start: datetime, end: dat
         return Figures()
     held, no_show = await _held(conn, where, by_kind)
     return Figures(
-        counts=counts, by_kind=by_kind, by_category=by_category, followups=follow, consultations_held=held,
-        consultations_no_show=no_show, time_to_acknowledge=await _percentiles(conn, ACK_TIME, scope, start, end),
+        counts=counts,
+        by_kind=by_kind,
+        by_category=by_category,
+        followups=follow,
+        consultations_held=held,
+        consultations_no_show=no_show,
+        time_to_acknowledge=await _percentiles(conn, ACK_TIME, scope, start, end),
         time_to_resolve=await _percentiles(conn, RESOLVE_TIME, scope, start, end),
     )
 
@@ -259,8 +262,14 @@ async def report(
         return Figures(), weeks
     follow = sum_followups(w.followups for w in weeks)
     figures = Figures(
-        counts=counts, by_kind=by_kind, by_category=by_category, followups=follow, consultations_held=held,
-        consultations_no_show=no_show, time_to_acknowledge=ack, time_to_resolve=resolve,
+        counts=counts,
+        by_kind=by_kind,
+        by_category=by_category,
+        followups=follow,
+        consultations_held=held,
+        consultations_no_show=no_show,
+        time_to_acknowledge=ack,
+        time_to_resolve=resolve,
     )
     return figures, weeks
 

@@ -59,8 +59,9 @@ def db_url(tmp_path: Path, migrated_template: Path) -> str:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return load_settings(database_url=db_url, station_code="XF", station_name="西丰派出所",
-                         bot_username="jingmin_test_bot")
+    return load_settings(
+        database_url=db_url, station_code="XF", station_name="西丰派出所", bot_username="jingmin_test_bot"
+    )
 
 
 @pytest.fixture
@@ -90,23 +91,69 @@ async def station(services: Services) -> Station:
             member = await people.insert_staff(conn, badge, name, role, now)
             await people.update_staff(conn, member.id, telegram_id=tg, enrolled_at=now)
             staff_ids[key] = member.id
-        root = await area_repo.upsert(conn, "XF", name="西丰派出所", level="station", parent_id=None, position=0,
-                                      leader_id=staff_ids["leader"], supervisor_id=staff_ids["supervisor"])
-        town = await area_repo.upsert(conn, "XF-DC", name="东城街道", level="town", parent_id=root, position=1,
-                                      supervisor_id=staff_ids["supervisor"])
-        village = await area_repo.upsert(conn, "XF-DC-01", name="幸福里社区", level="village", parent_id=town,
-                                         position=1, officer_id=staff_ids["officer"])
-        village2 = await area_repo.upsert(conn, "XF-DC-02", name="光明社区", level="village", parent_id=town,
-                                          position=2, officer_id=staff_ids["officer2"])
+        root = await area_repo.upsert(
+            conn,
+            "XF",
+            name="西丰派出所",
+            level="station",
+            parent_id=None,
+            position=0,
+            leader_id=staff_ids["leader"],
+            supervisor_id=staff_ids["supervisor"],
+        )
+        town = await area_repo.upsert(
+            conn,
+            "XF-DC",
+            name="东城街道",
+            level="town",
+            parent_id=root,
+            position=1,
+            supervisor_id=staff_ids["supervisor"],
+        )
+        village = await area_repo.upsert(
+            conn,
+            "XF-DC-01",
+            name="幸福里社区",
+            level="village",
+            parent_id=town,
+            position=1,
+            officer_id=staff_ids["officer"],
+        )
+        village2 = await area_repo.upsert(
+            conn,
+            "XF-DC-02",
+            name="光明社区",
+            level="village",
+            parent_id=town,
+            position=2,
+            officer_id=staff_ids["officer2"],
+        )
         town2 = await area_repo.upsert(conn, "XF-XH", name="西河镇", level="town", parent_id=root, position=2)
-        village3 = await area_repo.upsert(conn, "XF-XH-01", name="柳河村", level="village", parent_id=town2,
-                                          position=1, officer_id=staff_ids["officer2"])
+        village3 = await area_repo.upsert(
+            conn,
+            "XF-XH-01",
+            name="柳河村",
+            level="village",
+            parent_id=town2,
+            position=1,
+            officer_id=staff_ids["officer2"],
+        )
     return Station(
-        officer=Person(9001, "王建国"), officer2=Person(9002, "李明"), supervisor=Person(9100, "张所长"),
-        leader=Person(9200, "赵局长"), resident=Person(5001, "刘阿姨"), other_resident=Person(5002, "陈先生"),
+        officer=Person(9001, "王建国"),
+        officer2=Person(9002, "李明"),
+        supervisor=Person(9100, "张所长"),
+        leader=Person(9200, "赵局长"),
+        resident=Person(5001, "刘阿姨"),
+        other_resident=Person(5002, "陈先生"),
         staff_ids=staff_ids,
-        area_ids={"root": root, "town": town, "village": village, "village2": village2, "town2": town2,
-                  "village3": village3},
+        area_ids={
+            "root": root,
+            "town": town,
+            "village": village,
+            "village2": village2,
+            "town2": town2,
+            "village3": village3,
+        },
     )
 
 

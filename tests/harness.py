@@ -135,10 +135,13 @@ class RecordingRequest(BaseRequest):
         markup = params.get("reply_markup") or {}
         reply = params.get("reply_parameters") or {}
         sent = Sent(
-            chat_id=chat_id, message_id=next(self._ids),
+            chat_id=chat_id,
+            message_id=next(self._ids),
             text=params.get("text") or params.get("caption") or "",
-            buttons=markup.get("inline_keyboard", []), reply_keyboard=markup.get("keyboard", []),
-            reply_to=reply.get("message_id"), **extra,
+            buttons=markup.get("inline_keyboard", []),
+            reply_keyboard=markup.get("keyboard", []),
+            reply_to=reply.get("message_id"),
+            **extra,
         )
         self.chats.setdefault(chat_id, []).append(sent)
         return _message(sent)
@@ -165,11 +168,18 @@ class RecordingRequest(BaseRequest):
             reference = item["media"]
             upload = params.get(reference.removeprefix("attach://")) if reference.startswith("attach://") else None
             fields = _upload(upload) if upload is not None else {"file_id": reference}
-            results.append(self._store(
-                {"chat_id": params["chat_id"], "caption": item.get("caption"),
-                 "reply_parameters": params.get("reply_parameters")},
-                photo=True, media_group_id=group, **fields,
-            ))
+            results.append(
+                self._store(
+                    {
+                        "chat_id": params["chat_id"],
+                        "caption": item.get("caption"),
+                        "reply_parameters": params.get("reply_parameters"),
+                    },
+                    photo=True,
+                    media_group_id=group,
+                    **fields,
+                )
+            )
         return results
 
     def _sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -355,8 +365,7 @@ class Harness:
         self, person: Person, file_id: str = "doc-1", *, mime_type: str = "image/jpeg", file_name: str = "IMG_0001.jpg"
     ) -> Update:
         """A file sent as a document (an image sent "as a file" keeps its image/* mime type)."""
-        document = {"file_id": file_id, "file_unique_id": file_id + "u", "mime_type": mime_type,
-                    "file_name": file_name}
+        document = {"file_id": file_id, "file_unique_id": file_id + "u", "mime_type": mime_type, "file_name": file_name}
         return await self.feed({"message": self._message(person, document=document)})
 
     async def location(self, person: Person, latitude: float, longitude: float) -> Update:
@@ -364,6 +373,13 @@ class Harness:
         return await self.feed({"message": self._message(person, location=location)})
 
     async def sticker(self, person: Person) -> Update:
-        sticker = {"file_id": "stk", "file_unique_id": "stku", "type": "regular", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "stk",
+            "file_unique_id": "stku",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return await self.feed({"message": self._message(person, sticker=sticker)})

@@ -19,8 +19,12 @@ LOCALES = Path(__file__).resolve().parent.parent / "core" / "locales"
 def main(domain: str, table_file: str) -> None:
     table: dict[str, tuple[str, str, str | None]] = runpy.run_path(table_file)["T"]
     for index, locale in enumerate(("zh_Hans", "zh_Hant", "en")):
-        catalog = Catalog(locale=locale.replace("_Hans", "_Hans_CN").replace("_Hant", "_Hant_TW"), domain=domain,
-                          project="jingmin", charset="utf-8")
+        catalog = Catalog(
+            locale=locale.replace("_Hans", "_Hans_CN").replace("_Hant", "_Hant_TW"),
+            domain=domain,
+            project="jingmin",
+            charset="utf-8",
+        )
         for msgid, strings in table.items():
             catalog.add(msgid, strings[index] if strings[index] is not None else msgid)
         target = LOCALES / locale / "LC_MESSAGES" / f"{domain}.po"

@@ -41,8 +41,9 @@ async def hours(services: Services, station: Station) -> list[Hours]:
     return WEEK
 
 
-async def make_resident(services: Services, telegram_id: int, name: str, area_id: int,
-                        language: Language = Language.ZH_HANS) -> Resident:
+async def make_resident(
+    services: Services, telegram_id: int, name: str, area_id: int, language: Language = Language.ZH_HANS
+) -> Resident:
     """A resident who has consented and chosen an area, without going through /start."""
     now = services.clock.now()
     async with services.db.write() as conn:
@@ -68,8 +69,7 @@ async def staff(services: Services, station: Station) -> dict[str, Staff]:
 @pytest.fixture
 async def resident(services: Services, station: Station, hours: list[Hours]) -> Resident:
     """刘阿姨 of 幸福里社区 (officer 王建国), ready to book; the pool hours are set."""
-    return await make_resident(services, station.resident.id, station.resident.first_name,
-                               station.area_ids["village"])
+    return await make_resident(services, station.resident.id, station.resident.first_name, station.area_ids["village"])
 
 
 async def outbox_rows(services: Services, booking_id: int | None = None) -> list[sa.Row[Any]]:

@@ -18,10 +18,28 @@ from tests.booking.conftest import make_resident
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest, Sent
 
-RESIDENT_ACTIONS = ["bk_open", "bk_move", "bk_rebook", "bk_accept", "bk_cancel", "bk_cancel_yes", "bk_withdraw",
-                    "bk_ics"]
-STAFF_ACTIONS = ["bks_open", "bks_confirm", "bks_propose", "bks_prop_day", "bks_prop_at", "bks_decline",
-                 "bks_cancel", "bks_outcome", "bks_resolve", "bks_keep_open"]
+RESIDENT_ACTIONS = [
+    "bk_open",
+    "bk_move",
+    "bk_rebook",
+    "bk_accept",
+    "bk_cancel",
+    "bk_cancel_yes",
+    "bk_withdraw",
+    "bk_ics",
+]
+STAFF_ACTIONS = [
+    "bks_open",
+    "bks_confirm",
+    "bks_propose",
+    "bks_prop_day",
+    "bks_prop_at",
+    "bks_decline",
+    "bks_cancel",
+    "bks_outcome",
+    "bks_resolve",
+    "bks_keep_open",
+]
 FORM_ACTIONS = ["bk_topic", "bk_keep", "bk_day", "bk_time", "bk_back", "bk_quit", "bk_submit"]
 
 
@@ -47,8 +65,9 @@ async def some_message(bot: Harness, log: RecordingRequest, person: Person) -> S
 @pytest.fixture
 async def booking(services: Services, resident: Resident) -> bk.Booking:
     slots = await bk.slots_for(services, resident)
-    return await bk.request(services, resident, topic=Topic.TRAFFIC, description="驾照", starts_at=slots[0].starts_at,
-                            update_id=None)
+    return await bk.request(
+        services, resident, topic=Topic.TRAFFIC, description="驾照", starts_at=slots[0].starts_at, update_id=None
+    )
 
 
 def payload_for(booking: bk.Booking, action: str) -> dict[str, Any]:
@@ -74,8 +93,9 @@ async def test_another_residents_token_is_refused(
     await bot.press(station.resident, "11月23日")
     await bot.press(station.resident, "取消预约")
     question = request_log.last(station.resident.id)
-    await make_resident(services, station.other_resident.id, station.other_resident.first_name,
-                        station.area_ids["village"])
+    await make_resident(
+        services, station.other_resident.id, station.other_resident.first_name, station.area_ids["village"]
+    )
     before = await snapshot(services)
     await bot.press_data(station.other_resident, question.data_for("确定取消"), question)
     assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
@@ -97,11 +117,16 @@ async def test_a_replayed_press_changes_nothing_the_second_time(
 
 @pytest.mark.parametrize("action", RESIDENT_ACTIONS)
 async def test_resident_buttons_only_work_for_the_bookings_resident(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    booking: bk.Booking,
     action: str,
 ) -> None:
-    await make_resident(services, station.other_resident.id, station.other_resident.first_name,
-                        station.area_ids["village"])
+    await make_resident(
+        services, station.other_resident.id, station.other_resident.first_name, station.area_ids["village"]
+    )
     message = await some_message(bot, request_log, station.other_resident)
     before = await snapshot(services)
     data = await grant(services, station.other_resident, action, payload_for(booking, action))
@@ -112,7 +137,11 @@ async def test_resident_buttons_only_work_for_the_bookings_resident(
 
 @pytest.mark.parametrize("action", STAFF_ACTIONS)
 async def test_staff_buttons_refuse_an_officer_not_on_the_booking(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    booking: bk.Booking,
     action: str,
 ) -> None:
     message = await some_message(bot, request_log, station.officer2)
@@ -123,10 +152,15 @@ async def test_staff_buttons_refuse_an_officer_not_on_the_booking(
     assert await snapshot(services) == before
 
 
-@pytest.mark.parametrize("action", [*STAFF_ACTIONS, "bks_note_skip", "bks_hours_show", "bks_hours_add",
-                                    "bks_hours_rm", "bks_hours_done"])
+@pytest.mark.parametrize(
+    "action", [*STAFF_ACTIONS, "bks_note_skip", "bks_hours_show", "bks_hours_add", "bks_hours_rm", "bks_hours_done"]
+)
 async def test_staff_buttons_refuse_residents(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    booking: bk.Booking,
     action: str,
 ) -> None:
     message = await some_message(bot, request_log, station.resident)
@@ -152,13 +186,21 @@ async def test_an_officer_cannot_edit_the_station_pool(
 
 @pytest.mark.parametrize("action", FORM_ACTIONS)
 async def test_form_buttons_need_the_form(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    resident: Resident,
     action: str,
 ) -> None:
     message = await some_message(bot, request_log, station.resident)
     before = await snapshot(services)
-    data = await grant(services, station.resident, action, {"topic": "traffic", "day": "2026-11-24",
-                                                            "at": "2026-11-24T06:30:00+00:00", "step": "topic"})
+    data = await grant(
+        services,
+        station.resident,
+        action,
+        {"topic": "traffic", "day": "2026-11-24", "at": "2026-11-24T06:30:00+00:00", "step": "topic"},
+    )
     await bot.press_data(station.resident, data, message)
     assert "发送 /book 可重新开始" in request_log.callback_answers[-1]["text"]
     assert await snapshot(services) == before
@@ -183,14 +225,19 @@ async def test_a_booking_opens_by_its_case_for_its_resident_only(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking
 ) -> None:
     message = await some_message(bot, request_log, station.resident)
-    await bot.press_data(station.resident, await grant(services, station.resident, "bk_open",
-                                                       {"case_id": booking.case_id}), message)
+    await bot.press_data(
+        station.resident, await grant(services, station.resident, "bk_open", {"case_id": booking.case_id}), message
+    )
     assert "待派出所确认" in request_log.messages(station.resident.id)[-1].text
-    await make_resident(services, station.other_resident.id, station.other_resident.first_name,
-                        station.area_ids["village"])
+    await make_resident(
+        services, station.other_resident.id, station.other_resident.first_name, station.area_ids["village"]
+    )
     other = await some_message(bot, request_log, station.other_resident)
-    await bot.press_data(station.other_resident, await grant(services, station.other_resident, "bk_open",
-                                                             {"case_id": booking.case_id}), other)
+    await bot.press_data(
+        station.other_resident,
+        await grant(services, station.other_resident, "bk_open", {"case_id": booking.case_id}),
+        other,
+    )
     assert request_log.callback_answers[-1]["text"] == "该预约不存在，或不是您的预约。"
 
 

@@ -25,8 +25,16 @@ B = BookingStatus
 NUMBER = re.compile(r"XF-20261123-\d{4}")
 
 
-async def book(bot: Harness, log: RecordingRequest, person: Person, *, day: str = "11月24日", time: str = "14:30",
-               topic: str = "出入境", text: str = "护照快到期了，想咨询续签需要哪些材料。") -> str:
+async def book(
+    bot: Harness,
+    log: RecordingRequest,
+    person: Person,
+    *,
+    day: str = "11月24日",
+    time: str = "14:30",
+    topic: str = "出入境",
+    text: str = "护照快到期了，想咨询续签需要哪些材料。",
+) -> str:
     """/book through to the review screen; returns the review's text."""
     await bot.send(person, "/book")
     await bot.press(person, topic)
@@ -175,10 +183,14 @@ async def test_a_lost_race_offers_the_next_free_times(
     await book(bot, request_log, station.resident)
     # Meanwhile a neighbour books the same time.
     neighbour = await make_resident(services, 5002, "陈先生", station.area_ids["village"])
-    slot = next(s for s in await bk.slots_for(services, neighbour)
-                if s.starts_at.astimezone(services.config.tz).strftime("%m-%d %H:%M") == "11-24 14:30")
-    await bk.request(services, neighbour, topic=Topic.TRAFFIC, description="驾照", starts_at=slot.starts_at,
-                     update_id=None)
+    slot = next(
+        s
+        for s in await bk.slots_for(services, neighbour)
+        if s.starts_at.astimezone(services.config.tz).strftime("%m-%d %H:%M") == "11-24 14:30"
+    )
+    await bk.request(
+        services, neighbour, topic=Topic.TRAFFIC, description="驾照", starts_at=slot.starts_at, update_id=None
+    )
     await bot.press(station.resident, "提交预约")
     taken = request_log.last(station.resident.id)
     assert "刚刚被别人约走了" in taken.text and "最近可预约的时段" in taken.text
@@ -190,7 +202,11 @@ async def test_a_lost_race_offers_the_next_free_times(
 
 
 async def test_after_the_meeting_held_and_resolved(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, clock: FakeClock,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    clock: FakeClock,
     hours: object,
 ) -> None:
     await onboard(bot, request_log, station)
@@ -219,7 +235,11 @@ async def test_after_the_meeting_held_and_resolved(
 
 
 async def test_held_and_kept_open(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, clock: FakeClock,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    clock: FakeClock,
     hours: object,
 ) -> None:
     await onboard(bot, request_log, station)
@@ -304,7 +324,11 @@ async def test_consultations_lists_the_officers_bookings(
 
 
 async def test_english_booking(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, clock: FakeClock,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    clock: FakeClock,
     hours: object,
 ) -> None:
     await onboard(bot, request_log, station, language="English", phone=None)
@@ -324,7 +348,11 @@ async def test_english_booking(
 
 
 async def test_a_booking_form_survives_a_restart(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, settings: Settings,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
+    settings: Settings,
     hours: object,
 ) -> None:
     await onboard(bot, request_log, station)
@@ -370,14 +398,29 @@ async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
     assert resident is not None and dialog is not None
     form = texts.Form(dialog.data)
     assert form.topic is not None and form.starts_at is not None
-    await bk.request(services, resident, topic=form.topic, description=str(form.data["description"]),
-                     starts_at=form.starts_at, update_id=888888)
+    await bk.request(
+        services,
+        resident,
+        topic=form.topic,
+        description=str(form.data["description"]),
+        starts_at=form.starts_at,
+        update_id=888888,
+    )
 
-    press = {"callback_query": {
-        "id": "cq-2", "from": station.resident.as_user(), "chat_instance": "1", "data": review.data_for("提交"),
-        "message": {"message_id": review.message_id, "date": 0, "text": review.text,
-                    "chat": {"id": station.resident.id, "type": "private"}},
-    }}
+    press = {
+        "callback_query": {
+            "id": "cq-2",
+            "from": station.resident.as_user(),
+            "chat_instance": "1",
+            "data": review.data_for("提交"),
+            "message": {
+                "message_id": review.message_id,
+                "date": 0,
+                "text": review.text,
+                "chat": {"id": station.resident.id, "type": "private"},
+            },
+        }
+    }
     await bot.feed(press, update_id=888888)  # handled again after the restart
     answer = request_log.last(station.resident.id)
     assert answer.message_id == review.message_id and NUMBER.search(answer.text)

@@ -17,14 +17,37 @@ START = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai
 
 def _booking() -> tuple[Booking, Case, Staff]:
     booking = Booking(
-        id=7, case_id=3, resident_id=1, officer_id=2, topic=Topic.EXIT_ENTRY, starts_at=START,
-        ends_at=START + timedelta(minutes=20), status=BookingStatus.CONFIRMED, room="xf-0123456789abcdef01234567",
-        video_url="https://meet.jit.si/xf-0123456789abcdef01234567", confirm_due_at=NOW + timedelta(hours=24),
-        created_at=NOW, updated_at=NOW, version=2,
+        id=7,
+        case_id=3,
+        resident_id=1,
+        officer_id=2,
+        topic=Topic.EXIT_ENTRY,
+        starts_at=START,
+        ends_at=START + timedelta(minutes=20),
+        status=BookingStatus.CONFIRMED,
+        room="xf-0123456789abcdef01234567",
+        video_url="https://meet.jit.si/xf-0123456789abcdef01234567",
+        confirm_due_at=NOW + timedelta(hours=24),
+        created_at=NOW,
+        updated_at=NOW,
+        version=2,
     )
-    case = Case(id=3, number="XF-20261123-0001", resident_id=1, kind=Kind.CONSULTATION, category=Category.EXIT_ENTRY,
-                area_id=None, status=Status.ACCEPTED, description="护照续签", priority=False, owner_id=2,
-                assignee_id=2, created_at=NOW, updated_at=NOW, version=2)
+    case = Case(
+        id=3,
+        number="XF-20261123-0001",
+        resident_id=1,
+        kind=Kind.CONSULTATION,
+        category=Category.EXIT_ENTRY,
+        area_id=None,
+        status=Status.ACCEPTED,
+        description="护照续签",
+        priority=False,
+        owner_id=2,
+        assignee_id=2,
+        created_at=NOW,
+        updated_at=NOW,
+        version=2,
+    )
     officer = Staff(id=2, name="王建国", role=Role.OFFICER, telegram_id=9001, badge="031001")
     return booking, case, officer
 
@@ -64,11 +87,24 @@ def test_english_calendar_file() -> None:
 
 
 def test_a_moved_booking_keeps_its_uid_with_a_higher_sequence() -> None:
-    first = ics.Meeting(uid="u@jingmin", starts_at=START, ends_at=START + timedelta(minutes=20), summary="s",
-                        description="d", url="https://meet.jit.si/r", sequence=2)
-    later = ics.Meeting(uid="u@jingmin", starts_at=START + timedelta(days=1),
-                        ends_at=START + timedelta(days=1, minutes=20), summary="s", description="d",
-                        url="https://meet.jit.si/r", sequence=5)
+    first = ics.Meeting(
+        uid="u@jingmin",
+        starts_at=START,
+        ends_at=START + timedelta(minutes=20),
+        summary="s",
+        description="d",
+        url="https://meet.jit.si/r",
+        sequence=2,
+    )
+    later = ics.Meeting(
+        uid="u@jingmin",
+        starts_at=START + timedelta(days=1),
+        ends_at=START + timedelta(days=1, minutes=20),
+        summary="s",
+        description="d",
+        url="https://meet.jit.si/r",
+        sequence=5,
+    )
     one, two = _event(ics.build(first, NOW)), _event(ics.build(later, NOW))
     assert str(one.get("uid")) == str(two.get("uid"))
     assert int(two.get("sequence")) > int(one.get("sequence"))

@@ -31,8 +31,9 @@ async def add_hours(services: Services, *extra: Hours) -> None:
 
 async def book(services: Services, resident: Resident, label: str) -> bk.Booking:
     slot = at(await bk.slots_for(services, resident), services, label)
-    return await bk.request(services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证",
-                            starts_at=slot.starts_at, update_id=None)
+    return await bk.request(
+        services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
+    )
 
 
 async def deliver_at(bot: Harness, clock: FakeClock, log: RecordingRequest, when: str) -> list[str]:
@@ -44,7 +45,11 @@ async def deliver_at(bot: Harness, clock: FakeClock, log: RecordingRequest, when
 
 
 async def test_a_decline_at_night_reaches_the_resident_at_eight(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     booking = await book(services, resident, "11-26 14:30")
@@ -58,7 +63,11 @@ async def test_a_decline_at_night_reaches_the_resident_at_eight(
 
 
 async def test_a_confirmation_at_night_for_a_later_day_waits_for_the_morning(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     booking = await book(services, resident, "11-26 14:30")
@@ -71,7 +80,11 @@ async def test_a_confirmation_at_night_for_a_later_day_waits_for_the_morning(
 
 
 async def test_appointment_reminders_are_not_held_by_quiet_hours(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     await add_hours(services, Hours(2, time(23, 30), time(23, 59)))  # Wednesday evenings
@@ -89,7 +102,11 @@ async def test_appointment_reminders_are_not_held_by_quiet_hours(
 
 
 async def test_a_confirmation_at_night_for_an_early_meeting_comes_just_before_its_first_reminder(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     """Confirmed at 23:00 for 08:30: not at 23:00 (quiet), and not at 08:00 either, which would come
@@ -107,7 +124,11 @@ async def test_a_confirmation_at_night_for_an_early_meeting_comes_just_before_it
 
 
 async def test_accepting_a_proposal_at_night_is_confirmed_at_once(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     """The resident's own action: its answer is not held back."""

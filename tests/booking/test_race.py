@@ -24,29 +24,37 @@ RACERS = 20
 
 def _separate(services: Services) -> Services:
     """Another "process": its own engine and writer lock on the same SQLite file."""
-    return Services(db=Database(services.db.url), clock=services.clock, config=services.config,
-                    calendar=services.calendar, deadlines=services.deadlines)
+    return Services(
+        db=Database(services.db.url),
+        clock=services.clock,
+        config=services.config,
+        calendar=services.calendar,
+        deadlines=services.deadlines,
+    )
 
 
 async def test_twenty_residents_race_for_one_slot_and_exactly_one_wins(
     services: Services, station: Station, hours: object
 ) -> None:
-    residents = [await make_resident(services, 6000 + i, f"居民{i}", station.area_ids["village"])
-                 for i in range(RACERS)]
+    residents = [
+        await make_resident(services, 6000 + i, f"居民{i}", station.area_ids["village"]) for i in range(RACERS)
+    ]
     slots = await bk.slots_for(services, residents[0])
     wanted = slots[3].starts_at
     racers = [_separate(services) for _ in residents]
 
     async def book(own: Services, resident: Resident, update_id: int) -> bk.Booking | bk.SlotTaken:
         try:
-            return await bk.request(own, resident, topic=Topic.TRAFFIC, description="驾驶证换证",
-                                    starts_at=wanted, update_id=update_id)
+            return await bk.request(
+                own, resident, topic=Topic.TRAFFIC, description="驾驶证换证", starts_at=wanted, update_id=update_id
+            )
         except bk.SlotTaken as lost:
             return lost
 
     try:
-        results = await asyncio.gather(*(book(own, r, 900 + i) for i, (own, r) in
-                                         enumerate(zip(racers, residents, strict=True))))
+        results = await asyncio.gather(
+            *(book(own, r, 900 + i) for i, (own, r) in enumerate(zip(racers, residents, strict=True)))
+        )
     finally:
         for own in racers:
             await own.db.close()
@@ -66,14 +74,28 @@ async def test_twenty_residents_race_for_one_slot_and_exactly_one_wins(
 
 async def test_the_constraint_itself_refuses_a_second_claim(services: Services, resident: Resident) -> None:
     """Without the check in core (as two PostgreSQL transactions could both pass it): the key holds."""
-    booking = await bk.request(services, resident, topic=Topic.OTHER, description="咨询",
-                               starts_at=(await bk.slots_for(services, resident))[0].starts_at, update_id=None)
+    booking = await bk.request(
+        services,
+        resident,
+        topic=Topic.OTHER,
+        description="咨询",
+        starts_at=(await bk.slots_for(services, resident))[0].starts_at,
+        update_id=None,
+    )
     async with services.db.write() as conn:
         assert not await repo.claim(conn, booking.officer_id, booking.starts_at, booking.ends_at, booking.id)
-        assert await repo.claim(conn, booking.officer_id, booking.starts_at + timedelta(minutes=25),
-                                booking.ends_at + timedelta(minutes=25), booking.id)
+        assert await repo.claim(
+            conn,
+            booking.officer_id,
+            booking.starts_at + timedelta(minutes=25),
+            booking.ends_at + timedelta(minutes=25),
+            booking.id,
+        )
     with pytest.raises(IntegrityError):
         async with services.db.write() as conn:
-            await conn.execute(sa.text(
-                "INSERT INTO slot_claims (officer_id, starts_at, ends_at, booking_id) "
-                "SELECT officer_id, starts_at, ends_at, booking_id FROM slot_claims LIMIT 1"))
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO slot_claims (officer_id, starts_at, ends_at, booking_id) "
+                    "SELECT officer_id, starts_at, ends_at, booking_id FROM slot_claims LIMIT 1"
+                )
+            )

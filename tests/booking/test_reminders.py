@@ -29,8 +29,9 @@ def at(slots: list[Slot], services: Services, label: str) -> Slot:
 
 async def confirmed(services: Services, resident: Resident, staff: dict[str, Staff], label: str) -> bk.Booking:
     slot = at(await bk.slots_for(services, resident), services, label)
-    booking = await bk.request(services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证",
-                               starts_at=slot.starts_at, update_id=None)
+    booking = await bk.request(
+        services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
+    )
     return await bk.confirm(services, staff["officer"], booking.id, booking.version)
 
 
@@ -39,7 +40,11 @@ def new_texts(log: RecordingRequest, chat_id: int, since: int) -> list[str]:
 
 
 async def test_reminders_come_at_their_times_once_each(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     booking = await confirmed(services, resident, staff, "11-25 14:30")
@@ -82,7 +87,11 @@ async def test_the_confirmation_carries_the_calendar_file(
 
 
 async def test_a_moved_booking_drops_its_old_reminders_and_gets_new_ones(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     booking = await confirmed(services, resident, staff, "11-25 14:30")
@@ -93,23 +102,42 @@ async def test_a_moved_booking_drops_its_old_reminders_and_gets_new_ones(
     await bot.deliver()
     assert "11月27日（周五） 09:00–09:20" in request_log.last(RESIDENT).text  # the new confirmation
     resident_before, officer_before = len(request_log.messages(RESIDENT)), len(request_log.messages(OFFICER))
-    for when in (booking.starts_at - timedelta(hours=24), booking.starts_at - timedelta(hours=1),
-                 booking.starts_at - timedelta(minutes=15), booking.starts_at, booking.ends_at):
+    for when in (
+        booking.starts_at - timedelta(hours=24),
+        booking.starts_at - timedelta(hours=1),
+        booking.starts_at - timedelta(minutes=15),
+        booking.starts_at,
+        booking.ends_at,
+    ):
         clock.set(when)
         assert await bot.deliver() == 0
     assert len(request_log.messages(RESIDENT)) == resident_before
     assert len(request_log.messages(OFFICER)) == officer_before
-    old = {r.payload.get("what") or r.payload.get("reason"): r.status for r in await outbox_rows(services, booking.id)
-           if ":20261125T0630:" in r.dedupe_key}  # keys carry the slot (UTC)
-    assert old == {"new": "cancelled", "confirmed": "sent", "r1440m": "cancelled", "r60m": "cancelled",
-                   "start": "cancelled", "reminder": "cancelled", "outcome": "cancelled"}
+    old = {
+        r.payload.get("what") or r.payload.get("reason"): r.status
+        for r in await outbox_rows(services, booking.id)
+        if ":20261125T0630:" in r.dedupe_key
+    }  # keys carry the slot (UTC)
+    assert old == {
+        "new": "cancelled",
+        "confirmed": "sent",
+        "r1440m": "cancelled",
+        "r60m": "cancelled",
+        "start": "cancelled",
+        "reminder": "cancelled",
+        "outcome": "cancelled",
+    }
     clock.set(moved.starts_at - timedelta(hours=24))
     assert await bot.deliver() == 1
     assert "11月27日（周五） 09:00–09:20" in request_log.last(RESIDENT).text
 
 
 async def test_a_cancelled_booking_sends_no_reminders(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     booking = await confirmed(services, resident, staff, "11-25 14:30")
@@ -134,12 +162,22 @@ async def test_late_confirmation_skips_reminders_already_past(
 
 
 async def test_the_unanswered_request_reminds_the_officer_then_reaches_the_supervisor(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     station: Station,
 ) -> None:
     slot = at(await bk.slots_for(services, resident), services, "11-27 09:00")
-    booking = await bk.request(services, resident, topic=Topic.MEDIATION, description="邻里纠纷想请民警调解",
-                               starts_at=slot.starts_at, update_id=None)
+    booking = await bk.request(
+        services,
+        resident,
+        topic=Topic.MEDIATION,
+        description="邻里纠纷想请民警调解",
+        starts_at=slot.starts_at,
+        update_id=None,
+    )
     await bot.deliver()
     clock.set(booking.created_at + timedelta(hours=18))
     assert await bk.booking_sweep(services) == 1
@@ -157,10 +195,20 @@ async def test_the_unanswered_request_reminds_the_officer_then_reaches_the_super
 
 
 async def test_an_unanswered_request_is_called_off_at_its_time_with_new_times(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
 ) -> None:
-    booking = await bk.request(services, resident, topic=Topic.OTHER, description="咨询",
-                               starts_at=(await bk.slots_for(services, resident))[0].starts_at, update_id=None)
+    booking = await bk.request(
+        services,
+        resident,
+        topic=Topic.OTHER,
+        description="咨询",
+        starts_at=(await bk.slots_for(services, resident))[0].starts_at,
+        update_id=None,
+    )
     clock.set(booking.starts_at)
     await bk.booking_sweep(services)
     await bot.deliver()
@@ -172,8 +220,11 @@ async def test_an_unanswered_request_is_called_off_at_its_time_with_new_times(
 async def pending_of(services: Services, booking: bk.Booking) -> set[str]:
     """What is still waiting to be sent for this version of the booking (notices and cards)."""
     prefix = f"bk:{booking.id}:v{booking.version}:"
-    return {r.payload.get("what") or r.payload.get("reason") for r in await outbox_rows(services, booking.id)
-            if r.dedupe_key.startswith(prefix) and r.status == "pending"}
+    return {
+        r.payload.get("what") or r.payload.get("reason")
+        for r in await outbox_rows(services, booking.id)
+        if r.dedupe_key.startswith(prefix) and r.status == "pending"
+    }
 
 
 MEETING_REMINDERS = {"r1440m", "r60m", "start", "reminder", "outcome"}
@@ -218,8 +269,9 @@ async def test_a_declined_request_leaves_nothing_pending_for_the_request(
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
     slot = at(await bk.slots_for(services, resident), services, "11-25 14:30")
-    booking = await bk.request(services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证",
-                               starts_at=slot.starts_at, update_id=None)
+    booking = await bk.request(
+        services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
+    )
     assert await pending_of(services, booking) == {"new"}  # the officer's card, not yet sent
     declined = await bk.decline(services, staff["officer"], booking.id, booking.version, "此事项须到窗口办理")
     assert await pending_of(services, booking) == set()

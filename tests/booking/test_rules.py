@@ -22,8 +22,14 @@ B = BookingStatus
 
 
 async def request(services: Services, resident: Resident, slot: Slot, update_id: int | None = None) -> bk.Booking:
-    return await bk.request(services, resident, topic=Topic.EXIT_ENTRY, description="护照到期，想咨询续签",
-                            starts_at=slot.starts_at, update_id=update_id)
+    return await bk.request(
+        services,
+        resident,
+        topic=Topic.EXIT_ENTRY,
+        description="护照到期，想咨询续签",
+        starts_at=slot.starts_at,
+        update_id=update_id,
+    )
 
 
 async def test_a_request_files_a_consultation_case_and_claims_the_slot(
@@ -126,8 +132,10 @@ async def test_reschedule_and_cancel_end_at_the_minimum_notice(
     clock.advance(minutes=1)
     assert not bk.may_change(bk.DEFAULT_SETTINGS, booking, clock.now())
     later = (await bk.slots_for(services, resident))[-1]
-    for attempt in (bk.reschedule(services, resident, booking.id, booking.version, later.starts_at),
-                    bk.cancel_by_resident(services, resident, booking.id, booking.version)):
+    for attempt in (
+        bk.reschedule(services, resident, booking.id, booking.version, later.starts_at),
+        bk.cancel_by_resident(services, resident, booking.id, booking.version),
+    ):
         with pytest.raises(bk.BookingError) as too_late:
             await attempt
         assert too_late.value.reason == bk.TOO_LATE and too_late.value.values == {"notice": timedelta(hours=2)}
@@ -160,8 +168,11 @@ async def test_confirm_accepts_the_case_and_schedules_the_messages(
     case = await case_of(services, booking.case_id)
     assert case.status is Status.ACCEPTED and case.accepted_at is not None
     assert case.ack_due_at == booking.confirm_due_at  # the statistics compare the answer with this
-    rows = {r.dedupe_key.rsplit(":", 2)[-2] if r.kind == "booking_card" else r.dedupe_key.rsplit(":", 1)[-1]: r
-            for r in await outbox_rows(services, booking.id) if f":v{confirmed.version}:" in r.dedupe_key}
+    rows = {
+        r.dedupe_key.rsplit(":", 2)[-2] if r.kind == "booking_card" else r.dedupe_key.rsplit(":", 1)[-1]: r
+        for r in await outbox_rows(services, booking.id)
+        if f":v{confirmed.version}:" in r.dedupe_key
+    }
     assert set(rows) == {"confirmed", "r1440m", "r60m", "start", "reminder", "outcome"}
     start = confirmed.starts_at
     # The station's news, so quiet hours would hold it (tests/booking/test_quiet_hours.py); the reminders not.
@@ -264,8 +275,9 @@ async def test_officer_no_show_offers_new_times(
     booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
     booking = await bk.confirm(services, staff["officer"], booking.id, booking.version)
     clock.set(booking.ends_at)
-    missed = await bk.record_outcome(services, staff["officer"], booking.id, booking.version, B.OFFICER_NO_SHOW,
-                                     "所里临时有警情")
+    missed = await bk.record_outcome(
+        services, staff["officer"], booking.id, booking.version, B.OFFICER_NO_SHOW, "所里临时有警情"
+    )
     notice = (await outbox_rows(services, booking.id))[-1]
     assert notice.payload["what"] == "officer_no_show" and notice.payload["offer"]
     assert bk.rebookable(missed, await case_of(services, booking.case_id))
@@ -304,9 +316,7 @@ async def test_the_sweep_cancels_an_unanswered_request_at_its_time(
     assert "expired" in kinds
 
 
-async def test_the_sweep_frees_the_slot_of_a_case_withdrawn_in_mycases(
-    services: Services, resident: Resident
-) -> None:
+async def test_the_sweep_frees_the_slot_of_a_case_withdrawn_in_mycases(services: Services, resident: Resident) -> None:
     booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
     await ledger.withdraw(services, resident, booking.case_id, None)
     assert await bk.booking_sweep(services) == 1
@@ -314,9 +324,7 @@ async def test_the_sweep_frees_the_slot_of_a_case_withdrawn_in_mycases(
     assert (await bk.own_booking(services, resident, booking.id))[0].cancel_reason == bk.CASE_FINISHED
 
 
-async def test_who_may_work_a_booking(
-    services: Services, resident: Resident, staff: dict[str, Staff]
-) -> None:
+async def test_who_may_work_a_booking(services: Services, resident: Resident, staff: dict[str, Staff]) -> None:
     booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
     with pytest.raises(bk.BookingError) as other_officer:
         await bk.confirm(services, staff["officer2"], booking.id, booking.version)
@@ -338,8 +346,9 @@ async def test_weekly_hours_are_edited_by_their_owner(services: Services, staff:
 
     officer, supervisor = staff["officer"], staff["supervisor"]
     week = await bk.set_hours(services, officer, officer.id, add=[Hours(0, time(9), time(10))])
-    week = await bk.set_hours(services, officer, officer.id, add=[Hours(0, time(10), time(11)),
-                                                                   Hours(5, time(9), time(10))])
+    week = await bk.set_hours(
+        services, officer, officer.id, add=[Hours(0, time(10), time(11)), Hours(5, time(9), time(10))]
+    )
     assert week == [Hours(0, time(9), time(11))]  # merged; Saturday is not a consultation day
     assert await bk.set_hours(services, officer, officer.id, remove=Hours(0, time(9), time(11))) == []
     for target in (None, supervisor.id):

@@ -42,8 +42,20 @@ def days(slots: list[Slot]) -> dict[date, int]:
 
 def test_a_range_is_cut_into_length_plus_buffer_steps_that_fit_whole() -> None:
     slots = day_slots(date(2026, 11, 24), WEEK, CAL.is_workday, S, TZ)
-    assert times(slots) == ["09:00", "09:25", "09:50", "10:15", "10:40", "11:05",
-                            "14:30", "14:55", "15:20", "15:45", "16:10", "16:35"]
+    assert times(slots) == [
+        "09:00",
+        "09:25",
+        "09:50",
+        "10:15",
+        "10:40",
+        "11:05",
+        "14:30",
+        "14:55",
+        "15:20",
+        "15:45",
+        "16:10",
+        "16:35",
+    ]
     assert all(s.ends_at - s.starts_at == timedelta(minutes=20) for s in slots)
     assert all(s.starts_at.tzinfo is UTC for s in slots)
     assert slots[0].starts_at == datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -126,8 +138,10 @@ def test_typed_hours_are_read(line: str, expected: list[Hours]) -> None:
     assert parse_line(line, S) == expected
 
 
-@pytest.mark.parametrize("line", ["", "Monday", "周六 09:00-10:00", "Mon 11:00-09:00", "Mon 25:00-26:00",
-                                  "Mon 09:00-09:15", "lunch 12:00-13:00"])
+@pytest.mark.parametrize(
+    "line",
+    ["", "Monday", "周六 09:00-10:00", "Mon 11:00-09:00", "Mon 25:00-26:00", "Mon 09:00-09:15", "lunch 12:00-13:00"],
+)
 def test_bad_hours_are_refused_with_a_reason(line: str) -> None:
     with pytest.raises(HoursError) as refused:
         parse_line(line, S)
@@ -135,8 +149,15 @@ def test_bad_hours_are_refused_with_a_reason(line: str) -> None:
 
 
 def test_ranges_that_touch_or_overlap_are_merged() -> None:
-    merged = merge([Hours(0, time(9), time(10)), Hours(0, time(9, 30), time(11)), Hours(0, time(11), time(12)),
-                    Hours(1, time(9), time(10)), Hours(0, time(14), time(15))])
+    merged = merge(
+        [
+            Hours(0, time(9), time(10)),
+            Hours(0, time(9, 30), time(11)),
+            Hours(0, time(11), time(12)),
+            Hours(1, time(9), time(10)),
+            Hours(0, time(14), time(15)),
+        ]
+    )
     assert merged == [Hours(0, time(9), time(12)), Hours(0, time(14), time(15)), Hours(1, time(9), time(10))]
 
 

@@ -24,19 +24,29 @@ LABELS = {"Asia/Shanghai": "（北京时间）", "Asia/Urumqi": "（Asia/Urumqi 
 @pytest.fixture(params=sorted(LABELS))
 def settings(request: pytest.FixtureRequest, db_url: str) -> Settings:
     """The suite's station, in each of the two zones."""
-    return load_settings(database_url=db_url, station_code="XF", station_name="西丰派出所",
-                         bot_username="jingmin_test_bot", timezone=request.param)
+    return load_settings(
+        database_url=db_url,
+        station_code="XF",
+        station_name="西丰派出所",
+        bot_username="jingmin_test_bot",
+        timezone=request.param,
+    )
 
 
 async def test_the_confirmation_names_the_station_time_zone(
-    bot: Harness, request_log: RecordingRequest, services: Services, clock: FakeClock, resident: Resident,
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    resident: Resident,
     staff: dict[str, Staff],
 ) -> None:
     zone = services.config.tz
     clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=zone))  # a Monday morning at the station
     slot = at(await bk.slots_for(services, resident), services, "11-25 14:30")  # the station's wall clock
-    booking = await bk.request(services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证",
-                               starts_at=slot.starts_at, update_id=None)
+    booking = await bk.request(
+        services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
+    )
     await bk.confirm(services, staff["officer"], booking.id, booking.version)
     await bot.deliver()
     confirmation = request_log.last(RESIDENT)
@@ -45,12 +55,15 @@ async def test_the_confirmation_names_the_station_time_zone(
     assert not any(label in confirmation.text for key, label in LABELS.items() if key != zone.key)
 
 
-@pytest.mark.parametrize(("language", "zone", "label"), [
-    (Language.EN, "Asia/Shanghai", "Beijing time"),
-    (Language.EN, "Asia/Urumqi", "Asia/Urumqi time"),
-    (Language.ZH_HANS, "PRC", "北京时间"),  # an older name of the same zone
-    (Language.ZH_HANT, "Asia/Shanghai", "北京時間"),
-    (Language.ZH_HANT, "Asia/Urumqi", "Asia/Urumqi 時間"),
-])
+@pytest.mark.parametrize(
+    ("language", "zone", "label"),
+    [
+        (Language.EN, "Asia/Shanghai", "Beijing time"),
+        (Language.EN, "Asia/Urumqi", "Asia/Urumqi time"),
+        (Language.ZH_HANS, "PRC", "北京时间"),  # an older name of the same zone
+        (Language.ZH_HANT, "Asia/Shanghai", "北京時間"),
+        (Language.ZH_HANT, "Asia/Urumqi", "Asia/Urumqi 時間"),
+    ],
+)
 def test_the_zone_is_translated(language: Language, zone: str, label: str) -> None:
     assert texts.zone_name(language, ZoneInfo(zone)) == label

@@ -60,9 +60,12 @@ def start_message(update_id: int, person: Person) -> dict[str, Any]:
     return {
         "update_id": update_id,
         "message": {
-            "message_id": update_id, "date": 0, "text": "/start",
+            "message_id": update_id,
+            "date": 0,
+            "text": "/start",
             "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
-            "chat": {"id": person.id, "type": "private"}, "from": person.as_user(),
+            "chat": {"id": person.id, "type": "private"},
+            "from": person.as_user(),
         },
     }
 

@@ -159,16 +159,12 @@ class FakeTelegram(BaseRequest):
     def arrivals(self, chat_id: int | str | None = None, endpoint: str = "sendMessage") -> list[float]:
         """When the calls for one chat (or all chats) arrived."""
         return [
-            call.at
-            for call in self.calls
-            if call.endpoint == endpoint and (chat_id is None or call.chat_id == chat_id)
+            call.at for call in self.calls if call.endpoint == endpoint and (chat_id is None or call.chat_id == chat_id)
         ]
 
     def texts(self, chat_id: int | str) -> list[str | None]:
         """The texts sent to one chat, in the order they arrived."""
-        return [
-            call.text for call in self.calls if call.endpoint == "sendMessage" and call.chat_id == chat_id
-        ]
+        return [call.text for call in self.calls if call.endpoint == "sendMessage" and call.chat_id == chat_id]
 
 
 def _ok(result: object) -> bytes:
@@ -206,9 +202,7 @@ async def rig(**settings: Any) -> AsyncIterator[Rig]:
     loop = asyncio.get_running_loop()
     telegram = FakeTelegram(clock=loop.time)
     limiter = PacingRateLimiter(monotonic=loop.time, sleep=asyncio.sleep, **settings)
-    bot: ExtBot[RateLimitArgs] = ExtBot(
-        TOKEN, request=telegram, get_updates_request=telegram, rate_limiter=limiter
-    )
+    bot: ExtBot[RateLimitArgs] = ExtBot(TOKEN, request=telegram, get_updates_request=telegram, rate_limiter=limiter)
     async with bot:
         yield Rig(bot, telegram, limiter)
 
@@ -406,9 +400,7 @@ def test_an_int_enum_with_the_same_values_is_understood() -> None:
     async def scenario() -> list[int | str | None]:
         async with rig() as r:
             bulk = [
-                asyncio.create_task(
-                    r.bot.send_message(chat, "x", rate_limit_args={"priority": MirroredPriority.BULK})
-                )
+                asyncio.create_task(r.bot.send_message(chat, "x", rate_limit_args={"priority": MirroredPriority.BULK}))
                 for chat in range(1000, 1030)
             ]
             await asyncio.sleep(0.1)

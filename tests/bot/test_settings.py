@@ -72,9 +72,15 @@ def test_webhook_mode_needs_a_url_and_a_long_secret(monkeypatch: pytest.MonkeyPa
 
 def jingmin(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The `jingmin` command as the station's IT person runs it: a fresh directory, no .env."""
-    return subprocess.run([sys.executable, "-m", "bot.cli", *argv], cwd=tmp_path,
-                          env={"PATH": "/usr/bin:/bin", **env}, capture_output=True, text=True, timeout=60,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *argv],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_start_up_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
@@ -87,31 +93,54 @@ def test_start_up_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
     ("argv", "env", "expected"),
     [
         # Values pydantic-settings reads as JSON: its own error used to end start-up in a traceback.
-        (["db", "upgrade"], {"JINGMIN_ACK_HOURS": "notjson"},
-         'JINGMIN_ACK_HOURS: \'notjson\' is not a JSON object of kinds and numbers; '
-         'write it like JINGMIN_ACK_HOURS={"help": 12, "dispute": 24}'),
-        (["db", "upgrade"], {"JINGMIN_VISIT_DAYS": "7,thirty"},
-         "JINGMIN_VISIT_DAYS: '7,thirty' is not a list of whole days; write it like JINGMIN_VISIT_DAYS=7,30"),
-        (["db", "upgrade"], {"JINGMIN_VISIT_DAYS": "[7, 30"},
-         "JINGMIN_VISIT_DAYS: '[7, 30' is not a list of days; write it like JINGMIN_VISIT_DAYS=7,30"),
+        (
+            ["db", "upgrade"],
+            {"JINGMIN_ACK_HOURS": "notjson"},
+            "JINGMIN_ACK_HOURS: 'notjson' is not a JSON object of kinds and numbers; "
+            'write it like JINGMIN_ACK_HOURS={"help": 12, "dispute": 24}',
+        ),
+        (
+            ["db", "upgrade"],
+            {"JINGMIN_VISIT_DAYS": "7,thirty"},
+            "JINGMIN_VISIT_DAYS: '7,thirty' is not a list of whole days; write it like JINGMIN_VISIT_DAYS=7,30",
+        ),
+        (
+            ["db", "upgrade"],
+            {"JINGMIN_VISIT_DAYS": "[7, 30"},
+            "JINGMIN_VISIT_DAYS: '[7, 30' is not a list of days; write it like JINGMIN_VISIT_DAYS=7,30",
+        ),
         # A bad value inside the mapping names the key that exists, not JINGMIN_RESOLVE_WORKDAYS_HELP.
-        (["db", "upgrade"], {"JINGMIN_RESOLVE_WORKDAYS": '{"help": "three"}'},
-         "JINGMIN_RESOLVE_WORKDAYS: 'help': Input should be a valid integer, unable to parse string as an "
-         'integer; write it like JINGMIN_RESOLVE_WORKDAYS={"help": 3, "dispute": 13}'),
+        (
+            ["db", "upgrade"],
+            {"JINGMIN_RESOLVE_WORKDAYS": '{"help": "three"}'},
+            "JINGMIN_RESOLVE_WORKDAYS: 'help': Input should be a valid integer, unable to parse string as an "
+            'integer; write it like JINGMIN_RESOLVE_WORKDAYS={"help": 3, "dispute": 13}',
+        ),
         # A deadline of no time used to pass here and stop the bot later, in a traceback.
-        (["db", "upgrade"], {"JINGMIN_ACK_HOURS": '{"help": 0}'},
-         "JINGMIN_ACK_HOURS: 'help': Input should be greater than 0; "
-         'write it like JINGMIN_ACK_HOURS={"help": 12, "dispute": 24}'),
+        (
+            ["db", "upgrade"],
+            {"JINGMIN_ACK_HOURS": '{"help": 0}'},
+            "JINGMIN_ACK_HOURS: 'help': Input should be greater than 0; "
+            'write it like JINGMIN_ACK_HOURS={"help": 12, "dispute": 24}',
+        ),
         # --mode is applied where settings are checked, not later inside the running bot.
-        (["run", "--mode", "webhook"], {"JINGMIN_TOKEN": "123456:ABCDEF"},
-         "JINGMIN_WEBHOOK_URL: missing; webhook mode needs the public https:// URL Telegram posts updates to"),
-        (["run", "--mode", "webhook"],
-         {"JINGMIN_TOKEN": "123456:ABCDEF", "JINGMIN_WEBHOOK_URL": "https://bot.example.cn/hook"},
-         "JINGMIN_WEBHOOK_SECRET: must be at least 16 characters in webhook mode"),
+        (
+            ["run", "--mode", "webhook"],
+            {"JINGMIN_TOKEN": "123456:ABCDEF"},
+            "JINGMIN_WEBHOOK_URL: missing; webhook mode needs the public https:// URL Telegram posts updates to",
+        ),
+        (
+            ["run", "--mode", "webhook"],
+            {"JINGMIN_TOKEN": "123456:ABCDEF", "JINGMIN_WEBHOOK_URL": "https://bot.example.cn/hook"},
+            "JINGMIN_WEBHOOK_SECRET: must be at least 16 characters in webhook mode",
+        ),
         # Against Telegram itself, no token: stop before the first request, not at it.
-        (["run"], {},
-         "JINGMIN_TOKEN: missing; put the token from @BotFather in .env or the environment "
-         "(`jingmin sandbox` runs the bot without one)"),
+        (
+            ["run"],
+            {},
+            "JINGMIN_TOKEN: missing; put the token from @BotFather in .env or the environment "
+            "(`jingmin sandbox` runs the bot without one)",
+        ),
         (["run"], {"JINGMIN_TOKEN": "   "}, "JINGMIN_TOKEN: missing;"),
     ],
 )
@@ -152,9 +181,14 @@ def test_a_value_pydantic_settings_cannot_read_still_names_its_key(monkeypatch: 
 
 def test_the_sandbox_needs_no_token(tmp_path: Path) -> None:
     """`jingmin sandbox` runs its own Bot API: no token, no traceback, a page to open."""
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "sandbox", "--port", "0"], cwd=tmp_path,
-                               env={"PATH": "/usr/bin:/bin", "JINGMIN_LOG_LEVEL": "WARNING"},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "sandbox", "--port", "0"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "JINGMIN_LOG_LEVEL": "WARNING"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         running = ""

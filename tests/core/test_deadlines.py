@@ -79,9 +79,7 @@ def test_reminder_at_75_percent_of_the_ack_time(policy: DeadlinePolicy) -> None:
     assert policy.reminder_at(created, deadline) == local(2026, 3, 7, 4)  # 18 h after
 
 
-def test_reminder_at_75_percent_of_real_time_over_a_weekend(
-    policy: DeadlinePolicy, cal: WorkCalendar
-) -> None:
+def test_reminder_at_75_percent_of_real_time_over_a_weekend(policy: DeadlinePolicy, cal: WorkCalendar) -> None:
     created = local(2026, 9, 18, 16)
     deadline = policy.resolve_deadline(Kind.HELP, created, cal)
     assert deadline == local(2026, 9, 22, 16)  # 96 h later
@@ -100,9 +98,7 @@ def test_reminder_for_a_deadline_not_after_the_start(policy: DeadlinePolicy) -> 
     assert policy.reminder_at(start, start - timedelta(hours=1)) == start - timedelta(hours=1)
 
 
-def test_leader_escalation_is_one_working_day_after_the_deadline(
-    policy: DeadlinePolicy, cal: WorkCalendar
-) -> None:
+def test_leader_escalation_is_one_working_day_after_the_deadline(policy: DeadlinePolicy, cal: WorkCalendar) -> None:
     assert policy.leader_escalation_at(local(2026, 3, 6, 15), cal) == local(2026, 3, 9, 15)  # Fri → Mon
     assert policy.leader_escalation_at(local(2026, 9, 30, 16), cal) == local(2026, 10, 8, 16)
     assert policy.leader_escalation_at(local(2026, 10, 9, 16), cal) == local(2026, 10, 10, 16)
@@ -176,9 +172,7 @@ def test_from_mapping_errors_name_the_kind_and_the_value(
 
 @pytest.mark.parametrize("fraction", [0, 1, 1.5, -0.1])
 def test_reminder_fraction_must_be_inside_the_deadline(fraction: float) -> None:
-    with pytest.raises(
-        DeadlineConfigError, match=f"reminder_fraction: must be between 0 and 1, got {fraction}"
-    ):
+    with pytest.raises(DeadlineConfigError, match=f"reminder_fraction: must be between 0 and 1, got {fraction}"):
         DeadlinePolicy.from_mapping({}, {}, reminder_fraction=fraction)
 
 

@@ -67,9 +67,10 @@ class Chat:
         for row in _rows(message):
             for button in row:
                 if label in button.get("text", "") and "callback_data" in button:
-                    pressed = await self._post("/sandbox/press", {"user_id": user_id,
-                                                                  "message_id": message["message_id"],
-                                                                  "data": button["callback_data"]})
+                    pressed = await self._post(
+                        "/sandbox/press",
+                        {"user_id": user_id, "message_id": message["message_id"], "data": button["callback_data"]},
+                    )
                     return str(pressed["callback_query_id"])
         raise AssertionError(f"{label!r} is not an inline button")
 
@@ -82,17 +83,19 @@ def _rows(message: dict[str, Any]) -> list[list[dict[str, Any]]]:
 
 def bot_env(server: SandboxServer, db_file: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JINGMIN_")}
-    env.update({
-        "JINGMIN_TOKEN": TOKEN,
-        "JINGMIN_API_BASE_URL": server.api_base_url,
-        "JINGMIN_API_FILE_URL": server.file_base_url,
-        "JINGMIN_DATABASE_URL": f"sqlite+aiosqlite:///{db_file}",
-        "JINGMIN_STATION_CODE": "XF",
-        "JINGMIN_STATION_NAME": "西丰派出所",
-        "JINGMIN_BOT_USERNAME": "jingmin_sandbox_bot",
-        "JINGMIN_LOG_LEVEL": "INFO",
-        **extra,
-    })
+    env.update(
+        {
+            "JINGMIN_TOKEN": TOKEN,
+            "JINGMIN_API_BASE_URL": server.api_base_url,
+            "JINGMIN_API_FILE_URL": server.file_base_url,
+            "JINGMIN_DATABASE_URL": f"sqlite+aiosqlite:///{db_file}",
+            "JINGMIN_STATION_CODE": "XF",
+            "JINGMIN_STATION_NAME": "西丰派出所",
+            "JINGMIN_BOT_USERNAME": "jingmin_sandbox_bot",
+            "JINGMIN_LOG_LEVEL": "INFO",
+            **extra,
+        }
+    )
     return env
 
 
@@ -107,7 +110,11 @@ class BotProcess:
     def start(self) -> None:
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                [sys.executable, "-m", "bot.cli", "run"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
             )
 
     def kill9(self) -> None:

@@ -101,15 +101,25 @@ async def test_webhook_mode_and_a_wrong_secret_is_refused(
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
     secret = "s3cret-token-for-the-webhook-0123"
-    bot = BotProcess(bot_env(server, seeded_db, JINGMIN_MODE="webhook", JINGMIN_WEBHOOK_URL=url,
-                             JINGMIN_WEBHOOK_SECRET=secret, JINGMIN_WEBHOOK_PORT=str(port)),
-                     tmp_path / "bot.log")
+    bot = BotProcess(
+        bot_env(
+            server,
+            seeded_db,
+            JINGMIN_MODE="webhook",
+            JINGMIN_WEBHOOK_URL=url,
+            JINGMIN_WEBHOOK_SECRET=secret,
+            JINGMIN_WEBHOOK_PORT=str(port),
+        ),
+        tmp_path / "bot.log",
+    )
     bot.start()
     try:
         await file_and_work_case(chat)
         async with aiohttp.ClientSession() as session:
-            forged = {"update_id": 999999, "message": {"message_id": 1, "date": 0, "text": "/start",
-                                                         "chat": {"id": RESIDENT, "type": "private"}}}
+            forged = {
+                "update_id": 999999,
+                "message": {"message_id": 1, "date": 0, "text": "/start", "chat": {"id": RESIDENT, "type": "private"}},
+            }
             async with session.post(url, json=forged, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
                 assert r.status == 403
             async with session.post(url, json=forged) as r:

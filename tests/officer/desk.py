@@ -23,22 +23,32 @@ PHONE = "13812345678"
 
 
 async def make_resident(
-    services: Services, person: Person, area_id: int, *, phone: str | None = PHONE,
-    language: Language = Language.ZH_HANS, priority: bool = False,
+    services: Services,
+    person: Person,
+    area_id: int,
+    *,
+    phone: str | None = PHONE,
+    language: Language = Language.ZH_HANS,
+    priority: bool = False,
 ) -> Resident:
     now = services.clock.now()
     async with services.db.write() as conn:
         resident = await people.insert_resident(conn, person.id, person.first_name, language, now)
-        await people.update_resident(conn, resident.id, consented_at=now, area_id=area_id, phone=phone,
-                                     priority=priority)
+        await people.update_resident(
+            conn, resident.id, consented_at=now, area_id=area_id, phone=phone, priority=priority
+        )
         found = await people.resident(conn, resident.id)
     assert found is not None
     return found
 
 
 async def file_case(
-    services: Services, resident: Resident, description: str = "楼下有人深夜聚集喧哗，影响休息。",
-    *, kind: Kind = Kind.DISPUTE, priority: bool = False,
+    services: Services,
+    resident: Resident,
+    description: str = "楼下有人深夜聚集喧哗，影响休息。",
+    *,
+    kind: Kind = Kind.DISPUTE,
+    priority: bool = False,
 ) -> Case:
     case, created = await cases.submit(
         services, resident, NewCase(kind, Category.PUBLIC_SECURITY, description, priority=priority), None

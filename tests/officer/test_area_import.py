@@ -36,8 +36,10 @@ GOOD = dedent("""\
 
 async def snapshot(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     async with services.db.read() as conn:
-        areas = [(a.code, a.name, a.level, a.parent_id, a.officer_id, a.supervisor_id, a.leader_id)
-                 for a in await area_repo.all_areas(conn)]
+        areas = [
+            (a.code, a.name, a.level, a.parent_id, a.officer_id, a.supervisor_id, a.leader_id)
+            for a in await area_repo.all_areas(conn)
+        ]
         staff = [(s.badge, s.name, s.role) for s in await people.all_staff(conn)]
     return areas, staff
 
@@ -80,10 +82,11 @@ async def test_reimport_is_idempotent(services: Services) -> None:
 
 async def test_reimport_updates_by_code_and_clears_dropped_columns(services: Services) -> None:
     await import_areas(services, parse(GOOD))
-    changed = GOOD.replace("name: 一社区, officer: \"101\"", "name: 第一社区").replace(
-        '- {badge: "101", name: 张警官, role: officer}', '- {badge: "101", name: 张警官, role: officer}\n'
-        '  - {badge: "102", name: 新警官, role: officer}')
-    changed = changed.replace("villages:\n", "villages:\n        - {code: ST-A-2, name: 二社区, officer: \"102\"}\n")
+    changed = GOOD.replace('name: 一社区, officer: "101"', "name: 第一社区").replace(
+        '- {badge: "101", name: 张警官, role: officer}',
+        '- {badge: "101", name: 张警官, role: officer}\n  - {badge: "102", name: 新警官, role: officer}',
+    )
+    changed = changed.replace("villages:\n", 'villages:\n        - {code: ST-A-2, name: 二社区, officer: "102"}\n')
     summary = await import_areas(services, parse(changed))
     assert (summary.areas_created, summary.areas_updated, summary.staff_created) == (1, 3, 1)
     async with services.db.read() as conn:
@@ -109,8 +112,11 @@ async def test_areas_missing_from_the_file_are_kept_and_reported(services: Servi
         (GOOD.replace('supervisor: "010"', 'supervisor: "101"'), 12, "is a officer"),
         (GOOD.replace("      name: 东街道\n", ""), 10, "has no name"),
         (GOOD.replace("name: 一社区, ", ""), 14, "has no name"),
-        (GOOD.replace("{badge: \"010\", name: 李副所长, role: supervisor}", "{badge: \"010\", role: supervisor}"),
-         3, "has no name"),
+        (
+            GOOD.replace('{badge: "010", name: 李副所长, role: supervisor}', '{badge: "010", role: supervisor}'),
+            3,
+            "has no name",
+        ),
         (GOOD.replace("  towns:", "  villages:"), 9, "under 'towns', not 'villages'"),
         (GOOD.replace("      villages:", "      towns:"), 13, "under 'villages', not 'towns'"),
         (GOOD.replace('officer: "101"}', 'officer: "101", villages: []}'), 14, "lowest level"),
@@ -125,9 +131,7 @@ async def test_areas_missing_from_the_file_are_kept_and_reported(services: Servi
         ("staff: []\n", 1, "no 'station'"),
     ],
 )
-async def test_bad_files_are_refused_with_line_and_reason(
-    services: Services, text: str, line: int, words: str
-) -> None:
+async def test_bad_files_are_refused_with_line_and_reason(services: Services, text: str, line: int, words: str) -> None:
     await import_areas(services, parse(GOOD))
     before = await snapshot(services)
     with pytest.raises(AreaFileError) as caught:
@@ -177,9 +181,9 @@ async def test_staff_hours_in_the_file_set_their_consultation_week(services: Ser
     from core import booking
 
     text = (
-        'staff:\n'
+        "staff:\n"
         '  - {badge: "1", name: 王警官, role: officer, hours: ["工作日 09:00-11:00", "周四 15:00-16:00"]}\n'
-        'station:\n  code: S\n  name: 测试所\n  towns:\n    - code: T\n      name: 一镇\n'
+        "station:\n  code: S\n  name: 测试所\n  towns:\n    - code: T\n      name: 一镇\n"
         '      villages:\n        - {code: V, name: 一村, officer: "1"}\n'
     )
     await area_import.import_areas(services, area_import.parse(text))
@@ -192,10 +196,10 @@ async def test_staff_hours_in_the_file_set_their_consultation_week(services: Ser
 
 def test_unreadable_hours_are_refused_with_their_line() -> None:
     text = (
-        'staff:\n'
+        "staff:\n"
         '  - badge: "1"\n    name: 王警官\n    role: officer\n    hours:\n      - "Mon 09:00-11:00"\n'
         '      - "someday at noon"\n'
-        'station:\n  code: S\n  name: 测试所\n'
+        "station:\n  code: S\n  name: 测试所\n"
     )
     with pytest.raises(area_import.AreaFileError) as caught:
         area_import.parse(text)

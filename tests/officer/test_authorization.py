@@ -25,9 +25,20 @@ from tests.officer.desk import (
 )
 
 # Every action a staff member's buttons can carry, with the payload such a button has.
-STAFF_ACTIONS = ["case_accept", "case_start", "case_resolve", "case_transfer", "case_transfer_to",
-                 "case_escalate", "case_reject", "case_contact", "case_media", "case_timeline", "case_open",
-                 "case_back"]
+STAFF_ACTIONS = [
+    "case_accept",
+    "case_start",
+    "case_resolve",
+    "case_transfer",
+    "case_transfer_to",
+    "case_escalate",
+    "case_reject",
+    "case_contact",
+    "case_media",
+    "case_timeline",
+    "case_open",
+    "case_back",
+]
 
 
 def payload_for(case: Case, station: Station) -> dict[str, int]:
@@ -45,7 +56,11 @@ async def assert_untouched(services: Services, case: Case, person: Person) -> No
 
 @pytest.mark.parametrize("action", STAFF_ACTIONS)
 async def test_a_resident_cannot_use_a_staff_button(
-    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services,
+    app: InboxApplication,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
     action: str,
 ) -> None:
     case = await station_case(services, station)
@@ -61,7 +76,11 @@ async def test_a_resident_cannot_use_a_staff_button(
 
 @pytest.mark.parametrize("action", STAFF_ACTIONS)
 async def test_an_officer_of_another_area_cannot_act(
-    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services,
+    app: InboxApplication,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
     action: str,
 ) -> None:
     case = await station_case(services, station)  # 幸福里社区: 王建国's, not 李明's
@@ -143,7 +162,11 @@ async def test_the_supervisor_and_leader_over_the_area_may_act(
 
 
 async def test_show_contact_gives_the_full_number_and_writes_the_audit_log(
-    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services,
+    app: InboxApplication,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -156,12 +179,18 @@ async def test_show_contact_gives_the_full_number_and_writes_the_audit_log(
     assert len(rows) == 1
     row = rows[0]
     assert (row["staff_id"], row["action"], row["subject"]) == (
-        station.staff_ids["officer"], "show_contact", f"case:{case.id}")
+        station.staff_ids["officer"],
+        "show_contact",
+        f"case:{case.id}",
+    )
     assert row["at"] == services.clock.now()
     assert PHONE not in str(row) and "5678" not in str(row)
     # Our own logs at every level. (Libraries echo requests at DEBUG: the deployment keeps them at INFO.)
-    ours = [r.getMessage() for r in caplog.records
-            if r.name.split(".")[0] in {"bot", "core", "handlers", "storage", "scheduler"}]
+    ours = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.split(".")[0] in {"bot", "core", "handlers", "storage", "scheduler"}
+    ]
     assert not any(PHONE in message for message in ours)
     assert PHONE not in request_log.texts(station.officer.id)
 

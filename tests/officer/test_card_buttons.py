@@ -19,8 +19,12 @@ from tests.harness import Harness, RecordingRequest
 from tests.officer.desk import alert_text, events, get_case, give_card, grant, set_status, station_case
 
 BUTTON = {
-    Action.ACCEPT: "case_accept", Action.START: "case_start", Action.RESOLVE: "case_resolve",
-    Action.TRANSFER: "case_transfer", Action.ESCALATE: "case_escalate", Action.REJECT: "case_reject",
+    Action.ACCEPT: "case_accept",
+    Action.START: "case_start",
+    Action.RESOLVE: "case_resolve",
+    Action.TRANSFER: "case_transfer",
+    Action.ESCALATE: "case_escalate",
+    Action.REJECT: "case_reject",
 }
 
 
@@ -151,7 +155,11 @@ async def test_timeline_shows_each_step_with_a_way_back(
 
 @pytest.mark.parametrize("act", list(BUTTON))
 async def test_every_status_allows_exactly_the_table(
-    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services,
+    app: InboxApplication,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
     act: Action,
 ) -> None:
     """For each status: the button works where the lifecycle table allows it, else changes nothing."""
@@ -163,8 +171,9 @@ async def test_every_status_allows_exactly_the_table(
         card = await give_card(app, services, request_log, officer, station.staff_ids["officer"], case.id)
         payload = {"case_id": case.id, "version": case.version}
         if act is Action.TRANSFER:
-            data = await grant(services, officer, "case_transfer_to",
-                               payload | {"to_staff_id": station.staff_ids["officer2"]})
+            data = await grant(
+                services, officer, "case_transfer_to", payload | {"to_staff_id": station.staff_ids["officer2"]}
+            )
         else:
             data = await grant(services, officer, BUTTON[act], payload)
         answers = len(request_log.callback_answers)
@@ -190,7 +199,7 @@ async def test_html_in_resident_text_is_escaped_on_the_card(
     station.resident.first_name = "<i>刘</i>&阿姨"
     case = await station_case(services, station, description='<b>注意</b> <a href="http://x">点我</a> & 1<2')
     card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
-    assert "&lt;b&gt;注意&lt;/b&gt; &lt;a href=\"http://x\"&gt;点我&lt;/a&gt; &amp; 1&lt;2" in card.text
+    assert '&lt;b&gt;注意&lt;/b&gt; &lt;a href="http://x"&gt;点我&lt;/a&gt; &amp; 1&lt;2' in card.text
     assert "&lt;i&gt;刘&lt;/i&gt;&amp;阿姨" in card.text
     await bot.press(station.officer, "办理记录", message=card)
     assert "<b>注意</b>" not in card.text and "&lt;b&gt;注意" in card.text
@@ -223,8 +232,7 @@ async def test_a_note_typed_after_the_case_moved_on_changes_nothing(
     await bot.press(officer, "✅ 受理", message=card)
     await bot.press(officer, "☑️ 办结", message=card)
     # Meanwhile the supervisor rejects the case from their own card.
-    sup_card = await give_card(app, services, request_log, station.supervisor, station.staff_ids["supervisor"],
-                               case.id)
+    sup_card = await give_card(app, services, request_log, station.supervisor, station.staff_ids["supervisor"], case.id)
     await bot.press(station.supervisor, "✖️ 不予受理", message=sup_card)
     await bot.send(station.supervisor, "重复诉求")
     await bot.send(station.supervisor, "见诉求 XF-1")

@@ -25,15 +25,19 @@ LABEL = "📷 照片和位置"
 
 
 async def case_with_media(
-    services: Services, station: Station, *, photos: tuple[str, ...] = PHOTOS,
+    services: Services,
+    station: Station,
+    *,
+    photos: tuple[str, ...] = PHOTOS,
     location: tuple[float, float] | None = PLACE,
 ) -> Case:
     async with services.db.read() as conn:
         resident = await people.resident_by_telegram(conn, station.resident.id)
     if resident is None:
         resident = await make_resident(services, station.resident, station.area_ids["village"])
-    new = NewCase(Kind.DISPUTE, Category.PUBLIC_SECURITY, "楼道里有人堆放杂物，堵住了消防通道。", photos=photos,
-                  location=location)
+    new = NewCase(
+        Kind.DISPUTE, Category.PUBLIC_SECURITY, "楼道里有人堆放杂物，堵住了消防通道。", photos=photos, location=location
+    )
     case, _created = await cases.submit(services, resident, new, None)
     return case
 
@@ -60,12 +64,17 @@ async def test_the_officer_gets_the_photos_as_an_album_and_the_location(
     assert all(m.reply_to == card.message_id for m in received)  # each answers the card it came from
     assert alert_text(request_log) is None and not card.edited
     assert [(r["action"], r["staff_id"], r["detail"]) for r in await audit_rows(services)] == [
-        ("show_media", station.staff_ids["officer"], case.number)]
+        ("show_media", station.staff_ids["officer"], case.number)
+    ]
 
 
 @pytest.mark.parametrize("who", ["supervisor", "leader"])
 async def test_the_supervisor_and_leader_may_look_too(
-    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services,
+    app: InboxApplication,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
     who: str,
 ) -> None:
     case = await case_with_media(services, station, location=None)
@@ -134,8 +143,9 @@ async def test_a_grant_for_someone_without_the_case_gets_nothing(
     case = await case_with_media(services, station)
     other = station.officer2  # 光明社区's officer; the case is in 幸福里社区
     data = await grant(services, other, "case_media", {"case_id": case.id})
-    await bot.press_data(other, data, await give_card(
-        app, services, request_log, other, station.staff_ids["officer2"], case.id))
+    await bot.press_data(
+        other, data, await give_card(app, services, request_log, other, station.staff_ids["officer2"], case.id)
+    )
     assert "只有承办民警" in (alert_text(request_log) or "")
     resident = station.resident
     data = await grant(services, resident, "case_media", {"case_id": case.id})
@@ -151,8 +161,13 @@ async def test_after_a_transfer_the_old_card_gets_nothing(
     case = await case_with_media(services, station)
     officer = station.officer
     card = await give_card(app, services, request_log, officer, station.staff_ids["officer"], case.id)
-    await cases.act(services, await member(services, station.staff_ids["officer"]), case.id,
-                    Action.TRANSFER, to_staff_id=station.staff_ids["officer2"])
+    await cases.act(
+        services,
+        await member(services, station.staff_ids["officer"]),
+        case.id,
+        Action.TRANSFER,
+        to_staff_id=station.staff_ids["officer2"],
+    )
     assert (await get_case(services, case.id)).assignee_id == station.staff_ids["officer2"]
     await bot.press(officer, LABEL, message=card)
     assert "只有承办民警" in (alert_text(request_log) or "")

@@ -66,8 +66,9 @@ async def test_empty_queue(bot: Harness, request_log: RecordingRequest, station:
     assert "没有待办诉求" in request_log.last(station.officer.id).text
 
 
-async def test_queue_is_for_staff_only(bot: Harness, request_log: RecordingRequest, station: Station,
-                                       services: Services) -> None:
+async def test_queue_is_for_staff_only(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
     await make_resident(services, station.resident, station.area_ids["village"])
     await bot.send(station.resident, "/queue")
     assert "工作人员" in request_log.last(station.resident.id).text
@@ -80,10 +81,24 @@ def test_queue_screen_in_english_names_the_deadline() -> None:
     from core.models import Case, Category
 
     now = datetime(2026, 11, 23, 2, tzinfo=UTC)
-    case = Case(id=1, number="XF-20261123-0001", resident_id=1, kind=Kind.HELP, category=Category.OTHER,
-                area_id=1, status=Status.ACCEPTED, description="x", priority=False, owner_id=1, assignee_id=1,
-                created_at=now, updated_at=now, version=2, accepted_at=now,
-                resolve_due_at=now - timedelta(hours=1))
+    case = Case(
+        id=1,
+        number="XF-20261123-0001",
+        resident_id=1,
+        kind=Kind.HELP,
+        category=Category.OTHER,
+        area_id=1,
+        status=Status.ACCEPTED,
+        description="x",
+        priority=False,
+        owner_id=1,
+        assignee_id=1,
+        created_at=now,
+        updated_at=now,
+        version=2,
+        accepted_at=now,
+        resolve_due_at=now - timedelta(hours=1),
+    )
     out = queue_screen(Language.EN, [case], now, ZoneInfo("Asia/Shanghai"))
     assert "resolve by 2026-11-23 09:00" in out.text and "overdue" in out.text
 

@@ -101,8 +101,9 @@ def _run_as() -> str | None:
         except KeyError:
             continue
         return name
-    pytest.fail("running as root, and there is neither a `postgres` nor a `nobody` user to run PostgreSQL as",
-                pytrace=False)
+    pytest.fail(
+        "running as root, and there is neither a `postgres` nor a `nobody` user to run PostgreSQL as", pytrace=False
+    )
 
 
 def _free_port() -> int:
@@ -118,8 +119,11 @@ def _tail(path: Path) -> str:
 def _run(command: list[str], user: str | None, what: str, log: Path) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(command, capture_output=True, text=True, user=user, check=False, timeout=60)
     if done.returncode != 0 and what != "start":
-        pytest.fail(f"PostgreSQL {what} failed ({done.returncode}): {' '.join(command)}\n"
-                    f"{done.stdout[-2000:]}{done.stderr[-2000:]}{_tail(log)}", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL {what} failed ({done.returncode}): {' '.join(command)}\n"
+            f"{done.stdout[-2000:]}{done.stderr[-2000:]}{_tail(log)}",
+            pytrace=False,
+        )
     return done
 
 
@@ -134,14 +138,37 @@ def pg_server() -> Iterator[PgServer]:
     if user is not None:
         shutil.chown(root, user)
     try:
-        _run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-              "--locale=C", "--no-sync", "--no-instructions"], user, "initdb", log)
+        _run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            user,
+            "initdb",
+            log,
+        )
         for _attempt in range(3):  # the free port may be taken between looking and binding
             port = _free_port()
-            options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
-                       "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-            started = _run([str(bindir / "pg_ctl"), "start", "-w", "-t", "30", "-D", str(data), "-l", str(log),
-                            "-o", options], user, "start", log)
+            options = (
+                f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            )
+            started = _run(
+                [str(bindir / "pg_ctl"), "start", "-w", "-t", "30", "-D", str(data), "-l", str(log), "-o", options],
+                user,
+                "start",
+                log,
+            )
             if started.returncode == 0 or "could not bind" not in _tail(log):
                 break
         if started.returncode != 0:

@@ -37,8 +37,15 @@ async def test_two_dispatchers_never_send_a_row_twice(db_url: str) -> None:
     async with seed.write() as conn:
         for n in range(300):
             await outbox.enqueue(
-                conn, dedupe_key=f"m{n}", chat_id=5000 + n % 40, audience="staff", kind="test_note",
-                payload={"text": f"m{n}"}, priority=n % 4, due_at=START, now=START,
+                conn,
+                dedupe_key=f"m{n}",
+                chat_id=5000 + n % 40,
+                audience="staff",
+                kind="test_note",
+                payload={"text": f"m{n}"},
+                priority=n % 4,
+                due_at=START,
+                now=START,
             )
     await seed.close()
 
@@ -48,8 +55,11 @@ async def test_two_dispatchers_never_send_a_row_twice(db_url: str) -> None:
 
     db_a, db_b = Database(db_url), Database(db_url)
     statements: list[str] = []
-    event.listen(db_a.engine.sync_engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_rest: statements.append(statement))
+    event.listen(
+        db_a.engine.sync_engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_rest: statements.append(statement),
+    )
     try:
         a = Dispatcher(db_a, clock, transport_a, worker_id="a", batch=10, concurrency=10)
         b = Dispatcher(db_b, clock, transport_b, worker_id="b", batch=10, concurrency=10)
@@ -76,8 +86,9 @@ async def test_twenty_bookings_of_one_slot_exactly_one_wins(services: Services, 
 async def test_the_slot_constraint_itself_refuses_a_second_claim(services: Services, station: Station) -> None:
     async with services.db.write() as conn:
         await availability.replace(conn, None, WEEK)
-    resident = await make_resident(services, station.resident.id, station.resident.first_name,
-                                   station.area_ids["village"])
+    resident = await make_resident(
+        services, station.resident.id, station.resident.first_name, station.area_ids["village"]
+    )
     await test_race.test_the_constraint_itself_refuses_a_second_claim(services, resident)
 
 
@@ -86,8 +97,16 @@ async def test_the_first_cases_of_a_day_filed_at_once_get_distinct_numbers(
 ) -> None:
     """The daily counter's row does not exist yet: every filer wants to create it."""
     residents = [await make_resident(services, 6100 + i, f"居民{i}", station.area_ids["village"]) for i in range(10)]
-    racers = [Services(db=Database(services.db.url), clock=services.clock, config=services.config,
-                       calendar=services.calendar, deadlines=services.deadlines) for _ in residents]
+    racers = [
+        Services(
+            db=Database(services.db.url),
+            clock=services.clock,
+            config=services.config,
+            calendar=services.calendar,
+            deadlines=services.deadlines,
+        )
+        for _ in residents
+    ]
 
     async def file(own: Services, index: int) -> str:
         case, created = await ledger.submit(

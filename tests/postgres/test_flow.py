@@ -100,8 +100,9 @@ async def test_a_case_from_filing_to_a_satisfied_follow_up(
         closed = await case_repo.get(conn, case.id)
         (answered,) = await fu_repo.for_case(conn, case.id)
         actions = [e.action for e in await case_repo.events(conn, case.id)]
-        statuses = dict((await conn.execute(
-            sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))).all())
+        statuses = dict(
+            (await conn.execute(sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))).all()
+        )
     assert closed is not None and closed.status is Status.CLOSED and closed.close_reason == "confirmed"
     assert (answered.solved, answered.satisfaction, answered.outcome) == (True, "satisfied", "answered")
     assert shanghai(answered.answered_at) == "2026-11-30 10:00"
@@ -139,10 +140,16 @@ async def test_the_same_update_in_two_processes_at_once_files_one_case(
     confirm = {
         "update_id": 888_888,
         "callback_query": {
-            "id": "cq-2", "from": station.resident.as_user(), "chat_instance": "1",
+            "id": "cq-2",
+            "from": station.resident.as_user(),
+            "chat_instance": "1",
             "data": review.data_for("确认提交"),
-            "message": {"message_id": review.message_id, "date": 0, "text": review.text,
-                        "chat": {"id": station.resident.id, "type": "private"}},
+            "message": {
+                "message_id": review.message_id,
+                "date": 0,
+                "text": review.text,
+                "chat": {"id": station.resident.id, "type": "private"},
+            },
         },
     }
     other = build_services(settings, clock=services.clock)
@@ -156,6 +163,7 @@ async def test_the_same_update_in_two_processes_at_once_files_one_case(
         await app2.shutdown()
         await other.db.close()
     assert await _case_count(services) == 1
-    confirmations = [m for r in (request_log, request2) for m in r.messages(station.resident.id)
-                     if NUMBER.search(m.text)]
+    confirmations = [
+        m for r in (request_log, request2) for m in r.messages(station.resident.id) if NUMBER.search(m.text)
+    ]
     assert len(confirmations) == 1

@@ -20,9 +20,11 @@ EXPRESSION_INDEXES = {"ix_cases_ack_seconds", "ix_cases_resolve_seconds"}
 def _differences(conn: Connection) -> list[object]:
     context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
     return [
-        diff for diff in compare_metadata(context, metadata)
-        if not (isinstance(diff, tuple) and diff[0] in ("add_index", "remove_index")
-                and diff[1].name in EXPRESSION_INDEXES)
+        diff
+        for diff in compare_metadata(context, metadata)
+        if not (
+            isinstance(diff, tuple) and diff[0] in ("add_index", "remove_index") and diff[1].name in EXPRESSION_INDEXES
+        )
     ]
 
 
@@ -33,15 +35,24 @@ async def test_upgrade_brings_an_empty_database_to_head(pg_server: PgServer) -> 
     try:
         async with engine.connect() as conn:
             version = (await conn.execute(sa.text("SELECT version_num FROM alembic_version"))).scalar_one()
-            tables = set((await conn.execute(sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars())
-            indexes = set((await conn.execute(sa.text(
-                "SELECT indexname FROM pg_indexes WHERE tablename = 'cases'"))).scalars())
+            tables = set(
+                (await conn.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars()
+            )
+            indexes = set(
+                (await conn.execute(sa.text("SELECT indexname FROM pg_indexes WHERE tablename = 'cases'"))).scalars()
+            )
             # What the migrations made is what storage/schema.py describes: no drift to autogenerate.
             differences = await conn.run_sync(_differences)
-            defaults = dict((await conn.execute(sa.text(
-                "SELECT column_name, column_default FROM information_schema.columns "
-                "WHERE table_name = 'outbox' AND column_name IN ('urgent', 'attempts')"))).all())
+            defaults = dict(
+                (
+                    await conn.execute(
+                        sa.text(
+                            "SELECT column_name, column_default FROM information_schema.columns "
+                            "WHERE table_name = 'outbox' AND column_name IN ('urgent', 'attempts')"
+                        )
+                    )
+                ).all()
+            )
         assert version == current_head()
         assert tables == set(metadata.tables) | {"alembic_version"}
         assert indexes >= EXPRESSION_INDEXES

@@ -63,8 +63,9 @@ async def _everything(db: Database) -> list[Any]:
             async with db.read() as conn:
                 found.append(await repo.figures(conn, scope, start, end))
                 found.append(await repo.count_cases(conn, scope, start, end))
-                rows = [row async for chunk in ledger.stream(conn, scope, start, end, with_contacts=True)
-                        for row in chunk]
+                rows = [
+                    row async for chunk in ledger.stream(conn, scope, start, end, with_contacts=True) for row in chunk
+                ]
             found.append([dataclasses.replace(row, number="") for row in rows])  # numbers differ by design
             found.append(await repo.report(db, scope, period.week_bounds(SH), period.week_starts()))
     return found

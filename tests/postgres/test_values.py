@@ -33,8 +33,9 @@ async def test_after_the_demo_seed_new_rows_get_new_ids(db_url: str) -> None:
         async with db.write() as conn:
             member = await people.insert_staff(conn, "X9999", "新民警", Role.OFFICER, NOW)
             village = (await areas.all_areas(conn))[-1]
-            area_id = await areas.upsert(conn, "NEW-01", name="新社区", level="village", parent_id=village.parent_id,
-                                         officer_id=member.id)
+            area_id = await areas.upsert(
+                conn, "NEW-01", name="新社区", level="village", parent_id=village.parent_id, officer_id=member.id
+            )
             resident = await people.insert_resident(conn, 8_000_000_001, "新居民", Language.ZH_HANS, NOW)
             await people.update_resident(conn, resident.id, area_id=area_id, consented_at=NOW)
             resident = await people.resident(conn, resident.id)  # type: ignore[assignment]
@@ -60,8 +61,17 @@ async def test_a_long_host_name_still_fits_the_claim_column(db_url: str, monkeyp
 
     try:
         async with db.write() as conn:
-            await outbox.enqueue(conn, dedupe_key="long-host", chat_id=2**40, audience="staff", kind="test_note",
-                                 payload={"text": "hi"}, priority=Priority.NORMAL, due_at=START, now=START)
+            await outbox.enqueue(
+                conn,
+                dedupe_key="long-host",
+                chat_id=2**40,
+                audience="staff",
+                kind="test_note",
+                payload={"text": "hi"},
+                priority=Priority.NORMAL,
+                due_at=START,
+                now=START,
+            )
         sender = Dispatcher(db, FakeClock(START), transport)
         assert len(sender.worker_id) <= 64
         assert (await sender.drain()).sent == 1

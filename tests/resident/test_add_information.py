@@ -170,8 +170,16 @@ async def test_the_form_survives_a_restart(
 
 
 def test_take_ignores_a_replayed_message_and_keeps_within_the_limits() -> None:
-    data = {"case_id": 1, "number": "XF-1", "text": "", "photos": [], "seen": [], "refused": 0, "group": None,
-            "status_id": None}
+    data = {
+        "case_id": 1,
+        "number": "XF-1",
+        "text": "",
+        "photos": [],
+        "seen": [],
+        "refused": 0,
+        "group": None,
+        "status_id": None,
+    }
     once = case_info.take(data, update_id=7, text="甲", photo="p1", group=None, limit=10, max_photos=1)
     assert case_info.take(once, update_id=7, text="甲", photo="p1", group=None, limit=10, max_photos=1) == once
     over = case_info.take(once, update_id=8, text=None, photo="p2", group=None, limit=10, max_photos=1)

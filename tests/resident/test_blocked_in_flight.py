@@ -21,7 +21,10 @@ def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 
 
 async def test_a_press_whose_answer_meets_a_block_is_one_warning_and_a_phone_task(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await onboard(bot, request_log, station)
@@ -46,7 +49,10 @@ async def test_a_press_whose_answer_meets_a_block_is_one_warning_and_a_phone_tas
 
 
 async def test_more_updates_in_flight_give_no_second_task_the_same_day(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    services: Services,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await onboard(bot, request_log, station)
@@ -61,7 +67,10 @@ async def test_more_updates_in_flight_give_no_second_task_the_same_day(
 
 
 async def test_a_staff_member_who_blocked_the_bot_is_one_line_too(
-    bot: Harness, request_log: RecordingRequest, station: Station, caplog: pytest.LogCaptureFixture,
+    bot: Harness,
+    request_log: RecordingRequest,
+    station: Station,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     request_log.blocked.add(station.officer.id)
     caplog.set_level(logging.INFO)

@@ -8,8 +8,16 @@ from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 
 
-async def onboard(bot: Harness, log: RecordingRequest, station: Station, *, phone: str | None = "13812345678",
-                  language: str = "简体中文", village: str = "幸福里社区", person=None) -> None:
+async def onboard(
+    bot: Harness,
+    log: RecordingRequest,
+    station: Station,
+    *,
+    phone: str | None = "13812345678",
+    language: str = "简体中文",
+    village: str = "幸福里社区",
+    person=None,
+) -> None:
     person = person or station.resident
     await bot.send(person, "/start")
     await bot.press(person, language)
@@ -22,8 +30,9 @@ async def onboard(bot: Harness, log: RecordingRequest, station: Station, *, phon
         await bot.send(person, "跳过" if language == "简体中文" else "Skip")
 
 
-async def test_first_start_asks_language_then_privacy(bot: Harness, request_log: RecordingRequest,
-                                                       station: Station) -> None:
+async def test_first_start_asks_language_then_privacy(
+    bot: Harness, request_log: RecordingRequest, station: Station
+) -> None:
     await bot.send(station.resident, "/start")
     first = request_log.last(station.resident.id)
     assert "简体中文" in first.labels() and "English" in first.labels()
@@ -33,8 +42,9 @@ async def test_first_start_asks_language_then_privacy(bot: Harness, request_log:
     assert any("同意" in label for label in request_log.last(station.resident.id).labels())
 
 
-async def test_full_onboarding_stores_area_and_own_phone(bot: Harness, request_log: RecordingRequest,
-                                                         station: Station, services: Services) -> None:
+async def test_full_onboarding_stores_area_and_own_phone(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
     await onboard(bot, request_log, station)
     async with services.db.read() as conn:
         resident = await people.resident_by_telegram(conn, station.resident.id)
@@ -45,8 +55,9 @@ async def test_full_onboarding_stores_area_and_own_phone(bot: Harness, request_l
     assert "/report" in request_log.texts(station.resident.id)
 
 
-async def test_someone_elses_contact_is_refused(bot: Harness, request_log: RecordingRequest,
-                                                station: Station, services: Services) -> None:
+async def test_someone_elses_contact_is_refused(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
     await onboard(bot, request_log, station, phone=None)
     await bot.send(station.resident, "/settings")
     await bot.press(station.resident, "修改手机号")
@@ -57,8 +68,9 @@ async def test_someone_elses_contact_is_refused(bot: Harness, request_log: Recor
     assert resident is not None and resident.phone is None
 
 
-async def test_declining_consent_gives_general_information_only(bot: Harness, request_log: RecordingRequest,
-                                                                station: Station) -> None:
+async def test_declining_consent_gives_general_information_only(
+    bot: Harness, request_log: RecordingRequest, station: Station
+) -> None:
     await bot.send(station.resident, "/start")
     await bot.press(station.resident, "English")
     await bot.press(station.resident, "Not now")
@@ -68,14 +80,14 @@ async def test_declining_consent_gives_general_information_only(bot: Harness, re
     assert "consent" in last and "110" in last
 
 
-async def test_english_onboarding_speaks_english(bot: Harness, request_log: RecordingRequest,
-                                                 station: Station) -> None:
+async def test_english_onboarding_speaks_english(bot: Harness, request_log: RecordingRequest, station: Station) -> None:
     await onboard(bot, request_log, station, language="English", phone=None)
     assert "What would you like to do?" in request_log.texts(station.resident.id)
 
 
-async def test_back_from_a_towns_villages_shows_the_towns_again(bot: Harness, request_log: RecordingRequest,
-                                                                station: Station) -> None:
+async def test_back_from_a_towns_villages_shows_the_towns_again(
+    bot: Harness, request_log: RecordingRequest, station: Station
+) -> None:
     person = station.resident
     await bot.send(person, "/start")
     await bot.press(person, "简体中文")

@@ -175,9 +175,17 @@ async def test_daily_limit_is_checked_again_at_confirmation(
     async with services.db.write() as conn:
         resident = await people.resident_by_telegram(conn, station.resident.id)
         assert resident is not None
-        await file_in(conn, services, resident, NewCase(Kind.HELP, Category.OTHER, "另一件事"),
-                      now=services.clock.now(), update_id=None, assignee_id=None, ack_due_at=None,
-                      resolve_due_at=None)
+        await file_in(
+            conn,
+            services,
+            resident,
+            NewCase(Kind.HELP, Category.OTHER, "另一件事"),
+            now=services.clock.now(),
+            update_id=None,
+            assignee_id=None,
+            ack_due_at=None,
+            resolve_due_at=None,
+        )
     await bot.press(station.resident, "确认提交")
     assert "每日上限" in request_log.last(station.resident.id).text
     assert len(await case_rows(services)) == 5
@@ -254,10 +262,16 @@ async def test_an_update_stored_but_not_handled_is_handled_once_after_restart(
     confirm = {
         "update_id": 777777,
         "callback_query": {
-            "id": "cq-1", "from": station.resident.as_user(), "chat_instance": "1",
+            "id": "cq-1",
+            "from": station.resident.as_user(),
+            "chat_instance": "1",
             "data": review.data_for("确认提交"),
-            "message": {"message_id": review.message_id, "date": 0, "text": review.text,
-                        "chat": {"id": station.resident.id, "type": "private"}},
+            "message": {
+                "message_id": review.message_id,
+                "date": 0,
+                "text": review.text,
+                "chat": {"id": station.resident.id, "type": "private"},
+            },
         },
     }
     from telegram import Update
@@ -323,11 +337,20 @@ async def test_a_crash_between_filing_and_answering_still_tells_the_number(
     assert resident is not None and dialog is not None
     case, _ = await submit(services, resident, report_form.to_case(dialog.data), 888888)
 
-    press = {"callback_query": {
-        "id": "cq-2", "from": station.resident.as_user(), "chat_instance": "1", "data": review.data_for("确认提交"),
-        "message": {"message_id": review.message_id, "date": 0, "text": review.text,
-                    "chat": {"id": station.resident.id, "type": "private"}},
-    }}
+    press = {
+        "callback_query": {
+            "id": "cq-2",
+            "from": station.resident.as_user(),
+            "chat_instance": "1",
+            "data": review.data_for("确认提交"),
+            "message": {
+                "message_id": review.message_id,
+                "date": 0,
+                "text": review.text,
+                "chat": {"id": station.resident.id, "type": "private"},
+            },
+        }
+    }
     await bot.feed(press, update_id=888888)  # handled again after the restart
     confirmation = request_log.last(station.resident.id)
     assert confirmation.message_id == review.message_id and case.number in confirmation.text
@@ -437,5 +460,7 @@ async def test_an_image_sent_as_a_file_is_attached_and_reaches_the_officer(
     sent = [(m, p) for m, p in request_log.calls[calls_before:] if m.startswith("send")]
     # Telegram takes a document's file id only as a document: the photo goes as a photo, the file as a file.
     assert [(m, p.get("photo") or p.get("document")) for m, p in sent] == [
-        ("sendPhoto", "photo-a"), ("sendDocument", "heic-file")]
+        ("sendPhoto", "photo-a"),
+        ("sendDocument", "heic-file"),
+    ]
     assert "2 张" in sent[0][1]["caption"]

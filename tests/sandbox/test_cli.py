@@ -26,9 +26,13 @@ def test_a_busy_port_is_one_line_and_exit_code_2(
     busy_port: int, tmp_path: Path, command: list[str], prefix: str
 ) -> None:
     finished = subprocess.run(
-        [sys.executable, "-m", *command, "--port", str(busy_port)], cwd=tmp_path,
+        [sys.executable, "-m", *command, "--port", str(busy_port)],
+        cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "JINGMIN_LOG_LEVEL": "WARNING"},
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert finished.returncode == 2, finished.stderr
     assert finished.stderr.strip().splitlines() == [

@@ -94,8 +94,10 @@ async def test_chat_with_the_bot_in_the_browser(
 ) -> None:
     failures: list[str] = []  # what a person would see in the browser's console
     page.on("console", lambda message: failures.append(message.text) if message.type == "error" else None)
-    page.on("response", lambda response: failures.append(f"{response.status} {response.url}")
-            if response.status >= 400 else None)
+    page.on(
+        "response",
+        lambda response: failures.append(f"{response.status} {response.url}") if response.status >= 400 else None,
+    )
     await page.goto(f"{sandbox.url}/")
     officer = page.locator(".person", has_text="王建国")
     await expect(officer.locator(".badge")).to_have_text("民警")

@@ -167,7 +167,12 @@ async def seed_station(db: Database, now: datetime, *, language: Language = Lang
             await people.update_staff(conn, member.id, telegram_id=tg, enrolled_at=now, language=language)
         town = await areas.upsert(conn, "T1", name="城关镇", level="town", parent_id=None, leader_id=leader.id)
         village = await areas.upsert(
-            conn, "V1", name="东风村", level="village", parent_id=town, officer_id=officer.id,
+            conn,
+            "V1",
+            name="东风村",
+            level="village",
+            parent_id=town,
+            officer_id=officer.id,
             supervisor_id=supervisor.id,
         )
         resident = await people.insert_resident(conn, RESIDENT_TG, "陈阿姨", language, now)

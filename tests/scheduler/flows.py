@@ -33,8 +33,9 @@ async def resident_of(services: Services, station: Station, *, phone: str | None
         found = await people.resident_by_telegram(conn, station.resident.id)
         if found is None:
             found = await people.insert_resident(conn, station.resident.id, "刘阿姨", Language.ZH_HANS, now)
-            await people.update_resident(conn, found.id, area_id=station.area_ids["village"], consented_at=now,
-                                         phone=phone)
+            await people.update_resident(
+                conn, found.id, area_id=station.area_ids["village"], consented_at=now, phone=phone
+            )
         found = await people.resident(conn, found.id)
     assert found is not None
     return found
@@ -52,7 +53,9 @@ async def file_case(
 ) -> Case:
     resident = await resident_of(services, station)
     case, created = await ledger.submit(
-        services, resident, ledger.NewCase(kind=kind, category=Category.PUBLIC_SECURITY, description=description),
+        services,
+        resident,
+        ledger.NewCase(kind=kind, category=Category.PUBLIC_SECURITY, description=description),
         update_id=None,
     )
     assert created

@@ -26,8 +26,15 @@ async def test_outbox_report_lists_failed_and_pending_without_message_bodies(
     async with db.write() as conn:
         for key, chat, due in (("a", 11, START), ("b", 12, START), ("c", 13, START + timedelta(hours=2))):
             await outbox.enqueue(
-                conn, dedupe_key=key, chat_id=chat, audience="staff", kind="test_note",
-                payload={"text": "秘密内容 13800001234"}, priority=2, due_at=due, now=START,
+                conn,
+                dedupe_key=key,
+                chat_id=chat,
+                audience="staff",
+                kind="test_note",
+                payload={"text": "秘密内容 13800001234"},
+                priority=2,
+                due_at=due,
+                now=START,
             )
     telegram.fail(12, BadRequest("Bad Request: chat not found"))
     await Dispatcher(db, clock, telegram, worker_id="w").drain()
@@ -93,5 +100,4 @@ async def _housekeeping_services(tmp_path: Path) -> Services:
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'house.db'}"
     await upgrade(url)
-    return Services(db=Database(url), clock=FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)),
-                    config=StationConfig())
+    return Services(db=Database(url), clock=FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)), config=StationConfig())

@@ -47,8 +47,15 @@ async def queue(
 ) -> int | None:
     async with db.write() as conn:
         return await outbox.enqueue(
-            conn, dedupe_key=key, chat_id=chat_id, audience=audience, kind=kind,
-            payload={"text": text, "obsolete": obsolete}, priority=priority, due_at=due_at, now=START,
+            conn,
+            dedupe_key=key,
+            chat_id=chat_id,
+            audience=audience,
+            kind=kind,
+            payload={"text": text, "obsolete": obsolete},
+            priority=priority,
+            due_at=due_at,
+            now=START,
             urgent=urgent,
         )
 
@@ -97,9 +104,7 @@ async def test_dedupe_key_keeps_one_row(db: Database) -> None:
     assert total == 1
 
 
-async def test_obsolete_message_is_cancelled_not_sent(
-    db: Database, clock: FakeClock, telegram: FakeTelegram
-) -> None:
+async def test_obsolete_message_is_cancelled_not_sent(db: Database, clock: FakeClock, telegram: FakeTelegram) -> None:
     await queue(db, "old", obsolete=True)
     stats = await dispatcher(db, clock, telegram).drain()
     assert telegram.sent == []
@@ -258,9 +263,7 @@ class Crash(BaseException):
     """The process dies: nothing after this line runs, not even the recording."""
 
 
-async def test_restart_loses_nothing_and_resends_only_the_half_sent_row(
-    db_path: Path, clock: FakeClock
-) -> None:
+async def test_restart_loses_nothing_and_resends_only_the_half_sent_row(db_path: Path, clock: FakeClock) -> None:
     from storage.migrate import upgrade
 
     url = sqlite_url(db_path)
@@ -313,8 +316,15 @@ async def test_two_dispatchers_on_one_database_never_send_a_row_twice(db_path: P
     async with seed_db.write() as conn:
         for n in range(300):
             await outbox.enqueue(
-                conn, dedupe_key=f"m{n}", chat_id=5000 + n % 40, audience="staff", kind="test_note",
-                payload={"text": f"m{n}"}, priority=n % 4, due_at=START, now=START,
+                conn,
+                dedupe_key=f"m{n}",
+                chat_id=5000 + n % 40,
+                audience="staff",
+                kind="test_note",
+                payload={"text": f"m{n}"},
+                priority=n % 4,
+                due_at=START,
+                now=START,
             )
     await seed_db.close()
 

@@ -137,9 +137,18 @@ async def test_a_reminder_made_pointless_before_it_is_sent_is_cancelled(
 def clock_for(due: str) -> CaseClock:
     deadline = local(due)
     return CaseClock(
-        id=1, number="X", kind=Kind.HELP, status=Status.ACCEPTED, priority=False, area_id=None, assignee_id=None,
-        created_at=local("2026-09-01 10:00"), accepted_at=local("2026-09-01 11:00"), ack_due_at=None,
-        resolve_due_at=deadline, escalation_level=0,
+        id=1,
+        number="X",
+        kind=Kind.HELP,
+        status=Status.ACCEPTED,
+        priority=False,
+        area_id=None,
+        assignee_id=None,
+        created_at=local("2026-09-01 10:00"),
+        accepted_at=local("2026-09-01 11:00"),
+        ack_due_at=None,
+        resolve_due_at=deadline,
+        escalation_level=0,
     )
 
 

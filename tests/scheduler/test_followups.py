@@ -158,8 +158,7 @@ async def test_unsatisfied_answer_reopens_and_escalates_with_the_comment(
 
     # The officer hears at once; the supervisor's message waits a little for the comment.
     await bot.deliver()
-    assert "重新" in request_log.last(station.officer.id).text or "reopen" in request_log.last(
-        station.officer.id).text
+    assert "重新" in request_log.last(station.officer.id).text or "reopen" in request_log.last(station.officer.id).text
     assert request_log.messages(station.supervisor.id) == []
 
     await bot.send(person, "路灯还是不亮，晚上出门不安全")
@@ -291,8 +290,7 @@ async def test_only_the_cases_resident_can_answer(
 
     # And the core refuses a resident who is not the case's, whatever the token says.
     async with services.db.write() as conn:
-        other = await people.insert_resident(conn, station.other_resident.id, "陈先生", Language.ZH_HANS,
-                                             clock.now())
+        other = await people.insert_resident(conn, station.other_resident.id, "陈先生", Language.ZH_HANS, clock.now())
     followup = await followup_of(services, case.id)
     answer = await fu.answer_solved(services, other, followup.id, False)
     assert answer.outcome is fu.Outcome.NOT_YOURS

@@ -23,8 +23,11 @@ async def steps(services: Services, case_id: int) -> list[tuple[str, int, str]]:
     """The deadline steps in the case's timeline: (local time, level, the deadline it was about)."""
     async with services.db.read() as conn:
         events = await case_repo.events(conn, case_id)
-    return [(shanghai(e.at), int(e.data["level"]), str(e.data["due_at"]))
-            for e in events if e.action in ("deadline_reminder", "overdue_urge")]
+    return [
+        (shanghai(e.at), int(e.data["level"]), str(e.data["due_at"]))
+        for e in events
+        if e.action in ("deadline_reminder", "overdue_urge")
+    ]
 
 
 async def test_a_case_reopened_on_friday_is_reminded_and_escalated_from_the_reopening(
@@ -52,8 +55,14 @@ async def test_a_case_reopened_on_friday_is_reminded_and_escalated_from_the_reop
 
     # 75% of the 120 hours from Friday 16:00 is Tuesday 10:00. Counted from the filing it would have
     # been Monday 08:30 (75% of the 222 hours since Monday 2 November 10:00).
-    for when in ("2026-11-06 16:01", "2026-11-07 10:00", "2026-11-08 10:00", "2026-11-09 08:30",
-                 "2026-11-09 16:00", "2026-11-10 09:59"):
+    for when in (
+        "2026-11-06 16:01",
+        "2026-11-07 10:00",
+        "2026-11-08 10:00",
+        "2026-11-09 08:30",
+        "2026-11-09 16:00",
+        "2026-11-10 09:59",
+    ):
         await tick(bot, clock, services, when)
     assert await steps(services, case.id) == []
     officer_before = len(request_log.messages(station.officer.id))
@@ -68,4 +77,7 @@ async def test_a_case_reopened_on_friday_is_reminded_and_escalated_from_the_reop
     await tick(bot, clock, services, "2026-11-11 16:00")
     await tick(bot, clock, services, "2026-11-12 16:00")
     assert [(at, level) for at, level, _due in await steps(services, case.id)] == [
-        ("2026-11-10 10:00", 0), ("2026-11-11 16:00", 1), ("2026-11-12 16:00", 2)]
+        ("2026-11-10 10:00", 0),
+        ("2026-11-11 16:00", 1),
+        ("2026-11-12 16:00", 2),
+    ]

@@ -28,9 +28,15 @@ RETENTION = timedelta(days=1095)
 
 async def file_with_photos(services: Services, resident: Resident, text: str) -> int:
     case, _ = await ledger.submit(
-        services, resident,
-        ledger.NewCase(kind=Kind.HELP, category=Category.PUBLIC_SECURITY, description=text,
-                       photos=("photo-1", "photo-2"), location=(41.1, 123.5)),
+        services,
+        resident,
+        ledger.NewCase(
+            kind=Kind.HELP,
+            category=Category.PUBLIC_SECURITY,
+            description=text,
+            photos=("photo-1", "photo-2"),
+            location=(41.1, 123.5),
+        ),
         update_id=None,
     )
     return case.id
@@ -40,8 +46,9 @@ async def second_resident(services: Services, station: Station) -> Resident:
     now = services.clock.now()
     async with services.db.write() as conn:
         other = await people.insert_resident(conn, station.other_resident.id, "陈先生", Language.ZH_HANS, now)
-        await people.update_resident(conn, other.id, area_id=station.area_ids["village"], consented_at=now,
-                                     phone="13900001111")
+        await people.update_resident(
+            conn, other.id, area_id=station.area_ids["village"], consented_at=now, phone="13900001111"
+        )
         found = await people.resident(conn, other.id)
     assert found is not None
     return found
@@ -49,8 +56,9 @@ async def second_resident(services: Services, station: Station) -> Resident:
 
 async def photos_of(services: Services, case_id: int) -> int:
     async with services.db.read() as conn:
-        count = await conn.execute(sa.select(sa.func.count()).select_from(case_photos)
-                                   .where(case_photos.c.case_id == case_id))
+        count = await conn.execute(
+            sa.select(sa.func.count()).select_from(case_photos).where(case_photos.c.case_id == case_id)
+        )
         return int(count.scalar_one())
 
 
@@ -61,8 +69,15 @@ async def test_finished_cases_lose_photos_and_quiet_residents_their_name(
     old_case = await file_with_photos(services, quiet, "楼道灯坏了")
     await ledger.withdraw(services, quiet, old_case, update_id=None)
     async with services.db.write() as conn:
-        await conn.execute(inbox.insert().values(update_id=1, payload='{"from": "刘阿姨"}', status="done",
-                                                 received_at=clock.now(), user_id=station.resident.id))
+        await conn.execute(
+            inbox.insert().values(
+                update_id=1,
+                payload='{"from": "刘阿姨"}',
+                status="done",
+                received_at=clock.now(),
+                user_id=station.resident.id,
+            )
+        )
     busy = await second_resident(services, station)  # 陈先生: a case still open from the same day
     open_case = await file_with_photos(services, busy, "邻居装修噪音")
 

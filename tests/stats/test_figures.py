@@ -92,9 +92,7 @@ async def test_percentiles_by_nearest_rank(stats_db: Database, march: dict[str, 
     assert (res.count, res.median, res.p90) == (6, timedelta(days=2), timedelta(days=20))
 
 
-async def test_a_town_counts_its_villages(
-    stats_db: Database, stats_station: Station, march: dict[str, int]
-) -> None:
+async def test_a_town_counts_its_villages(stats_db: Database, stats_station: Station, march: dict[str, int]) -> None:
     async with stats_db.read() as conn:
         areas = await area_repo.all_areas(conn)
     leader = Staff(stats_station.leader, "赵局长", Role.LEADER, 9001, "B001")
@@ -105,9 +103,7 @@ async def test_a_town_counts_its_villages(
     assert f.counts.response_base == 7
 
 
-async def test_an_officers_own_cases(
-    stats_db: Database, stats_station: Station, march: dict[str, int]
-) -> None:
+async def test_an_officers_own_cases(stats_db: Database, stats_station: Station, march: dict[str, int]) -> None:
     officer = Staff(stats_station.o3, "孙丽", Role.OFFICER, 9006, "B006")
     f = await _figures(stats_db, own_scope(officer))
     assert f.received == 3  # c4 c5 c9
@@ -125,9 +121,7 @@ async def test_boundaries_follow_the_station_time_zone(stats_db: Database, march
     feb = await _figures(stats_db, Scope(), Period(PeriodKey.CUSTOM, date(2025, 2, 1), date(2025, 2, 28)))
     assert feb.received == 1  # c11
     # The last day is included, the next local midnight is not.
-    last_day = await _figures(
-        stats_db, Scope(), Period(PeriodKey.CUSTOM, date(2025, 3, 31), date(2025, 3, 31))
-    )
+    last_day = await _figures(stats_db, Scope(), Period(PeriodKey.CUSTOM, date(2025, 3, 31), date(2025, 3, 31)))
     assert last_day.received == 1  # c9 at 23:30
 
 

@@ -195,9 +195,16 @@ async def test_the_exported_workbook_has_no_contacts_and_speaks_the_leaders_lang
     async with services.db.write() as conn:
         resident = await people.insert_resident(conn, 5009, name, Language.ZH_HANS, services.clock.now())
         await people.update_resident(conn, resident.id, phone=phone)
-        await add_case(conn, kind="help", category="other", area=cases_in_november.area_ids["village"],
-                       owner=cases_in_november.staff_ids["officer"], created=local(2026, 11, 20, 9),
-                       status="submitted", resident=resident.id)
+        await add_case(
+            conn,
+            kind="help",
+            category="other",
+            area=cases_in_november.area_ids["village"],
+            owner=cases_in_november.staff_ids["officer"],
+            created=local(2026, 11, 20, 9),
+            status="submitted",
+            resident=resident.id,
+        )
         await people.update_staff(conn, cases_in_november.staff_ids["leader"], language=Language.EN)
     leader = cases_in_november.leader
     await bot.send(leader, "/export")
@@ -241,7 +248,10 @@ async def test_export_keeps_the_officer_chosen_on_screen(
     await bot.send(boss, "/stats")
     async with services.db.write() as conn:
         forged = await buttons.issue(
-            conn, boss.id, "stats_export", {"key": "this_month", "officer": cases_in_november.staff_ids["officer"]},
+            conn,
+            boss.id,
+            "stats_export",
+            {"key": "this_month", "officer": cases_in_november.staff_ids["officer"]},
             services.clock.now(),
         )
     await bot.press_data(boss, forged, request_log.last(boss.id))

@@ -23,8 +23,10 @@ async def db(tmp_path: Path) -> Database:
 async def test_pragmas(db: Database) -> None:
     try:
         async with db.read() as conn:
-            pragma = {name: (await conn.execute(sa.text(f"PRAGMA {name}"))).scalar()
-                      for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
+            pragma = {
+                name: (await conn.execute(sa.text(f"PRAGMA {name}"))).scalar()
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            }
     finally:
         await db.close()
     assert pragma == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10_000}
@@ -34,10 +36,12 @@ async def test_foreign_keys_are_enforced(db: Database) -> None:
     try:
         with pytest.raises(IntegrityError):
             async with db.write() as conn:
-                await conn.execute(sa.text(
-                    "INSERT INTO case_photos (case_id, file_id, position, added_at) "
-                    "VALUES (999, 'x', 0, '2026-11-23 00:00:00')"
-                ))
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO case_photos (case_id, file_id, position, added_at) "
+                        "VALUES (999, 'x', 0, '2026-11-23 00:00:00')"
+                    )
+                )
     finally:
         await db.close()
 
@@ -55,8 +59,9 @@ async def test_writers_take_turns_and_a_failed_write_leaves_nothing(db: Database
                 raise RuntimeError("rolled back")
 
     try:
-        results = await asyncio.gather(writer("a", False), writer("b", True), writer("c", False),
-                                       return_exceptions=True)
+        results = await asyncio.gather(
+            writer("a", False), writer("b", True), writer("c", False), return_exceptions=True
+        )
         async with db.read() as conn:
             days = sorted(r[0] for r in await conn.execute(sa.text("SELECT day FROM case_counters")))
     finally:
@@ -69,8 +74,10 @@ async def test_writers_take_turns_and_a_failed_write_leaves_nothing(db: Database
 
 async def test_a_database_error_does_not_carry_the_values(db: Database) -> None:
     """The text of a failed statement reaches logs and outbox.last_error: no phone numbers in it."""
-    insert = sa.text("INSERT INTO residents (telegram_id, first_name, phone, created_at) "
-                     "VALUES (:tid, :name, :phone, '2026-11-23 00:00:00')")
+    insert = sa.text(
+        "INSERT INTO residents (telegram_id, first_name, phone, created_at) "
+        "VALUES (:tid, :name, :phone, '2026-11-23 00:00:00')"
+    )
     try:
         async with db.write() as conn:
             await conn.execute(insert, {"tid": 4242, "name": "王秀兰", "phone": "13812345678"})

@@ -186,15 +186,11 @@ def upgrade() -> None:
         sa.Column("reopened_count", sa.Integer(), server_default="0", nullable=False),
         sa.Column("escalation_level", sa.Integer(), server_default="0", nullable=False),
         sa.Column("source_update_id", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["area_id"], ["areas.id"], name=op.f("fk_cases_area_id_areas"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["area_id"], ["areas.id"], name=op.f("fk_cases_area_id_areas"), ondelete="SET NULL"),
         sa.ForeignKeyConstraint(
             ["assignee_id"], ["staff.id"], name=op.f("fk_cases_assignee_id_staff"), ondelete="SET NULL"
         ),
-        sa.ForeignKeyConstraint(
-            ["owner_id"], ["staff.id"], name=op.f("fk_cases_owner_id_staff"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["owner_id"], ["staff.id"], name=op.f("fk_cases_owner_id_staff"), ondelete="SET NULL"),
         sa.ForeignKeyConstraint(
             ["resident_id"],
             ["residents.id"],
@@ -258,9 +254,7 @@ def upgrade() -> None:
         sa.Column("satisfaction", sa.String(length=16), nullable=True),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_followups_case_id_cases"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_followups_case_id_cases"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_followups")),
         sa.UniqueConstraint("case_id", "round", name="uq_followups_case_round"),
     )
@@ -285,9 +279,7 @@ def upgrade() -> None:
         sa.Column("claimed_at", storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("created_at", storage.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", storage.types.UtcDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_outbox_case_id_cases"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_outbox_case_id_cases"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_dedupe_key")),
     )
@@ -304,12 +296,8 @@ def upgrade() -> None:
         sa.Column("done_at", storage.types.UtcDateTime(timezone=True), nullable=True),
         sa.Column("done_by", sa.Integer(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_visits_case_id_cases"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["done_by"], ["staff.id"], name=op.f("fk_visits_done_by_staff"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_visits_case_id_cases"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["done_by"], ["staff.id"], name=op.f("fk_visits_done_by_staff"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_visits")),
         sa.UniqueConstraint("case_id", "seq", name="uq_visits_case_seq"),
     )
