@@ -12,22 +12,17 @@ import logging
 from telegram import Update
 from telegram.constants import ChatType
 
+from core import areas
 from core import staff as desk
-from core.i18n import N_, Safe, language_of, t
+from core.i18n import Safe, language_of, t
 from core.menus import staff_commands
-from core.models import Language, Role, Staff
+from core.models import Language, Staff
+from core.names import Titles
 from core.outgoing import Outgoing
 from handlers import common, menus, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
-
-ROLE = {
-    Role.OFFICER: N_("officer"),
-    Role.SUPERVISOR: N_("supervisor"),
-    Role.LEADER: N_("leader"),
-    Role.ADMIN: N_("administrator"),
-}
 
 
 def help_text(lang: Language, member: Staff) -> str:
@@ -45,12 +40,12 @@ def help_text(lang: Language, member: Staff) -> str:
     return Safe("\n".join(lines))
 
 
-def welcome(lang: Language, member: Staff) -> Outgoing:
+def welcome(lang: Language, member: Staff, titles: Titles) -> Outgoing:
     greeting = t(
         lang,
         "Welcome, {name}. You are enrolled as {role} (badge {badge}).",
         name=member.name,
-        role=t(lang, ROLE[member.role]),
+        role=titles.of(member.role, lang),
         badge=member.badge,
     )
     return Outgoing(Safe(greeting + "\n\n" + help_text(lang, member)))
@@ -69,7 +64,8 @@ async def enroll_from_start(update: Update, context: JmContext, code: str) -> No
         await render.reply(update, context.services, context.bot, Outgoing(t(lang, exc.reason)))
         return
     await menus.set_for_chat(context.bot, user.id, member.language, member.role)
-    await render.reply(update, context.services, context.bot, welcome(member.language, member))
+    titles = await areas.titles(context.services)
+    await render.reply(update, context.services, context.bot, welcome(member.language, member, titles))
 
 
 async def help_for_staff(update: Update, context: JmContext) -> bool:
