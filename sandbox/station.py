@@ -98,6 +98,7 @@ class DemoStation:
             self.bot = bot
             await bot.start()
             await demo.seed(bot.services, self.server)
+            await bot.set_menus()  # the demo staff were enrolled by the seed, not through /start
             assert bot.scheduled is not None
             self.clock_api.timeline = Timeline(bot.services, self.clock, bot.scheduled.sweeps, bot.scheduled.dispatcher)
         except BaseException:
