@@ -101,6 +101,7 @@ class SandboxServer:
         self.webhook = WebhookDelivery(self.state, first_retry_delay=webhook_retry_delay)
         self.api = BotApi(self.state, self.flood, self.webhook, strict_html=strict_html)
         self.control = Control(self.state, self.api, self.webhook, role_lookup)
+        self.control.extensions = sorted({r.path for r in self._extra_routes if isinstance(r, web.RouteDef)})
         self._holds = Holds()
         self._runner: web.AppRunner | None = None
 

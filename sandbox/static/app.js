@@ -767,6 +767,7 @@ async function start() {
     ui.botName.textContent = "沙盒未连接";
   }
   await startClock({
+    present: Boolean(state.bot && (state.bot.extensions || []).includes("/sandbox/clock")),
     moved: async () => {
       // Times are drawn against the station's day, which has just changed: draw the chat again.
       state.rendered.clear();

@@ -75,7 +75,8 @@ export async function refreshClock() {
   }
 }
 
-export function startClock({ moved, toast }) {
+export function startClock({ present, moved, toast }) {
+  if (!present) return Promise.resolve(); // a plain sandbox: no demo station, no clock
   for (const button of buttons) {
     button.addEventListener("click", async () => {
       if (!station.view) return;

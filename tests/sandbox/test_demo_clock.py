@@ -97,7 +97,7 @@ async def test_moving_to_the_next_working_day_asks_the_follow_up_once(
     assert len(texts(messages, QUESTION)) == 2  # the question and its one reminder
     assert len(texts(messages, REMINDER)) == 1
     status, again = await clock(session, station, advance=86400)
-    assert status == 200
+    assert status == 200, again
     assert len(texts(await chat.messages(RESIDENT), REMINDER)) == 1
 
 
