@@ -43,6 +43,7 @@ class Bot:
         )
         self.app: InboxApplication = build_application(settings, self.services, rate_limiter=limiter)
         self._webhook_runner: web.AppRunner | None = None
+        self.scheduled: jobs.Scheduled | None = None  # the dispatcher and sweeps, once started
 
     async def start(self) -> None:
         await upgrade(self.settings.database_url)
@@ -57,7 +58,7 @@ class Bot:
             log.info("handling %d update(s) left from before the last stop", recovered)
         # The dispatcher's first tick takes back rows a killed sender left half-sent.
         config = self.services.config
-        jobs.install(
+        self.scheduled = jobs.install(
             self.app,
             self.services,
             sweeps=Sweeps(

@@ -1,0 +1,125 @@
+"""The demo station that `jingmin sandbox` runs: the sandbox, the bot on a movable clock, the seed.
+
+async with DemoStation(settings, db_file) as station:
+    print(station.server.url)
+
+The bot reads time from a `MovableClock` that the page (and POST /sandbox/clock) moves forward;
+everything else is the bot exactly as `jingmin run` builds it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from bot.runner import Bot
+from bot.settings import Settings, load_settings
+from core.clock import MovableClock
+from sandbox import demo
+from sandbox.clock import ClockApi
+from sandbox.flood import FloodLimits
+from sandbox.server import SandboxServer, listen_failure
+from scheduler.timeline import Timeline
+from storage import people
+
+SANDBOX_TOKEN = "7000000001:SANDBOX-demo-token-not-secret"  # noqa: S105 - the sandbox's own token
+BOT_USERNAME = "jingmin_sandbox_bot"
+
+
+def sandbox_settings(base: Settings, server: SandboxServer, db_file: Path) -> Settings:
+    """The bot's settings against this sandbox, on this SQLite file."""
+    return load_settings(
+        **{
+            **base.model_dump(),
+            "token": SANDBOX_TOKEN,
+            "bot_username": BOT_USERNAME,
+            "api_base_url": server.api_base_url,
+            "api_file_url": server.file_base_url,
+            "database_url": f"sqlite+aiosqlite:///{db_file}",
+            "station_code": "XF",
+            "station_name": "西丰派出所",
+            "mode": "polling",
+        }
+    )
+
+
+class CannotListen(Exception):
+    """The web chat's port cannot be opened; the message says why in one line."""
+
+
+class DemoStation:
+    """The sandbox server, the bot against it and the seeded demo station, started and stopped together.
+
+    Args:
+        settings: The base settings (time zone, rules); the sandbox overrides token, URLs and database.
+        db_file: The SQLite file.
+        port: The web chat's port (0 picks a free one).
+        limits: Telegram's flood limits, or None for none.
+    """
+
+    def __init__(self, settings: Settings, db_file: Path, *, port: int = 0, limits: FloodLimits | None = None) -> None:
+        self.settings = settings
+        self.db_file = db_file
+        self.port = port
+        self.clock = MovableClock()
+        self.clock_api = ClockApi()
+        self.server = SandboxServer(
+            token=SANDBOX_TOKEN,
+            port=port,
+            limits=limits,
+            role_lookup=self._roles,
+            bot_username=BOT_USERNAME,
+            time_source=self.clock.now,
+            routes=self.clock_api.routes(),
+        )
+        self.bot: Bot | None = None
+
+    async def _roles(self, user_ids: list[int]) -> dict[int, str]:
+        if self.bot is None:
+            return {}
+        async with self.bot.services.db.read() as conn:
+            return await people.roles_of(conn, user_ids)
+
+    @property
+    def timeline(self) -> Timeline:
+        """The demo clock's driver (once started)."""
+        if self.clock_api.timeline is None:
+            raise RuntimeError("the demo station is not started")
+        return self.clock_api.timeline
+
+    async def start(self) -> None:
+        """Listens (CannotListen if the port is taken), starts the bot and seeds the station."""
+        try:
+            await self.server.start()
+        except OSError as exc:
+            raise CannotListen(listen_failure(exc, self.server.host, self.port)) from exc
+        try:
+            bot = Bot(sandbox_settings(self.settings, self.server, self.db_file), clock=self.clock)
+            self.bot = bot
+            await bot.start()
+            await demo.seed(bot.services, self.server)
+            await bot.set_menus()  # the demo staff were enrolled by the seed, not through /start
+            assert bot.scheduled is not None
+            self.clock_api.timeline = Timeline(bot.services, self.clock, bot.scheduled.sweeps, bot.scheduled.dispatcher)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def stop(self) -> None:
+        """Stops the bot, then the sandbox."""
+        self.clock_api.timeline = None
+        try:
+            if self.bot is not None:
+                await self.bot.stop()
+        finally:
+            self.bot = None
+            await self.server.stop()
+
+    async def __aenter__(self) -> DemoStation:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
