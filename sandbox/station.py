@@ -16,9 +16,12 @@ from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
+from bot.app import station_config
 from bot.runner import Bot
 from bot.settings import Settings, load_settings
+from core import demo_seed
 from core.clock import MovableClock, SystemClock
+from core.config import StationConfig
 from sandbox import demo, snapshot
 from sandbox.clock import ClockApi
 from sandbox.flood import FloodLimits
@@ -26,12 +29,14 @@ from sandbox.server import SandboxServer, listen_failure
 from scheduler.timeline import Timeline
 from storage import inbox, people
 from storage.db import Database
+from storage.demo_seed import NotEmpty
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
 SANDBOX_TOKEN = "7000000001:SANDBOX-demo-token-not-secret"  # noqa: S105 - the sandbox's own token
 BOT_USERNAME = "jingmin_sandbox_bot"
+SEEDED_DAYS = 365
 SAVE_EVERY = 2.0  # seconds between looks at whether the sandbox's side changed and needs saving
 
 
@@ -64,10 +69,21 @@ class DemoStation:
         db_file: The SQLite file.
         port: The web chat's port (0 picks a free one).
         limits: Telegram's flood limits, or None for none.
+        cases: Seeds a new database with this many cases of the past year first (a busy station for
+            /stats and /export); a database that already has a station keeps what it has.
     """
 
-    def __init__(self, settings: Settings, db_file: Path, *, port: int = 0, limits: FloodLimits | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db_file: Path,
+        *,
+        port: int = 0,
+        limits: FloodLimits | None = None,
+        cases: int = 0,
+    ) -> None:
         self.settings = settings
+        self.cases = cases
         self.db_file = db_file
         self.port = port
         self.snapshot_file = snapshot.path_for(db_file)
@@ -111,7 +127,7 @@ class DemoStation:
             raise CannotListen(listen_failure(exc, self.server.host, self.port)) from exc
         try:
             settings = sandbox_settings(self.settings, self.server, self.db_file)
-            await self._resume(settings.database_url)
+            await self._resume(settings)
             bot = Bot(settings, clock=self.clock)
             self.bot = bot
             await bot.start()
@@ -124,11 +140,13 @@ class DemoStation:
             await self.stop()
             raise
 
-    async def _resume(self, database_url: str) -> None:
+    async def _resume(self, settings: Settings) -> None:
         """The previous run's people and chats back, and update ids past every one the file has seen."""
-        await upgrade(database_url)
-        db = Database(database_url)
+        await upgrade(settings.database_url)
+        db = Database(settings.database_url)
         try:
+            if self.cases:
+                await self._seed_cases(db, station_config(settings))
             async with db.read() as conn:
                 seen = await inbox.highest_update_id(conn)
         finally:
@@ -140,6 +158,15 @@ class DemoStation:
             )
         updates = self.server.state.updates
         updates.next_update_id = max(updates.next_update_id, seen + 1)
+
+    async def _seed_cases(self, db: Database, config: StationConfig) -> None:
+        """A year of a busy station's cases under the demo station's root (its towns beside ours)."""
+        try:
+            report = await demo_seed.seed(db, cases=self.cases, clock=self.clock, days=SEEDED_DAYS, config=config)
+        except NotEmpty:
+            log.warning("sandbox: %s already has a station; --cases seeds only a new database", self.db_file)
+            return
+        log.info("sandbox: seeded %s", ", ".join(f"{name} {count:,}" for name, count in report.rows.items()))
 
     def save(self) -> None:
         """Writes the sandbox's side of the demo beside the database, if it changed."""
