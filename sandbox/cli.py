@@ -31,6 +31,13 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     parser.add_argument("--port", type=int, default=8080, help="the web chat's port (0 picks a free one)")
     parser.add_argument("--db", type=Path, help="SQLite file to use (default: a fresh temporary file)")
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed a new database with N cases of the past year, for /stats and /export (e.g. 1000)",
+    )
     parser.add_argument("--flood-limits", action="store_true", help="enforce Telegram's flood limits")
     parser.set_defaults(func=run_sandbox)
 
@@ -44,7 +51,7 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asynci
     with tempfile.TemporaryDirectory(prefix="jingmin-sandbox-") as scratch:
         db_file = args.db or Path(scratch) / "jingmin.db"
         limits = FloodLimits() if args.flood_limits else None
-        station = DemoStation(settings, db_file, port=args.port, limits=limits)
+        station = DemoStation(settings, db_file, port=args.port, limits=limits, cases=args.cases)
         try:
             await station.start()
         except CannotListen as exc:
