@@ -54,6 +54,7 @@ def station_config(settings: Settings) -> StationConfig:
         max_photos=settings.max_photos,
         invite_ttl=timedelta(hours=settings.invite_ttl_hours),
         retention_days=settings.privacy_retention_days,
+        inbox_retention_days=settings.inbox_retention_days,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         followup_time=Settings.clock_time(settings.followup_time),

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     description_max_chars: int = Field(default=2000, ge=10, le=4000)
     max_photos: int = Field(default=5, ge=0, le=10)
     privacy_retention_days: int = Field(default=1095, ge=30)
+    # Raw Telegram updates are kept this long after they were handled; their ids stay for good.
+    inbox_retention_days: int = Field(default=7, ge=1)
 
     # Sending limits (Telegram allows about 30/s overall and 1/s per chat).
     send_rate_global: float = Field(default=25.0, gt=0)

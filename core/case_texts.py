@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,9 @@ CARD_ACTIONS = {
     Action.ESCALATE: ("case_escalate", N_("⬆️ Escalate")),
     Action.REJECT: ("case_reject", N_("✖️ Reject")),
 }
+
+# The outbox kind that redraws an officer's earlier card in place (core/cases.py redraw_cards).
+CARD_REDRAW = "case_card_redraw"
 
 # The button that sends the officer a case's photos (as an album) and its location; with an
 # "event_id" in its payload, only the photos one addition of the resident brought.
@@ -275,6 +279,15 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
         tz=_zone(payload),
         added=added,
     )
+
+
+@renderer(CARD_REDRAW)
+async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """An officer's earlier card, redrawn in place as the case is now (see cases.redraw_cards)."""
+    if payload.get("staff_id") is None:
+        return None
+    card = await render_card(conn, {**payload, "reason": "current"})
+    return None if card is None else dataclasses.replace(card, edit_message_id=int(payload["message_id"]))
 
 
 @renderer("case_status")

@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.case_texts import CARD_REDRAW
 from core.i18n import N_
 from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Category, Kind, Resident, Role, Staff, Status
@@ -467,6 +468,27 @@ async def _notify_staff(
         due_at=now,
         now=now,
     )
+
+
+async def redraw_cards(conn: AsyncConnection, case_ids: list[int], now: datetime, tz: str) -> int:
+    """Queues an edit of every officer's card of these cases that Telegram still shows, so it
+    shows the case as it is now (a deleted resident's name and phone gone). Returns how many."""
+    queued = 0
+    for chat_id, payload, case_id, message_id in await outbox.sent_cards(conn, case_ids, kind="case_card"):
+        row = await outbox.enqueue(
+            conn,
+            dedupe_key=f"redraw:{chat_id}:{message_id}:{now:%Y%m%d%H%M%S}",
+            chat_id=chat_id,
+            audience="staff",
+            kind=CARD_REDRAW,
+            payload={"case_id": case_id, "staff_id": payload.get("staff_id"), "message_id": message_id, "tz": tz},
+            priority=Priority.NORMAL,
+            case_id=case_id,
+            due_at=now,
+            now=now,
+        )
+        queued += row is not None
+    return queued
 
 
 async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now: datetime, tz: str) -> None:

@@ -34,8 +34,6 @@ from storage import cases as case_repo
 from storage import followups as fu_repo
 from storage.schedule import CaseClock
 
-# Handled updates are kept a week: long enough to recognise any replay Telegram could send.
-INBOX_KEEP = timedelta(days=7)
 log = logging.getLogger(__name__)
 
 
@@ -293,14 +291,18 @@ class Sweeps:
         )
 
     async def housekeeping(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
-        """Forgets handled updates after a week and buttons whose tokens expired (neither is the
-        ledger), and once a day what the privacy notice says is kept only for the retention period."""
-        await inbox.purge_done(conn, before=now - INBOX_KEEP)
+        """Forgets the raw content of handled updates after the inbox retention (a week; their ids
+        stay to refuse replays) and buttons whose tokens expired (neither is the ledger), and once a
+        day what the privacy notice says is kept only for the retention period."""
         await buttons.purge_expired(conn, now)
         today = now.astimezone(self.services.config.tz).date()
-        if self._retention_checked != today:  # once a day is plenty for a period counted in years
+        if self._retention_checked != today:  # once a day is plenty for periods counted in days
+            inbox_keep = timedelta(days=self.services.config.inbox_retention_days)
+            stats.retention += await inbox.forget_payloads(conn, before=now - inbox_keep)
             retention = timedelta(days=self.services.config.retention_days)
-            stripped, forgotten = await residents.forget_past_retention(conn, now, retention)
+            stripped, forgotten = await residents.forget_past_retention(
+                conn, now, retention, self.services.config.tz.key
+            )
             stats.retention += stripped + forgotten
             self._retention_checked = today
 

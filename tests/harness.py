@@ -17,10 +17,9 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.inbox import InboxApplication
-from core.outgoing import Outgoing, Priority
 from core.services import Services
-from handlers import render
 from scheduler.dispatcher import Dispatcher
+from scheduler.jobs import make_transport
 
 BOT_ID = 7000000001
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "警民连心桥", "username": "jingmin_test_bot"}
@@ -281,7 +280,8 @@ class Harness:
         self.app = app
         self.request = request
         services: Services = app.bot_data["services"]
-        self.dispatcher = Dispatcher(services.db, services.clock, self._transport, worker_id="test")
+        # The bot's own transport: sends, and redraws earlier messages in place.
+        self.dispatcher = Dispatcher(services.db, services.clock, make_transport(app.bot, services), worker_id="test")
         self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(500000)
 
@@ -304,10 +304,6 @@ class Harness:
             queued = await self.app.update_queue.get()
             await self.app.process_update(queued)
         return update
-
-    async def _transport(self, chat_id: int, out: Outgoing, priority: Priority) -> int:
-        message = await render.send(self.app.bot, self.app.bot_data["services"], chat_id, out, priority)
-        return message.message_id
 
     async def deliver(self) -> int:
         """Sends what the outbox holds that is due now, as the scheduler would."""
