@@ -23,6 +23,7 @@ from core.case_texts import mask_phone
 from core.i18n import N_, Safe, fmt, t, tp
 from core.lifecycle import Action, Actor, allowed_actions
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff
+from core.names import place_name
 from core.notify import renderer
 from core.outgoing import Attachment, Button, Outgoing, rows
 from core.slots import Booking, BookingStatus, Hours, Slot, SlotSettings, Topic
@@ -430,7 +431,7 @@ def calendar_file(
     lang: Language, booking: Booking, case: Case, officer: Staff | None, station: str, now: datetime
 ) -> Attachment:
     """The .ics of a confirmed booking, with the same facts as the confirmation message."""
-    summary = tp(lang, "Video consultation · {station}", station=station)
+    summary = tp(lang, "Video consultation · {station}", station=place_name(station, lang))
     description = "\n".join(
         [
             tp(lang, "Officer: {name}", name=officer.name if officer else "—"),

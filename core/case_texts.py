@@ -12,6 +12,7 @@ from core import labels
 from core.i18n import N_, Safe, fmt, t, tp
 from core.lifecycle import Action, Actor, allowed_actions
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
+from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
 from core.notify import renderer
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
@@ -92,7 +93,7 @@ def officer_card(
             kind=labels.kind(lang, case.kind),
             category=labels.category(lang, case.category),
         ),
-        t(lang, "Area: {area}", area=area.name if area else "—"),
+        t(lang, "Area: {area}", area=area_name(area, lang)),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
         t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
         t(
@@ -165,8 +166,8 @@ def _resident_name(lang: Language, resident: Resident | None) -> str:
 STATUS_MESSAGE = {
     Status.ACCEPTED: N_("Your case {number} has been accepted. Officer {officer} is in charge of it."),
     Status.IN_PROGRESS: N_("Work on your case {number} has started."),
-    Status.TRANSFERRED: N_("Your case {number} has been passed to another officer, who will contact you."),
-    Status.ESCALATED: N_("Your case {number} has been referred to a supervisor so it gets more attention."),
+    Status.TRANSFERRED: N_("Your case {number} is now handled by officer {officer}, who will contact you."),
+    Status.ESCALATED: N_("Your case {number} has been referred to the {title} so it gets more attention."),
     Status.RESOLVED: N_("Your case {number} has been resolved."),
     Status.REOPENED: N_("Your case {number} has been reopened and will be handled again."),
     Status.CLOSED: N_("Your case {number} is now closed. Thank you."),
@@ -175,9 +176,16 @@ STATUS_MESSAGE = {
 
 
 def resident_status(
-    lang: Language, case: Case, event: CaseEvent, officer: Staff | None, tz: ZoneInfo = STATION_TZ
+    lang: Language,
+    case: Case,
+    event: CaseEvent,
+    officer: Staff | None,
+    tz: ZoneInfo = STATION_TZ,
+    titles: Titles = DEFAULT_TITLES,
+    escalated_to: Staff | None = None,
 ) -> Outgoing:
-    """What the resident is told when their case moves on."""
+    """What the resident is told when their case moves on (`officer`: who has it now; an escalation
+    names the title of whom it went up to)."""
     status = event.to_status or case.status
     template = STATUS_MESSAGE.get(status, N_("Your case {number} is now: {status}."))
     lines = [
@@ -187,6 +195,7 @@ def resident_status(
             number=case.number,
             officer=officer.name if officer else "—",
             status=labels.status(lang, status),
+            title=titles.of(escalated_to.role if escalated_to else ESCALATION_ROLE, lang),
         )
     ]
     if event.note and status in (Status.RESOLVED, Status.REJECTED):
@@ -280,7 +289,10 @@ async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgo
     if event is None:
         return None
     officer = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
-    return resident_status(resident.language, case, event, officer, _zone(payload))
+    titles = await area_repo.station_titles(conn)
+    up_to = event.data.get("to_staff_id") if event.action == "escalate" else None
+    escalated_to = await people.staff_member(conn, int(up_to)) if up_to else None
+    return resident_status(resident.language, case, event, officer, _zone(payload), titles, escalated_to)
 
 
 def _zone(payload: dict[str, Any]) -> ZoneInfo:

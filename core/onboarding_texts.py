@@ -6,6 +6,7 @@ from typing import Literal
 
 from core.i18n import Safe, t, tp
 from core.models import Area, Language
+from core.names import area_name
 from core.outgoing import Button, Outgoing, rows
 
 LANGUAGE_NAMES = {Language.ZH_HANS: "简体中文", Language.ZH_HANT: "繁體中文", Language.EN: "English"}
@@ -67,9 +68,11 @@ def choose_area(lang: Language, options: list[Area], parent: Area | None, purpos
     text = (
         t(lang, "Which neighbourhood do you live in?")
         if parent is None
-        else t(lang, "Which part of {area}?", area=parent.name)
+        else t(lang, "Which part of {area}?", area=area_name(parent, lang))
     )
-    buttons = [[Button(area.name, "onb_area", {"area_id": area.id, "purpose": purpose})] for area in options]
+    buttons = [
+        [Button(area_name(area, lang), "onb_area", {"area_id": area.id, "purpose": purpose})] for area in options
+    ]
     if parent is not None:
         buttons.append([Button(tp(lang, "◀️ Back"), "onb_area_up", {"area_id": parent.id, "purpose": purpose})])
     return Outgoing(Safe(text), rows(*buttons))

@@ -9,9 +9,10 @@ from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import Safe, language_of, t, tp
 from core.models import ButtonGrant, Language
+from core.names import area_name
 from core.onboarding_texts import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common, menus, render
 from handlers.context import JmContext
 from handlers.router import action, flow
 
@@ -38,7 +39,12 @@ async def start(update: Update, context: JmContext) -> None:
     resident = await residents.get_or_create(services, user.id, user.first_name, lang)
     await step_away(services, user.id)  # a half-filled report is kept for /report
     if resident.consented_at is None:
-        await render.reply(update, services, context.bot, choose_language(resident.language, services.config.name))
+        await render.reply(
+            update,
+            services,
+            context.bot,
+            choose_language(resident.language, await areas.station_name(services, resident.language)),
+        )
         return
     await common.show_menu(update, context)
 
@@ -88,6 +94,8 @@ async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) 
     lang = Language(grant.payload["lang"])
     resident = await residents.update(context.services, resident, language=lang)
     await common.ack(update)
+    if resident.telegram_id is not None:
+        await menus.set_for_chat(context.bot, resident.telegram_id, lang, None)
     if resident.consented_at is not None:
         await render.edit(
             update,
@@ -101,7 +109,8 @@ async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) 
 
 async def _show_privacy(update: Update, context: JmContext, lang: Language) -> None:
     config = context.services.config
-    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days))
+    station = await areas.station_name(context.services, lang)
+    text = common.screen(lang, privacy_notice(lang, station, config.retention_days))
     await render.edit(update, context.services, context.bot, Outgoing(text, consent_buttons(lang)))
 
 
@@ -160,7 +169,10 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
     resident = await residents.update(context.services, resident, area_id=area_id)
     lang = resident.language
     await render.edit(
-        update, context.services, context.bot, Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=chosen.name)))
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=area_name(chosen, lang)))),
     )
     if purpose == "onboarding":
         await put(context.services, resident.telegram_id or 0, FLOW, "phone", {})

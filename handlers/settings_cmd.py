@@ -9,9 +9,10 @@ from core.dialog_state import clear, put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import ButtonGrant
+from core.names import area_name
 from core.onboarding_texts import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_choice, privacy_notice
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, onboarding, render
+from handlers import common, menus, onboarding, render
 from handlers.context import JmContext
 from handlers.router import action, flow
 
@@ -30,7 +31,7 @@ async def show(update: Update, context: JmContext) -> None:
         [
             t(lang, "<b>Settings</b>"),
             t(lang, "Language: {value}", value=LANGUAGE_NAMES[resident.language]),
-            t(lang, "Neighbourhood: {value}", value=area.name if area else "—"),
+            t(lang, "Neighbourhood: {value}", value=area_name(area, lang)),
             t(lang, "Phone: {value}", value=resident.phone or tp(lang, "not shared")),
         ]
     )
@@ -115,7 +116,8 @@ async def privacy(update: Update, context: JmContext) -> None:
     config = context.services.config
     resident = await common.current_resident(update, context)
     buttons = rows([Button(tp(lang, "🗑 Delete my data"), "privacy_delete", {})]) if resident else ()
-    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days))
+    station = await areas.station_name(context.services, lang)
+    text = common.screen(lang, privacy_notice(lang, station, config.retention_days))
     await render.reply(update, context.services, context.bot, Outgoing(text, buttons))
 
 
@@ -152,6 +154,8 @@ async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None
         return
     await residents.delete_account(context.services, resident)
     await common.ack(update)
+    if update.effective_chat is not None:
+        await menus.forget_chat(context.bot, update.effective_chat.id)
     await render.edit(
         update,
         context.services,

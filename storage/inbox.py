@@ -122,3 +122,9 @@ async def forget_user(conn: AsyncConnection, user_id: int) -> int:
 async def purge_done(conn: AsyncConnection, before: datetime) -> int:
     result = await conn.execute(inbox.delete().where(inbox.c.status == DONE, inbox.c.handled_at < before))
     return result.rowcount
+
+
+async def highest_update_id(conn: AsyncConnection) -> int:
+    """The highest update id stored (0 for none): a sandbox restarting on this file continues past it."""
+    value = (await conn.execute(sa.select(sa.func.max(inbox.c.update_id)))).scalar()
+    return int(value or 0)

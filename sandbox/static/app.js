@@ -1,6 +1,8 @@
 // The sandbox's web chat: play any user, talk to the bot, watch other chats update live.
 // Every text from the bot is rendered as DOM nodes from its plain text and entities, never parsed as HTML.
 
+import { startClock, stationTime } from "./clock.js";
+
 const ROLES = {
   resident: "居民",
   officer: "民警",
@@ -118,8 +120,7 @@ function roleName(role) {
 }
 
 function formatTime(seconds) {
-  const date = new Date(seconds * 1000);
-  return date.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+  return stationTime(seconds);
 }
 
 function formatSize(bytes) {
@@ -765,6 +766,17 @@ async function start() {
   } catch {
     ui.botName.textContent = "沙盒未连接";
   }
+  await startClock({
+    present: Boolean(state.bot && (state.bot.extensions || []).includes("/sandbox/clock")),
+    moved: async () => {
+      // Times are drawn against the station's day, which has just changed: draw the chat again.
+      state.rendered.clear();
+      ui.messages.replaceChildren();
+      await refreshUsers();
+      if (state.current) await refreshChat();
+    },
+    toast: showToast,
+  });
   await refreshUsers().catch(() => {});
   const wanted = Number((location.hash.match(/^#user-(\d+)$/) || [])[1]);
   if (wanted && state.users.some((u) => u.id === wanted)) await selectUser(wanted);
