@@ -17,6 +17,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.inbox import InboxApplication, InboxQueue
+from bot.processor import PerUserProcessor
 from bot.settings import Settings
 from core.clock import Clock, SystemClock
 from core.config import StationConfig
@@ -128,7 +129,7 @@ def build_application(
     rate_limiter: Any = None,
     job_queue: bool = True,
 ) -> InboxApplication:
-    queue = InboxQueue()
+    queue = InboxQueue(in_flight=settings.updates_in_flight)
     builder = (
         ApplicationBuilder()
         .application_class(InboxApplication)
@@ -137,6 +138,7 @@ def build_application(
         .base_file_url(settings.api_file_url)
         .update_queue(queue)
         .context_types(ContextTypes(context=JmContext))
+        .concurrent_updates(PerUserProcessor(settings.concurrent_updates, settings.updates_in_flight))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # Raw Telegram updates are kept this long after they were handled; their ids stay for good.
     inbox_retention_days: int = Field(default=7, ge=1)
 
+    # Updates handled at the same time (different users; one user's updates always one by one),
+    # and updates taken from the queue before older ones finish.
+    concurrent_updates: int = Field(default=32, ge=1, le=1024)
+    updates_in_flight: int = Field(default=512, ge=1, le=100_000)
+
     # Sending limits (Telegram allows about 30/s overall and 1/s per chat).
     send_rate_global: float = Field(default=25.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
@@ -183,6 +188,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 "JINGMIN_FOLLOWUP_CLOSE_DAYS: must be more than JINGMIN_FOLLOWUP_REMIND_DAYS "
                 f"({self.followup_remind_days})"
+            )
+        if self.updates_in_flight < self.concurrent_updates:
+            raise ValueError(
+                f"JINGMIN_UPDATES_IN_FLIGHT: must be at least JINGMIN_CONCURRENT_UPDATES ({self.concurrent_updates})"
             )
         if self.mode == "webhook":
             if not self.webhook_url:

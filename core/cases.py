@@ -20,8 +20,8 @@ from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Category, Kind, Re
 from core.outgoing import Priority
 from core.services import Services
 from storage import areas as area_repo
+from storage import bookings, dialogs, outbox, people
 from storage import cases as repo
-from storage import dialogs, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -518,6 +518,16 @@ async def of_resident(services: Services, resident: Resident) -> list[Case]:
     """The resident's latest cases (20 at most), newest first: their /mycases list."""
     async with services.db.read() as conn:
         return await repo.for_resident(conn, resident.id)
+
+
+async def number_of(services: Services, *, case_id: int | None = None, booking_id: int | None = None) -> str | None:
+    """The number of the case named by its id, or by one of its bookings; None if there is none."""
+    async with services.db.read() as conn:
+        if case_id is None and booking_id is not None:
+            booking = await bookings.get(conn, booking_id)
+            case_id = booking.case_id if booking is not None else None
+        case = await repo.get(conn, case_id) if case_id is not None else None
+    return case.number if case is not None else None
 
 
 async def events(services: Services, case_id: int) -> list[CaseEvent]:

@@ -18,7 +18,7 @@ from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
 from handlers import common, render
 from handlers.context import JmContext
-from handlers.errors import current_case
+from handlers.notes import note_case
 from handlers.router import action, flow
 
 
@@ -114,7 +114,7 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     except (case_service.CaseError, TransitionRefused) as refused:
         await common.alert(update, lang, refused.reason, status="")
         return
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     await render.edit(
         update,
@@ -232,7 +232,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await dialog_state.clear(context.services, dialog.user_id)
         await common.alert(update, lang, refused.reason)
         return
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     text = (
         info.added_text(lang, case.number, data)

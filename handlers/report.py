@@ -16,7 +16,7 @@ from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
 from handlers import common, render
 from handlers.context import JmContext
-from handlers.errors import current_case
+from handlers.notes import note_case
 from handlers.router import action, flow
 
 
@@ -215,7 +215,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def _submitted(update: Update, context: JmContext, lang: Language, case: Case) -> None:
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     await render.edit(
         update,
