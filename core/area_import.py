@@ -48,9 +48,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from core.booking.slots import Hours, HoursError, SlotSettings, merge, parse_line
 from core.models import Area, Role, Staff
 from core.services import Services
-from core.slots import Hours, HoursError, SlotSettings, merge, parse_line
 from storage import areas as area_repo
 from storage import availability, people
 

@@ -15,7 +15,7 @@ from telegram.error import Forbidden
 from core import residents
 from core.i18n import Safe, t
 from core.outgoing import Outgoing
-from handlers import render
+from handlers import outgoing as render
 from handlers.common import answer_query, language_for
 from handlers.context import JmContext
 

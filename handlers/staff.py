@@ -16,7 +16,8 @@ from core import staff as desk
 from core.i18n import N_, Safe, language_of, t
 from core.models import Language, Role, Staff
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.inbox import InboxApplication
 from core.outgoing import Outgoing, Priority
 from core.services import Services
-from handlers import render
+from handlers import outgoing as render
 from scheduler.dispatcher import Dispatcher
 
 BOT_ID = 7000000001

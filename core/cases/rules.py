@@ -13,8 +13,8 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.i18n import N_
-from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Category, Kind, Resident, Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
@@ -298,7 +298,7 @@ async def act(
         assert updated is not None
         if action is Action.RESOLVE:
             # Imported here: the follow-up schedule builds on cases, not the other way round.
-            from core import followups
+            from core.followups import rules as followups
 
             await followups.after_resolve(conn, services, updated, now, visit_days=services.config.visit_days)
     services.wake_sender()
