@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
-from telegram import BotCommand
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -118,18 +117,6 @@ def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules; importing them also registers
     their button actions and dialog flows with handlers.router."""
     return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
-
-
-BOT_COMMANDS = [
-    BotCommand("start", "开始 / Start"),
-    BotCommand("report", "反映诉求 / File an issue"),
-    BotCommand("book", "视频约访 / Book a video call"),
-    BotCommand("mybookings", "我的约访 / My video calls"),
-    BotCommand("mycases", "我的诉求 / My cases"),
-    BotCommand("settings", "设置 / Settings"),
-    BotCommand("privacy", "隐私 / Privacy"),
-    BotCommand("help", "帮助 / Help"),
-]
 
 
 def build_application(

@@ -12,14 +12,15 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import TelegramError
 
-from bot.app import BOT_COMMANDS, build_application, build_services
+from bot.app import build_application, build_services
 from bot.inbox import INBOX_KEEP_EVERY, InboxApplication
 from bot.pacing import PacingRateLimiter
 from bot.settings import Settings
+from core import staff
 from core.clock import Clock
 from core.services import Services
+from handlers import menus
 from scheduler import jobs
 from scheduler.sweeps import Sweeps
 from storage.migrate import upgrade
@@ -46,8 +47,7 @@ class Bot:
     async def start(self) -> None:
         await upgrade(self.settings.database_url)
         await self.app.initialize()
-        with suppress(TelegramError):
-            await self.app.bot.set_my_commands(BOT_COMMANDS)
+        await self.set_menus()
         # Polling: this process is Telegram's only consumer, so whatever is unfinished is its own
         # from before a stop. Webhook: other processes may share the database and be handling
         # theirs; only abandoned updates are taken, now and by the inbox keeper below.
@@ -73,6 +73,14 @@ class Bot:
             await self.app.bot.delete_webhook()
             await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=25)
         log.info("jingmin is running (%s mode, station %s)", self.settings.mode, self.settings.station_code)
+
+    async def set_menus(self) -> None:
+        """The default menus and each enrolled staff member's own (a role may have changed through
+        the area file or an invitation while the bot was stopped)."""
+        await menus.set_defaults(self.app.bot)
+        for member in await staff.enrolled(self.services):
+            assert member.telegram_id is not None
+            await menus.set_for_chat(self.app.bot, member.telegram_id, member.language, member.role)
 
     async def stop(self) -> None:
         if self.app.updater is not None and self.app.updater.running:

@@ -164,6 +164,13 @@ async def all_staff(services: Services) -> list[tuple[Staff, list[Area]]]:
         return [(m, await area_repo.covered_by(conn, m.id)) for m in members]
 
 
+async def enrolled(services: Services) -> list[Staff]:
+    """Every active staff member with a Telegram account (whose menus the bot keeps)."""
+    async with services.db.read() as conn:
+        members = await people.all_staff(conn)
+    return [m for m in members if m.telegram_id is not None]
+
+
 async def transfer_targets(services: Services, case: Case) -> list[Staff]:
     """Enrolled officers other than the case's assignee: who a case can be transferred to."""
     async with services.db.read() as conn:

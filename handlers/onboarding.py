@@ -11,7 +11,7 @@ from core.i18n import Safe, language_of, t, tp
 from core.models import ButtonGrant, Language
 from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
-from handlers import common
+from handlers import common, menus
 from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
@@ -89,6 +89,8 @@ async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) 
     lang = Language(grant.payload["lang"])
     resident = await residents.update(context.services, resident, language=lang)
     await common.ack(update)
+    if resident.telegram_id is not None:
+        await menus.set_for_chat(context.bot, resident.telegram_id, lang, None)
     if resident.consented_at is not None:
         await render.edit(
             update,

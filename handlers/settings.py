@@ -11,7 +11,7 @@ from core.i18n import Safe, t, tp
 from core.models import ButtonGrant
 from core.onboarding import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_choice, privacy_notice
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, onboarding
+from handlers import common, menus, onboarding
 from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
@@ -153,6 +153,8 @@ async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None
         return
     await residents.delete_account(context.services, resident)
     await common.ack(update)
+    if update.effective_chat is not None:
+        await menus.forget_chat(context.bot, update.effective_chat.id)
     await render.edit(
         update,
         context.services,

@@ -14,9 +14,10 @@ from telegram.constants import ChatType
 
 from core import staff as desk
 from core.i18n import N_, Safe, language_of, t
+from core.menus import staff_commands
 from core.models import Language, Role, Staff
 from core.outgoing import Outgoing
-from handlers import common
+from handlers import common, menus
 from handlers import outgoing as render
 from handlers.context import JmContext
 
@@ -29,24 +30,12 @@ ROLE = {
     Role.ADMIN: N_("administrator"),
 }
 
-# (command, what it does, who sees it): officers work cases; supervisors and up also read figures.
-_MANAGERS = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
-COMMAND_HELP: tuple[tuple[str, str, frozenset[Role]], ...] = (
-    ("/queue", N_("my open cases, priority and oldest first"), frozenset(Role)),
-    ("/mystats", N_("my own figures"), frozenset(Role)),
-    ("/hours", N_("my hours for video consultations"), frozenset(Role)),
-    ("/consultations", N_("my upcoming video consultations"), frozenset(Role)),
-    ("/stats", N_("statistics by period, area and officer"), _MANAGERS),
-    ("/export", N_("the ledger as a spreadsheet"), _MANAGERS),
-    ("/help", N_("this list"), frozenset(Role)),
-)
-
 
 def help_text(lang: Language, member: Staff) -> str:
     """The commands this staff member can use, with how cases reach them."""
     lines = [
         t(lang, "<b>Staff commands</b>"),
-        *(f"{command} — {t(lang, text)}" for command, text, roles in COMMAND_HELP if member.role in roles),
+        *(f"/{command} — {t(lang, text)}" for command, text in staff_commands(member.role)),
         "",
         t(
             lang,
@@ -80,6 +69,7 @@ async def enroll_from_start(update: Update, context: JmContext, code: str) -> No
         log.info("refused an enrolment: %s", exc.reason)
         await render.reply(update, context.services, context.bot, Outgoing(t(lang, exc.reason)))
         return
+    await menus.set_for_chat(context.bot, user.id, member.language, member.role)
     await render.reply(update, context.services, context.bot, welcome(member.language, member))
 
 
@@ -94,6 +84,9 @@ async def help_for_staff(update: Update, context: JmContext) -> bool:
     member = await desk.staff_for(context.services, user.id)
     if member is None:
         return False
+    # Staff ask for help when something looks off; their menu is set again in case their role
+    # changed (through the area file or an invitation) since it was last set.
+    await menus.set_for_chat(context.bot, user.id, member.language, member.role)
     await render.reply(update, context.services, context.bot, Outgoing(help_text(member.language, member)))
     return True
 

@@ -84,6 +84,7 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asynci
         try:
             await bot.start()
             await demo.seed(bot.services, server)
+            await bot.set_menus()  # the demo staff were enrolled by the seed, not through /start
             print(f"\n  jingmin sandbox is running: open {server.url}/ in a browser", flush=True)
             print(f"  database: {db_file}   (Ctrl-C stops everything)\n", flush=True)
             await stop.wait()

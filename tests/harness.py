@@ -126,6 +126,9 @@ class RecordingRequest(BaseRequest):
     def _setMyCommands(self, params: dict[str, Any]) -> bool:
         return True
 
+    def _deleteMyCommands(self, params: dict[str, Any]) -> bool:
+        return True
+
     def _answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         self.callback_answers.append(params)
         return True
