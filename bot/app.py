@@ -16,28 +16,28 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
 from bot.processor import PerUserProcessor
 from bot.settings import Settings
+from core.booking.slots import BookingSettings, SlotSettings
 from core.clock import Clock, SystemClock
 from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
 from core.services import Services
-from core.slots import BookingSettings, SlotSettings
 from core.workdays import WorkCalendar
 from handlers import (
-    booking,
+    cases,
     errors,
-    followup,  # noqa: F401 - registers the follow-up buttons and comment flow
+    followups,  # noqa: F401 - registers the follow-up buttons and comment flow
     mycases,
-    officer,
     onboarding,
     report,
     router,
-    settings_cmd,
     staff,
     stats,
 )
+from handlers.booking import resident as booking
 from handlers.context import SERVICES_KEY, JmContext
 from scheduler import renderers
 from storage.db import Database
@@ -103,8 +103,8 @@ def register_handlers(app: Any) -> None:
     app.add_handler(CommandHandler("help", onboarding.help_command, filters=private))
     app.add_handler(CommandHandler("report", report.start, filters=private))
     app.add_handler(CommandHandler("mycases", mycases.list_cases, filters=private))
-    app.add_handler(CommandHandler("settings", settings_cmd.show, filters=private))
-    app.add_handler(CommandHandler("privacy", settings_cmd.privacy, filters=private))
+    app.add_handler(CommandHandler("settings", handlers.settings.show, filters=private))
+    app.add_handler(CommandHandler("privacy", handlers.settings.privacy, filters=private))
     app.add_handler(CommandHandler("cancel", onboarding.cancel, filters=private))
     for command, callback in _feature_commands():
         app.add_handler(CommandHandler(command, callback, filters=private))
@@ -118,7 +118,7 @@ def register_handlers(app: Any) -> None:
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules; importing them also registers
     their button actions and dialog flows with handlers.router."""
-    return [*officer.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
+    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
 
 
 def build_application(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.slots import BookingSettings
+from core.booking.slots import BookingSettings
 
 
 @dataclass(frozen=True, slots=True)

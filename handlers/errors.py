@@ -14,10 +14,11 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden
 
-from core import cases, residents
+from core import residents
+from core.cases import rules as cases
 from core.i18n import Safe, t
 from core.outgoing import Outgoing
-from handlers import render
+from handlers import outgoing as render
 from handlers.common import answer_query, language_for
 from handlers.context import JmContext
 from handlers.notes import current

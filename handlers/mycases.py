@@ -6,17 +6,18 @@ from typing import Any
 
 from telegram import Update
 
-from core import case_info as info
-from core import cases as case_service
 from core import dialog_state, labels
-from core.case_texts import case_line, case_summary
+from core.cases import information as info
+from core.cases import rules as case_service
+from core.cases.lifecycle import TransitionRefused
+from core.cases.texts import case_line, case_summary
 from core.dialog_state import put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
-from core.lifecycle import TransitionRefused
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import action, flow

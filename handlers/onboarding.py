@@ -10,9 +10,10 @@ from core.dialogs import Dialog
 from core.i18n import Safe, language_of, t, tp
 from core.models import ButtonGrant, Language
 from core.names import area_name
-from core.onboarding_texts import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
+from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
-from handlers import common, menus, render
+from handlers import common, menus
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 
@@ -230,7 +231,7 @@ async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -
 
 @action("menu_settings")
 async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    from handlers import settings_cmd
+    from handlers import settings as settings_cmd
 
     await common.ack(update)
     await settings_cmd.show(update, context)

@@ -6,15 +6,16 @@ from typing import Any
 
 from telegram import Update
 
-from core import report_form as form
-from core.cases import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
+from core import report as form
+from core.cases.lifecycle import TransitionRefused
+from core.cases.rules import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
-from core.lifecycle import TransitionRefused
 from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import action, flow

@@ -19,16 +19,16 @@ from telegram import Update
 
 from core import dialog_state
 from core import staff as desk
-from core import stats_queries as reads
-from core import stats_text as view
-from core.chart import FontMissing, weekly_chart
 from core.dialogs import Dialog
+from core.export import Format, export_ledger
 from core.i18n import N_, Safe, t, tp
-from core.ledger_export import Format, export_ledger
 from core.models import Area, ButtonGrant, Language, Role, Staff
 from core.names import area_name
 from core.outgoing import Attachment, Outgoing
-from core.stats import (
+from core.stats import reads
+from core.stats import texts as view
+from core.stats.chart import FontMissing, weekly_chart
+from core.stats.figures import (
     Figures,
     Period,
     PeriodKey,
@@ -46,7 +46,8 @@ from core.stats import (
     today_in,
     visible_areas,
 )
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 

@@ -16,10 +16,10 @@ from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
+from bot import demo_seed
 from bot.app import station_config
 from bot.runner import Bot
 from bot.settings import Settings, load_settings
-from core import demo_seed
 from core.clock import MovableClock, SystemClock
 from core.config import StationConfig
 from sandbox import demo, snapshot

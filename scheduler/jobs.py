@@ -21,7 +21,7 @@ from telegram.ext import Application, CallbackContext, Job
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from core.services import Services
-from handlers import render
+from handlers import outgoing as render
 from scheduler import renderers
 from scheduler.dispatcher import Dispatcher, Transport
 from scheduler.sweeps import Sweeps

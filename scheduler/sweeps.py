@@ -21,9 +21,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import booking, residents
-from core import cases as ledger
-from core import followups as fu
+from core import residents
+from core.booking import rules as booking
+from core.cases import rules as ledger
+from core.followups import rules as fu
 from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services

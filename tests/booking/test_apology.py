@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core import booking as bk
+from core.booking import rules as bk
+from core.booking.slots import Topic
 from core.models import Resident
 from core.services import Services
-from core.slots import Topic
 from tests.bot.test_apologies import apology
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest

@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from core import cases as ledger
+from core.cases import rules as ledger
 from core.clock import FakeClock
 from core.i18n import Language
 from core.models import Category, Kind, Resident
-from core.onboarding_texts import privacy_notice
+from core.onboarding import privacy_notice
 from core.services import Services
 from scheduler.sweeps import Sweeps
 from storage import people

@@ -13,18 +13,20 @@ from datetime import date, datetime, time
 from telegram import Update
 from telegram.constants import ChatType
 
-from core import booking as bk
-from core import booking_texts as texts
-from core import cases, dialog_state
-from core.cases import CaseError
+from core import dialog_state
+from core.booking import rules as bk
+from core.booking import texts
+from core.booking.slots import BookingStatus, Hours, HoursError, by_day, parse_line
+from core.cases import rules as cases
+from core.cases.lifecycle import Action, TransitionRefused
+from core.cases.rules import CaseError
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
-from core.lifecycle import Action, TransitionRefused
 from core.models import ButtonGrant, Language, Staff, Status
 from core.outgoing import Outgoing
-from core.slots import BookingStatus, Hours, HoursError, by_day, parse_line
 from core.staff import staff_for
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 

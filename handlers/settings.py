@@ -10,9 +10,10 @@ from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import ButtonGrant
 from core.names import area_name
-from core.onboarding_texts import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_choice, privacy_notice
+from core.onboarding import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_choice, privacy_notice
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, menus, onboarding, render
+from handlers import common, menus, onboarding
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 

@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import cases as ledger
+from core.cases import rules as ledger
+from core.cases.lifecycle import Action, Actor, TransitionRefused
 from core.i18n import N_, Safe, t, tp
-from core.lifecycle import Action, Actor, TransitionRefused
 from core.models import Case, Kind, Language, Resident, Staff, Status
 from core.outgoing import Button, Outgoing, Priority, rows
 from core.screens import resident_screen

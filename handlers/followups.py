@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from telegram import Update
 
-from core import followups as fu
 from core import staff as desk
 from core.dialogs import Dialog
+from core.followups import rules as fu
 from core.i18n import Safe, t
 from core.models import ButtonGrant, Language
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 

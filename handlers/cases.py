@@ -18,16 +18,18 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from core import cases, dialog_state, labels
+from core import dialog_state, labels
 from core import staff as desk
-from core.case_texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
-from core.cases import CaseError
+from core.cases import rules as cases
+from core.cases.lifecycle import ALREADY_HANDLED, Action, TransitionRefused
+from core.cases.rules import CaseError
+from core.cases.texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
-from core.lifecycle import ALREADY_HANDLED, Action, TransitionRefused
 from core.models import ButtonGrant, Case, Language, Staff
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 

@@ -14,7 +14,7 @@ from functools import cache
 
 from core.i18n import tp
 from core.models import Language
-from core.stats import WeekPoint
+from core.stats.figures import WeekPoint
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans CJK HK", "Noto Sans CJK KR")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from core.models import Area
 from core.services import Services
-from core.stats import Figures, Period, Scope, WeekPoint
+from core.stats.figures import Figures, Period, Scope, WeekPoint
 from storage import areas as area_repo
 from storage import people
 from storage import stats as repo

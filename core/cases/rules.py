@@ -13,15 +13,16 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.case_texts import CARD_REDRAW
+from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
+from core.cases.texts import CARD_REDRAW
 from core.i18n import N_
-from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Category, Kind, Resident, Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
 from storage import areas as area_repo
-from storage import bookings, dialogs, outbox, people
+from storage import booking as bookings
 from storage import cases as repo
+from storage import dialogs, outbox, people
 
 log = logging.getLogger(__name__)
 
@@ -299,7 +300,7 @@ async def act(
         assert updated is not None
         if action is Action.RESOLVE:
             # Imported here: the follow-up schedule builds on cases, not the other way round.
-            from core import followups
+            from core.followups import rules as followups
 
             await followups.after_resolve(conn, services, updated, now, visit_days=services.config.visit_days)
     services.wake_sender()

@@ -32,11 +32,11 @@ from openpyxl.utils import get_column_letter
 from core import labels
 from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
-from core.stats import Period, Scope
+from core.stats.figures import Period, Scope
 from storage import audit
-from storage import ledger as repo
+from storage import export as repo
 from storage.db import Database
-from storage.ledger import LedgerRow
+from storage.export import LedgerRow
 
 SHEET_TITLE = N_("Ledger")
 AUDIT_ACTION = "export_contacts"

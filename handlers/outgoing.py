@@ -23,7 +23,7 @@ from telegram.ext import ExtBot
 
 from core import buttons
 from core.outgoing import Button, Outgoing, Priority
-from core.report_form import DOCUMENT
+from core.report import DOCUMENT
 from core.services import Services
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove

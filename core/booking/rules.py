@@ -32,14 +32,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.cases import NewCase, area_chain, file_in, may_handle, responsible
-from core.i18n import N_
-from core.lifecycle import Action, Actor, TransitionRefused, target
-from core.models import OPEN_STATUSES, Case, Category, Kind, Resident, Role, Staff
-from core.outgoing import Priority
-from core.quiet_hours import QuietHours
-from core.services import Services
-from core.slots import (
+from core.booking.slots import (
     OPEN_BOOKING,
     WORKING_WEEKDAYS,
     Booking,
@@ -54,8 +47,15 @@ from core.slots import (
     merge,
     next_after,
 )
+from core.cases.lifecycle import Action, Actor, TransitionRefused, target
+from core.cases.rules import NewCase, area_chain, file_in, may_handle, responsible
+from core.i18n import N_
+from core.models import OPEN_STATUSES, Case, Category, Kind, Resident, Role, Staff
+from core.outgoing import Priority
+from core.quiet_hours import QuietHours
+from core.services import Services
 from storage import availability, dialogs, outbox, people
-from storage import bookings as repo
+from storage import booking as repo
 from storage import cases as case_repo
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import labels
+from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
-from core.lifecycle import Action, Actor, allowed_actions
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
-from core.notify import renderer
+from core.outbox import renderer
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
 from storage import areas as area_repo

@@ -17,17 +17,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import booking as bk
-from core import ics
-from core.case_texts import mask_phone
+from core.booking import ics
+from core.booking import rules as bk
+from core.booking.slots import Booking, BookingStatus, Hours, Slot, SlotSettings, Topic
+from core.cases.lifecycle import Action, Actor, allowed_actions
+from core.cases.texts import mask_phone
 from core.i18n import N_, Safe, fmt, t, tp
-from core.lifecycle import Action, Actor, allowed_actions
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff
 from core.names import place_name
-from core.notify import renderer
+from core.outbox import renderer
 from core.outgoing import Attachment, Button, Outgoing, rows
-from core.slots import Booking, BookingStatus, Hours, Slot, SlotSettings, Topic
-from storage import bookings as repo
+from storage import booking as repo
 from storage import cases as case_repo
 from storage import people
 

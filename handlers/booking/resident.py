@@ -16,17 +16,19 @@ from typing import Any
 
 from telegram import Update
 
-from core import booking as bk
-from core import booking_texts as texts
-from core import cases
+from core.booking import rules as bk
+from core.booking import texts
+from core.booking.slots import Slot, Topic, by_day
+from core.cases import rules as cases
+from core.cases.lifecycle import TransitionRefused
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
-from core.lifecycle import TransitionRefused
 from core.models import ButtonGrant, Language, Resident
 from core.outgoing import Outgoing
-from core.slots import Slot, Topic, by_day
-from handlers import booking_staff, common, render
+from handlers import common
+from handlers import outgoing as render
+from handlers.booking import station as booking_staff
 from handlers.context import JmContext
 from handlers.router import action, flow
 

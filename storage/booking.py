@@ -17,7 +17,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.slots import Booking, BookingStatus, Topic
+from core.booking.slots import Booking, BookingStatus, Topic
 from storage.schema import bookings, cases, slot_claims
 
 
