@@ -40,10 +40,10 @@ async def test_the_next_working_day_button_brings_the_follow_up(station: DemoSta
     question = newest(page)
     await expect(question).to_contain_text("您的问题解决了吗")
     await expect(question.locator(".meta")).to_contain_text("10:00")  # station time, not the browser's
+    await expect(page.locator("#clock-now")).to_contain_text("10:00")
     after = await page.locator("#clock-now").get_attribute("datetime")
     assert before is not None and after is not None and after > before
     assert after.endswith("T10:00:00+08:00"), after
-    await expect(page.locator("#clock-now")).to_contain_text("10:00")
     await shot(page, "demo-clock-follow-up.png")
 
     # Answering it works like any other press: the satisfaction poll comes next.
