@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -259,10 +260,18 @@ def _problem(err: Any) -> str:
     return f"{env_name(str(field))}: {where}{message}{_example(str(field))}"
 
 
+ENV_FILE_VARIABLE = "JINGMIN_ENV_FILE"
+
+
+def env_file() -> str | None:
+    """The settings file to read: JINGMIN_ENV_FILE names it, empty means none; `.env` by default."""
+    return os.environ.get(ENV_FILE_VARIABLE, ".env") or None
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one line per bad key."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(_env_file=env_file(), **overrides)  # type: ignore[arg-type, call-arg]
     except ValidationError as exc:
         raise SettingsError("; ".join(_problem(err) for err in exc.errors())) from None
     except pydantic_settings.SettingsError as exc:
