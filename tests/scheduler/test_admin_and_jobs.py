@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram.error import BadRequest
 
@@ -39,12 +40,15 @@ async def test_outbox_report_lists_failed_and_pending_without_message_bodies(
     telegram.fail(12, BadRequest("Bad Request: chat not found"))
     await Dispatcher(db, clock, telegram, worker_id="w").drain()
 
-    report = await outbox_report(db, clock.now())
+    report = await outbox_report(db, clock.now(), tz=ZoneInfo("Asia/Shanghai"))
 
     assert report.splitlines()[0] == "Outbox: pending 1, sending 0, sent 1, failed 1, cancelled 0"
     assert "400: Chat not found" in report
     assert "staff:12" in report
     assert "staff:13" in report
+    waiting = next(line for line in report.splitlines() if "staff:13" in line)
+    local = (START + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"next {local:%Y-%m-%d %H:%M:%S} +08:00" in waiting  # station time, as the bot's texts
     assert "秘密内容" not in report
     assert "13800001234" not in report
 
