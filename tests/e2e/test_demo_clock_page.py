@@ -9,9 +9,8 @@ import aiohttp
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.settings import load_settings
 from sandbox.station import DemoStation
-from tests.e2e.sandbox_client import Chat
+from tests.e2e.sandbox_client import Chat, daytime_settings
 from tests.e2e.test_bot_process import file_and_work_case
 from tests.e2e.test_web_chat import newest, page, shot
 
@@ -21,7 +20,7 @@ __all__ = ["page"]  # the Chromium fixture, shared with the web chat's test
 
 @pytest.fixture
 async def station(tmp_path: Path) -> AsyncIterator[DemoStation]:
-    async with DemoStation(load_settings(), tmp_path / "jingmin.db") as running:
+    async with DemoStation(daytime_settings(), tmp_path / "jingmin.db") as running:
         yield running
 
 

@@ -9,9 +9,8 @@ import aiohttp
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.settings import load_settings
 from sandbox.station import DemoStation
-from tests.e2e.sandbox_client import Chat
+from tests.e2e.sandbox_client import Chat, daytime_settings
 from tests.e2e.test_bot_process import NUMBER, OFFICER, RESIDENT, onboard_and_fill
 from tests.e2e.test_web_chat import page, shot
 
@@ -23,7 +22,7 @@ LONG_WORD = "https://example.org/" + "很长的地址" * 80  # one unbreakable r
 
 @pytest.fixture
 async def station(tmp_path: Path) -> AsyncIterator[DemoStation]:
-    async with DemoStation(load_settings(), tmp_path / "jingmin.db") as running:
+    async with DemoStation(daytime_settings(), tmp_path / "jingmin.db") as running:
         yield running
 
 

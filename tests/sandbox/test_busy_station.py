@@ -8,9 +8,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.settings import load_settings
 from sandbox.station import DemoStation
-from tests.e2e.sandbox_client import Chat
+from tests.e2e.sandbox_client import Chat, daytime_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +28,7 @@ async def test_the_leader_sees_the_seeded_year_and_a_restart_does_not_seed_twice
 ) -> None:
     db_file = tmp_path / "busy.db"
     async with aiohttp.ClientSession() as session:
-        async with DemoStation(load_settings(), db_file, cases=600) as station:
+        async with DemoStation(daytime_settings(), db_file, cases=600) as station:
             chat = Chat(station.server, session)
             figures = await year_of_stats(chat)
             assert "收到诉求：600 件" in figures, figures
@@ -41,7 +40,7 @@ async def test_the_leader_sees_the_seeded_year_and_a_restart_does_not_seed_twice
             await chat.press(RESIDENT, "东城街道")
             await chat.wait_for(RESIDENT, "幸福里社区")
 
-        async with DemoStation(load_settings(), db_file, cases=600) as station:
+        async with DemoStation(daytime_settings(), db_file, cases=600) as station:
             figures = await year_of_stats(Chat(station.server, session))
             assert "收到诉求：600 件" in figures, figures
     assert "already has a station" in caplog.text

@@ -10,9 +10,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.settings import load_settings
 from sandbox.station import DemoStation
-from tests.e2e.sandbox_client import Chat
+from tests.e2e.sandbox_client import Chat, daytime_settings
 from tests.e2e.test_bot_process import OFFICER, RESIDENT, file_and_work_case
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +22,7 @@ REMINDER = "还想了解"
 
 @pytest.fixture
 async def station(tmp_path: Path) -> AsyncIterator[DemoStation]:
-    async with DemoStation(load_settings(), tmp_path / "demo.db") as running:
+    async with DemoStation(daytime_settings(), tmp_path / "demo.db") as running:
         yield running
 
 
