@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+from telegram import Update
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -24,12 +26,14 @@ from core.booking.slots import BookingSettings, SlotSettings
 from core.clock import Clock, SystemClock
 from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
+from core.flood import FloodGate
 from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
     cases,
     errors,
     followups,  # noqa: F401 - registers the follow-up buttons and comment flow
+    gate,
     mycases,
     onboarding,
     report,
@@ -97,8 +101,10 @@ async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, re
 
 
 def register_handlers(app: Any) -> None:
-    """Every handler in one place. Group 0 only; the order inside matters (first match wins)."""
+    """Every handler in one place: the gate in group -1, then group 0, where the order matters (first match wins)."""
     private = filters.ChatType.PRIVATE
+    # Before everything: edits are left alone, a user's flood is held back (handlers/gate.py).
+    app.add_handler(TypeHandler(Update, gate.screen_update), group=-1)
     app.add_handler(CommandHandler("start", onboarding.start, filters=private))
     app.add_handler(CommandHandler("help", onboarding.help_command, filters=private))
     app.add_handler(CommandHandler("report", report.start, filters=private))
@@ -130,6 +136,7 @@ def build_application(
     job_queue: bool = True,
 ) -> InboxApplication:
     queue = InboxQueue(in_flight=settings.updates_in_flight)
+    processor = PerUserProcessor(settings.concurrent_updates, settings.updates_in_flight)
     builder = (
         ApplicationBuilder()
         .application_class(InboxApplication)
@@ -138,7 +145,7 @@ def build_application(
         .base_file_url(settings.api_file_url)
         .update_queue(queue)
         .context_types(ContextTypes(context=JmContext))
-        .concurrent_updates(PerUserProcessor(settings.concurrent_updates, settings.updates_in_flight))
+        .concurrent_updates(processor)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -148,6 +155,8 @@ def build_application(
         builder = builder.job_queue(None)  # type: ignore[arg-type]
     app: InboxApplication = builder.build()  # type: ignore[assignment]
     app.bot_data[SERVICES_KEY] = services
+    app.bot_data[gate.BACKLOG_KEY] = processor.queued_behind
+    app.bot_data[gate.GATE_KEY] = FloodGate(settings.flood_limit, timedelta(seconds=settings.flood_window_seconds))
     queue.services = services
     register_handlers(app)
     return app

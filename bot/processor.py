@@ -43,7 +43,7 @@ class PerUserProcessor(BaseUpdateProcessor):
             waiting for their user's turn or for a free slot).
     """
 
-    __slots__ = ("_last", "_running")
+    __slots__ = ("_last", "_pending", "_running")
 
     def __init__(self, concurrency: int, in_flight: int) -> None:
         if concurrency < 1 or in_flight < concurrency:
@@ -52,6 +52,8 @@ class PerUserProcessor(BaseUpdateProcessor):
         self._running = asyncio.Semaphore(concurrency)
         # Per user, the completion of their latest update taken so far: the next one waits for it.
         self._last: dict[int, asyncio.Future[None]] = {}
+        # Per user, how many of their updates are taken and not finished (running or waiting).
+        self._pending: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = order_key(update)
@@ -63,6 +65,7 @@ class PerUserProcessor(BaseUpdateProcessor):
         before = self._last.get(key)
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._last[key] = done
+        self._pending[key] = self._pending.get(key, 0) + 1
         started = False
         try:
             if before is not None:
@@ -79,6 +82,15 @@ class PerUserProcessor(BaseUpdateProcessor):
             done.set_result(None)
             if self._last.get(key) is done:
                 del self._last[key]
+            left = self._pending[key] - 1
+            if left:
+                self._pending[key] = left
+            else:
+                del self._pending[key]
+
+    def queued_behind(self, user_id: int) -> int:
+        """How many updates of this user were taken after the one now being handled."""
+        return max(self._pending.get(user_id, 0) - 1, 0)
 
     @property
     def waiting_users(self) -> int:

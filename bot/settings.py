@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # and updates taken from the queue before older ones finish.
     concurrent_updates: int = Field(default=32, ge=1, le=1024)
     updates_in_flight: int = Field(default=512, ge=1, le=100_000)
+    # Inbound flood control: past this many updates from one user within the window, further
+    # ones are stored and marked done without work (0 turns it off).
+    flood_limit: int = Field(default=20, ge=0, le=10_000)
+    flood_window_seconds: float = Field(default=10, gt=0, le=3600)
 
     # Sending limits (Telegram allows about 30/s overall and 1/s per chat).
     send_rate_global: float = Field(default=25.0, gt=0)
