@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from contextlib import nullcontext
 from datetime import timedelta
 
 from telegram import Update
@@ -24,7 +25,7 @@ from telegram.ext import Application
 from core.services import Services
 from handlers import notes
 from scheduler.dispatcher import default_worker_id
-from storage import inbox
+from storage import inbox, turns
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,12 @@ class InboxApplication(Application):
 
     async def _handle(self, update: Update) -> None:
         services = self.services
-        with services.db.update_scope(), notes.handling():
-            await super().process_update(update)
+        user_id = sender_of(update)
+        # Across processes (webhook on PostgreSQL), the user's earlier updates go first.
+        turn = turns.user_turn(services.db, user_id, update.update_id, self.holder) if user_id else nullcontext()
+        async with turn:
+            with services.db.update_scope(), notes.handling():
+                await super().process_update(update)
         async with services.db.write() as conn:
             await inbox.finish(conn, update.update_id, services.clock.now())
 

@@ -207,7 +207,13 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         return
     dialog, lang = found
     try:
-        case, _created = await submit(context.services, resident, form.to_case(dialog.data), update.update_id)
+        case, _created = await submit(
+            context.services,
+            resident,
+            form.to_case(dialog.data),
+            update.update_id,
+            from_step=(form.FLOW, form.REVIEW),
+        )
     except (CaseError, TransitionRefused) as refused:
         await common.ack(update)
         await _refuse(update, context, lang, refused)

@@ -30,7 +30,7 @@ from core.outgoing import Priority
 from core.services import Services
 from scheduler import renderers as kinds
 from scheduler import weekly_report
-from storage import buttons, inbox, outbox, people, schedule
+from storage import buttons, inbox, outbox, people, schedule, turns
 from storage import cases as case_repo
 from storage import followups as fu_repo
 from storage.schedule import CaseClock
@@ -92,7 +92,17 @@ class Sweeps:
         self._retention_checked: date | None = None
 
     async def run(self) -> SweepStats:
-        """Every sweep, each in its own transaction, so one failing does not stop the others."""
+        """Every sweep, each in its own transaction, so one failing does not stop the others.
+
+        With several processes on one PostgreSQL, only the one elected for this run sweeps.
+        """
+        async with turns.elected(self.services.db, turns.SWEEPS) as mine:
+            if not mine:
+                log.debug("another process is sweeping; this one skips the run")
+                return SweepStats()
+            return await self._sweep_all()
+
+    async def _sweep_all(self) -> SweepStats:
         now = self.services.clock.now()
         stats = SweepStats()
         parts: list[Callable[[AsyncConnection, datetime, SweepStats], Awaitable[None]]] = [

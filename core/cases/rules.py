@@ -46,6 +46,13 @@ class CaseError(Exception):
         self.case = case
 
 
+class FormSentAlready(CaseError):
+    """The form was submitted (or left) by an update handled at the same time as this one."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("This case has been sent already. You can follow it with /mycases."))
+
+
 class DailyLimitReached(CaseError):
     def __init__(self, limit: int) -> None:
         super().__init__(
@@ -114,10 +121,19 @@ async def check_daily_limit(services: Services, resident: Resident) -> None:
         await _check_daily_limit(conn, services, resident, services.clock.now())
 
 
-async def submit(services: Services, resident: Resident, new: NewCase, update_id: int | None) -> tuple[Case, bool]:
+async def submit(
+    services: Services,
+    resident: Resident,
+    new: NewCase,
+    update_id: int | None,
+    *,
+    from_step: tuple[str, str] | None = None,
+) -> tuple[Case, bool]:
     """Files a case and routes it; returns the case and whether it was created by this call.
 
-    Replaying the same update returns the case it created the first time.
+    Replaying the same update returns the case it created the first time. `from_step` (flow,
+    step): the resident's form must still be at that step, and is closed in the same transaction
+    as the filing, so two presses of 确认提交 file one case whatever handles them.
     """
     now = services.clock.now()
     async with services.db.write() as conn:
@@ -125,6 +141,9 @@ async def submit(services: Services, resident: Resident, new: NewCase, update_id
             existing = await repo.by_source_update(conn, update_id)
             if existing is not None:
                 return existing, False
+        chat = resident.telegram_id
+        if from_step is not None and chat is not None and not await dialogs.close_at(conn, chat, *from_step):
+            raise FormSentAlready
         if new.kind is not Kind.CONSULTATION:
             await _check_daily_limit(conn, services, resident, now)
         chain = await area_chain(conn, resident.area_id)
