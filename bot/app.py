@@ -60,6 +60,8 @@ def station_config(settings: Settings) -> StationConfig:
         invite_ttl=timedelta(hours=settings.invite_ttl_hours),
         retention_days=settings.privacy_retention_days,
         inbox_retention_days=settings.inbox_retention_days,
+        alerts_need_approval=settings.alerts_need_approval,
+        alerts_default_on=settings.alerts_default_on,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         followup_time=Settings.clock_time(settings.followup_time),
