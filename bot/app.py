@@ -30,6 +30,7 @@ from core.flood import FloodGate
 from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
+    alerts,
     cases,
     errors,
     followups,  # noqa: F401 - registers the follow-up buttons and comment flow
@@ -126,7 +127,16 @@ def register_handlers(app: Any) -> None:
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules; importing them also registers
     their button actions and dialog flows with handlers.router."""
-    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
+    _register_tables(alerts.ACTIONS, alerts.FLOWS)
+    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS]
+
+
+def _register_tables(actions: dict[str, Any], flows: dict[str, Any]) -> None:
+    """Adds a feature's exported button actions and dialog flows to the router (once per name)."""
+    for table, added in ((router.ACTIONS, actions), (router.FLOWS, flows)):
+        for name, handler in added.items():
+            if table.setdefault(name, handler) is not handler:
+                raise ValueError(f"{name!r} registered twice")
 
 
 def build_application(
