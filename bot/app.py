@@ -31,19 +31,21 @@ from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
     alerts,
+    alerts_residents,
     cases,
     errors,
-    followups,  # noqa: F401 - registers the follow-up buttons and comment flow
+    followups,
     gate,
     mycases,
     onboarding,
     report,
-    router,
     staff,
     stats,
 )
 from handlers.booking import resident as booking
+from handlers.booking import station as booking_station
 from handlers.context import SERVICES_KEY, JmContext
+from handlers.router import Router, merged
 from scheduler import renderers
 from storage.db import Database
 
@@ -103,9 +105,34 @@ async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, re
     await renderers.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
 
 
+# Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).
+FEATURES = (
+    onboarding,
+    report,
+    mycases,
+    handlers.settings,
+    cases,
+    followups,
+    stats,
+    booking,
+    booking_station,
+    alerts,
+    alerts_residents,
+)
+
+
+def build_router() -> Router:
+    """Every button action and dialog flow of every feature, in one table each."""
+    return Router(
+        actions=merged(*(feature.ACTIONS for feature in FEATURES)),
+        flows=merged(*(feature.FLOWS for feature in FEATURES)),
+    )
+
+
 def register_handlers(app: Any) -> None:
     """Every handler in one place: the gate in group -1, then group 0, where the order matters (first match wins)."""
     private = filters.ChatType.PRIVATE
+    router = build_router()
     # Before everything: edits are left alone, a user's flood is held back (handlers/gate.py).
     app.add_handler(TypeHandler(Update, gate.screen_update), group=-1)
     app.add_handler(CommandHandler("start", onboarding.start, filters=private))
@@ -125,18 +152,8 @@ def register_handlers(app: Any) -> None:
 
 
 def _feature_commands() -> list[tuple[str, Any]]:
-    """Commands of the features that live in their own modules; importing them also registers
-    their button actions and dialog flows with handlers.router."""
-    _register_tables(alerts.ACTIONS, alerts.FLOWS)
+    """Commands of the features that live in their own modules."""
     return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS]
-
-
-def _register_tables(actions: dict[str, Any], flows: dict[str, Any]) -> None:
-    """Adds a feature's exported button actions and dialog flows to the router (once per name)."""
-    for table, added in ((router.ACTIONS, actions), (router.FLOWS, flows)):
-        for name, handler in added.items():
-            if table.setdefault(name, handler) is not handler:
-                raise ValueError(f"{name!r} registered twice")
 
 
 def build_application(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.alerts.model import Alert, AlertStatus, Counts, Reach, Topic, covered
-from core.models import Area, Language, Role, Staff
+from core.models import Area, Language, Resident, Role, Staff
 from core.services import Services
 from storage import alerts as alert_repo
 from storage import areas as area_repo
@@ -166,3 +166,9 @@ async def set_screen(services: Services, alert_id: int, chat_id: int, message_id
     """Where the sender's progress screen is, so that the sender can edit it in place."""
     async with services.db.write() as conn:
         await alert_repo.update(conn, alert_id, screen_chat_id=chat_id, screen_message_id=message_id)
+
+
+async def set_topic(services: Services, resident: Resident, topic: str, enabled: bool) -> None:
+    """A resident's choice for one topic (or "all")."""
+    async with services.db.write() as conn:
+        await alert_repo.set_choice(conn, resident.id, topic, enabled, services.clock.now())

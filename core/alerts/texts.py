@@ -177,3 +177,11 @@ def started_screen(lang: Language, alert: Alert) -> Outgoing:
 
 def stopped_screen(lang: Language, sent: int, cancelled: int) -> Outgoing:
     return Outgoing(t(lang, "⏹ Stopped: {sent} sent, {count} not sent.", sent=sent, count=cancelled))
+
+
+def opted_out(lang: Language, topic: Topic) -> str:
+    return tp(
+        lang,
+        "You will no longer receive {topic} alerts. You can turn them back on in /settings.",
+        topic=topic_name(lang, topic),
+    )

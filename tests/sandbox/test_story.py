@@ -37,6 +37,9 @@ async def test_the_story_books_files_follows_up_and_visits_again(tmp_path: Path)
     # The consultation was confirmed on the day it was asked for (within 24 h).
     assert stages[1].at - stages[0].at < timedelta(hours=24)
     assert any("视频约访已确认" in text for text in resident)
+    # Moving the clock on brought the consultation's reminders, each once.
+    assert len([text for text in resident if "1 小时后开始" in text]) == 1
+    assert len([text for text in resident if "视频约访现在开始" in text]) == 1
     # The dispute: accepted, resolved with the officer's note, asked about the next working day.
     assert story.case_number is not None
     assert any("已受理" in text and story.case_number in text for text in resident)
