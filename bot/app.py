@@ -33,6 +33,8 @@ from core.flood import FloodGate
 from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
+    alerts,
+    alerts_residents,
     cases,
     errors,
     followups,
@@ -108,7 +110,19 @@ async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, re
 
 
 # Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).
-FEATURES = (onboarding, report, mycases, handlers.settings, cases, followups, stats, booking, booking_station)
+FEATURES = (
+    onboarding,
+    report,
+    mycases,
+    handlers.settings,
+    cases,
+    followups,
+    stats,
+    booking,
+    booking_station,
+    alerts,
+    alerts_residents,
+)
 
 
 # Every outbox kind's renderer, from the features that queue them.
@@ -149,7 +163,7 @@ def register_handlers(app: Any) -> None:
 
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules."""
-    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
+    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS]
 
 
 def build_application(
