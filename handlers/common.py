@@ -6,9 +6,9 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
-from core import residents
+from core import buttons, residents
 from core import staff as desk
 from core.i18n import N_, Safe, language_of, t, tp
 from core.models import Language, Resident, Staff
@@ -108,10 +108,34 @@ async def show_menu(update: Update, context: JmContext) -> None:
     await render.reply(update, context.services, context.bot, menu(lang, resident.consented_at is not None))
 
 
+REFUSALS = {
+    buttons.Refusal.UNKNOWN: N_("This button is no longer valid."),
+    buttons.Refusal.EXPIRED: N_("This button has expired. Please use the latest message."),
+    buttons.Refusal.NOT_YOURS: N_("This button was given to someone else, so it does nothing for you."),
+}
+
+
 async def answer_expired(update: Update, context: JmContext) -> None:
-    """A button whose token is unknown, expired or someone else's."""
+    """A button that no longer fits the presser's state (e.g. already used)."""
+    await answer_refused(update, context, buttons.Refusal.UNKNOWN)
+
+
+async def answer_refused(update: Update, context: JmContext, reason: buttons.Refusal) -> None:
+    """A button whose token is unknown, expired or someone else's: a short alert says which.
+
+    A stale screen in the presser's own chat loses its buttons, where Telegram still lets the bot
+    edit it, so they are not pressed again.
+    """
     lang = await language_for(update, context)
-    await answer_query(update, tp(lang, "This button is no longer valid."), show_alert=True)
+    await answer_query(update, tp(lang, REFUSALS[reason]), show_alert=True)
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if reason is buttons.Refusal.NOT_YOURS or message is None or message.chat.id != query.from_user.id:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(message.chat.id, message.message_id, reply_markup=None)
+    except TelegramError as exc:
+        log.info("old buttons not removed (%s)", exc.message)
 
 
 async def alert(update: Update, lang: Language, message: str, **values: object) -> None:
