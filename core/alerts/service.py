@@ -106,6 +106,10 @@ async def start(services: Services, staff: Staff, alert_id: int) -> Alert | None
         ):
             return None
         queued = await alert_repo.queue_deliveries(conn, alert_id, areas, alert.topic, default_on=default_on, now=now)
+        await alert_repo.queue_outbox(
+            conn, alert_id, urgent=alert.urgent, station=services.config.name, default_on=default_on, now=now
+        )
+        await alert_repo.hand_over(conn, alert_id)
         await alert_repo.move(conn, alert_id, AlertStatus.SENDING, target_count=queued)
         started = await alert_repo.get(conn, alert_id)
     services.wake_sender()
@@ -142,7 +146,8 @@ async def stop(services: Services, staff: Staff, alert_id: int) -> Counts | None
         ):
             return None
         await alert_repo.cancel_queued(conn, alert_id)
-        return await alert_repo.counts(conn, alert_id)
+        await alert_repo.cancel_outbox(conn, alert_id)
+        return await alert_repo.outbox_counts(conn, alert_id)
 
 
 async def areas(services: Services) -> list[Area]:
