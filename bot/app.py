@@ -18,10 +18,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+import core.booking.texts
+import core.cases.texts
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
 from bot.processor import PerUserProcessor
 from bot.settings import Settings
+from core import outbox
 from core.booking.slots import BookingSettings, SlotSettings
 from core.clock import Clock, SystemClock
 from core.config import StationConfig
@@ -46,7 +49,7 @@ from handlers.booking import resident as booking
 from handlers.booking import station as booking_station
 from handlers.context import SERVICES_KEY, JmContext
 from handlers.router import Router, merged
-from scheduler import renderers
+from scheduler import renderers, weekly_report
 from storage.db import Database
 
 
@@ -97,6 +100,7 @@ def build_services(settings: Settings, clock: Clock | None = None, db: Database 
         calendar=WorkCalendar(config.tz),
         deadlines=DeadlinePolicy.from_mapping(settings.ack_hours, settings.resolve_workdays),
         phone_task=_phone_task,
+        renderers=RENDERERS,
     )
 
 
@@ -118,6 +122,12 @@ FEATURES = (
     booking_station,
     alerts,
     alerts_residents,
+)
+
+
+# Every outbox kind's renderer, from the features that queue them.
+RENDERERS = outbox.merged(
+    core.cases.texts.RENDERERS, core.booking.texts.RENDERERS, renderers.RENDERERS, weekly_report.RENDERERS
 )
 
 
