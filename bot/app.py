@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+import core.alerts.delivery
 import core.booking.texts
 import core.cases.texts
 import handlers.settings
@@ -127,7 +128,11 @@ FEATURES = (
 
 # Every outbox kind's renderer, from the features that queue them.
 RENDERERS = outbox.merged(
-    core.cases.texts.RENDERERS, core.booking.texts.RENDERERS, renderers.RENDERERS, weekly_report.RENDERERS
+    core.cases.texts.RENDERERS,
+    core.booking.texts.RENDERERS,
+    renderers.RENDERERS,
+    weekly_report.RENDERERS,
+    core.alerts.delivery.RENDERERS,
 )
 
 

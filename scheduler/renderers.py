@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-import core.alerts.delivery  # noqa: F401  (registers the alert and alert_progress renderers)
 from core import labels
 from core.cases import rules as ledger
 from core.cases.texts import STATION_TZ, local

@@ -20,7 +20,7 @@ from core.alerts import texts
 from core.alerts.model import ALL_TOPICS, AlertStatus, Counts
 from core.i18n import Safe, t, tp
 from core.models import Language
-from core.outbox import renderer
+from core.outbox import Renderer
 from core.outgoing import Button, Outgoing, Priority, rows
 from storage import alerts as alert_repo
 from storage import outbox, people
@@ -29,7 +29,6 @@ KIND = "alert"
 PROGRESS_KIND = "alert_progress"
 
 
-@renderer(KIND)
 async def render_alert(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     """A resident's copy, in their language; None (cancelled) once stopped or no longer wanted."""
     alert = await alert_repo.get(conn, int(payload["alert_id"]))
@@ -82,7 +81,6 @@ def progress_screen(lang: Language, alert: Any, counts: Counts, now: datetime) -
     return Outgoing(Safe("\n".join(lines)), keyboard, edit_message_id=alert.screen_message_id)
 
 
-@renderer(PROGRESS_KIND)
 async def render_progress(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     alert = await alert_repo.get(conn, int(payload["alert_id"]))
     if alert is None or alert.screen_message_id is None:
@@ -122,3 +120,6 @@ async def refresh(conn: AsyncConnection, now: datetime) -> int:
         )
         queued += made is not None
     return queued
+
+
+RENDERERS: dict[str, Renderer] = {KIND: render_alert, PROGRESS_KIND: render_progress}
