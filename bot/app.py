@@ -27,6 +27,7 @@ from core.slots import BookingSettings, SlotSettings
 from core.workdays import WorkCalendar
 from handlers import (
     booking,
+    cards,
     errors,
     followup,  # noqa: F401 - registers the follow-up buttons and comment flow
     mycases,
@@ -75,6 +76,8 @@ def station_config(settings: Settings) -> StationConfig:
         digest_time=Settings.clock_time(settings.digest_time),
         weekly_report_weekday=settings.weekly_report_day - 1,
         weekly_report_time=Settings.clock_time(settings.weekly_report_time),
+        card_promise=settings.card_promise,
+        card_font=settings.card_font,
     )
 
 
@@ -117,7 +120,7 @@ def register_handlers(app: Any) -> None:
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules; importing them also registers
     their button actions and dialog flows with handlers.router."""
-    return [*officer.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
+    return [*officer.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *cards.COMMANDS]
 
 
 BOT_COMMANDS = [
