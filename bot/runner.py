@@ -12,14 +12,15 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import TelegramError
 
-from bot.app import BOT_COMMANDS, build_application, build_services
+from bot.app import build_application, build_services
 from bot.inbox import INBOX_KEEP_EVERY, InboxApplication
 from bot.pacing import PacingRateLimiter
 from bot.settings import Settings
+from core import staff
 from core.clock import Clock
 from core.services import Services
+from handlers import menus
 from scheduler import jobs
 from scheduler.sweeps import Sweeps
 from storage.migrate import upgrade
@@ -27,6 +28,10 @@ from storage.migrate import upgrade
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+
+# The update types the handlers take. Edits are not among them: a form has taken a text as it was
+# sent, and an edit must never advance or repeat a step (handlers/gate.py drops any that arrive).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
 class Bot:
@@ -42,12 +47,12 @@ class Bot:
         )
         self.app: InboxApplication = build_application(settings, self.services, rate_limiter=limiter)
         self._webhook_runner: web.AppRunner | None = None
+        self.scheduled: jobs.Scheduled | None = None  # the dispatcher and sweeps, once started
 
     async def start(self) -> None:
         await upgrade(self.settings.database_url)
         await self.app.initialize()
-        with suppress(TelegramError):
-            await self.app.bot.set_my_commands(BOT_COMMANDS)
+        await self.set_menus()
         # Polling: this process is Telegram's only consumer, so whatever is unfinished is its own
         # from before a stop. Webhook: other processes may share the database and be handling
         # theirs; only abandoned updates are taken, now and by the inbox keeper below.
@@ -57,7 +62,7 @@ class Bot:
             log.info("handling %d update(s) left from before the last stop", recovered)
         # The dispatcher's first tick takes back rows a killed sender left half-sent.
         config = self.services.config
-        jobs.install(
+        self.scheduled = jobs.install(
             self.app,
             self.services,
             sweeps=Sweeps(
@@ -71,8 +76,16 @@ class Bot:
         else:
             assert self.app.updater is not None
             await self.app.bot.delete_webhook()
-            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=25)
+            await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=25)
         log.info("jingmin is running (%s mode, station %s)", self.settings.mode, self.settings.station_code)
+
+    async def set_menus(self) -> None:
+        """The default menus and each enrolled staff member's own (a role may have changed through
+        the area file or an invitation while the bot was stopped)."""
+        await menus.set_defaults(self.app.bot)
+        for member in await staff.enrolled(self.services):
+            assert member.telegram_id is not None
+            await menus.set_for_chat(self.app.bot, member.telegram_id, member.language, member.role)
 
     async def stop(self) -> None:
         if self.app.updater is not None and self.app.updater.running:
@@ -114,7 +127,7 @@ class Bot:
         await self.app.bot.set_webhook(
             self.settings.webhook_url,
             secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
         )
 
 

@@ -11,6 +11,9 @@ own key, so a level out of place is a refusal rather than a silent guess::
     station:                      # the police station (派出所): exactly one
       code: YA                    # a stable code: re-importing updates the area with this code
       name: 永安派出所
+      type: 派出所                # optional: 派出所 (the default), 分局 or 县局; sets the role titles
+      names: {zh_Hant: 永安派出所, en: Yong'an Police Station}   # optional, on any area
+      titles: {leader: 所长}      # optional: what the station calls a role (officer … admin)
       leader: "051001"            # officer / supervisor / leader: a badge, each optional
       towns:                      # towns, townships and sub-districts (镇、乡、街道)
         - code: YA-YAZ
@@ -31,6 +34,10 @@ Rules, each refused with the line it concerns:
 - `hours`, where given, replaces that person's weekly video-consultation hours (视频约访): lines
   like "Mon 09:00-11:30", "周三 14:00-16:00" or "工作日 09:00-11:00"; left out, the hours set
   with /hours in the bot stay as they are;
+- `names` may give an area's name in 繁體中文 (`zh_Hant`) and English (`en`); where it does not,
+  the bot converts the Chinese name (core/names.py);
+- `type` and `titles` belong to the station: `titles` maps a role to its name, either one Chinese
+  title or one per language (`{zh_Hans: 所长, zh_Hant: 所長, en: station head}`);
 - unknown keys are refused, so a typo (`oficer`) cannot quietly drop an assignment.
 
 Re-importing is idempotent: staff are matched by badge and areas by code, and the file is the
@@ -48,9 +55,10 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from core.models import Area, Role, Staff
+from core.booking.slots import Hours, HoursError, SlotSettings, merge, parse_line
+from core.models import Area, Language, Role, Staff
+from core.names import STATION_TYPES
 from core.services import Services
-from core.slots import Hours, HoursError, SlotSettings, merge, parse_line
 from storage import areas as area_repo
 from storage import availability, people
 
@@ -104,6 +112,7 @@ class AreaEntry:
     position: int
     line: int
     assignments: tuple[Assignment, ...] = ()
+    names: tuple[tuple[str, str], ...] = ()  # (language, name) given in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +121,8 @@ class AreaFile:
 
     staff: tuple[StaffEntry, ...]
     areas: tuple[AreaEntry, ...]
+    station_type: str | None = None
+    titles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # role → language → title
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +156,10 @@ def parse(text: str) -> AreaFile:
     _area(top["station"], STATION, None, 0, areas)
     _check_codes(areas)
     _check_assignments(areas, {s.badge: s for s in staff})
-    return AreaFile(staff=staff, areas=tuple(areas))
+    station = _mapping(top["station"], "a station", set(_AREA_KEYS | _STATION_KEYS))
+    station_type = _station_type(station.get("type"))
+    titles = _titles(station["titles"]) if "titles" in station else {}
+    return AreaFile(staff=staff, areas=tuple(areas), station_type=station_type, titles=titles)
 
 
 def parse_file(path: Path) -> AreaFile:
@@ -252,11 +266,17 @@ def _hours(node: Node, owner: str) -> tuple[Hours, ...]:
     return tuple(merge(found))
 
 
+_AREA_KEYS = frozenset({"code", "name", "names", *COLUMNS, *CHILDREN_KEY.values()})
+_STATION_KEYS = frozenset({"type", "titles"})
+_NAME_LANGUAGES = (Language.ZH_HANT.value, Language.EN.value)
+_TITLE_LANGUAGES = tuple(lang.value for lang in Language)
+
+
 def _area(node: Node, level: str, parent_code: str | None, position: int, out: list[AreaEntry]) -> None:
     """Appends the area at `node` and, after it, everything below it."""
     children_key = CHILDREN_KEY.get(level)
-    allowed = {"code", "name", *COLUMNS, *CHILDREN_KEY.values()}
-    fields = _mapping(node, f"a {level}", allowed)
+    allowed = _AREA_KEYS | (_STATION_KEYS if level == STATION else frozenset())
+    fields = _mapping(node, f"a {level}", set(allowed))
     code = _required(fields, "code", node, f"a {level}", 32)
     if not _CODE.match(code):
         raise AreaFileError(
@@ -271,10 +291,40 @@ def _area(node: Node, level: str, parent_code: str | None, position: int, out: l
         badge = _text(fields.get(column), f"the {column} of area {code}")
         if badge is not None:
             assignments.append(Assignment(column, badge, fields.key_lines[column]))
-    out.append(AreaEntry(code, name, level, parent_code, position, _line(node), tuple(assignments)))
+    names = _names(fields["names"], f"area {code}") if "names" in fields else ()
+    out.append(AreaEntry(code, name, level, parent_code, position, _line(node), tuple(assignments), names))
     if children_key and children_key in fields:
         for index, child in enumerate(_sequence(fields[children_key], f"'{children_key}'")):
             _area(child, CHILD_LEVEL[level], code, index, out)
+
+
+def _names(node: Node, owner: str) -> tuple[tuple[str, str], ...]:
+    """`names: {zh_Hant: …, en: …}`: an area's name in the other languages."""
+    fields = _mapping(node, f"the names of {owner}", set(_NAME_LANGUAGES))
+    found = [(lang, _required(fields, lang, node, f"the names of {owner}", MAX_NAME * 2)) for lang in fields]
+    return tuple(sorted(found))
+
+
+def _station_type(node: Node | None) -> str | None:
+    value = _text(node, "the type of the station")
+    if value is not None and value not in STATION_TYPES:
+        known = ", ".join(STATION_TYPES)
+        raise AreaFileError(_line(node) if node else 1, f"unknown station type '{value}' (known: {known})")
+    return value
+
+
+def _titles(node: Node) -> dict[str, dict[str, str]]:
+    """`titles: {leader: 所长, supervisor: {zh_Hans: 副所长, en: deputy head}}`: the station's own titles."""
+    fields = _mapping(node, "the titles of the station", {role.value for role in Role})
+    titles: dict[str, dict[str, str]] = {}
+    for role, value in fields.items():
+        what = f"the title of {role}"
+        if isinstance(value, ScalarNode):
+            titles[role] = {Language.ZH_HANS.value: _required(fields, role, node, "the titles", MAX_NAME)}
+            continue
+        given = _mapping(value, what, set(_TITLE_LANGUAGES))
+        titles[role] = {lang: _required(given, lang, value, what, MAX_NAME) for lang in given}
+    return titles
 
 
 def _misplaced(level: str, key: str) -> str:
@@ -357,11 +407,17 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
                 level=area.level,
                 parent_id=parent_id,
                 position=area.position,
+                names=dict(area.names),
                 **columns,
+                **(_station_columns(parsed) if area.level == STATION else {}),
             )
             updated, created = (updated + 1, created) if existed else (updated, created + 1)
         kept = tuple(a.code for a in await area_repo.all_areas(conn) if a.code not in area_ids)
     return ImportSummary(created, updated, staff_created, staff_updated, kept)
+
+
+def _station_columns(parsed: AreaFile) -> dict[str, object]:
+    return {"station_type": parsed.station_type, "titles": {k: dict(v) for k, v in parsed.titles.items()}}
 
 
 async def import_file(services: Services, path: Path) -> ImportSummary:

@@ -6,7 +6,8 @@ where it is needed (core/cases.py, core/staff.py).
 
 from __future__ import annotations
 
-from core.models import Area
+from core.models import Area, Language
+from core.names import Titles, place_name
 from core.services import Services
 from storage import areas as area_repo
 
@@ -14,6 +15,21 @@ from storage import areas as area_repo
 async def get(services: Services, area_id: int) -> Area | None:
     async with services.db.read() as conn:
         return await area_repo.area(conn, area_id)
+
+
+async def station_name(services: Services, lang: Language) -> str:
+    """The station's name in `lang`, with the names the area file gives its root, if any."""
+    name = services.config.name
+    async with services.db.read() as conn:
+        roots = await area_repo.children(conn, None)
+    given = next((root.names for root in roots if root.name == name), ())
+    return place_name(name, lang, given)
+
+
+async def titles(services: Services) -> Titles:
+    """What the station calls its roles (its type's titles, or the area file's own)."""
+    async with services.db.read() as conn:
+        return await area_repo.station_titles(conn)
 
 
 async def choices(services: Services, parent_id: int | None) -> tuple[Area | None, list[Area]]:

@@ -36,3 +36,39 @@ class FakeClock:
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         self._now += delta if delta is not None else timedelta(**kwargs)
         return self._now
+
+
+class TimeGoesForward(ValueError):
+    """A demo clock was asked to go back: time only moves forward, as it does for everyone else."""
+
+
+class MovableClock:
+    """The sandbox demo's clock: another clock's time plus an offset that only ever grows.
+
+    Left alone it runs like the real one; moving it forward makes the demo station live through
+    hours or days in a moment. `jingmin run` never uses it.
+    """
+
+    def __init__(self, base: Clock | None = None, offset: timedelta = timedelta(0)) -> None:
+        if offset < timedelta(0):
+            raise TimeGoesForward("a demo clock cannot start behind the real time")
+        self._base = base or SystemClock()
+        self._offset = offset
+
+    @property
+    def offset(self) -> timedelta:
+        """How far ahead of the real time this clock runs (kept when the demo restarts)."""
+        return self._offset
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+    def move_to(self, when: datetime) -> datetime:
+        """Jumps forward to `when` (aware); refuses a time before now."""
+        if when.tzinfo is None:
+            raise ValueError("the clock needs an aware datetime")
+        now = self.now()
+        if when < now:
+            raise TimeGoesForward(f"{when.isoformat()} is before the clock's now, {now.isoformat()}")
+        self._offset += when - now
+        return self.now()

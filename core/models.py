@@ -93,6 +93,8 @@ class Area:
     officer_id: int | None = None
     supervisor_id: int | None = None
     leader_id: int | None = None
+    # Names the area file gives in other languages, as (language, name) pairs (see core/names.py).
+    names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,16 +18,17 @@ from core.cards import printing, scanning
 from core.cards import texts as view
 from core.cards.model import Card, Echo
 from core.cards.sheet import FontMissing
-from core.cases import CaseError, filed_by
+from core.cases.rules import CaseError, filed_by
 from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, language_of, t, tp
 from core.models import ButtonGrant, Case, Resident, Staff
-from core.onboarding_texts import choose_language
+from core.onboarding import choose_language
 from core.outgoing import Attachment, Outgoing
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
+from handlers.cases import NOT_STAFF
 from handlers.context import JmContext
-from handlers.officer import NOT_STAFF
 from handlers.router import action, flow
 
 log = logging.getLogger(__name__)

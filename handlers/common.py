@@ -13,7 +13,8 @@ from core.i18n import Safe, language_of, t, tp
 from core.models import Language, Resident
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from handlers import render
+from handlers import notes
+from handlers import outgoing as render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,9 @@ async def answer_query(update: Update, text: str | None = None, *, show_alert: b
         return
     try:
         await query.answer(text, show_alert=show_alert)
+        notes.note_answered()
     except BadRequest as exc:
+        notes.note_answered()  # Telegram will not take another answer either
         log.info("callback answer refused (%s); the press is handled anyway", exc.message)
 
 

@@ -6,19 +6,20 @@ from typing import Any
 
 from telegram import Update
 
-from core import case_info as info
-from core import cases as case_service
 from core import dialog_state, labels
-from core.case_texts import case_line, case_summary
+from core.cases import information as info
+from core.cases import rules as case_service
+from core.cases.lifecycle import TransitionRefused
+from core.cases.texts import case_line, case_summary
 from core.dialog_state import put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
-from core.lifecycle import TransitionRefused
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.errors import current_case
+from handlers.notes import note_case
 from handlers.router import action, flow
 
 
@@ -114,7 +115,7 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     except (case_service.CaseError, TransitionRefused) as refused:
         await common.alert(update, lang, refused.reason, status="")
         return
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     await render.edit(
         update,
@@ -232,7 +233,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await dialog_state.clear(context.services, dialog.user_id)
         await common.alert(update, lang, refused.reason)
         return
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     text = (
         info.added_text(lang, case.number, data)

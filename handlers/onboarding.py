@@ -9,9 +9,11 @@ from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import Safe, language_of, t, tp
 from core.models import ButtonGrant, Language, Resident
-from core.onboarding_texts import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
+from core.names import area_name
+from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common, menus
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 
@@ -44,7 +46,12 @@ async def start(update: Update, context: JmContext) -> None:
     resident = await residents.get_or_create(services, user.id, user.first_name, lang)
     await step_away(services, user.id)  # a half-filled report is kept for /report
     if resident.consented_at is None:
-        await render.reply(update, services, context.bot, choose_language(resident.language, services.config.name))
+        await render.reply(
+            update,
+            services,
+            context.bot,
+            choose_language(resident.language, await areas.station_name(services, resident.language)),
+        )
         return
     await common.show_menu(update, context)
 
@@ -94,6 +101,8 @@ async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) 
     lang = Language(grant.payload["lang"])
     resident = await residents.update(context.services, resident, language=lang)
     await common.ack(update)
+    if resident.telegram_id is not None:
+        await menus.set_for_chat(context.bot, resident.telegram_id, lang, None)
     if resident.consented_at is not None:
         await render.edit(
             update,
@@ -107,7 +116,8 @@ async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) 
 
 async def _show_privacy(update: Update, context: JmContext, lang: Language) -> None:
     config = context.services.config
-    text = common.screen(lang, privacy_notice(lang, config.name, config.retention_days))
+    station = await areas.station_name(context.services, lang)
+    text = common.screen(lang, privacy_notice(lang, station, config.retention_days))
     await render.edit(update, context.services, context.bot, Outgoing(text, consent_buttons(lang)))
 
 
@@ -136,7 +146,9 @@ async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await common.ack(update)
     if resident.area_id is not None:  # preset by the 回音卡 they scanned: straight on to the phone
         chosen = await areas.get(context.services, resident.area_id)
-        await _area_set(update, context, resident, chosen.name if chosen else "—", "onboarding")
+        await _area_set(
+            update, context, resident, area_name(chosen, resident.language) if chosen else "—", "onboarding"
+        )
         return
     await show_areas(update, context, resident.language, None, "onboarding")
 
@@ -168,13 +180,16 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await show_areas(update, context, resident.language, area_id, purpose)
         return
     resident = await residents.update(context.services, resident, area_id=area_id)
-    await _area_set(update, context, resident, chosen.name, purpose)
+    await _area_set(update, context, resident, area_name(chosen, resident.language), purpose)
 
 
 async def _area_set(update: Update, context: JmContext, resident: Resident, area: str, purpose: str) -> None:
     lang = resident.language
     await render.edit(
-        update, context.services, context.bot, Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=area)))
+        update,
+        context.services,
+        context.bot,
+        Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=area))),
     )
     if purpose == "onboarding":
         await put(context.services, resident.telegram_id or 0, FLOW, "phone", {})
@@ -236,7 +251,7 @@ async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -
 
 @action("menu_settings")
 async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    from handlers import settings_cmd
+    from handlers import settings as settings_cmd
 
     await common.ack(update)
     await settings_cmd.show(update, context)

@@ -6,17 +6,18 @@ from typing import Any
 
 from telegram import Update
 
-from core import report_form as form
-from core.cases import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
+from core import report as form
+from core.cases.lifecycle import TransitionRefused
+from core.cases.rules import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
-from core.lifecycle import TransitionRefused
 from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.errors import current_case
+from handlers.notes import note_case
 from handlers.router import action, flow
 
 
@@ -206,7 +207,13 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         return
     dialog, lang = found
     try:
-        case, _created = await submit(context.services, resident, form.to_case(dialog.data), update.update_id)
+        case, _created = await submit(
+            context.services,
+            resident,
+            form.to_case(dialog.data),
+            update.update_id,
+            from_step=(form.FLOW, form.REVIEW),
+        )
     except (CaseError, TransitionRefused) as refused:
         await common.ack(update)
         await _refuse(update, context, lang, refused)
@@ -215,7 +222,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def _submitted(update: Update, context: JmContext, lang: Language, case: Case) -> None:
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     await render.edit(
         update,

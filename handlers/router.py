@@ -15,7 +15,7 @@ from telegram import Update
 from core import buttons, dialog_state, residents
 from core.dialogs import Dialog
 from core.models import ButtonGrant
-from handlers import common
+from handlers import common, notes
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ async def on_input(update: Update, context: JmContext) -> None:
     if dialog is None or handler is None:
         await common.show_menu(update, context)
         return
+    notes.note_subject(dialog.data)
     await handler(update, context, dialog)
 
 
@@ -79,4 +80,5 @@ async def on_button(update: Update, context: JmContext) -> None:
         log.info("refused button press: unknown, expired or someone else's token")
         await common.answer_expired(update, context)
         return
+    notes.note_subject(grant.payload)
     await handler(update, context, grant)

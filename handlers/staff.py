@@ -12,40 +12,25 @@ import logging
 from telegram import Update
 from telegram.constants import ChatType
 
+from core import areas
 from core import staff as desk
-from core.i18n import N_, Safe, language_of, t
-from core.models import Language, Role, Staff
+from core.i18n import Safe, language_of, t
+from core.menus import staff_commands
+from core.models import Language, Staff
+from core.names import Titles
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common, menus
+from handlers import outgoing as render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
-
-ROLE = {
-    Role.OFFICER: N_("officer"),
-    Role.SUPERVISOR: N_("supervisor"),
-    Role.LEADER: N_("leader"),
-    Role.ADMIN: N_("administrator"),
-}
-
-# (command, what it does, who sees it): officers work cases; supervisors and up also read figures.
-_MANAGERS = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
-COMMAND_HELP: tuple[tuple[str, str, frozenset[Role]], ...] = (
-    ("/queue", N_("my open cases, priority and oldest first"), frozenset(Role)),
-    ("/mystats", N_("my own figures"), frozenset(Role)),
-    ("/hours", N_("my hours for video consultations"), frozenset(Role)),
-    ("/consultations", N_("my upcoming video consultations"), frozenset(Role)),
-    ("/stats", N_("statistics by period, area and officer"), _MANAGERS),
-    ("/export", N_("the ledger as a spreadsheet"), _MANAGERS),
-    ("/help", N_("this list"), frozenset(Role)),
-)
 
 
 def help_text(lang: Language, member: Staff) -> str:
     """The commands this staff member can use, with how cases reach them."""
     lines = [
         t(lang, "<b>Staff commands</b>"),
-        *(f"{command} — {t(lang, text)}" for command, text, roles in COMMAND_HELP if member.role in roles),
+        *(f"/{command} — {t(lang, text)}" for command, text in staff_commands(member.role)),
         "",
         t(
             lang,
@@ -56,12 +41,12 @@ def help_text(lang: Language, member: Staff) -> str:
     return Safe("\n".join(lines))
 
 
-def welcome(lang: Language, member: Staff) -> Outgoing:
+def welcome(lang: Language, member: Staff, titles: Titles) -> Outgoing:
     greeting = t(
         lang,
         "Welcome, {name}. You are enrolled as {role} (badge {badge}).",
         name=member.name,
-        role=t(lang, ROLE[member.role]),
+        role=titles.of(member.role, lang),
         badge=member.badge,
     )
     return Outgoing(Safe(greeting + "\n\n" + help_text(lang, member)))
@@ -79,7 +64,9 @@ async def enroll_from_start(update: Update, context: JmContext, code: str) -> No
         log.info("refused an enrolment: %s", exc.reason)
         await render.reply(update, context.services, context.bot, Outgoing(t(lang, exc.reason)))
         return
-    await render.reply(update, context.services, context.bot, welcome(member.language, member))
+    await menus.set_for_chat(context.bot, user.id, member.language, member.role)
+    titles = await areas.titles(context.services)
+    await render.reply(update, context.services, context.bot, welcome(member.language, member, titles))
 
 
 async def help_for_staff(update: Update, context: JmContext) -> bool:
@@ -93,6 +80,9 @@ async def help_for_staff(update: Update, context: JmContext) -> bool:
     member = await desk.staff_for(context.services, user.id)
     if member is None:
         return False
+    # Staff ask for help when something looks off; their menu is set again in case their role
+    # changed (through the area file or an invitation) since it was last set.
+    await menus.set_for_chat(context.bot, user.id, member.language, member.role)
     await render.reply(update, context.services, context.bot, Outgoing(help_text(member.language, member)))
     return True
 

@@ -19,15 +19,16 @@ from telegram import Update
 
 from core import dialog_state
 from core import staff as desk
-from core import stats_queries as reads
-from core import stats_text as view
-from core.chart import FontMissing, weekly_chart
 from core.dialogs import Dialog
+from core.export import Format, export_ledger
 from core.i18n import N_, Safe, t, tp
-from core.ledger_export import Format, export_ledger
 from core.models import Area, ButtonGrant, Language, Role, Staff
+from core.names import area_name
 from core.outgoing import Attachment, Outgoing
-from core.stats import (
+from core.stats import reads
+from core.stats import texts as view
+from core.stats.chart import FontMissing, weekly_chart
+from core.stats.figures import (
     Figures,
     Period,
     PeriodKey,
@@ -45,7 +46,8 @@ from core.stats import (
     today_in,
     visible_areas,
 )
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.router import action, flow
 
@@ -105,7 +107,7 @@ class _Names:
 
     def __init__(self, areas: list[Area], staff: dict[int, str]) -> None:
         self.areas = areas
-        self.area_names = {a.id: a.name for a in areas}
+        self.by_id = {a.id: a for a in areas}
         self.staff = staff
 
     def scope(self, lang: Language, member: Staff, scope: Scope, own: bool) -> str:
@@ -113,7 +115,7 @@ class _Names:
             return view.officer_scope(lang, member.name)
         parts = []
         if scope.area_id is not None:
-            parts.append(self.area_names.get(scope.area_id, "?"))
+            parts.append(area_name(self.by_id.get(scope.area_id), lang))
         elif member.role is Role.SUPERVISOR:
             parts.append(tp(lang, "Areas you supervise"))
         else:
@@ -307,17 +309,17 @@ async def on_dates_text(update: Update, context: JmContext, dialog: Dialog) -> N
     await _show(update, context, view.period_payload(current, period), edit=False, with_chart=False)
 
 
-def area_choices(member: Staff, areas: list[Area], current: int | None) -> list[tuple[int, str]]:
-    """The areas one level down from what is shown, among those the member may see."""
+def area_choices(member: Staff, areas: list[Area], current: int | None, lang: Language) -> list[tuple[int, str]]:
+    """The areas one level down from what is shown, among those the member may see, named in `lang`."""
     allowed = visible_areas(member, areas)
     if current is not None:
-        return [(a.id, a.name) for a in areas if a.parent_id == current]
+        return [(a.id, area_name(a, lang)) for a in areas if a.parent_id == current]
     if allowed is None:
         roots = {a.id for a in areas if a.parent_id is None}
-        below_root = [(a.id, a.name) for a in areas if a.parent_id in roots]
-        return below_root or [(a.id, a.name) for a in areas if a.id in roots]
+        below_root = [(a.id, area_name(a, lang)) for a in areas if a.parent_id in roots]
+        return below_root or [(a.id, area_name(a, lang)) for a in areas if a.id in roots]
     # A supervisor: the top areas of what they supervise.
-    return [(a.id, a.name) for a in areas if a.id in allowed and a.parent_id not in allowed]
+    return [(a.id, area_name(a, lang)) for a in areas if a.id in allowed and a.parent_id not in allowed]
 
 
 def officer_choices(member: Staff, areas: list[Area], staff: dict[int, str], scope: Scope) -> list[tuple[int, str]]:
@@ -350,7 +352,7 @@ async def _choose(update: Update, context: JmContext, grant: ButtonGrant, field:
         return
     assert member is not None
     if field == "area":
-        choices = area_choices(member, names.areas, scope.area_id)
+        choices = area_choices(member, names.areas, scope.area_id, lang)
         text = view.choose_area_text(lang)
     else:
         choices = officer_choices(member, names.areas, names.staff, scope)

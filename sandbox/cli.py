@@ -11,16 +11,13 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from bot.runner import Bot
-from bot.settings import Settings, load_settings
-from sandbox import demo
+from bot.settings import Settings
 from sandbox.flood import FloodLimits
-from sandbox.server import SandboxServer, listen_failure
-from storage import people
+from sandbox.station import SANDBOX_TOKEN, CannotListen, DemoStation, sandbox_settings
 
 log = logging.getLogger(__name__)
 
-SANDBOX_TOKEN = "7000000001:SANDBOX-demo-token-not-secret"  # noqa: S105 - the sandbox's own token
+__all__ = ["SANDBOX_TOKEN", "add_sandbox_command", "run_sandbox", "sandbox_settings"]
 
 
 def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,28 +26,20 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         help="try the bot without Telegram: a local Bot API, a web chat and a demo station",
         description="Starts a local Telegram Bot API sandbox with a web chat page, seeds a demo station "
         "(西丰派出所: its areas, a leader, a supervisor and two officers, enrolled) and runs "
-        "the bot against it. Open the printed URL and play resident and officer.",
+        "the bot against it on a demo clock that the page moves forward. Open the printed URL and "
+        "play resident and officer.",
     )
     parser.add_argument("--port", type=int, default=8080, help="the web chat's port (0 picks a free one)")
     parser.add_argument("--db", type=Path, help="SQLite file to use (default: a fresh temporary file)")
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed a new database with N cases of the past year, for /stats and /export (e.g. 1000)",
+    )
     parser.add_argument("--flood-limits", action="store_true", help="enforce Telegram's flood limits")
     parser.set_defaults(func=run_sandbox)
-
-
-def sandbox_settings(base: Settings, server: SandboxServer, db_file: Path) -> Settings:
-    return load_settings(
-        **{
-            **base.model_dump(),
-            "token": SANDBOX_TOKEN,
-            "bot_username": "jingmin_sandbox_bot",
-            "api_base_url": server.api_base_url,
-            "api_file_url": server.file_base_url,
-            "database_url": f"sqlite+aiosqlite:///{db_file}",
-            "station_code": "XF",
-            "station_name": "西丰派出所",
-            "mode": "polling",
-        }
-    )
 
 
 async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asyncio.Event | None = None) -> int:
@@ -61,33 +50,17 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asynci
             loop.add_signal_handler(sig, stop.set)
     with tempfile.TemporaryDirectory(prefix="jingmin-sandbox-") as scratch:
         db_file = args.db or Path(scratch) / "jingmin.db"
-        holder: dict[str, Bot] = {}
-
-        async def roles(user_ids: list[int]) -> dict[int, str]:
-            bot = holder.get("bot")
-            if bot is None:
-                return {}
-            async with bot.services.db.read() as conn:
-                return await people.roles_of(conn, user_ids)
-
         limits = FloodLimits() if args.flood_limits else None
-        server = SandboxServer(
-            token=SANDBOX_TOKEN, port=args.port, limits=limits, role_lookup=roles, bot_username="jingmin_sandbox_bot"
-        )
+        station = DemoStation(settings, db_file, port=args.port, limits=limits, cases=args.cases)
         try:
-            await server.start()
-        except OSError as exc:
-            print(f"jingmin sandbox: {listen_failure(exc, server.host, args.port)}", file=sys.stderr)
+            await station.start()
+        except CannotListen as exc:
+            print(f"jingmin sandbox: {exc}", file=sys.stderr)
             return 2
-        bot = Bot(sandbox_settings(settings, server, db_file))
-        holder["bot"] = bot
         try:
-            await bot.start()
-            await demo.seed(bot.services, server)
-            print(f"\n  jingmin sandbox is running: open {server.url}/ in a browser", flush=True)
+            print(f"\n  jingmin sandbox is running: open {station.server.url}/ in a browser", flush=True)
             print(f"  database: {db_file}   (Ctrl-C stops everything)\n", flush=True)
             await stop.wait()
         finally:
-            await bot.stop()
-            await server.stop()
+            await station.stop()
     return 0

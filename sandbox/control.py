@@ -112,6 +112,7 @@ class Control:
         self.webhook = webhook
         self.people = People(state)
         self.role_lookup = role_lookup
+        self.extensions: list[str] = []  # paths a demo added beside these routes (the clock)
 
     def routes(self) -> list[web.RouteDef]:
         """Every control route."""
@@ -155,6 +156,7 @@ class Control:
                 **self.state.bot.to_dict(),
                 "webhook_url": webhook.url if webhook else None,
                 "pending_updates": len(self.state.updates.pending),
+                "extensions": self.extensions,
             }
         )
 

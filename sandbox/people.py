@@ -26,7 +26,7 @@ from sandbox.errors import ControlError
 from sandbox.files import FileKind
 from sandbox.images import NotAnImage, sample_photo, sample_sticker
 from sandbox.objects import to_message, to_poll
-from sandbox.state import ChatMessage, ChatState, PendingCallback, SandboxState, now_utc
+from sandbox.state import ChatMessage, ChatState, PendingCallback, SandboxState
 from sandbox.text import incoming_entities, utf16_len
 
 MAX_TEXT = 4096
@@ -229,7 +229,7 @@ class People:
         change = ChatMemberUpdated(
             person.to_chat(),
             person.to_user(),
-            now_utc(),
+            self.state.now(),
             old_chat_member=member if blocked else banned,
             new_chat_member=banned if blocked else member,
         )

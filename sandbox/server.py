@@ -13,6 +13,7 @@ import errno
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -27,7 +28,7 @@ from sandbox.holds import Hold, Holds
 from sandbox.params import Params
 from sandbox.people import People
 from sandbox.responses import error_response, ok_response
-from sandbox.state import Person, SandboxState
+from sandbox.state import Person, SandboxState, TimeSource
 from sandbox.webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class SandboxServer:
         bot_name: the bot's first name (getMe).
         strict_html: reject a bare "&" in HTML (Telegram keeps it; here it reveals missing escaping).
         webhook_retry_delay: seconds before the first webhook retry; doubles on each failure.
+        time_source: where message dates come from (a demo's movable clock); the real time if None.
+        routes: more routes on the same port (the demo's clock), beside the control API.
     """
 
     def __init__(
@@ -71,6 +74,8 @@ class SandboxServer:
         bot_name: str = "警民连心桥",
         strict_html: bool = True,
         webhook_retry_delay: float = 0.2,
+        time_source: TimeSource | None = None,
+        routes: Sequence[web.RouteDef] = (),
     ) -> None:
         match = _TOKEN.match(token)
         if match is None:
@@ -90,11 +95,13 @@ class SandboxServer:
             can_connect_to_business=False,
             has_main_web_app=False,
         )
-        self.state = SandboxState(bot)
+        self.state = SandboxState(bot, time_source)
+        self._extra_routes = list(routes)
         self.flood = FloodControl(limits)
         self.webhook = WebhookDelivery(self.state, first_retry_delay=webhook_retry_delay)
         self.api = BotApi(self.state, self.flood, self.webhook, strict_html=strict_html)
         self.control = Control(self.state, self.api, self.webhook, role_lookup)
+        self.control.extensions = sorted({r.path for r in self._extra_routes if isinstance(r, web.RouteDef)})
         self._holds = Holds()
         self._runner: web.AppRunner | None = None
 
@@ -164,6 +171,7 @@ class SandboxServer:
                 web.route("*", "/bot{token}/{method}", self._bot_api),
                 web.get("/file/bot{token}/{path:.+}", self._download),
                 *self.control.routes(),
+                *self._extra_routes,
                 web.get("/", self._index),
                 web.get("/favicon.ico", _no_icon),  # browsers ask for it; answer without a 404
                 web.static("/static", STATIC_DIR, append_version=False),

@@ -43,6 +43,10 @@ def now_utc() -> datetime:
     return datetime.fromtimestamp(int(time.time()), tz=UTC)
 
 
+TimeSource = Callable[[], datetime]
+"""Where message dates come from: the real time, or a demo's movable clock."""
+
+
 @dataclass
 class Person:
     """A Telegram user who talks to the bot in a private chat (chat id = user id)."""
@@ -311,8 +315,9 @@ class UpdateQueue:
 class SandboxState:
     """The whole world of one sandboxed bot."""
 
-    def __init__(self, bot: User) -> None:
+    def __init__(self, bot: User, time_source: TimeSource | None = None) -> None:
         self.bot = bot
+        self.time_source = time_source
         self.signal = ChangeSignal()
         self.updates = UpdateQueue()
         self.files = FileStore()
@@ -328,6 +333,12 @@ class SandboxState:
         self.requests: Counter[str] = Counter()
         self.errors: Counter[int] = Counter()
         self.getupdates_generation = 0
+
+    def now(self) -> datetime:
+        """The date a message gets: whole seconds, from the time source (the real time by default)."""
+        if self.time_source is None:
+            return now_utc()
+        return self.time_source().astimezone(UTC).replace(microsecond=0)
 
     def reset(self) -> None:
         """Forgets people, chats, files, polls and pending updates; update ids keep increasing."""
@@ -377,7 +388,7 @@ class SandboxState:
             chat_id=chat.chat_id,
             sender_id=self.bot.id if from_bot else chat.person.id,
             from_bot=from_bot,
-            date=now_utc(),
+            date=self.now(),
             **fields,
         )
         chat.messages[message.message_id] = message

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.models import Area
+from core.models import Area, Role
+from core.names import Titles
 from storage.schema import areas
 
 
@@ -22,6 +23,7 @@ def _area(row: Row[Any]) -> Area:
         officer_id=row.officer_id,
         supervisor_id=row.supervisor_id,
         leader_id=row.leader_id,
+        names=tuple(sorted((row.names or {}).items())),
     )
 
 
@@ -67,3 +69,16 @@ async def covered_by(conn: AsyncConnection, staff_id: int) -> list[Area]:
         )
     )
     return [_area(r) for r in rows]
+
+
+async def station_titles(conn: AsyncConnection) -> Titles:
+    """The station's type and role titles, from the root of the area tree (defaults without one)."""
+    row = (
+        await conn.execute(
+            sa.select(areas.c.station_type, areas.c.titles).where(areas.c.parent_id.is_(None)).order_by(areas.c.id)
+        )
+    ).first()
+    if row is None or row.station_type is None:
+        return Titles()
+    given = {Role(role): dict(names) for role, names in (row.titles or {}).items()}
+    return Titles(station_type=row.station_type, given=given)

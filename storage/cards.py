@@ -70,7 +70,7 @@ async def link(conn: AsyncConnection, card_id: int, resident_id: int, now: datet
     """Makes the card the resident's, if nobody has it yet; False when someone else was first."""
     result = await conn.execute(
         cards.update()
-        .where(cards.c.id == card_id, cards.c.resident_id.is_(None))
+        .where(cards.c.id == card_id, cards.c.linked_at.is_(None))
         .values(resident_id=resident_id, linked_at=now)
     )
     return result.rowcount == 1
@@ -134,3 +134,8 @@ async def latest_unanswered(conn: AsyncConnection, resident_id: int) -> Card | N
         )
     ).first()
     return _card(row) if row else None
+
+
+async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:
+    """A deleted household's cards name nobody any more; linked_at stays, so nobody else can take them."""
+    await conn.execute(cards.update().where(cards.c.resident_id == resident_id).values(resident_id=None))

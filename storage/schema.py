@@ -54,6 +54,10 @@ areas = sa.Table(
     sa.Column("officer_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
     sa.Column("supervisor_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
     sa.Column("leader_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    # The area file's names in other languages ({"zh_Hant": …, "en": …}); the station's type and titles.
+    sa.Column("names", JsonText, nullable=False, server_default="{}"),
+    sa.Column("station_type", sa.String(16)),
+    sa.Column("titles", JsonText, nullable=False, server_default="{}"),
 )
 
 residents = sa.Table(

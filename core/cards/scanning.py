@@ -14,10 +14,10 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import cases
 from core.cards.model import Card, Channel, Echo, Profile
 from core.cards.printing import code_hash, well_formed
-from core.cases import CaseError, NewCase, area_chain, responsible
+from core.cases import rules as cases
+from core.cases.rules import CaseError, NewCase, area_chain, responsible
 from core.i18n import N_
 from core.models import Area, Case, Category, Kind, Resident, Staff
 from core.services import Services
@@ -85,7 +85,7 @@ async def scan(services: Services, resident: Resident, code: str) -> Scan:
             log.info("refused a card scan: no such card")
             return Scan(Outcome.UNKNOWN)
         first = False
-        if card.resident_id is None:
+        if card.linked_at is None:  # never handed to anyone (a forgotten household's card stays theirs)
             first = await repo.link(conn, card.id, resident.id, now)
             card = await repo.get(conn, card.id)
             assert card is not None

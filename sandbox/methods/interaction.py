@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import bad_request
 from sandbox.params import Params
-from sandbox.state import CALLBACK_ANSWERS_KEPT, CHAT_ACTION_SECONDS, CallbackAnswer, now_utc
+from sandbox.state import CALLBACK_ANSWERS_KEPT, CHAT_ACTION_SECONDS, CallbackAnswer
 
 if TYPE_CHECKING:
     from sandbox.botapi import BotApi
@@ -40,7 +40,7 @@ async def answer_callback_query(api: BotApi, params: Params) -> Any:
             text=text,
             show_alert=params.get_bool("show_alert"),
             url=params.get_str("url") or None,
-            date=now_utc(),
+            date=api.state.now(),
         )
         chat.callback_answers.append(answer)
         del chat.callback_answers[:-CALLBACK_ANSWERS_KEPT]

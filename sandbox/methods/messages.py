@@ -8,7 +8,7 @@ from telegram import LinkPreviewOptions, MessageId, MessageOriginUser
 
 from sandbox.errors import NOT_MODIFIED, bad_request
 from sandbox.params import Params
-from sandbox.state import ChatMessage, ChatState, content_key, now_utc
+from sandbox.state import ChatMessage, ChatState, content_key
 
 if TYPE_CHECKING:
     from sandbox.botapi import BotApi
@@ -70,7 +70,7 @@ async def edit_message_text(api: BotApi, params: Params) -> Any:
     message.text, message.entities, message.inline_markup = text, entities, markup
     if preview is not None:
         message.link_preview_options = preview
-    message.edit_date = now_utc()
+    message.edit_date = api.state.now()
     api.state.touch(chat, message)
     return api.message_json(message)
 
@@ -86,7 +86,7 @@ async def edit_message_caption(api: BotApi, params: Params) -> Any:
         raise bad_request(NOT_MODIFIED)
     api.throttle(chat)
     message.caption, message.caption_entities, message.inline_markup = caption, entities, markup
-    message.edit_date = now_utc()
+    message.edit_date = api.state.now()
     api.state.touch(chat, message)
     return api.message_json(message)
 
@@ -101,7 +101,7 @@ async def edit_message_reply_markup(api: BotApi, params: Params) -> Any:
         raise bad_request(NOT_MODIFIED)
     api.throttle(chat)
     message.inline_markup = markup
-    message.edit_date = now_utc()
+    message.edit_date = api.state.now()
     api.state.touch(chat, message)
     return api.message_json(message)
 

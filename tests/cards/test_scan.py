@@ -181,3 +181,24 @@ async def test_numbers_follow_on_codes_are_bound_to_their_officer_and_never_stor
     async with services.db.read() as conn:
         stored = " ".join(str(v) for row in await conn.execute(sa.select(cards)) for v in row)
     assert not any(code in stored for code in codes)
+
+
+async def test_a_household_that_deletes_its_data_leaves_its_card_used_and_nameless(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, tmp_path: Path
+) -> None:
+    code = code_of((await print_for(services, "031001", 1, tmp_path))[0])
+    await scan_and_onboard(bot, NEWCOMER, code)
+    await send_echo(bot, NEWCOMER, "反映问题", "小区门口的井盖松动了，电话13912345678。")
+    await bot.send(NEWCOMER, "/privacy")
+    await bot.press(NEWCOMER, "删除我的资料")
+    await bot.press(NEWCOMER, "确定删除")
+    assert "资料已删除" in request_log.last(NEWCOMER.id).text
+
+    (card,) = await all_cards(services)
+    assert card.resident_id is None and card.case_id is not None  # nobody named, the 回音 kept
+    case = await get_case(services, card.case_id)
+    assert "13912345678" not in case.description and "井盖松动" in case.description
+    # Nobody else can take the card over: it was handed out and used.
+    other = Person(5009, "钱阿姨")
+    await bot.send(other, f"/start card_{code}")
+    assert "另一户" in request_log.texts(other.id)

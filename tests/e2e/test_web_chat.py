@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Dialog, Locator, Page, async_playwright, expect
 
-from bot.runner import Bot
-from bot.settings import load_settings
-from sandbox import demo
-from sandbox.cli import SANDBOX_TOKEN, sandbox_settings
 from sandbox.server import SandboxServer
-from storage import people
+from sandbox.station import DemoStation
+from tests.e2e.sandbox_client import daytime_settings
 
 pytestmark = pytest.mark.browser
 
@@ -38,28 +35,8 @@ DESCRIPTION = "邻居装修每天早上七点开始电钻，严重影响老人�
 @pytest.fixture
 async def station(tmp_path: Path) -> AsyncIterator[SandboxServer]:
     """What `jingmin sandbox` runs: the sandbox (no flood limits), the bot on a fresh file, the demo station."""
-    holder: dict[str, Bot] = {}
-
-    async def roles(user_ids: list[int]) -> dict[int, str]:
-        bot = holder.get("bot")
-        if bot is None:
-            return {}
-        async with bot.services.db.read() as conn:
-            return await people.roles_of(conn, user_ids)
-
-    server = SandboxServer(token=SANDBOX_TOKEN, limits=None, role_lookup=roles, bot_username="jingmin_sandbox_bot")
-    await server.start()
-    try:
-        bot = Bot(sandbox_settings(load_settings(), server, tmp_path / "jingmin.db"))
-        holder["bot"] = bot
-        try:
-            await bot.start()
-            await demo.seed(bot.services, server)
-            yield server
-        finally:
-            await bot.stop()
-    finally:
-        await server.stop()
+    async with DemoStation(daytime_settings(), tmp_path / "jingmin.db") as running:
+        yield running.server
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ async def test_settings_change_language_and_area(
     assert "語言已切換為繁體中文" in request_log.last(station.resident.id).text
     await bot.send(station.resident, "/settings")
     await bot.press(station.resident, "修改所在社區")
-    await bot.press(station.resident, "西河镇")
+    await bot.press(station.resident, "西河鎮")  # place names in Traditional characters too
     await bot.press(station.resident, "柳河村")
     async with services.db.read() as conn:
         resident = await people.resident_by_telegram(conn, station.resident.id)

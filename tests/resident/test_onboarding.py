@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.scripts import to_traditional
 from core.services import Services
 from storage import people
 from tests.conftest import Station
@@ -22,8 +23,10 @@ async def onboard(
     await bot.send(person, "/start")
     await bot.press(person, language)
     await bot.press(person, "同意" if language != "English" else "agree")
-    await bot.press(person, "东城街道")
-    await bot.press(person, village)
+    # Readers of Traditional characters see the place names in them too (English: with pinyin).
+    place = to_traditional if language == "繁體中文" else str
+    await bot.press(person, place("东城街道"))
+    await bot.press(person, place(village))
     if phone:
         await bot.contact(person, phone)
     else:
