@@ -33,17 +33,18 @@ from handlers import (
     cards,
     cases,
     errors,
-    followups,  # noqa: F401 - registers the follow-up buttons and comment flow
+    followups,
     gate,
     mycases,
     onboarding,
     report,
-    router,
     staff,
     stats,
 )
 from handlers.booking import resident as booking
+from handlers.booking import station as booking_station
 from handlers.context import SERVICES_KEY, JmContext
+from handlers.router import Router, merged
 from scheduler import renderers
 from storage.db import Database
 
@@ -61,6 +62,8 @@ def station_config(settings: Settings) -> StationConfig:
         invite_ttl=timedelta(hours=settings.invite_ttl_hours),
         retention_days=settings.privacy_retention_days,
         inbox_retention_days=settings.inbox_retention_days,
+        alerts_need_approval=settings.alerts_need_approval,
+        alerts_default_on=settings.alerts_default_on,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         followup_time=Settings.clock_time(settings.followup_time),
@@ -103,9 +106,22 @@ async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, re
     await renderers.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
 
 
+# Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).
+FEATURES = (onboarding, report, mycases, handlers.settings, cases, followups, stats, booking, booking_station, cards)
+
+
+def build_router() -> Router:
+    """Every button action and dialog flow of every feature, in one table each."""
+    return Router(
+        actions=merged(*(feature.ACTIONS for feature in FEATURES)),
+        flows=merged(*(feature.FLOWS for feature in FEATURES)),
+    )
+
+
 def register_handlers(app: Any) -> None:
     """Every handler in one place: the gate in group -1, then group 0, where the order matters (first match wins)."""
     private = filters.ChatType.PRIVATE
+    router = build_router()
     # Before everything: edits are left alone, a user's flood is held back (handlers/gate.py).
     app.add_handler(TypeHandler(Update, gate.screen_update), group=-1)
     app.add_handler(CommandHandler("start", onboarding.start, filters=private))
@@ -125,8 +141,7 @@ def register_handlers(app: Any) -> None:
 
 
 def _feature_commands() -> list[tuple[str, Any]]:
-    """Commands of the features that live in their own modules; importing them also registers
-    their button actions and dialog flows with handlers.router."""
+    """Commands of the features that live in their own modules."""
     return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *cards.COMMANDS]
 
 

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     privacy_retention_days: int = Field(default=1095, ge=30)
     # Raw Telegram updates are kept this long after they were handled; their ids stay for good.
     inbox_retention_days: int = Field(default=7, ge=1)
+    # Safety alerts: an officer's alert is sent only once a supervisor or leader approves it;
+    # residents receive every topic after consenting until they switch one off.
+    alerts_need_approval: bool = True
+    alerts_default_on: bool = True
 
     # Updates handled at the same time (different users; one user's updates always one by one),
     # and updates taken from the queue before older ones finish.

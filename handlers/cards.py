@@ -29,7 +29,7 @@ from handlers import common
 from handlers import outgoing as render
 from handlers.cases import NOT_STAFF
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,6 @@ async def _resident_card(update: Update, context: JmContext, grant: ButtonGrant)
     return resident, card.id
 
 
-@action(view.ACT_ECHO)
 async def echo_start(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """ "Send my 回音": what kind of 回音."""
     found = await _resident_card(update, context, grant)
@@ -112,7 +111,6 @@ async def echo_start(update: Update, context: JmContext, grant: ButtonGrant) -> 
     await render.reply(update, context.services, context.bot, view.choose_echo(resident.language, card))
 
 
-@action(view.ACT_ECHO_TYPE)
 async def echo_type(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The kind chosen: ask for the text."""
     found = await _resident_card(update, context, grant)
@@ -133,7 +131,6 @@ async def echo_type(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await render.reply(update, services, context.bot, view.ask_text(resident.language, echo, limit))
 
 
-@flow(FLOW_ECHO)
 async def echo_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The 回音's text: kept, then shown for review."""
     message = update.effective_message
@@ -179,7 +176,6 @@ async def _dialog(context: JmContext, resident: Resident) -> Dialog | None:
     return dialog if dialog is not None and dialog.flow == FLOW_ECHO else None
 
 
-@action(view.ACT_SEND)
 async def echo_send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Files the 回音 as a case carrying the card's number."""
     services = context.services
@@ -228,7 +224,6 @@ async def _show_filed(update: Update, context: JmContext, resident: Resident, ca
     await render.edit(update, context.services, context.bot, out)
 
 
-@action(view.ACT_AGAIN)
 async def echo_again(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Write the text again: back to the text step, the kind kept."""
     form = await _echo_form(update, context, grant)
@@ -249,7 +244,6 @@ async def echo_again(update: Update, context: JmContext, grant: ButtonGrant) -> 
     )
 
 
-@action(view.ACT_QUIT)
 async def echo_quit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident = await common.current_resident(update, context)
     if resident is None:
@@ -296,7 +290,6 @@ async def _ask_profile(update: Update, context: JmContext, member: Staff) -> Non
     await render.reply(update, context.services, context.bot, view.ask_title(member.language))
 
 
-@action(view.ACT_PROFILE)
 async def change_profile(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None:
@@ -305,7 +298,6 @@ async def change_profile(update: Update, context: JmContext, grant: ButtonGrant)
     await _ask_profile(update, context, member)
 
 
-@flow(FLOW_PROFILE)
 async def profile_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The title, then the contact line; then the count to print."""
     message = update.effective_message
@@ -327,7 +319,6 @@ async def profile_input(update: Update, context: JmContext, dialog: Dialog) -> N
     await render.reply(update, services, context.bot, view.print_screen(lang, member, found))
 
 
-@action(view.ACT_PRINT)
 async def print_cards(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A count pressed: new cards and their A4 sheet, sent as a PDF."""
     member = await _member(update, context)
@@ -351,3 +342,21 @@ async def print_cards(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 
 COMMANDS = [("cards", cards_command)]
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    view.ACT_ECHO: echo_start,
+    view.ACT_ECHO_TYPE: echo_type,
+    view.ACT_SEND: echo_send,
+    view.ACT_AGAIN: echo_again,
+    view.ACT_QUIT: echo_quit,
+    view.ACT_PROFILE: change_profile,
+    view.ACT_PRINT: print_cards,
+}
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    FLOW_ECHO: echo_input,
+    FLOW_PROFILE: profile_input,
+}

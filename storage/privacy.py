@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import pii
 from core.models import Resident
+from storage import alerts as alert_repo
 from storage import cards as cards_repo
 from storage import inbox as inbox_repo
 from storage.schema import (
@@ -134,6 +135,15 @@ NOT_PERSONAL: dict[str, str] = {
     "bookings.room": "a random room name",
     "bookings.video_url": "the room's link",
     "bookings.cancelled_by": "a code",
+    "alerts.status": "a code",
+    "alerts.topic": "a code",
+    "alerts.area_ids": "ids of areas",
+    "alerts.texts": "a public alert written by staff for every resident of an area",
+    "alerts.source_language": "a setting",
+    "alerts.photo_file_id": "a public alert's photo chosen by staff",
+    "alert_deliveries.status": "a code",
+    "alert_deliveries.language": "a setting",
+    "alert_choices.topic": "a code",
     "card_counters.series": "a counter",
     "card_profiles.title": "staff data",
     "card_profiles.contact": "staff data (the officer's own contact line)",
@@ -223,6 +233,7 @@ async def forget_resident(conn: AsyncConnection, resident: Resident, now: dateti
         .where(residents.c.id == resident.id)
         .values(telegram_id=None, first_name="", phone=None, consented_at=None, deleted_at=now)
     )
+    await alert_repo.forget_resident(conn, resident.id)
     telegram_id = resident.telegram_id
     if telegram_id is not None:
         await conn.execute(dialogs.delete().where(dialogs.c.user_id == telegram_id))

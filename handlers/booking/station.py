@@ -28,7 +28,7 @@ from core.staff import staff_for
 from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 FLOW = "booking_staff"  # a reason or note typed for a booking
 HOURS_FLOW = "booking_hours"  # /hours is open: typed lines add hours
@@ -96,7 +96,6 @@ async def _done(update: Update, context: JmContext, member: Staff, booking_id: i
 # --- the card's buttons --------------------------------------------------------------------------
 
 
-@action("bks_open")
 async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None:
@@ -109,7 +108,6 @@ async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await common.ack(update)
 
 
-@action("bks_confirm")
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None:
@@ -123,7 +121,6 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await _done(update, context, member, booking_id, N_("Confirmed. The resident gets the link and calendar file."))
 
 
-@action("bks_propose")
 async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None:
@@ -140,7 +137,6 @@ async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -
     await render.edit(update, context.services, context.bot, texts.propose_days(member.language, booking, case, days))
 
 
-@action("bks_prop_day")
 async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None:
@@ -160,7 +156,6 @@ async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) 
     )
 
 
-@action("bks_prop_at")
 async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None:
@@ -208,17 +203,14 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str
     await render.reply(update, context.services, context.bot, out)
 
 
-@action("bks_decline")
 async def ask_decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await _ask(update, context, grant, DECLINE, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
 
 
-@action("bks_cancel")
 async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await _ask(update, context, grant, CANCEL, {BookingStatus.PROPOSED, BookingStatus.CONFIRMED})
 
 
-@action("bks_outcome")
 async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None:
@@ -235,7 +227,6 @@ async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) ->
     await _ask(update, context, grant, NOTE, {BookingStatus.CONFIRMED})
 
 
-@action("bks_note_skip")
 async def skip_note(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None or member.telegram_id is None:
@@ -268,7 +259,6 @@ async def _record(update: Update, context: JmContext, member: Staff, dialog: Dia
     await render.reply(update, context.services, context.bot, texts.outcome_recorded(member.language, booking, case))
 
 
-@action("bks_resolve")
 async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None or member.telegram_id is None:
@@ -289,7 +279,6 @@ async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) ->
     await render.reply(update, context.services, context.bot, out)
 
 
-@action("bks_keep_open")
 async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The meeting is over but the matter is not: the case stays in the officer's queue, in progress."""
     member = await _member(update, context)
@@ -311,7 +300,6 @@ async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> N
     )
 
 
-@flow(FLOW)
 async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The reason (decline, call off), the outcome note or the resolution note, typed."""
     message = update.effective_message
@@ -413,7 +401,6 @@ async def _hours_member(update: Update, context: JmContext, grant: ButtonGrant) 
     return member, pool
 
 
-@action("bks_hours_show")
 async def hours_show(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if found:
@@ -421,12 +408,10 @@ async def hours_show(update: Update, context: JmContext, grant: ButtonGrant) -> 
         await _show_hours(update, context, found[0], found[1], edit=True)
 
 
-@action("bks_hours_switch")
 async def hours_switch(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await hours_show(update, context, grant)
 
 
-@action("bks_hours_day")
 async def hours_day(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if found:
@@ -440,7 +425,6 @@ def _clock(value: str) -> time:
     return time.fromisoformat(value)
 
 
-@action("bks_hours_add")
 async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if not found:
@@ -453,7 +437,6 @@ async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await _show_hours(update, context, member, pool, edit=True)
 
 
-@action("bks_hours_rm")
 async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if not found:
@@ -465,7 +448,6 @@ async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -
     await _show_hours(update, context, member, pool, edit=True)
 
 
-@action("bks_hours_done")
 async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member = await _member(update, context)
     if member is None or member.telegram_id is None:
@@ -480,7 +462,6 @@ async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
     )
 
 
-@flow(HOURS_FLOW)
 async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """A typed line such as "Mon 09:00-11:30" or "工作日 14:00-16:00" adds those hours."""
     message = update.effective_message
@@ -501,3 +482,32 @@ async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None
 
 
 COMMANDS = [("hours", hours), ("consultations", consultations)]
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "bks_open": open_card,
+    "bks_confirm": confirm,
+    "bks_propose": propose_days,
+    "bks_prop_day": propose_times,
+    "bks_prop_at": propose,
+    "bks_decline": ask_decline,
+    "bks_cancel": ask_cancel,
+    "bks_outcome": ask_outcome,
+    "bks_note_skip": skip_note,
+    "bks_resolve": ask_resolve,
+    "bks_keep_open": keep_open,
+    "bks_hours_show": hours_show,
+    "bks_hours_switch": hours_switch,
+    "bks_hours_day": hours_day,
+    "bks_hours_add": hours_add,
+    "bks_hours_rm": hours_remove,
+    "bks_hours_done": hours_done,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    FLOW: on_text,
+    HOURS_FLOW: hours_text,
+}

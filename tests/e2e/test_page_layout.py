@@ -7,12 +7,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from PIL import Image
 from playwright.async_api import Page, expect
 
 from sandbox.station import DemoStation
 from tests.e2e.sandbox_client import Chat, daytime_settings
 from tests.e2e.test_bot_process import NUMBER, OFFICER, RESIDENT, onboard_and_fill
-from tests.e2e.test_web_chat import page, shot
+from tests.e2e.test_web_chat import ARTIFACTS, page, shot
 
 pytestmark = pytest.mark.browser
 __all__ = ["page"]  # the Chromium fixture, shared with the web chat's test
@@ -90,3 +91,45 @@ async def test_an_album_and_a_long_reply_fit_at_desktop_and_phone_width(station:
     await expect(page.locator(".row.album")).to_have_count(3)
     await assert_fits(page, 390)
     await shot(page, "layout-390-officer-album.png")
+
+
+async def test_emoji_are_drawn_in_colour_and_text_in_the_chinese_font(station: DemoStation, page: Page) -> None:
+    """The bot's buttons and cards carry emoji (🆕 📝 🏠 ✅ ☎️): each drawn from the colour emoji font,
+    not as the monochrome box a CJK or fallback font has for some of them; text stays in the text font."""
+    await page.goto(f"{station.server.url}/")
+    await expect(page.locator(".person", has_text="刘阿姨")).to_be_visible()
+    samples = {"new": "🆕", "memo": "📝", "house": "🏠", "check": "✅", "phone": "☎️", "text": "派出所 2026"}
+    await page.evaluate(
+        """async (samples) => {
+            let top = 0;
+            for (const [name, text] of Object.entries(samples)) {
+                const probe = document.createElement('div');
+                probe.id = 'probe-' + name;
+                probe.textContent = text;
+                probe.style.cssText = `position:fixed;left:0;top:${top}px;padding:6px;background:#fff;color:#000;`
+                    + 'font-size:40px;line-height:1.2;font-family:var(--font);z-index:99';
+                document.body.append(probe);
+                top += 70;
+            }
+            await document.fonts.ready;
+        }""",
+        samples,
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    shares = {}
+    for name in samples:
+        png = ARTIFACTS / f"probe-{name}.png"
+        await page.locator(f"#probe-{name}").screenshot(path=str(png))
+        shares[name] = colourful(png)
+    text = shares.pop("text")
+    assert all(share > 0.05 for share in shares.values()), shares  # every emoji in colour (a box: 0)
+    assert text < 0.01  # black text on white: not drawn by the emoji font
+
+
+def colourful(png: Path) -> float:
+    """The share of a screenshot's inked (non-white) pixels that are clearly coloured, not grey."""
+    with Image.open(png) as image:
+        pixels = list(image.convert("RGB").get_flattened_data())
+    inked = [p for p in pixels if min(p) < 235]
+    coloured = [p for p in inked if max(p) - min(p) > 60]
+    return len(coloured) / max(len(inked), 1)

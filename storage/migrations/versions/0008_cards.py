@@ -1,7 +1,7 @@
 """回音卡: printed cards with a number series, their officer's profile, and where a case came from
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 
 Officers hand out numbered 回音卡 with a QR link to the bot. A card belongs to the officer who
@@ -16,8 +16,8 @@ from alembic import op
 
 import storage.types
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
