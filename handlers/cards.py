@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ChatType
 
 from core import dialog_state, residents
 from core import staff as desk
@@ -27,7 +26,6 @@ from core.onboarding import choose_language
 from core.outgoing import Attachment, Outgoing
 from handlers import common
 from handlers import outgoing as render
-from handlers.cases import NOT_STAFF
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -258,24 +256,9 @@ async def echo_quit(update: Update, context: JmContext, grant: ButtonGrant) -> N
 # --- staff: /cards -------------------------------------------------------------------------
 
 
-async def _member(update: Update, context: JmContext) -> Staff | None:
-    """The sender as active staff in a private chat; anyone else is told no."""
-    user, chat = update.effective_user, update.effective_chat
-    member = await desk.staff_for(context.services, user.id) if user else None
-    if member is not None and chat is not None and chat.type == ChatType.PRIVATE:
-        return member
-    log.info("refused /cards from a non-staff user or chat")
-    lang = await common.language_for(update, context)
-    if update.callback_query is not None:
-        await common.alert(update, lang, NOT_STAFF)
-    elif chat is not None and chat.type == ChatType.PRIVATE:
-        await render.reply(update, context.services, context.bot, Outgoing(t(lang, NOT_STAFF)))
-    return None
-
-
 async def cards_command(update: Update, context: JmContext) -> None:
     """/cards: print 回音卡; the first time, the title and contact line they show."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     found = await printing.profile(context.services, member)
@@ -291,7 +274,7 @@ async def _ask_profile(update: Update, context: JmContext, member: Staff) -> Non
 
 
 async def change_profile(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     await common.ack(update)
@@ -301,7 +284,7 @@ async def change_profile(update: Update, context: JmContext, grant: ButtonGrant)
 async def profile_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The title, then the contact line; then the count to print."""
     message = update.effective_message
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if message is None or member is None:
         return
     lang, services = member.language, context.services
@@ -321,7 +304,7 @@ async def profile_input(update: Update, context: JmContext, dialog: Dialog) -> N
 
 async def print_cards(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A count pressed: new cards and their A4 sheet, sent as a PDF."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     lang = member.language

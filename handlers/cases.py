@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from core import dialog_state, labels
@@ -40,7 +39,6 @@ STEP_RESOLVE, STEP_REASON, STEP_REFERRAL = "resolve", "reject_reason", "reject_r
 NOTE_MAX = 1000
 QUEUE_BUTTONS = 20
 
-NOT_STAFF = N_("This is only for enrolled station staff, in a private chat with the bot.")
 PROMPTS = {
     STEP_RESOLVE: N_(
         "Case <code>{number}</code>: write the note to the resident — what was done and "
@@ -102,21 +100,6 @@ def queue_screen(lang: Language, open_cases: list[Case], now: datetime, tz: Zone
 # --- who is asking -------------------------------------------------------------------------
 
 
-async def _member(update: Update, context: JmContext) -> Staff | None:
-    """The sender as active staff in a private chat; anyone else is told no and gets None."""
-    user, chat = update.effective_user, update.effective_chat
-    member = await desk.staff_for(context.services, user.id) if user else None
-    if member is not None and chat is not None and chat.type == ChatType.PRIVATE:
-        return member
-    log.info("refused a staff action from a non-staff user or chat")
-    lang = await common.language_for(update, context)
-    if update.callback_query is not None:
-        await common.alert(update, lang, NOT_STAFF)
-    elif chat is not None and chat.type == ChatType.PRIVATE:
-        await render.reply(update, context.services, context.bot, Outgoing(t(lang, NOT_STAFF)))
-    return None
-
-
 def _ref(grant: ButtonGrant) -> tuple[int, int | None]:
     version = grant.payload.get("version")
     return int(grant.payload["case_id"]), int(version) if version is not None else None
@@ -139,7 +122,7 @@ async def _transition(
     update: Update, context: JmContext, grant: ButtonGrant, act: Action, to_staff_id: int | None = None
 ) -> None:
     """A button that changes the case at once: do it and redraw the card."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, version = _ref(grant)
@@ -177,7 +160,7 @@ async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the other officers to transfer the case to."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, version = _ref(grant)
@@ -197,7 +180,7 @@ async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> No
 
 async def _ask(update: Update, context: JmContext, grant: ButtonGrant, act: Action, step: str) -> None:
     """Resolve and reject need words for the resident first: the dialog row asks for them."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, version = _ref(grant)
@@ -227,7 +210,7 @@ async def reject(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The resident's full phone number, in an alert, written to the audit log."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -244,7 +227,7 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
     With an "event_id" in the button, only the photos one addition of the resident brought.
     """
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -282,7 +265,7 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The case with every step so far, in place of the card."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -297,7 +280,7 @@ async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 async def _show_card(update: Update, context: JmContext, grant: ButtonGrant, *, in_place: bool) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -331,7 +314,7 @@ async def back_to_card(update: Update, context: JmContext, grant: ButtonGrant) -
 async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     """Free text while a resolve or reject is waiting for its words."""
     services = context.services
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         await dialog_state.clear(services, dialog.user_id)
         return
@@ -373,7 +356,7 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
 
 async def queue(update: Update, context: JmContext) -> None:
     """The officer's open cases, priority (绿色通道) first, then oldest."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     services = context.services

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from telegram import Update
-from telegram.constants import ChatType
 
 from core import dialog_state
 from core.booking import rules as bk
@@ -24,7 +23,6 @@ from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.models import ButtonGrant, Language, Staff, Status
 from core.outgoing import Outgoing
-from core.staff import staff_for
 from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext
@@ -34,23 +32,8 @@ FLOW = "booking_staff"  # a reason or note typed for a booking
 HOURS_FLOW = "booking_hours"  # /hours is open: typed lines add hours
 DECLINE, CANCEL, NOTE, RESOLVE = "decline", "cancel", "note", "resolve"
 
-NOT_STAFF = N_("This is only for enrolled station staff, in a private chat with the bot.")
 EMPTY = N_("Please write a few words, or send /cancel.")
 TOO_LONG = N_("The text is {length} characters long; the limit is {limit}. Please shorten it.")
-
-
-async def _member(update: Update, context: JmContext) -> Staff | None:
-    """The active staff member pressing or typing, in a private chat; anyone else is refused."""
-    user, chat = update.effective_user, update.effective_chat
-    member = await staff_for(context.services, user.id) if user else None
-    if member is None or not member.active or chat is None or chat.type != ChatType.PRIVATE:
-        lang = await common.language_for(update, context)
-        if update.callback_query is not None:
-            await common.alert(update, lang, NOT_STAFF)
-        else:
-            await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, NOT_STAFF))))
-        return None
-    return member
 
 
 def _ident(grant: ButtonGrant) -> tuple[int, int | None]:
@@ -97,7 +80,7 @@ async def _done(update: Update, context: JmContext, member: Staff, booking_id: i
 
 
 async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -109,7 +92,7 @@ async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     booking_id, version = _ident(grant)
@@ -122,7 +105,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -138,7 +121,7 @@ async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -
 
 
 async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -157,7 +140,7 @@ async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     booking_id, version = _ident(grant)
@@ -182,7 +165,7 @@ async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str, statuses: set[BookingStatus]) -> None:
     """Opens the dialog row that waits for the typed reason or note."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     booking_id, version = _ident(grant)
@@ -212,7 +195,7 @@ async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     booking_id, _version = _ident(grant)
@@ -228,7 +211,7 @@ async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 
 async def skip_note(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     dialog = await dialog_state.get(context.services, member.telegram_id)
@@ -260,7 +243,7 @@ async def _record(update: Update, context: JmContext, member: Staff, dialog: Dia
 
 
 async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     try:
@@ -281,7 +264,7 @@ async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The meeting is over but the matter is not: the case stays in the officer's queue, in progress."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -303,7 +286,7 @@ async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> N
 async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The reason (decline, call off), the outcome note or the resolution note, typed."""
     message = update.effective_message
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if message is None or member is None:
         return
     lang, limit = member.language, bk.settings_for(context.services).note_max
@@ -349,7 +332,7 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
 
 async def consultations(update: Update, context: JmContext) -> None:
     """The officer's consultations to come and those waiting for their outcome."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     items = await bk.officer_bookings(context.services, member)
@@ -385,13 +368,13 @@ async def _show_hours(update: Update, context: JmContext, member: Staff, pool: b
 
 async def hours(update: Update, context: JmContext) -> None:
     """Shows the week's consultation hours and lets the officer edit them."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is not None:
         await _show_hours(update, context, member, False, edit=False)
 
 
 async def _hours_member(update: Update, context: JmContext, grant: ButtonGrant) -> tuple[Staff, bool] | None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return None
     pool = bool(grant.payload.get("pool"))
@@ -449,7 +432,7 @@ async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -
 
 
 async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     await dialog_state.clear(context.services, member.telegram_id)
@@ -465,7 +448,7 @@ async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
 async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """A typed line such as "Mon 09:00-11:30" or "工作日 14:00-16:00" adds those hours."""
     message = update.effective_message
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if message is None or member is None:
         return
     pool = bool(dialog.data.get("pool"))
