@@ -409,18 +409,11 @@ alert_choices = sa.Table(
     sa.PrimaryKeyConstraint("resident_id", "topic", name="pk_alert_choices"),
 )
 
-
-# --- 回音卡 and 警民联系卡 (core/cards): printed cards with a QR link to the bot and their officer ---
-
-# One number series per station, counting up, never reused (统一编号).
+# 回音卡 (core/cards): the number series (统一编号), each officer's card lines, the cards, a case's origin.
 card_counters = sa.Table(
-    "card_counters",
-    metadata,
-    sa.Column("series", sa.String(16), primary_key=True),
+    "card_counters", metadata, sa.Column("series", sa.String(16), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
-)
-
-# What an officer's cards say about them (title, how to reach them), kept for the next sheet.
+)  # fmt: skip
 card_profiles = sa.Table(
     "card_profiles",
     metadata,
@@ -429,36 +422,28 @@ card_profiles = sa.Table(
     sa.Column("contact", sa.String(128), nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
-
 cards = sa.Table(
     "cards",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("number", sa.String(32), nullable=False, unique=True),
-    # The QR code's secret, stored as its SHA-256: the database alone cannot make a working card.
-    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),  # the QR code's secret, hashed
     sa.Column("officer_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="RESTRICT"), nullable=False),
     sa.Column("area_id", sa.Integer, sa.ForeignKey("areas.id", ondelete="SET NULL")),
     sa.Column("printed_at", UtcDateTime, nullable=False),
-    # The resident who scanned it first: the card is theirs from then on.
-    sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="SET NULL")),
+    sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="SET NULL")),  # who scanned first
     sa.Column("linked_at", UtcDateTime),
-    # Their 回音 (a case), once sent.
-    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="SET NULL")),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="SET NULL")),  # their 回音
     sa.Column("answered_at", UtcDateTime),
     sa.Index("ix_cards_officer", "officer_id", "printed_at"),
     sa.Index("ix_cards_resident", "resident_id"),
 )
-
-# Where a case came from when it is not the resident's own Telegram report: channel 回音卡 (card),
-# and the card it answers. Cases without a row came in through Telegram.
 case_sources = sa.Table(
     "case_sources",
     metadata,
     sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),  # 回音卡 (card); no row: the resident's own report
     sa.Column("card_id", sa.Integer, sa.ForeignKey("cards.id", ondelete="SET NULL")),
-    # What a 回音 is: suggestion | problem | praise | complaint.
-    sa.Column("echo", sa.String(16)),
+    sa.Column("echo", sa.String(16)),  # suggestion | problem | praise | complaint
     sa.Index("ix_case_sources_card", "card_id"),
 )
