@@ -18,10 +18,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+import core.booking.texts
+import core.cases.texts
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
 from bot.processor import PerUserProcessor
 from bot.settings import Settings
+from core import outbox
 from core.booking.slots import BookingSettings, SlotSettings
 from core.clock import Clock, SystemClock
 from core.config import StationConfig
@@ -30,20 +33,23 @@ from core.flood import FloodGate
 from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
+    alerts,
+    alerts_residents,
     cases,
     errors,
-    followups,  # noqa: F401 - registers the follow-up buttons and comment flow
+    followups,
     gate,
     mycases,
     onboarding,
     report,
-    router,
     staff,
     stats,
 )
 from handlers.booking import resident as booking
+from handlers.booking import station as booking_station
 from handlers.context import SERVICES_KEY, JmContext
-from scheduler import renderers
+from handlers.router import Router, merged
+from scheduler import renderers, weekly_report
 from storage.db import Database
 
 
@@ -94,6 +100,7 @@ def build_services(settings: Settings, clock: Clock | None = None, db: Database 
         calendar=WorkCalendar(config.tz),
         deadlines=DeadlinePolicy.from_mapping(settings.ack_hours, settings.resolve_workdays),
         phone_task=_phone_task,
+        renderers=RENDERERS,
     )
 
 
@@ -102,9 +109,40 @@ async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, re
     await renderers.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
 
 
+# Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).
+FEATURES = (
+    onboarding,
+    report,
+    mycases,
+    handlers.settings,
+    cases,
+    followups,
+    stats,
+    booking,
+    booking_station,
+    alerts,
+    alerts_residents,
+)
+
+
+# Every outbox kind's renderer, from the features that queue them.
+RENDERERS = outbox.merged(
+    core.cases.texts.RENDERERS, core.booking.texts.RENDERERS, renderers.RENDERERS, weekly_report.RENDERERS
+)
+
+
+def build_router() -> Router:
+    """Every button action and dialog flow of every feature, in one table each."""
+    return Router(
+        actions=merged(*(feature.ACTIONS for feature in FEATURES)),
+        flows=merged(*(feature.FLOWS for feature in FEATURES)),
+    )
+
+
 def register_handlers(app: Any) -> None:
     """Every handler in one place: the gate in group -1, then group 0, where the order matters (first match wins)."""
     private = filters.ChatType.PRIVATE
+    router = build_router()
     # Before everything: edits are left alone, a user's flood is held back (handlers/gate.py).
     app.add_handler(TypeHandler(Update, gate.screen_update), group=-1)
     app.add_handler(CommandHandler("start", onboarding.start, filters=private))
@@ -124,9 +162,8 @@ def register_handlers(app: Any) -> None:
 
 
 def _feature_commands() -> list[tuple[str, Any]]:
-    """Commands of the features that live in their own modules; importing them also registers
-    their button actions and dialog flows with handlers.router."""
-    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
+    """Commands of the features that live in their own modules."""
+    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS]
 
 
 def build_application(

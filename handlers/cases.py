@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from core import dialog_state, labels
@@ -31,7 +30,7 @@ from core.outgoing import Button, Outgoing, rows
 from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,6 @@ STEP_RESOLVE, STEP_REASON, STEP_REFERRAL = "resolve", "reject_reason", "reject_r
 NOTE_MAX = 1000
 QUEUE_BUTTONS = 20
 
-NOT_STAFF = N_("This is only for enrolled station staff, in a private chat with the bot.")
 PROMPTS = {
     STEP_RESOLVE: N_(
         "Case <code>{number}</code>: write the note to the resident — what was done and "
@@ -102,21 +100,6 @@ def queue_screen(lang: Language, open_cases: list[Case], now: datetime, tz: Zone
 # --- who is asking -------------------------------------------------------------------------
 
 
-async def _member(update: Update, context: JmContext) -> Staff | None:
-    """The sender as active staff in a private chat; anyone else is told no and gets None."""
-    user, chat = update.effective_user, update.effective_chat
-    member = await desk.staff_for(context.services, user.id) if user else None
-    if member is not None and chat is not None and chat.type == ChatType.PRIVATE:
-        return member
-    log.info("refused a staff action from a non-staff user or chat")
-    lang = await common.language_for(update, context)
-    if update.callback_query is not None:
-        await common.alert(update, lang, NOT_STAFF)
-    elif chat is not None and chat.type == ChatType.PRIVATE:
-        await render.reply(update, context.services, context.bot, Outgoing(t(lang, NOT_STAFF)))
-    return None
-
-
 def _ref(grant: ButtonGrant) -> tuple[int, int | None]:
     version = grant.payload.get("version")
     return int(grant.payload["case_id"]), int(version) if version is not None else None
@@ -139,7 +122,7 @@ async def _transition(
     update: Update, context: JmContext, grant: ButtonGrant, act: Action, to_staff_id: int | None = None
 ) -> None:
     """A button that changes the case at once: do it and redraw the card."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, version = _ref(grant)
@@ -155,34 +138,29 @@ async def _transition(
     await common.ack(update)
 
 
-@action(CARD_ACTIONS[Action.ACCEPT][0])
 async def accept(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """受理: the officer takes the case on; the resident is told."""
     await _transition(update, context, grant, Action.ACCEPT)
 
 
-@action(CARD_ACTIONS[Action.START][0])
 async def start_work(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Work on the case begins."""
     await _transition(update, context, grant, Action.START)
 
 
-@action(CARD_ACTIONS[Action.ESCALATE][0])
 async def escalate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """上报: the case goes up to the supervisor (or from a supervisor to the leader)."""
     await _transition(update, context, grant, Action.ESCALATE)
 
 
-@action("case_transfer_to")
 async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """转办: the chosen officer becomes the case's handler and gets the card."""
     await _transition(update, context, grant, Action.TRANSFER, int(grant.payload["to_staff_id"]))
 
 
-@action(CARD_ACTIONS[Action.TRANSFER][0])
 async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the other officers to transfer the case to."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, version = _ref(grant)
@@ -202,7 +180,7 @@ async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> No
 
 async def _ask(update: Update, context: JmContext, grant: ButtonGrant, act: Action, step: str) -> None:
     """Resolve and reject need words for the resident first: the dialog row asks for them."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, version = _ref(grant)
@@ -220,22 +198,19 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, act: Acti
     await render.reply(update, services, context.bot, Outgoing(t(member.language, PROMPTS[step], number=case.number)))
 
 
-@action(CARD_ACTIONS[Action.RESOLVE][0])
 async def resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """办结: asks for the note to the resident."""
     await _ask(update, context, grant, Action.RESOLVE, STEP_RESOLVE)
 
 
-@action(CARD_ACTIONS[Action.REJECT][0])
 async def reject(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """不予受理: asks for the reason, then where the resident can go instead."""
     await _ask(update, context, grant, Action.REJECT, STEP_REASON)
 
 
-@action("case_contact")
 async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The resident's full phone number, in an alert, written to the audit log."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -247,13 +222,12 @@ async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await common.alert(update, member.language, N_("Resident's phone: {phone}\nThis look-up is recorded."), phone=phone)
 
 
-@action(MEDIA_ACTION)
 async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The case's photos as albums and its location as a map pin, sent to the staff member who pressed.
 
     With an "event_id" in the button, only the photos one addition of the resident brought.
     """
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -289,10 +263,9 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
         await render.send_location(context.bot, chat.id, found.location, reply_to=card)
 
 
-@action("case_timeline")
 async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The case with every step so far, in place of the card."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -307,7 +280,7 @@ async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 async def _show_card(update: Update, context: JmContext, grant: ButtonGrant, *, in_place: bool) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     case_id, _version = _ref(grant)
@@ -325,13 +298,11 @@ async def _show_card(update: Update, context: JmContext, grant: ButtonGrant, *, 
     await common.ack(update)
 
 
-@action("case_open")
 async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A case picked from /queue: its card as a new message, so the list stays."""
     await _show_card(update, context, grant, in_place=False)
 
 
-@action("case_back")
 async def back_to_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Back from the timeline or the transfer list to the card."""
     await _show_card(update, context, grant, in_place=True)
@@ -340,11 +311,10 @@ async def back_to_card(update: Update, context: JmContext, grant: ButtonGrant) -
 # --- the notes that resolve and reject ask for ---------------------------------------------
 
 
-@flow(FLOW)
 async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     """Free text while a resolve or reject is waiting for its words."""
     services = context.services
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         await dialog_state.clear(services, dialog.user_id)
         return
@@ -386,7 +356,7 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
 
 async def queue(update: Update, context: JmContext) -> None:
     """The officer's open cases, priority (绿色通道) first, then oldest."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     services = context.services
@@ -396,3 +366,26 @@ async def queue(update: Update, context: JmContext) -> None:
 
 
 COMMANDS = [("queue", queue)]
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    CARD_ACTIONS[Action.ACCEPT][0]: accept,
+    CARD_ACTIONS[Action.START][0]: start_work,
+    CARD_ACTIONS[Action.ESCALATE][0]: escalate,
+    "case_transfer_to": transfer_to,
+    CARD_ACTIONS[Action.TRANSFER][0]: transfer,
+    CARD_ACTIONS[Action.RESOLVE][0]: resolve,
+    CARD_ACTIONS[Action.REJECT][0]: reject,
+    "case_contact": contact,
+    MEDIA_ACTION: show_media,
+    "case_timeline": show_timeline,
+    "case_open": open_case,
+    "case_back": back_to_card,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    FLOW: on_note,
+}

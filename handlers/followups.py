@@ -18,7 +18,7 @@ from core.outgoing import Outgoing
 from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 
 async def _show(update: Update, context: JmContext, lang: Language, answer: fu.Answer) -> None:
@@ -42,7 +42,6 @@ async def _show(update: Update, context: JmContext, lang: Language, answer: fu.A
     await render.edit(update, context.services, context.bot, out)
 
 
-@action(fu.ACT_SOLVED)
 async def solved(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """已解决 / 未解决: the resident sees the satisfaction question next."""
     resident = await common.current_resident(update, context)
@@ -56,7 +55,6 @@ async def solved(update: Update, context: JmContext, grant: ButtonGrant) -> None
     await _show(update, context, lang, answer)
 
 
-@action(fu.ACT_RATE)
 async def rate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """满意 / 基本满意 / 不满意: the case closes, or is reopened and escalated."""
     resident = await common.current_resident(update, context)
@@ -69,7 +67,6 @@ async def rate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await _show(update, context, lang, answer)
 
 
-@action(fu.ACT_COMMENT)
 async def ask_comment(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The optional comment after a satisfied answer: the resident is asked to type it."""
     resident = await common.current_resident(update, context)
@@ -86,7 +83,6 @@ async def ask_comment(update: Update, context: JmContext, grant: ButtonGrant) ->
     await render.reply(update, context.services, context.bot, fu.comment_prompt(lang))
 
 
-@action(fu.ACT_SKIP)
 async def skip(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """No comment: the escalation goes to the supervisor now."""
     resident = await common.current_resident(update, context)
@@ -99,7 +95,6 @@ async def skip(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await _show(update, context, lang, answer)
 
 
-@flow(fu.FLOW_COMMENT)
 async def comment(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The comment itself: one text message, passed on to whoever must act on it."""
     message = update.effective_message
@@ -137,7 +132,6 @@ async def comment(update: Update, context: JmContext, dialog: Dialog) -> None:
     await render.reply(update, context.services, context.bot, out)
 
 
-@action(fu.ACT_VISIT_DONE)
 async def visit_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The officer records a repeat visit (回访) as done."""
     user = update.effective_user
@@ -155,3 +149,19 @@ async def visit_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
         return
     await common.ack(update)
     await render.edit(update, context.services, context.bot, fu.visit_done_message(lang, case, visit))
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    fu.ACT_SOLVED: solved,
+    fu.ACT_RATE: rate,
+    fu.ACT_COMMENT: ask_comment,
+    fu.ACT_SKIP: skip,
+    fu.ACT_VISIT_DONE: visit_done,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    fu.FLOW_COMMENT: comment,
+}

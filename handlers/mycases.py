@@ -20,7 +20,7 @@ from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext
 from handlers.notes import note_case
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 
 async def list_cases(update: Update, context: JmContext) -> None:
@@ -56,7 +56,6 @@ async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> Case |
             return None
 
 
-@action("my_case_open")
 async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A case and its timeline, with what the resident can do now."""
     case = await _own(update, context, grant)
@@ -79,7 +78,6 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await render.reply(update, context.services, context.bot, Outgoing(text, rows(buttons)))
 
 
-@action("my_case_withdraw")
 async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
@@ -104,7 +102,6 @@ async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -
     )
 
 
-@action("my_case_withdraw_yes")
 async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
@@ -125,7 +122,6 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     )
 
 
-@action("my_case_add")
 async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Opens the form that collects text and photos for the case until “Done”."""
     case = await _own(update, context, grant)
@@ -144,7 +140,6 @@ async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> No
     await _status(update, context, lang, data)
 
 
-@flow(info.FLOW)
 async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """A text, a photo (with or without a caption) or one photo of an album: collected, and the status shown.
 
@@ -201,7 +196,6 @@ async def _form(update: Update, context: JmContext, grant: ButtonGrant) -> Dialo
     return dialog
 
 
-@action(info.DONE)
 async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """“Done”: what was collected becomes one event of the case, and the officer is told once."""
     resident = await common.current_resident(update, context)
@@ -248,7 +242,6 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
     )
 
 
-@action(info.CANCEL)
 async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """“Cancel”: the collected text and photos are dropped; nothing reaches the case or the officer."""
     lang = await common.language_for(update, context)
@@ -259,3 +252,20 @@ async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) ->
     await dialog_state.clear(context.services, dialog.user_id)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "my_case_open": open_case,
+    "my_case_withdraw": ask_withdraw,
+    "my_case_withdraw_yes": withdraw,
+    "my_case_add": ask_info,
+    info.DONE: info_done,
+    info.CANCEL: info_cancel,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    info.FLOW: info_input,
+}

@@ -15,7 +15,7 @@ from core.outgoing import Button, Outgoing, rows
 from handlers import common, menus, onboarding
 from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 PHONE_FLOW = "settings_phone"
 
@@ -47,13 +47,11 @@ async def show(update: Update, context: JmContext) -> None:
     await render.reply(update, context.services, context.bot, Outgoing(common.screen(lang, text), buttons))
 
 
-@action("settings_area")
 async def change_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await common.ack(update)
     await onboarding.show_areas(update, context, await common.language_for(update, context), None, "settings")
 
 
-@action("settings_phone")
 async def change_phone(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Without a number on file this is onboarding's phone step ("Skip" leaves none); with one, the
     choices are to share a new number, keep the current one or remove it, and each does what it says."""
@@ -69,7 +67,6 @@ async def change_phone(update: Update, context: JmContext, grant: ButtonGrant) -
     await render.reply(update, context.services, context.bot, ask_new_phone(resident.language, resident.phone))
 
 
-@flow(PHONE_FLOW)
 async def new_phone_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The resident's own contact replaces the number; "keep" changes nothing; "remove" deletes it."""
     message = update.effective_message
@@ -96,7 +93,6 @@ async def new_phone_input(update: Update, context: JmContext, dialog: Dialog) ->
     await common.show_menu(update, context)
 
 
-@action("settings_phone_remove")
 async def remove_phone(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident = await common.current_resident(update, context)
     if resident is None:
@@ -122,7 +118,6 @@ async def privacy(update: Update, context: JmContext) -> None:
     await render.reply(update, context.services, context.bot, Outgoing(text, buttons))
 
 
-@action("privacy_delete")
 async def ask_delete(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     lang = await common.language_for(update, context)
     await common.ack(update)
@@ -147,7 +142,6 @@ async def ask_delete(update: Update, context: JmContext, grant: ButtonGrant) -> 
     )
 
 
-@action("privacy_delete_yes")
 async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
@@ -165,8 +159,24 @@ async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None
     )
 
 
-@action("privacy_keep")
 async def keep(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     lang = await common.language_for(update, context)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Nothing was deleted."))))
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "settings_area": change_area,
+    "settings_phone": change_phone,
+    "settings_phone_remove": remove_phone,
+    "privacy_delete": ask_delete,
+    "privacy_delete_yes": delete,
+    "privacy_keep": keep,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    PHONE_FLOW: new_phone_input,
+}

@@ -30,7 +30,7 @@ from handlers import common
 from handlers import outgoing as render
 from handlers.booking import station as booking_staff
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 FLOW = "booking"
 TOPIC, DESCRIPTION, DAY, TIME, REVIEW = "topic", "description", "day", "time", "review"
@@ -93,7 +93,6 @@ async def start(update: Update, context: JmContext) -> None:
     await _show(update, context, resident, lang, dialog)
 
 
-@action("menu_book")
 async def menu_book(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await start(update, context)
 
@@ -180,28 +179,24 @@ async def _advance(
     await _show(update, context, resident, lang, dialog, edit=edit)
 
 
-@action("bk_topic")
 async def pick_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, TOPIC)
     if found:
         await _advance(update, context, found, DESCRIPTION, {"topic": Topic(grant.payload["topic"]).value})
 
 
-@action("bk_keep")
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, DESCRIPTION)
     if found and found[2].data.get("description"):
         await _advance(update, context, found, DAY, {})
 
 
-@action("bk_day")
 async def pick_day(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, DAY)
     if found:
         await _advance(update, context, found, TIME, {"day": date.fromisoformat(grant.payload["day"]).isoformat()})
 
 
-@action("bk_time")
 async def pick_time(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A time from the day's list, or one of the alternatives offered after a lost race."""
     found = await _form(update, context, TIME, REVIEW)
@@ -211,7 +206,6 @@ async def pick_time(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await _advance(update, context, found, REVIEW, {"starts_at": at.isoformat(), "day": day})
 
 
-@action("bk_back")
 async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     step = str(grant.payload.get("step"))
     found = await _form(update, context)
@@ -219,7 +213,6 @@ async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
         await _advance(update, context, found, step, {})
 
 
-@action("bk_quit")
 async def quit_form(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context)
     if found:
@@ -234,7 +227,6 @@ async def quit_form(update: Update, context: JmContext, grant: ButtonGrant) -> N
         )
 
 
-@action("bk_submit")
 async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Sends the request (or the move). The update id makes a replay find the same booking."""
     resident = await common.current_resident(update, context)
@@ -290,7 +282,6 @@ def _values(lang: Language, exc: bk.BookingError) -> dict[str, object]:
     return {k: texts.duration(lang, v) if hasattr(v, "total_seconds") else v for k, v in exc.values.items()}
 
 
-@flow(FLOW)
 async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The description is typed; anything else while the form is open is explained."""
     message = update.effective_message
@@ -342,7 +333,6 @@ async def bookings_screen(context: JmContext, resident: Resident, lang: Language
     return Outgoing(common.screen(lang, out.text), out.buttons)
 
 
-@action("bk_list")
 async def list_again(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _resident(update, context)
     if found:
@@ -359,7 +349,6 @@ async def _view(context: JmContext, resident: Resident, lang: Language, booking_
     return Outgoing(common.screen(lang, out.text), out.buttons)
 
 
-@action("bk_open")
 async def open_booking(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """One booking: {"booking_id"}, or {"case_id"} for a button on a consultation case in /mycases."""
     found = await _resident(update, context)
@@ -392,7 +381,6 @@ async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> tuple[
     return resident, lang, pair
 
 
-@action("bk_move")
 async def move(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Reschedule (or, after the station called it off, pick a new time): the day and time steps."""
     found = await _own(update, context, grant)
@@ -415,7 +403,6 @@ async def move(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await _show(update, context, resident, lang, dialog)
 
 
-@action("bk_rebook")
 async def rebook(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """One tap on a time offered after the station called the meeting off."""
     found = await _own(update, context, grant)
@@ -443,7 +430,6 @@ async def rebook(update: Update, context: JmContext, grant: ButtonGrant) -> None
     )
 
 
-@action("bk_accept")
 async def accept(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _own(update, context, grant)
     if found is None:
@@ -467,7 +453,6 @@ async def accept(update: Update, context: JmContext, grant: ButtonGrant) -> None
     )
 
 
-@action("bk_cancel")
 async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _own(update, context, grant)
     if found is None:
@@ -484,7 +469,6 @@ async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> 
     )
 
 
-@action("bk_cancel_yes")
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _own(update, context, grant)
     if found is None:
@@ -507,7 +491,6 @@ async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None
     )
 
 
-@action("bk_withdraw")
 async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """ "No, thanks" after the station called the meeting off: the case is withdrawn."""
     found = await _own(update, context, grant)
@@ -528,7 +511,6 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     )
 
 
-@action("bk_ics")
 async def calendar_file(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The calendar file again, for a confirmed booking."""
     found = await _own(update, context, grant)
@@ -551,3 +533,31 @@ async def calendar_file(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 COMMANDS = [("book", start), ("mybookings", my_bookings), *booking_staff.COMMANDS]
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "menu_book": menu_book,
+    "bk_topic": pick_topic,
+    "bk_keep": keep_description,
+    "bk_day": pick_day,
+    "bk_time": pick_time,
+    "bk_back": back,
+    "bk_quit": quit_form,
+    "bk_submit": submit,
+    "bk_list": list_again,
+    "bk_open": open_booking,
+    "bk_move": move,
+    "bk_rebook": rebook,
+    "bk_accept": accept,
+    "bk_cancel": ask_cancel,
+    "bk_cancel_yes": cancel,
+    "bk_withdraw": withdraw,
+    "bk_ics": calendar_file,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    FLOW: on_text,
+}

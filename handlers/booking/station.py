@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from telegram import Update
-from telegram.constants import ChatType
 
 from core import dialog_state
 from core.booking import rules as bk
@@ -24,33 +23,17 @@ from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.models import ButtonGrant, Language, Staff, Status
 from core.outgoing import Outgoing
-from core.staff import staff_for
 from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 FLOW = "booking_staff"  # a reason or note typed for a booking
 HOURS_FLOW = "booking_hours"  # /hours is open: typed lines add hours
 DECLINE, CANCEL, NOTE, RESOLVE = "decline", "cancel", "note", "resolve"
 
-NOT_STAFF = N_("This is only for enrolled station staff, in a private chat with the bot.")
 EMPTY = N_("Please write a few words, or send /cancel.")
 TOO_LONG = N_("The text is {length} characters long; the limit is {limit}. Please shorten it.")
-
-
-async def _member(update: Update, context: JmContext) -> Staff | None:
-    """The active staff member pressing or typing, in a private chat; anyone else is refused."""
-    user, chat = update.effective_user, update.effective_chat
-    member = await staff_for(context.services, user.id) if user else None
-    if member is None or not member.active or chat is None or chat.type != ChatType.PRIVATE:
-        lang = await common.language_for(update, context)
-        if update.callback_query is not None:
-            await common.alert(update, lang, NOT_STAFF)
-        else:
-            await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, NOT_STAFF))))
-        return None
-    return member
 
 
 def _ident(grant: ButtonGrant) -> tuple[int, int | None]:
@@ -96,9 +79,8 @@ async def _done(update: Update, context: JmContext, member: Staff, booking_id: i
 # --- the card's buttons --------------------------------------------------------------------------
 
 
-@action("bks_open")
 async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -109,9 +91,8 @@ async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await common.ack(update)
 
 
-@action("bks_confirm")
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     booking_id, version = _ident(grant)
@@ -123,9 +104,8 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await _done(update, context, member, booking_id, N_("Confirmed. The resident gets the link and calendar file."))
 
 
-@action("bks_propose")
 async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -140,9 +120,8 @@ async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -
     await render.edit(update, context.services, context.bot, texts.propose_days(member.language, booking, case, days))
 
 
-@action("bks_prop_day")
 async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -160,9 +139,8 @@ async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) 
     )
 
 
-@action("bks_prop_at")
 async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     booking_id, version = _ident(grant)
@@ -187,7 +165,7 @@ async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str, statuses: set[BookingStatus]) -> None:
     """Opens the dialog row that waits for the typed reason or note."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     booking_id, version = _ident(grant)
@@ -208,19 +186,16 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str
     await render.reply(update, context.services, context.bot, out)
 
 
-@action("bks_decline")
 async def ask_decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await _ask(update, context, grant, DECLINE, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
 
 
-@action("bks_cancel")
 async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await _ask(update, context, grant, CANCEL, {BookingStatus.PROPOSED, BookingStatus.CONFIRMED})
 
 
-@action("bks_outcome")
 async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     booking_id, _version = _ident(grant)
@@ -235,9 +210,8 @@ async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) ->
     await _ask(update, context, grant, NOTE, {BookingStatus.CONFIRMED})
 
 
-@action("bks_note_skip")
 async def skip_note(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     dialog = await dialog_state.get(context.services, member.telegram_id)
@@ -268,9 +242,8 @@ async def _record(update: Update, context: JmContext, member: Staff, dialog: Dia
     await render.reply(update, context.services, context.bot, texts.outcome_recorded(member.language, booking, case))
 
 
-@action("bks_resolve")
 async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     try:
@@ -289,10 +262,9 @@ async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) ->
     await render.reply(update, context.services, context.bot, out)
 
 
-@action("bks_keep_open")
 async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The meeting is over but the matter is not: the case stays in the officer's queue, in progress."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     try:
@@ -311,11 +283,10 @@ async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> N
     )
 
 
-@flow(FLOW)
 async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The reason (decline, call off), the outcome note or the resolution note, typed."""
     message = update.effective_message
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if message is None or member is None:
         return
     lang, limit = member.language, bk.settings_for(context.services).note_max
@@ -361,7 +332,7 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
 
 async def consultations(update: Update, context: JmContext) -> None:
     """The officer's consultations to come and those waiting for their outcome."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return
     items = await bk.officer_bookings(context.services, member)
@@ -397,13 +368,13 @@ async def _show_hours(update: Update, context: JmContext, member: Staff, pool: b
 
 async def hours(update: Update, context: JmContext) -> None:
     """Shows the week's consultation hours and lets the officer edit them."""
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is not None:
         await _show_hours(update, context, member, False, edit=False)
 
 
 async def _hours_member(update: Update, context: JmContext, grant: ButtonGrant) -> tuple[Staff, bool] | None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None:
         return None
     pool = bool(grant.payload.get("pool"))
@@ -413,7 +384,6 @@ async def _hours_member(update: Update, context: JmContext, grant: ButtonGrant) 
     return member, pool
 
 
-@action("bks_hours_show")
 async def hours_show(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if found:
@@ -421,12 +391,10 @@ async def hours_show(update: Update, context: JmContext, grant: ButtonGrant) -> 
         await _show_hours(update, context, found[0], found[1], edit=True)
 
 
-@action("bks_hours_switch")
 async def hours_switch(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await hours_show(update, context, grant)
 
 
-@action("bks_hours_day")
 async def hours_day(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if found:
@@ -440,7 +408,6 @@ def _clock(value: str) -> time:
     return time.fromisoformat(value)
 
 
-@action("bks_hours_add")
 async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if not found:
@@ -453,7 +420,6 @@ async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await _show_hours(update, context, member, pool, edit=True)
 
 
-@action("bks_hours_rm")
 async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _hours_member(update, context, grant)
     if not found:
@@ -465,9 +431,8 @@ async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -
     await _show_hours(update, context, member, pool, edit=True)
 
 
-@action("bks_hours_done")
 async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
     await dialog_state.clear(context.services, member.telegram_id)
@@ -480,11 +445,10 @@ async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
     )
 
 
-@flow(HOURS_FLOW)
 async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """A typed line such as "Mon 09:00-11:30" or "工作日 14:00-16:00" adds those hours."""
     message = update.effective_message
-    member = await _member(update, context)
+    member = await common.staff_member(update, context)
     if message is None or member is None:
         return
     pool = bool(dialog.data.get("pool"))
@@ -501,3 +465,32 @@ async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None
 
 
 COMMANDS = [("hours", hours), ("consultations", consultations)]
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "bks_open": open_card,
+    "bks_confirm": confirm,
+    "bks_propose": propose_days,
+    "bks_prop_day": propose_times,
+    "bks_prop_at": propose,
+    "bks_decline": ask_decline,
+    "bks_cancel": ask_cancel,
+    "bks_outcome": ask_outcome,
+    "bks_note_skip": skip_note,
+    "bks_resolve": ask_resolve,
+    "bks_keep_open": keep_open,
+    "bks_hours_show": hours_show,
+    "bks_hours_switch": hours_switch,
+    "bks_hours_day": hours_day,
+    "bks_hours_add": hours_add,
+    "bks_hours_rm": hours_remove,
+    "bks_hours_done": hours_done,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    FLOW: on_text,
+    HOURS_FLOW: hours_text,
+}
