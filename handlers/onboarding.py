@@ -213,20 +213,6 @@ async def menu_report(update: Update, context: JmContext, grant: ButtonGrant) ->
     await report.start(update, context)
 
 
-async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    from handlers import mycases
-
-    await common.ack(update)
-    await mycases.list_cases(update, context)
-
-
-async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    from handlers import settings as settings_cmd
-
-    await common.ack(update)
-    await settings_cmd.show(update, context)
-
-
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
     "onb_lang": pick_language,
@@ -236,8 +222,6 @@ ACTIONS: dict[str, ActionHandler] = {
     "onb_area": pick_area,
     "onb_area_up": area_up,
     "menu_report": menu_report,
-    "menu_mycases": menu_mycases,
-    "menu_settings": menu_settings,
 }
 
 
