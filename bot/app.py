@@ -36,6 +36,7 @@ from core.workdays import WorkCalendar
 from handlers import (
     alerts,
     alerts_residents,
+    cards,
     cases,
     errors,
     followups,
@@ -89,6 +90,8 @@ def station_config(settings: Settings) -> StationConfig:
         digest_time=Settings.clock_time(settings.digest_time),
         weekly_report_weekday=settings.weekly_report_day - 1,
         weekly_report_time=Settings.clock_time(settings.weekly_report_time),
+        card_promise=settings.card_promise,
+        card_font=settings.card_font,
     )
 
 
@@ -123,6 +126,7 @@ FEATURES = (
     booking_station,
     alerts,
     alerts_residents,
+    cards,
 )
 
 
@@ -168,7 +172,7 @@ def register_handlers(app: Any) -> None:
 
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules."""
-    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS]
+    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS, *cards.COMMANDS]
 
 
 def build_application(
