@@ -172,7 +172,15 @@ def register_handlers(app: Any) -> None:
 
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules."""
-    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS, *cards.COMMANDS]
+    return [
+        *cases.COMMANDS,
+        *staff.COMMANDS,
+        *booking.COMMANDS,
+        *stats.COMMANDS,
+        *alerts.COMMANDS,
+        *alerts_residents.COMMANDS,
+        *cards.COMMANDS,
+    ]
 
 
 def build_application(
