@@ -64,6 +64,7 @@ class Refusal(Enum):
     """Why a press was refused, as the presser is told."""
 
     UNKNOWN = "unknown"  # no such token (forged, or deleted with the resident's data)
+    USED = "used"  # a real token of the presser's, but their screen has moved on since
     EXPIRED = "expired"
     NOT_YOURS = "not_yours"
 
