@@ -68,11 +68,15 @@ def menu(lang: Language, consented: bool) -> Outgoing:
     text = screen(
         lang,
         t(lang, "<b>What would you like to do?</b>"),
-        t(
-            lang,
-            "/report — file an issue\n/book — book a video consultation\n"
-            "/mycases — my cases\n/mybookings — my video consultations\n"
-            "/settings — language, area, phone",
+        Safe(
+            t(
+                lang,
+                "/report — file an issue\n/book — book a video consultation\n"
+                "/mycases — my cases\n/mybookings — my video consultations\n"
+                "/settings — language, area, phone",
+            )
+            + "\n"
+            + t(lang, "/alerts — safety alerts for my area (choose which ones in /settings)")
         ),
     )
     return Outgoing(text, main_buttons(lang))
