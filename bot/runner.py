@@ -60,11 +60,13 @@ class Bot:
         recovered = await self.app.recover_inbox(alone=alone)
         if recovered:
             log.info("handling %d update(s) left from before the last stop", recovered)
-        # The dispatcher's first tick takes back rows a killed sender left half-sent.
+        # The dispatcher's first tick takes back rows a killed sender left half-sent: alone, all of
+        # them at once (they are this bot's own from before the crash), else those past the lease.
         config = self.services.config
         self.scheduled = jobs.install(
             self.app,
             self.services,
+            dispatcher=jobs.make_dispatcher(self.app.bot, self.services, alone=alone),
             sweeps=Sweeps(
                 self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after
             ),

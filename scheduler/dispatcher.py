@@ -8,7 +8,9 @@ Messages to one chat go out one after another in the order they were claimed (th
 before the follow-up question about it); different chats are sent side by side.
 
 A row is sent twice only when a process dies after Telegram accepted the message and before the
-result was recorded: its claim then expires (`lease`) and the row is sent again.
+result was recorded: its claim then expires (`lease`) and the row is sent again. A sender that is
+`alone` (polling: Telegram serves one consumer) does not wait out the lease at start-up: every row
+left 'sending' is its own from before the crash, and goes out again at once.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ class Dispatcher:
         backoff_base, backoff_cap: Exponential backoff for network errors (with jitter).
         rng: Randomness for the jitter (tests pass a seeded one).
         renderers: The message builder of each outbox kind (assembled in bot/app.py).
+        alone: This is the only sender on the database (polling mode): its first drain takes back
+            every claim left from before a crash at once, instead of after the lease.
     """
 
     def __init__(
@@ -130,6 +134,7 @@ class Dispatcher:
         backoff_base: timedelta = timedelta(seconds=5),
         backoff_cap: timedelta = timedelta(minutes=30),
         rng: random.Random | None = None,
+        alone: bool = False,
     ) -> None:
         if batch < 1 or concurrency < 1 or max_attempts < 1:
             raise ValueError("batch, concurrency and max_attempts must be at least 1")
@@ -147,6 +152,7 @@ class Dispatcher:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._rng = rng or random.Random()
+        self.alone = alone
         self._running = asyncio.Lock()
         self._woken = False
         self._last_reclaim: datetime | None = None
@@ -170,10 +176,15 @@ class Dispatcher:
         return await self.drain()
 
     async def recover(self) -> list[int]:
-        """Takes back rows whose claim outlived the lease (their sender died); returns their ids."""
+        """Takes back rows whose claim outlived the lease (their sender died); returns their ids.
+
+        Alone, before its first claim, the sender takes back every claim: they are its own from
+        before a crash, and nobody else is sending.
+        """
         now = self.clock.now()
+        everything = self.alone and self._last_reclaim is None
         async with self.db.write() as conn:
-            ids = await outbox.reclaim_stale(conn, claimed_before=now - self.lease)
+            ids = await outbox.reclaim_stale(conn, claimed_before=None if everything else now - self.lease)
         self._last_reclaim = now
         if ids:
             log.warning("outbox: took back %d rows from a sender that stopped: %s", len(ids), ids[:20])
