@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import residents
-from core.booking import rules as booking
+from core.booking import sweep
 from core.cases import rules as ledger
 from core.followups import rules as fu
 from core.models import Role, Staff, Status
@@ -121,7 +121,7 @@ class Sweeps:
                 log.exception("sweep %s failed; it is retried on the next run", part.__name__)
         try:
             # Video consultations keep their own confirmation deadlines (24 h to answer a request).
-            stats.bookings = await booking.booking_sweep(self.services)
+            stats.bookings = await sweep.booking_sweep(self.services)
         except Exception:
             log.exception("booking sweep failed; it is retried on the next run")
         if stats.total():

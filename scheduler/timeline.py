@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.booking import rules as booking
+from core.booking import policy
 from core.booking.slots import BookingStatus
 from core.clock import MovableClock, TimeGoesForward
 from core.followups import rules as fu
@@ -53,8 +53,8 @@ LABELS: dict[str, str] = {
     LEADER_ESCALATION: N_("overdue case urged to the leader"),
     kinds.DIGEST: N_("morning digest to officers and supervisors"),
     WEEKLY_REPORT: N_("weekly report to leaders and supervisors"),
-    booking.NOTICE: N_("consultation reminder to the resident"),
-    booking.CARD: N_("consultation reminder to the officer"),
+    policy.NOTICE: N_("consultation reminder to the resident"),
+    policy.CARD: N_("consultation reminder to the officer"),
     BOOKING_REMINDER: N_("reminder to answer a consultation request"),
     BOOKING_ESCALATION: N_("unanswered consultation request goes to the supervisor"),
     BOOKING_EXPIRY: N_("unanswered consultation request expires"),
@@ -147,13 +147,13 @@ class Timeline:
                 found.extend(self._deadline_steps(case))
             open_bookings = await bookings.in_status(conn, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
             numbers = await timeline.case_numbers(conn, [b.case_id for b in open_bookings])
-        settings = booking.settings_for(self.services)
+        settings = policy.settings_for(self.services)
         for request in open_bookings:
             number = numbers.get(request.case_id)
             found.append(Upcoming(request.pending_start, BOOKING_EXPIRY, number))
             if request.status is BookingStatus.REQUESTED and request.escalated_at is None:
                 found.append(Upcoming(request.confirm_due_at, BOOKING_ESCALATION, number))
-                found.append(Upcoming(booking.remind_at(settings, request), BOOKING_REMINDER, number))
+                found.append(Upcoming(policy.remind_at(settings, request), BOOKING_REMINDER, number))
         found.extend(self._station_days(after))
         return found
 

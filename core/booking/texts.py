@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.booking import ics
-from core.booking import rules as bk
+from core.booking import ics, policy
 from core.booking.slots import Booking, BookingStatus, Hours, Slot, SlotSettings, Topic
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.cases.texts import mask_phone
@@ -133,13 +132,13 @@ def duration(lang: Language, span: timedelta) -> str:
     return tp(lang, "{count} min", count=minutes)
 
 
-def error(lang: Language, exc: bk.BookingError) -> str:
+def error(lang: Language, exc: policy.BookingError) -> str:
     """Why nothing happened, as plain text (an alert) — timedeltas in the values read as durations."""
     values = {k: duration(lang, v) if isinstance(v, timedelta) else v for k, v in exc.values.items()}
     return tp(lang, exc.reason, **values)
 
 
-def error_html(lang: Language, exc: bk.BookingError) -> str:
+def error_html(lang: Language, exc: policy.BookingError) -> str:
     """The same, for a message (HTML)."""
     return Safe(html.escape(error(lang, exc), quote=False))
 
@@ -307,7 +306,7 @@ def moved_text(lang: Language, booking: Booking, tz: ZoneInfo) -> str:
     )
 
 
-def taken_screen(lang: Language, exc: bk.SlotTaken, tz: ZoneInfo, action: str, payload: dict[str, Any]) -> Outgoing:
+def taken_screen(lang: Language, exc: policy.SlotTaken, tz: ZoneInfo, action: str, payload: dict[str, Any]) -> Outgoing:
     """A lost race: say so, and offer the next free times right here."""
     text = "⚠️ " + t(lang, exc.reason)
     if exc.alternatives:
@@ -377,7 +376,7 @@ def resident_view(
     if booking.status is B.CONFIRMED:
         lines.append(t(lang, "Officer: {name}", name=officer.name if officer else "—"))
         lines.append(t(lang, "Video link: {url}", url=booking.video_url))
-    if booking.cancel_reason and booking.cancelled_by == bk.BY_STAFF:
+    if booking.cancel_reason and booking.cancelled_by == policy.BY_STAFF:
         lines.append(t(lang, "Reason: {note}", note=booking.cancel_reason))
     ident = {"booking_id": booking.id, "version": booking.version}
     buttons: list[list[Button]] = []
@@ -392,7 +391,7 @@ def resident_view(
                 Button(tp(lang, "✖️ Cancel booking"), "bk_cancel", ident),
             ]
         )
-    if bk.rebookable(booking, case):
+    if policy.rebookable(booking, case):
         buttons.append([Button(tp(lang, "📅 Choose a new time"), "bk_move", ident)])
     buttons.append([Button(tp(lang, "📂 My video consultations"), "bk_list", {})])
     return Outgoing(Safe("\n".join(lines)), rows(*buttons))
@@ -540,11 +539,11 @@ def declined_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) 
 
 OFFER_HEADLINE = {
     "cancelled": N_("⚠️ The station had to cancel your video consultation on {when} (case <code>{number}</code>)."),
-    bk.UNCONFIRMED: N_(
+    policy.UNCONFIRMED: N_(
         "We are sorry: the station did not confirm your video consultation on {when} in time "
         "(case <code>{number}</code>)."
     ),
-    bk.PROPOSAL_EXPIRED: N_(
+    policy.PROPOSAL_EXPIRED: N_(
         "The proposed time {when} has passed without an answer, so the booking was "
         "cancelled (case <code>{number}</code>)."
     ),
@@ -561,7 +560,7 @@ def offer_notice(
     lines = [
         t(lang, OFFER_HEADLINE[headline], when=when(lang, booking.pending_start, _end(booking), tz), number=case.number)
     ]
-    if booking.cancel_reason and booking.cancelled_by == bk.BY_STAFF:
+    if booking.cancel_reason and booking.cancelled_by == policy.BY_STAFF:
         lines.append(t(lang, "Reason: {note}", note=booking.cancel_reason))
     lines.append(
         t(lang, "Please choose a new time:") if offer else t(lang, "Please choose a new time when it suits you.")
@@ -683,7 +682,7 @@ def staff_card(
         lines.append(t(lang, "Confirm by: {due}", due=due))
     if reason == "escalated":
         lines.append(t(lang, "Please confirm, propose another time or decline on the officer's behalf."))
-    if booking.cancel_reason and booking.cancelled_by == bk.BY_STAFF:
+    if booking.cancel_reason and booking.cancelled_by == policy.BY_STAFF:
         lines.append(t(lang, "Reason: {note}", note=booking.cancel_reason))
     if booking.outcome_note:
         lines.append(t(lang, "Note: {note}", note=booking.outcome_note))
@@ -1015,6 +1014,6 @@ async def _still_free(conn: AsyncConnection, booking: Booking, starts: list[date
 
 # The outbox kinds this module renders (assembled in bot/app.py).
 RENDERERS: dict[str, Renderer] = {
-    bk.CARD: render_card,
-    bk.NOTICE: render_notice,
+    policy.CARD: render_card,
+    policy.NOTICE: render_notice,
 }

@@ -16,8 +16,7 @@ from typing import Any
 
 from telegram import Update
 
-from core.booking import rules as bk
-from core.booking import texts
+from core.booking import by_resident, policy, texts, times
 from core.booking.slots import Slot, Topic, by_day
 from core.cases import rules as cases
 from core.cases.lifecycle import TransitionRefused
@@ -83,10 +82,10 @@ async def start(update: Update, context: JmContext) -> None:
         note = t(lang, "You had a booking request half filled in: here it is, as you left it.")
         await _show(update, context, resident, lang, kept, note=note)
         return
-    settings = bk.settings_for(context.services)
-    open_now = [b for b, _c in await bk.resident_bookings(context.services, resident) if b.is_open]
+    settings = policy.settings_for(context.services)
+    open_now = [b for b, _c in await by_resident.resident_bookings(context.services, resident) if b.is_open]
     if len(open_now) >= settings.max_open:
-        text = t(lang, bk.LIMIT, limit=settings.max_open) + "\n" + t(lang, "See /mybookings.")
+        text = t(lang, policy.LIMIT, limit=settings.max_open) + "\n" + t(lang, "See /mybookings.")
         await render.reply(update, context.services, context.bot, Outgoing(common.screen(lang, text)))
         return
     dialog = await put(context.services, resident.telegram_id, FLOW, TOPIC, {"mode": "new"})
@@ -101,15 +100,15 @@ async def _slots(context: JmContext, resident: Resident, form: texts.Form) -> li
     """The times to offer: the area officer's free slots, or for a move the booking officer's."""
     services = context.services
     if not form.moving:
-        return await bk.slots_for(services, resident)
-    booking, _case = await bk.own_booking(services, resident, int(form.data["booking_id"]))
-    slots = await bk.officer_slots(services, booking.officer_id, ignore_booking=booking.id)
+        return await times.slots_for(services, resident)
+    booking, _case = await by_resident.own_booking(services, resident, int(form.data["booking_id"]))
+    slots = await times.officer_slots(services, booking.officer_id, ignore_booking=booking.id)
     return [s for s in slots if not (booking.is_open and s.starts_at == booking.pending_start)]
 
 
 async def _screen(context: JmContext, resident: Resident, lang: Language, dialog: Dialog, note: str = "") -> Outgoing:
     services = context.services
-    settings = bk.settings_for(services)
+    settings = policy.settings_for(services)
     form = texts.Form(dialog.data)
     tz = services.config.tz
     if dialog.step == DESCRIPTION:
@@ -139,7 +138,7 @@ async def _show(
 ) -> None:
     try:
         out = await _screen(context, resident, lang, dialog, note)
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         await clear(context.services, dialog.user_id)
         out = Outgoing(common.screen(lang, texts.error_html(lang, refused)))
     if edit:
@@ -230,7 +229,7 @@ async def quit_form(update: Update, context: JmContext, grant: ButtonGrant) -> N
 async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Sends the request (or the move). The update id makes a replay find the same booking."""
     resident = await common.current_resident(update, context)
-    earlier = await bk.requested_by(context.services, resident, update.update_id) if resident else None
+    earlier = await by_resident.requested_by(context.services, resident, update.update_id) if resident else None
     if earlier is not None:  # a crash came between requesting and answering: the form is closed by now
         lang = await common.language_for(update, context)
         text = texts.requested_text(lang, earlier[0], earlier[1], context.services.config.tz)
@@ -249,7 +248,7 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
     tz = services.config.tz
     try:
         if form.moving:
-            booking = await bk.reschedule(
+            booking = await by_resident.reschedule(
                 services, resident, int(form.data["booking_id"]), form.data.get("version"), starts_at
             )
             await clear(services, dialog.user_id)
@@ -257,7 +256,7 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
         else:
             topic = form.topic
             assert topic is not None
-            booking = await bk.request(
+            booking = await by_resident.request(
                 services,
                 resident,
                 topic=topic,
@@ -265,20 +264,20 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
                 starts_at=starts_at,
                 update_id=update.update_id,
             )
-            _booking, case = await bk.own_booking(services, resident, booking.id)
+            _booking, case = await by_resident.own_booking(services, resident, booking.id)
             text = texts.requested_text(lang, booking, case, tz)
-    except bk.SlotTaken as taken:
+    except policy.SlotTaken as taken:
         await common.ack(update)
         await render.edit(update, services, context.bot, texts.taken_screen(lang, taken, tz, "bk_time", {}))
         return
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         await common.alert(update, lang, refused.reason, **_values(lang, refused))
         return
     await common.ack(update)
     await render.edit(update, services, context.bot, Outgoing(common.screen(lang, text), common.main_buttons(lang)))
 
 
-def _values(lang: Language, exc: bk.BookingError) -> dict[str, object]:
+def _values(lang: Language, exc: policy.BookingError) -> dict[str, object]:
     return {k: texts.duration(lang, v) if hasattr(v, "total_seconds") else v for k, v in exc.values.items()}
 
 
@@ -289,7 +288,7 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     if message is None or found is None:
         return
     resident, lang = found
-    limit = bk.settings_for(context.services).description_max
+    limit = policy.settings_for(context.services).description_max
     if dialog.step == DESCRIPTION:
         text = (message.text or "").strip()
         if message.text is None:
@@ -328,7 +327,7 @@ async def my_bookings(update: Update, context: JmContext) -> None:
 
 async def bookings_screen(context: JmContext, resident: Resident, lang: Language) -> Outgoing:
     """The resident's consultations as a screen (for /mybookings, and for /mycases to show)."""
-    items = await bk.resident_bookings(context.services, resident)
+    items = await by_resident.resident_bookings(context.services, resident)
     out = texts.list_screen(lang, items, context.services.config.tz)
     return Outgoing(common.screen(lang, out.text), out.buttons)
 
@@ -342,9 +341,9 @@ async def list_again(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 async def _view(context: JmContext, resident: Resident, lang: Language, booking_id: int) -> Outgoing:
     services = context.services
-    booking, case = await bk.own_booking(services, resident, booking_id)
-    officer = await bk.officer_of(services, booking)
-    may_change = bk.may_change(bk.settings_for(services), booking, services.clock.now())
+    booking, case = await by_resident.own_booking(services, resident, booking_id)
+    officer = await by_resident.officer_of(services, booking)
+    may_change = policy.may_change(policy.settings_for(services), booking, services.clock.now())
     out = texts.resident_view(lang, booking, case, officer, services.config.tz, may_change=may_change)
     return Outgoing(common.screen(lang, out.text), out.buttons)
 
@@ -357,11 +356,13 @@ async def open_booking(update: Update, context: JmContext, grant: ButtonGrant) -
     resident, lang = found
     try:
         if "case_id" in grant.payload:
-            booking_id = (await bk.booking_of_case(context.services, resident, int(grant.payload["case_id"]))).id
+            booking_id = (
+                await by_resident.booking_of_case(context.services, resident, int(grant.payload["case_id"]))
+            ).id
         else:
             booking_id = int(grant.payload["booking_id"])
         out = await _view(context, resident, lang, booking_id)
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         await common.alert(update, lang, refused.reason)
         return
     await common.ack(update)
@@ -374,8 +375,8 @@ async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> tuple[
         return None
     resident, lang = found
     try:
-        pair = await bk.own_booking(context.services, resident, int(grant.payload["booking_id"]))
-    except bk.BookingError as refused:
+        pair = await by_resident.own_booking(context.services, resident, int(grant.payload["booking_id"]))
+    except policy.BookingError as refused:
         await common.alert(update, lang, refused.reason)
         return None
     return resident, lang, pair
@@ -389,12 +390,12 @@ async def move(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident, lang, (booking, case) = found
     services = context.services
     version = grant.payload.get("version")
-    settings = bk.settings_for(services)
+    settings = policy.settings_for(services)
     if version is not None and version != booking.version:
-        await common.alert(update, lang, bk.CHANGED)
+        await common.alert(update, lang, policy.CHANGED)
         return
-    if not bk.rebookable(booking, case) and not bk.may_change(settings, booking, services.clock.now()):
-        reason = bk.TOO_LATE if booking.is_open else bk.MOVED_ON
+    if not policy.rebookable(booking, case) and not policy.may_change(settings, booking, services.clock.now()):
+        reason = policy.TOO_LATE if booking.is_open else policy.MOVED_ON
         await common.alert(update, lang, reason, notice=texts.duration(lang, settings.slots.min_notice))
         return
     data = {"mode": "move", "booking_id": booking.id, "version": booking.version}
@@ -411,17 +412,17 @@ async def rebook(update: Update, context: JmContext, grant: ButtonGrant) -> None
     resident, lang, (booking, _case) = found
     services = context.services
     try:
-        moved = await bk.reschedule(
+        moved = await by_resident.reschedule(
             services, resident, booking.id, grant.payload.get("version"), datetime.fromisoformat(grant.payload["at"])
         )
-    except bk.SlotTaken as taken:
+    except policy.SlotTaken as taken:
         await common.ack(update)
         out = texts.taken_screen(
             lang, taken, services.config.tz, "bk_rebook", {"booking_id": booking.id, "version": booking.version}
         )
         await render.reply(update, services, context.bot, out)
         return
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         await common.alert(update, lang, refused.reason, **_values(lang, refused))
         return
     await common.ack(update)
@@ -436,8 +437,8 @@ async def accept(update: Update, context: JmContext, grant: ButtonGrant) -> None
         return
     resident, lang, (booking, _case) = found
     try:
-        await bk.accept_proposal(context.services, resident, booking.id, grant.payload.get("version"))
-    except bk.BookingError as refused:
+        await by_resident.accept_proposal(context.services, resident, booking.id, grant.payload.get("version"))
+    except policy.BookingError as refused:
         await common.alert(update, lang, refused.reason)
         return
     await common.ack(update)
@@ -458,9 +459,9 @@ async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> 
     if found is None:
         return
     _, lang, (booking, _case) = found
-    settings = bk.settings_for(context.services)
-    if not bk.may_change(settings, booking, context.services.clock.now()):
-        reason = bk.TOO_LATE if booking.is_open else bk.MOVED_ON
+    settings = policy.settings_for(context.services)
+    if not policy.may_change(settings, booking, context.services.clock.now()):
+        reason = policy.TOO_LATE if booking.is_open else policy.MOVED_ON
         await common.alert(update, lang, reason, notice=texts.duration(lang, settings.slots.min_notice))
         return
     await common.ack(update)
@@ -475,8 +476,10 @@ async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None
         return
     resident, lang, (booking, _case) = found
     try:
-        cancelled = await bk.cancel_by_resident(context.services, resident, booking.id, grant.payload.get("version"))
-    except bk.BookingError as refused:
+        cancelled = await by_resident.cancel_by_resident(
+            context.services, resident, booking.id, grant.payload.get("version")
+        )
+    except policy.BookingError as refused:
         await common.alert(update, lang, refused.reason, **_values(lang, refused))
         return
     await common.ack(update)
@@ -518,10 +521,10 @@ async def calendar_file(update: Update, context: JmContext, grant: ButtonGrant) 
         return
     _, lang, (booking, case) = found
     services = context.services
-    if booking.status is not bk.B.CONFIRMED:
-        await common.alert(update, lang, bk.MOVED_ON)
+    if booking.status is not policy.B.CONFIRMED:
+        await common.alert(update, lang, policy.MOVED_ON)
         return
-    officer = await bk.officer_of(services, booking)
+    officer = await by_resident.officer_of(services, booking)
     attachment = texts.calendar_file(lang, booking, case, officer, services.config.name, services.clock.now())
     await common.ack(update)
     await render.reply(

@@ -13,8 +13,7 @@ from datetime import date, datetime, time
 from telegram import Update
 
 from core import dialog_state
-from core.booking import rules as bk
-from core.booking import texts
+from core.booking import by_station, policy, texts, times
 from core.booking.slots import BookingStatus, Hours, HoursError, by_day, parse_line
 from core.cases import rules as cases
 from core.cases.lifecycle import Action, TransitionRefused
@@ -41,9 +40,9 @@ def _ident(grant: ButtonGrant) -> tuple[int, int | None]:
     return int(grant.payload["booking_id"]), int(version) if version is not None else None
 
 
-async def _refuse(update: Update, lang: Language, exc: bk.BookingError | CaseError | TransitionRefused) -> None:
+async def _refuse(update: Update, lang: Language, exc: policy.BookingError | CaseError | TransitionRefused) -> None:
     query = update.callback_query
-    text = texts.error(lang, exc) if isinstance(exc, bk.BookingError) else tp(lang, exc.reason)
+    text = texts.error(lang, exc) if isinstance(exc, policy.BookingError) else tp(lang, exc.reason)
     if query is not None:
         await common.answer_query(update, text, show_alert=True)
 
@@ -51,8 +50,8 @@ async def _refuse(update: Update, lang: Language, exc: bk.BookingError | CaseErr
 async def _card(update: Update, context: JmContext, member: Staff, booking_id: int, *, edit: bool) -> None:
     """The booking's card as it is now (in place of the pressed message, or as a new one)."""
     services = context.services
-    booking, case = await bk.staff_booking(services, member, booking_id)
-    resident, officer = await bk.card_people(services, booking)
+    booking, case = await by_station.staff_booking(services, member, booking_id)
+    resident, officer = await by_station.card_people(services, booking)
     out = texts.staff_card(
         member.language,
         booking,
@@ -85,7 +84,7 @@ async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> N
         return
     try:
         await _card(update, context, member, int(grant.payload["booking_id"]), edit="version" in grant.payload)
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
     await common.ack(update)
@@ -97,8 +96,8 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         return
     booking_id, version = _ident(grant)
     try:
-        await bk.confirm(context.services, member, booking_id, version)
-    except bk.BookingError as refused:
+        await by_station.confirm(context.services, member, booking_id, version)
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
     await _done(update, context, member, booking_id, N_("Confirmed. The resident gets the link and calendar file."))
@@ -109,12 +108,12 @@ async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -
     if member is None:
         return
     try:
-        booking, case = await bk.staff_booking(context.services, member, int(grant.payload["booking_id"]))
-        bk.expect(booking, grant.payload.get("version"), {BookingStatus.REQUESTED})
-    except bk.BookingError as refused:
+        booking, case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
+        policy.expect(booking, grant.payload.get("version"), {BookingStatus.REQUESTED})
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
-    slots = await bk.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
+    slots = await times.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
     days = by_day([s for s in slots if s.starts_at != booking.starts_at], context.services.config.tz)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.propose_days(member.language, booking, case, days))
@@ -125,13 +124,13 @@ async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) 
     if member is None:
         return
     try:
-        booking, _case = await bk.staff_booking(context.services, member, int(grant.payload["booking_id"]))
-    except bk.BookingError as refused:
+        booking, _case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
     day = date.fromisoformat(str(grant.payload["day"]))
     tz = context.services.config.tz
-    slots = await bk.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
+    slots = await times.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
     chosen = by_day([s for s in slots if s.starts_at != booking.starts_at], tz).get(day, [])
     await common.ack(update)
     await render.edit(
@@ -145,8 +144,10 @@ async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         return
     booking_id, version = _ident(grant)
     try:
-        await bk.propose(context.services, member, booking_id, version, datetime.fromisoformat(grant.payload["at"]))
-    except bk.SlotTaken as taken:
+        await by_station.propose(
+            context.services, member, booking_id, version, datetime.fromisoformat(grant.payload["at"])
+        )
+    except policy.SlotTaken as taken:
         await common.ack(update)
         out = texts.taken_screen(
             member.language,
@@ -157,7 +158,7 @@ async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         )
         await render.edit(update, context.services, context.bot, out)
         return
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
     await _done(update, context, member, booking_id, N_("Proposed. The resident is asked to accept the new time."))
@@ -170,15 +171,15 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str
         return
     booking_id, version = _ident(grant)
     try:
-        booking, case = await bk.staff_booking(context.services, member, booking_id)
-        bk.expect(booking, version, statuses)
-    except bk.BookingError as refused:
+        booking, case = await by_station.staff_booking(context.services, member, booking_id)
+        policy.expect(booking, version, statuses)
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
     data = {"booking_id": booking_id, "version": version, "outcome": grant.payload.get("outcome")}
     await dialog_state.put(context.services, member.telegram_id, FLOW, step, data)
     await common.ack(update)
-    lang, limit = member.language, bk.settings_for(context.services).note_max
+    lang, limit = member.language, policy.settings_for(context.services).note_max
     if step == NOTE:
         out = texts.outcome_prompt(lang, BookingStatus(str(grant.payload["outcome"])))
     else:
@@ -200,12 +201,12 @@ async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) ->
         return
     booking_id, _version = _ident(grant)
     try:
-        booking, _case = await bk.staff_booking(context.services, member, booking_id)
-    except bk.BookingError as refused:
+        booking, _case = await by_station.staff_booking(context.services, member, booking_id)
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
     if context.services.clock.now() < booking.starts_at:
-        await _refuse(update, member.language, bk.BookingError(bk.NOT_STARTED))
+        await _refuse(update, member.language, policy.BookingError(policy.NOT_STARTED))
         return
     await _ask(update, context, grant, NOTE, {BookingStatus.CONFIRMED})
 
@@ -225,7 +226,7 @@ async def skip_note(update: Update, context: JmContext, grant: ButtonGrant) -> N
 async def _record(update: Update, context: JmContext, member: Staff, dialog: Dialog, note: str | None) -> None:
     data = dialog.data
     try:
-        booking = await bk.record_outcome(
+        booking = await by_station.record_outcome(
             context.services,
             member,
             int(data["booking_id"]),
@@ -233,8 +234,8 @@ async def _record(update: Update, context: JmContext, member: Staff, dialog: Dia
             BookingStatus(str(data["outcome"])),
             note,
         )
-        _booking, case = await bk.staff_booking(context.services, member, booking.id)
-    except bk.BookingError as refused:
+        _booking, case = await by_station.staff_booking(context.services, member, booking.id)
+    except policy.BookingError as refused:
         await dialog_state.clear(context.services, dialog.user_id)
         await render.reply(update, context.services, context.bot, Outgoing(texts.error_html(member.language, refused)))
         return
@@ -247,17 +248,22 @@ async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) ->
     if member is None or member.telegram_id is None:
         return
     try:
-        booking, case = await bk.staff_booking(context.services, member, int(grant.payload["booking_id"]))
-    except bk.BookingError as refused:
+        booking, case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
+    except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
     if not texts.after_buttons(member.language, booking, case):
-        await common.alert(update, member.language, bk.MOVED_ON)
+        await common.alert(update, member.language, policy.MOVED_ON)
         return
     await dialog_state.put(context.services, member.telegram_id, FLOW, RESOLVE, {"booking_id": booking.id})
     await common.ack(update)
     out = texts.reason_prompt(
-        member.language, RESOLVE, booking, case, bk.settings_for(context.services).note_max, context.services.config.tz
+        member.language,
+        RESOLVE,
+        booking,
+        case,
+        policy.settings_for(context.services).note_max,
+        context.services.config.tz,
     )
     await render.reply(update, context.services, context.bot, out)
 
@@ -268,10 +274,10 @@ async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> N
     if member is None:
         return
     try:
-        _booking, case = await bk.staff_booking(context.services, member, int(grant.payload["booking_id"]))
+        _booking, case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
         if case.status is Status.ACCEPTED:
             case = await cases.act(context.services, member, case.id, Action.START, update_id=update.update_id)
-    except (bk.BookingError, CaseError, TransitionRefused) as refused:
+    except (policy.BookingError, CaseError, TransitionRefused) as refused:
         await _refuse(update, member.language, refused)
         return
     await common.ack(update)
@@ -289,7 +295,7 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     member = await common.staff_member(update, context)
     if message is None or member is None:
         return
-    lang, limit = member.language, bk.settings_for(context.services).note_max
+    lang, limit = member.language, policy.settings_for(context.services).note_max
     text = (message.text or "").strip()
     if not text:
         await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, EMPTY))))
@@ -306,20 +312,20 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     services = context.services
     try:
         if dialog.step == DECLINE:
-            await bk.decline(services, member, booking_id, version, text)
+            await by_station.decline(services, member, booking_id, version, text)
             done = t(lang, "Declined. The resident has been told the reason.")
         elif dialog.step == CANCEL:
-            await bk.cancel_by_officer(services, member, booking_id, version, text)
+            await by_station.cancel_by_officer(services, member, booking_id, version, text)
             done = t(lang, "Called off. The resident has been told and offered new times.")
         else:
-            _booking, case = await bk.staff_booking(services, member, booking_id)
+            _booking, case = await by_station.staff_booking(services, member, booking_id)
             case = await cases.act(services, member, case.id, Action.RESOLVE, note=text, update_id=update.update_id)
             done = t(
                 lang,
                 "Case <code>{number}</code> is resolved; the resident gets your note and, the next day, a follow-up.",
                 number=case.number,
             )
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         done = texts.error_html(lang, refused)
     except (CaseError, TransitionRefused) as refused:
         done = t(lang, refused.reason)
@@ -335,7 +341,7 @@ async def consultations(update: Update, context: JmContext) -> None:
     member = await common.staff_member(update, context)
     if member is None:
         return
-    items = await bk.officer_bookings(context.services, member)
+    items = await by_station.officer_bookings(context.services, member)
     await render.reply(
         update, context.services, context.bot, texts.officer_list(member.language, items, context.services.config.tz)
     )
@@ -350,15 +356,15 @@ def _target(member: Staff, pool: bool) -> int | None:
 
 async def _show_hours(update: Update, context: JmContext, member: Staff, pool: bool, *, edit: bool) -> None:
     services = context.services
-    week = await bk.hours_of(services, _target(member, pool))
+    week = await times.hours_of(services, _target(member, pool))
     if member.telegram_id is not None:
         await dialog_state.put(services, member.telegram_id, HOURS_FLOW, "week", {"pool": pool})
     out = texts.hours_screen(
         member.language,
         week,
         pool=pool,
-        can_switch=bk.may_edit_hours(member, None),
-        settings=bk.settings_for(services).slots,
+        can_switch=policy.may_edit_hours(member, None),
+        settings=policy.settings_for(services).slots,
     )
     if edit:
         await render.edit(update, services, context.bot, out)
@@ -378,8 +384,8 @@ async def _hours_member(update: Update, context: JmContext, grant: ButtonGrant) 
     if member is None:
         return None
     pool = bool(grant.payload.get("pool"))
-    if not bk.may_edit_hours(member, _target(member, pool)):
-        await common.alert(update, member.language, bk.NOT_YOUR_HOURS)
+    if not policy.may_edit_hours(member, _target(member, pool)):
+        await common.alert(update, member.language, policy.NOT_YOUR_HOURS)
         return None
     return member, pool
 
@@ -415,7 +421,7 @@ async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> N
     member, pool = found
     start, end = _clock(grant.payload["start"]), _clock(grant.payload["end"])
     added = [Hours(int(d), start, end) for d in grant.payload["days"]]
-    await bk.set_hours(context.services, member, _target(member, pool), add=added)
+    await times.set_hours(context.services, member, _target(member, pool), add=added)
     await common.ack(update)
     await _show_hours(update, context, member, pool, edit=True)
 
@@ -426,7 +432,7 @@ async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -
         return
     member, pool = found
     block = Hours(int(grant.payload["weekday"]), _clock(grant.payload["start"]), _clock(grant.payload["end"]))
-    await bk.set_hours(context.services, member, _target(member, pool), remove=block)
+    await times.set_hours(context.services, member, _target(member, pool), remove=block)
     await common.ack(update)
     await _show_hours(update, context, member, pool, edit=True)
 
@@ -453,12 +459,12 @@ async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None
         return
     pool = bool(dialog.data.get("pool"))
     try:
-        added = parse_line(message.text or "", bk.settings_for(context.services).slots)
-        await bk.set_hours(context.services, member, _target(member, pool), add=added)
+        added = parse_line(message.text or "", policy.settings_for(context.services).slots)
+        await times.set_hours(context.services, member, _target(member, pool), add=added)
     except HoursError as bad:
         await render.reply(update, context.services, context.bot, Outgoing(Safe(t(member.language, bad.reason))))
         return
-    except bk.BookingError as refused:
+    except policy.BookingError as refused:
         await render.reply(update, context.services, context.bot, Outgoing(texts.error_html(member.language, refused)))
         return
     await _show_hours(update, context, member, pool, edit=False)

@@ -178,7 +178,7 @@ def test_error_message_names_the_line() -> None:
 
 
 async def test_staff_hours_in_the_file_set_their_consultation_week(services: Services) -> None:
-    from core.booking import rules as booking
+    from core.booking import times
 
     text = (
         "staff:\n"
@@ -190,7 +190,7 @@ async def test_staff_hours_in_the_file_set_their_consultation_week(services: Ser
     async with services.db.read() as conn:
         member = await people.staff_by_badge(conn, "1")
     assert member is not None
-    hours = await booking.hours_of(services, member.id)
+    hours = await times.hours_of(services, member.id)
     assert len(hours) == 6 and {h.weekday for h in hours} == {0, 1, 2, 3, 4}
 
 
