@@ -19,7 +19,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 import core.alerts.delivery
-import core.booking.texts
+import core.booking.renderers
 import core.cases.texts
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
@@ -47,8 +47,7 @@ from handlers import (
     staff,
     stats,
 )
-from handlers.booking import resident as booking
-from handlers.booking import station as booking_station
+from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
 from handlers.router import Router, merged
 from scheduler import renderers, weekly_report
@@ -122,8 +121,10 @@ FEATURES = (
     cases,
     followups,
     stats,
-    booking,
-    booking_station,
+    book,
+    mybookings,
+    station,
+    hours,
     alerts,
     alerts_residents,
     cards,
@@ -133,7 +134,7 @@ FEATURES = (
 # Every outbox kind's renderer, from the features that queue them.
 RENDERERS = outbox.merged(
     core.cases.texts.RENDERERS,
-    core.booking.texts.RENDERERS,
+    core.booking.renderers.RENDERERS,
     renderers.RENDERERS,
     weekly_report.RENDERERS,
     core.alerts.delivery.RENDERERS,
@@ -175,7 +176,10 @@ def _feature_commands() -> list[tuple[str, Any]]:
     return [
         *cases.COMMANDS,
         *staff.COMMANDS,
-        *booking.COMMANDS,
+        *book.COMMANDS,
+        *mybookings.COMMANDS,
+        *station.COMMANDS,
+        *hours.COMMANDS,
         *stats.COMMANDS,
         *alerts.COMMANDS,
         *alerts_residents.COMMANDS,

@@ -1,6 +1,6 @@
 """What a booking queues in the outbox: the staff card, the resident's notices, the reminders.
 
-Messages are rendered when sent (core/booking/texts.py). Their dedupe keys carry the booking id, its
+Messages are rendered when sent (core/booking/renderers.py). Their dedupe keys carry the booking id, its
 version and the slot, so a moved booking gets new reminders. Appointment reminders and answers to the
 resident's own actions are urgent (quiet hours do not hold them); the station's news is not
 (`news_timing`).

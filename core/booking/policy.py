@@ -20,11 +20,7 @@ from core.models import OPEN_STATUSES, Case, Category, Kind, Role, Staff
 from core.services import Services
 
 log = logging.getLogger(__name__)
-
-
 B = BookingStatus
-
-
 TOPIC_CATEGORY: dict[Topic, Category] = {
     Topic.HOUSEHOLD_ID: Category.HOUSEHOLD_ID,
     Topic.EXIT_ENTRY: Category.EXIT_ENTRY,
@@ -34,82 +30,43 @@ TOPIC_CATEGORY: dict[Topic, Category] = {
     Topic.OTHER: Category.OTHER,
 }
 
-
-# Outbox kinds (rendered in core/booking/texts.py).
+# Outbox kinds (rendered in core/booking/renderers.py).
 CARD = "booking_card"  # to staff: the card with buttons, reminders, what the resident did
-
-
 NOTICE = "booking_notice"  # to the resident: confirmation (.ics), proposals, reminders, cancellations
-
 
 # Case events recorded by bookings (labels in core/booking/texts.py); "held" and "no_show" are
 # the names the statistics count (storage/stats.py).
 EV_CONFIRMED, EV_PROPOSED, EV_MOVED = "booking_confirmed", "booking_proposed", "booking_moved"
-
-
 EV_CANCELLED, EV_HELD, EV_NO_SHOW, EV_OFFICER_NO_SHOW = "booking_cancelled", "held", "no_show", "officer_no_show"
-
-
 OUTCOMES: dict[BookingStatus, str] = {B.HELD: EV_HELD, B.NO_SHOW: EV_NO_SHOW, B.OFFICER_NO_SHOW: EV_OFFICER_NO_SHOW}
-
 
 # Who cancelled (bookings.cancelled_by).
 BY_RESIDENT, BY_STAFF, BY_SYSTEM = "resident", "staff", "system"
 
-
 # Why the system cancelled (bookings.cancel_reason when cancelled_by is system).
 UNCONFIRMED, PROPOSAL_EXPIRED, CASE_FINISHED = "unconfirmed", "proposal_expired", "case_finished"
 
-
 # Reasons shown to the user (msgids).
 NOT_FOUND = N_("This booking does not exist or is not yours.")
-
-
 NOT_PERMITTED = N_("Only the officer of this consultation, their supervisor or leader, or an admin can do this.")
-
-
 CHANGED = N_("This booking was changed in the meantime; nothing was done. Please look at it again.")
-
-
 MOVED_ON = N_("This booking has already moved on; nothing was changed.")
-
-
 LIMIT = N_("You already have {limit} open bookings, the most allowed. Cancel one or wait until it has taken place.")
-
-
 TAKEN = N_("This time was just taken by someone else.")
-
-
 GONE = N_("This time is no longer available.")
-
-
 NO_OFFICER = N_(
     "No officer is assigned to your neighbourhood yet, so a consultation cannot be booked online. "
     "Please file an issue with /report instead."
 )
-
-
 TOO_LATE = N_(
     "It is too late to change this booking online: changes are possible up to {notice} before it starts. "
     "Please contact the officer."
 )
-
-
 SAME_TIME = N_("That is the time already booked; choose a different one.")
-
-
 NOT_STARTED = N_("The outcome can be recorded once the consultation has started.")
-
-
 ALREADY_STARTED = N_("This consultation has already started.")
-
-
 CASE_CLOSED = N_("The case of this booking is closed; nothing was changed.")
-
-
 NOT_YOUR_HOURS = N_("You can edit only your own hours; supervisors, leaders and admins also edit the station's pool.")
-
-
 DEFAULT_SETTINGS = BookingSettings()
 
 

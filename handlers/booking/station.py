@@ -1,4 +1,4 @@
-"""The station's side of video consultations: the booking card, /consultations and /hours.
+"""The station's side of video consultations: the booking card and /consultations.
 
 Every press is checked again on the server: the presser must be active staff in a private chat,
 core.booking checks that they may work this booking (its officer, the case's handlers up the
@@ -8,13 +8,13 @@ so a stale or replayed button changes nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from telegram import Update
 
 from core import dialog_state
-from core.booking import by_station, policy, texts, times
-from core.booking.slots import BookingStatus, Hours, HoursError, by_day, parse_line
+from core.booking import by_station, policy, resident_screens, staff_screens, texts, times
+from core.booking.slots import BookingStatus, by_day
 from core.cases import rules as cases
 from core.cases.lifecycle import Action, TransitionRefused
 from core.cases.rules import CaseError
@@ -28,7 +28,6 @@ from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
 FLOW = "booking_staff"  # a reason or note typed for a booking
-HOURS_FLOW = "booking_hours"  # /hours is open: typed lines add hours
 DECLINE, CANCEL, NOTE, RESOLVE = "decline", "cancel", "note", "resolve"
 
 EMPTY = N_("Please write a few words, or send /cancel.")
@@ -52,7 +51,7 @@ async def _card(update: Update, context: JmContext, member: Staff, booking_id: i
     services = context.services
     booking, case = await by_station.staff_booking(services, member, booking_id)
     resident, officer = await by_station.card_people(services, booking)
-    out = texts.staff_card(
+    out = staff_screens.staff_card(
         member.language,
         booking,
         case,
@@ -73,9 +72,6 @@ async def _done(update: Update, context: JmContext, member: Staff, booking_id: i
     if query is not None:
         await common.answer_query(update, tp(member.language, message))
     await _card(update, context, member, booking_id, edit=True)
-
-
-# --- the card's buttons --------------------------------------------------------------------------
 
 
 async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -116,7 +112,9 @@ async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -
     slots = await times.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
     days = by_day([s for s in slots if s.starts_at != booking.starts_at], context.services.config.tz)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, texts.propose_days(member.language, booking, case, days))
+    await render.edit(
+        update, context.services, context.bot, staff_screens.propose_days(member.language, booking, case, days)
+    )
 
 
 async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -134,7 +132,7 @@ async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) 
     chosen = by_day([s for s in slots if s.starts_at != booking.starts_at], tz).get(day, [])
     await common.ack(update)
     await render.edit(
-        update, context.services, context.bot, texts.propose_times(member.language, booking, day, chosen, tz)
+        update, context.services, context.bot, staff_screens.propose_times(member.language, booking, day, chosen, tz)
     )
 
 
@@ -149,7 +147,7 @@ async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         )
     except policy.SlotTaken as taken:
         await common.ack(update)
-        out = texts.taken_screen(
+        out = resident_screens.taken_screen(
             member.language,
             taken,
             context.services.config.tz,
@@ -181,9 +179,9 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str
     await common.ack(update)
     lang, limit = member.language, policy.settings_for(context.services).note_max
     if step == NOTE:
-        out = texts.outcome_prompt(lang, BookingStatus(str(grant.payload["outcome"])))
+        out = staff_screens.outcome_prompt(lang, BookingStatus(str(grant.payload["outcome"])))
     else:
-        out = texts.reason_prompt(lang, step, booking, case, limit, context.services.config.tz)
+        out = staff_screens.reason_prompt(lang, step, booking, case, limit, context.services.config.tz)
     await render.reply(update, context.services, context.bot, out)
 
 
@@ -240,7 +238,9 @@ async def _record(update: Update, context: JmContext, member: Staff, dialog: Dia
         await render.reply(update, context.services, context.bot, Outgoing(texts.error_html(member.language, refused)))
         return
     await dialog_state.clear(context.services, dialog.user_id)
-    await render.reply(update, context.services, context.bot, texts.outcome_recorded(member.language, booking, case))
+    await render.reply(
+        update, context.services, context.bot, staff_screens.outcome_recorded(member.language, booking, case)
+    )
 
 
 async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -252,12 +252,12 @@ async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) ->
     except policy.BookingError as refused:
         await _refuse(update, member.language, refused)
         return
-    if not texts.after_buttons(member.language, booking, case):
+    if not staff_screens.after_buttons(member.language, booking, case):
         await common.alert(update, member.language, policy.MOVED_ON)
         return
     await dialog_state.put(context.services, member.telegram_id, FLOW, RESOLVE, {"booking_id": booking.id})
     await common.ack(update)
-    out = texts.reason_prompt(
+    out = staff_screens.reason_prompt(
         member.language,
         RESOLVE,
         booking,
@@ -333,9 +333,6 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     await render.reply(update, services, context.bot, Outgoing(Safe(done)))
 
 
-# --- /consultations ----------------------------------------------------------------------------
-
-
 async def consultations(update: Update, context: JmContext) -> None:
     """The officer's consultations to come and those waiting for their outcome."""
     member = await common.staff_member(update, context)
@@ -343,134 +340,14 @@ async def consultations(update: Update, context: JmContext) -> None:
         return
     items = await by_station.officer_bookings(context.services, member)
     await render.reply(
-        update, context.services, context.bot, texts.officer_list(member.language, items, context.services.config.tz)
-    )
-
-
-# --- /hours ------------------------------------------------------------------------------------
-
-
-def _target(member: Staff, pool: bool) -> int | None:
-    return None if pool else member.id
-
-
-async def _show_hours(update: Update, context: JmContext, member: Staff, pool: bool, *, edit: bool) -> None:
-    services = context.services
-    week = await times.hours_of(services, _target(member, pool))
-    if member.telegram_id is not None:
-        await dialog_state.put(services, member.telegram_id, HOURS_FLOW, "week", {"pool": pool})
-    out = texts.hours_screen(
-        member.language,
-        week,
-        pool=pool,
-        can_switch=policy.may_edit_hours(member, None),
-        settings=policy.settings_for(services).slots,
-    )
-    if edit:
-        await render.edit(update, services, context.bot, out)
-    else:
-        await render.reply(update, services, context.bot, out)
-
-
-async def hours(update: Update, context: JmContext) -> None:
-    """Shows the week's consultation hours and lets the officer edit them."""
-    member = await common.staff_member(update, context)
-    if member is not None:
-        await _show_hours(update, context, member, False, edit=False)
-
-
-async def _hours_member(update: Update, context: JmContext, grant: ButtonGrant) -> tuple[Staff, bool] | None:
-    member = await common.staff_member(update, context)
-    if member is None:
-        return None
-    pool = bool(grant.payload.get("pool"))
-    if not policy.may_edit_hours(member, _target(member, pool)):
-        await common.alert(update, member.language, policy.NOT_YOUR_HOURS)
-        return None
-    return member, pool
-
-
-async def hours_show(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _hours_member(update, context, grant)
-    if found:
-        await common.ack(update)
-        await _show_hours(update, context, found[0], found[1], edit=True)
-
-
-async def hours_switch(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    await hours_show(update, context, grant)
-
-
-async def hours_day(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _hours_member(update, context, grant)
-    if found:
-        member, pool = found
-        days = [int(d) for d in grant.payload["days"]]
-        await common.ack(update)
-        await render.edit(update, context.services, context.bot, texts.presets_screen(member.language, days, pool))
-
-
-def _clock(value: str) -> time:
-    return time.fromisoformat(value)
-
-
-async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _hours_member(update, context, grant)
-    if not found:
-        return
-    member, pool = found
-    start, end = _clock(grant.payload["start"]), _clock(grant.payload["end"])
-    added = [Hours(int(d), start, end) for d in grant.payload["days"]]
-    await times.set_hours(context.services, member, _target(member, pool), add=added)
-    await common.ack(update)
-    await _show_hours(update, context, member, pool, edit=True)
-
-
-async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _hours_member(update, context, grant)
-    if not found:
-        return
-    member, pool = found
-    block = Hours(int(grant.payload["weekday"]), _clock(grant.payload["start"]), _clock(grant.payload["end"]))
-    await times.set_hours(context.services, member, _target(member, pool), remove=block)
-    await common.ack(update)
-    await _show_hours(update, context, member, pool, edit=True)
-
-
-async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    member = await common.staff_member(update, context)
-    if member is None or member.telegram_id is None:
-        return
-    await dialog_state.clear(context.services, member.telegram_id)
-    await common.ack(update)
-    await render.edit(
         update,
         context.services,
         context.bot,
-        Outgoing(Safe(t(member.language, "Saved. Residents see the new times at once."))),
+        staff_screens.officer_list(member.language, items, context.services.config.tz),
     )
 
 
-async def hours_text(update: Update, context: JmContext, dialog: Dialog) -> None:
-    """A typed line such as "Mon 09:00-11:30" or "工作日 14:00-16:00" adds those hours."""
-    message = update.effective_message
-    member = await common.staff_member(update, context)
-    if message is None or member is None:
-        return
-    pool = bool(dialog.data.get("pool"))
-    try:
-        added = parse_line(message.text or "", policy.settings_for(context.services).slots)
-        await times.set_hours(context.services, member, _target(member, pool), add=added)
-    except HoursError as bad:
-        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(member.language, bad.reason))))
-        return
-    except policy.BookingError as refused:
-        await render.reply(update, context.services, context.bot, Outgoing(texts.error_html(member.language, refused)))
-        return
-    await _show_hours(update, context, member, pool, edit=False)
-
-
-COMMANDS = [("hours", hours), ("consultations", consultations)]
+COMMANDS = [("consultations", consultations)]
 
 
 # What each button action of this module does (assembled in bot/app.py).
@@ -486,17 +363,10 @@ ACTIONS: dict[str, ActionHandler] = {
     "bks_note_skip": skip_note,
     "bks_resolve": ask_resolve,
     "bks_keep_open": keep_open,
-    "bks_hours_show": hours_show,
-    "bks_hours_switch": hours_switch,
-    "bks_hours_day": hours_day,
-    "bks_hours_add": hours_add,
-    "bks_hours_rm": hours_remove,
-    "bks_hours_done": hours_done,
 }
 
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).
 FLOWS: dict[str, FlowHandler] = {
     FLOW: on_text,
-    HOURS_FLOW: hours_text,
 }

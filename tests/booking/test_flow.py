@@ -386,7 +386,7 @@ async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
 ) -> None:
     """The press requested the booking (and closed the form), then the process died before answering."""
-    from core.booking import texts
+    from core.booking import resident_screens
     from core.dialog_state import get
     from core.residents import find
 
@@ -396,7 +396,7 @@ async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
     resident = await find(services, station.resident.id)
     dialog = await get(services, station.resident.id)
     assert resident is not None and dialog is not None
-    form = texts.Form(dialog.data)
+    form = resident_screens.Form(dialog.data)
     assert form.topic is not None and form.starts_at is not None
     await by_resident.request(
         services,
