@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import labels
-from core.cases import rules as ledger
+from core.cases import routing
 from core.cases.texts import STATION_TZ, local
-from core.followups import rules as fu
+from core.followups import model, questions
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff, Status
 from core.outbox import Renderer
@@ -251,7 +251,7 @@ async def _question(conn: AsyncConnection, payload: dict[str, Any], *, reminder:
     followup, case, resident = found
     if followup.outcome is not None or case.status is not Status.RESOLVED:
         return None
-    return fu.question(resident.language, case, followup, reminder=reminder)
+    return questions.question(resident.language, case, followup, reminder=reminder)
 
 
 async def render_followup_ask(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
@@ -334,7 +334,7 @@ def visit_text(lang: Language, case: Case, visit: fu_repo.Visit, tz: ZoneInfo) -
         ]
     )
     buttons = rows(
-        [Button(tp(lang, "✅ Visit done"), fu.ACT_VISIT_DONE, {"visit_id": visit.id})],
+        [Button(tp(lang, "✅ Visit done"), model.ACT_VISIT_DONE, {"visit_id": visit.id})],
         [Button(tp(lang, "🗂 Timeline"), TIMELINE_ACTION, {"case_id": case.id})],
     )
     return Outgoing(Safe(text), buttons)
@@ -396,8 +396,8 @@ async def officer_for(
         recent = await case_repo.for_resident(conn, resident.id, limit=5)
         case = next((c for c in recent if c.status in OPEN_STATUSES or c.status is Status.RESOLVED), None)
     candidates: list[int | None] = [case.assignee_id] if case else []
-    chain = await ledger.area_chain(conn, case.area_id if case else resident.area_id)
-    candidates += [ledger.responsible(chain, "officer_id"), ledger.responsible(chain, "supervisor_id")]
+    chain = await routing.area_chain(conn, case.area_id if case else resident.area_id)
+    candidates += [routing.responsible(chain, "officer_id"), routing.responsible(chain, "supervisor_id")]
     for staff_id in candidates:
         member = await people.staff_member(conn, staff_id) if staff_id else None
         if member is not None and member.active and member.telegram_id is not None:
@@ -453,10 +453,10 @@ RENDERERS: dict[str, Renderer] = {
     DEADLINE_REMINDER: render_deadline_reminder,
     OVERDUE: render_overdue,
     DIGEST: render_digest,
-    fu.ASK: render_followup_ask,
-    fu.REMINDER: render_followup_reminder,
-    fu.ESCALATION: render_followup_escalation,
-    fu.COMMENT: render_followup_comment,
-    fu.VISIT_REMINDER: render_visit_reminder,
+    model.ASK: render_followup_ask,
+    model.REMINDER: render_followup_reminder,
+    model.ESCALATION: render_followup_escalation,
+    model.COMMENT: render_followup_comment,
+    model.VISIT_REMINDER: render_visit_reminder,
     UNREACHABLE: render_unreachable,
 }

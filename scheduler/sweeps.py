@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import residents
 from core.booking import sweep
-from core.cases import rules as ledger
-from core.followups import rules as fu
+from core.cases import routing
+from core.followups import answers, model, scheduling
 from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
@@ -83,8 +83,8 @@ class Sweeps:
         self,
         services: Services,
         *,
-        remind_after: timedelta = fu.REMIND_AFTER,
-        close_after: timedelta = fu.CLOSE_AFTER,
+        remind_after: timedelta = model.REMIND_AFTER,
+        close_after: timedelta = model.CLOSE_AFTER,
     ) -> None:
         self.services = services
         self.remind_after = remind_after
@@ -212,14 +212,14 @@ class Sweeps:
     async def _recipient(self, conn: AsyncConnection, case: CaseClock, level: int) -> Staff | None:
         """Level 0: the officer in charge; 1: the supervisor over the area (the leader if the
         supervisor is handling it); 2: the leader."""
-        chain = await ledger.area_chain(conn, case.area_id)
+        chain = await routing.area_chain(conn, case.area_id)
         if level == 0:
-            ids = [case.assignee_id, ledger.responsible(chain, "officer_id")]
+            ids = [case.assignee_id, routing.responsible(chain, "officer_id")]
         elif level == 1:
-            ids = [ledger.responsible(chain, "supervisor_id"), ledger.responsible(chain, "leader_id")]
+            ids = [routing.responsible(chain, "supervisor_id"), routing.responsible(chain, "leader_id")]
             ids = [i for i in ids if i != case.assignee_id] or ids
         else:
-            ids = [ledger.responsible(chain, "leader_id")]
+            ids = [routing.responsible(chain, "leader_id")]
         for staff_id in ids:
             member = await people.staff_member(conn, staff_id) if staff_id is not None else None
             if member is not None and member.active:
@@ -272,11 +272,11 @@ class Sweeps:
         for followup in await fu_repo.due_to_remind(conn, now - self.remind_after):
             case = await case_repo.get(conn, followup.case_id)
             if case is not None and case.status is Status.RESOLVED:
-                await fu.queue_question(conn, case, followup, now, reminder=True)
+                await scheduling.queue_question(conn, case, followup, now, reminder=True)
                 stats.followup_reminders += 1
             await fu_repo.mark_reminded(conn, followup.id, now)
         for followup in await fu_repo.due_to_close(conn, now - self.close_after):
-            if await fu.conclude_silent(self.services, conn, followup, now) == fu_repo.NO_FEEDBACK:
+            if await answers.conclude_silent(self.services, conn, followup, now) == fu_repo.NO_FEEDBACK:
                 stats.closed_no_feedback += 1
 
     async def _ask(self, conn: AsyncConnection, followup: fu_repo.Followup, now: datetime, stats: SweepStats) -> None:
@@ -284,7 +284,7 @@ class Sweeps:
         if case is None or case.status is not Status.RESOLVED:
             await fu_repo.set_outcome(conn, followup.id, fu_repo.VOID)  # reopened or closed meanwhile
             return
-        await fu.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
+        await scheduling.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         if resident is not None and resident.unreachable:
             ref = f"followup{followup.id}"
@@ -326,5 +326,5 @@ class Sweeps:
                 continue
             case = await case_repo.get(conn, visit.case_id)
             tz = self.services.config.tz.key
-            if case is not None and await fu.queue_visit_reminder(conn, case, visit, now, tz=tz):
+            if case is not None and await scheduling.queue_visit_reminder(conn, case, visit, now, tz=tz):
                 stats.visits += 1

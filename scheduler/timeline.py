@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from core.booking import policy
 from core.booking.slots import BookingStatus
 from core.clock import MovableClock, TimeGoesForward
-from core.followups import rules as fu
+from core.followups import model
 from core.i18n import N_, tp
 from core.models import Language
 from core.services import Services
@@ -43,10 +43,10 @@ LEADER_ESCALATION = "leader_escalation"
 MAX_STOPS = 10_000  # a jump over years of a busy station still ends
 
 LABELS: dict[str, str] = {
-    fu.ASK: N_("follow-up question to the resident"),
-    fu.REMINDER: N_("follow-up reminder to the resident"),
+    model.ASK: N_("follow-up question to the resident"),
+    model.REMINDER: N_("follow-up reminder to the resident"),
     FOLLOWUP_CLOSE: N_("case closes without feedback"),
-    fu.VISIT_REMINDER: N_("repeat visit reminder to the officer"),
+    model.VISIT_REMINDER: N_("repeat visit reminder to the officer"),
     VISIT: N_("repeat visit reminder to the officer"),
     kinds.DEADLINE_REMINDER: N_("deadline reminder to the officer"),
     kinds.OVERDUE: N_("overdue case urged to the supervisor"),
@@ -159,10 +159,10 @@ class Timeline:
 
     def _round_steps(self, round_: timeline.OpenRound) -> Iterable[Upcoming]:
         if round_.asked_at is None:
-            yield Upcoming(round_.due_at, fu.ASK, round_.case_number)
+            yield Upcoming(round_.due_at, model.ASK, round_.case_number)
             return
         if round_.reminded_at is None:
-            yield Upcoming(round_.asked_at + self.sweeps.remind_after, fu.REMINDER, round_.case_number)
+            yield Upcoming(round_.asked_at + self.sweeps.remind_after, model.REMINDER, round_.case_number)
         yield Upcoming(round_.asked_at + self.sweeps.close_after, FOLLOWUP_CLOSE, round_.case_number)
 
     def _deadline_steps(self, case: schedule.CaseClock) -> Iterable[Upcoming]:

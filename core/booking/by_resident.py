@@ -38,8 +38,8 @@ from core.booking.slots import (
     Topic,
 )
 from core.booking.times import alternatives, check_slot, route, take
+from core.cases.filing import NewCase, file_in
 from core.cases.lifecycle import Action, Actor
-from core.cases.rules import NewCase, file_in
 from core.models import Case, Kind, Resident, Staff
 from core.outgoing import Priority
 from core.services import Services

@@ -34,7 +34,7 @@ from core.booking.slots import (
 )
 from core.booking.times import alternatives, check_slot, officer_free, take
 from core.cases.lifecycle import Action, Actor
-from core.cases.rules import area_chain, may_handle
+from core.cases.routing import area_chain, may_handle
 from core.models import Case, Resident, Staff
 from core.services import Services
 from storage import booking as repo

@@ -33,7 +33,7 @@ from core.booking.slots import (
 )
 from core.booking.times import officer_free
 from core.cases.lifecycle import Action, Actor
-from core.cases.rules import area_chain, responsible
+from core.cases.routing import area_chain, responsible
 from core.models import OPEN_STATUSES
 from core.outgoing import Priority
 from core.services import Services

@@ -30,7 +30,7 @@ from core.booking.slots import (
     merge,
     next_after,
 )
-from core.cases.rules import area_chain, responsible
+from core.cases.routing import area_chain, responsible
 from core.models import Resident, Staff
 from core.services import Services
 from storage import availability

@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 
 from core.booking import by_resident, notices, policy, resident_screens, texts
-from core.cases import rules as cases
+from core.cases import errors, resident_actions
 from core.cases.lifecycle import TransitionRefused
 from core.dialog_state import put
 from core.i18n import Safe, t
@@ -215,8 +215,8 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
         return
     resident, lang, (_booking, case) = found
     try:
-        case = await cases.withdraw(context.services, resident, case.id, update.update_id)
-    except (cases.CaseError, TransitionRefused) as refused:
+        case = await resident_actions.withdraw(context.services, resident, case.id, update.update_id)
+    except (errors.CaseError, TransitionRefused) as refused:
         await common.alert(update, lang, refused.reason, status="")
         return
     await common.ack(update)

@@ -15,9 +15,9 @@ from telegram import Update
 from core import dialog_state
 from core.booking import by_station, policy, resident_screens, staff_screens, texts, times
 from core.booking.slots import BookingStatus, by_day
-from core.cases import rules as cases
+from core.cases import working
+from core.cases.errors import CaseError
 from core.cases.lifecycle import Action, TransitionRefused
-from core.cases.rules import CaseError
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.models import ButtonGrant, Language, Staff, Status
@@ -276,7 +276,7 @@ async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> N
     try:
         _booking, case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
         if case.status is Status.ACCEPTED:
-            case = await cases.act(context.services, member, case.id, Action.START, update_id=update.update_id)
+            case = await working.act(context.services, member, case.id, Action.START, update_id=update.update_id)
     except (policy.BookingError, CaseError, TransitionRefused) as refused:
         await _refuse(update, member.language, refused)
         return
@@ -319,7 +319,7 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
             done = t(lang, "Called off. The resident has been told and offered new times.")
         else:
             _booking, case = await by_station.staff_booking(services, member, booking_id)
-            case = await cases.act(services, member, case.id, Action.RESOLVE, note=text, update_id=update.update_id)
+            case = await working.act(services, member, case.id, Action.RESOLVE, note=text, update_id=update.update_id)
             done = t(
                 lang,
                 "Case <code>{number}</code> is resolved; the resident gets your note and, the next day, a follow-up.",

@@ -10,7 +10,7 @@ import pytest
 
 from core.booking import by_resident, by_station, sweep, times
 from core.booking.slots import Booking, Slot, Topic
-from core.cases import rules as ledger
+from core.cases import resident_actions
 from core.clock import FakeClock
 from core.models import Resident, Staff
 from core.services import Services
@@ -241,7 +241,7 @@ async def test_calling_a_meeting_off_cancels_its_reminders_at_once(
     elif how == "officer_cancels":
         await by_station.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "所里临时有警情")
     else:  # withdrawn in /mycases: the booking sweep gives the slot back
-        await ledger.withdraw(services, resident, booking.case_id, None)
+        await resident_actions.withdraw(services, resident, booking.case_id, None)
         assert await sweep.booking_sweep(services) == 1
     # Straight away, without waiting for the reminders' times: nothing of the meeting is pending.
     assert await pending_of(services, booking) == set()

@@ -9,7 +9,8 @@ import pytest
 
 from core.booking import by_resident, by_station, policy, sweep, times
 from core.booking.slots import Booking, BookingStatus, Slot, Topic
-from core.cases import rules as ledger
+from core.cases import resident_actions, working
+from core.cases.lifecycle import Action
 from core.clock import FakeClock
 from core.models import Category, Kind, Resident, Role, Staff, Status
 from core.services import Services
@@ -254,7 +255,7 @@ async def test_outcomes_are_recorded_after_the_start_only(
     held = await by_station.record_outcome(services, staff["officer"], booking.id, booking.version, B.HELD, "已解答")
     assert held.status is B.HELD and held.outcome_note == "已解答"
     assert "held" in await events_of(services, booking.case_id)
-    resolved = await ledger.act(services, staff["officer"], booking.case_id, ledger.Action.RESOLVE, note="已解答")
+    resolved = await working.act(services, staff["officer"], booking.case_id, Action.RESOLVE, note="已解答")
     assert resolved.status is Status.RESOLVED
 
 
@@ -318,7 +319,7 @@ async def test_the_sweep_cancels_an_unanswered_request_at_its_time(
 
 async def test_the_sweep_frees_the_slot_of_a_case_withdrawn_in_mycases(services: Services, resident: Resident) -> None:
     booking = await request(services, resident, (await times.slots_for(services, resident))[0])
-    await ledger.withdraw(services, resident, booking.case_id, None)
+    await resident_actions.withdraw(services, resident, booking.case_id, None)
     assert await sweep.booking_sweep(services) == 1
     assert await claims(services) == []
     assert (await by_resident.own_booking(services, resident, booking.id))[0].cancel_reason == policy.CASE_FINISHED
