@@ -109,7 +109,7 @@ async def test_only_staff_may_register_and_a_form_is_registered_once(
     # Someone else pressing the officer's button (a forwarded token) is refused.
     token = review.data_for("确认登记")
     await bot.press_data(station.resident, token, review)
-    assert "失效" in request_log.callback_answers[-1].get("text", "")
+    assert "发给其他人的" in request_log.callback_answers[-1]["text"]
     await bot.press_data(station.officer, token, review)
     await bot.press_data(station.officer, token, review)
     async with services.db.read() as conn:
