@@ -43,6 +43,7 @@ from handlers import (
     gate,
     mycases,
     onboarding,
+    register,
     report,
     staff,
     stats,
@@ -128,6 +129,7 @@ FEATURES = (
     alerts,
     alerts_residents,
     cards,
+    register,
 )
 
 
@@ -184,6 +186,7 @@ def _feature_commands() -> list[tuple[str, Any]]:
         *alerts.COMMANDS,
         *alerts_residents.COMMANDS,
         *cards.COMMANDS,
+        *register.COMMANDS,
     ]
 
 

@@ -19,6 +19,7 @@ from telegram import Update
 
 from core import dialog_state
 from core import staff as desk
+from core.alerts import ledger as alert_ledger
 from core.dialogs import Dialog
 from core.export import Format, export_ledger
 from core.i18n import N_, Safe, t, tp
@@ -141,9 +142,11 @@ async def _report(context: JmContext, period: Period, scope: Scope) -> tuple[Fig
     return await reads.report(context.services, scope, period)
 
 
-def _stats_message(member: Staff, names: _Names, period: Period, scope: Scope, own: bool, figures: Figures) -> Outgoing:
+def _stats_message(
+    member: Staff, names: _Names, period: Period, scope: Scope, own: bool, figures: Figures, more: str = ""
+) -> Outgoing:
     lang = member.language
-    text = view.stats_text(lang, figures, period, names.scope(lang, member, scope, own))
+    text = view.stats_text(lang, figures, period, names.scope(lang, member, scope, own), more)
     buttons = view.stats_keyboard(
         lang, period, scope.area_id, scope.officer_id, own=own, can_export=member.role is not Role.OFFICER
     )
@@ -179,7 +182,9 @@ async def _show(update: Update, context: JmContext, payload: dict[str, Any], *, 
     assert member is not None  # authorize/own_scope refuse anyone who is not staff
     await common.ack(update)
     figures, weeks = await _report(context, period, scope)
-    out = _stats_message(member, names, period, scope, own, figures)
+    alerts = None if own or scope.officer_id else await alert_ledger.figures(context.services, scope, period)
+    more = alert_ledger.stats_section(member.language, alerts) if alerts else ""
+    out = _stats_message(member, names, period, scope, own, figures, more)
     if edit:
         await render.edit(update, context.services, context.bot, out)
     else:

@@ -126,8 +126,8 @@ def _header(lang: Language, period: Period, scope_label: str) -> list[str]:
     ]
 
 
-def stats_text(lang: Language, f: Figures, period: Period, scope_label: str) -> str:
-    """The full /stats and /mystats message."""
+def stats_text(lang: Language, f: Figures, period: Period, scope_label: str, more: str = "") -> str:
+    """The full /stats and /mystats message; `more` is a further section (the safety alerts)."""
     c, fu = f.counts, f.followups
     lines = _header(lang, period, scope_label)
     lines.append(t(lang, "<i>Cases count in the period they were received.</i>"))
@@ -174,6 +174,7 @@ def stats_text(lang: Language, f: Figures, period: Period, scope_label: str) -> 
             no_show=f.consultations_no_show,
         )
     )
+    lines.extend(["", more] if more else [])
     lines.append("")
     lines.append(t(lang, "What each figure means: /stats help"))
     return Safe("\n".join(lines))

@@ -98,7 +98,7 @@ async def test_another_residents_token_is_refused(
     )
     before = await snapshot(services)
     await bot.press_data(station.other_resident, question.data_for("确定取消"), question)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
     assert await snapshot(services) == before
 
 

@@ -128,7 +128,7 @@ async def test_someone_elses_token_gets_nothing(
     await make_resident(services, station.other_resident, station.area_ids["village"])
     for intruder in (station.other_resident, station.resident, station.officer2):
         await bot.press_data(intruder, data, card)
-        assert alert_text(request_log) == "该按钮已失效。"
+        assert alert_text(request_log) == "这个按钮是发给其他人的，对您无效。"
         assert request_log.messages(intruder.id) == []
     for forged in ("b:AAAAAAAAAAAAAAAA", f"case_media:{case.id}", f'{{"case_id": {case.id}}}'):
         await bot.press_data(station.officer2, forged, card)
