@@ -11,8 +11,9 @@ from typing import Any
 from telegram import Update
 
 from core.areas import level_above
+from core.cases.errors import CaseError
+from core.cases.filing import FormSentAlready
 from core.cases.lifecycle import TransitionRefused
-from core.cases.rules import CaseError, FormSentAlready
 from core.dialog_state import clear, get, put
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t

@@ -15,8 +15,8 @@ from typing import Any
 
 from core import areas
 from core.cards.model import Channel
-from core.cases import rules as cases
-from core.cases.rules import FormSentAlready, NewCase
+from core.cases import filing, notify
+from core.cases.filing import FormSentAlready, NewCase
 from core.models import DEFAULT_LANGUAGE, Area, Case, Category, Kind, Resident, Staff
 from core.register import form
 from core.services import Services
@@ -64,7 +64,7 @@ async def register(
         elif resident.area_id is None and area_id is not None:
             await people.update_resident(conn, resident.id, area_id=area_id)
         kind, channel = Kind(data["kind"]), Channel(data["channel"])
-        case_id, event_id = await cases.file_in(
+        case_id, event_id = await filing.file_in(
             conn,
             services,
             dataclasses.replace(resident, area_id=area_id or resident.area_id),
@@ -77,7 +77,7 @@ async def register(
             event_data={"channel": channel.value, "registered_by": staff.id},
         )
         await sources.add_source(conn, case_id, channel)
-        await cases.notify_staff(conn, staff.id, case_id, event_id, "new", now, services.config.tz.key)
+        await notify.notify_staff(conn, staff.id, case_id, event_id, "new", now, services.config.tz.key)
         case = await case_repo.get(conn, case_id)
     assert case is not None
     services.wake_sender()
