@@ -51,7 +51,7 @@ from handlers import (
 from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
 from handlers.router import Router, merged
-from scheduler import renderers, weekly_report
+from scheduler import renderers, unreachable, weekly_report
 from storage.db import Database
 
 
@@ -110,7 +110,7 @@ def build_services(settings: Settings, clock: Clock | None = None, db: Database 
 
 async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, ref: str) -> None:
     """The outbox's task for a resident who blocked the bot, given when a handler's reply meets the 403."""
-    await renderers.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
+    await unreachable.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
 
 
 # Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).

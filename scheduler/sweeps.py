@@ -28,8 +28,7 @@ from core.followups import answers, model, scheduling
 from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
-from scheduler import renderers as kinds
-from scheduler import weekly_report
+from scheduler import digest, renderers, unreachable, weekly_report
 from storage import buttons, inbox, outbox, people, schedule, turns
 from storage import cases as case_repo
 from storage import followups as fu_repo
@@ -137,9 +136,9 @@ class Sweeps:
         # deadline is a fresh one, counted from the reopening.
         clocks: list[tuple[str, datetime, datetime]] = []
         if case.accepted_at is None and case.ack_due_at is not None:
-            clocks.append((kinds.ACK, case.created_at, case.ack_due_at))
+            clocks.append((renderers.ACK, case.created_at, case.ack_due_at))
         if case.resolve_due_at is not None:
-            clocks.append((kinds.RESOLVE, case.resolve_started_at, case.resolve_due_at))
+            clocks.append((renderers.RESOLVE, case.resolve_started_at, case.resolve_due_at))
         steps: list[_Step] = []
         for name, started, due in clocks:
             if now < due:
@@ -174,7 +173,7 @@ class Sweeps:
             dedupe_key=step.key,
             chat_id=(recipient.telegram_id or 0) if recipient else 0,
             audience=outbox.STAFF,
-            kind=kinds.DEADLINE_REMINDER if step.level == 0 else kinds.OVERDUE,
+            kind=renderers.DEADLINE_REMINDER if step.level == 0 else renderers.OVERDUE,
             payload=payload,
             priority=Priority.NORMAL if step.level == 0 else Priority.ASSIGNMENT,
             case_id=case.id,
@@ -256,7 +255,7 @@ class Sweeps:
                 dedupe_key=keys[member.id],
                 chat_id=member.telegram_id,
                 audience=outbox.STAFF,
-                kind=kinds.DIGEST,
+                kind=digest.DIGEST,
                 payload=payload,
                 priority=Priority.BULK,
                 due_at=due,
@@ -288,7 +287,7 @@ class Sweeps:
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         if resident is not None and resident.unreachable:
             ref = f"followup{followup.id}"
-            await kinds.queue_phone_task(conn, resident.id, now, case_id=case.id, ref=ref)
+            await unreachable.queue_phone_task(conn, resident.id, now, case_id=case.id, ref=ref)
         await fu_repo.mark_asked(conn, followup.id, now)
         stats.asked += 1
 

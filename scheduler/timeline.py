@@ -24,7 +24,7 @@ from core.followups import model
 from core.i18n import N_, tp
 from core.models import Language
 from core.services import Services
-from scheduler import renderers as kinds
+from scheduler import digest, renderers
 from scheduler.dispatcher import Dispatcher
 from scheduler.sweeps import Sweeps
 from storage import booking as bookings
@@ -48,10 +48,10 @@ LABELS: dict[str, str] = {
     FOLLOWUP_CLOSE: N_("case closes without feedback"),
     model.VISIT_REMINDER: N_("repeat visit reminder to the officer"),
     VISIT: N_("repeat visit reminder to the officer"),
-    kinds.DEADLINE_REMINDER: N_("deadline reminder to the officer"),
-    kinds.OVERDUE: N_("overdue case urged to the supervisor"),
+    renderers.DEADLINE_REMINDER: N_("deadline reminder to the officer"),
+    renderers.OVERDUE: N_("overdue case urged to the supervisor"),
     LEADER_ESCALATION: N_("overdue case urged to the leader"),
-    kinds.DIGEST: N_("morning digest to officers and supervisors"),
+    digest.DIGEST: N_("morning digest to officers and supervisors"),
     WEEKLY_REPORT: N_("weekly report to leaders and supervisors"),
     policy.NOTICE: N_("consultation reminder to the resident"),
     policy.CARD: N_("consultation reminder to the officer"),
@@ -173,8 +173,8 @@ class Timeline:
         if case.resolve_due_at is not None:
             clocks.append((case.resolve_started_at, case.resolve_due_at))
         for started, due in clocks:
-            yield Upcoming(policy.reminder_at(started, due), kinds.DEADLINE_REMINDER, case.number)
-            yield Upcoming(due, kinds.OVERDUE, case.number)
+            yield Upcoming(policy.reminder_at(started, due), renderers.DEADLINE_REMINDER, case.number)
+            yield Upcoming(due, renderers.OVERDUE, case.number)
             yield Upcoming(policy.leader_escalation_at(due, calendar), LEADER_ESCALATION, case.number)
 
     def _station_days(self, after: datetime) -> Iterable[Upcoming]:
@@ -185,7 +185,7 @@ class Timeline:
             candidate = day + timedelta(days=offset)
             at = datetime.combine(candidate, config.digest_time, tzinfo=config.tz)
             if calendar.is_workday(candidate) and at > after:
-                yield Upcoming(at, kinds.DIGEST)
+                yield Upcoming(at, digest.DIGEST)
                 break
         for offset in range(0, 8):
             candidate = day + timedelta(days=offset)

@@ -16,7 +16,7 @@ from storage.followups import Followup
 
 log = logging.getLogger(__name__)
 
-# Outbox kinds (their renderers are in scheduler/renderers.py).
+# Outbox kinds (their renderers are in scheduler/followup_notices.py).
 ASK = "followup_ask"
 REMINDER = "followup_reminder"
 ESCALATION = "followup_escalation"
