@@ -16,7 +16,6 @@ LIMIT = 400
 OVERSIZED = {
     "bot/demo_seed.py": 700,
     "bot/pacing.py": 550,
-    "core/area_import.py": 500,
     "core/stats/figures.py": 450,
     "handlers/stats.py": 450,
     "sandbox/state.py": 450,
