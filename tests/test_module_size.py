@@ -18,7 +18,6 @@ OVERSIZED = {
     "bot/pacing.py": 550,
     "core/stats/figures.py": 450,
     "handlers/stats.py": 450,
-    "sandbox/state.py": 450,
     "storage/schema.py": 450,
 }
 
