@@ -39,6 +39,7 @@ from handlers import (
     cards,
     cases,
     errors,
+    export,
     followups,
     gate,
     mycases,
@@ -47,6 +48,7 @@ from handlers import (
     report,
     staff,
     stats,
+    stats_filters,
 )
 from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
@@ -122,6 +124,8 @@ FEATURES = (
     cases,
     followups,
     stats,
+    stats_filters,
+    export,
     book,
     mybookings,
     station,
@@ -183,6 +187,7 @@ def _feature_commands() -> list[tuple[str, Any]]:
         *station.COMMANDS,
         *hours.COMMANDS,
         *stats.COMMANDS,
+        *export.COMMANDS,
         *alerts.COMMANDS,
         *alerts_residents.COMMANDS,
         *cards.COMMANDS,

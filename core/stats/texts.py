@@ -30,7 +30,7 @@ PERIOD_NAMES: Mapping[PeriodKey, str] = {
 # The periods offered on buttons, in this order.
 PERIOD_BUTTONS = (PeriodKey.THIS_WEEK, PeriodKey.THIS_MONTH, PeriodKey.LAST_MONTH, PeriodKey.THIS_YEAR)
 
-# Action names of the buttons (registered in handlers/stats.py).
+# Action names of the buttons (registered in handlers/stats.py, stats_filters.py and export.py).
 ACTION_PERIOD = "stats_period"
 ACTION_AREAS = "stats_areas"
 ACTION_OFFICERS = "stats_officers"
