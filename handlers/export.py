@@ -16,10 +16,8 @@ from core.models import ButtonGrant, Language, Staff
 from core.outgoing import Attachment, Outgoing
 from core.stats import reads
 from core.stats import texts as view
-from core.stats.figures import (
-    StatsError,
-    export_scope,
-)
+from core.stats.periods import StatsError
+from core.stats.scopes import export_scope
 from handlers import common
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler

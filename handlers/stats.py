@@ -24,21 +24,18 @@ from core.outgoing import Attachment, Outgoing
 from core.stats import reads
 from core.stats import texts as view
 from core.stats.chart import FontMissing, weekly_chart
-from core.stats.figures import (
-    Figures,
+from core.stats.figures import Figures, WeekPoint
+from core.stats.periods import (
     Period,
     PeriodKey,
-    Scope,
     StatsError,
-    WeekPoint,
-    authorize,
     custom_period,
     example_dates,
-    own_scope,
     parse_period,
     period_for,
     today_in,
 )
+from core.stats.scopes import Scope, authorize, own_scope
 from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext

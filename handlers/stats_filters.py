@@ -13,12 +13,8 @@ from core.models import Area, ButtonGrant, Language, Staff
 from core.names import area_name
 from core.outgoing import Outgoing
 from core.stats import texts as view
-from core.stats.figures import (
-    Scope,
-    StatsError,
-    parse_typed_period,
-    visible_areas,
-)
+from core.stats.periods import StatsError, parse_typed_period
+from core.stats.scopes import Scope, visible_areas
 from handlers import common
 from handlers import outgoing as render
 from handlers.context import JmContext

@@ -14,7 +14,6 @@ LIMIT = 400
 
 # Still to be split (lines today, rounded up a little so work in flight can land): may not grow.
 OVERSIZED = {
-    "core/stats/figures.py": 450,
     "storage/schema.py": 450,
 }
 

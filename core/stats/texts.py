@@ -15,7 +15,8 @@ from core import labels
 from core.i18n import N_, Safe, t, tp
 from core.models import Category, Kind, Language
 from core.outgoing import Button, Outgoing
-from core.stats.figures import BAD_DATES, MAX_PERIOD_DAYS, Durations, Figures, Period, PeriodKey, StatsError, ratio
+from core.stats.figures import Durations, Figures, ratio
+from core.stats.periods import BAD_DATES, MAX_PERIOD_DAYS, Period, PeriodKey, StatsError
 
 DASH = "—"
 
