@@ -14,8 +14,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from core import dialog_state
-from core import staff as desk
+from core import dialog_state, enrolment
 from core.alerts import service, texts
 from core.alerts.model import Alert, AlertStatus, Topic, text_limit
 from core.dialogs import Dialog
@@ -35,7 +34,7 @@ FLOW = "alert"
 
 async def _member(update: Update, context: JmContext) -> Staff | None:
     user = update.effective_user
-    return await desk.staff_for(context.services, user.id) if user else None
+    return await enrolment.staff_for(context.services, user.id) if user else None
 
 
 async def _say(update: Update, context: JmContext, out: Outgoing) -> None:
@@ -295,7 +294,7 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
     alert = await service.submit(services, member, _draft_of(dialog.data))
     await dialog_state.clear(services, member.telegram_id or 0)
     await common.ack(update)
-    approvers = [s for s in await desk.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
+    approvers = [s for s in await enrolment.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
     reach = await service.reach(services, alert.area_ids, alert.topic)
     for approver in approvers:
         lang = approver.language

@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import Update
 
-from core import staff as desk
+from core import enrolment
 from core.alerts import ledger as alert_ledger
 from core.i18n import N_, t, tp
 from core.models import Area, ButtonGrant, Language, Role, Staff
@@ -49,7 +49,7 @@ CHART_UNAVAILABLE = N_("The chart cannot be drawn on this server (a font is miss
 
 async def member_of(update: Update, context: JmContext) -> Staff | None:
     user = update.effective_user
-    return await desk.staff_for(context.services, user.id) if user else None
+    return await enrolment.staff_for(context.services, user.id) if user else None
 
 
 async def send(update: Update, context: JmContext, out: Outgoing) -> None:
