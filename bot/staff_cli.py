@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.app import build_services
 from bot.settings import Settings
-from core import area_import
+from core import area_file, area_import
 from core import staff as staff_core
 from core.models import Role
 from core.services import Services
@@ -114,7 +114,7 @@ async def areas_import(args: argparse.Namespace, settings: Settings) -> int:
         except OSError as exc:
             print(f"{path}: cannot read the file ({exc.strerror})", file=sys.stderr)
             return 2
-        except area_import.AreaFileError as exc:
+        except area_file.AreaFileError as exc:
             print(f"{path}:{exc.line}: {exc.reason}", file=sys.stderr)
             print("Nothing was imported.", file=sys.stderr)
             return 1

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.cases import rules as cases
+from core.cases import notify
 from core.dialogs import Dialog
 from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
@@ -153,7 +153,7 @@ async def delete_account(services: Services, resident: Resident) -> None:
 
 async def _forget(conn: AsyncConnection, resident: Resident, now: datetime, tz: str) -> None:
     case_ids = await privacy.forget_resident(conn, resident, now)
-    await cases.redraw_cards(conn, case_ids, now, tz)
+    await notify.redraw_cards(conn, case_ids, now, tz)
 
 
 async def forget_past_retention(

@@ -18,9 +18,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core import residents
-from core.cases import rules as cases
+from core.cases import reading, working
+from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
-from core.cases.rules import CASE_NOT_FOUND, NOT_PERMITTED, CaseError, area_chain, may_handle
+from core.cases.routing import area_chain, may_handle
 from core.cases.texts import case_summary, officer_card
 from core.i18n import N_
 from core.models import Area, Case, Language, Role, Staff
@@ -231,7 +232,7 @@ async def work(
         targets = {o.id for o in await transfer_targets(services, case)}
         if to_staff_id not in targets:
             raise CaseError(CHOOSE_OTHER, case)
-    return await cases.act(
+    return await working.act(
         services,
         staff,
         case_id,
@@ -337,4 +338,4 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
 async def timeline(services: Services, staff: Staff, case_id: int) -> str:
     """The case and its timeline, for a staff member who may work it."""
     case = await workable(services, staff, case_id)
-    return case_summary(staff.language, case, await cases.events(services, case.id), services.config.tz)
+    return case_summary(staff.language, case, await reading.events(services, case.id), services.config.tz)

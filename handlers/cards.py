@@ -17,7 +17,8 @@ from core.cards import printing, scanning
 from core.cards import texts as view
 from core.cards.model import Card, Echo
 from core.cards.sheet import FontMissing
-from core.cases.rules import CaseError, filed_by
+from core.cases.errors import CaseError
+from core.cases.filing import filed_by
 from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, language_of, t, tp

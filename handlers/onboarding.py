@@ -136,6 +136,7 @@ async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     """Consent given: ask for the neighbourhood."""
     resident = await common.current_resident(update, context)
     if resident is None:
+        await common.answer_expired(update, context)
         return
     if resident.consented_at is None:
         resident = await residents.consent(context.services, resident)

@@ -7,8 +7,9 @@ from typing import Any
 from telegram import Update
 
 from core import report as form
+from core.cases.errors import CaseError
+from core.cases.filing import DailyLimitReached, check_daily_limit, filed_by, submit
 from core.cases.lifecycle import TransitionRefused
-from core.cases.rules import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t

@@ -23,7 +23,7 @@ from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from core.services import Services
 from handlers import outgoing as render
-from scheduler import renderers
+from scheduler import unreachable
 from scheduler.dispatcher import Dispatcher, Transport
 from scheduler.sweeps import Sweeps
 
@@ -55,7 +55,7 @@ def make_dispatcher(bot: Bot, services: Services, **options: Any) -> Dispatcher:
         services.clock,
         make_transport(bot, services),
         quiet=quiet,
-        on_unreachable=renderers.on_unreachable,
+        on_unreachable=unreachable.on_unreachable,
         renderers=services.renderers,
         **options,
     )

@@ -106,9 +106,9 @@ async def test_only_the_resident_can_press_their_topic_buttons(
     await bot.press(me, "🔔 预警提示")
     mine = request_log.last(me.id)
     await bot.press_data(other, mine.data_for("反诈"), mine)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
     await bot.press_data(station.officer, mine.data_for("关闭全部"), mine)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
     await bot.send(me, "/settings")
     assert "预警提示：全部类别" in request_log.last(me.id).text
 

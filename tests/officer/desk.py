@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from bot.inbox import InboxApplication
 from core import buttons
 from core import staff as desk
-from core.cases import rules as cases
-from core.cases.rules import NewCase
+from core.cases import filing
+from core.cases.filing import NewCase
 from core.models import Case, CaseEvent, Category, Kind, Language, Resident, Staff, Status
 from core.services import Services
 from handlers import outgoing as render
@@ -51,7 +51,7 @@ async def file_case(
     kind: Kind = Kind.DISPUTE,
     priority: bool = False,
 ) -> Case:
-    case, created = await cases.submit(
+    case, created = await filing.submit(
         services, resident, NewCase(kind, Category.PUBLIC_SECURITY, description, priority=priority), None
     )
     assert created

@@ -9,7 +9,8 @@ import pytest
 from bot.inbox import InboxApplication
 from core import areas
 from core import staff as staff_core
-from core.area_import import AreaFileError, import_areas, parse
+from core.area_file import AreaFileError, parse
+from core.area_import import import_areas
 from core.models import Language, Role
 from core.services import Services
 from storage import areas as area_repo

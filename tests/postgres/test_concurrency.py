@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from bot.settings import Settings
-from core.cases import rules as ledger
+from core.cases import filing
 from core.clock import FakeClock
 from core.models import Category, Kind
 from core.services import Services
@@ -110,8 +110,8 @@ async def test_the_first_cases_of_a_day_filed_at_once_get_distinct_numbers(
     ]
 
     async def file(own: Services, index: int) -> str:
-        case, created = await ledger.submit(
-            own, residents[index], ledger.NewCase(Kind.HELP, Category.OTHER, f"路灯不亮 {index}"), update_id=None
+        case, created = await filing.submit(
+            own, residents[index], filing.NewCase(Kind.HELP, Category.OTHER, f"路灯不亮 {index}"), update_id=None
         )
         assert created
         return case.number

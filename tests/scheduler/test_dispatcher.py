@@ -16,7 +16,7 @@ from core.clock import FakeClock
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from scheduler.dispatcher import Dispatcher
-from scheduler.renderers import UNREACHABLE, on_unreachable
+from scheduler.unreachable import UNREACHABLE, on_unreachable
 from storage import outbox, people
 from storage.db import Database
 from storage.schema import outbox as outbox_table
