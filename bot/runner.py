@@ -69,6 +69,8 @@ class Bot:
                 self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after
             ),
         )
+        if alone:  # the only sender: rows a killed self left half-sent go again now, not after the lease
+            await self.scheduled.dispatcher.recover(every_claim=True)
         keep_inbox(self.app, alone=alone)
         await self.app.start()
         if self.settings.mode == "webhook":
