@@ -18,6 +18,7 @@ from core.followups import scheduling
 from core.i18n import N_
 from core.models import Area, Case, Staff
 from core.services import Services
+from core.workdays import STATION_TZ
 from storage import cases as repo
 
 
@@ -157,7 +158,7 @@ async def system_transition(
     close_reason: str | None = None,
     data: dict[str, object] | None = None,
     tell_resident: bool = True,
-    tz: str = "Asia/Shanghai",
+    tz: str = STATION_TZ.key,
     resolve_due_at: datetime | None = None,
 ) -> Case:
     """A transition made by the scheduler or a follow-up answer, inside the caller's transaction.

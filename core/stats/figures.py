@@ -25,6 +25,18 @@ def ratio(part: int, whole: int) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Rate:
+    """A rate as its two counts, so a screen can show "92.3% (108/117)" and a chart the value."""
+
+    part: int
+    whole: int
+
+    @property
+    def value(self) -> float | None:
+        return ratio(self.part, self.whole)
+
+
+@dataclass(frozen=True, slots=True)
 class Durations:
     """Nearest-rank percentiles of a duration: the value at rank ⌈p·n⌉ in ascending order."""
 
@@ -63,6 +75,27 @@ class Counts:
         """Received, less withdrawn and rejected cases (nothing left for the station to complete)."""
         return self.received - self.withdrawn - self.rejected
 
+    # The rates, defined once here; /stats, the chart, the weekly report and the export read them.
+    @property
+    def response(self) -> Rate:
+        """受理告知率: acknowledged by the deadline ÷ (received − withdrawn before acknowledgement)."""
+        return Rate(self.acknowledged_on_time, self.response_base)
+
+    @property
+    def completion(self) -> Rate:
+        """办结率: resolved or closed ÷ (received − withdrawn − rejected)."""
+        return Rate(self.completed, self.completion_base)
+
+    @property
+    def on_time(self) -> Rate:
+        """按时办结率: resolved by the resolution deadline ÷ resolved."""
+        return Rate(self.resolved_on_time, self.resolved)
+
+    @property
+    def dispute_resolution(self) -> Rate:
+        """化解率: disputes resolved and never reopened ÷ disputes (less withdrawn and rejected)."""
+        return Rate(self.disputes_resolved, self.disputes)
+
 
 def count_values(counts: Counts) -> tuple[int, ...]:
     return tuple(getattr(counts, f.name) for f in fields(Counts))
@@ -81,6 +114,16 @@ class Followups:
     @property
     def rated(self) -> int:
         return self.satisfied + self.basically + self.unsatisfied
+
+    @property
+    def satisfaction(self) -> Rate:
+        """满意率: (满意 + 基本满意) ÷ follow-up answers that rated the service."""
+        return Rate(self.satisfied + self.basically, self.rated)
+
+    @property
+    def answer(self) -> Rate:
+        """参评率: follow-ups answered ÷ follow-ups asked."""
+        return Rate(self.answered, self.asked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,34 +149,27 @@ class Figures:
 
     @property
     def response_rate(self) -> float | None:
-        """受理告知率: acknowledged by the deadline ÷ (received − withdrawn before acknowledgement)."""
-        return ratio(self.counts.acknowledged_on_time, self.counts.response_base)
+        return self.counts.response.value
 
     @property
     def completion_rate(self) -> float | None:
-        """办结率: resolved or closed ÷ (received − withdrawn − rejected)."""
-        return ratio(self.counts.completed, self.counts.completion_base)
+        return self.counts.completion.value
 
     @property
     def on_time_rate(self) -> float | None:
-        """按时办结率: resolved by the resolution deadline ÷ resolved."""
-        return ratio(self.counts.resolved_on_time, self.counts.resolved)
+        return self.counts.on_time.value
 
     @property
     def satisfaction_rate(self) -> float | None:
-        """满意率: (满意 + 基本满意) ÷ follow-up answers that rated the service."""
-        f = self.followups
-        return ratio(f.satisfied + f.basically, f.rated)
+        return self.followups.satisfaction.value
 
     @property
     def answer_rate(self) -> float | None:
-        """参评率: follow-ups answered ÷ follow-ups asked."""
-        return ratio(self.followups.answered, self.followups.asked)
+        return self.followups.answer.value
 
     @property
     def dispute_resolution_rate(self) -> float | None:
-        """化解率: disputes resolved and never reopened ÷ disputes (less withdrawn and rejected)."""
-        return ratio(self.counts.disputes_resolved, self.counts.disputes)
+        return self.counts.dispute_resolution.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,16 +182,15 @@ class WeekPoint:
 
     @property
     def response_rate(self) -> float | None:
-        return ratio(self.counts.acknowledged_on_time, self.counts.response_base)
+        return self.counts.response.value
 
     @property
     def completion_rate(self) -> float | None:
-        return ratio(self.counts.completed, self.counts.completion_base)
+        return self.counts.completion.value
 
     @property
     def satisfaction_rate(self) -> float | None:
-        f = self.followups
-        return ratio(f.satisfied + f.basically, f.rated)
+        return self.followups.satisfaction.value
 
 
 def sum_counts(parts: Iterable[Counts]) -> Counts:
