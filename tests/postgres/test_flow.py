@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from bot.app import build_application, build_services
 from bot.inbox import InboxApplication
 from bot.settings import Settings
-from core.clock import FakeClock
 from core.models import Status
 from core.services import Services
 from scheduler.sweeps import Sweeps
@@ -23,6 +22,7 @@ from storage import people
 from storage.schema import case_events, cases, inbox, outbox
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.resident.test_onboarding import onboard
 from tests.resident.test_report import NUMBER, fill_form
 from tests.scheduler.flows import local, shanghai

@@ -12,13 +12,13 @@ from telegram.error import BadRequest
 from bot.app import build_application
 from bot.outbox_cli import outbox_report
 from bot.settings import Settings
-from core.clock import FakeClock
 from core.services import Services
 from scheduler import jobs
 from scheduler.dispatcher import Dispatcher
 from storage import outbox
 from storage.db import Database
 from tests.harness import RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import START, TEST_RENDERERS, FakeTelegram
 
 
@@ -110,10 +110,10 @@ async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Pa
 async def _housekeeping_services(tmp_path: Path) -> Services:
     from datetime import UTC, datetime
 
-    from core.clock import FakeClock
     from core.config import StationConfig
     from storage.db import Database
     from storage.migrate import upgrade
+    from tests.helpers.clock import FakeClock
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'house.db'}"
     await upgrade(url)

@@ -12,7 +12,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from core.cases import filing, resident_actions
-from core.clock import FakeClock
 from core.i18n import Language
 from core.models import Category, Kind, Resident
 from core.onboarding import privacy_notice
@@ -21,6 +20,7 @@ from scheduler.sweeps import Sweeps
 from storage import people
 from storage.schema import case_photos, cases, inbox, residents
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import resident_of
 
 RETENTION = timedelta(days=1095)
