@@ -100,9 +100,8 @@ async def test_a_case_from_filing_to_a_satisfied_follow_up(
         closed = await case_repo.get(conn, case.id)
         (answered,) = await fu_repo.for_case(conn, case.id)
         actions = [e.action for e in await case_repo.events(conn, case.id)]
-        statuses = dict(
-            (await conn.execute(sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))).all()
-        )
+        counted = await conn.execute(sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))
+        statuses: dict[str, int] = {status: n for status, n in counted.all()}
     assert closed is not None and closed.status is Status.CLOSED and closed.close_reason == "confirmed"
     assert (answered.solved, answered.satisfaction, answered.outcome) == (True, "satisfied", "answered")
     assert shanghai(answered.answered_at) == "2026-11-30 10:00"

@@ -93,7 +93,8 @@ async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Pa
         services.clock.advance(days=8)  # type: ignore[attr-defined]
         await Sweeps(services).run()
         async with services.db.read() as conn:
-            payloads = dict((await conn.execute(sa.select(schema.inbox.c.update_id, schema.inbox.c.payload))).all())
+            found = await conn.execute(sa.select(schema.inbox.c.update_id, schema.inbox.c.payload))
+            payloads: dict[int, str] = {update_id: payload for update_id, payload in found.all()}
         assert payloads == {1: "", 2: '{"from": "陈先生"}', 3: '{"from": "张三"}'}
         async with services.db.write() as conn:
             assert not await inbox.store(conn, 1, '{"from": "刘阿姨"}', start)  # a replay: refused

@@ -141,6 +141,7 @@ async def test_personal_numbers_leave_the_texts_of_cases_past_retention(
     clock.advance(timedelta(days=2))
     await Sweeps(services).run()
     async with services.db.read() as conn:
-        texts = dict((await conn.execute(sa.select(cases.c.id, cases.c.description))).all())
+        found = await conn.execute(sa.select(cases.c.id, cases.c.description))
+        texts: dict[int, str] = {case_id: text for case_id, text in found.all()}
     assert texts[old_case] == "我的身份证******************丢了，电话***********"
     assert texts[new_case] == "身份证510302199001010017找到了"  # still being handled: untouched
