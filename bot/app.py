@@ -35,6 +35,7 @@ from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
     alerts,
+    alerts_photo,
     alerts_residents,
     cards,
     cases,
@@ -127,6 +128,7 @@ FEATURES = (
     station,
     hours,
     alerts,
+    alerts_photo,
     alerts_residents,
     cards,
     register,
