@@ -136,14 +136,14 @@ async def start_alert(url: str) -> int:
     """The supervisor's anti-fraud alert to 东城街道, approved and started (as 立即发送 does)."""
     from bot.app import build_services
     from bot.settings import load_settings
-    from core import staff as desk
+    from core import enrolment
     from core.alerts import service
     from core.alerts.model import Topic
     from core.models import Language
 
     services = build_services(load_settings(database_url=url, station_code="XF", station_name="西丰派出所"))
     try:
-        member = await desk.staff_for(services, SUPERVISOR)
+        member = await enrolment.staff_for(services, SUPERVISOR)
         assert member is not None
         town = next(a.id for a in await service.areas(services) if a.name == TOWN)
         draft = service.Draft((town,), Topic.FRAUD, {"zh_Hans": TEXT}, Language.ZH_HANS)
@@ -158,12 +158,12 @@ async def start_alert(url: str) -> int:
 async def stop_alert(url: str, alert_id: int) -> None:
     from bot.app import build_services
     from bot.settings import load_settings
-    from core import staff as desk
+    from core import enrolment
     from core.alerts import service
 
     services = build_services(load_settings(database_url=url, station_code="XF", station_name="西丰派出所"))
     try:
-        member = await desk.staff_for(services, SUPERVISOR)
+        member = await enrolment.staff_for(services, SUPERVISOR)
         assert member is not None
         await service.stop(services, member, alert_id)
     finally:

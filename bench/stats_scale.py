@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 from bot.demo_seed import seed
 from core.clock import FakeClock
-from core.stats.figures import Period, PeriodKey, Scope, subtree
+from core.stats.periods import Period, PeriodKey
+from core.stats.scopes import Scope, subtree
 from storage import areas as area_repo
 from storage import stats as repo
 from storage.db import Database

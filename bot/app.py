@@ -40,6 +40,7 @@ from handlers import (
     cards,
     cases,
     errors,
+    export,
     followups,
     gate,
     mycases,
@@ -48,6 +49,7 @@ from handlers import (
     report,
     staff,
     stats,
+    stats_filters,
 )
 from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
@@ -123,6 +125,8 @@ FEATURES = (
     cases,
     followups,
     stats,
+    stats_filters,
+    export,
     book,
     mybookings,
     station,
@@ -185,6 +189,7 @@ def _feature_commands() -> list[tuple[str, Any]]:
         *station.COMMANDS,
         *hours.COMMANDS,
         *stats.COMMANDS,
+        *export.COMMANDS,
         *alerts.COMMANDS,
         *alerts_residents.COMMANDS,
         *cards.COMMANDS,

@@ -17,7 +17,7 @@ from bot.app import build_application, build_services
 from bot.inbox import INBOX_KEEP_EVERY, InboxApplication
 from bot.pacing import PacingRateLimiter
 from bot.settings import Settings
-from core import staff
+from core import enrolment
 from core.clock import Clock
 from core.services import Services
 from handlers import menus
@@ -85,7 +85,7 @@ class Bot:
         """The default menus and each enrolled staff member's own (a role may have changed through
         the area file or an invitation while the bot was stopped)."""
         await menus.set_defaults(self.app.bot)
-        for member in await staff.enrolled(self.services):
+        for member in await enrolment.enrolled(self.services):
             assert member.telegram_id is not None
             await menus.set_for_chat(self.app.bot, member.telegram_id, member.language, member.role)
 

@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.models import Kind
+from core.workdays import STATION_TZ
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 ENV_PREFIX = "JINGMIN_"
@@ -43,7 +44,7 @@ class Settings(BaseSettings):
     )
     api_file_url: str = Field(default="https://api.telegram.org/file/bot")
     database_url: str = Field(default="sqlite+aiosqlite:///jingmin.db")
-    timezone: str = Field(default="Asia/Shanghai")
+    timezone: str = Field(default=STATION_TZ.key)
     station_code: str = Field(default="JM", min_length=1, max_length=8)
     station_name: str = Field(default="警民连心桥派出所")
 

@@ -1,7 +1,7 @@
 """The area tree (station → town → village) as residents walk it: choosing and showing their area.
 
 Importing the tree from the station's file is core/area_import.py; who covers an area is read
-where it is needed (core/cases.py, core/staff.py).
+where it is needed (core/cases/routing.py, core/cases/desk.py).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from core.cases import notify
 from core.dialogs import Dialog
 from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
+from core.workdays import STATION_TZ
 from storage import cases as case_repo
 from storage import dialogs, outbox, people, privacy
 
@@ -157,7 +158,7 @@ async def _forget(conn: AsyncConnection, resident: Resident, now: datetime, tz: 
 
 
 async def forget_past_retention(
-    conn: AsyncConnection, now: datetime, retention: timedelta, tz: str = "Asia/Shanghai"
+    conn: AsyncConnection, now: datetime, retention: timedelta, tz: str = STATION_TZ.key
 ) -> tuple[int, int]:
     """What the privacy notice promises: once a case has been finished for the retention period
     its photos and location go, and so do the personal numbers in its texts; a resident with

@@ -14,8 +14,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from core import dialog_state
-from core import staff as desk
+from core import dialog_state, enrolment
 from core.alerts import service, texts
 from core.alerts.model import Alert, AlertStatus, Topic, text_limit
 from core.dialogs import Dialog
@@ -235,7 +234,7 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
     alert = await service.submit(services, member, drafts.draft_of(dialog.data))
     await dialog_state.clear(services, member.telegram_id or 0)
     await common.ack(update)
-    approvers = [s for s in await desk.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
+    approvers = [s for s in await enrolment.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
     reach = await service.reach(services, alert.area_ids, alert.topic)
     for approver in approvers:
         lang = approver.language

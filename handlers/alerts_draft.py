@@ -7,8 +7,7 @@ from typing import Any
 
 from telegram import Update
 
-from core import dialog_state
-from core import staff as desk
+from core import dialog_state, enrolment
 from core.alerts import service, texts
 from core.alerts.model import Topic
 from core.dialogs import Dialog
@@ -27,7 +26,7 @@ FLOW = "alert"
 async def sender(update: Update, context: JmContext) -> Staff | None:
     """Whoever sent the update, if they are staff."""
     user = update.effective_user
-    return await desk.staff_for(context.services, user.id) if user else None
+    return await enrolment.staff_for(context.services, user.id) if user else None
 
 
 async def say(update: Update, context: JmContext, out: Outgoing) -> None:

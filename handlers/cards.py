@@ -11,8 +11,7 @@ import logging
 
 from telegram import Update
 
-from core import dialog_state, residents
-from core import staff as desk
+from core import dialog_state, enrolment, residents
 from core.cards import printing, scanning
 from core.cards import texts as view
 from core.cards.model import Card, Echo
@@ -45,7 +44,7 @@ async def start_with_card(update: Update, context: JmContext, code: str) -> None
     if user is None:
         return
     services = context.services
-    member = await desk.staff_for(services, user.id)
+    member = await enrolment.staff_for(services, user.id)
     if member is not None:
         found = await scanning.look(services, code)
         lang = member.language

@@ -1,6 +1,6 @@
 """The officer's side of a case: the card's buttons, the notes they ask for, and /queue.
 
-Every press is checked again on the server (core.staff.work): the presser must be active
+Every press is checked again on the server (core.cases.desk.work): the presser must be active
 staff in a private chat, allowed to handle the case, and the case must still be at the
 version the button was drawn for. A stale or replayed button gets "already handled" as an
 alert and changes nothing.
@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import BadRequest
 
-from core import dialog_state, labels
-from core import staff as desk
-from core.cases import reading
+from core import dialog_state, enrolment, labels
+from core.cases import desk, reading
 from core.cases.errors import CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, TransitionRefused
 from core.cases.texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
@@ -172,7 +171,7 @@ async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> No
         return
     officers = await desk.transfer_targets(services, case)
     if not officers:
-        await common.alert(update, member.language, desk.NO_OTHER_OFFICER)
+        await common.alert(update, member.language, enrolment.NO_OTHER_OFFICER)
         return
     await render.edit(update, services, context.bot, transfer_screen(member.language, case, officers))
     await common.ack(update)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from core import staff as desk
+from core import enrolment
 from core.dialogs import Dialog
 from core.followups import answers, model, questions, repeat_visits
 from core.i18n import Safe, t
@@ -138,7 +138,7 @@ async def visit_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
     """The officer records a repeat visit (回访) as done."""
     user = update.effective_user
     lang = await common.language_for(update, context)
-    staff = await desk.staff_for(context.services, user.id) if user else None
+    staff = await enrolment.staff_for(context.services, user.id) if user else None
     if staff is None:
         await common.alert(update, lang, repeat_visits.VISIT_NOT_PERMITTED)
         return

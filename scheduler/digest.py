@@ -15,8 +15,8 @@ from core import labels
 from core.cases.texts import local
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Language
+from core.outbox import payload_tz
 from core.outgoing import Outgoing
-from scheduler.notice_parts import payload_tz
 from storage import areas as area_repo
 from storage import people, schedule
 from storage.schedule import CaseClock

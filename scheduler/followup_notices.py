@@ -15,8 +15,9 @@ from core.cases.texts import local
 from core.followups import model, questions
 from core.i18n import Safe, t, tp
 from core.models import Case, Language, Resident, Staff, Status
+from core.outbox import payload_tz
 from core.outgoing import Button, Outgoing, rows
-from scheduler.notice_parts import SATISFACTION_NAME, TIMELINE_ACTION, payload_tz, timeline_buttons
+from scheduler.notice_parts import SATISFACTION_NAME, TIMELINE_ACTION, timeline_buttons
 from storage import cases as case_repo
 from storage import followups as fu_repo
 from storage import people

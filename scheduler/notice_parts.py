@@ -1,13 +1,9 @@
-"""What the scheduler's messages share: the station's time zone from a row's payload, and the
-officer's timeline button.
+"""What the scheduler's messages share: the names of the satisfaction answers and the officer's
+timeline button.
 """
 
 from __future__ import annotations
 
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from core.cases.texts import STATION_TZ
 from core.i18n import N_, tp
 from core.models import Language
 from core.outgoing import Button, rows
@@ -18,11 +14,6 @@ SATISFACTION_NAME = {
     "unsatisfied": N_("Unsatisfied"),
 }
 TIMELINE_ACTION = "case_timeline"  # the officer's timeline button (handlers, core/case_texts.py)
-
-
-def payload_tz(payload: dict[str, Any]) -> ZoneInfo:
-    name = payload.get("tz")
-    return ZoneInfo(str(name)) if name else STATION_TZ
 
 
 def timeline_buttons(lang: Language, case_id: int) -> tuple[tuple[Button, ...], ...]:

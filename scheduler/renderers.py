@@ -19,7 +19,7 @@ from core.cases.texts import local
 from core.followups import model
 from core.i18n import N_, Safe, t
 from core.models import OPEN_STATUSES, Case, Language, Staff
-from core.outbox import Renderer
+from core.outbox import Renderer, payload_tz
 from core.outgoing import Outgoing
 from scheduler.digest import DIGEST, render_digest
 from scheduler.followup_notices import (
@@ -29,7 +29,7 @@ from scheduler.followup_notices import (
     render_followup_reminder,
     render_visit_reminder,
 )
-from scheduler.notice_parts import payload_tz, timeline_buttons
+from scheduler.notice_parts import timeline_buttons
 from scheduler.unreachable import UNREACHABLE, render_unreachable
 from storage import cases as case_repo
 from storage import people

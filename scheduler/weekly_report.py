@@ -26,7 +26,8 @@ from core.outgoing import Attachment, Outgoing, Priority
 from core.services import Services
 from core.stats import texts as view
 from core.stats.chart import FontMissing, weekly_chart
-from core.stats.figures import Period, PeriodKey, Scope, local_midnight, supervised_areas
+from core.stats.periods import Period, PeriodKey, local_midnight
+from core.stats.scopes import Scope, supervised_areas
 from storage import areas as area_repo
 from storage import outbox, people
 from storage import stats as repo

@@ -14,9 +14,6 @@ LIMIT = 400
 
 # Still to be split (lines today, rounded up a little so work in flight can land): may not grow.
 OVERSIZED = {
-    "bot/demo_seed.py": 700,
-    "core/stats/figures.py": 450,
-    "handlers/stats.py": 450,
     "storage/schema.py": 450,
 }
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -25,9 +24,9 @@ from core.booking.notices import (
 )
 from core.booking.slots import Booking, BookingStatus, Slot
 from core.booking.staff_screens import staff_card
-from core.booking.texts import DEFAULT_TZ, B
+from core.booking.texts import B
 from core.models import Case, Staff
-from core.outbox import Renderer
+from core.outbox import Renderer, payload_tz
 from core.outgoing import Outgoing
 from storage import booking as repo
 from storage import cases as case_repo
@@ -74,11 +73,6 @@ async def _context(conn: AsyncConnection, booking_id: int) -> tuple[Booking, Cas
     return booking, case, await people.staff_member(conn, booking.officer_id)
 
 
-def _tz(payload: dict[str, Any]) -> ZoneInfo:
-    name = payload.get("tz")
-    return ZoneInfo(str(name)) if name else DEFAULT_TZ
-
-
 async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     found = await _context(conn, int(payload["booking_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -97,7 +91,7 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
         reason=reason,
         resident=resident,
         officer=officer,
-        tz=_tz(payload),
+        tz=payload_tz(payload),
         started=reason == "outcome",
         reminder=reminder,
     )
@@ -112,7 +106,7 @@ async def render_notice(conn: AsyncConnection, payload: dict[str, Any]) -> Outgo
     resident = await people.resident(conn, booking.resident_id) if booking.resident_id else None
     if resident is None or resident.deleted or not live(NOTICE_LIVE, what, booking, int(payload["version"])):
         return None
-    lang, tz = resident.language, _tz(payload)
+    lang, tz = resident.language, payload_tz(payload)
     if what == "confirmed":
         notice = timedelta(minutes=int(payload.get("notice_minutes", 120)))
         return confirmed_notice(

@@ -21,9 +21,6 @@ from core.outgoing import Button
 B = BookingStatus
 
 
-DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
-
-
 WEEKDAY = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 

@@ -14,15 +14,13 @@ from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
-from core.outbox import Renderer
+from core.outbox import Renderer, payload_tz
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
+from core.workdays import STATION_TZ
 from storage import areas as area_repo
 from storage import cases as repo
 from storage import people
-
-STATION_TZ = ZoneInfo("Asia/Shanghai")
-
 
 # Button actions of the officer's card (see handlers/officer.py).
 CARD_ACTIONS = {
@@ -275,7 +273,7 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
         area=area,
         resident=resident,
         assignee=assignee,
-        tz=_zone(payload),
+        tz=payload_tz(payload),
         added=added,
     )
 
@@ -302,13 +300,7 @@ async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgo
     titles = await area_repo.station_titles(conn)
     up_to = event.data.get("to_staff_id") if event.action == "escalate" else None
     escalated_to = await people.staff_member(conn, int(up_to)) if up_to else None
-    return resident_status(resident.language, case, event, officer, _zone(payload), titles, escalated_to)
-
-
-def _zone(payload: dict[str, Any]) -> ZoneInfo:
-    """The station's zone the row was queued with (rows from before it was recorded: the default)."""
-    name = payload.get("tz")
-    return ZoneInfo(str(name)) if name else STATION_TZ
+    return resident_status(resident.language, case, event, officer, payload_tz(payload), titles, escalated_to)
 
 
 # The outbox kinds this module renders (assembled in bot/app.py).

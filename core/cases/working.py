@@ -4,6 +4,8 @@ follow-ups make; every step recorded in the case's timeline, one transaction eac
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,9 +16,74 @@ from core.cases.notify import notify_resident, notify_staff
 from core.cases.routing import area_chain, escalation_target, may_handle
 from core.followups import scheduling
 from core.i18n import N_
-from core.models import Case, Staff
+from core.models import Area, Case, Staff
 from core.services import Services
+from core.workdays import STATION_TZ
 from storage import cases as repo
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What an officer asked for, with the case as it is and the area tree above it."""
+
+    case: Case
+    staff: Staff
+    chain: list[Area]
+    now: datetime
+    note: str | None
+    to_staff_id: int | None
+    referral: str | None
+
+
+@dataclass(slots=True)
+class Change:
+    """What an action writes besides the status: columns, the event's data, who gets a card."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    data: dict[str, object] = field(default_factory=dict)
+    cards: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _accept(asked: Request) -> Change:
+    case = asked.case
+    change = Change({"assignee_id": asked.staff.id if case.assignee_id is None else case.assignee_id})
+    if case.accepted_at is None:
+        change.values["accepted_at"] = asked.now
+    return change
+
+
+def _transfer(asked: Request) -> Change:
+    to_staff_id = asked.to_staff_id
+    if to_staff_id is None or to_staff_id == asked.case.assignee_id:
+        raise CaseError(N_("Choose another officer to transfer the case to."), asked.case)
+    data: dict[str, object] = {"from_staff_id": asked.case.assignee_id, "to_staff_id": to_staff_id}
+    return Change({"assignee_id": to_staff_id}, data, [(to_staff_id, "transfer")])
+
+
+def _escalate(asked: Request) -> Change:
+    supervisor = escalation_target(asked.chain, asked.staff)
+    if supervisor is None:
+        raise CaseError(N_("There is no supervisor above you to escalate to."), asked.case)
+    return Change({"escalation_level": 1}, {"to_staff_id": supervisor}, [(supervisor, "escalate")])
+
+
+def _resolve(asked: Request) -> Change:
+    return Change({"resolved_at": asked.now, "resolution_note": asked.note})
+
+
+def _reject(asked: Request) -> Change:
+    data: dict[str, object] = {"referral": asked.referral} if asked.referral else {}
+    return Change({"closed_at": asked.now, "close_reason": "rejected"}, data)
+
+
+# What each staff action writes besides the new status (START changes the status only).
+CHANGES: dict[Action, Callable[[Request], Change]] = {
+    Action.ACCEPT: _accept,
+    Action.TRANSFER: _transfer,
+    Action.ESCALATE: _escalate,
+    Action.RESOLVE: _resolve,
+    Action.REJECT: _reject,
+}
 
 
 async def act(
@@ -50,34 +117,9 @@ async def act(
         if expected_version is not None and expected_version != case.version:
             raise TransitionRefused(action, case.status, ALREADY_HANDLED)
         new_status = target(action, case.status, Actor.HANDLER)
-        values: dict[str, object] = {"status": new_status.value, "updated_at": now}
-        notify: list[tuple[int, str]] = []
-        data: dict[str, object] = {}
-        if action is Action.ACCEPT:
-            values["assignee_id"] = staff.id if case.assignee_id is None else case.assignee_id
-            if case.accepted_at is None:
-                values["accepted_at"] = now
-        elif action is Action.TRANSFER:
-            if to_staff_id is None or to_staff_id == case.assignee_id:
-                raise CaseError(N_("Choose another officer to transfer the case to."), case)
-            values["assignee_id"] = to_staff_id
-            data = {"from_staff_id": case.assignee_id, "to_staff_id": to_staff_id}
-            notify.append((to_staff_id, "transfer"))
-        elif action is Action.ESCALATE:
-            supervisor = escalation_target(chain, staff)
-            if supervisor is None:
-                raise CaseError(N_("There is no supervisor above you to escalate to."), case)
-            values["escalation_level"] = 1
-            data = {"to_staff_id": supervisor}
-            notify.append((supervisor, "escalate"))
-        elif action is Action.RESOLVE:
-            values["resolved_at"] = now
-            values["resolution_note"] = note
-        elif action is Action.REJECT:
-            values["closed_at"] = now
-            values["close_reason"] = "rejected"
-            if referral:
-                data = {"referral": referral}
+        asked = Request(case, staff, chain, now, note, to_staff_id, referral)
+        change = CHANGES[action](asked) if action in CHANGES else Change()
+        values = {"status": new_status.value, "updated_at": now, **change.values}
         if not await repo.update(conn, case.id, case.version, **values):
             raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
         event_id = await repo.add_event(
@@ -90,10 +132,10 @@ async def act(
             from_status=case.status.value,
             to_status=new_status.value,
             note=note,
-            data=data,
+            data=change.data,
             update_id=update_id,
         )
-        for staff_id, reason in notify:
+        for staff_id, reason in change.cards:
             await notify_staff(conn, staff_id, case.id, event_id, reason, now, services.config.tz.key)
         await notify_resident(conn, case, event_id, now, services.config.tz.key)
         updated = await repo.get(conn, case.id)
@@ -116,7 +158,7 @@ async def system_transition(
     close_reason: str | None = None,
     data: dict[str, object] | None = None,
     tell_resident: bool = True,
-    tz: str = "Asia/Shanghai",
+    tz: str = STATION_TZ.key,
     resolve_due_at: datetime | None = None,
 ) -> Case:
     """A transition made by the scheduler or a follow-up answer, inside the caller's transaction.

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from core.models import Area
 from core.services import Services
-from core.stats.figures import Figures, Period, Scope, WeekPoint
+from core.stats.figures import Figures, WeekPoint
+from core.stats.periods import Period
+from core.stats.scopes import Scope
 from storage import areas as area_repo
 from storage import people
 from storage import stats as repo

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from bot.inbox import InboxApplication
 from core import buttons
-from core import staff as desk
-from core.cases import filing
+from core.cases import desk, filing
 from core.cases.filing import NewCase
 from core.models import Case, CaseEvent, Category, Kind, Language, Resident, Staff, Status
 from core.services import Services

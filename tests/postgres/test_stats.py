@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core.stats.figures import Period, PeriodKey, Scope
+from core.stats.periods import Period, PeriodKey
+from core.stats.scopes import Scope
 from storage import export as ledger
 from storage import stats as repo
 from storage.db import Database

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bot import demo_seed
 from core.clock import FakeClock
 from core.models import Category, Kind, Status
-from core.stats.figures import Scope
+from core.stats.scopes import Scope
 from storage import stats as repo
 from storage.db import Database
 from storage.demo_seed import NotEmpty
