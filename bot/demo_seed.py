@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import storage.demo_seed
 from bot.demo_cases import CaseMaker, created_times
 from bot.demo_data import Row
 from bot.demo_station import DemoStation
 from core.clock import Clock
 from core.config import StationConfig
-from storage import demo_seed as repo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -65,18 +65,18 @@ async def seed(
     now = clock.now()
     station = DemoStation(rng, config, now - timedelta(days=days + 1), residents=max(42, cases // 4))
     async with db.write() as conn:
-        await repo.ensure_empty(conn)
-        await repo.insert_rows(conn, "staff", station.staff)
-        await repo.insert_rows(conn, "areas", station.areas)
+        await storage.demo_seed.ensure_empty(conn)
+        await storage.demo_seed.insert_rows(conn, "staff", station.staff)
+        await storage.demo_seed.insert_rows(conn, "areas", station.areas)
     pending: list[Row] = []
     for resident in station.resident_rows(rng, now - timedelta(days=days + 1)):
         pending.append(resident)
         if len(pending) >= batch:
             async with db.write() as conn:
-                await repo.insert_rows(conn, "residents", pending)
+                await storage.demo_seed.insert_rows(conn, "residents", pending)
             pending = []
     async with db.write() as conn:
-        await repo.insert_rows(conn, "residents", pending)
+        await storage.demo_seed.insert_rows(conn, "residents", pending)
     maker = CaseMaker(rng, station, config, now)
     times = created_times(rng, cases, now, days, config.tz)
     for first in range(0, cases, batch):
@@ -85,14 +85,14 @@ async def seed(
         rows = maker.take()
         async with db.write() as conn:
             for table in ("cases", "case_events", "followups"):
-                await repo.insert_rows(conn, table, rows[table])
+                await storage.demo_seed.insert_rows(conn, table, rows[table])
         if progress is not None:
             progress(min(first + batch, cases), cases)
     async with db.write() as conn:
-        await repo.set_counters(conn, maker.counters)
-        await repo.follow_sequences(conn)
+        await storage.demo_seed.set_counters(conn, maker.counters)
+        await storage.demo_seed.follow_sequences(conn)
     async with db.read() as conn:
-        counts = await repo.row_counts(conn)
+        counts = await storage.demo_seed.row_counts(conn)
     report = SeedReport(rows=counts, seconds=timer.perf_counter() - began)
     log.info("demo seed: %s in %.1f s", counts, report.seconds)
     return report

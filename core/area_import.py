@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import storage.areas
 from core.area_file import COLUMNS, STATION, AreaFile, AreaFileError, ImportSummary, assignments, parse_file, wrong_role
 from core.models import Area, Staff
 from core.services import Services
-from storage import areas as area_repo
 from storage import availability, people
 
 
@@ -49,9 +49,9 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
             columns = {f"{column}_id": None for column in COLUMNS} | {
                 f"{ref.column}_id": staff_ids[ref.badge] for ref in area.assignments
             }
-            existed = await area_repo.area_by_code(conn, area.code) is not None
+            existed = await storage.areas.area_by_code(conn, area.code) is not None
             parent_id = area_ids[area.parent_code] if area.parent_code else None
-            area_ids[area.code] = await area_repo.upsert(
+            area_ids[area.code] = await storage.areas.upsert(
                 conn,
                 area.code,
                 name=area.name,
@@ -63,7 +63,7 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
                 **(_station_columns(parsed) if area.level == STATION else {}),
             )
             updated, created = (updated + 1, created) if existed else (updated, created + 1)
-        kept = tuple(a.code for a in await area_repo.all_areas(conn) if a.code not in area_ids)
+        kept = tuple(a.code for a in await storage.areas.all_areas(conn) if a.code not in area_ids)
     return ImportSummary(created, updated, staff_created, staff_updated, kept)
 
 
@@ -86,7 +86,7 @@ class TreeRow:
 async def tree(services: Services) -> list[TreeRow]:
     """The area tree, depth first in file order, with who covers each area."""
     async with services.db.read() as conn:
-        all_areas = await area_repo.all_areas(conn)
+        all_areas = await storage.areas.all_areas(conn)
         ids = {i for a in all_areas for i in (a.officer_id, a.supervisor_id, a.leader_id) if i is not None}
         members = {i: m for i in ids if (m := await people.staff_member(conn, i)) is not None}
     by_parent: dict[int | None, list[Area]] = {}

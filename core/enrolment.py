@@ -16,11 +16,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.areas
 from core import residents
 from core.i18n import N_
 from core.models import Area, Language, Role, Staff
 from core.services import Services
-from storage import areas as area_repo
 from storage import invites, people
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ async def create_invite(
         elif (member.name, member.role) != (name, role):
             await people.update_staff(conn, member.id, name=name, role=role)
         if area is not None:
-            await area_repo.set_role(conn, area.id, COLUMN_FOR_ROLE[role], member.id)
+            await storage.areas.set_role(conn, area.id, COLUMN_FOR_ROLE[role], member.id)
         await invites.insert(conn, code_hash=code_hash(code), staff_id=member.id, now=now, expires_at=expires_at)
         member = await people.staff_member(conn, member.id)
     assert member is not None
@@ -101,7 +101,7 @@ async def create_invite(
 async def area_by_code(conn: AsyncConnection, area_code: str | None) -> Area | None:
     if area_code is None:
         return None
-    found = await area_repo.area_by_code(conn, area_code)
+    found = await storage.areas.area_by_code(conn, area_code)
     if found is None:
         raise StaffError(f"there is no area with code {area_code!r} (see `jingmin areas show`)")
     return found
@@ -151,7 +151,7 @@ async def all_staff(services: Services) -> list[tuple[Staff, list[Area]]]:
     """Every active staff member with the areas they cover (for `jingmin staff list`)."""
     async with services.db.read() as conn:
         members = await people.all_staff(conn)
-        return [(m, await area_repo.covered_by(conn, m.id)) for m in members]
+        return [(m, await storage.areas.covered_by(conn, m.id)) for m in members]
 
 
 async def enrolled(services: Services) -> list[Staff]:

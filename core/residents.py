@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
 from core.cases import notify
 from core.dialogs import Dialog
 from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
 from core.workdays import STATION_TZ
-from storage import cases as case_repo
 from storage import dialogs, outbox, people, privacy
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,10 @@ async def forget_past_retention(
     """
     cutoff = now - retention
     still_open = [s.value for s in OPEN_STATUSES]
-    stripped = await case_repo.strip_expired_attachments(conn, finished_before=cutoff, open_statuses=still_open)
+    stripped = await storage.cases.strip_expired_attachments(conn, finished_before=cutoff, open_statuses=still_open)
     # Cases finished in the last weeks before the cutoff: a daily sweep reaches each of them,
     # even after some days without one, and never rereads the whole ledger.
-    expired = await case_repo.finished_between(conn, cutoff - RESCRUB_WINDOW, cutoff, still_open)
+    expired = await storage.cases.finished_between(conn, cutoff - RESCRUB_WINDOW, cutoff, still_open)
     await privacy.scrub_cases(conn, expired)
     forgotten = await people.residents_past_retention(conn, quiet_since=cutoff, open_statuses=still_open)
     for resident in forgotten:

@@ -22,69 +22,67 @@ from core.i18n import N_, t
 from core.models import ButtonGrant, Language, Role, Staff
 from core.outgoing import Outgoing
 from core.services import Services
-from handlers import alerts_draft as drafts
-from handlers import alerts_photo, common
-from handlers import outgoing as render
+from handlers import alerts_draft, alerts_photo, common, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
 
-FLOW = drafts.FLOW
+FLOW = alerts_draft.FLOW
 
 
 async def start(update: Update, context: JmContext) -> None:
     """/alert: the area choice that starts a draft."""
-    member = await drafts.sender(update, context)
+    member = await alerts_draft.sender(update, context)
     if member is None or member.telegram_id is None or not service.may_draft(member):
-        await drafts.refuse(update, context, texts.NOT_ALLOWED)
+        await alerts_draft.refuse(update, context, texts.NOT_ALLOWED)
         return
     data: dict[str, Any] = {"areas": [], "source": member.language.value, "texts": {}, "urgent": False}
     await dialog_state.put(context.services, member.telegram_id, FLOW, "areas", data)
-    options = await drafts.area_options(context.services, member.language)
-    await drafts.say(update, context, texts.areas_screen(member.language, options, []))
+    options = await alerts_draft.area_options(context.services, member.language)
+    await alerts_draft.say(update, context, texts.areas_screen(member.language, options, []))
 
 
 async def toggle_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context, "areas")
+    found = await alerts_draft.draft(update, context, "areas")
     if found is None:
         return
     member, dialog = found
-    options = await drafts.area_options(context.services, member.language)
+    options = await alerts_draft.area_options(context.services, member.language)
     area_id = int(grant.payload["area_id"])
     if area_id not in {option[0] for option in options}:
         await common.alert(update, member.language, texts.CLOSED)
         return
     chosen = [int(a) for a in dialog.data.get("areas", [])]
     chosen = [a for a in chosen if a != area_id] if area_id in chosen else [*chosen, area_id]
-    await drafts.save(context, member, "areas", {**dialog.data, "areas": chosen})
+    await alerts_draft.save(context, member, "areas", {**dialog.data, "areas": chosen})
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.areas_screen(member.language, options, chosen))
 
 
 async def areas_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context, "areas")
+    found = await alerts_draft.draft(update, context, "areas")
     if found is None:
         return
     member, dialog = found
-    await drafts.save(context, member, "topic", dialog.data)
+    await alerts_draft.save(context, member, "topic", dialog.data)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.topic_screen(member.language))
 
 
 async def choose_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context, "topic")
+    found = await alerts_draft.draft(update, context, "topic")
     if found is None:
         return
     member, dialog = found
     topic = Topic(grant.payload["topic"])
-    await drafts.save(context, member, "text", {**dialog.data, "topic": topic.value})
+    await alerts_draft.save(context, member, "text", {**dialog.data, "topic": topic.value})
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.ask_text(member.language, member.language))
 
 
 async def on_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The alert's text, or one of its versions in another language."""
-    member = await drafts.sender(update, context)
+    member = await alerts_draft.sender(update, context)
     message = update.effective_message
     if member is None or message is None or not service.may_draft(member):
         user = update.effective_user
@@ -96,43 +94,43 @@ async def on_input(update: Update, context: JmContext, dialog: Dialog) -> None:
         return
     typed = (message.text or "").strip()
     if dialog.step not in ("text", "version") or not typed:
-        await drafts.say(
+        await alerts_draft.say(
             update, context, Outgoing(t(lang, "Please use the buttons above, or send the text of the alert."))
         )
         return
     limit = text_limit(bool(dialog.data.get("photo")))
     if len(typed) > limit:
-        await drafts.say(
+        await alerts_draft.say(
             update, context, Outgoing(t(lang, "The text is too long: at most {limit} characters.", limit=limit))
         )
         return
     data = dict(dialog.data)
     target = data.pop("version", None) if dialog.step == "version" else data["source"]
     data["texts"] = {**data.get("texts", {}), str(target): typed}
-    await drafts.save(context, member, "compose", data)
-    await drafts.say(update, context, await drafts.draft_screen(context, member, data))
+    await alerts_draft.save(context, member, "compose", data)
+    await alerts_draft.say(update, context, await alerts_draft.draft_screen(context, member, data))
 
 
 async def ask_version(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
     code = Language(grant.payload["lang"])
-    await drafts.save(context, member, "version", {**dialog.data, "version": code.value})
+    await alerts_draft.save(context, member, "version", {**dialog.data, "version": code.value})
     await common.ack(update)
-    await drafts.say(update, context, texts.ask_version(member.language, code))
+    await alerts_draft.say(update, context, texts.ask_version(member.language, code))
 
 
 async def urgent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
     data = {**dialog.data, "urgent": not dialog.data.get("urgent", False)}
-    await drafts.save(context, member, "compose", data)
+    await alerts_draft.save(context, member, "compose", data)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, await drafts.draft_screen(context, member, data))
+    await render.edit(update, context.services, context.bot, await alerts_draft.draft_screen(context, member, data))
 
 
 def _sample(services: Services, member: Staff, draft: service.Draft) -> Alert:
@@ -154,36 +152,36 @@ def _sample(services: Services, member: Staff, draft: service.Draft) -> Alert:
 
 async def preview(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Exactly what residents get, once per language among them, then how many it reaches."""
-    found = await drafts.draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
     services = context.services
-    draft = drafts.draft_of(dialog.data)
+    draft = alerts_draft.draft_of(dialog.data)
     await common.ack(update)
     reach = await service.reach(services, draft.area_ids, draft.topic)
     sample = _sample(services, member, draft)
     for lang in [code for code in Language if code in reach.by_language] or [draft.source_language]:
         out = texts.resident_message(lang, sample, services.config.name)
         # The opt-out button works only on a real alert.
-        await drafts.say(update, context, Outgoing(out.text, attachment=out.attachment))
-    await drafts.save(context, member, "confirm", dialog.data)
+        await alerts_draft.say(update, context, Outgoing(out.text, attachment=out.attachment))
+    await alerts_draft.save(context, member, "confirm", dialog.data)
     needs_approval = not service.may_send(member, services)
-    await drafts.say(update, context, texts.confirm_screen(member.language, reach, needs_approval=needs_approval))
+    await alerts_draft.say(update, context, texts.confirm_screen(member.language, reach, needs_approval=needs_approval))
 
 
 async def edit_draft(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context, "confirm")
+    found = await alerts_draft.draft(update, context, "confirm")
     if found is None:
         return
     member, dialog = found
-    await drafts.save(context, member, "compose", dialog.data)
+    await alerts_draft.save(context, member, "compose", dialog.data)
     await common.ack(update)
-    await drafts.say(update, context, await drafts.draft_screen(context, member, dialog.data))
+    await alerts_draft.say(update, context, await alerts_draft.draft_screen(context, member, dialog.data))
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context)
+    found = await alerts_draft.draft(update, context)
     if found is None:
         return
     member, _dialog = found
@@ -207,7 +205,7 @@ async def _started(update: Update, context: JmContext, member: Staff, alert: Ale
 
 async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A supervisor's or leader's confirm: the alert is recorded and every copy queued."""
-    found = await drafts.draft(update, context, "confirm")
+    found = await alerts_draft.draft(update, context, "confirm")
     if found is None:
         return
     member, dialog = found
@@ -215,7 +213,7 @@ async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     if not service.may_send(member, services):
         await common.alert(update, member.language, texts.NOT_APPROVER)
         return
-    recorded = await service.submit(services, member, drafts.draft_of(dialog.data))
+    recorded = await service.submit(services, member, alerts_draft.draft_of(dialog.data))
     started = await service.start(services, member, recorded.id)
     await dialog_state.clear(services, member.telegram_id or 0)
     await common.ack(update)
@@ -226,19 +224,19 @@ async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
 
 async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """An officer's draft goes to every enrolled supervisor and leader for approval."""
-    found = await drafts.draft(update, context, "confirm")
+    found = await alerts_draft.draft(update, context, "confirm")
     if found is None:
         return
     member, dialog = found
     services = context.services
-    alert = await service.submit(services, member, drafts.draft_of(dialog.data))
+    alert = await service.submit(services, member, alerts_draft.draft_of(dialog.data))
     await dialog_state.clear(services, member.telegram_id or 0)
     await common.ack(update)
     approvers = [s for s in await enrolment.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
     reach = await service.reach(services, alert.area_ids, alert.topic)
     for approver in approvers:
         lang = approver.language
-        areas = await drafts.area_names(services, lang, list(alert.area_ids))
+        areas = await alerts_draft.area_names(services, lang, list(alert.area_ids))
         out = texts.approval_request(
             lang, alert, drafter=member.name, areas=areas, reach=reach, station=services.config.name
         )
@@ -254,9 +252,9 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 
 async def _approver(update: Update, context: JmContext) -> Staff | None:
-    member = await drafts.sender(update, context)
+    member = await alerts_draft.sender(update, context)
     if member is None or not service.may_send(member, context.services):
-        await drafts.refuse(update, context, texts.NOT_APPROVER)
+        await alerts_draft.refuse(update, context, texts.NOT_APPROVER)
         return None
     return member
 

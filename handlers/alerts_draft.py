@@ -16,8 +16,7 @@ from core.models import Language, Staff
 from core.names import area_name
 from core.outgoing import Outgoing
 from core.services import Services
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 
 FLOW = "alert"

@@ -10,8 +10,7 @@ from core.dialogs import Dialog
 from core.i18n import N_, t
 from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
-from handlers import alerts_draft as drafts
-from handlers import common
+from handlers import alerts_draft, common
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -22,7 +21,7 @@ REMOVE = "alert_photo_remove"
 
 async def ask(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """📷 Add a photo: waits for one, unless the texts are too long for a photo's caption."""
-    found = await drafts.draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
@@ -30,33 +29,33 @@ async def ask(update: Update, context: JmContext, grant: ButtonGrant) -> None:
         message = N_("With a photo the text can have at most {limit} characters. Please shorten it first.")
         await common.alert(update, member.language, message, limit=MAX_CAPTION_TEXT)
         return
-    await drafts.save(context, member, STEP, dialog.data)
+    await alerts_draft.save(context, member, STEP, dialog.data)
     await common.ack(update)
-    await drafts.say(update, context, Outgoing(t(member.language, "Send the photo for the alert.")))
+    await alerts_draft.say(update, context, Outgoing(t(member.language, "Send the photo for the alert.")))
 
 
 async def remove(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await drafts.draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
     data = {key: value for key, value in dialog.data.items() if key != "photo"}
-    await drafts.save(context, member, "compose", data)
+    await alerts_draft.save(context, member, "compose", data)
     await common.ack(update)
-    await drafts.say(update, context, await drafts.draft_screen(context, member, data))
+    await alerts_draft.say(update, context, await alerts_draft.draft_screen(context, member, data))
 
 
 async def on_photo(update: Update, context: JmContext, member: Staff, dialog: Dialog) -> None:
     """The photo sent at the photo step (the largest size Telegram made of it)."""
     message = update.effective_message
     if message is None or not message.photo:
-        await drafts.say(
+        await alerts_draft.say(
             update, context, Outgoing(t(member.language, "Please send a photo, or use the buttons above."))
         )
         return
     data = {**dialog.data, "photo": message.photo[-1].file_id}
-    await drafts.save(context, member, "compose", data)
-    await drafts.say(update, context, await drafts.draft_screen(context, member, data))
+    await alerts_draft.save(context, member, "compose", data)
+    await alerts_draft.say(update, context, await alerts_draft.draft_screen(context, member, data))
 
 
 ACTIONS: dict[str, ActionHandler] = {ASK: ask, REMOVE: remove}

@@ -12,8 +12,7 @@ from core.alerts import choices, service, texts
 from core.alerts.model import Topic
 from core.models import ButtonGrant, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common, settings
-from handlers import outgoing as render
+from handlers import common, render, settings
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

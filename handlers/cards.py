@@ -24,8 +24,7 @@ from core.i18n import N_, Safe, language_of, t, tp
 from core.models import ButtonGrant, Case, Resident, Staff
 from core.onboarding import choose_language
 from core.outgoing import Attachment, Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

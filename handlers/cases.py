@@ -26,8 +26,7 @@ from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.models import ButtonGrant, Case, Language, Staff
 from core.outgoing import Button, Outgoing, rows
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

@@ -13,8 +13,7 @@ from core.i18n import N_, Safe, language_of, t, tp
 from core.models import Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from handlers import notes
-from handlers import outgoing as render
+from handlers import notes, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from core import residents
 from core.cases import reading
 from core.i18n import Safe, t
 from core.outgoing import Outgoing
-from handlers import outgoing as render
+from handlers import render
 from handlers.common import answer_query, language_for
 from handlers.context import JmContext
 from handlers.notes import current

@@ -14,8 +14,7 @@ from core.export import Format, export_ledger
 from core.i18n import N_, t, tp
 from core.models import ButtonGrant, Language, Staff
 from core.outgoing import Attachment, Outgoing
-from core.stats import reads
-from core.stats import texts as view
+from core.stats import reads, texts
 from core.stats.periods import StatsError
 from core.stats.scopes import export_scope
 from handlers import common
@@ -89,7 +88,7 @@ async def _export(
         content = path.read_bytes()
     label = names.scope(lang, member, scope, own=False)
     filename = f"{tp(lang, 'Ledger')}_{period.first.isoformat()}_{period.last.isoformat()}.xlsx"
-    caption = view.export_caption(lang, period, label, rows)
+    caption = texts.export_caption(lang, period, label, rows)
     await send(update, context, Outgoing(caption, attachment=Attachment(filename, content)))
 
 
@@ -98,7 +97,7 @@ COMMANDS = [("export", export)]
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    view.ACTION_EXPORT: on_export,
+    texts.ACTION_EXPORT: on_export,
 }
 
 # /export takes no typed input.

@@ -15,8 +15,7 @@ from core.followups import answers, model, questions, repeat_visits
 from core.i18n import Safe, t
 from core.models import ButtonGrant, Language
 from core.outgoing import Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

@@ -21,8 +21,7 @@ from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
 from core.register import form
 from core.register import rules as desk
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler

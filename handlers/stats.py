@@ -16,13 +16,12 @@ from typing import Any
 from telegram import Update
 
 from core import enrolment
-from core.alerts import ledger as alert_ledger
+from core.alerts import ledger
 from core.i18n import N_, t, tp
 from core.models import Area, ButtonGrant, Language, Role, Staff
 from core.names import area_name
 from core.outgoing import Attachment, Outgoing
-from core.stats import reads
-from core.stats import texts as view
+from core.stats import reads, texts
 from core.stats.chart import FontMissing, weekly_chart
 from core.stats.figures import Figures, WeekPoint
 from core.stats.periods import (
@@ -36,8 +35,7 @@ from core.stats.periods import (
     today_in,
 )
 from core.stats.scopes import Scope, authorize, own_scope
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -63,7 +61,7 @@ async def refuse(
     if update.callback_query is not None:
         await common.alert(update, lang, exc.reason, **exc.values)
     elif command is not None:
-        await send(update, context, Outgoing(view.dates_error(lang, exc, f"/{command} {example(context)}")))
+        await send(update, context, Outgoing(texts.dates_error(lang, exc, f"/{command} {example(context)}")))
     else:
         await send(update, context, Outgoing(t(lang, exc.reason, **exc.values)))
 
@@ -93,16 +91,16 @@ class Names:
 
     def scope(self, lang: Language, member: Staff, scope: Scope, own: bool) -> str:
         if own:
-            return view.officer_scope(lang, member.name)
+            return texts.officer_scope(lang, member.name)
         parts = []
         if scope.area_id is not None:
             parts.append(area_name(self.by_id.get(scope.area_id), lang))
         elif member.role is Role.SUPERVISOR:
             parts.append(tp(lang, "Areas you supervise"))
         else:
-            parts.append(view.whole_station(lang))
+            parts.append(texts.whole_station(lang))
         if scope.officer_id is not None:
-            parts.append(view.officer_scope(lang, self.staff.get(scope.officer_id, "?")))
+            parts.append(texts.officer_scope(lang, self.staff.get(scope.officer_id, "?")))
         return " · ".join(parts)
 
 
@@ -126,8 +124,8 @@ def _stats_message(
     member: Staff, names: Names, period: Period, scope: Scope, own: bool, figures: Figures, more: str = ""
 ) -> Outgoing:
     lang = member.language
-    text = view.stats_text(lang, figures, period, names.scope(lang, member, scope, own), more)
-    buttons = view.stats_keyboard(
+    text = texts.stats_text(lang, figures, period, names.scope(lang, member, scope, own), more)
+    buttons = texts.stats_keyboard(
         lang, period, scope.area_id, scope.officer_id, own=own, can_export=member.role is not Role.OFFICER
     )
     return Outgoing(text, buttons)
@@ -138,13 +136,13 @@ async def _chart_message(
 ) -> Outgoing:
     lang = member.language
     label = names.scope(lang, member, scope, own)
-    title = f"{view.period_label(lang, period)} · {label}"
+    title = f"{texts.period_label(lang, period)} · {label}"
     try:
         png = await asyncio.to_thread(weekly_chart, lang, weeks, title)
     except FontMissing:
         log.exception("chart not drawn")
         return Outgoing(t(lang, CHART_UNAVAILABLE))
-    caption = view.chart_caption(lang, period, label)
+    caption = texts.chart_caption(lang, period, label)
     return Outgoing(caption, attachment=Attachment("stats.png", png, is_photo=True))
 
 
@@ -164,8 +162,8 @@ async def show_stats(
     assert member is not None  # authorize/own_scope refuse anyone who is not staff
     await common.ack(update)
     figures, weeks = await _report(context, period, scope)
-    alerts = None if own or scope.officer_id else await alert_ledger.figures(context.services, scope, period)
-    more = alert_ledger.stats_section(member.language, alerts) if alerts else ""
+    alerts = None if own or scope.officer_id else await ledger.figures(context.services, scope, period)
+    more = ledger.stats_section(member.language, alerts) if alerts else ""
     out = _stats_message(member, names, period, scope, own, figures, more)
     if edit:
         await render.edit(update, context.services, context.bot, out)
@@ -181,7 +179,7 @@ def command_payload(context: JmContext, own: bool) -> dict[str, Any]:
     if not args:
         return {"key": PeriodKey.THIS_MONTH.value, "own": own}
     period = parse_period(args)
-    return view.state_payload(period, None, None, own)
+    return texts.state_payload(period, None, None, own)
 
 
 async def stats(update: Update, context: JmContext) -> None:
@@ -212,7 +210,7 @@ async def _command(update: Update, context: JmContext, *, own: bool) -> None:
 async def stats_help_command(update: Update, context: JmContext) -> None:
     """/stats help: what each figure means."""
     lang = await common.language_for(update, context)
-    await send(update, context, Outgoing(view.help_text(lang, example(context))))
+    await send(update, context, Outgoing(texts.help_text(lang, example(context))))
 
 
 async def on_period(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -247,9 +245,9 @@ COMMANDS = [("stats", stats), ("mystats", mystats)]
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    view.ACTION_PERIOD: on_period,
-    view.ACTION_CHART: on_chart,
-    view.ACTION_HELP: on_help,
+    texts.ACTION_PERIOD: on_period,
+    texts.ACTION_CHART: on_chart,
+    texts.ACTION_HELP: on_help,
 }
 
 # /stats takes no typed input of its own; other dates are typed into stats_filters' dialog.

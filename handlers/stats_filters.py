@@ -12,11 +12,10 @@ from core.i18n import Safe
 from core.models import Area, ButtonGrant, Language, Staff
 from core.names import area_name
 from core.outgoing import Outgoing
-from core.stats import texts as view
+from core.stats import texts
 from core.stats.periods import StatsError, parse_typed_period
 from core.stats.scopes import Scope, visible_areas
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 from handlers.stats import example, member_of, names_of, refuse, scope_for, send, show_stats
@@ -34,9 +33,11 @@ async def on_dates(update: Update, context: JmContext, grant: ButtonGrant) -> No
         return
     assert member is not None and member.telegram_id is not None
     current = dict(grant.payload)
-    await dialog_state.put(context.services, member.telegram_id, view.DATES_FLOW, view.DATES_STEP, {"screen": current})
+    await dialog_state.put(
+        context.services, member.telegram_id, texts.DATES_FLOW, texts.DATES_STEP, {"screen": current}
+    )
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, view.dates_prompt(lang, example(context), current))
+    await render.edit(update, context.services, context.bot, texts.dates_prompt(lang, example(context), current))
 
 
 async def on_dates_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -44,7 +45,7 @@ async def on_dates_cancel(update: Update, context: JmContext, grant: ButtonGrant
     user = update.effective_user
     if user is not None:
         dialog = await dialog_state.get(context.services, user.id)
-        if dialog is not None and dialog.flow == view.DATES_FLOW:
+        if dialog is not None and dialog.flow == texts.DATES_FLOW:
             await dialog_state.clear(context.services, user.id)
     await show_stats(update, context, dict(grant.payload), edit=True, with_chart=False)
 
@@ -60,11 +61,11 @@ async def on_dates_text(update: Update, context: JmContext, dialog: Dialog) -> N
     except StatsError as exc:
         member = await member_of(update, context)
         lang = member.language if member else await common.language_for(update, context)
-        await send(update, context, view.dates_retry(lang, exc, example(context), current))
+        await send(update, context, texts.dates_retry(lang, exc, example(context), current))
         return
     await dialog_state.clear(context.services, dialog.user_id)
     # show_stats checks the member's rights again: roles and areas may have changed since the button.
-    await show_stats(update, context, view.period_payload(current, period), edit=False, with_chart=False)
+    await show_stats(update, context, texts.period_payload(current, period), edit=False, with_chart=False)
 
 
 def area_choices(member: Staff, areas: list[Area], current: int | None, lang: Language) -> list[tuple[int, str]]:
@@ -109,28 +110,28 @@ async def _choose(update: Update, context: JmContext, grant: ButtonGrant, field:
     assert member is not None
     if field == "area":
         choices = area_choices(member, names.areas, scope.area_id, lang)
-        text = view.choose_area_text(lang)
+        text = texts.choose_area_text(lang)
     else:
         choices = officer_choices(member, names.areas, names.staff, scope)
-        text = view.choose_officer_text(lang)
+        text = texts.choose_officer_text(lang)
     await common.ack(update)
     if not choices:
-        text = view.nothing_to_choose_text(lang)
+        text = texts.nothing_to_choose_text(lang)
     current = dict(grant.payload)
-    keyboard = view.choice_keyboard(lang, view.ACTION_PERIOD, current, field, choices)
+    keyboard = texts.choice_keyboard(lang, texts.ACTION_PERIOD, current, field, choices)
     await render.edit(update, context.services, context.bot, Outgoing(Safe(text), keyboard))
 
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    view.ACTION_DATES: on_dates,
-    view.ACTION_DATES_CANCEL: on_dates_cancel,
-    view.ACTION_AREAS: on_areas,
-    view.ACTION_OFFICERS: on_officers,
+    texts.ACTION_DATES: on_dates,
+    texts.ACTION_DATES_CANCEL: on_dates_cancel,
+    texts.ACTION_AREAS: on_areas,
+    texts.ACTION_OFFICERS: on_officers,
 }
 
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).
 FLOWS: dict[str, FlowHandler] = {
-    view.DATES_FLOW: on_dates_text,
+    texts.DATES_FLOW: on_dates_text,
 }

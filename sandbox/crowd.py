@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import storage.areas
 from core.models import Language
 from core.services import Services
 from sandbox.server import SandboxServer
-from storage import areas as area_repo
 from storage import demo_seed
 
 FIRST_USER_ID = 800_000
@@ -44,7 +44,7 @@ async def seed(
     """Adds `count` residents to the villages of `town` (all reading `language` if given, else the
     usual mix); returns their Telegram ids."""
     async with services.db.read() as conn:
-        areas = await area_repo.all_areas(conn)
+        areas = await storage.areas.all_areas(conn)
     towns = [a for a in areas if a.name == town]
     if not towns:
         raise ValueError(f"no area named {town!r}")

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.areas
 from core import labels
 from core.cases.texts import local
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Language
 from core.outbox import payload_tz
 from core.outgoing import Outgoing
-from storage import areas as area_repo
 from storage import people, schedule
 from storage.schedule import CaseClock
 
@@ -94,7 +94,7 @@ def digest_text(
 
 async def areas_under(conn: AsyncConnection, staff_id: int) -> list[int]:
     """The areas a supervisor covers, with every area below them in the tree."""
-    every = await area_repo.all_areas(conn)
+    every = await storage.areas.all_areas(conn)
     frontier = [a.id for a in every if a.supervisor_id == staff_id]
     found: set[int] = set()
     while frontier:

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
+import storage.followups
 from core import labels
 from core.cases.texts import local
 from core.followups import model, questions
@@ -18,16 +20,14 @@ from core.models import Case, Language, Resident, Staff, Status
 from core.outbox import payload_tz
 from core.outgoing import Button, Outgoing, rows
 from scheduler.notice_parts import SATISFACTION_NAME, TIMELINE_ACTION, timeline_buttons
-from storage import cases as case_repo
-from storage import followups as fu_repo
 from storage import people
 
 
 async def followup_context(
     conn: AsyncConnection, payload: dict[str, Any]
-) -> tuple[fu_repo.Followup, Case, Resident] | None:
-    followup = await fu_repo.get(conn, int(payload["followup_id"]))
-    case = await case_repo.get(conn, followup.case_id) if followup else None
+) -> tuple[storage.followups.Followup, Case, Resident] | None:
+    followup = await storage.followups.get(conn, int(payload["followup_id"]))
+    case = await storage.cases.get(conn, followup.case_id) if followup else None
     resident = await people.resident(conn, case.resident_id) if case and case.resident_id else None
     if followup is None or case is None or resident is None or resident.deleted:
         return None
@@ -52,7 +52,7 @@ async def render_followup_reminder(conn: AsyncConnection, payload: dict[str, Any
     return await question_of(conn, payload, reminder=True)
 
 
-def answer_lines(lang: Language, followup: fu_repo.Followup) -> list[str]:
+def answer_lines(lang: Language, followup: storage.followups.Followup) -> list[str]:
     solved = {True: tp(lang, "Solved"), False: tp(lang, "Not solved"), None: "—"}[followup.solved]
     rating = tp(lang, SATISFACTION_NAME[followup.satisfaction]) if followup.satisfaction else "—"
     lines = [t(lang, "Resident's answer: {solved} · {rating}", solved=solved, rating=rating)]
@@ -61,7 +61,9 @@ def answer_lines(lang: Language, followup: fu_repo.Followup) -> list[str]:
     return lines
 
 
-def escalation_text(lang: Language, case: Case, followup: fu_repo.Followup, assignee: Staff | None) -> Outgoing:
+def escalation_text(
+    lang: Language, case: Case, followup: storage.followups.Followup, assignee: Staff | None
+) -> Outgoing:
     text = "\n".join(
         [
             t(lang, "⬆️ <b>Follow-up: the resident is not satisfied</b>"),
@@ -78,7 +80,7 @@ def escalation_text(lang: Language, case: Case, followup: fu_repo.Followup, assi
     return Outgoing(Safe(text), timeline_buttons(lang, case.id))
 
 
-def comment_text(lang: Language, case: Case, followup: fu_repo.Followup) -> Outgoing:
+def comment_text(lang: Language, case: Case, followup: storage.followups.Followup) -> Outgoing:
     text = "\n".join(
         [
             t(lang, "💬 <b>Follow-up comment on case <code>{number}</code></b>", number=case.number),
@@ -106,7 +108,7 @@ async def render_followup_comment(conn: AsyncConnection, payload: dict[str, Any]
     return comment_text(member.language, found[1], found[0])
 
 
-def visit_text(lang: Language, case: Case, visit: fu_repo.Visit, tz: ZoneInfo) -> Outgoing:
+def visit_text(lang: Language, case: Case, visit: storage.followups.Visit, tz: ZoneInfo) -> Outgoing:
     text = "\n".join(
         [
             t(lang, "🏠 <b>Repeat visit due</b>"),
@@ -128,9 +130,9 @@ def visit_text(lang: Language, case: Case, visit: fu_repo.Visit, tz: ZoneInfo) -
 
 
 async def render_visit_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    visit = await fu_repo.visit(conn, int(payload["visit_id"]))
+    visit = await storage.followups.visit(conn, int(payload["visit_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
-    case = await case_repo.get(conn, visit.case_id) if visit else None
+    case = await storage.cases.get(conn, visit.case_id) if visit else None
     if visit is None or member is None or case is None or visit.done_at is not None:
         return None
     return visit_text(member.language, case, visit, payload_tz(payload))

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
 from core import labels
 from core.cases.texts import local
 from core.followups import model
@@ -31,7 +32,6 @@ from scheduler.followup_notices import (
 )
 from scheduler.notice_parts import timeline_buttons
 from scheduler.unreachable import UNREACHABLE, render_unreachable
-from storage import cases as case_repo
 from storage import people
 
 # Outbox kinds queued by the sweeps (the follow-up kinds are named in core/followups.py).
@@ -88,7 +88,7 @@ def overdue_text(
 
 
 async def render_deadline_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    case = await case_repo.get(conn, int(payload["case_id"]))
+    case = await storage.cases.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     which = str(payload["deadline"])
     if case is None or member is None or deadline_met(case, which):
@@ -98,7 +98,7 @@ async def render_deadline_reminder(conn: AsyncConnection, payload: dict[str, Any
 
 
 async def render_overdue(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    case = await case_repo.get(conn, int(payload["case_id"]))
+    case = await storage.cases.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     which = str(payload["deadline"])
     if case is None or member is None or deadline_met(case, which):

@@ -21,6 +21,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
+import storage.followups
 from core import residents
 from core.booking import sweep
 from core.cases import routing
@@ -30,8 +32,6 @@ from core.outgoing import Priority
 from core.services import Services
 from scheduler import digest, renderers, unreachable, weekly_report
 from storage import buttons, inbox, outbox, people, schedule, turns
-from storage import cases as case_repo
-from storage import followups as fu_repo
 from storage.schedule import CaseClock
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class Sweeps:
             # The row stays as the record that this step happened; nobody can receive it.
             await outbox.cancel(conn, row_id, reason="no enrolled staff member to receive it")
             log.warning("case %s: no enrolled recipient for %s", case.id, step.key)
-        await case_repo.add_event(
+        await storage.cases.add_event(
             conn,
             case_id=case.id,
             at=now,
@@ -266,29 +266,33 @@ class Sweeps:
     # -- follow-ups ---------------------------------------------------------------------------
 
     async def followups(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
-        for followup in await fu_repo.due_to_ask(conn, now):
+        for followup in await storage.followups.due_to_ask(conn, now):
             await self._ask(conn, followup, now, stats)
-        for followup in await fu_repo.due_to_remind(conn, now - self.remind_after):
-            case = await case_repo.get(conn, followup.case_id)
+        for followup in await storage.followups.due_to_remind(conn, now - self.remind_after):
+            case = await storage.cases.get(conn, followup.case_id)
             if case is not None and case.status is Status.RESOLVED:
                 await scheduling.queue_question(conn, case, followup, now, reminder=True)
                 stats.followup_reminders += 1
-            await fu_repo.mark_reminded(conn, followup.id, now)
-        for followup in await fu_repo.due_to_close(conn, now - self.close_after):
-            if await answers.conclude_silent(self.services, conn, followup, now) == fu_repo.NO_FEEDBACK:
+            await storage.followups.mark_reminded(conn, followup.id, now)
+        for followup in await storage.followups.due_to_close(conn, now - self.close_after):
+            if await answers.conclude_silent(self.services, conn, followup, now) == storage.followups.NO_FEEDBACK:
                 stats.closed_no_feedback += 1
 
-    async def _ask(self, conn: AsyncConnection, followup: fu_repo.Followup, now: datetime, stats: SweepStats) -> None:
-        case = await case_repo.get(conn, followup.case_id)
+    async def _ask(
+        self, conn: AsyncConnection, followup: storage.followups.Followup, now: datetime, stats: SweepStats
+    ) -> None:
+        case = await storage.cases.get(conn, followup.case_id)
         if case is None or case.status is not Status.RESOLVED:
-            await fu_repo.set_outcome(conn, followup.id, fu_repo.VOID)  # reopened or closed meanwhile
+            await storage.followups.set_outcome(
+                conn, followup.id, storage.followups.VOID
+            )  # reopened or closed meanwhile
             return
         await scheduling.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         if resident is not None and resident.unreachable:
             ref = f"followup{followup.id}"
             await unreachable.queue_phone_task(conn, resident.id, now, case_id=case.id, ref=ref)
-        await fu_repo.mark_asked(conn, followup.id, now)
+        await storage.followups.mark_asked(conn, followup.id, now)
         stats.asked += 1
 
     # -- repeat visits ------------------------------------------------------------------------
@@ -318,12 +322,12 @@ class Sweeps:
 
     async def visits(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
         """Makes sure every due, undone visit has its reminder (they are queued at resolution)."""
-        due = await fu_repo.due_visits(conn, now)
+        due = await storage.followups.due_visits(conn, now)
         done = await outbox.existing_keys(conn, [f"visit:{v.id}:remind" for v in due])
         for visit in due:
             if f"visit:{visit.id}:remind" in done:
                 continue
-            case = await case_repo.get(conn, visit.case_id)
+            case = await storage.cases.get(conn, visit.case_id)
             tz = self.services.config.tz.key
             if case is not None and await scheduling.queue_visit_reminder(conn, case, visit, now, tz=tz):
                 stats.visits += 1

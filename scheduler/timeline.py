@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import storage.booking
 from core.booking import policy
 from core.booking.slots import BookingStatus
 from core.clock import MovableClock, TimeGoesForward
@@ -27,7 +28,6 @@ from core.services import Services
 from scheduler import digest, renderers
 from scheduler.dispatcher import Dispatcher
 from scheduler.sweeps import Sweeps
-from storage import booking as bookings
 from storage import schedule, timeline
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class Timeline:
                 found.extend(self._round_steps(round_))
             for case in await schedule.open_with_deadlines(conn):
                 found.extend(self._deadline_steps(case))
-            open_bookings = await bookings.in_status(conn, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
+            open_bookings = await storage.booking.in_status(conn, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
             numbers = await timeline.case_numbers(conn, [b.case_id for b in open_bookings])
         settings = policy.settings_for(self.services)
         for request in open_bookings:

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
 from core import labels
 from core.cases import routing
 from core.i18n import Safe, t
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff, Status
 from core.outgoing import Outgoing, Priority
 from storage import audit, outbox, people
-from storage import cases as case_repo
 
 UNREACHABLE = "resident_unreachable"
 
@@ -49,7 +49,7 @@ async def render_unreachable(conn: AsyncConnection, payload: dict[str, Any]) -> 
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if resident is None or member is None or resident.deleted or not resident.unreachable:
         return None  # they came back, or asked to be forgotten
-    case = await case_repo.get(conn, int(payload["case_id"])) if payload.get("case_id") else None
+    case = await storage.cases.get(conn, int(payload["case_id"])) if payload.get("case_id") else None
     return unreachable_text(member.language, resident, case, resident.phone)
 
 
@@ -57,9 +57,9 @@ async def officer_for(
     conn: AsyncConnection, resident: Resident, case_id: int | None
 ) -> tuple[Staff, Case | None] | None:
     """Who phones an unreachable resident: the case's officer, else the officer of their area."""
-    case = await case_repo.get(conn, case_id) if case_id else None
+    case = await storage.cases.get(conn, case_id) if case_id else None
     if case is None:
-        recent = await case_repo.for_resident(conn, resident.id, limit=5)
+        recent = await storage.cases.for_resident(conn, resident.id, limit=5)
         case = next((c for c in recent if c.status in OPEN_STATUSES or c.status is Status.RESOLVED), None)
     candidates: list[int | None] = [case.assignee_id] if case else []
     chain = await routing.area_chain(conn, case.area_id if case else resident.area_id)

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.booking
+import storage.cases
 from core.booking.ledger import case_step, record_event, reread, update_booking, update_case
 from core.booking.notify import queue_card, schedule_meeting
 from core.booking.policy import (
@@ -43,8 +45,6 @@ from core.cases.lifecycle import Action, Actor
 from core.models import Case, Kind, Resident, Staff
 from core.outgoing import Priority
 from core.services import Services
-from storage import booking as repo
-from storage import cases as case_repo
 from storage import dialogs, people
 
 
@@ -81,11 +81,11 @@ async def _request(
     now = services.clock.now()
     async with services.db.write() as conn:
         if update_id is not None:
-            existing = await case_repo.by_source_update(conn, update_id)
-            found = await repo.by_case(conn, existing.id) if existing else None
+            existing = await storage.cases.by_source_update(conn, update_id)
+            found = await storage.booking.by_case(conn, existing.id) if existing else None
             if found is not None:
                 return found
-        if await repo.count_in(conn, resident.id, OPEN_BOOKING) >= settings.max_open:
+        if await storage.booking.count_in(conn, resident.id, OPEN_BOOKING) >= settings.max_open:
             raise BookingError(LIMIT, limit=settings.max_open)
         officer_id = await route(conn, resident)
         if officer_id is None:
@@ -105,7 +105,7 @@ async def _request(
             resolve_due_at=resolve_due(services, slot.ends_at),
             event_data={"starts_at": slot.starts_at.isoformat(), "topic": topic.value},
         )
-        booking_id = await repo.insert(
+        booking_id = await storage.booking.insert(
             conn,
             case_id=case_id,
             resident_id=resident.id,
@@ -129,10 +129,10 @@ async def _request(
 
 
 async def _own(conn: AsyncConnection, resident: Resident, booking_id: int) -> tuple[Booking, Case]:
-    booking = await repo.get(conn, booking_id)
+    booking = await storage.booking.get(conn, booking_id)
     if booking is None or booking.resident_id != resident.id:
         raise BookingError(NOT_FOUND)
-    case = await case_repo.get(conn, booking.case_id)
+    case = await storage.cases.get(conn, booking.case_id)
     if case is None:
         raise BookingError(NOT_FOUND)
     return booking, case
@@ -148,8 +148,8 @@ async def requested_by(services: Services, resident: Resident, update_id: int) -
     """The resident's booking this update requested already: handled up to a crash and now
     replayed, when the form it came from is closed."""
     async with services.db.read() as conn:
-        case = await case_repo.by_source_update(conn, update_id)
-        booking = await repo.by_case(conn, case.id) if case is not None else None
+        case = await storage.cases.by_source_update(conn, update_id)
+        booking = await storage.booking.by_case(conn, case.id) if case is not None else None
     if case is None or booking is None or booking.resident_id != resident.id:
         return None
     return booking, case
@@ -158,7 +158,7 @@ async def requested_by(services: Services, resident: Resident, update_id: int) -
 async def booking_of_case(services: Services, resident: Resident, case_id: int) -> Booking:
     """The booking behind one of the resident's consultation cases (for /mycases)."""
     async with services.db.read() as conn:
-        booking = await repo.by_case(conn, case_id)
+        booking = await storage.booking.by_case(conn, case_id)
     if booking is None or booking.resident_id != resident.id:
         raise BookingError(NOT_FOUND)
     return booking
@@ -167,8 +167,8 @@ async def booking_of_case(services: Services, resident: Resident, case_id: int) 
 async def resident_bookings(services: Services, resident: Resident) -> list[tuple[Booking, Case]]:
     """The resident's bookings, open ones first, then the latest."""
     async with services.db.read() as conn:
-        found = await repo.for_resident(conn, resident.id)
-        pairs = [(b, await case_repo.get(conn, b.case_id)) for b in found]
+        found = await storage.booking.for_resident(conn, resident.id)
+        pairs = [(b, await storage.cases.get(conn, b.case_id)) for b in found]
     result = [(b, c) for b, c in pairs if c is not None]
     return sorted(result, key=lambda p: (not p[0].is_open, -p[0].created_at.timestamp()))
 
@@ -194,7 +194,7 @@ async def reschedule(
             booking, case = await _own(conn, resident, booking_id)
             if rebookable(booking, case):
                 expect(booking, version, {booking.status})
-                if await repo.count_in(conn, resident.id, OPEN_BOOKING) >= settings.max_open:
+                if await storage.booking.count_in(conn, resident.id, OPEN_BOOKING) >= settings.max_open:
                     raise BookingError(LIMIT, limit=settings.max_open)
             else:
                 expect(booking, version, set(OPEN_BOOKING))
@@ -204,7 +204,7 @@ async def reschedule(
             slot = await check_slot(
                 conn, services, settings, booking.officer_id, starts_at, now, ignore_booking=booking.id
             )
-            await repo.release(conn, booking.id)
+            await storage.booking.release(conn, booking.id)
             await take(conn, booking.id, booking.officer_id, slot)
             await update_booking(
                 conn,
@@ -288,7 +288,7 @@ async def cancel_by_resident(services: Services, resident: Resident, booking_id:
         booking, case = await _own(conn, resident, booking_id)
         expect(booking, version, set(OPEN_BOOKING))
         in_time(settings, booking, now)
-        await repo.release(conn, booking.id)
+        await storage.booking.release(conn, booking.id)
         await update_booking(conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_RESIDENT)
         await case_step(
             conn,

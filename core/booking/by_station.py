@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.booking
+import storage.cases
 from core.booking.ledger import case_step, record_event, reread, update_booking
 from core.booking.notify import queue_news, schedule_meeting
 from core.booking.policy import (
@@ -37,8 +39,6 @@ from core.cases.lifecycle import Action, Actor
 from core.cases.routing import area_chain, may_handle
 from core.models import Case, Resident, Staff
 from core.services import Services
-from storage import booking as repo
-from storage import cases as case_repo
 from storage import people
 
 
@@ -52,8 +52,8 @@ async def card_people(services: Services, booking: Booking) -> tuple[Resident | 
 
 async def _staff_booking(conn: AsyncConnection, staff: Staff, booking_id: int) -> tuple[Booking, Case]:
     """The booking if `staff` may work it: its officer, the case's handlers up the tree, an admin."""
-    booking = await repo.get(conn, booking_id)
-    case = await case_repo.get(conn, booking.case_id) if booking else None
+    booking = await storage.booking.get(conn, booking_id)
+    case = await storage.cases.get(conn, booking.case_id) if booking else None
     if booking is None or case is None:
         raise BookingError(NOT_FOUND)
     if not staff.active:
@@ -103,7 +103,7 @@ async def propose(
             slot = await check_slot(
                 conn, services, settings, booking.officer_id, starts_at, now, ignore_booking=booking.id
             )
-            await repo.release(conn, booking.id)
+            await storage.booking.release(conn, booking.id)
             await take(conn, booking.id, booking.officer_id, slot)
             await update_booking(conn, booking, now, status=B.PROPOSED.value, proposed_starts_at=slot.starts_at)
             data = {
@@ -130,7 +130,7 @@ async def decline(services: Services, staff: Staff, booking_id: int, version: in
     async with services.db.write() as conn:
         booking, case = await _staff_booking(conn, staff, booking_id)
         expect(booking, version, {B.REQUESTED, B.PROPOSED})
-        await repo.release(conn, booking.id)
+        await storage.booking.release(conn, booking.id)
         await update_booking(conn, booking, now, status=B.DECLINED.value, cancel_reason=reason, cancelled_by=BY_STAFF)
         if not await case_step(
             conn,
@@ -161,7 +161,7 @@ async def cancel_by_officer(
         expect(booking, version, {B.PROPOSED, B.CONFIRMED})
         if now >= booking.pending_start:
             raise BookingError(ALREADY_STARTED)
-        await repo.release(conn, booking.id)
+        await storage.booking.release(conn, booking.id)
         await update_booking(conn, booking, now, status=B.CANCELLED.value, cancel_reason=reason, cancelled_by=BY_STAFF)
         await record_event(
             conn,
@@ -225,6 +225,6 @@ async def officer_bookings(services: Services, staff: Staff) -> list[tuple[Booki
     """The officer's consultations to come, and the ones that wait for their outcome."""
     now = services.clock.now()
     async with services.db.read() as conn:
-        found = await repo.for_officer(conn, staff.id, OPEN_BOOKING, now - timedelta(days=7))
-        pairs = [(b, await case_repo.get(conn, b.case_id)) for b in found]
+        found = await storage.booking.for_officer(conn, staff.id, OPEN_BOOKING, now - timedelta(days=7))
+        pairs = [(b, await storage.cases.get(conn, b.case_id)) for b in found]
     return [(b, c) for b, c in pairs if c is not None]

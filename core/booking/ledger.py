@@ -13,19 +13,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.booking
+import storage.cases
 from core.booking.policy import CHANGED, BookingError
 from core.booking.slots import (
     Booking,
 )
 from core.cases.lifecycle import Action, Actor, TransitionRefused, target
 from core.models import Case
-from storage import booking as repo
-from storage import cases as case_repo
 from storage import outbox
 
 
 async def reread(conn: AsyncConnection, booking_id: int) -> Booking:
-    booking = await repo.get(conn, booking_id)
+    booking = await storage.booking.get(conn, booking_id)
     assert booking is not None
     return booking
 
@@ -34,7 +34,7 @@ async def update_booking(conn: AsyncConnection, booking: Booking, now: datetime,
     """Moves the booking to its next version; what was queued for the old one is cancelled at once
     (reminders of a cancelled or moved meeting, cards and notices that no longer hold), so the
     outbox and `jingmin outbox` show only what will really be sent."""
-    if not await repo.update(conn, booking.id, booking.version, updated_at=now, **values):
+    if not await storage.booking.update(conn, booking.id, booking.version, updated_at=now, **values):
         raise BookingError(CHANGED)
     await outbox.cancel_booking_version(
         conn, booking.id, booking.version, reason=f"obsolete: booking changed (v{booking.version})"
@@ -42,9 +42,9 @@ async def update_booking(conn: AsyncConnection, booking: Booking, now: datetime,
 
 
 async def update_case(conn: AsyncConnection, case: Case, now: datetime, **values: Any) -> Case:
-    if not await case_repo.update(conn, case.id, case.version, updated_at=now, **values):
+    if not await storage.cases.update(conn, case.id, case.version, updated_at=now, **values):
         raise BookingError(CHANGED)
-    updated = await case_repo.get(conn, case.id)
+    updated = await storage.cases.get(conn, case.id)
     assert updated is not None
     return updated
 
@@ -74,7 +74,7 @@ async def case_step(
         values["closed_at"] = now
         values["close_reason"] = "rejected" if action is Action.REJECT else "withdrawn"
     await update_case(conn, case, now, **values)
-    await case_repo.add_event(
+    await storage.cases.add_event(
         conn,
         case_id=case.id,
         at=now,
@@ -101,7 +101,7 @@ async def record_event(
     data: dict[str, Any] | None = None,
 ) -> None:
     """A step of the booking recorded in the case's timeline, without a change of status."""
-    await case_repo.add_event(
+    await storage.cases.add_event(
         conn,
         case_id=case.id,
         at=now,

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.booking
+import storage.cases
 from core.booking import policy
 from core.booking.notices import (
     OFFER_HEADLINE,
@@ -28,8 +30,6 @@ from core.booking.texts import B
 from core.models import Case, Staff
 from core.outbox import Renderer, payload_tz
 from core.outgoing import Outgoing
-from storage import booking as repo
-from storage import cases as case_repo
 from storage import people
 
 # Which messages still matter when they are sent: the statuses the booking must be in, and
@@ -66,8 +66,8 @@ def live(table: dict[str, tuple[frozenset[BookingStatus], bool]], key: str, book
 
 
 async def _context(conn: AsyncConnection, booking_id: int) -> tuple[Booking, Case, Staff | None] | None:
-    booking = await repo.get(conn, booking_id)
-    case = await case_repo.get(conn, booking.case_id) if booking else None
+    booking = await storage.booking.get(conn, booking_id)
+    case = await storage.cases.get(conn, booking.case_id) if booking else None
     if booking is None or case is None:
         return None
     return booking, case, await people.staff_member(conn, booking.officer_id)
@@ -141,7 +141,7 @@ async def _still_free(conn: AsyncConnection, booking: Booking, starts: list[date
     length = booking.ends_at - booking.starts_at
     free = []
     for start in starts:
-        if not await repo.busy(conn, booking.officer_id, start, start + length):
+        if not await storage.booking.busy(conn, booking.officer_id, start, start + length):
             free.append(Slot(start, start + length))
     return free
 

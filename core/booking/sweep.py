@@ -13,6 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.booking
+import storage.cases
 from core.booking.ledger import case_step, record_event, reread, update_booking
 from core.booking.notify import queue_card, queue_news
 from core.booking.policy import (
@@ -37,8 +39,6 @@ from core.cases.routing import area_chain, responsible
 from core.models import OPEN_STATUSES
 from core.outgoing import Priority
 from core.services import Services
-from storage import booking as repo
-from storage import cases as case_repo
 
 
 async def booking_sweep(services: Services) -> int:
@@ -57,13 +57,15 @@ async def booking_sweep(services: Services) -> int:
     now = services.clock.now()
     done = 0
     async with services.db.write() as conn:
-        for booking in await repo.open_on_finished_cases(conn, OPEN_BOOKING, [s.value for s in OPEN_STATUSES]):
-            await repo.release(conn, booking.id)
+        for booking in await storage.booking.open_on_finished_cases(
+            conn, OPEN_BOOKING, [s.value for s in OPEN_STATUSES]
+        ):
+            await storage.booking.release(conn, booking.id)
             await update_booking(
                 conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_SYSTEM, cancel_reason=CASE_FINISHED
             )
             done += 1
-        for booking in await repo.in_status(conn, {B.REQUESTED, B.PROPOSED}):
+        for booking in await storage.booking.in_status(conn, {B.REQUESTED, B.PROPOSED}):
             done += await _sweep_one(conn, services, settings, booking, now)
     if done:
         services.wake_sender()
@@ -73,12 +75,12 @@ async def booking_sweep(services: Services) -> int:
 async def _sweep_one(
     conn: AsyncConnection, services: Services, settings: BookingSettings, booking: Booking, now: datetime
 ) -> int:
-    case = await case_repo.get(conn, booking.case_id)
+    case = await storage.cases.get(conn, booking.case_id)
     if case is None:
         return 0
     if now >= booking.pending_start:
         reason = UNCONFIRMED if booking.status is B.REQUESTED else PROPOSAL_EXPIRED
-        await repo.release(conn, booking.id)
+        await storage.booking.release(conn, booking.id)
         await update_booking(conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_SYSTEM, cancel_reason=reason)
         await record_event(
             conn,
@@ -104,7 +106,7 @@ async def _sweep_one(
     if booking.status is not B.REQUESTED:
         return 0
     if now >= booking.confirm_due_at:
-        if not await repo.mark_escalated(conn, booking.id, now):
+        if not await storage.booking.mark_escalated(conn, booking.id, now):
             return 0
         chain = await area_chain(conn, case.area_id)
         boss = responsible(chain, "supervisor_id")

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.booking
 from core.booking.policy import (
     GONE,
     NO_OFFICER,
@@ -34,7 +35,6 @@ from core.cases.routing import area_chain, responsible
 from core.models import Resident, Staff
 from core.services import Services
 from storage import availability
-from storage import booking as repo
 
 
 async def officer_free(
@@ -50,7 +50,7 @@ async def officer_free(
     candidates = candidate_slots(hours, now, services.calendar.is_workday, settings.slots, services.config.tz)
     if not candidates:
         return []
-    busy = await repo.busy(
+    busy = await storage.booking.busy(
         conn,
         officer_id,
         candidates[0].starts_at - settings.slots.step,
@@ -111,7 +111,7 @@ async def check_slot(
 
 async def take(conn: AsyncConnection, booking_id: int, officer_id: int, slot: Slot) -> None:
     """The database constraint decides: a second claim of the same slot fails here."""
-    if not await repo.claim(conn, officer_id, slot.starts_at, slot.ends_at, booking_id):
+    if not await storage.booking.claim(conn, officer_id, slot.starts_at, slot.ends_at, booking_id):
         raise Lost(TAKEN, officer_id, slot.starts_at)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import storage.areas
+import storage.cases
 from core.cases import reading, working
 from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
@@ -19,9 +21,7 @@ from core.enrolment import CHOOSE_OTHER, NO_MEDIA, NO_PHONE
 from core.models import Case, Role, Staff
 from core.outgoing import Outgoing
 from core.services import Services
-from storage import areas as area_repo
 from storage import audit, people
-from storage import cases as case_repo
 
 
 async def transfer_targets(services: Services, case: Case) -> list[Staff]:
@@ -40,7 +40,7 @@ async def workable(
     moved on: it is refused as already handled, even if the action would still be allowed.
     """
     async with services.db.read() as conn:
-        case = await case_repo.get(conn, case_id)
+        case = await storage.cases.get(conn, case_id)
         if case is None:
             raise CaseError(CASE_NOT_FOUND)
         chain = await area_chain(conn, case.area_id)
@@ -72,8 +72,8 @@ async def work(
     """
     if update_id is not None:
         async with services.db.read() as conn:
-            if await case_repo.event_for_update(conn, case_id, update_id):
-                found = await case_repo.get(conn, case_id)
+            if await storage.cases.event_for_update(conn, case_id, update_id):
+                found = await storage.cases.get(conn, case_id)
                 assert found is not None
                 return found
     case = await workable(services, staff, case_id, action, version)
@@ -97,7 +97,7 @@ async def work(
 async def card(services: Services, staff: Staff, case: Case, note: str | None = None) -> Outgoing:
     """The case's card as it is now, for `staff`; without buttons once it is no longer theirs."""
     async with services.db.read() as conn:
-        area = await area_repo.area(conn, case.area_id) if case.area_id else None
+        area = await storage.areas.area(conn, case.area_id) if case.area_id else None
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
         chain = await area_chain(conn, case.area_id)
@@ -121,7 +121,7 @@ async def reveal_contact(services: Services, staff: Staff, case_id: int) -> str:
     so a number is never shown without its record. The number itself is never logged.
     """
     async with services.db.write() as conn:
-        case = await case_repo.get(conn, case_id)
+        case = await storage.cases.get(conn, case_id)
         if case is None:
             raise CaseError(CASE_NOT_FOUND)
         if not may_handle(staff, case, await area_chain(conn, case.area_id)):
@@ -157,7 +157,7 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
     Photos and locations already deleted (account deleted, retention) are simply not there.
     """
     async with services.db.write() as conn:
-        case = await case_repo.get(conn, case_id)
+        case = await storage.cases.get(conn, case_id)
         if case is None:
             raise CaseError(CASE_NOT_FOUND)
         if not may_handle(staff, case, await area_chain(conn, case.area_id)):
@@ -165,11 +165,11 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
         if event_id is None:
             found = CaseMedia(case.number, case.photos, case.location)
         else:
-            event = next((e for e in await case_repo.events(conn, case.id) if e.id == event_id), None)
+            event = next((e for e in await storage.cases.events(conn, case.id) if e.id == event_id), None)
             if event is None or event.action != "add_info":
                 raise CaseError(CASE_NOT_FOUND, case)
             photo_ids = [int(i) for i in event.data.get("photo_ids", [])]
-            found = CaseMedia(case.number, await case_repo.photos_by_ids(conn, case.id, photo_ids), None)
+            found = CaseMedia(case.number, await storage.cases.photos_by_ids(conn, case.id, photo_ids), None)
         if not found.photos and found.location is None:
             raise CaseError(NO_MEDIA, case)
         await audit.record(

@@ -11,6 +11,7 @@ from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
 from core.cases.errors import CaseError, log
 from core.cases.lifecycle import Action, Actor
 from core.cases.notify import notify_staff
@@ -18,7 +19,6 @@ from core.cases.routing import area_chain, responsible
 from core.i18n import N_
 from core.models import Case, Category, Kind, Resident, Status
 from core.services import Services
-from storage import cases as repo
 from storage import dialogs
 
 
@@ -56,7 +56,7 @@ async def check_limit_in(conn: AsyncConnection, services: Services, resident: Re
     """Raises DailyLimitReached when the resident has filed the day's most (consultations not counted)."""
     config = services.config
     day_start = datetime.combine(now.astimezone(config.tz).date(), time.min, config.tz)
-    if await repo.count_since(conn, resident.id, day_start) >= config.daily_case_limit:
+    if await storage.cases.count_since(conn, resident.id, day_start) >= config.daily_case_limit:
         raise DailyLimitReached(config.daily_case_limit)
 
 
@@ -84,7 +84,7 @@ async def submit(
     now = services.clock.now()
     async with services.db.write() as conn:
         if update_id is not None:
-            existing = await repo.by_source_update(conn, update_id)
+            existing = await storage.cases.by_source_update(conn, update_id)
             if existing is not None:
                 return existing, False
         chat = resident.telegram_id
@@ -111,7 +111,7 @@ async def submit(
             log.warning("case %s has no officer to route to (area %s)", case_id, resident.area_id)
         if resident.telegram_id is not None:
             await dialogs.clear(conn, resident.telegram_id)
-        case = await repo.get(conn, case_id)
+        case = await storage.cases.get(conn, case_id)
     assert case is not None
     services.wake_sender()
     return case, True
@@ -121,7 +121,7 @@ async def filed_by(services: Services, update_id: int) -> Case | None:
     """The case this update filed already: handled up to a crash and now replayed, when the form
     it came from is closed."""
     async with services.db.read() as conn:
-        return await repo.by_source_update(conn, update_id)
+        return await storage.cases.by_source_update(conn, update_id)
 
 
 async def file_in(
@@ -143,8 +143,8 @@ async def file_in(
     files its case in the same transaction as its slot claim, so that a lost race leaves nothing.
     """
     local_now = now.astimezone(services.config.tz)
-    sequence = await repo.next_number(conn, f"{local_now:%Y%m%d}")
-    case_id = await repo.insert(
+    sequence = await storage.cases.next_number(conn, f"{local_now:%Y%m%d}")
+    case_id = await storage.cases.insert(
         conn,
         number=case_number(services.config.code, local_now, sequence),
         resident_id=resident.id,
@@ -165,8 +165,8 @@ async def file_in(
         source_update_id=update_id,
     )
     if new.photos:
-        await repo.add_photos(conn, case_id, list(new.photos), now)
-    event_id = await repo.add_event(
+        await storage.cases.add_photos(conn, case_id, list(new.photos), now)
+    event_id = await storage.cases.add_event(
         conn,
         case_id=case_id,
         at=now,

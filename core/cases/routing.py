@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.areas
 from core.models import Area, Case, Role, Staff
-from storage import areas as area_repo
 
 
 async def area_chain(conn: AsyncConnection, area_id: int | None) -> list[Area]:
@@ -16,7 +16,7 @@ async def area_chain(conn: AsyncConnection, area_id: int | None) -> list[Area]:
     seen: set[int] = set()
     while area_id is not None and area_id not in seen:
         seen.add(area_id)
-        found = await area_repo.area(conn, area_id)
+        found = await storage.areas.area(conn, area_id)
         if found is None:
             break
         chain.append(found)

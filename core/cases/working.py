@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
 from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.cases.notify import notify_resident, notify_staff
@@ -19,7 +20,6 @@ from core.i18n import N_
 from core.models import Area, Case, Staff
 from core.services import Services
 from core.workdays import STATION_TZ
-from storage import cases as repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +106,10 @@ async def act(
     """
     now = services.clock.now()
     async with services.db.write() as conn:
-        case = await repo.get(conn, case_id)
+        case = await storage.cases.get(conn, case_id)
         if case is None:
             raise CaseError(CASE_NOT_FOUND)
-        if update_id is not None and await repo.event_for_update(conn, case_id, update_id):
+        if update_id is not None and await storage.cases.event_for_update(conn, case_id, update_id):
             return case
         chain = await area_chain(conn, case.area_id)
         if not may_handle(staff, case, chain):
@@ -120,9 +120,9 @@ async def act(
         asked = Request(case, staff, chain, now, note, to_staff_id, referral)
         change = CHANGES[action](asked) if action in CHANGES else Change()
         values = {"status": new_status.value, "updated_at": now, **change.values}
-        if not await repo.update(conn, case.id, case.version, **values):
+        if not await storage.cases.update(conn, case.id, case.version, **values):
             raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
-        event_id = await repo.add_event(
+        event_id = await storage.cases.add_event(
             conn,
             case_id=case.id,
             at=now,
@@ -138,7 +138,7 @@ async def act(
         for staff_id, reason in change.cards:
             await notify_staff(conn, staff_id, case.id, event_id, reason, now, services.config.tz.key)
         await notify_resident(conn, case, event_id, now, services.config.tz.key)
-        updated = await repo.get(conn, case.id)
+        updated = await storage.cases.get(conn, case.id)
         assert updated is not None
         if action is Action.RESOLVE:
             await scheduling.after_resolve(conn, services, updated, now, visit_days=services.config.visit_days)
@@ -178,9 +178,9 @@ async def system_transition(
             values["resolve_due_at"] = resolve_due_at
     elif action is Action.ESCALATE:
         values["escalation_level"] = 1
-    if not await repo.update(conn, case.id, case.version, **values):
+    if not await storage.cases.update(conn, case.id, case.version, **values):
         raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
-    event_id = await repo.add_event(
+    event_id = await storage.cases.add_event(
         conn,
         case_id=case.id,
         at=now,
@@ -194,6 +194,6 @@ async def system_transition(
     )
     if tell_resident:
         await notify_resident(conn, case, event_id, now, tz)
-    updated = await repo.get(conn, case.id)
+    updated = await storage.cases.get(conn, case.id)
     assert updated is not None
     return updated

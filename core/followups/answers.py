@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
+import storage.followups
 from core.cases import routing, working
 from core.cases.lifecycle import Action, Actor, TransitionRefused
 from core.followups.model import (
@@ -31,15 +33,13 @@ from core.followups.model import (
 from core.models import Case, Resident, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
-from storage import cases as case_repo
 from storage import dialogs, outbox, people
-from storage import followups as repo
 from storage.followups import Followup
 
 
 async def own_followup(conn: AsyncConnection, resident: Resident, followup_id: int) -> tuple[Followup, Case] | None:
-    followup = await repo.get(conn, followup_id)
-    case = await case_repo.get(conn, followup.case_id) if followup else None
+    followup = await storage.followups.get(conn, followup_id)
+    case = await storage.cases.get(conn, followup.case_id) if followup else None
     if followup is None or case is None or case.resident_id != resident.id:
         return None
     return followup, case
@@ -54,8 +54,8 @@ async def answer_solved(services: Services, resident: Resident, followup_id: int
         followup, case = found
         if followup.outcome is not None:
             return Answer(Outcome.ALREADY, followup, case)
-        await repo.record_solved(conn, followup.id, solved)
-        updated = await repo.get(conn, followup.id)
+        await storage.followups.record_solved(conn, followup.id, solved)
+        updated = await storage.followups.get(conn, followup.id)
     return Answer(Outcome.ASK_SATISFACTION, updated, case)
 
 
@@ -69,9 +69,9 @@ async def answer_satisfaction(
         if found is None:
             return Answer(Outcome.NOT_YOURS)
         followup, case = found
-        if not await repo.record_answer(conn, followup.id, satisfaction=satisfaction.value, now=now):
+        if not await storage.followups.record_answer(conn, followup.id, satisfaction=satisfaction.value, now=now):
             return Answer(Outcome.ALREADY, followup, case)
-        answered = await repo.get(conn, followup.id)
+        answered = await storage.followups.get(conn, followup.id)
         assert answered is not None
         outcome, case = await conclude(services, conn, answered, case, now, actor=Actor.RESIDENT)
         if outcome is Outcome.REOPENED and resident.telegram_id is not None:
@@ -122,7 +122,7 @@ async def tell_assignee(conn: AsyncConnection, case: Case, now: datetime) -> Non
     member = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
     if member is None or member.telegram_id is None:
         return
-    events = await case_repo.events(conn, case.id)
+    events = await storage.cases.events(conn, case.id)
     await outbox.enqueue(
         conn,
         dedupe_key=f"card:{events[-1].id}:{member.id}",
@@ -229,9 +229,9 @@ async def add_comment(services: Services, resident: Resident, followup_id: int, 
         followup, case = found
         if resident.telegram_id is not None:
             await close_comment(conn, resident.telegram_id, now)
-        if not comment or not await repo.record_comment(conn, followup.id, comment):
+        if not comment or not await storage.followups.record_comment(conn, followup.id, comment):
             return Answer(Outcome.ALREADY, followup, case)
-        await case_repo.add_event(
+        await storage.cases.add_event(
             conn,
             case_id=case.id,
             at=now,
@@ -244,7 +244,7 @@ async def add_comment(services: Services, resident: Resident, followup_id: int, 
             data={"followup_id": followup.id},
         )
         await pass_on_comment(conn, case, followup, now)
-        commented = await repo.get(conn, followup.id)
+        commented = await storage.followups.get(conn, followup.id)
     services.wake_sender()
     return Answer(Outcome.COMMENT_SAVED, commented, case)
 
@@ -297,18 +297,18 @@ async def conclude_silent(services: Services, conn: AsyncConnection, followup: F
     A half answer counts for what it says ("not solved" alone reopens); no answer at all closes
     the case as "closed without feedback", which statistics count apart.
     """
-    case = await case_repo.get(conn, followup.case_id)
+    case = await storage.cases.get(conn, followup.case_id)
     if case is None or case.status is not Status.RESOLVED:
-        await repo.set_outcome(conn, followup.id, repo.VOID)
-        return repo.VOID
+        await storage.followups.set_outcome(conn, followup.id, storage.followups.VOID)
+        return storage.followups.VOID
     if followup.solved is not None:
-        if await repo.record_answer(conn, followup.id, satisfaction=None, now=now):
-            answered = await repo.get(conn, followup.id)
+        if await storage.followups.record_answer(conn, followup.id, satisfaction=None, now=now):
+            answered = await storage.followups.get(conn, followup.id)
             assert answered is not None
             await conclude(services, conn, answered, case, now, actor=Actor.SYSTEM)
-        return repo.ANSWERED
-    if not await repo.set_outcome(conn, followup.id, repo.NO_FEEDBACK):
-        return repo.ANSWERED
+        return storage.followups.ANSWERED
+    if not await storage.followups.set_outcome(conn, followup.id, storage.followups.NO_FEEDBACK):
+        return storage.followups.ANSWERED
     try:
         await working.system_transition(
             conn,
@@ -322,4 +322,4 @@ async def conclude_silent(services: Services, conn: AsyncConnection, followup: F
         )
     except TransitionRefused:
         log.warning("follow-up %s: case %s could not be closed without feedback", followup.id, case.id)
-    return repo.NO_FEEDBACK
+    return storage.followups.NO_FEEDBACK

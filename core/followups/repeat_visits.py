@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import storage.cases
+import storage.followups
 from core.cases import errors, routing
 from core.i18n import N_, Safe, t
 from core.models import Case, Language, Staff
 from core.outgoing import Outgoing
 from core.services import Services
-from storage import cases as case_repo
-from storage import followups as repo
 from storage.followups import Visit
 
 
@@ -26,16 +26,16 @@ async def visit_done(
     """The officer records a repeat visit as done (once), as an event in the case's ledger."""
     now = services.clock.now()
     async with services.db.write() as conn:
-        visit = await repo.visit(conn, visit_id)
-        case = await case_repo.get(conn, visit.case_id) if visit else None
+        visit = await storage.followups.visit(conn, visit_id)
+        case = await storage.cases.get(conn, visit.case_id) if visit else None
         if visit is None or case is None:
             return VisitOutcome.NOT_PERMITTED, None, None
         chain = await routing.area_chain(conn, case.area_id)
         if not routing.may_handle(staff, case, chain):
             return VisitOutcome.NOT_PERMITTED, visit, case
-        if not await repo.mark_visit_done(conn, visit.id, staff_id=staff.id, now=now, note=note):
-            return VisitOutcome.ALREADY, await repo.visit(conn, visit.id), case
-        await case_repo.add_event(
+        if not await storage.followups.mark_visit_done(conn, visit.id, staff_id=staff.id, now=now, note=note):
+            return VisitOutcome.ALREADY, await storage.followups.visit(conn, visit.id), case
+        await storage.cases.add_event(
             conn,
             case_id=case.id,
             at=now,
@@ -47,7 +47,7 @@ async def visit_done(
             note=note,
             data={"visit_id": visit.id, "seq": visit.seq},
         )
-        visit = await repo.visit(conn, visit.id)
+        visit = await storage.followups.visit(conn, visit.id)
     return VisitOutcome.DONE, visit, case
 
 

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.followups
 from core.followups.model import ASK, REMINDER, VISIT_DAYS, VISIT_REMINDER, followup_due, log, visit_due
 from core.models import Case, Kind
 from core.outgoing import Priority
 from core.services import Services
-from storage import followups as repo
 from storage import outbox, people
 from storage.followups import Followup, Visit
 
@@ -34,16 +34,16 @@ async def after_resolve(
     calendar = services.calendar
     resolved_at = case.resolved_at or now
     due = followup_due(calendar, resolved_at, services.config.followup_time)
-    followup_id = await repo.insert(conn, case.id, await repo.next_round(conn, case.id), due)
-    followup = await repo.get(conn, followup_id)
+    followup_id = await storage.followups.insert(conn, case.id, await storage.followups.next_round(conn, case.id), due)
+    followup = await storage.followups.get(conn, followup_id)
     assert followup is not None
     await queue_question(conn, case, followup, now, reminder=False)
     if case.kind is Kind.DISPUTE:
-        seq = await repo.next_visit_seq(conn, case.id)
+        seq = await storage.followups.next_visit_seq(conn, case.id)
         for offset, days in enumerate(visit_days):
             when = visit_due(calendar, resolved_at, days, services.config.followup_time)
-            visit_id = await repo.insert_visit(conn, case.id, seq + offset, when)
-            visit = await repo.visit(conn, visit_id)
+            visit_id = await storage.followups.insert_visit(conn, case.id, seq + offset, when)
+            visit = await storage.followups.visit(conn, visit_id)
             assert visit is not None
             await queue_visit_reminder(conn, case, visit, now, tz=services.config.tz.key)
     return followup

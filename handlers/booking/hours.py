@@ -16,8 +16,7 @@ from core.dialogs import Dialog
 from core.i18n import Safe, t
 from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

@@ -16,8 +16,7 @@ from core.dialog_state import put
 from core.i18n import Safe, t
 from core.models import ButtonGrant, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.booking.book import DAY, FLOW, resident_of, show_form, values
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler

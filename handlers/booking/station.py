@@ -22,8 +22,7 @@ from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.models import ButtonGrant, Language, Staff, Status
 from core.outgoing import Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

@@ -12,7 +12,7 @@ from core.cases import desk, filing
 from core.cases.filing import NewCase
 from core.models import Case, CaseEvent, Category, Kind, Language, Resident, Staff, Status
 from core.services import Services
-from handlers import outgoing as render
+from handlers import render
 from storage import cases as case_repo
 from storage import people
 from storage.schema import audit_log

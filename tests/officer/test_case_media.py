@@ -13,7 +13,7 @@ from core.cases.filing import NewCase
 from core.cases.lifecycle import Action
 from core.models import Case, Category, Kind
 from core.services import Services
-from handlers.outgoing import albums
+from handlers.render import albums
 from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
