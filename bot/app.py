@@ -35,6 +35,7 @@ from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
     alerts,
+    alerts_photo,
     alerts_residents,
     cards,
     cases,
@@ -131,6 +132,7 @@ FEATURES = (
     station,
     hours,
     alerts,
+    alerts_photo,
     alerts_residents,
     cards,
     register,
