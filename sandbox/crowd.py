@@ -38,9 +38,11 @@ async def seed(
     town: str,
     count: int,
     first_user_id: int = FIRST_USER_ID,
+    language: Language | None = None,
     batch: int = 5_000,
 ) -> list[int]:
-    """Adds `count` residents to the villages of `town`; returns their Telegram ids."""
+    """Adds `count` residents to the villages of `town` (all reading `language` if given, else the
+    usual mix); returns their Telegram ids."""
     async with services.db.read() as conn:
         areas = await storage.areas.all_areas(conn)
     towns = [a for a in areas if a.name == town]
@@ -54,7 +56,7 @@ async def seed(
             {
                 "telegram_id": telegram_id,
                 "first_name": f"居民{telegram_id - first_user_id + 1}",
-                "language": language_of(telegram_id - first_user_id).value,
+                "language": (language or language_of(telegram_id - first_user_id)).value,
                 "consented_at": now,
                 "area_id": villages[(telegram_id - first_user_id) % len(villages)],
                 "phone": None,
