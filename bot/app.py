@@ -59,7 +59,7 @@ from storage.db import Database
 
 
 def station_config(settings: Settings) -> StationConfig:
-    quiet_start, quiet_end = (Settings.clock_time(p.strip()) for p in settings.quiet_hours.split("-"))
+    quiet = settings.quiet_window()
     return StationConfig(
         code=settings.station_code,
         name=settings.station_name,
@@ -73,8 +73,8 @@ def station_config(settings: Settings) -> StationConfig:
         inbox_retention_days=settings.inbox_retention_days,
         alerts_need_approval=settings.alerts_need_approval,
         alerts_default_on=settings.alerts_default_on,
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
+        quiet_start=quiet.start,
+        quiet_end=quiet.end,
         followup_time=Settings.clock_time(settings.followup_time),
         followup_remind_after=timedelta(days=settings.followup_remind_days),
         followup_close_after=timedelta(days=settings.followup_close_days),

@@ -12,13 +12,13 @@ from openpyxl import load_workbook
 
 from core.alerts import delivery, service
 from core.alerts.model import Topic
-from core.clock import FakeClock
 from core.models import Language, Role, Staff
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 WEST_SUPERVISOR = Person(9301, "周所长")
 BLOCKS_NOW = 7403  # blocks the bot after the alerts are queued: Telegram refuses the copy

@@ -12,13 +12,13 @@ from bot.app import build_application, build_services
 from bot.settings import Settings
 from core.booking import by_resident, times
 from core.booking.slots import BookingStatus, Topic
-from core.clock import FakeClock
 from core.models import Status
 from core.services import Services
 from storage.schema import bookings
 from tests.booking.conftest import case_of, make_resident
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.resident.test_onboarding import onboard
 
 B = BookingStatus

@@ -55,7 +55,8 @@ def _event(data: bytes) -> icalendar.Event:
     calendar = icalendar.Calendar.from_ical(data)
     events = calendar.walk("VEVENT")
     assert len(events) == 1
-    event: icalendar.Event = events[0]
+    event = events[0]
+    assert isinstance(event, icalendar.Event)
     return event
 
 

@@ -7,7 +7,6 @@ from datetime import datetime, time
 
 from core.booking import by_resident, by_station, times
 from core.booking.slots import Booking, Hours, Topic
-from core.clock import FakeClock
 from core.models import Resident, Staff
 from core.services import Services
 from storage import availability
@@ -15,6 +14,7 @@ from tests.booking.conftest import WEEK
 from tests.booking.test_reminders import at
 from tests.conftest import SHANGHAI
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 RESIDENT = 5001
 

@@ -11,13 +11,13 @@ import pytest
 from core.booking import by_resident, by_station, sweep, times
 from core.booking.slots import Booking, Slot, Topic
 from core.cases import resident_actions
-from core.clock import FakeClock
 from core.models import Resident, Staff
 from core.services import Services
 from tests.booking.conftest import outbox_rows
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers import outbox as notify
+from tests.helpers.clock import FakeClock
 
 RESIDENT, OFFICER, SUPERVISOR = 5001, 9001, 9100
 

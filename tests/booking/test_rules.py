@@ -11,13 +11,13 @@ from core.booking import by_resident, by_station, policy, sweep, times
 from core.booking.slots import Booking, BookingStatus, Slot, Topic
 from core.cases import resident_actions, working
 from core.cases.lifecycle import Action
-from core.clock import FakeClock
 from core.models import Category, Kind, Resident, Role, Staff, Status
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
 from tests.booking.conftest import case_of, claims, events_of, make_resident, outbox_rows
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 
 B = BookingStatus
 

@@ -10,11 +10,11 @@ import pytest
 from bot.settings import Settings, load_settings
 from core.booking import by_resident, by_station, texts, times
 from core.booking.slots import Topic
-from core.clock import FakeClock
 from core.models import Language, Resident, Staff
 from core.services import Services
 from tests.booking.test_reminders import at
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 RESIDENT = 5001
 LABELS = {"Asia/Shanghai": "（北京时间）", "Asia/Urumqi": "（Asia/Urumqi 时间）"}

@@ -67,9 +67,11 @@ async def test_kill_9_twice_during_a_broadcast_sends_each_resident_the_alert_onc
         await chat.wait_for(SUPERVISOR, f"将发送给 {RESIDENTS} 位居民")
         await chat.press(SUPERVISOR, "立即发送")
         for share in (0.2, 0.55):
-            await wait_until(
-                f"{share:.0%} have it", lambda s=share: sum(copies(server, residents).values()) >= s * RESIDENTS, 60
-            )
+
+            def reached(target: float = share * RESIDENTS) -> bool:
+                return sum(copies(server, residents).values()) >= target
+
+            await wait_until(f"{share:.0%} have it", reached, 60)
             bot.kill9()
             kills += 1
             bot = BotProcess(env, log)

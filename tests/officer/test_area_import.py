@@ -37,11 +37,11 @@ GOOD = dedent("""\
 
 async def snapshot(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     async with services.db.read() as conn:
-        areas = [
+        areas: list[tuple[object, ...]] = [
             (a.code, a.name, a.level, a.parent_id, a.officer_id, a.supervisor_id, a.leader_id)
             for a in await area_repo.all_areas(conn)
         ]
-        staff = [(s.badge, s.name, s.role) for s in await people.all_staff(conn)]
+        staff: list[tuple[object, ...]] = [(s.badge, s.name, s.role) for s in await people.all_staff(conn)]
     return areas, staff
 
 

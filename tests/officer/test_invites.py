@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from core import enrolment
-from core.clock import FakeClock
 from core.models import Language, Role
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
 from storage.schema import staff_invites
+from tests.helpers.clock import FakeClock
 
 
 async def test_invite_makes_a_deep_link_and_stores_only_a_hash(services: Services) -> None:

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from bot.inbox import InboxApplication
 from core import enrolment
-from core.clock import FakeClock
 from core.models import Kind, Language, Role, Status
 from core.services import Services
 from handlers.cases import queue_screen
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.officer.desk import file_case, get_case, make_resident, set_status
 
 

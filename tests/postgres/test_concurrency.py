@@ -13,7 +13,6 @@ from sqlalchemy import event
 
 from bot.settings import Settings
 from core.cases import filing
-from core.clock import FakeClock
 from core.models import Category, Kind
 from core.services import Services
 from scheduler.dispatcher import Dispatcher
@@ -24,6 +23,7 @@ from tests.booking import test_race
 from tests.booking.conftest import WEEK, make_resident
 from tests.bot import test_inbox_claims as inbox_claims
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import (
     START,
     TEST_RENDERERS,

@@ -7,7 +7,6 @@ import asyncio
 import sqlalchemy as sa
 
 from core.cases import filing
-from core.clock import FakeClock
 from core.models import Category, Kind
 from core.services import Services
 from scheduler.sweeps import Sweeps
@@ -16,6 +15,7 @@ from storage.db import Database
 from storage.schema import cases
 from tests.booking.conftest import make_resident
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 
 
 def twin(services: Services) -> Services:

@@ -8,7 +8,6 @@ import pytest
 
 from bot import demo_seed
 from core.cases import filing
-from core.clock import FakeClock
 from core.config import StationConfig
 from core.models import Category, Kind, Language, Role
 from core.outgoing import Outgoing, Priority
@@ -17,6 +16,7 @@ from scheduler import dispatcher as dispatcher_module
 from scheduler.dispatcher import Dispatcher
 from storage import areas, outbox, people
 from storage.db import Database
+from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import START, TEST_RENDERERS
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)

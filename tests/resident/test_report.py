@@ -15,14 +15,14 @@ from core.services import Services
 from storage import dialogs, people
 from storage.schema import case_events, case_photos, cases, inbox
 from tests.conftest import Station
-from tests.harness import Harness, RecordingRequest
+from tests.harness import Harness, Person, RecordingRequest
 from tests.resident.test_onboarding import onboard
 
 NUMBER = re.compile(r"XF-20261123-\d{4}")
 DESCRIPTION = "楼下烧烤店每晚营业到凌晨两点，油烟和噪音扰民，多次沟通无果。"
 
 
-async def fill_form(bot: Harness, station: Station, text: str = DESCRIPTION, *, person=None) -> None:
+async def fill_form(bot: Harness, station: Station, text: str = DESCRIPTION, *, person: Person | None = None) -> None:
     person = person or station.resident
     await bot.send(person, "/report")
     await bot.press(person, "矛盾纠纷")

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from core.cases import filing, working
 from core.cases.lifecycle import Action
-from core.clock import FakeClock
 from core.models import Case, Category, Kind, Language, Resident, Staff
 from core.services import Services
 from storage import people
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

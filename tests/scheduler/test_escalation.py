@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from core.cases.lifecycle import Action
-from core.clock import FakeClock
 from core.models import Kind, Status
 from core.services import Services
 from scheduler.sweeps import Sweeps
@@ -17,6 +16,7 @@ from storage.schema import cases as cases_table
 from storage.schema import outbox as outbox_table
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest, Sent
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import file_case, local, shanghai, staff
 
 

@@ -7,7 +7,6 @@ from datetime import date, time, timedelta
 import holidays
 import sqlalchemy as sa
 
-from core.clock import FakeClock
 from core.followups import answers, model, repeat_visits, scheduling
 from core.models import Kind, Language, Status
 from core.services import Services
@@ -19,6 +18,7 @@ from storage import outbox, people
 from storage.schema import outbox as outbox_table
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import file_case, local, resident_of, resolve, shanghai, staff
 
 TEN = time(10, 0)

@@ -12,7 +12,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from core.cases import filing, resident_actions
-from core.clock import FakeClock
 from core.i18n import Language
 from core.models import Category, Kind, Resident
 from core.onboarding import privacy_notice
@@ -21,6 +20,7 @@ from scheduler.sweeps import Sweeps
 from storage import people
 from storage.schema import case_photos, cases, inbox, residents
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import resident_of
 
 RETENTION = timedelta(days=1095)
@@ -141,6 +141,7 @@ async def test_personal_numbers_leave_the_texts_of_cases_past_retention(
     clock.advance(timedelta(days=2))
     await Sweeps(services).run()
     async with services.db.read() as conn:
-        texts = dict((await conn.execute(sa.select(cases.c.id, cases.c.description))).all())
+        found = await conn.execute(sa.select(cases.c.id, cases.c.description))
+        texts: dict[int, str] = {case_id: text for case_id, text in found.all()}
     assert texts[old_case] == "我的身份证******************丢了，电话***********"
     assert texts[new_case] == "身份证510302199001010017找到了"  # still being handled: untouched

@@ -199,7 +199,7 @@ async def test_the_index_order_query_uses_the_expression_indexes(stats_db: Datab
                 .limit(1)
             )
             async with stats_db.read() as conn:
-                compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})  # type: ignore[arg-type]
+                compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})
                 plan = " ".join(str(r) for r in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
             assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
             assert "TEMP B-TREE" not in plan
