@@ -17,7 +17,7 @@ from bot.app import build_application, build_services
 from bot.inbox import INBOX_KEEP_EVERY, InboxApplication
 from bot.pacing import PacingRateLimiter
 from bot.settings import Settings
-from core import staff
+from core import enrolment
 from core.clock import Clock
 from core.services import Services
 from handlers import menus
@@ -60,17 +60,17 @@ class Bot:
         recovered = await self.app.recover_inbox(alone=alone)
         if recovered:
             log.info("handling %d update(s) left from before the last stop", recovered)
-        # The dispatcher's first tick takes back rows a killed sender left half-sent: alone, all of
-        # them at once (they are this bot's own from before the crash), else those past the lease.
+        # The dispatcher's first tick takes back rows a killed sender left half-sent.
         config = self.services.config
         self.scheduled = jobs.install(
             self.app,
             self.services,
-            dispatcher=jobs.make_dispatcher(self.app.bot, self.services, alone=alone),
             sweeps=Sweeps(
                 self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after
             ),
         )
+        if alone:  # the only sender: rows a killed self left half-sent go again now, not after the lease
+            await self.scheduled.dispatcher.recover(every_claim=True)
         keep_inbox(self.app, alone=alone)
         await self.app.start()
         if self.settings.mode == "webhook":
@@ -85,7 +85,7 @@ class Bot:
         """The default menus and each enrolled staff member's own (a role may have changed through
         the area file or an invitation while the bot was stopped)."""
         await menus.set_defaults(self.app.bot)
-        for member in await staff.enrolled(self.services):
+        for member in await enrolment.enrolled(self.services):
             assert member.telegram_id is not None
             await menus.set_for_chat(self.app.bot, member.telegram_id, member.language, member.role)
 

@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.models import Kind
+from core.quiet_hours import QuietHours
+from core.workdays import STATION_TZ
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 ENV_PREFIX = "JINGMIN_"
@@ -43,7 +45,7 @@ class Settings(BaseSettings):
     )
     api_file_url: str = Field(default="https://api.telegram.org/file/bot")
     database_url: str = Field(default="sqlite+aiosqlite:///jingmin.db")
-    timezone: str = Field(default="Asia/Shanghai")
+    timezone: str = Field(default=STATION_TZ.key)
     station_code: str = Field(default="JM", min_length=1, max_length=8)
     station_name: str = Field(default="警民连心桥派出所")
 
@@ -144,6 +146,7 @@ class Settings(BaseSettings):
         parts = value.split("-")
         if len(parts) != 2 or not all(_CLOCK.match(p.strip()) for p in parts):
             raise ValueError(f"{value!r} is not a window like 21:30-08:00")
+        QuietHours.parse(value)  # the one reader of a window, also used to build the station's config
         return value
 
     @field_validator("ack_hours", "resolve_workdays", mode="before")
@@ -242,8 +245,13 @@ class Settings(BaseSettings):
 
     @staticmethod
     def clock_time(value: str) -> time:
+        """A time of day the validators above accepted ("09:30")."""
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))
+
+    def quiet_window(self) -> QuietHours:
+        """The residents' quiet hours as the domain reads them."""
+        return QuietHours.parse(self.quiet_hours, ZoneInfo(self.timezone))
 
 
 def env_name(field: str) -> str:

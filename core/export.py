@@ -34,7 +34,8 @@ from core import labels
 from core.alerts import ledger as alert_ledger
 from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
-from core.stats.figures import Period, Scope
+from core.stats.periods import Period
+from core.stats.scopes import Scope
 from storage import audit
 from storage import export as repo
 from storage.db import Database

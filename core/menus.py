@@ -35,6 +35,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("hours", N_("my hours for video consultations"), _EVERYONE),
     ("consultations", N_("my upcoming video consultations"), _EVERYONE),
     ("cards", N_("print 回音卡 with my contact card"), _EVERYONE),
+    ("register", N_("register a case for someone who came in or phoned"), _EVERYONE),
     ("stats", N_("statistics by period, area and officer"), _MANAGERS),
     ("export", N_("the ledger as a spreadsheet"), _MANAGERS),
     (

@@ -37,6 +37,7 @@ class Attachment:
     filename: str
     content: bytes
     is_photo: bool = False
+    file_id: str | None = None  # a file Telegram already has (sent again by its id; `content` unused)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import BadRequest
 
 from core.alerts import choices, service, texts
 from core.alerts.model import Topic
 from core.models import ButtonGrant, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common, settings
-from handlers import outgoing as render
+from handlers import common, render, settings
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -30,10 +30,11 @@ async def opt_out(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await service.set_topic(context.services, resident, topic.value, False)
     await common.answer_query(update, texts.opted_out(lang, topic), show_alert=True)
     query = update.callback_query
-    message = query.message if query is not None else None
-    text = getattr(message, "text_html", None) or getattr(message, "caption_html", None)
-    if text:
-        await render.edit(update, context.services, context.bot, Outgoing(text))
+    if query is not None and query.message is not None:
+        try:  # the button goes; the alert (a text, or a photo and its caption) stays as it was
+            await query.edit_message_reply_markup(reply_markup=None)
+        except BadRequest as exc:
+            log.info("could not remove the opt-out button: %s", exc.message)
 
 
 async def recent(update: Update, context: JmContext) -> None:

@@ -8,14 +8,12 @@ from telegram import MaybeInaccessibleMessage, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from core import buttons, residents
-from core import staff as desk
+from core import buttons, enrolment, residents
 from core.i18n import N_, Safe, language_of, t, tp
 from core.models import Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from handlers import notes
-from handlers import outgoing as render
+from handlers import notes, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
@@ -27,7 +25,7 @@ async def staff_member(update: Update, context: JmContext) -> Staff | None:
     """The staff guard of the officer and booking handlers: the sender as active staff in a
     private chat; anyone else is told no (a pop-up for a button) and gets None."""
     user, chat = update.effective_user, update.effective_chat
-    member = await desk.staff_for(context.services, user.id) if user else None
+    member = await enrolment.staff_for(context.services, user.id) if user else None
     if member is not None and member.active and chat is not None and chat.type == ChatType.PRIVATE:
         return member
     log.info("refused a staff action from a non-staff user or chat")
@@ -97,7 +95,7 @@ async def show_menu(update: Update, context: JmContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    member = await desk.staff_for(context.services, user.id)
+    member = await enrolment.staff_for(context.services, user.id)
     if member is not None:
         out = Outgoing(Safe(t(member.language, "Staff commands: /queue — my open cases; /help — all commands.")))
         await render.reply(update, context.services, context.bot, out)

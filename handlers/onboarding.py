@@ -12,8 +12,7 @@ from core.models import ButtonGrant, Language, Resident
 from core.names import area_name
 from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
-from handlers import common, menus
-from handlers import outgoing as render
+from handlers import common, menus, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

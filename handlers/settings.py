@@ -13,8 +13,7 @@ from core.models import ButtonGrant, Language, Resident
 from core.names import area_name
 from core.onboarding import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_choice, privacy_notice
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, menus, onboarding
-from handlers import outgoing as render
+from handlers import common, menus, onboarding, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 

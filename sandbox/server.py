@@ -27,8 +27,9 @@ from sandbox.flood import FloodControl, FloodLimits
 from sandbox.holds import Hold, Holds
 from sandbox.params import Params
 from sandbox.people import People
+from sandbox.records import Person, TimeSource
 from sandbox.responses import error_response, ok_response
-from sandbox.state import Person, SandboxState, TimeSource
+from sandbox.state import SandboxState
 from sandbox.webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)

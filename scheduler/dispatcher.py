@@ -8,9 +8,9 @@ Messages to one chat go out one after another in the order they were claimed (th
 before the follow-up question about it); different chats are sent side by side.
 
 A row is sent twice only when a process dies after Telegram accepted the message and before the
-result was recorded: its claim then expires (`lease`) and the row is sent again. A sender that is
-`alone` (polling: Telegram serves one consumer) does not wait out the lease at start-up: every row
-left 'sending' is its own from before the crash, and goes out again at once.
+result was recorded: its claim then expires (`lease`) and the row is sent again. Bulk rows (a
+safety alert to thousands) go out one at a time, each recorded before the next is sent, so a
+crash in the middle of a broadcast repeats at most one of them.
 """
 
 from __future__ import annotations
@@ -113,8 +113,6 @@ class Dispatcher:
         backoff_base, backoff_cap: Exponential backoff for network errors (with jitter).
         rng: Randomness for the jitter (tests pass a seeded one).
         renderers: The message builder of each outbox kind (assembled in bot/app.py).
-        alone: This is the only sender on the database (polling mode): its first drain takes back
-            every claim left from before a crash at once, instead of after the lease.
     """
 
     def __init__(
@@ -134,7 +132,6 @@ class Dispatcher:
         backoff_base: timedelta = timedelta(seconds=5),
         backoff_cap: timedelta = timedelta(minutes=30),
         rng: random.Random | None = None,
-        alone: bool = False,
     ) -> None:
         if batch < 1 or concurrency < 1 or max_attempts < 1:
             raise ValueError("batch, concurrency and max_attempts must be at least 1")
@@ -152,7 +149,6 @@ class Dispatcher:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self._rng = rng or random.Random()
-        self.alone = alone
         self._running = asyncio.Lock()
         self._woken = False
         self._last_reclaim: datetime | None = None
@@ -161,6 +157,8 @@ class Dispatcher:
         # One turn at a time per chat within a drain: the transport's own database writes (button
         # tokens) finish in any order on PostgreSQL, so claim order must be kept here.
         self._chat_turns: dict[int, asyncio.Lock] = {}
+        # One bulk message at a time, from its send to its record (at most one repeated after a crash).
+        self._bulk_turn = asyncio.Lock()
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -175,16 +173,15 @@ class Dispatcher:
             return None
         return await self.drain()
 
-    async def recover(self) -> list[int]:
+    async def recover(self, *, every_claim: bool = False) -> list[int]:
         """Takes back rows whose claim outlived the lease (their sender died); returns their ids.
 
-        Alone, before its first claim, the sender takes back every claim: they are its own from
-        before a crash, and nobody else is sending.
+        `every_claim`: every row still being sent, at once; only for a process that knows it is the
+        only sender (a polling bot at start-up: whatever is claimed was claimed by its dead self).
         """
         now = self.clock.now()
-        everything = self.alone and self._last_reclaim is None
         async with self.db.write() as conn:
-            ids = await outbox.reclaim_stale(conn, claimed_before=None if everything else now - self.lease)
+            ids = await outbox.reclaim_stale(conn, claimed_before=now if every_claim else now - self.lease)
         self._last_reclaim = now
         if ids:
             log.warning("outbox: took back %d rows from a sender that stopped: %s", len(ids), ids[:20])
@@ -298,6 +295,13 @@ class Dispatcher:
     # -- sending and recording -------------------------------------------------------------
 
     async def _deliver(self, row: OutboxRow, out: Outgoing, stats: DrainStats) -> None:
+        if row.priority < Priority.BULK:
+            await self._send_and_record(row, out, stats)
+            return
+        async with self._bulk_turn:
+            await self._send_and_record(row, out, stats)
+
+    async def _send_and_record(self, row: OutboxRow, out: Outgoing, stats: DrainStats) -> None:
         turn = self._chat_turns.setdefault(row.chat_id, asyncio.Lock())  # FIFO: tasks start in claim order
         try:
             async with turn:

@@ -163,17 +163,15 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, worker_id: str, lim
     return rows
 
 
-async def reclaim_stale(conn: AsyncConnection, *, claimed_before: datetime | None) -> list[int]:
-    """Puts rows left 'sending' by a dispatcher that died back to pending (None: every such row,
-    for a sender that knows it is the only one and has claimed nothing yet).
+async def reclaim_stale(conn: AsyncConnection, *, claimed_before: datetime) -> list[int]:
+    """Puts rows left 'sending' by a dispatcher that died back to pending.
 
     Whether such a message reached Telegram is unknown (the process may have died after sending
     and before recording), so this is the one place where a message can go out twice.
     """
-    stale_claim = outbox.c.claimed_at < claimed_before if claimed_before is not None else sa.true()
     stale = await conn.execute(
         outbox.update()
-        .where(outbox.c.status == SENDING, stale_claim)
+        .where(outbox.c.status == SENDING, outbox.c.claimed_at < claimed_before)
         .values(
             status=PENDING,
             claimed_by=None,

@@ -27,7 +27,8 @@ from core.i18n import N_, Safe, t, tp
 from core.models import Area, Language
 from core.names import area_name
 from core.services import Services
-from core.stats.figures import Period, Scope
+from core.stats.periods import Period
+from core.stats.scopes import Scope
 from storage import alerts as alert_repo
 from storage import areas as area_repo
 

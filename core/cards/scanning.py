@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.cards.model import Card, Channel, Echo, Profile
 from core.cards.printing import code_hash, well_formed
-from core.cases import rules as cases
-from core.cases.rules import CaseError, NewCase, area_chain, responsible
+from core.cases import filing, notify
+from core.cases.errors import CaseError
+from core.cases.filing import NewCase
+from core.cases.routing import area_chain, responsible
 from core.i18n import N_
 from core.models import Area, Case, Category, Kind, Resident, Staff
 from core.services import Services
@@ -138,14 +140,14 @@ async def file_echo(
                 return existing, card
         if card.case_id is not None:
             raise CaseError(ALREADY_ANSWERED, await case_repo.get(conn, card.case_id))
-        await cases.check_limit_in(conn, services, resident, now)
+        await filing.check_limit_in(conn, services, resident, now)
         chain = await area_chain(conn, card.area_id if card.area_id is not None else resident.area_id)
         officer = await responder(conn, card)
         assignee = officer.id if officer else None
         if echo is Echo.COMPLAINT:
             assignee = responsible(chain, "supervisor_id") or assignee
         kind, category = ECHO_CASE[echo]
-        case_id, event_id = await cases.file_in(
+        case_id, event_id = await filing.file_in(
             conn,
             services,
             resident,
@@ -161,7 +163,7 @@ async def file_echo(
         if not await repo.answer(conn, card.id, case_id, now):
             raise CaseError(ALREADY_ANSWERED)  # a concurrent answer won: this transaction is rolled back
         if assignee is not None:
-            await cases.notify_staff(conn, assignee, case_id, event_id, "new", now, services.config.tz.key)
+            await notify.notify_staff(conn, assignee, case_id, event_id, "new", now, services.config.tz.key)
         else:
             log.warning("回音 case %s on card %s has nobody to go to", case_id, card.number)
         if resident.telegram_id is not None:

@@ -12,13 +12,13 @@ from openpyxl import load_workbook
 
 from core.alerts import delivery, service
 from core.alerts.model import Topic
-from core.clock import FakeClock
 from core.models import Language, Role, Staff
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 WEST_SUPERVISOR = Person(9301, "周所长")
 BLOCKS_NOW = 7403  # blocks the bot after the alerts are queued: Telegram refuses the copy
@@ -109,6 +109,8 @@ async def test_stats_shows_the_alerts_of_the_period(
 async def test_stats_says_when_no_alert_was_sent(bot: Harness, request_log: RecordingRequest, station: Station) -> None:
     await bot.send(station.leader, "/stats")
     assert "本期间未发布预警提示。" in request_log.messages(station.leader.id)[-2].text
+    await bot.send(station.leader, "/stats help")
+    assert "预警提示：本期间经审批发出" in request_log.last(station.leader.id).text
 
 
 async def test_the_export_has_an_alerts_sheet(

@@ -6,7 +6,7 @@ from core.alerts import texts
 from core.alerts.model import Alert, AlertStatus, Topic
 from core.models import Language
 from core.services import Services
-from handlers import outgoing as render
+from handlers import render
 from storage import alerts as alert_repo
 from storage import people
 from tests.conftest import Station

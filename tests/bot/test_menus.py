@@ -25,8 +25,19 @@ LIU, EMILY = 5001, 5003  # residents of the demo station (Emily's Telegram is in
 OFFICER, LEADER = 9001, 9200
 
 RESIDENT_ZH = ["report", "mycases", "book", "mybookings", "alerts", "settings", "privacy", "help", "start"]
-OFFICER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "alert", "help"]
-LEADER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "stats", "export", "alert", "help"]
+OFFICER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "register", "alert", "help"]
+LEADER_COMMANDS = [
+    "queue",
+    "mystats",
+    "hours",
+    "consultations",
+    "cards",
+    "register",
+    "stats",
+    "export",
+    "alert",
+    "help",
+]
 
 
 @dataclass

@@ -12,12 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.clock import FakeClock
 from core.services import Services
 from storage.schema import metadata
 from tests.cards.sheets import print_for
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.officer.desk import make_resident
 
 USED = "该按钮已经用过了，请使用最新的消息。"

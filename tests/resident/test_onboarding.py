@@ -6,7 +6,7 @@ from core.scripts import to_traditional
 from core.services import Services
 from storage import people
 from tests.conftest import Station
-from tests.harness import Harness, RecordingRequest
+from tests.harness import Harness, Person, RecordingRequest
 
 
 async def onboard(
@@ -17,7 +17,7 @@ async def onboard(
     phone: str | None = "13812345678",
     language: str = "简体中文",
     village: str = "幸福里社区",
-    person=None,
+    person: Person | None = None,
 ) -> None:
     person = person or station.resident
     await bot.send(person, "/start")
