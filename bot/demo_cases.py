@@ -15,6 +15,7 @@ from bot.demo_data import HOUR_CUMULATIVE, RESOLVE_MEDIAN_DAYS, TOPIC_CUMULATIVE
 from bot.demo_station import DemoStation
 from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
+from core.followups.model import followup_due
 from core.models import Kind, Status
 from core.workdays import WorkCalendar
 
@@ -193,10 +194,11 @@ class CaseMaker:
         return status
 
     def _followup(self, case_id: int, round_: int, resolved: datetime) -> tuple[datetime, str] | None:
-        """The follow-up the next day at the configured time: (when it ended, ok|reopen|no_feedback)."""
-        rng, tz = self.rng, self.config.tz
-        due = datetime.combine(resolved.astimezone(tz).date() + timedelta(days=1), self.config.followup_time, tz)
-        due = due.astimezone(UTC)
+        """The follow-up as the product schedules it: the working day after resolution at the
+        follow-up time, a reminder and a close without feedback after the configured waits.
+        Returns (when it ended, ok|reopen|no_feedback), or None while it is still open."""
+        rng, config = self.rng, self.config
+        due = followup_due(self.deadlines.calendar, resolved, config.followup_time)
         row: Row = {
             "case_id": case_id,
             "round": round_,
@@ -222,10 +224,10 @@ class CaseMaker:
             solved = satisfaction != "unsatisfied" or rng.random() < 0.3
             row.update(answered_at=answered, satisfaction=satisfaction, solved=solved, outcome="answered")
             return answered, "ok" if solved and satisfaction != "unsatisfied" else "reopen"
-        reminded = due + timedelta(days=1)
+        reminded = due + config.followup_remind_after
         if reminded <= self.now:
             row["reminded_at"] = reminded
-        closed = due + timedelta(days=3)
+        closed = due + config.followup_close_after
         if closed > self.now:
             return None
         row["outcome"] = "no_feedback"

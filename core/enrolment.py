@@ -34,10 +34,6 @@ INVITE_UNKNOWN = N_("This invitation code is not valid. Ask the station's admini
 INVITE_USED = N_("This invitation code has already been used. Ask the station's administrator for a new one.")
 INVITE_EXPIRED = N_("This invitation code has expired. Ask the station's administrator for a new one.")
 ACCOUNT_TAKEN = N_("This Telegram account is already enrolled as another staff member.")
-NO_PHONE = N_("The resident has not left a phone number.")
-NO_OTHER_OFFICER = N_("There is no other enrolled officer to transfer this case to.")
-CHOOSE_OTHER = N_("Choose another officer to transfer the case to.")
-NO_MEDIA = N_("There are no photos or location to show (any more).")
 
 
 class StaffError(Exception):

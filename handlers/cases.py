@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.error import BadRequest
 
-from core import dialog_state, enrolment, labels
+from core import dialog_state, labels
 from core.cases import desk, reading
 from core.cases.errors import CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, TransitionRefused
@@ -170,7 +170,7 @@ async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> No
         return
     officers = await desk.transfer_targets(services, case)
     if not officers:
-        await common.alert(update, member.language, enrolment.NO_OTHER_OFFICER)
+        await common.alert(update, member.language, desk.NO_OTHER_OFFICER)
         return
     await render.edit(update, services, context.bot, transfer_screen(member.language, case, officers))
     await common.ack(update)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 import storage.areas
 import storage.cases
 from core.cases import reading, working
@@ -17,11 +19,17 @@ from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.cases.routing import area_chain, may_handle
 from core.cases.texts import case_summary, officer_card
-from core.enrolment import CHOOSE_OTHER, NO_MEDIA, NO_PHONE
+from core.i18n import N_
 from core.models import Case, Role, Staff
 from core.outgoing import Outgoing
 from core.services import Services
 from storage import audit, people
+
+# Why the card's buttons refuse (msgids, shown to the officer).
+NO_PHONE = N_("The resident has not left a phone number.")
+NO_OTHER_OFFICER = N_("There is no other enrolled officer to transfer this case to.")
+CHOOSE_OTHER = N_("Choose another officer to transfer the case to.")
+NO_MEDIA = N_("There are no photos or location to show (any more).")
 
 
 async def transfer_targets(services: Services, case: Case) -> list[Staff]:
@@ -121,24 +129,35 @@ async def reveal_contact(services: Services, staff: Staff, case_id: int) -> str:
     so a number is never shown without its record. The number itself is never logged.
     """
     async with services.db.write() as conn:
-        case = await storage.cases.get(conn, case_id)
-        if case is None:
-            raise CaseError(CASE_NOT_FOUND)
-        if not may_handle(staff, case, await area_chain(conn, case.area_id)):
-            raise CaseError(NOT_PERMITTED, case)
+        case = await _case_for(conn, staff, case_id)
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         if resident is None or resident.deleted or not resident.phone:
             raise CaseError(NO_PHONE, case)
-        await audit.record(
-            conn,
-            at=services.clock.now(),
-            staff_id=staff.id,
-            actor=f"staff:{staff.id}",
-            action="show_contact",
-            subject=f"case:{case.id}",
-            detail=case.number,
-        )
+        await _audited(conn, services, staff, case, "show_contact")
     return resident.phone
+
+
+async def _case_for(conn: AsyncConnection, staff: Staff, case_id: int) -> Case:
+    """The case, if `staff` may work it."""
+    case = await storage.cases.get(conn, case_id)
+    if case is None:
+        raise CaseError(CASE_NOT_FOUND)
+    if not may_handle(staff, case, await area_chain(conn, case.area_id)):
+        raise CaseError(NOT_PERMITTED, case)
+    return case
+
+
+async def _audited(conn: AsyncConnection, services: Services, staff: Staff, case: Case, action: str) -> None:
+    """Who read a case's personal data, and when: recorded in the reading's own transaction."""
+    await audit.record(
+        conn,
+        at=services.clock.now(),
+        staff_id=staff.id,
+        actor=f"staff:{staff.id}",
+        action=action,
+        subject=f"case:{case.id}",
+        detail=case.number,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +176,7 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
     Photos and locations already deleted (account deleted, retention) are simply not there.
     """
     async with services.db.write() as conn:
-        case = await storage.cases.get(conn, case_id)
-        if case is None:
-            raise CaseError(CASE_NOT_FOUND)
-        if not may_handle(staff, case, await area_chain(conn, case.area_id)):
-            raise CaseError(NOT_PERMITTED, case)
+        case = await _case_for(conn, staff, case_id)
         if event_id is None:
             found = CaseMedia(case.number, case.photos, case.location)
         else:
@@ -172,15 +187,7 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
             found = CaseMedia(case.number, await storage.cases.photos_by_ids(conn, case.id, photo_ids), None)
         if not found.photos and found.location is None:
             raise CaseError(NO_MEDIA, case)
-        await audit.record(
-            conn,
-            at=services.clock.now(),
-            staff_id=staff.id,
-            actor=f"staff:{staff.id}",
-            action="show_media",
-            subject=f"case:{case.id}",
-            detail=case.number,
-        )
+        await _audited(conn, services, staff, case, "show_media")
     return found
 
 

@@ -17,7 +17,7 @@ from core.cases.notify import notify_resident, notify_staff
 from core.cases.routing import area_chain, escalation_target, may_handle
 from core.followups import scheduling
 from core.i18n import N_
-from core.models import Area, Case, Staff
+from core.models import Area, Case, Staff, Status
 from core.services import Services
 from core.workdays import STATION_TZ
 
@@ -76,6 +76,38 @@ def _reject(asked: Request) -> Change:
     return Change({"closed_at": asked.now, "close_reason": "rejected"}, data)
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A step of the case's timeline: what moved it, from its status to which, by whom."""
+
+    action: Action
+    to_status: Status
+    actor_kind: str
+    actor_id: int | None
+    note: str | None
+    data: dict[str, object]
+    update_id: int | None = None
+
+
+async def _move(conn: AsyncConnection, case: Case, now: datetime, values: dict[str, object], step: Step) -> int:
+    """Writes the case at its next version and the step into its timeline; the event's id."""
+    if not await storage.cases.update(conn, case.id, case.version, **values):
+        raise TransitionRefused(step.action, case.status, N_("This case was changed by someone else just now."))
+    return await storage.cases.add_event(
+        conn,
+        case_id=case.id,
+        at=now,
+        action=step.action.value,
+        actor_kind=step.actor_kind,
+        actor_id=step.actor_id,
+        from_status=case.status.value,
+        to_status=step.to_status.value,
+        note=step.note,
+        data=step.data,
+        update_id=step.update_id,
+    )
+
+
 # What each staff action writes besides the new status (START changes the status only).
 CHANGES: dict[Action, Callable[[Request], Change]] = {
     Action.ACCEPT: _accept,
@@ -120,21 +152,8 @@ async def act(
         asked = Request(case, staff, chain, now, note, to_staff_id, referral)
         change = CHANGES[action](asked) if action in CHANGES else Change()
         values = {"status": new_status.value, "updated_at": now, **change.values}
-        if not await storage.cases.update(conn, case.id, case.version, **values):
-            raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
-        event_id = await storage.cases.add_event(
-            conn,
-            case_id=case.id,
-            at=now,
-            action=action.value,
-            actor_kind="staff",
-            actor_id=staff.id,
-            from_status=case.status.value,
-            to_status=new_status.value,
-            note=note,
-            data=change.data,
-            update_id=update_id,
-        )
+        step = Step(action, new_status, "staff", staff.id, note, change.data, update_id)
+        event_id = await _move(conn, case, now, values, step)
         for staff_id, reason in change.cards:
             await notify_staff(conn, staff_id, case.id, event_id, reason, now, services.config.tz.key)
         await notify_resident(conn, case, event_id, now, services.config.tz.key)
@@ -178,20 +197,7 @@ async def system_transition(
             values["resolve_due_at"] = resolve_due_at
     elif action is Action.ESCALATE:
         values["escalation_level"] = 1
-    if not await storage.cases.update(conn, case.id, case.version, **values):
-        raise TransitionRefused(action, case.status, N_("This case was changed by someone else just now."))
-    event_id = await storage.cases.add_event(
-        conn,
-        case_id=case.id,
-        at=now,
-        action=action.value,
-        actor_kind=actor.value,
-        actor_id=actor_id,
-        from_status=case.status.value,
-        to_status=new_status.value,
-        note=note,
-        data=data or {},
-    )
+    event_id = await _move(conn, case, now, values, Step(action, new_status, actor.value, actor_id, note, data or {}))
     if tell_resident:
         await notify_resident(conn, case, event_id, now, tz)
     updated = await storage.cases.get(conn, case.id)

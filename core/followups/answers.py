@@ -171,19 +171,7 @@ async def escalate_to_supervisor(conn: AsyncConnection, case: Case, followup: Fo
     if supervisor is None or supervisor.telegram_id is None:
         log.warning("case %s: no enrolled supervisor to escalate the follow-up answer to", case.id)
         return case
-    await outbox.enqueue(
-        conn,
-        dedupe_key=f"followup:{followup.id}:escalate",
-        chat_id=supervisor.telegram_id,
-        audience=outbox.STAFF,
-        kind=ESCALATION,
-        payload={"followup_id": followup.id, "staff_id": supervisor.id},
-        priority=Priority.ASSIGNMENT,
-        urgent=True,
-        case_id=case.id,
-        due_at=now + COMMENT_GRACE,
-        now=now,
-    )
+    await _tell_staff(conn, followup, case, supervisor, now, urgent=True, due_at=now + COMMENT_GRACE)
     return case
 
 
@@ -277,16 +265,33 @@ async def pass_on_comment(conn: AsyncConnection, case: Case, followup: Followup,
         recipient = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
     if recipient is None or recipient.telegram_id is None:
         return
+    await _tell_staff(conn, followup, case, recipient, now)
+
+
+async def _tell_staff(
+    conn: AsyncConnection,
+    followup: Followup,
+    case: Case,
+    member: Staff,
+    now: datetime,
+    *,
+    urgent: bool = False,
+    due_at: datetime | None = None,
+) -> None:
+    """A follow-up message to a staff member: the escalation of a bad answer (urgent) or a comment."""
+    assert member.telegram_id is not None
+    what = "escalate" if urgent else "comment"
     await outbox.enqueue(
         conn,
-        dedupe_key=f"followup:{followup.id}:comment",
-        chat_id=recipient.telegram_id,
+        dedupe_key=f"followup:{followup.id}:{what}",
+        chat_id=member.telegram_id,
         audience=outbox.STAFF,
-        kind=COMMENT,
-        payload={"followup_id": followup.id, "staff_id": recipient.id},
-        priority=Priority.NORMAL,
+        kind=ESCALATION if urgent else COMMENT,
+        payload={"followup_id": followup.id, "staff_id": member.id},
+        priority=Priority.ASSIGNMENT if urgent else Priority.NORMAL,
+        urgent=urgent,
         case_id=case.id,
-        due_at=now,
+        due_at=due_at or now,
         now=now,
     )
 

@@ -126,26 +126,12 @@ class Followups:
         return Rate(self.answered, self.asked)
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """Everything /stats shows for one period and scope. Rates are None when undefined."""
+class Rated:
+    """The rates, as values, of anything that holds the counters and the follow-ups."""
 
-    counts: Counts = field(default_factory=Counts)
-    by_kind: Mapping[str, int] = field(default_factory=dict)
-    by_category: Mapping[str, int] = field(default_factory=dict)
-    followups: Followups = field(default_factory=Followups)
-    consultations_held: int = 0
-    consultations_no_show: int = 0
-    time_to_acknowledge: Durations = field(default_factory=Durations)
-    time_to_resolve: Durations = field(default_factory=Durations)
-
-    @property
-    def received(self) -> int:
-        return self.counts.received
-
-    @property
-    def consultations(self) -> int:
-        return self.by_kind.get(Kind.CONSULTATION.value, 0)
+    __slots__ = ()
+    counts: Counts
+    followups: Followups
 
     @property
     def response_rate(self) -> float | None:
@@ -173,24 +159,34 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
-class WeekPoint:
+class Figures(Rated):
+    """Everything /stats shows for one period and scope. Rates are None when undefined."""
+
+    counts: Counts = field(default_factory=Counts)
+    by_kind: Mapping[str, int] = field(default_factory=dict)
+    by_category: Mapping[str, int] = field(default_factory=dict)
+    followups: Followups = field(default_factory=Followups)
+    consultations_held: int = 0
+    consultations_no_show: int = 0
+    time_to_acknowledge: Durations = field(default_factory=Durations)
+    time_to_resolve: Durations = field(default_factory=Durations)
+
+    @property
+    def received(self) -> int:
+        return self.counts.received
+
+    @property
+    def consultations(self) -> int:
+        return self.by_kind.get(Kind.CONSULTATION.value, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPoint(Rated):
     """One chart bucket: the counters of the cases received in that week, and its follow-ups."""
 
     first: date
     counts: Counts = field(default_factory=Counts)
     followups: Followups = field(default_factory=Followups)
-
-    @property
-    def response_rate(self) -> float | None:
-        return self.counts.response.value
-
-    @property
-    def completion_rate(self) -> float | None:
-        return self.counts.completion.value
-
-    @property
-    def satisfaction_rate(self) -> float | None:
-        return self.followups.satisfaction.value
 
 
 def sum_counts(parts: Iterable[Counts]) -> Counts:

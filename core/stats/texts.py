@@ -235,6 +235,10 @@ HELP_LINES = (
         "“no-show” record (a consultation missed and then held counts in both)."
     ),
     N_(
+        "Safety alerts: alerts sent (approved) in the period to an area in view; residents reached are the "
+        "copies delivered, blocked the residents who blocked the bot, failed the copies not delivered otherwise."
+    ),
+    N_(
         "Scope: an area includes the areas below it; an officer's figures are the cases they own as first "
         "officer (首问责任人), wherever they went afterwards."
     ),

@@ -109,6 +109,8 @@ async def test_stats_shows_the_alerts_of_the_period(
 async def test_stats_says_when_no_alert_was_sent(bot: Harness, request_log: RecordingRequest, station: Station) -> None:
     await bot.send(station.leader, "/stats")
     assert "本期间未发布预警提示。" in request_log.messages(station.leader.id)[-2].text
+    await bot.send(station.leader, "/stats help")
+    assert "预警提示：本期间经审批发出" in request_log.last(station.leader.id).text
 
 
 async def test_the_export_has_an_alerts_sheet(
