@@ -17,7 +17,7 @@ class Priority(IntEnum):
     INTERACTIVE = 0  # an answer to the user's own action
     ASSIGNMENT = 1  # an officer's new case or an escalation
     NORMAL = 2  # status messages, reminders
-    BULK = 3  # polls, digests, reports
+    BULK = 3  # safety alerts, digests, reports
 
 
 @dataclass(frozen=True, slots=True)

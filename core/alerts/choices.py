@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import storage.alerts
 from core.alerts.model import ALL_TOPICS, Topic
 from core.alerts.texts import topic_name
 from core.i18n import Safe, t, tp
 from core.models import Language, Resident
 from core.outgoing import Button, Outgoing, rows
 from core.services import Services
-from storage import alerts as alert_repo
 
 SHOW = "alert_prefs"  # /settings → 🔔 Safety alerts
 TOGGLE_TOPIC = "alert_prefs_topic"  # one topic on or off
@@ -35,7 +35,7 @@ class Choice:
 
 async def current(services: Services, resident: Resident) -> Choice:
     async with services.db.read() as conn:
-        stored = await alert_repo.choices(conn, resident.id)
+        stored = await storage.alerts.choices(conn, resident.id)
     default = services.config.alerts_default_on
     return Choice(stored.get(ALL_TOPICS, True), {topic: stored.get(topic.value, default) for topic in Topic})
 
@@ -44,13 +44,13 @@ async def toggle_topic(services: Services, resident: Resident, topic: Topic) -> 
     """Switches one topic the other way; returns the choice as it is now."""
     before = await current(services, resident)
     async with services.db.write() as conn:
-        await alert_repo.set_choice(conn, resident.id, topic.value, not before.topics[topic], services.clock.now())
+        await storage.alerts.set_choice(conn, resident.id, topic.value, not before.topics[topic], services.clock.now())
     return await current(services, resident)
 
 
 async def set_receiving(services: Services, resident: Resident, receiving: bool) -> Choice:
     async with services.db.write() as conn:
-        await alert_repo.set_choice(conn, resident.id, ALL_TOPICS, receiving, services.clock.now())
+        await storage.alerts.set_choice(conn, resident.id, ALL_TOPICS, receiving, services.clock.now())
     return await current(services, resident)
 
 

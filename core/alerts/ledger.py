@@ -21,6 +21,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.alerts
+import storage.areas
 from core.alerts.model import Alert, AlertStatus, Counts, covered, text_for
 from core.alerts.texts import joined, topic_name
 from core.i18n import N_, Safe, t, tp
@@ -29,8 +31,6 @@ from core.names import area_name
 from core.services import Services
 from core.stats.periods import Period
 from core.stats.scopes import Scope
-from storage import alerts as alert_repo
-from storage import areas as area_repo
 
 SHEET_TITLE = N_("Safety alerts")
 
@@ -63,19 +63,19 @@ class Figures:
 
 async def entries(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> list[Entry]:
     """The alerts that went out in [start, end) to an area of `scope`, oldest first."""
-    areas = await area_repo.all_areas(conn)
+    areas = await storage.areas.all_areas(conn)
     by_id = {a.id: a for a in areas}
-    sent = await alert_repo.in_period(conn, start, end)
+    sent = await storage.alerts.in_period(conn, start, end)
     if scope.area_ids is not None:
         sent = [a for a in sent if covered(areas, a.area_ids) & scope.area_ids]
     people = [p for a in sent for p in (a.drafted_by, a.approved_by, a.stopped_by) if p is not None]
-    names = await alert_repo.staff_names(conn, people)
+    names = await storage.alerts.staff_names(conn, people)
     found = []
     for alert in sent:
         found.append(
             Entry(
                 alert=alert,
-                counts=await alert_repo.outbox_counts(conn, alert.id),
+                counts=await storage.alerts.outbox_counts(conn, alert.id),
                 areas=tuple(by_id.get(a) for a in alert.area_ids),
                 drafted_by=names.get(alert.drafted_by) if alert.drafted_by else None,
                 approved_by=names.get(alert.approved_by) if alert.approved_by else None,

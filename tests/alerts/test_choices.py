@@ -11,7 +11,7 @@ from core.services import Services
 from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
+from tests.helpers.resident import onboard
 
 
 async def _broadcast(services: Services, station: Station, topic: Topic, text: str) -> None:

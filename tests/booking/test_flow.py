@@ -19,7 +19,7 @@ from tests.booking.conftest import case_of, make_resident
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
-from tests.resident.test_onboarding import onboard
+from tests.helpers.resident import onboard
 
 B = BookingStatus
 NUMBER = re.compile(r"XF-20261123-\d{4}")

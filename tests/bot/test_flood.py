@@ -21,7 +21,7 @@ from tests.bot.test_concurrency import LaggyNetwork, replies_to, running, stop
 from tests.conftest import START, Station
 from tests.harness import Harness, Person, RecordingRequest, _message
 from tests.helpers.clock import FakeClock
-from tests.resident.test_onboarding import onboard
+from tests.helpers.resident import onboard
 
 SLOW_DOWN = "您的消息发得太快了，请稍等片刻再继续操作。"
 

@@ -23,8 +23,7 @@ from storage.schema import case_events, cases, inbox, outbox
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import NUMBER, fill_form
+from tests.helpers.resident import NUMBER, fill_form, onboard
 from tests.scheduler.flows import local, shanghai
 
 # Telegram's user ids passed 2**31 long ago; update ids may too. Both are BIGINT columns.

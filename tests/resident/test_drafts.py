@@ -13,8 +13,7 @@ from tests.booking.conftest import WEEK
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import DESCRIPTION
+from tests.helpers.resident import DESCRIPTION, onboard
 from tests.scheduler.flows import file_case, local, resolve
 from tests.scheduler.test_followups import tick as followup_tick
 

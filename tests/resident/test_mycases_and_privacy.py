@@ -9,8 +9,7 @@ from storage import people
 from storage.schema import case_events, case_photos, cases, inbox, residents
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import fill_form
+from tests.helpers.resident import fill_form, onboard
 
 
 async def file_case(bot: Harness, request_log: RecordingRequest, station: Station) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 
 from bot.app import build_application
@@ -15,22 +13,8 @@ from core.services import Services
 from storage import dialogs, people
 from storage.schema import case_events, case_photos, cases, inbox
 from tests.conftest import Station
-from tests.harness import Harness, Person, RecordingRequest
-from tests.resident.test_onboarding import onboard
-
-NUMBER = re.compile(r"XF-20261123-\d{4}")
-DESCRIPTION = "楼下烧烤店每晚营业到凌晨两点，油烟和噪音扰民，多次沟通无果。"
-
-
-async def fill_form(bot: Harness, station: Station, text: str = DESCRIPTION, *, person: Person | None = None) -> None:
-    person = person or station.resident
-    await bot.send(person, "/report")
-    await bot.press(person, "矛盾纠纷")
-    await bot.press(person, "治安防范")
-    await bot.send(person, text)
-    await bot.photo(person, "photo-a")
-    await bot.location(person, 41.12345, 123.54321)
-    await bot.press(person, "继续")
+from tests.harness import Harness, RecordingRequest
+from tests.helpers.resident import DESCRIPTION, NUMBER, fill_form, onboard
 
 
 async def case_rows(services: Services) -> list[sa.Row]:
