@@ -101,7 +101,10 @@ async def _form(update: Update, context: JmContext, expected: str | None) -> tup
         await common.alert(update, lang, "This form is finished or was cancelled. Send /report to start again.")
         return None
     if expected is not None and dialog.step != expected:
+        # A second tap, or a press handled again after a crash whose screen was never redrawn:
+        # the pressed message shows the step the form is at now, so the screen matches the form.
         await common.alert(update, lang, "This step is already past; please use the latest message.")
+        await _show_step(update, context, lang, dialog, edit=True)
         return None
     return dialog, lang
 
