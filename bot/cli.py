@@ -60,9 +60,9 @@ def _optional_commands(commands: Any) -> None:
 
     export_cli.add_export_commands(commands)
     export_cli.add_demo_commands(commands)
-    from sandbox import cli as sandbox_cli
+    import sandbox.cli
 
-    sandbox_cli.add_sandbox_command(commands)
+    sandbox.cli.add_sandbox_command(commands)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

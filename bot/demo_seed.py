@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import logging
 import random
-import time as timer
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from time import perf_counter
 
 import storage.demo_seed
 from bot.demo_cases import CaseMaker, created_times
@@ -60,7 +60,7 @@ async def seed(
     days = config.retention_days if days is None else days
     if cases < 0 or days < 1 or batch < 1:
         raise ValueError("cases must be >= 0, days and batch >= 1")
-    began = timer.perf_counter()
+    began = perf_counter()
     rng = random.Random(rng_seed)
     now = clock.now()
     station = DemoStation(rng, config, now - timedelta(days=days + 1), residents=max(42, cases // 4))
@@ -93,6 +93,6 @@ async def seed(
         await storage.demo_seed.follow_sequences(conn)
     async with db.read() as conn:
         counts = await storage.demo_seed.row_counts(conn)
-    report = SeedReport(rows=counts, seconds=timer.perf_counter() - began)
+    report = SeedReport(rows=counts, seconds=perf_counter() - began)
     log.info("demo seed: %s in %.1f s", counts, report.seconds)
     return report

@@ -15,6 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import storage.areas
 from bot import demo_seed
 from bot.settings import Settings
 from core.clock import SystemClock
@@ -24,7 +25,6 @@ from core.i18n import language_of
 from core.models import Language, Role, Staff
 from core.stats.periods import StatsError, custom_period, parse_date
 from core.stats.scopes import Scope, subtree
-from storage import areas as area_repo
 from storage import people
 from storage.db import Database
 from storage.demo_seed import NotEmpty
@@ -146,8 +146,8 @@ async def export_ledger_command(args: argparse.Namespace, settings: Settings) ->
         scope = Scope()
         if args.area:
             async with db.read() as conn:
-                area = await area_repo.area_by_code(conn, args.area)
-                every = await area_repo.all_areas(conn)
+                area = await storage.areas.area_by_code(conn, args.area)
+                every = await storage.areas.all_areas(conn)
             if area is None:
                 print(
                     f"jingmin export ledger: no area with code {args.area!r} (see `jingmin areas show`)",

@@ -30,14 +30,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+import core.alerts.ledger
+import storage.export
 from core import labels
-from core.alerts import ledger as alert_ledger
 from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
 from core.stats.periods import Period
 from core.stats.scopes import Scope
 from storage import audit
-from storage import export as repo
 from storage.db import Database
 from storage.export import LedgerRow
 
@@ -298,12 +298,12 @@ async def export_ledger(
                 detail=f"{period.first.isoformat()}..{period.last.isoformat()} {_scope_detail(scope)} {fmt.value}",
             )
     async with db.read() as conn:
-        rows = repo.stream(conn, scope, start, end, with_contacts=with_contacts)
+        rows = storage.export.stream(conn, scope, start, end, with_contacts=with_contacts)
         if fmt is Format.CSV:
             return await write_csv(rows, out, lang, tz, now, with_contacts)
-        alerts = await alert_ledger.entries(conn, scope, start, end)
+        alerts = await core.alerts.ledger.entries(conn, scope, start, end)
         return await write_xlsx(
-            rows, out, lang, tz, now, with_contacts, lambda book: alert_ledger.write_sheet(book, lang, tz, alerts)
+            rows, out, lang, tz, now, with_contacts, lambda book: core.alerts.ledger.write_sheet(book, lang, tz, alerts)
         )
 
 

@@ -12,8 +12,7 @@ import logging
 from telegram import Update
 
 from core import dialog_state, enrolment, residents
-from core.cards import printing, scanning
-from core.cards import texts as view
+from core.cards import printing, scanning, texts
 from core.cards.model import Card, Echo
 from core.cards.sheet import FontMissing
 from core.cases.errors import CaseError
@@ -47,7 +46,7 @@ async def start_with_card(update: Update, context: JmContext, code: str) -> None
     if member is not None:
         found = await scanning.look(services, code)
         lang = member.language
-        out = view.staff_card_note(lang, found[0].number, found[1].name if found[1] else "—") if found else None
+        out = texts.staff_card_note(lang, found[0].number, found[1].name if found[1] else "—") if found else None
         await render.reply(update, services, context.bot, out or Outgoing(t(lang, scanning.CARD_UNKNOWN)))
         return
     resident = await residents.get_or_create(services, user.id, user.first_name, language_of(user.language_code))
@@ -63,11 +62,11 @@ async def start_with_card(update: Update, context: JmContext, code: str) -> None
     if resident.consented_at is None:
         assert scan.card is not None
         hello = t(lang, "<b>回音卡 No. {number}</b>", number=scan.card.number)
-        intro = Safe(hello + "\n" + view.officer_line(lang, scan.officer, scan.profile))
+        intro = Safe(hello + "\n" + texts.officer_line(lang, scan.officer, scan.profile))
         await render.reply(update, services, context.bot, Outgoing(intro))
         await render.reply(update, services, context.bot, choose_language(lang, services.config.name))
         return
-    await render.reply(update, services, context.bot, view.card_screen(lang, scan))
+    await render.reply(update, services, context.bot, texts.card_screen(lang, scan))
 
 
 async def offer_after_onboarding(update: Update, context: JmContext, resident: Resident) -> bool:
@@ -75,7 +74,7 @@ async def offer_after_onboarding(update: Update, context: JmContext, resident: R
     card = await scanning.unanswered_card(context.services, resident)
     if card is None:
         return False
-    await render.reply(update, context.services, context.bot, view.offer(resident.language, card))
+    await render.reply(update, context.services, context.bot, texts.offer(resident.language, card))
     return True
 
 
@@ -105,7 +104,7 @@ async def echo_start(update: Update, context: JmContext, grant: ButtonGrant) -> 
     resident, card_id = found
     card = await scanning.own_card(context.services, resident, card_id)
     await common.ack(update)
-    await render.reply(update, context.services, context.bot, view.choose_echo(resident.language, card))
+    await render.reply(update, context.services, context.bot, texts.choose_echo(resident.language, card))
 
 
 async def echo_type(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -125,7 +124,7 @@ async def echo_type(update: Update, context: JmContext, grant: ButtonGrant) -> N
     )
     await common.ack(update)
     limit = services.config.description_max_chars
-    await render.reply(update, services, context.bot, view.ask_text(resident.language, echo, limit))
+    await render.reply(update, services, context.bot, texts.ask_text(resident.language, echo, limit))
 
 
 async def echo_input(update: Update, context: JmContext, dialog: Dialog) -> None:
@@ -139,10 +138,10 @@ async def echo_input(update: Update, context: JmContext, dialog: Dialog) -> None
     limit = services.config.description_max_chars
     text = (message.text or "").strip()
     if not text:
-        await render.reply(update, services, context.bot, view.text_only(lang))
+        await render.reply(update, services, context.bot, texts.text_only(lang))
         return
     if len(text) > limit:
-        await render.reply(update, services, context.bot, view.too_long(lang, limit, len(text)))
+        await render.reply(update, services, context.bot, texts.too_long(lang, limit, len(text)))
         return
     try:
         card = await scanning.own_card(services, resident, int(dialog.data["card_id"]))
@@ -152,7 +151,7 @@ async def echo_input(update: Update, context: JmContext, dialog: Dialog) -> None
         return
     data = {**dialog.data, "text": text}
     await put(services, message.chat_id, FLOW_ECHO, "review", data)
-    await render.reply(update, services, context.bot, view.review(lang, card, Echo(data["echo"]), text))
+    await render.reply(update, services, context.bot, texts.review(lang, card, Echo(data["echo"]), text))
 
 
 async def _echo_form(update: Update, context: JmContext, grant: ButtonGrant) -> tuple[Resident, Dialog] | None:
@@ -217,7 +216,7 @@ async def _refiled(context: JmContext, update: Update) -> tuple[Case, Card] | No
 
 async def _show_filed(update: Update, context: JmContext, resident: Resident, case: Case, card: Card) -> None:
     officer = await scanning.answerer(context.services, card)
-    out = view.filed(resident.language, case, card, officer)
+    out = texts.filed(resident.language, case, card, officer)
     await render.edit(update, context.services, context.bot, out)
 
 
@@ -237,7 +236,7 @@ async def echo_again(update: Update, context: JmContext, grant: ButtonGrant) -> 
     await common.ack(update)
     limit = context.services.config.description_max_chars
     await render.reply(
-        update, context.services, context.bot, view.ask_text(resident.language, Echo(dialog.data["echo"]), limit)
+        update, context.services, context.bot, texts.ask_text(resident.language, Echo(dialog.data["echo"]), limit)
     )
 
 
@@ -249,7 +248,7 @@ async def echo_quit(update: Update, context: JmContext, grant: ButtonGrant) -> N
     if await _dialog(context, resident) is not None:
         await clear(context.services, resident.telegram_id or 0)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, view.cancelled(resident.language))
+    await render.edit(update, context.services, context.bot, texts.cancelled(resident.language))
 
 
 # --- staff: /cards -------------------------------------------------------------------------
@@ -264,12 +263,12 @@ async def cards_command(update: Update, context: JmContext) -> None:
     if found is None:
         await _ask_profile(update, context, member)
         return
-    await render.reply(update, context.services, context.bot, view.print_screen(member.language, member, found))
+    await render.reply(update, context.services, context.bot, texts.print_screen(member.language, member, found))
 
 
 async def _ask_profile(update: Update, context: JmContext, member: Staff) -> None:
     await put(context.services, member.telegram_id or 0, FLOW_PROFILE, "title", {})
-    await render.reply(update, context.services, context.bot, view.ask_title(member.language))
+    await render.reply(update, context.services, context.bot, texts.ask_title(member.language))
 
 
 async def change_profile(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -289,16 +288,16 @@ async def profile_input(update: Update, context: JmContext, dialog: Dialog) -> N
     lang, services = member.language, context.services
     text = (message.text or "").strip()
     if not text:
-        ask = view.ask_title(lang) if dialog.step == "title" else view.ask_contact(lang)
+        ask = texts.ask_title(lang) if dialog.step == "title" else texts.ask_contact(lang)
         await render.reply(update, services, context.bot, ask)
         return
     if dialog.step == "title":
         await put(services, message.chat_id, FLOW_PROFILE, "contact", {"title": text[:64]})
-        await render.reply(update, services, context.bot, view.ask_contact(lang))
+        await render.reply(update, services, context.bot, texts.ask_contact(lang))
         return
     found = await printing.save_profile(services, member, str(dialog.data.get("title", "")), text)
     await clear(services, message.chat_id)
-    await render.reply(update, services, context.bot, view.print_screen(lang, member, found))
+    await render.reply(update, services, context.bot, texts.print_screen(lang, member, found))
 
 
 async def print_cards(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -318,7 +317,7 @@ async def print_cards(update: Update, context: JmContext, grant: ButtonGrant) ->
     first, last = sheet.numbers
     name = tp(lang, "echo-cards")
     filename = f"{name}_{first}_{last}.pdf"
-    caption = view.sheet_caption(lang, len(sheet.cards), first, last)
+    caption = texts.sheet_caption(lang, len(sheet.cards), first, last)
     out = Outgoing(caption, attachment=Attachment(filename, sheet.pdf))
     await render.reply(update, context.services, context.bot, out)
 
@@ -328,13 +327,13 @@ COMMANDS = [("cards", cards_command)]
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    view.ACT_ECHO: echo_start,
-    view.ACT_ECHO_TYPE: echo_type,
-    view.ACT_SEND: echo_send,
-    view.ACT_AGAIN: echo_again,
-    view.ACT_QUIT: echo_quit,
-    view.ACT_PROFILE: change_profile,
-    view.ACT_PRINT: print_cards,
+    texts.ACT_ECHO: echo_start,
+    texts.ACT_ECHO_TYPE: echo_type,
+    texts.ACT_SEND: echo_send,
+    texts.ACT_AGAIN: echo_again,
+    texts.ACT_QUIT: echo_quit,
+    texts.ACT_PROFILE: change_profile,
+    texts.ACT_PRINT: print_cards,
 }
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).

@@ -19,8 +19,7 @@ from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
-from core.register import form
-from core.register import rules as desk
+from core.register import form, rules
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.notes import note_case
@@ -57,12 +56,12 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
         return form.phone_screen(lang, data)
     if step == form.AREA:
         parent_id = data.get("area_parent")
-        parent, options, own = await desk.area_choices(context.services, staff, parent_id)
+        parent, options, own = await rules.area_choices(context.services, staff, parent_id)
         return form.area_screen(lang, parent, options, own)
     if step == form.DESCRIPTION:
         return form.description_screen(lang, data, context.services.config.description_max_chars)
     if step == form.REVIEW:
-        area, _parts = await desk.area_and_parts(context.services, int(data["area_id"]))
+        area, _parts = await rules.area_and_parts(context.services, int(data["area_id"]))
         return form.review_screen(lang, data, area)
     return form.channel_screen(lang)
 
@@ -129,7 +128,7 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
     if not found:
         return
     area_id = int(grant.payload["area_id"])
-    area, has_parts = await desk.area_and_parts(context.services, area_id)
+    area, has_parts = await rules.area_and_parts(context.services, area_id)
     if area is None:
         await common.answer_expired(update, context)
     elif has_parts and not grant.payload.get("pick"):
@@ -175,7 +174,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     dialog = await get(context.services, staff.telegram_id)
     data = dialog.data if dialog is not None and dialog.flow == form.FLOW else {}
     try:
-        case, person = await desk.register(context.services, staff, data, update.update_id)
+        case, person = await rules.register(context.services, staff, data, update.update_id)
     except FormSentAlready:
         await common.alert(update, staff.language, FORM_GONE)
         return

@@ -18,11 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.alerts
+import storage.cards
+import storage.inbox
 from core import pii
 from core.models import Resident
-from storage import alerts as alert_repo
-from storage import cards as cards_repo
-from storage import inbox as inbox_repo
 from storage.schema import (
     bookings,
     buttons,
@@ -227,13 +227,13 @@ async def forget_resident(conn: AsyncConnection, resident: Resident, now: dateti
     if theirs:
         await conn.execute(case_photos.delete().where(case_photos.c.case_id.in_(theirs)))
         await conn.execute(cases.update().where(cases.c.id.in_(theirs)).values(location_lat=None, location_lon=None))
-    await cards_repo.forget_resident(conn, resident.id)
+    await storage.cards.forget_resident(conn, resident.id)
     await conn.execute(
         residents.update()
         .where(residents.c.id == resident.id)
         .values(telegram_id=None, first_name="", phone=None, consented_at=None, deleted_at=now)
     )
-    await alert_repo.forget_resident(conn, resident.id)
+    await storage.alerts.forget_resident(conn, resident.id)
     telegram_id = resident.telegram_id
     if telegram_id is not None:
         await conn.execute(dialogs.delete().where(dialogs.c.user_id == telegram_id))
@@ -246,6 +246,6 @@ async def forget_resident(conn: AsyncConnection, resident: Resident, now: dateti
             .values(status="cancelled", last_error="the resident deleted their data")
         )
         await conn.execute(outbox.update().where(outbox.c.chat_id == telegram_id).values(chat_id=0, payload={}))
-        await inbox_repo.forget_user(conn, telegram_id)
-    await inbox_repo.scrub_mentions(conn, (*needles, *numbers), DELETED)
+        await storage.inbox.forget_user(conn, telegram_id)
+    await storage.inbox.scrub_mentions(conn, (*needles, *numbers), DELETED)
     return theirs

@@ -175,3 +175,34 @@ def test_the_cycle_check_sees_imports_inside_functions(tmp_path: Path, monkeypat
     monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
     assert _cycles(_import_graph()) == [["core.first", "core.second"]]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+OUR_PACKAGES = ("bot", "core", "handlers", "storage", "scheduler", "sandbox")
+
+
+def _renaming_imports(path: Path, root: Path = ROOT) -> Iterator[str]:
+    """`import a.b as c` and `from a import b as c` where a module of ours gets another name."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [(alias.name, alias) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [(f"{node.module}.{alias.name}", alias) for alias in node.names]
+        else:
+            continue
+        for dotted, alias in names:
+            ours = dotted.split(".")[0] in OUR_PACKAGES
+            if ours and alias.asname and alias.asname != dotted.rpartition(".")[2]:
+                yield f"{path.relative_to(root)}:{node.lineno}: {dotted} as {alias.asname}"
+
+
+def test_no_import_alias_renames_a_module_of_ours() -> None:
+    found = [line for package in OUR_PACKAGES for path in _modules(package) for line in _renaming_imports(path)]
+    assert found == []
+
+
+def test_the_alias_check_sees_both_forms(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import storage.cases as repo\nfrom core.cases import desk as d\nfrom core import cases\n")
+    found = [line.split(": ")[1] for line in _renaming_imports(module, tmp_path)]
+    assert found == ["storage.cases as repo", "core.cases.desk as d"]

@@ -13,6 +13,9 @@ import dataclasses
 import logging
 from typing import Any
 
+import storage.areas
+import storage.cards
+import storage.cases
 from core import areas
 from core.cards.model import Channel
 from core.cases import filing, notify
@@ -20,9 +23,6 @@ from core.cases.filing import FormSentAlready, NewCase
 from core.models import DEFAULT_LANGUAGE, Area, Case, Category, Kind, Resident, Staff
 from core.register import form
 from core.services import Services
-from storage import areas as area_repo
-from storage import cards as sources
-from storage import cases as case_repo
 from storage import dialogs, people
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ async def register(
     now = services.clock.now()
     async with services.db.write() as conn:
         if update_id is not None:
-            existing = await case_repo.by_source_update(conn, update_id)
+            existing = await storage.cases.by_source_update(conn, update_id)
             if existing is not None and existing.resident_id is not None:
                 found = await people.resident(conn, existing.resident_id)
                 assert found is not None
@@ -49,7 +49,7 @@ async def register(
         if staff.telegram_id is None or not await dialogs.close_at(conn, staff.telegram_id, form.FLOW, form.REVIEW):
             raise FormSentAlready
         area_id = int(data["area_id"]) if data.get("area_id") else None
-        if area_id is not None and await area_repo.area(conn, area_id) is None:
+        if area_id is not None and await storage.areas.area(conn, area_id) is None:
             area_id = None
         resident = await people.resident_by_phone(conn, str(data["phone"]))
         if resident is None:
@@ -76,9 +76,9 @@ async def register(
             resolve_due_at=services.deadlines.resolve_deadline(kind, now, services.calendar),
             event_data={"channel": channel.value, "registered_by": staff.id},
         )
-        await sources.add_source(conn, case_id, channel)
+        await storage.cards.add_source(conn, case_id, channel)
         await notify.notify_staff(conn, staff.id, case_id, event_id, "new", now, services.config.tz.key)
-        case = await case_repo.get(conn, case_id)
+        case = await storage.cases.get(conn, case_id)
     assert case is not None
     services.wake_sender()
     log.info("case %s registered by staff %s (%s)", case.id, staff.id, channel.value)
@@ -91,7 +91,7 @@ async def area_choices(
     """The area picker: the part shown, its choices, and the areas the officer covers themselves."""
     parent, options = await areas.choices(services, parent_id)
     async with services.db.read() as conn:
-        own = [a for a in await area_repo.covered_by(conn, staff.id) if a.officer_id == staff.id]
+        own = [a for a in await storage.areas.covered_by(conn, staff.id) if a.officer_id == staff.id]
     return parent, options, sorted(own, key=lambda a: a.id)
 
 
