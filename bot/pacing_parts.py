@@ -63,11 +63,14 @@ def counts_toward_limits(endpoint: str) -> bool:
 class Limit(Protocol):
     """One rate limit: when the next call may go, and counting a call that went."""
 
-    def ready_at(self, now: float) -> float: ...
+    def ready_at(self, now: float) -> float:
+        """The earliest time a call may go under this limit."""
 
-    def record(self, now: float) -> None: ...
+    def record(self, now: float) -> None:
+        """Counts a call that went at ``now``."""
 
-    def idle(self, now: float) -> bool: ...
+    def idle(self, now: float) -> bool:
+        """Whether the limit has forgotten every call, so the chat's state can be dropped."""
 
 
 class Bucket:
@@ -81,12 +84,15 @@ class Bucket:
         self._tat = -math.inf  # the theoretical arrival time of the next call
 
     def ready_at(self, now: float) -> float:
+        """The earliest time the bucket has room for one more call."""
         return max(now, self._tat - self._tolerance)
 
     def record(self, now: float) -> None:
+        """Takes one call's worth from the bucket."""
         self._tat = max(self._tat, now) + self._interval
 
     def idle(self, now: float) -> bool:
+        """Whether the bucket is full again."""
         return self._tat <= now
 
 
@@ -101,14 +107,17 @@ class Window:
         self._times: deque[float] = deque(maxlen=limit)
 
     def ready_at(self, now: float) -> float:
+        """Now if the window has room, else when its oldest call leaves it."""
         if len(self._times) < self._limit:
             return now
         return max(now, self._times[0] + self._period)
 
     def record(self, now: float) -> None:
+        """Counts a call in the window."""
         self._times.append(now)
 
     def idle(self, now: float) -> bool:
+        """Whether the last call has left the window."""
         return not self._times or self._times[-1] + self._period <= now
 
 
@@ -133,9 +142,11 @@ class ChatQueue:
         self.entry: ReadyEntry | SleepingEntry | None = None
 
     def ready_at(self, now: float) -> float:
+        """The earliest time this chat may receive, under every limit and any pause Telegram asked for."""
         return max([now, self.paused_until, *(limit.ready_at(now) for limit in self.limits)])
 
     def idle(self, now: float) -> bool:
+        """Whether the chat has nothing waiting and nothing to remember, so it can be forgotten."""
         return (
             not self.waiters
             and self.entry is None
@@ -164,6 +175,7 @@ class SleepingEntry:
 
 
 def chat_key(data: Mapping[str, Any]) -> ChatKey:
+    """The chat a Bot API call goes to, as the key its limits are kept under."""
     chat_id = data.get("chat_id")
     if chat_id is None or isinstance(chat_id, int):
         return chat_id
@@ -195,6 +207,7 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 
 def check_positive(**values: float) -> None:
+    """Raises ValueError naming the first setting that is zero or negative."""
     for name, value in values.items():
         if not value > 0:
             raise ValueError(f"{name} must be more than 0, got {value!r}")

@@ -26,6 +26,7 @@ from storage import people
 async def followup_context(
     conn: AsyncConnection, payload: dict[str, Any]
 ) -> tuple[storage.followups.Followup, Case, Resident] | None:
+    """The follow-up, its case and resident behind an outbox row; None when any is gone or the resident deleted their data."""
     followup = await storage.followups.get(conn, int(payload["followup_id"]))
     case = await storage.cases.get(conn, followup.case_id) if followup else None
     resident = await people.resident(conn, case.resident_id) if case and case.resident_id else None
@@ -35,6 +36,7 @@ async def followup_context(
 
 
 async def question_of(conn: AsyncConnection, payload: dict[str, Any], *, reminder: bool) -> Outgoing | None:
+    """The 回访 question (or its reminder) for the resident, or None once answered or the case reopened."""
     found = await followup_context(conn, payload)
     if found is None:
         return None
@@ -45,14 +47,17 @@ async def question_of(conn: AsyncConnection, payload: dict[str, Any], *, reminde
 
 
 async def render_followup_ask(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """Renders the first 回访 question a resident gets after their case is resolved."""
     return await question_of(conn, payload, reminder=False)
 
 
 async def render_followup_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """Renders the reminder of a 回访 question the resident has not answered."""
     return await question_of(conn, payload, reminder=True)
 
 
 def answer_lines(lang: Language, followup: storage.followups.Followup) -> list[str]:
+    """The resident's answer as the officer reads it: solved or not, rating and comment."""
     solved = {True: tp(lang, "Solved"), False: tp(lang, "Not solved"), None: "—"}[followup.solved]
     rating = tp(lang, SATISFACTION_NAME[followup.satisfaction]) if followup.satisfaction else "—"
     lines = [t(lang, "Resident's answer: {solved} · {rating}", solved=solved, rating=rating)]
@@ -64,6 +69,7 @@ def answer_lines(lang: Language, followup: storage.followups.Followup) -> list[s
 def escalation_text(
     lang: Language, case: Case, followup: storage.followups.Followup, assignee: Staff | None
 ) -> Outgoing:
+    """Tells the officer a dissatisfied resident's case was reopened and escalated to them."""
     text = "\n".join(
         [
             t(lang, "⬆️ <b>Follow-up: the resident is not satisfied</b>"),
@@ -81,6 +87,7 @@ def escalation_text(
 
 
 def comment_text(lang: Language, case: Case, followup: storage.followups.Followup) -> Outgoing:
+    """Shows the officer the comment a resident left on a follow-up."""
     text = "\n".join(
         [
             t(lang, "💬 <b>Follow-up comment on case <code>{number}</code></b>", number=case.number),
@@ -91,6 +98,7 @@ def comment_text(lang: Language, case: Case, followup: storage.followups.Followu
 
 
 async def render_followup_escalation(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """Renders the escalation notice for the officer named in the row, or None when it no longer applies."""
     found = await followup_context(conn, payload)
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if found is None or member is None:
@@ -101,6 +109,7 @@ async def render_followup_escalation(conn: AsyncConnection, payload: dict[str, A
 
 
 async def render_followup_comment(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """Renders the follow-up comment for the officer named in the row, or None without a comment."""
     found = await followup_context(conn, payload)
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if found is None or member is None or found[0].comment is None:
@@ -109,6 +118,7 @@ async def render_followup_comment(conn: AsyncConnection, payload: dict[str, Any]
 
 
 def visit_text(lang: Language, case: Case, visit: storage.followups.Visit, tz: ZoneInfo) -> Outgoing:
+    """Reminds the officer that a dispute's repeat visit is due, with a button to record it."""
     text = "\n".join(
         [
             t(lang, "🏠 <b>Repeat visit due</b>"),
@@ -130,6 +140,7 @@ def visit_text(lang: Language, case: Case, visit: storage.followups.Visit, tz: Z
 
 
 async def render_visit_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """Renders the repeat-visit reminder, or None once the visit is recorded."""
     visit = await storage.followups.visit(conn, int(payload["visit_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     case = await storage.cases.get(conn, visit.case_id) if visit else None

@@ -61,6 +61,7 @@ async def next_number(conn: AsyncConnection, day: str) -> int:
 
 
 async def insert(conn: AsyncConnection, **values: Any) -> int:
+    """Adds a case row and gives its id."""
     result = await conn.execute(cases.insert().values(**values))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
@@ -92,6 +93,7 @@ async def photos_by_ids(conn: AsyncConnection, case_id: int, photo_ids: list[int
 
 
 async def get(conn: AsyncConnection, case_id: int) -> Case | None:
+    """One case with its photos, or None."""
     row = (await conn.execute(sa.select(cases).where(cases.c.id == case_id))).first()
     if row is None:
         return None
@@ -102,6 +104,7 @@ async def get(conn: AsyncConnection, case_id: int) -> Case | None:
 
 
 async def by_source_update(conn: AsyncConnection, update_id: int) -> Case | None:
+    """The case this Telegram update filed, if it was filed already (a replay after a crash)."""
     row = (await conn.execute(sa.select(cases.c.id).where(cases.c.source_update_id == update_id))).first()
     return await get(conn, row.id) if row else None
 
@@ -117,6 +120,7 @@ async def update(conn: AsyncConnection, case_id: int, expected_version: int, **v
 
 
 async def count_since(conn: AsyncConnection, resident_id: int, since: datetime) -> int:
+    """How many cases (consultations not counted) the resident filed since then, for the daily limit."""
     query = (
         sa.select(sa.func.count())
         .select_from(cases)
@@ -126,6 +130,7 @@ async def count_since(conn: AsyncConnection, resident_id: int, since: datetime) 
 
 
 async def for_resident(conn: AsyncConnection, resident_id: int, limit: int = 20) -> list[Case]:
+    """The resident's latest cases, newest first."""
     rows = await conn.execute(
         sa.select(cases).where(cases.c.resident_id == resident_id).order_by(cases.c.created_at.desc()).limit(limit)
     )
@@ -170,6 +175,7 @@ async def add_event(
     data: dict[str, Any] | None = None,
     update_id: int | None = None,
 ) -> int:
+    """Writes one step of a case's history (who did what, from which status to which) and gives its id."""
     result = await conn.execute(
         case_events.insert().values(
             case_id=case_id,
@@ -188,11 +194,13 @@ async def add_event(
 
 
 async def event_for_update(conn: AsyncConnection, case_id: int, update_id: int) -> bool:
+    """Whether this update already wrote an event on the case (a replay after a crash)."""
     query = sa.select(case_events.c.id).where(case_events.c.case_id == case_id, case_events.c.update_id == update_id)
     return (await conn.execute(query)).first() is not None
 
 
 async def events(conn: AsyncConnection, case_id: int) -> list[CaseEvent]:
+    """The case's history, oldest first."""
     rows = await conn.execute(
         sa.select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.at, case_events.c.id)
     )

@@ -95,11 +95,13 @@ async def insert(conn: AsyncConnection, case_id: int, round_: int, due_at: datet
 
 
 async def get(conn: AsyncConnection, followup_id: int) -> Followup | None:
+    """One follow-up (回访) question, or None."""
     row = (await conn.execute(sa.select(followups).where(followups.c.id == followup_id))).first()
     return _followup(row) if row else None
 
 
 async def for_case(conn: AsyncConnection, case_id: int) -> list[Followup]:
+    """Every follow-up round of a case, first round first."""
     rows = await conn.execute(sa.select(followups).where(followups.c.case_id == case_id).order_by(followups.c.round))
     return [_followup(r) for r in rows]
 
@@ -111,6 +113,7 @@ async def open_for_case(conn: AsyncConnection, case_id: int) -> list[Followup]:
 
 
 async def due_to_ask(conn: AsyncConnection, now: datetime, limit: int = 500) -> list[Followup]:
+    """Follow-up questions due to be asked now, oldest due first."""
     rows = await conn.execute(
         sa.select(followups)
         .where(followups.c.asked_at.is_(None), followups.c.outcome.is_(None), followups.c.due_at <= now)
@@ -156,6 +159,7 @@ async def due_to_close(conn: AsyncConnection, asked_before: datetime, limit: int
 
 
 async def mark_asked(conn: AsyncConnection, followup_id: int, now: datetime) -> bool:
+    """Marks the question asked; False when another process asked it already."""
     result = await conn.execute(
         followups.update().where(followups.c.id == followup_id, followups.c.asked_at.is_(None)).values(asked_at=now)
     )
@@ -163,6 +167,7 @@ async def mark_asked(conn: AsyncConnection, followup_id: int, now: datetime) -> 
 
 
 async def mark_reminded(conn: AsyncConnection, followup_id: int, now: datetime) -> bool:
+    """Marks the reminder sent; False when it went already."""
     result = await conn.execute(
         followups.update()
         .where(followups.c.id == followup_id, followups.c.reminded_at.is_(None))
@@ -197,6 +202,7 @@ async def record_answer(conn: AsyncConnection, followup_id: int, *, satisfaction
 
 
 async def record_comment(conn: AsyncConnection, followup_id: int, comment: str) -> bool:
+    """Keeps the resident's comment on a follow-up; False when one is kept already."""
     result = await conn.execute(
         followups.update().where(followups.c.id == followup_id, followups.c.comment.is_(None)).values(comment=comment)
     )
@@ -215,11 +221,13 @@ async def set_outcome(conn: AsyncConnection, followup_id: int, outcome: str) -> 
 
 
 async def next_visit_seq(conn: AsyncConnection, case_id: int) -> int:
+    """The number the next repeat visit of a case gets."""
     query = sa.select(sa.func.max(visits.c.seq)).where(visits.c.case_id == case_id)
     return int((await conn.execute(query)).scalar_one() or 0) + 1
 
 
 async def insert_visit(conn: AsyncConnection, case_id: int, seq: int, due_at: datetime) -> int:
+    """Adds a repeat visit and gives its id; the existing one's id if it is there already."""
     try:
         async with conn.begin_nested():
             result = await conn.execute(visits.insert().values(case_id=case_id, seq=seq, due_at=due_at))
@@ -230,16 +238,19 @@ async def insert_visit(conn: AsyncConnection, case_id: int, seq: int, due_at: da
 
 
 async def visit(conn: AsyncConnection, visit_id: int) -> Visit | None:
+    """One repeat visit, or None."""
     row = (await conn.execute(sa.select(visits).where(visits.c.id == visit_id))).first()
     return _visit(row) if row else None
 
 
 async def visits_for_case(conn: AsyncConnection, case_id: int) -> list[Visit]:
+    """A case's repeat visits in order."""
     rows = await conn.execute(sa.select(visits).where(visits.c.case_id == case_id).order_by(visits.c.seq))
     return [_visit(r) for r in rows]
 
 
 async def due_visits(conn: AsyncConnection, now: datetime, limit: int = 500) -> list[Visit]:
+    """Repeat visits due now and not yet done, oldest due first."""
     rows = await conn.execute(
         sa.select(visits)
         .where(visits.c.done_at.is_(None), visits.c.due_at <= now)
@@ -252,6 +263,7 @@ async def due_visits(conn: AsyncConnection, now: datetime, limit: int = 500) -> 
 async def mark_visit_done(
     conn: AsyncConnection, visit_id: int, *, staff_id: int, now: datetime, note: str | None = None
 ) -> bool:
+    """Marks the repeat visit done by the officer, with their note; False when it was done already."""
     result = await conn.execute(
         visits.update()
         .where(visits.c.id == visit_id, visits.c.done_at.is_(None))

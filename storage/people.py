@@ -41,11 +41,13 @@ def _staff(row: Row[Any]) -> Staff:
 
 
 async def resident_by_telegram(conn: AsyncConnection, telegram_id: int) -> Resident | None:
+    """The resident who uses this Telegram account, or None before their first /start."""
     row = (await conn.execute(sa.select(residents).where(residents.c.telegram_id == telegram_id))).first()
     return _resident(row) if row else None
 
 
 async def resident(conn: AsyncConnection, resident_id: int) -> Resident | None:
+    """One resident, or None."""
     row = (await conn.execute(sa.select(residents).where(residents.c.id == resident_id))).first()
     return _resident(row) if row else None
 
@@ -53,6 +55,7 @@ async def resident(conn: AsyncConnection, resident_id: int) -> Resident | None:
 async def insert_resident(
     conn: AsyncConnection, telegram_id: int, first_name: str, language: Language, now: datetime
 ) -> Resident:
+    """Adds a resident at their first /start and gives them back."""
     result = await conn.execute(
         residents.insert().values(
             telegram_id=telegram_id, first_name=first_name, language=language.value, created_at=now
@@ -102,27 +105,32 @@ async def resident_by_phone(conn: AsyncConnection, phone: str) -> Resident | Non
 
 
 async def update_resident(conn: AsyncConnection, resident_id: int, **values: Any) -> None:
+    """Changes a resident's stored fields (language, phone, area, ...)."""
     if "language" in values and isinstance(values["language"], Language):
         values["language"] = values["language"].value
     await conn.execute(residents.update().where(residents.c.id == resident_id).values(**values))
 
 
 async def staff_by_telegram(conn: AsyncConnection, telegram_id: int) -> Staff | None:
+    """The active officer or leader who uses this Telegram account, or None."""
     row = (await conn.execute(sa.select(staff).where(staff.c.telegram_id == telegram_id, staff.c.active))).first()
     return _staff(row) if row else None
 
 
 async def staff_member(conn: AsyncConnection, staff_id: int) -> Staff | None:
+    """One staff member, active or not, or None."""
     row = (await conn.execute(sa.select(staff).where(staff.c.id == staff_id))).first()
     return _staff(row) if row else None
 
 
 async def staff_by_badge(conn: AsyncConnection, badge: str) -> Staff | None:
+    """The staff member with this badge number, or None."""
     row = (await conn.execute(sa.select(staff).where(staff.c.badge == badge))).first()
     return _staff(row) if row else None
 
 
 async def all_staff(conn: AsyncConnection, role: Role | None = None) -> list[Staff]:
+    """Active staff, by role then name; only one role when given."""
     query = sa.select(staff).where(staff.c.active).order_by(staff.c.role, staff.c.name)
     if role is not None:
         query = query.where(staff.c.role == role.value)
@@ -130,6 +138,7 @@ async def all_staff(conn: AsyncConnection, role: Role | None = None) -> list[Sta
 
 
 async def insert_staff(conn: AsyncConnection, badge: str, name: str, role: Role, now: datetime) -> Staff:
+    """Adds a staff member (before they enrol in Telegram) and gives them back."""
     result = await conn.execute(staff.insert().values(badge=badge, name=name, role=role.value, created_at=now))
     created = await staff_member(conn, result.inserted_primary_key[0])  # type: ignore[index]
     assert created is not None
@@ -137,6 +146,7 @@ async def insert_staff(conn: AsyncConnection, badge: str, name: str, role: Role,
 
 
 async def update_staff(conn: AsyncConnection, staff_id: int, **values: Any) -> None:
+    """Changes a staff member's stored fields (language, role, Telegram account, ...)."""
     if "language" in values and isinstance(values["language"], Language):
         values["language"] = values["language"].value
     if "role" in values and isinstance(values["role"], Role):

@@ -39,20 +39,24 @@ class Form:
 
     @property
     def moving(self) -> bool:
+        """Whether the resident is moving an existing booking rather than making one."""
         return self.data.get("mode") == "move"
 
     @property
     def topic(self) -> Topic | None:
+        """The topic the resident chose, once step 1 is done."""
         value = self.data.get("topic")
         return Topic(value) if value else None
 
     @property
     def starts_at(self) -> datetime | None:
+        """The time the resident chose, once step 4 is done."""
         value = self.data.get("starts_at")
         return datetime.fromisoformat(value) if value else None
 
 
 def topic_screen(lang: Language) -> Outgoing:
+    """Step 1 of the /book form: what the resident wants to talk about."""
     text = "\n".join(
         [
             t(lang, "<b>📅 Video consultation</b> (step 1 of 4)"),
@@ -69,6 +73,7 @@ def topic_screen(lang: Language) -> Outgoing:
 
 
 def description_screen(lang: Language, form: Form, limit: int) -> Outgoing:
+    """Step 2: the resident describes the topic in a sentence or two, and may keep what they wrote."""
     chosen = form.topic
     text = t(
         lang,
@@ -89,6 +94,7 @@ def description_screen(lang: Language, form: Form, limit: int) -> Outgoing:
 
 
 def day_screen(lang: Language, form: Form, days: dict[date, list[Slot]], settings: SlotSettings) -> Outgoing:
+    """Step 3 (or the first step of a reschedule): the days with free times, or why there are none."""
     horizon = int(settings.horizon.total_seconds() // 86400)
     head = (
         t(lang, "<b>Reschedule</b>: choose a new day") if form.moving else t(lang, "<b>Choose a day</b> (step 3 of 4)")
@@ -115,6 +121,7 @@ def day_screen(lang: Language, form: Form, days: dict[date, list[Slot]], setting
 
 
 def time_screen(lang: Language, day: date, slots: list[Slot], settings: SlotSettings, tz: ZoneInfo) -> Outgoing:
+    """Step 4: the free times of the chosen day, in the station's time zone."""
     minutes = int(settings.length.total_seconds() // 60)
     text = t(
         lang,
@@ -129,6 +136,7 @@ def time_screen(lang: Language, day: date, slots: list[Slot], settings: SlotSett
 
 
 def review_screen(lang: Language, form: Form, length: timedelta, tz: ZoneInfo) -> Outgoing:
+    """The last check before the request goes to the station, for a new booking or a move."""
     start = form.starts_at
     assert start is not None
     slot_text = when(lang, start, start + length, tz)
@@ -153,6 +161,7 @@ def review_screen(lang: Language, form: Form, length: timedelta, tz: ZoneInfo) -
 
 
 def requested_text(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> str:
+    """What the resident reads once the request is sent: case number, time, and when the station confirms."""
     lines = [
         t(lang, "✅ Your request has been sent. Your case number is <code>{number}</code>.", number=case.number),
         t(lang, "Requested time: {when}", when=when(lang, booking.starts_at, booking.ends_at, tz)),
@@ -167,6 +176,7 @@ def requested_text(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -
 
 
 def moved_text(lang: Language, booking: Booking, tz: ZoneInfo) -> str:
+    """Tells the resident the consultation moved and by when the station confirms the new time."""
     return t(
         lang,
         "🔁 Your video consultation has been moved to {when}. The station will confirm the new time by {due}.",
@@ -190,6 +200,7 @@ def taken_screen(lang: Language, exc: policy.SlotTaken, tz: ZoneInfo, action: st
 
 
 def list_screen(lang: Language, items: list[tuple[Booking, Case]], tz: ZoneInfo) -> Outgoing:
+    """/mybookings: the resident's video consultations with their status, one button each."""
     if not items:
         return Outgoing(Safe(t(lang, "You have no video consultations. Book one with /book.")))
     lines = [t(lang, "<b>My video consultations</b>")]
@@ -254,6 +265,7 @@ def resident_view(
 
 
 def cancel_question(lang: Language, booking: Booking, tz: ZoneInfo) -> Outgoing:
+    """Asks the resident to confirm cancelling; the case is withdrawn if they do."""
     ident = {"booking_id": booking.id, "version": booking.version}
     text = t(
         lang,
@@ -272,6 +284,7 @@ def cancel_question(lang: Language, booking: Booking, tz: ZoneInfo) -> Outgoing:
 
 
 def cancelled_text(lang: Language, booking: Booking, tz: ZoneInfo) -> str:
+    """Tells the resident the consultation is cancelled and the officer told."""
     return t(
         lang,
         "Your video consultation on {when} has been cancelled. The officer has been told.",

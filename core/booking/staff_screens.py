@@ -100,6 +100,7 @@ def staff_card(
 
 
 def staff_buttons(lang: Language, booking: Booking, case: Case, *, started: bool) -> tuple[tuple[Button, ...], ...]:
+    """The buttons on the officer's booking card for its status: confirm, propose, call off, join or record the outcome."""
     ident = {"booking_id": booking.id, "version": booking.version}
     if booking.status is B.REQUESTED:
         return rows(
@@ -137,6 +138,7 @@ def after_buttons(lang: Language, booking: Booking, case: Case) -> tuple[tuple[B
 
 
 def outcome_prompt(lang: Language, outcome: BookingStatus) -> Outgoing:
+    """Asks the officer for a short note on the outcome, or to skip it."""
     text = t(
         lang,
         "<b>{outcome}</b>: write a short note for the record, or press “Skip”.",
@@ -146,6 +148,7 @@ def outcome_prompt(lang: Language, outcome: BookingStatus) -> Outgoing:
 
 
 def outcome_recorded(lang: Language, booking: Booking, case: Case) -> Outgoing:
+    """Tells the officer the outcome is recorded, and offers to resolve the case when it can be."""
     text = t(
         lang,
         "Recorded for case <code>{number}</code>: {status}.",
@@ -163,6 +166,7 @@ def outcome_recorded(lang: Language, booking: Booking, case: Case) -> Outgoing:
 
 
 def propose_days(lang: Language, booking: Booking, case: Case, days: dict[date, list[Slot]]) -> Outgoing:
+    """The days the officer can propose instead, with how many free times each has."""
     ident = {"booking_id": booking.id, "version": booking.version}
     if not days:
         return Outgoing(
@@ -183,6 +187,7 @@ def propose_days(lang: Language, booking: Booking, case: Case, days: dict[date, 
 
 
 def propose_times(lang: Language, booking: Booking, day: date, slots: list[Slot], tz: ZoneInfo) -> Outgoing:
+    """The free times of one day the officer can propose."""
     ident = {"booking_id": booking.id, "version": booking.version}
     text = t(lang, "<b>{day}</b>: which time do you propose?", day=day_label(lang, day))
     buttons = [
@@ -209,6 +214,7 @@ REASON_PROMPT = {
 
 
 def reason_prompt(lang: Language, step: str, booking: Booking, case: Case, limit: int, tz: ZoneInfo) -> Outgoing:
+    """Asks the officer for the reason of a decline, a call-off or a resolution, within the length limit."""
     return Outgoing(
         Safe(
             t(
@@ -223,6 +229,7 @@ def reason_prompt(lang: Language, step: str, booking: Booking, case: Case, limit
 
 
 def officer_list(lang: Language, items: list[tuple[Booking, Case]], tz: ZoneInfo) -> Outgoing:
+    """/consultations: the video consultations waiting for the officer, one button each."""
     if not items:
         return Outgoing(Safe(t(lang, "No video consultations are waiting. Set your hours with /hours.")))
     lines = [t(lang, "<b>Video consultations</b>")]
@@ -248,6 +255,7 @@ PRESETS = (("09:00", "11:30"), ("14:30", "17:00"), ("09:00", "12:00"), ("14:00",
 def hours_screen(
     lang: Language, week: list[Hours], *, pool: bool, can_switch: bool, settings: SlotSettings
 ) -> Outgoing:
+    """/hours: the week's consultation hours, the officer's own or the station's pool, and the slot rules."""
     whose = t(lang, "the station's pool") if pool else t(lang, "your own")
     lines = [t(lang, "<b>🗓 Consultation hours — {whose}</b>", whose=whose)]
     for day in range(5):
@@ -289,6 +297,7 @@ def hours_screen(
 
 
 def presets_screen(lang: Language, days: list[int], pool: bool) -> Outgoing:
+    """Ready-made time ranges to add on the chosen weekdays."""
     names = "、".join(tp(lang, WEEKDAY_LONG[d]) for d in days) if len(days) < 5 else tp(lang, "Mon–Fri")
     text = t(lang, "Add hours on {days}: choose a range, or type one such as 09:00-11:30.", days=names)
     buttons = [

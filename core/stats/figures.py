@@ -33,6 +33,7 @@ class Rate:
 
     @property
     def value(self) -> float | None:
+        """The rate as a fraction, or None when there is nothing to divide by."""
         return ratio(self.part, self.whole)
 
 
@@ -98,6 +99,7 @@ class Counts:
 
 
 def count_values(counts: Counts) -> tuple[int, ...]:
+    """The counters in field order, as the export and the weekly table write their columns."""
     return tuple(getattr(counts, f.name) for f in fields(Counts))
 
 
@@ -113,6 +115,7 @@ class Followups:
 
     @property
     def rated(self) -> int:
+        """Follow-up answers that rated the service (满意, 基本满意 or 不满意)."""
         return self.satisfied + self.basically + self.unsatisfied
 
     @property
@@ -135,26 +138,32 @@ class Rated:
 
     @property
     def response_rate(self) -> float | None:
+        """受理告知率 as a fraction, or None when undefined."""
         return self.counts.response.value
 
     @property
     def completion_rate(self) -> float | None:
+        """办结率 as a fraction, or None when undefined."""
         return self.counts.completion.value
 
     @property
     def on_time_rate(self) -> float | None:
+        """按时办结率 as a fraction, or None when undefined."""
         return self.counts.on_time.value
 
     @property
     def satisfaction_rate(self) -> float | None:
+        """满意率 as a fraction, or None when no answer rated the service."""
         return self.followups.satisfaction.value
 
     @property
     def answer_rate(self) -> float | None:
+        """参评率 as a fraction, or None when no follow-up was asked."""
         return self.followups.answer.value
 
     @property
     def dispute_resolution_rate(self) -> float | None:
+        """化解率 as a fraction, or None when there were no disputes."""
         return self.counts.dispute_resolution.value
 
 
@@ -173,10 +182,12 @@ class Figures(Rated):
 
     @property
     def received(self) -> int:
+        """Cases residents filed in the period, of every kind."""
         return self.counts.received
 
     @property
     def consultations(self) -> int:
+        """Video consultations residents booked in the period."""
         return self.by_kind.get(Kind.CONSULTATION.value, 0)
 
 
@@ -190,6 +201,7 @@ class WeekPoint(Rated):
 
 
 def sum_counts(parts: Iterable[Counts]) -> Counts:
+    """The counters of several kinds, areas or weeks added into one."""
     total = Counts()
     for part in parts:
         total = total + part
@@ -197,6 +209,7 @@ def sum_counts(parts: Iterable[Counts]) -> Counts:
 
 
 def sum_followups(parts: Iterable[Followups]) -> Followups:
+    """The follow-up answers of several areas or weeks added into one."""
     values = [0] * len(fields(Followups))
     for part in parts:
         for i, f in enumerate(fields(Followups)):

@@ -56,6 +56,7 @@ def percent(lang: Language, part: int, whole: int) -> str:
 
 
 def rate_text(lang: Language, rate: Rate) -> str:
+    """A rate as "92.3% (108/117)", or a dash when undefined."""
     return percent(lang, rate.part, rate.whole)
 
 
@@ -72,6 +73,7 @@ def duration(lang: Language, value: timedelta | None) -> str:
 
 
 def durations(lang: Language, value: Durations) -> str:
+    """Median and 90th percentile of a duration, or a dash when nothing was measured."""
     if value.count == 0:
         return DASH
     return tp(
@@ -92,10 +94,12 @@ def period_label(lang: Language, period: Period) -> str:
 
 
 def whole_station(lang: Language) -> str:
+    """The scope label for the whole station's figures."""
     return tp(lang, "Whole station")
 
 
 def officer_scope(lang: Language, name: str) -> str:
+    """The scope label for one officer's figures."""
     return tp(lang, "Officer {name}", name=name)
 
 
@@ -105,10 +109,12 @@ def _breakdown(lang: Language, counts: Mapping[str, int], names: Mapping[str, st
 
 
 def kind_names(lang: Language) -> dict[str, str]:
+    """Case kinds by their stored value, named in the reader's language."""
     return {k.value: labels.kind(lang, k) for k in Kind}
 
 
 def category_names(lang: Language) -> dict[str, str]:
+    """Case categories by their stored value, named in the reader's language."""
     return {c.value: labels.category(lang, c) for c in Category}
 
 
@@ -317,22 +323,27 @@ def choice_keyboard(
 
 
 def choose_area_text(lang: Language) -> str:
+    """The prompt over the area buttons of the /stats filter."""
     return t(lang, "Choose an area:")
 
 
 def choose_officer_text(lang: Language) -> str:
+    """The prompt over the officer buttons of the /stats filter."""
     return t(lang, "Choose an officer:")
 
 
 def nothing_to_choose_text(lang: Language) -> str:
+    """Said when a /stats filter has no areas or officers to offer."""
     return t(lang, "There is nothing to choose from here.")
 
 
 def chart_caption(lang: Language, period: Period, scope_label: str) -> str:
+    """The caption under the chart: period and scope."""
     return Safe("\n".join(_header(lang, period, scope_label)))
 
 
 def export_caption(lang: Language, period: Period, scope_label: str, rows: int) -> str:
+    """The caption of the exported ledger: period, scope and how many cases."""
     return t(
         lang, "Ledger {period}, {scope}: {rows} cases.", period=period_label(lang, period), scope=scope_label, rows=rows
     )

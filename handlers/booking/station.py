@@ -74,6 +74,7 @@ async def _done(update: Update, context: JmContext, member: Staff, booking_id: i
 
 
 async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Opens the officer's card of a booking from a notice or /consultations."""
     member = await common.staff_member(update, context)
     if member is None:
         return
@@ -86,6 +87,7 @@ async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The officer confirms the requested time; the resident gets the link and calendar file."""
     member = await common.staff_member(update, context)
     if member is None:
         return
@@ -99,6 +101,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the officer the days with other free times to propose instead."""
     member = await common.staff_member(update, context)
     if member is None:
         return
@@ -117,6 +120,7 @@ async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -
 
 
 async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the officer the free times of the chosen day to propose."""
     member = await common.staff_member(update, context)
     if member is None:
         return
@@ -136,6 +140,7 @@ async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The officer proposes another time; the resident is asked to accept it."""
     member = await common.staff_member(update, context)
     if member is None:
         return
@@ -185,14 +190,17 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str
 
 
 async def ask_decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks the officer why they decline the request."""
     await _ask(update, context, grant, DECLINE, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
 
 
 async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks the officer why they call off the consultation."""
     await _ask(update, context, grant, CANCEL, {BookingStatus.PROPOSED, BookingStatus.CONFIRMED})
 
 
 async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """After the start time, asks the officer for a note on how the consultation went."""
     member = await common.staff_member(update, context)
     if member is None:
         return
@@ -209,6 +217,7 @@ async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 
 async def skip_note(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Records the outcome without a note when the officer presses Skip."""
     member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
@@ -243,6 +252,7 @@ async def _record(update: Update, context: JmContext, member: Staff, dialog: Dia
 
 
 async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks the officer what the resident is told when the consultation's case is resolved."""
     member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return
