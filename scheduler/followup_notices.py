@@ -26,7 +26,10 @@ from storage import people
 async def followup_context(
     conn: AsyncConnection, payload: dict[str, Any]
 ) -> tuple[storage.followups.Followup, Case, Resident] | None:
-    """The follow-up, its case and resident behind an outbox row; None when any is gone or the resident deleted their data."""
+    """The follow-up, its case and resident behind an outbox row.
+
+    None when any of them is gone or the resident deleted their data.
+    """
     followup = await storage.followups.get(conn, int(payload["followup_id"]))
     case = await storage.cases.get(conn, followup.case_id) if followup else None
     resident = await people.resident(conn, case.resident_id) if case and case.resident_id else None

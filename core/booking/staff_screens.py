@@ -100,7 +100,10 @@ def staff_card(
 
 
 def staff_buttons(lang: Language, booking: Booking, case: Case, *, started: bool) -> tuple[tuple[Button, ...], ...]:
-    """The buttons on the officer's booking card for its status: confirm, propose, call off, join or record the outcome."""
+    """The buttons on the officer's booking card for its status.
+
+    Confirm, propose another time, call off, join, or record the outcome.
+    """
     ident = {"booking_id": booking.id, "version": booking.version}
     if booking.status is B.REQUESTED:
         return rows(
