@@ -16,7 +16,7 @@ from core.i18n import Safe, t, tp
 from core.lifecycle import TransitionRefused
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, render
+from handlers import common, officer, render
 from handlers.context import JmContext
 from handlers.errors import current_case
 from handlers.router import action, flow
@@ -112,7 +112,7 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     try:
         case = await case_service.withdraw(context.services, resident, int(grant.payload["case_id"]), update.update_id)
     except (case_service.CaseError, TransitionRefused) as refused:
-        await common.alert(update, lang, refused.reason, status="")
+        await common.answer_query(update, officer.refusal(lang, refused), show_alert=True)
         return
     current_case.set(case.number)
     await common.ack(update)

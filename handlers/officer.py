@@ -24,7 +24,7 @@ from core.case_texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
 from core.cases import CaseError
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
-from core.lifecycle import ALREADY_HANDLED, Action, TransitionRefused
+from core.lifecycle import ALREADY_HANDLED, MOVED_ON_TO, Action, TransitionRefused
 from core.models import ButtonGrant, Case, Language, Staff
 from core.outgoing import Button, Outgoing, rows
 from handlers import common, render
@@ -60,11 +60,10 @@ PROMPTS = {
 
 def refusal(lang: Language, exc: CaseError | TransitionRefused) -> str:
     """Why nothing happened, as plain text for an alert."""
-    text = tp(lang, exc.reason)
     status = exc.status if isinstance(exc, TransitionRefused) else None
     if exc.reason == ALREADY_HANDLED and status is not None:
-        text += "\n" + tp(lang, "Status now: {status}", status=labels.status(lang, status))
-    return text
+        return tp(lang, MOVED_ON_TO, status=labels.status(lang, status))
+    return tp(lang, exc.reason)
 
 
 def transfer_screen(lang: Language, case: Case, officers: list[Staff]) -> Outgoing:
