@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.demo_seed import seed
 from core.clock import FakeClock
-from core.demo_seed import seed
-from core.stats import Period, PeriodKey, Scope, subtree
+from core.stats.figures import Period, PeriodKey, Scope, subtree
 from storage import areas as area_repo
 from storage import stats as repo
 from storage.db import Database

@@ -6,38 +6,44 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+from telegram import Update
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
+import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
+from bot.processor import PerUserProcessor
 from bot.settings import Settings
+from core.booking.slots import BookingSettings, SlotSettings
 from core.clock import Clock, SystemClock
 from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
+from core.flood import FloodGate
 from core.services import Services
-from core.slots import BookingSettings, SlotSettings
 from core.workdays import WorkCalendar
 from handlers import (
-    booking,
+    cases,
     errors,
-    followup,  # noqa: F401 - registers the follow-up buttons and comment flow
+    followups,
+    gate,
     mycases,
-    officer,
     onboarding,
     report,
-    router,
-    settings_cmd,
     staff,
     stats,
 )
+from handlers.booking import resident as booking
+from handlers.booking import station as booking_station
 from handlers.context import SERVICES_KEY, JmContext
+from handlers.router import Router, merged
 from scheduler import renderers
 from storage.db import Database
 
@@ -54,6 +60,9 @@ def station_config(settings: Settings) -> StationConfig:
         max_photos=settings.max_photos,
         invite_ttl=timedelta(hours=settings.invite_ttl_hours),
         retention_days=settings.privacy_retention_days,
+        inbox_retention_days=settings.inbox_retention_days,
+        alerts_need_approval=settings.alerts_need_approval,
+        alerts_default_on=settings.alerts_default_on,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         followup_time=Settings.clock_time(settings.followup_time),
@@ -94,15 +103,30 @@ async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, re
     await renderers.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
 
 
+# Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).
+FEATURES = (onboarding, report, mycases, handlers.settings, cases, followups, stats, booking, booking_station)
+
+
+def build_router() -> Router:
+    """Every button action and dialog flow of every feature, in one table each."""
+    return Router(
+        actions=merged(*(feature.ACTIONS for feature in FEATURES)),
+        flows=merged(*(feature.FLOWS for feature in FEATURES)),
+    )
+
+
 def register_handlers(app: Any) -> None:
-    """Every handler in one place. Group 0 only; the order inside matters (first match wins)."""
+    """Every handler in one place: the gate in group -1, then group 0, where the order matters (first match wins)."""
     private = filters.ChatType.PRIVATE
+    router = build_router()
+    # Before everything: edits are left alone, a user's flood is held back (handlers/gate.py).
+    app.add_handler(TypeHandler(Update, gate.screen_update), group=-1)
     app.add_handler(CommandHandler("start", onboarding.start, filters=private))
     app.add_handler(CommandHandler("help", onboarding.help_command, filters=private))
     app.add_handler(CommandHandler("report", report.start, filters=private))
     app.add_handler(CommandHandler("mycases", mycases.list_cases, filters=private))
-    app.add_handler(CommandHandler("settings", settings_cmd.show, filters=private))
-    app.add_handler(CommandHandler("privacy", settings_cmd.privacy, filters=private))
+    app.add_handler(CommandHandler("settings", handlers.settings.show, filters=private))
+    app.add_handler(CommandHandler("privacy", handlers.settings.privacy, filters=private))
     app.add_handler(CommandHandler("cancel", onboarding.cancel, filters=private))
     for command, callback in _feature_commands():
         app.add_handler(CommandHandler(command, callback, filters=private))
@@ -114,9 +138,8 @@ def register_handlers(app: Any) -> None:
 
 
 def _feature_commands() -> list[tuple[str, Any]]:
-    """Commands of the features that live in their own modules; importing them also registers
-    their button actions and dialog flows with handlers.router."""
-    return [*officer.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
+    """Commands of the features that live in their own modules."""
+    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
 
 
 def build_application(
@@ -127,7 +150,8 @@ def build_application(
     rate_limiter: Any = None,
     job_queue: bool = True,
 ) -> InboxApplication:
-    queue = InboxQueue()
+    queue = InboxQueue(in_flight=settings.updates_in_flight)
+    processor = PerUserProcessor(settings.concurrent_updates, settings.updates_in_flight)
     builder = (
         ApplicationBuilder()
         .application_class(InboxApplication)
@@ -136,6 +160,7 @@ def build_application(
         .base_file_url(settings.api_file_url)
         .update_queue(queue)
         .context_types(ContextTypes(context=JmContext))
+        .concurrent_updates(processor)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -145,6 +170,8 @@ def build_application(
         builder = builder.job_queue(None)  # type: ignore[arg-type]
     app: InboxApplication = builder.build()  # type: ignore[assignment]
     app.bot_data[SERVICES_KEY] = services
+    app.bot_data[gate.BACKLOG_KEY] = processor.queued_behind
+    app.bot_data[gate.GATE_KEY] = FloodGate(settings.flood_limit, timedelta(seconds=settings.flood_window_seconds))
     queue.services = services
     register_handlers(app)
     return app

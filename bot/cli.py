@@ -87,7 +87,7 @@ async def _outbox(args: argparse.Namespace, settings: Settings) -> int:
     await upgrade(settings.database_url)
     db = Database(settings.database_url)
     try:
-        print(await outbox_report(db, SystemClock().now(), limit=args.limit))
+        print(await outbox_report(db, SystemClock().now(), tz=settings.tz, limit=args.limit))
     finally:
         await db.close()
     return 0

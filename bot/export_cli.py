@@ -15,14 +15,14 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bot import demo_seed
 from bot.settings import Settings
-from core import demo_seed
 from core.clock import SystemClock
 from core.config import StationConfig
+from core.export import Format, export_ledger
 from core.i18n import language_of
-from core.ledger_export import Format, export_ledger
 from core.models import Language, Role, Staff
-from core.stats import Scope, StatsError, custom_period, parse_date, subtree
+from core.stats.figures import Scope, StatsError, custom_period, parse_date, subtree
 from storage import areas as area_repo
 from storage import people
 from storage.db import Database

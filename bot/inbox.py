@@ -16,14 +16,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from contextlib import nullcontext
 from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application
 
 from core.services import Services
+from handlers import notes
 from scheduler.dispatcher import default_worker_id
-from storage import inbox
+from storage import inbox, turns
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,13 @@ def sender_of(update: Update) -> int | None:
 class InboxQueue(asyncio.Queue[object]):
     """The application's update queue, writing each update to the inbox table first."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_flight: int = 1000) -> None:
         super().__init__()
         self.services: Services | None = None
+        # The application's fetcher takes an update, starts its task and takes the next at once;
+        # past `in_flight` unfinished updates it waits here, so a flood waits in the database
+        # (and at Telegram) instead of piling up tasks in memory.
+        self._room = asyncio.Semaphore(in_flight)
         # The name this process holds inbox rows under (host, pid and a random tail).
         self.holder = default_worker_id()
         # Updates this process holds and queued: handling them needs no separate claim.
@@ -62,6 +68,19 @@ class InboxQueue(asyncio.Queue[object]):
                 return
             self.held_here.add(item.update_id)
         await super().put(item)
+
+    async def get(self) -> object:
+        await self._room.acquire()
+        try:
+            return await super().get()
+        except BaseException:
+            self._room.release()
+            raise
+
+    def task_done(self) -> None:
+        """The application calls this when an update taken with `get` is finished."""
+        super().task_done()
+        self._room.release()
 
     async def requeue(self, item: Update) -> None:
         """Queues an update this process has taken over in the inbox (recovery)."""
@@ -109,8 +128,12 @@ class InboxApplication(Application):
 
     async def _handle(self, update: Update) -> None:
         services = self.services
-        with services.db.update_scope():
-            await super().process_update(update)
+        user_id = sender_of(update)
+        # Across processes (webhook on PostgreSQL), the user's earlier updates go first.
+        turn = turns.user_turn(services.db, user_id, update.update_id, self.holder) if user_id else nullcontext()
+        async with turn:
+            with services.db.update_scope(), notes.handling():
+                await super().process_update(update)
         async with services.db.write() as conn:
             await inbox.finish(conn, update.update_id, services.clock.now())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from storage import outbox
 from storage.db import Database
@@ -11,9 +12,16 @@ from storage.outbox import OutboxRow
 STATUSES = (outbox.PENDING, outbox.SENDING, outbox.SENT, outbox.FAILED, outbox.CANCELLED)
 
 
-def _line(row: OutboxRow, now: datetime) -> str:
+def _at(when: datetime, tz: ZoneInfo) -> str:
+    """A time as the station reads it, with its offset: 2026-12-04 10:00:00 +08:00."""
+    local = when.astimezone(tz)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"
+
+
+def _line(row: OutboxRow, now: datetime, tz: ZoneInfo) -> str:
     due = row.next_attempt_at
-    when = "due now" if due <= now else f"next {due:%Y-%m-%d %H:%M:%S}Z"
+    when = "due now" if due <= now else f"next {_at(due, tz)}"
     parts = [
         f"#{row.id}",
         row.kind,
@@ -23,14 +31,15 @@ def _line(row: OutboxRow, now: datetime) -> str:
         when,
     ]
     if row.claimed_by:
-        parts.append(f"claimed by {row.claimed_by} at {row.claimed_at:%H:%M:%S}Z" if row.claimed_at else "")
+        parts.append(f"claimed by {row.claimed_by} at {_at(row.claimed_at, tz)}" if row.claimed_at else "")
     if row.last_error:
         parts.append(f"error: {row.last_error[:160]}")
     return "  " + " · ".join(p for p in parts if p)
 
 
-async def outbox_report(db: Database, now: datetime, *, limit: int = 50) -> str:
-    """Counts per status, then the failed rows and the rows still waiting, oldest first.
+async def outbox_report(db: Database, now: datetime, *, tz: ZoneInfo, limit: int = 50) -> str:
+    """Counts per status, then the failed rows and the rows still waiting, oldest first; times
+    in the station's zone `tz`, as its staff read them in the bot's messages.
 
     No message bodies: rows carry only kind, recipient id and ids, so the report is safe to paste.
     """
@@ -47,7 +56,7 @@ async def outbox_report(db: Database, now: datetime, *, limit: int = 50) -> str:
     ):
         lines.append("")
         lines.append(title if group else title + " none")
-        lines.extend(_line(r, now) for r in group)
+        lines.extend(_line(r, now, tz) for r in group)
         if total > len(group):
             lines.append(f"  … and {total - len(group)} more")
     return "\n".join(lines)

@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
+# The update types the handlers take. Edits are not among them: a form has taken a text as it was
+# sent, and an edit must never advance or repeat a step (handlers/gate.py drops any that arrive).
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
 
 class Bot:
     """The running bot: the Application, its outbox dispatcher and its periodic sweeps."""
@@ -72,7 +76,7 @@ class Bot:
         else:
             assert self.app.updater is not None
             await self.app.bot.delete_webhook()
-            await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=25)
+            await self.app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=25)
         log.info("jingmin is running (%s mode, station %s)", self.settings.mode, self.settings.station_code)
 
     async def set_menus(self) -> None:
@@ -123,7 +127,7 @@ class Bot:
         await self.app.bot.set_webhook(
             self.settings.webhook_url,
             secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -57,6 +58,21 @@ class Settings(BaseSettings):
     description_max_chars: int = Field(default=2000, ge=10, le=4000)
     max_photos: int = Field(default=5, ge=0, le=10)
     privacy_retention_days: int = Field(default=1095, ge=30)
+    # Raw Telegram updates are kept this long after they were handled; their ids stay for good.
+    inbox_retention_days: int = Field(default=7, ge=1)
+    # Safety alerts: an officer's alert is sent only once a supervisor or leader approves it;
+    # residents receive every topic after consenting until they switch one off.
+    alerts_need_approval: bool = True
+    alerts_default_on: bool = True
+
+    # Updates handled at the same time (different users; one user's updates always one by one),
+    # and updates taken from the queue before older ones finish.
+    concurrent_updates: int = Field(default=32, ge=1, le=1024)
+    updates_in_flight: int = Field(default=512, ge=1, le=100_000)
+    # Inbound flood control: past this many updates from one user within the window, further
+    # ones are stored and marked done without work (0 turns it off).
+    flood_limit: int = Field(default=20, ge=0, le=10_000)
+    flood_window_seconds: float = Field(default=10, gt=0, le=3600)
 
     # Sending limits (Telegram allows about 30/s overall and 1/s per chat).
     send_rate_global: float = Field(default=25.0, gt=0)
@@ -182,6 +198,10 @@ class Settings(BaseSettings):
                 "JINGMIN_FOLLOWUP_CLOSE_DAYS: must be more than JINGMIN_FOLLOWUP_REMIND_DAYS "
                 f"({self.followup_remind_days})"
             )
+        if self.updates_in_flight < self.concurrent_updates:
+            raise ValueError(
+                f"JINGMIN_UPDATES_IN_FLIGHT: must be at least JINGMIN_CONCURRENT_UPDATES ({self.concurrent_updates})"
+            )
         if self.mode == "webhook":
             if not self.webhook_url:
                 raise ValueError(
@@ -248,10 +268,18 @@ def _problem(err: Any) -> str:
     return f"{env_name(str(field))}: {where}{message}{_example(str(field))}"
 
 
+ENV_FILE_VARIABLE = "JINGMIN_ENV_FILE"
+
+
+def env_file() -> str | None:
+    """The settings file to read: JINGMIN_ENV_FILE names it, empty means none; `.env` by default."""
+    return os.environ.get(ENV_FILE_VARIABLE, ".env") or None
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one line per bad key."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(_env_file=env_file(), **overrides)  # type: ignore[arg-type, call-arg]
     except ValidationError as exc:
         raise SettingsError("; ".join(_problem(err) for err in exc.errors())) from None
     except pydantic_settings.SettingsError as exc:

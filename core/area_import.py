@@ -55,10 +55,10 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from core.booking.slots import Hours, HoursError, SlotSettings, merge, parse_line
 from core.models import Area, Language, Role, Staff
 from core.names import STATION_TYPES
 from core.services import Services
-from core.slots import Hours, HoursError, SlotSettings, merge, parse_line
 from storage import areas as area_repo
 from storage import availability, people
 

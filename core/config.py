@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.slots import BookingSettings
+from core.booking.slots import BookingSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +20,12 @@ class StationConfig:
     max_photos: int = 5
     invite_ttl: timedelta = timedelta(hours=72)
     retention_days: int = 1095
+    inbox_retention_days: int = 7
     quiet_start: time = time(21, 30)
     quiet_end: time = time(8, 0)
+    # Safety alerts: an officer's draft waits for a supervisor or leader; topics are on after consent.
+    alerts_need_approval: bool = True
+    alerts_default_on: bool = True
     followup_time: time = time(10, 0)
     followup_remind_after: timedelta = timedelta(days=3)
     followup_close_after: timedelta = timedelta(days=7)

@@ -49,6 +49,8 @@ class Outgoing:
     # A reply keyboard row of ("contact" | "location" | "text", label) instead of inline buttons.
     reply_keyboard: tuple[tuple[tuple[str, str], ...], ...] = ()
     remove_reply_keyboard: bool = False
+    # An outbox row that redraws one of the bot's earlier messages instead of sending a new one.
+    edit_message_id: int | None = None
 
 
 def rows(*button_rows: list[Button] | tuple[Button, ...]) -> tuple[tuple[Button, ...], ...]:

@@ -9,13 +9,17 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.cases import rules as cases
 from core.dialogs import Dialog
 from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
 from storage import cases as case_repo
-from storage import dialogs, inbox, outbox, people
+from storage import dialogs, outbox, people, privacy
 
 log = logging.getLogger(__name__)
+
+# How far before the retention cutoff the daily sweep looks for texts to scrub.
+RESCRUB_WINDOW = timedelta(days=30)
 
 
 async def get_or_create(services: Services, telegram_id: int, first_name: str, language: Language) -> Resident:
@@ -140,40 +144,37 @@ async def consent(services: Services, resident: Resident) -> Resident:
 
 
 async def delete_account(services: Services, resident: Resident) -> None:
-    """Forgets who the resident is; their cases stay in the ledger without personal data."""
+    """Forgets who the resident is, everywhere `storage.privacy.INVENTORY` lists; their cases stay
+    in the ledger without personal data, and the officers' cards that named them are redrawn."""
     async with services.db.write() as conn:
-        await _forget(conn, resident, services.clock.now())
+        await _forget(conn, resident, services.clock.now(), services.config.tz.key)
+    services.wake_sender()
 
 
-async def _forget(conn: AsyncConnection, resident: Resident, now: datetime) -> None:
-    await case_repo.anonymise_resident_cases(conn, resident.id)
-    await people.update_resident(
-        conn,
-        resident.id,
-        telegram_id=None,
-        first_name="",
-        phone=None,
-        consented_at=None,
-        deleted_at=now,
-    )
-    if resident.telegram_id is not None:
-        await dialogs.forget(conn, resident.telegram_id)
-        # The raw updates carry their name and any contact they shared.
-        await inbox.forget_user(conn, resident.telegram_id)
+async def _forget(conn: AsyncConnection, resident: Resident, now: datetime, tz: str) -> None:
+    case_ids = await privacy.forget_resident(conn, resident, now)
+    await cases.redraw_cards(conn, case_ids, now, tz)
 
 
-async def forget_past_retention(conn: AsyncConnection, now: datetime, retention: timedelta) -> tuple[int, int]:
+async def forget_past_retention(
+    conn: AsyncConnection, now: datetime, retention: timedelta, tz: str = "Asia/Shanghai"
+) -> tuple[int, int]:
     """What the privacy notice promises: once a case has been finished for the retention period
-    its photos and location go, and a resident with nothing newer is kept only without a name.
+    its photos and location go, and so do the personal numbers in its texts; a resident with
+    nothing newer is forgotten (as if they had deleted their account).
 
     Returns (photos and locations deleted, residents forgotten). Run daily by the housekeeping sweep.
     """
     cutoff = now - retention
     still_open = [s.value for s in OPEN_STATUSES]
     stripped = await case_repo.strip_expired_attachments(conn, finished_before=cutoff, open_statuses=still_open)
+    # Cases finished in the last weeks before the cutoff: a daily sweep reaches each of them,
+    # even after some days without one, and never rereads the whole ledger.
+    expired = await case_repo.finished_between(conn, cutoff - RESCRUB_WINDOW, cutoff, still_open)
+    await privacy.scrub_cases(conn, expired)
     forgotten = await people.residents_past_retention(conn, quiet_since=cutoff, open_statuses=still_open)
     for resident in forgotten:
-        await _forget(conn, resident, now)
+        await _forget(conn, resident, now, tz)
     if stripped or forgotten:
         log.info("retention: %d photo(s) and location(s) deleted, %d resident(s) forgotten", stripped, len(forgotten))
     return stripped, len(forgotten)

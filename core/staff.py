@@ -17,11 +17,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import cases, residents
-from core.case_texts import case_summary, officer_card
-from core.cases import CASE_NOT_FOUND, NOT_PERMITTED, CaseError, area_chain, may_handle
+from core import residents
+from core.cases import rules as cases
+from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
+from core.cases.rules import CASE_NOT_FOUND, NOT_PERMITTED, CaseError, area_chain, may_handle
+from core.cases.texts import case_summary, officer_card
 from core.i18n import N_
-from core.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.models import Area, Case, Language, Role, Staff
 from core.outgoing import Outgoing
 from core.services import Services

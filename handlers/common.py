@@ -5,18 +5,39 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from core import residents
 from core import staff as desk
-from core.i18n import Safe, language_of, t, tp
-from core.models import Language, Resident
+from core.i18n import N_, Safe, language_of, t, tp
+from core.models import Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from handlers import render
+from handlers import notes
+from handlers import outgoing as render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
+
+NOT_STAFF = N_("This is only for enrolled station staff, in a private chat with the bot.")
+
+
+async def staff_member(update: Update, context: JmContext) -> Staff | None:
+    """The staff guard of the officer and booking handlers: the sender as active staff in a
+    private chat; anyone else is told no (a pop-up for a button) and gets None."""
+    user, chat = update.effective_user, update.effective_chat
+    member = await desk.staff_for(context.services, user.id) if user else None
+    if member is not None and member.active and chat is not None and chat.type == ChatType.PRIVATE:
+        return member
+    log.info("refused a staff action from a non-staff user or chat")
+    lang = await language_for(update, context)
+    if update.callback_query is not None:
+        await alert(update, lang, NOT_STAFF)
+    elif chat is not None and chat.type == ChatType.PRIVATE:
+        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, NOT_STAFF))))
+    return None
+
 
 screen = resident_screen
 
@@ -115,7 +136,9 @@ async def answer_query(update: Update, text: str | None = None, *, show_alert: b
         return
     try:
         await query.answer(text, show_alert=show_alert)
+        notes.note_answered()
     except BadRequest as exc:
+        notes.note_answered()  # Telegram will not take another answer either
         log.info("callback answer refused (%s); the press is handled anyway", exc.message)
 
 

@@ -1,5 +1,8 @@
 """The one error handler: log with context, apologise to the user in their language.
 
+An apology names the case the update was about, as `handlers.notes` recorded it for this update
+alone, and a button press that was answered already is not answered twice.
+
 A 403 (the user blocked the bot while their updates were in flight) is no fault: one line, no
 apology (it could not be delivered), and a resident is marked unreachable as the outbox would.
 """
@@ -7,31 +10,43 @@ apology (it could not be delivered), and a resident is marked unreachable as the
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar
 
 from telegram import Update
 from telegram.error import Forbidden
 
 from core import residents
+from core.cases import rules as cases
 from core.i18n import Safe, t
 from core.outgoing import Outgoing
-from handlers import render
+from handlers import outgoing as render
 from handlers.common import answer_query, language_for
 from handlers.context import JmContext
+from handlers.notes import current
 
 log = logging.getLogger(__name__)
 
-# The case a handler is working on, so that an apology can name it.
-current_case: ContextVar[str | None] = ContextVar("current_case", default=None)
+
+async def _case_number(context: JmContext) -> str | None:
+    notes = current()
+    if notes is None:
+        return None
+    if notes.case_number is None and (notes.case_id is not None or notes.booking_id is not None):
+        try:
+            notes.case_number = await cases.number_of(
+                context.services, case_id=notes.case_id, booking_id=notes.booking_id
+            )
+        except Exception:
+            log.exception("could not read the case number for an apology")
+    return notes.case_number
 
 
 async def on_error(update: object, context: JmContext) -> None:
     """Logs the failure (no message bodies or phone numbers) and apologises."""
     update_id = update.update_id if isinstance(update, Update) else None
-    number = current_case.get()
     if isinstance(context.error, Forbidden):
         await _refused(update, context, update_id)
         return
+    number = await _case_number(context)
     log.error("error while handling update %s (case %s)", update_id, number, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -48,7 +63,8 @@ async def on_error(update: object, context: JmContext) -> None:
             "Sorry, something went wrong on our side. Please try again in a moment; what you entered so far is kept.",
         )
     try:
-        if update.callback_query is not None:
+        notes = current()
+        if update.callback_query is not None and not (notes is not None and notes.answered):
             await answer_query(update)
         await render.reply(update, context.services, context.bot, Outgoing(Safe(text)))
     except Forbidden:

@@ -6,20 +6,22 @@ from typing import Any
 
 from telegram import Update
 
-from core import case_info as info
-from core import cases as case_service
 from core import dialog_state, labels
-from core.case_texts import case_line, case_summary
+from core.cases import information as info
+from core.cases import rules as case_service
+from core.cases.lifecycle import TransitionRefused
+from core.cases.texts import case_line, case_summary
 from core.dialog_state import put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
-from core.lifecycle import TransitionRefused
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, officer, render
+from handlers import cases as officer
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.errors import current_case
-from handlers.router import action, flow
+from handlers.notes import note_case
+from handlers.router import ActionHandler, FlowHandler
 
 
 async def list_cases(update: Update, context: JmContext) -> None:
@@ -55,7 +57,6 @@ async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> Case |
             return None
 
 
-@action("my_case_open")
 async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A case and its timeline, with what the resident can do now."""
     case = await _own(update, context, grant)
@@ -78,7 +79,6 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await render.reply(update, context.services, context.bot, Outgoing(text, rows(buttons)))
 
 
-@action("my_case_withdraw")
 async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
@@ -103,7 +103,6 @@ async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -
     )
 
 
-@action("my_case_withdraw_yes")
 async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
@@ -114,7 +113,7 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     except (case_service.CaseError, TransitionRefused) as refused:
         await common.answer_query(update, officer.refusal(lang, refused), show_alert=True)
         return
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     await render.edit(
         update,
@@ -124,7 +123,6 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     )
 
 
-@action("my_case_add")
 async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Opens the form that collects text and photos for the case until “Done”."""
     case = await _own(update, context, grant)
@@ -143,7 +141,6 @@ async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> No
     await _status(update, context, lang, data)
 
 
-@flow(info.FLOW)
 async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """A text, a photo (with or without a caption) or one photo of an album: collected, and the status shown.
 
@@ -200,7 +197,6 @@ async def _form(update: Update, context: JmContext, grant: ButtonGrant) -> Dialo
     return dialog
 
 
-@action(info.DONE)
 async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """“Done”: what was collected becomes one event of the case, and the officer is told once."""
     resident = await common.current_resident(update, context)
@@ -232,7 +228,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await dialog_state.clear(context.services, dialog.user_id)
         await common.alert(update, lang, refused.reason)
         return
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     text = (
         info.added_text(lang, case.number, data)
@@ -247,7 +243,6 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
     )
 
 
-@action(info.CANCEL)
 async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """“Cancel”: the collected text and photos are dropped; nothing reaches the case or the officer."""
     lang = await common.language_for(update, context)
@@ -258,3 +253,20 @@ async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) ->
     await dialog_state.clear(context.services, dialog.user_id)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "my_case_open": open_case,
+    "my_case_withdraw": ask_withdraw,
+    "my_case_withdraw_yes": withdraw,
+    "my_case_add": ask_info,
+    info.DONE: info_done,
+    info.CANCEL: info_cancel,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    info.FLOW: info_input,
+}

@@ -10,11 +10,12 @@ from core.dialogs import Dialog
 from core.i18n import Safe, language_of, t, tp
 from core.models import ButtonGrant, Language
 from core.names import area_name
-from core.onboarding_texts import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
+from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
-from handlers import common, menus, render
+from handlers import common, menus
+from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 FLOW = "onboarding"
 STAFF_PREFIX = "staff_"
@@ -85,7 +86,6 @@ async def unknown_command(update: Update, context: JmContext) -> None:
     await common.show_menu(update, context)
 
 
-@action("onb_lang")
 async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Language chosen: remember it, then show the privacy notice."""
     resident = await common.current_resident(update, context)
@@ -114,13 +114,11 @@ async def _show_privacy(update: Update, context: JmContext, lang: Language) -> N
     await render.edit(update, context.services, context.bot, Outgoing(text, consent_buttons(lang)))
 
 
-@action("onb_privacy")
 async def show_privacy(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await common.ack(update)
     await _show_privacy(update, context, await common.language_for(update, context))
 
 
-@action("onb_decline")
 async def decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """No consent: general information and the 110 notice only."""
     lang = await common.language_for(update, context)
@@ -128,7 +126,6 @@ async def decline(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await render.edit(update, context.services, context.bot, common.menu(lang, consented=False))
 
 
-@action("onb_consent")
 async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Consent given: ask for the neighbourhood."""
     resident = await common.current_resident(update, context)
@@ -150,7 +147,6 @@ async def show_areas(update: Update, context: JmContext, lang: Language, parent_
     await render.edit(update, context.services, context.bot, choose_area(lang, options, parent, purpose))
 
 
-@action("onb_area")
 async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """An area pressed: go deeper if it has parts, else remember it."""
     resident = await common.current_resident(update, context)
@@ -181,7 +177,6 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await common.show_menu(update, context)
 
 
-@action("onb_area_up")
 async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     lang = await common.language_for(update, context)
     parent_id = await areas.level_above(context.services, int(grant.payload["area_id"]))
@@ -189,7 +184,6 @@ async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     await show_areas(update, context, lang, parent_id, str(grant.payload.get("purpose", "onboarding")))
 
 
-@flow(FLOW)
 async def onboarding_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The phone step: only the sender's own contact is accepted; "Skip" goes on without it."""
     message = update.effective_message
@@ -212,7 +206,6 @@ async def onboarding_input(update: Update, context: JmContext, dialog: Dialog) -
     await common.show_menu(update, context)
 
 
-@action("menu_report")
 async def menu_report(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     from handlers import report
 
@@ -220,7 +213,6 @@ async def menu_report(update: Update, context: JmContext, grant: ButtonGrant) ->
     await report.start(update, context)
 
 
-@action("menu_mycases")
 async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     from handlers import mycases
 
@@ -228,9 +220,28 @@ async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -
     await mycases.list_cases(update, context)
 
 
-@action("menu_settings")
 async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    from handlers import settings_cmd
+    from handlers import settings as settings_cmd
 
     await common.ack(update)
     await settings_cmd.show(update, context)
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "onb_lang": pick_language,
+    "onb_privacy": show_privacy,
+    "onb_decline": decline,
+    "onb_consent": consent,
+    "onb_area": pick_area,
+    "onb_area_up": area_up,
+    "menu_report": menu_report,
+    "menu_mycases": menu_mycases,
+    "menu_settings": menu_settings,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    FLOW: onboarding_input,
+}

@@ -6,18 +6,19 @@ from typing import Any
 
 from telegram import Update
 
-from core import report_form as form
-from core.cases import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
+from core import report as form
+from core.cases.lifecycle import TransitionRefused
+from core.cases.rules import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
-from core.lifecycle import TransitionRefused
 from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.errors import current_case
-from handlers.router import action, flow
+from handlers.notes import note_case
+from handlers.router import ActionHandler, FlowHandler
 
 
 async def _resident_ready(update: Update, context: JmContext) -> Resident | None:
@@ -121,35 +122,30 @@ async def _advance(
     await _show_step(update, context, lang, dialog, edit=edit)
 
 
-@action("report_kind")
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, form.KIND)
     if found:
         await _advance(update, context, found[0], found[1], form.CATEGORY, {"kind": grant.payload["kind"]})
 
 
-@action("report_category")
 async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, form.CATEGORY)
     if found:
         await _advance(update, context, found[0], found[1], form.DESCRIPTION, {"category": grant.payload["category"]})
 
 
-@action("report_keep")
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, form.DESCRIPTION)
     if found and found[0].data.get("description"):
         await _advance(update, context, found[0], found[1], form.ATTACH, {})
 
 
-@action("report_attach_done")
 async def attachments_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, form.ATTACH)
     if found:
         await _advance(update, context, found[0], found[1], form.REVIEW, {})
 
 
-@action("report_rm_photos")
 async def remove_photos(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Drops the photos attached so far; the description and location stay."""
     found = await _form(update, context, form.ATTACH)
@@ -157,7 +153,6 @@ async def remove_photos(update: Update, context: JmContext, grant: ButtonGrant) 
         await _advance(update, context, found[0], found[1], form.ATTACH, {"photos": [], "refused": 0})
 
 
-@action("report_rm_location")
 async def remove_location(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Drops the shared location; the description and photos stay."""
     found = await _form(update, context, form.ATTACH)
@@ -165,7 +160,6 @@ async def remove_location(update: Update, context: JmContext, grant: ButtonGrant
         await _advance(update, context, found[0], found[1], form.ATTACH, {"location": None})
 
 
-@action("report_priority")
 async def toggle_priority(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, form.REVIEW)
     if found:
@@ -173,7 +167,6 @@ async def toggle_priority(update: Update, context: JmContext, grant: ButtonGrant
         await _advance(update, context, dialog, lang, form.REVIEW, {"priority": not dialog.data.get("priority")})
 
 
-@action("report_back")
 async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, str(grant.payload.get("step")))
     if found:
@@ -181,7 +174,6 @@ async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
         await _advance(update, context, dialog, lang, form.previous(dialog.step), {})
 
 
-@action("report_cancel")
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, None)
     if found:
@@ -193,7 +185,6 @@ async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None
         )
 
 
-@action("report_confirm")
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Files the case. The update id makes a replay find the same case instead of a second one."""
     filed = await filed_by(context.services, update.update_id)
@@ -206,7 +197,13 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         return
     dialog, lang = found
     try:
-        case, _created = await submit(context.services, resident, form.to_case(dialog.data), update.update_id)
+        case, _created = await submit(
+            context.services,
+            resident,
+            form.to_case(dialog.data),
+            update.update_id,
+            from_step=(form.FLOW, form.REVIEW),
+        )
     except (CaseError, TransitionRefused) as refused:
         await common.ack(update)
         await _refuse(update, context, lang, refused)
@@ -215,7 +212,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def _submitted(update: Update, context: JmContext, lang: Language, case: Case) -> None:
-    current_case.set(case.number)
+    note_case(case.number)
     await common.ack(update)
     await render.edit(
         update,
@@ -235,7 +232,6 @@ async def _refuse(update: Update, context: JmContext, lang: Language, refused: C
     )
 
 
-@flow(form.FLOW)
 async def report_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """Typed text, photos and locations while the form is open; anything else is explained."""
     message = update.effective_message
@@ -321,3 +317,24 @@ async def _explain(update: Update, context: JmContext, lang: Language, bad: form
     """Bad input: say why and show the same step again; nothing entered is lost."""
     await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
     await _show_step(update, context, lang, dialog)
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "report_kind": pick_kind,
+    "report_category": pick_category,
+    "report_keep": keep_description,
+    "report_attach_done": attachments_done,
+    "report_rm_photos": remove_photos,
+    "report_rm_location": remove_location,
+    "report_priority": toggle_priority,
+    "report_back": back,
+    "report_cancel": cancel,
+    "report_confirm": confirm,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    form.FLOW: report_input,
+}

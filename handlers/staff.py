@@ -19,7 +19,8 @@ from core.menus import staff_commands
 from core.models import Language, Staff
 from core.names import Titles
 from core.outgoing import Outgoing
-from handlers import common, menus, render
+from handlers import common, menus
+from handlers import outgoing as render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)

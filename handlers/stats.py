@@ -19,16 +19,16 @@ from telegram import Update
 
 from core import dialog_state
 from core import staff as desk
-from core import stats_queries as reads
-from core import stats_text as view
-from core.chart import FontMissing, weekly_chart
 from core.dialogs import Dialog
+from core.export import Format, export_ledger
 from core.i18n import N_, Safe, t, tp
-from core.ledger_export import Format, export_ledger
 from core.models import Area, ButtonGrant, Language, Role, Staff
 from core.names import area_name
 from core.outgoing import Attachment, Outgoing
-from core.stats import (
+from core.stats import reads
+from core.stats import texts as view
+from core.stats.chart import FontMissing, weekly_chart
+from core.stats.figures import (
     Figures,
     Period,
     PeriodKey,
@@ -46,9 +46,10 @@ from core.stats import (
     today_in,
     visible_areas,
 )
-from handlers import common, render
+from handlers import common
+from handlers import outgoing as render
 from handlers.context import JmContext
-from handlers.router import action, flow
+from handlers.router import ActionHandler, FlowHandler
 
 log = logging.getLogger(__name__)
 
@@ -227,13 +228,11 @@ async def stats_help_command(update: Update, context: JmContext) -> None:
     await _send(update, context, Outgoing(view.help_text(lang, _example(context))))
 
 
-@action(view.ACTION_PERIOD)
 async def on_period(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A period, "whole scope" or "back" button: the figures again, in place."""
     await _show(update, context, dict(grant.payload), edit=True, with_chart=False)
 
 
-@action(view.ACTION_CHART)
 async def on_chart(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The chart of the figures on screen, as a photo."""
     member = await _member(update, context)
@@ -251,7 +250,6 @@ async def on_chart(update: Update, context: JmContext, grant: ButtonGrant) -> No
     await _send(update, context, await _chart_message(member, names, period, scope, own, weeks))
 
 
-@action(view.ACTION_HELP)
 async def on_help(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await common.ack(update)
     await stats_help_command(update, context)
@@ -260,7 +258,6 @@ async def on_help(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 # --- "📅 Other dates": a dialog row that waits for two typed dates ------------------------------
 
 
-@action(view.ACTION_DATES)
 async def on_dates(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Asks for the dates, in place of the figures; the dialog remembers the area, officer or own figures."""
     member = await _member(update, context)
@@ -278,7 +275,6 @@ async def on_dates(update: Update, context: JmContext, grant: ButtonGrant) -> No
     await render.edit(update, context.services, context.bot, view.dates_prompt(lang, _example(context), current))
 
 
-@action(view.ACTION_DATES_CANCEL)
 async def on_dates_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Leaves the dialog: the figures it was opened from, in place."""
     user = update.effective_user
@@ -289,7 +285,6 @@ async def on_dates_cancel(update: Update, context: JmContext, grant: ButtonGrant
     await _show(update, context, dict(grant.payload), edit=True, with_chart=False)
 
 
-@flow(view.DATES_FLOW)
 async def on_dates_text(update: Update, context: JmContext, dialog: Dialog) -> None:
     """Typed dates: the figures for them, or the reason they cannot be used (and the dialog stays)."""
     message = update.effective_message
@@ -328,13 +323,11 @@ def officer_choices(member: Staff, areas: list[Area], staff: dict[int, str], sco
     return sorted(((o, staff.get(o, "?")) for o in officers), key=lambda p: p[1])
 
 
-@action(view.ACTION_AREAS)
 async def on_areas(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Choose an area below the one on screen."""
     await _choose(update, context, grant, "area")
 
 
-@action(view.ACTION_OFFICERS)
 async def on_officers(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Choose an officer of the areas on screen."""
     await _choose(update, context, grant, "officer")
@@ -379,7 +372,6 @@ async def export(update: Update, context: JmContext) -> None:
     await _export(update, context, member, lang, payload)
 
 
-@action(view.ACTION_EXPORT)
 async def on_export(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The ledger of the period, area and officer on screen."""
     member = await _member(update, context)
@@ -428,3 +420,22 @@ async def _export(
 
 
 COMMANDS = [("stats", stats), ("mystats", mystats), ("export", export)]
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    view.ACTION_PERIOD: on_period,
+    view.ACTION_CHART: on_chart,
+    view.ACTION_HELP: on_help,
+    view.ACTION_DATES: on_dates,
+    view.ACTION_DATES_CANCEL: on_dates_cancel,
+    view.ACTION_AREAS: on_areas,
+    view.ACTION_OFFICERS: on_officers,
+    view.ACTION_EXPORT: on_export,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    view.DATES_FLOW: on_dates_text,
+}

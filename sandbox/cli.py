@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.settings import Settings
 from sandbox.flood import FloodLimits
 from sandbox.station import SANDBOX_TOKEN, CannotListen, DemoStation, sandbox_settings
+from sandbox.story import Story, StoryStuck, pace_for_a_minute
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,12 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
         metavar="N",
         help="seed a new database with N cases of the past year, for /stats and /export (e.g. 1000)",
     )
+    parser.add_argument(
+        "--story",
+        action="store_true",
+        help="play the demo's two stories (a consultation booked and confirmed; a neighbour dispute filed, "
+        "worked, followed up and visited again) in about a minute, then leave the people to you",
+    )
     parser.add_argument("--flood-limits", action="store_true", help="enforce Telegram's flood limits")
     parser.set_defaults(func=run_sandbox)
 
@@ -48,6 +55,9 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asynci
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    if getattr(args, "story", False) and args.db is not None and args.db.exists():
+        print("jingmin sandbox: --story plays on a new demo; leave out --db or name a new file", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="jingmin-sandbox-") as scratch:
         db_file = args.db or Path(scratch) / "jingmin.db"
         limits = FloodLimits() if args.flood_limits else None
@@ -60,7 +70,25 @@ async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asynci
         try:
             print(f"\n  jingmin sandbox is running: open {station.server.url}/ in a browser", flush=True)
             print(f"  database: {db_file}   (Ctrl-C stops everything)\n", flush=True)
+            story = asyncio.create_task(play_story(station)) if getattr(args, "story", False) else None
             await stop.wait()
+            if story is not None:
+                story.cancel()
+                with suppress(asyncio.CancelledError):
+                    await story
         finally:
             await station.stop()
     return 0
+
+
+async def play_story(station: DemoStation) -> None:
+    """Plays the stories on the running station and says when the people are the visitor's."""
+    assert station.bot is not None
+    print("  the story is playing: watch 刘阿姨 and 王建国 in the page\n", flush=True)
+    try:
+        await Story(station.server.url, station.bot.services.calendar, pace=pace_for_a_minute()).play()
+    except StoryStuck as exc:
+        log.error("the story stopped: %s", exc)
+        print(f"  the story stopped ({exc}); the people are yours\n", flush=True)
+        return
+    print("  the story is over: take over any person in the page\n", flush=True)

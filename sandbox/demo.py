@@ -19,6 +19,7 @@ class DemoPerson:
     user_id: int
     first_name: str
     badge: str | None = None  # staff are enrolled by badge; residents have none
+    language: str = "zh-hans"  # their Telegram's language, which the bot offers first
 
 
 DEMO_PEOPLE = (
@@ -27,8 +28,8 @@ DEMO_PEOPLE = (
     DemoPerson(9001, "王建国", "031001"),
     DemoPerson(9002, "李明", "031002"),
     DemoPerson(5001, "刘阿姨"),
-    DemoPerson(5002, "陈先生"),
-    DemoPerson(5003, "Emily"),
+    DemoPerson(5002, "陳美玲", language="zh-hant"),
+    DemoPerson(5003, "Emily", language="en"),
 )
 
 
@@ -36,9 +37,10 @@ async def seed(services: Services, server: SandboxServer) -> None:
     """Imports the demo area file and enrols its staff as sandbox users, as a station would."""
     await area_import.import_file(services, DEMO_FILE)
     for person in DEMO_PEOPLE:
-        language = "en" if person.first_name == "Emily" else "zh-hans"
         # Staff enrol by opening their invitation link, which starts the chat with the bot.
-        server.add_user(person.user_id, person.first_name, language_code=language, started=person.badge is not None)
+        server.add_user(
+            person.user_id, person.first_name, language_code=person.language, started=person.badge is not None
+        )
         if person.badge is None:
             continue
         existing = await staff_core.staff_for(services, person.user_id)

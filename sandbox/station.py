@@ -16,10 +16,12 @@ from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
+from aiohttp import web
+
+from bot import demo_seed
 from bot.app import station_config
 from bot.runner import Bot
 from bot.settings import Settings, load_settings
-from core import demo_seed
 from core.clock import MovableClock, SystemClock
 from core.config import StationConfig
 from sandbox import demo, snapshot
@@ -27,7 +29,7 @@ from sandbox.clock import ClockApi
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer, listen_failure
 from scheduler.timeline import Timeline
-from storage import inbox, people
+from storage import inbox, people, roster
 from storage.db import Database
 from storage.demo_seed import NotEmpty
 from storage.migrate import upgrade
@@ -100,7 +102,7 @@ class DemoStation:
             role_lookup=self._roles,
             bot_username=BOT_USERNAME,
             time_source=self.clock.now,
-            routes=self.clock_api.routes(),
+            routes=[*self.clock_api.routes(), web.get("/sandbox/roster", self._roster)],
         )
         self.bot: Bot | None = None
         self._saver: asyncio.Task[None] | None = None
@@ -111,6 +113,16 @@ class DemoStation:
             return {}
         async with self.bot.services.db.read() as conn:
             return await people.roles_of(conn, user_ids)
+
+    async def _roster(self, request: web.Request) -> web.Response:
+        """GET /sandbox/roster: each known person's language and areas, for the people list."""
+        del request
+        if self.bot is None:
+            return web.json_response({"people": {}})
+        async with self.bot.services.db.read() as conn:
+            found = await roster.roster(conn, list(self.server.state.people))
+        people = {str(uid): {"language": e.language, "areas": e.areas} for uid, e in found.items()}
+        return web.json_response({"people": people})
 
     @property
     def timeline(self) -> Timeline:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from core import notify
+from core import outbox as notify
 from core.clock import Clock
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours

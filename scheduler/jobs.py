@@ -21,7 +21,7 @@ from telegram.ext import Application, CallbackContext, Job
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from core.services import Services
-from handlers import render
+from handlers import outgoing as render
 from scheduler import renderers
 from scheduler.dispatcher import Dispatcher, Transport
 from scheduler.sweeps import Sweeps
@@ -36,6 +36,10 @@ def make_transport(bot: Bot, services: Services) -> Transport:
     """The dispatcher's transport: the app's bot, so every send goes through its pacing limiter."""
 
     async def transport(chat_id: int, out: Outgoing, priority: Priority) -> int:
+        if out.edit_message_id is not None:
+            # A message Telegram no longer lets us edit (deleted by its reader) is simply left.
+            await render.edit_message(bot, services, chat_id, out.edit_message_id, out)
+            return out.edit_message_id
         message = await render.send(bot, services, chat_id, out, priority)
         return message.message_id
 

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import cases as ledger
-from core import followups as fu
 from core import labels
-from core.case_texts import STATION_TZ, local
+from core.cases import rules as ledger
+from core.cases.texts import STATION_TZ, local
+from core.followups import rules as fu
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff, Status
-from core.notify import renderer
+from core.outbox import renderer
 from core.outgoing import Button, Outgoing, Priority, rows
 from storage import areas as area_repo
 from storage import audit, outbox, people, schedule

@@ -21,21 +21,20 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import booking, residents
-from core import cases as ledger
-from core import followups as fu
+from core import residents
+from core.booking import rules as booking
+from core.cases import rules as ledger
+from core.followups import rules as fu
 from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
 from scheduler import renderers as kinds
 from scheduler import weekly_report
-from storage import buttons, inbox, outbox, people, schedule
+from storage import buttons, inbox, outbox, people, schedule, turns
 from storage import cases as case_repo
 from storage import followups as fu_repo
 from storage.schedule import CaseClock
 
-# Handled updates are kept a week: long enough to recognise any replay Telegram could send.
-INBOX_KEEP = timedelta(days=7)
 log = logging.getLogger(__name__)
 
 
@@ -93,7 +92,17 @@ class Sweeps:
         self._retention_checked: date | None = None
 
     async def run(self) -> SweepStats:
-        """Every sweep, each in its own transaction, so one failing does not stop the others."""
+        """Every sweep, each in its own transaction, so one failing does not stop the others.
+
+        With several processes on one PostgreSQL, only the one elected for this run sweeps.
+        """
+        async with turns.elected(self.services.db, turns.SWEEPS) as mine:
+            if not mine:
+                log.debug("another process is sweeping; this one skips the run")
+                return SweepStats()
+            return await self._sweep_all()
+
+    async def _sweep_all(self) -> SweepStats:
         now = self.services.clock.now()
         stats = SweepStats()
         parts: list[Callable[[AsyncConnection, datetime, SweepStats], Awaitable[None]]] = [
@@ -293,14 +302,18 @@ class Sweeps:
         )
 
     async def housekeeping(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
-        """Forgets handled updates after a week and buttons whose tokens expired (neither is the
-        ledger), and once a day what the privacy notice says is kept only for the retention period."""
-        await inbox.purge_done(conn, before=now - INBOX_KEEP)
+        """Forgets the raw content of handled updates after the inbox retention (a week; their ids
+        stay to refuse replays) and buttons whose tokens expired (neither is the ledger), and once a
+        day what the privacy notice says is kept only for the retention period."""
         await buttons.purge_expired(conn, now)
         today = now.astimezone(self.services.config.tz).date()
-        if self._retention_checked != today:  # once a day is plenty for a period counted in years
+        if self._retention_checked != today:  # once a day is plenty for periods counted in days
+            inbox_keep = timedelta(days=self.services.config.inbox_retention_days)
+            stats.retention += await inbox.forget_payloads(conn, before=now - inbox_keep)
             retention = timedelta(days=self.services.config.retention_days)
-            stripped, forgotten = await residents.forget_past_retention(conn, now, retention)
+            stripped, forgotten = await residents.forget_past_retention(
+                conn, now, retention, self.services.config.tz.key
+            )
             stats.retention += stripped + forgotten
             self._retention_checked = today
 

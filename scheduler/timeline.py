@@ -17,17 +17,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core import booking
-from core import followups as fu
+from core.booking import rules as booking
+from core.booking.slots import BookingStatus
 from core.clock import MovableClock, TimeGoesForward
+from core.followups import rules as fu
 from core.i18n import N_, tp
 from core.models import Language
 from core.services import Services
-from core.slots import BookingStatus
 from scheduler import renderers as kinds
 from scheduler.dispatcher import Dispatcher
 from scheduler.sweeps import Sweeps
-from storage import bookings, schedule, timeline
+from storage import booking as bookings
+from storage import schedule, timeline
 
 log = logging.getLogger(__name__)
 

@@ -18,15 +18,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core import stats_text as view
-from core.chart import FontMissing, weekly_chart
 from core.config import StationConfig
 from core.i18n import Safe, t, tp
 from core.models import Role, Staff
-from core.notify import renderer
+from core.outbox import renderer
 from core.outgoing import Attachment, Outgoing, Priority
 from core.services import Services
-from core.stats import Period, PeriodKey, Scope, local_midnight, supervised_areas
+from core.stats import texts as view
+from core.stats.chart import FontMissing, weekly_chart
+from core.stats.figures import Period, PeriodKey, Scope, local_midnight, supervised_areas
 from storage import areas as area_repo
 from storage import outbox, people
 from storage import stats as repo

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.slots import Hours
+from core.booking.slots import Hours
 from storage.schema import availability
 
 _ORDER = (availability.c.weekday, availability.c.start_time)

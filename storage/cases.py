@@ -213,13 +213,16 @@ async def events(conn: AsyncConnection, case_id: int) -> list[CaseEvent]:
     ]
 
 
-async def anonymise_resident_cases(conn: AsyncConnection, resident_id: int) -> None:
-    """Cases stay in the ledger; their location and photos are personal data and go."""
-    theirs = sa.select(cases.c.id).where(cases.c.resident_id == resident_id).scalar_subquery()
-    await conn.execute(case_photos.delete().where(case_photos.c.case_id.in_(theirs)))
-    await conn.execute(
-        cases.update().where(cases.c.resident_id == resident_id).values(location_lat=None, location_lon=None)
+async def finished_between(
+    conn: AsyncConnection, start: datetime, end: datetime, open_statuses: list[str]
+) -> list[int]:
+    """Ids of the cases finished (last changed, not open) in [start, end)."""
+    rows = await conn.execute(
+        sa.select(cases.c.id).where(
+            cases.c.status.not_in(open_statuses), cases.c.updated_at >= start, cases.c.updated_at < end
+        )
     )
+    return [int(r) for (r,) in rows.all()]
 
 
 async def strip_expired_attachments(

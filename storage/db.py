@@ -23,6 +23,8 @@ from sqlalchemy.sql.dml import UpdateBase
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# Connections for advisory locks (PostgreSQL): each user whose update is being handled holds one.
+LOCK_POOL_SIZE = 16
 
 # Reads remembered while one update is handled (see `Database.update_scope`); None outside one.
 _update_reads: ContextVar[dict[Any, Any] | None] = ContextVar("jingmin_update_reads", default=None)
@@ -51,6 +53,7 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._write_lock = asyncio.Lock()
+        self._lock_engine: AsyncEngine | None = None
         event.listen(self.engine.sync_engine, "before_execute", _forget_reads_on_write)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
@@ -103,8 +106,24 @@ class Database:
         """The reads remembered for the update being handled; None outside `update_scope`."""
         return _update_reads.get()
 
+    def lock_engine(self) -> AsyncEngine:
+        """PostgreSQL: a pool of its own for advisory locks held while the work they guard runs
+        on the main pool (storage/turns.py); autocommit, so a held lock is never a transaction."""
+        if self._lock_engine is None:
+            self._lock_engine = create_async_engine(
+                self.url,
+                hide_parameters=True,
+                pool_pre_ping=True,
+                pool_size=LOCK_POOL_SIZE,
+                max_overflow=0,
+                isolation_level="AUTOCOMMIT",
+            )
+        return self._lock_engine
+
     async def close(self) -> None:
         await self.engine.dispose()
+        if self._lock_engine is not None:
+            await self._lock_engine.dispose()
 
 
 def upsert(conn: AsyncConnection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
@@ -146,6 +165,8 @@ def _sqlite_on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry
         "PRAGMA synchronous=FULL",
         f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
         "PRAGMA foreign_keys=ON",
+        # Deleted personal data is overwritten, not left in free pages of the file.
+        "PRAGMA secure_delete=ON",
     ):
         cursor.execute(pragma)
     cursor.close()

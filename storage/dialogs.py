@@ -54,6 +54,18 @@ async def put(conn: AsyncConnection, user_id: int, flow: str, step: str, data: d
     return dialog
 
 
+async def close_at(conn: AsyncConnection, user_id: int, flow: str, step: str) -> bool:
+    """Ends the dialog only if it is still at `flow`'s `step`; False if it was not (compare-and-set).
+
+    A one-shot step (submitting a form) does its work only if this returns True, so two presses
+    handled at the same time, in one process or two, do it once.
+    """
+    result = await conn.execute(
+        dialogs.delete().where(dialogs.c.user_id == user_id, dialogs.c.flow == flow, dialogs.c.step == step)
+    )
+    return result.rowcount == 1
+
+
 async def clear(conn: AsyncConnection, user_id: int) -> None:
     """Ends the user's dialog (the form is done with, or the user cancelled it)."""
     await conn.execute(dialogs.delete().where(dialogs.c.user_id == user_id))

@@ -16,6 +16,8 @@ from storage.db import upsert
 from storage.schema import inbox
 
 PENDING, PROCESSING, DONE = "pending", "processing", "done"
+# The payload of an update whose raw content was deleted (retention, a deleted account).
+FORGOTTEN = ""
 
 
 async def store(
@@ -99,7 +101,9 @@ async def take_over(
     update goes to exactly one of them.
     """
     candidates = await conn.execute(
-        sa.select(inbox.c.update_id, inbox.c.payload).where(_unheld(stale_before)).order_by(inbox.c.update_id)
+        sa.select(inbox.c.update_id, inbox.c.payload)
+        .where(_unheld(stale_before), inbox.c.payload != FORGOTTEN)
+        .order_by(inbox.c.update_id)
     )
     taken: list[tuple[int, str]] = []
     for row in candidates.all():
@@ -114,13 +118,55 @@ async def take_over(
 
 
 async def forget_user(conn: AsyncConnection, user_id: int) -> int:
-    """Deletes every stored update the user sent (their account is deleted)."""
-    result = await conn.execute(inbox.delete().where(inbox.c.user_id == user_id))
+    """Empties every stored update the user sent (their account is deleted).
+
+    The update ids stay, so that Telegram delivering one again is still refused as a replay; an
+    unfinished one counts as handled (there is nothing left to handle it with).
+    """
+    result = await conn.execute(
+        inbox.update().where(inbox.c.user_id == user_id).values(payload=FORGOTTEN, user_id=None, status=DONE)
+    )
     return result.rowcount
 
 
-async def purge_done(conn: AsyncConnection, before: datetime) -> int:
-    result = await conn.execute(inbox.delete().where(inbox.c.status == DONE, inbox.c.handled_at < before))
+def _like(needle: str) -> sa.ColumnElement[bool]:
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return inbox.c.payload.like(f"%{escaped}%", escape="\\")
+
+
+async def scrub_mentions(conn: AsyncConnection, needles: tuple[str, ...], replacement: str = "已删除") -> int:
+    """Other people's updates that quote a deleted resident (a staff member's press on a card
+    names them): a handled one is emptied, an unfinished one keeps its shape with each needle
+    replaced, so it can still be handled. Returns how many updates were changed."""
+    wanted = [n for n in dict.fromkeys(needles) if n]
+    if not wanted:
+        return 0
+    rows = await conn.execute(
+        sa.select(inbox.c.update_id, inbox.c.payload, inbox.c.status).where(
+            inbox.c.payload != FORGOTTEN, sa.or_(*(_like(n) for n in wanted))
+        )
+    )
+    changed = 0
+    for update_id, payload, state in rows.all():
+        if state == DONE:
+            scrubbed = FORGOTTEN
+        else:
+            scrubbed = payload
+            for needle in wanted:
+                scrubbed = scrubbed.replace(needle, replacement)
+        await conn.execute(inbox.update().where(inbox.c.update_id == update_id).values(payload=scrubbed))
+        changed += 1
+    return changed
+
+
+async def forget_payloads(conn: AsyncConnection, before: datetime) -> int:
+    """Raw updates handled before `before` are not an archive: their payload goes, their id stays
+    (a replay is still refused). Returns how many were emptied."""
+    result = await conn.execute(
+        inbox.update()
+        .where(inbox.c.status == DONE, inbox.c.handled_at < before, inbox.c.payload != FORGOTTEN)
+        .values(payload=FORGOTTEN, user_id=None)
+    )
     return result.rowcount
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.lifecycle import Action
+from core.cases.lifecycle import Action
 from core.models import OPEN_STATUSES, Kind, Status
 from storage.schema import case_events, cases
 

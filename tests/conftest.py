@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +13,7 @@ import pytest
 
 from bot.app import build_application, build_services
 from bot.inbox import InboxApplication
-from bot.settings import Settings, load_settings
+from bot.settings import ENV_FILE_VARIABLE, Settings, load_settings
 from core.clock import FakeClock
 from core.models import Role
 from core.services import Services
@@ -23,6 +24,18 @@ from storage.migrate import upgrade_blocking
 from tests.harness import Harness, Person, RecordingRequest
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite never reads the developer's settings: no JINGMIN_* variable, no `.env` file.
+
+    Set before any test runs, so the bot processes that tests start inherit it too.
+    """
+    for name in [name for name in os.environ if name.startswith("JINGMIN_")]:
+        del os.environ[name]
+    os.environ[ENV_FILE_VARIABLE] = ""
+
+
 # A Monday morning, a working day.
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
 

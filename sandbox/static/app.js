@@ -10,6 +10,12 @@ const ROLES = {
   leader: "局领导",
   admin: "管理员",
 };
+// The bot's language for a person (zh_Hans …), or their Telegram's (zh-hans …) before /start.
+const LANGUAGES = {
+  zh_hans: "简体中文",
+  zh_hant: "繁體中文",
+  en: "English",
+};
 const ACTIONS = {
   typing: "正在输入…",
   upload_photo: "正在发送照片…",
@@ -23,6 +29,7 @@ const DEFAULT_PLACE = { latitude: 31.2304, longitude: 121.4737 };
 
 const ui = {
   people: document.getElementById("people"),
+  switcher: document.getElementById("switcher"),
   newPerson: document.getElementById("new-person"),
   botName: document.getElementById("bot-name"),
   botAvatar: document.getElementById("bot-avatar"),
@@ -57,6 +64,7 @@ const state = {
   seenAnswers: new Set(),
   revision: -1,
   seenCounts: loadSeen(),
+  roster: {}, // user id -> {language, areas}, from the demo station (GET /sandbox/roster)
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -117,6 +125,25 @@ function avatar(node, user) {
 // The badge of the bot's role for a user; none for someone the bot does not know yet (before /start).
 function roleName(role) {
   return role ? ROLES[role] || role : "";
+}
+
+function languageName(code) {
+  if (!code) return "";
+  const key = code.toLowerCase().replace("-", "_");
+  return LANGUAGES[key] || (key.startsWith("en") ? "English" : key.startsWith("zh") ? "简体中文" : code);
+}
+
+// "民警 · 简体中文 · 负责 幸福里社区、大庄村", from the bot's roster where it knows the person
+// (the list shows the role as a badge beside the name, so it leaves it out here).
+function personDetails(user, withRole = true) {
+  const known = state.roster[user.id];
+  const parts = [];
+  if (user.role && withRole) parts.push(roleName(user.role));
+  parts.push(languageName(known ? known.language : user.language_code));
+  if (known && known.areas.length) {
+    parts.push(user.role === "resident" ? known.areas.join("、") : `负责 ${known.areas.join("、")}`);
+  }
+  return parts.filter(Boolean).join(" · ");
 }
 
 function formatTime(seconds) {
@@ -273,7 +300,9 @@ function renderPeople() {
     const line = el("div", "person-line");
     line.append(el("span", "person-name", fullName(user)));
     if (user.role) line.append(el("span", `badge role-${user.role}`, roleName(user.role)));
-    const sub = el("div", "person-sub", `ID ${user.id}${user.username ? ` · @${user.username}` : ""}`);
+    const details = personDetails(user, false);
+    const sub = el("div", "person-sub", `${details ? `${details} · ` : ""}ID ${user.id}`);
+    sub.title = sub.textContent;
     if (user.blocked) sub.append(el("span", "blocked-mark", " · 已屏蔽机器人"));
     info.append(line, sub);
     item.append(face, info);
@@ -284,10 +313,33 @@ function renderPeople() {
   }
 }
 
+function renderSwitcher() {
+  ui.switcher.replaceChildren();
+  const prompt = el("option", "", "选择身份…");
+  prompt.value = "";
+  prompt.disabled = true;
+  ui.switcher.append(prompt);
+  for (const user of state.users) {
+    const option = el("option", "", `${fullName(user)}${user.role ? ` · ${personDetails(user)}` : ""}`);
+    option.value = String(user.id);
+    ui.switcher.append(option);
+  }
+  ui.switcher.value = state.current ? String(state.current) : "";
+}
+
+ui.switcher.addEventListener("change", () => {
+  const userId = Number(ui.switcher.value);
+  if (userId) selectUser(userId);
+});
+
 async function refreshUsers() {
   const answer = await get("/sandbox/users");
   state.users = answer.users;
+  if (state.bot && (state.bot.extensions || []).includes("/sandbox/roster")) {
+    state.roster = (await get("/sandbox/roster").catch(() => ({ people: {} }))).people;
+  }
   renderPeople();
+  renderSwitcher();
 }
 
 async function selectUser(userId) {
@@ -305,6 +357,7 @@ async function selectUser(userId) {
   ui.composer.hidden = false;
   await refreshChat(true);
   renderPeople();
+  renderSwitcher();
   ui.text.focus();
 }
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from core.booking.slots import Hours
 from core.models import Case, Language, Resident, Staff
 from core.services import Services
-from core.slots import Hours
 from storage import availability, cases, people
 from storage.schema import outbox, slot_claims
 from tests.conftest import Station

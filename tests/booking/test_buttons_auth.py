@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core import booking as bk
 from core import buttons
+from core.booking import rules as bk
+from core.booking.slots import Topic
 from core.models import Resident, Staff
 from core.services import Services
-from core.slots import Topic
 from storage.schema import bookings, outbox
 from tests.booking.conftest import make_resident
 from tests.conftest import Station

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from bot.app import build_application, build_services
 from bot.settings import Settings
-from core import booking as bk
+from core.booking import rules as bk
+from core.booking.slots import BookingStatus, Topic
 from core.clock import FakeClock
 from core.models import Status
 from core.services import Services
-from core.slots import BookingStatus, Topic
 from storage.schema import bookings
 from tests.booking.conftest import case_of, make_resident
 from tests.conftest import Station
@@ -386,7 +386,7 @@ async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
 ) -> None:
     """The press requested the booking (and closed the form), then the process died before answering."""
-    from core import booking_texts as texts
+    from core.booking import texts
     from core.dialog_state import get
     from core.residents import find
 

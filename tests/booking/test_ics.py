@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
-from core import booking_texts as texts
-from core import ics
+from core.booking import ics, texts
+from core.booking.slots import Booking, BookingStatus, Topic
 from core.models import Case, Category, Kind, Language, Role, Staff, Status
-from core.slots import Booking, BookingStatus, Topic
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 START = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai

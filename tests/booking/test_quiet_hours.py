@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from core import booking as bk
+from core.booking import rules as bk
+from core.booking.slots import Hours, Topic
 from core.clock import FakeClock
 from core.models import Resident, Staff
 from core.services import Services
-from core.slots import Hours, Topic
 from storage import availability
 from tests.booking.conftest import WEEK
 from tests.booking.test_reminders import at

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from core import booking as bk
+from core.booking import rules as bk
+from core.booking.slots import Topic
 from core.models import Resident
 from core.services import Services
-from core.slots import Topic
-from storage import bookings as repo
+from storage import booking as repo
 from storage.db import Database
 from storage.schema import bookings, cases
 from tests.booking.conftest import claims, make_resident

@@ -8,13 +8,13 @@ from datetime import timedelta
 import icalendar
 import pytest
 
-from core import booking as bk
-from core import cases as ledger
-from core import notify
+from core import outbox as notify
+from core.booking import rules as bk
+from core.booking.slots import Slot, Topic
+from core.cases import rules as ledger
 from core.clock import FakeClock
 from core.models import Resident, Staff
 from core.services import Services
-from core.slots import Slot, Topic
 from tests.booking.conftest import outbox_rows
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 import pytest
 
-from core import booking as bk
-from core import cases as ledger
+from core.booking import rules as bk
+from core.booking.slots import BookingStatus, Slot, Topic
+from core.cases import rules as ledger
 from core.clock import FakeClock
 from core.models import Category, Kind, Resident, Role, Staff, Status
 from core.services import Services
-from core.slots import BookingStatus, Slot, Topic
 from storage import areas as area_repo
 from storage import people
 from tests.booking.conftest import case_of, claims, events_of, make_resident, outbox_rows
@@ -342,7 +342,7 @@ async def test_who_may_work_a_booking(services: Services, resident: Resident, st
 async def test_weekly_hours_are_edited_by_their_owner(services: Services, staff: dict[str, Staff]) -> None:
     from datetime import time
 
-    from core.slots import Hours
+    from core.booking.slots import Hours
 
     officer, supervisor = staff["officer"], staff["supervisor"]
     week = await bk.set_hours(services, officer, officer.id, add=[Hours(0, time(9), time(10))])

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.slots import (
+from core.booking.slots import (
     Hours,
     HoursError,
     Slot,

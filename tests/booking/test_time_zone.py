@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.settings import Settings, load_settings
-from core import booking as bk
-from core import booking_texts as texts
+from core.booking import rules as bk
+from core.booking import texts
+from core.booking.slots import Topic
 from core.clock import FakeClock
 from core.models import Language, Resident, Staff
 from core.services import Services
-from core.slots import Topic
 from tests.booking.test_reminders import at
 from tests.harness import Harness, RecordingRequest
 

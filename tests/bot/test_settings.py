@@ -21,7 +21,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import os
 
     for key in list(os.environ):
-        if key.startswith("JINGMIN_"):
+        if key.startswith("JINGMIN_"):  # JINGMIN_ENV_FILE too: these tests read a .env in their own folder
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
 
@@ -208,3 +208,12 @@ def test_the_shipped_env_example_loads_as_written(tmp_path: Path) -> None:
     settings = load_settings()
     assert settings.visit_days == [7, 30]
     assert settings.resolve_workdays["dispute"] == 13
+
+
+def test_the_settings_file_is_dot_env_or_the_one_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("JINGMIN_DAILY_CASE_LIMIT=2\n", encoding="utf-8")
+    (tmp_path / "station.env").write_text("JINGMIN_DAILY_CASE_LIMIT=3\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().daily_case_limit == 2
+    monkeypatch.setenv("JINGMIN_ENV_FILE", str(tmp_path / "station.env"))
+    assert load_settings().daily_case_limit == 3

@@ -13,10 +13,21 @@ from typing import Any
 
 import aiohttp
 
+from bot.settings import Settings, load_settings
 from sandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7000000001:E2E-test-token-000000000000000000"
+
+# These bots run on the real clock. At night (21:30-08:00 at the station) the residents' quiet
+# hours would hold the very answers the tests wait for, so here they are off; quiet hours have
+# their own tests on a fake clock (tests/booking/test_quiet_hours.py, tests/scheduler/).
+NO_QUIET_HOURS = "00:00-00:00"
+
+
+def daytime_settings() -> Settings:
+    """The suite's settings with quiet hours off, for a bot that runs on the real clock."""
+    return load_settings().model_copy(update={"quiet_hours": NO_QUIET_HOURS})
 
 
 class Chat:
@@ -93,6 +104,7 @@ def bot_env(server: SandboxServer, db_file: Path, **extra: str) -> dict[str, str
             "JINGMIN_STATION_NAME": "西丰派出所",
             "JINGMIN_BOT_USERNAME": "jingmin_sandbox_bot",
             "JINGMIN_LOG_LEVEL": "INFO",
+            "JINGMIN_QUIET_HOURS": NO_QUIET_HOURS,
             **extra,
         }
     )

@@ -9,9 +9,8 @@ import aiohttp
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.settings import load_settings
 from sandbox.station import DemoStation
-from tests.e2e.sandbox_client import Chat
+from tests.e2e.sandbox_client import Chat, daytime_settings
 from tests.e2e.test_bot_process import file_and_work_case
 from tests.e2e.test_web_chat import newest, page, shot
 
@@ -21,7 +20,7 @@ __all__ = ["page"]  # the Chromium fixture, shared with the web chat's test
 
 @pytest.fixture
 async def station(tmp_path: Path) -> AsyncIterator[DemoStation]:
-    async with DemoStation(load_settings(), tmp_path / "jingmin.db") as running:
+    async with DemoStation(daytime_settings(), tmp_path / "jingmin.db") as running:
         yield running
 
 
@@ -40,10 +39,10 @@ async def test_the_next_working_day_button_brings_the_follow_up(station: DemoSta
     question = newest(page)
     await expect(question).to_contain_text("您的问题解决了吗")
     await expect(question.locator(".meta")).to_contain_text("10:00")  # station time, not the browser's
+    await expect(page.locator("#clock-now")).to_contain_text("10:00")
     after = await page.locator("#clock-now").get_attribute("datetime")
     assert before is not None and after is not None and after > before
     assert after.endswith("T10:00:00+08:00"), after
-    await expect(page.locator("#clock-now")).to_contain_text("10:00")
     await shot(page, "demo-clock-follow-up.png")
 
     # Answering it works like any other press: the satisfaction poll comes next.

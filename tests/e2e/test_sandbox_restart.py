@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.e2e.sandbox_client import ROOT
+from tests.e2e.sandbox_client import NO_QUIET_HOURS, ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ class SandboxProcess:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "sandbox", "--db", str(db_file), "--port", "0"],
                 cwd=ROOT,
-                env={**env, "PYTHONUNBUFFERED": "1"},
+                env={**env, "PYTHONUNBUFFERED": "1", "JINGMIN_QUIET_HOURS": NO_QUIET_HOURS},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

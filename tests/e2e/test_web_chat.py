@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Dialog, Locator, Page, async_playwright, expect
 
-from bot.settings import load_settings
 from sandbox.server import SandboxServer
 from sandbox.station import DemoStation
+from tests.e2e.sandbox_client import daytime_settings
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ DESCRIPTION = "邻居装修每天早上七点开始电钻，严重影响老人�
 @pytest.fixture
 async def station(tmp_path: Path) -> AsyncIterator[SandboxServer]:
     """What `jingmin sandbox` runs: the sandbox (no flood limits), the bot on a fresh file, the demo station."""
-    async with DemoStation(load_settings(), tmp_path / "jingmin.db") as running:
+    async with DemoStation(daytime_settings(), tmp_path / "jingmin.db") as running:
         yield running.server
 
 

@@ -7,12 +7,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.inbox import InboxApplication
-from core import buttons, cases
+from core import buttons
 from core import staff as desk
-from core.cases import NewCase
+from core.cases import rules as cases
+from core.cases.rules import NewCase
 from core.models import Case, CaseEvent, Category, Kind, Language, Resident, Staff, Status
 from core.services import Services
-from handlers import render
+from handlers import outgoing as render
 from storage import cases as case_repo
 from storage import people
 from storage.schema import audit_log

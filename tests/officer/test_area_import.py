@@ -178,7 +178,7 @@ def test_error_message_names_the_line() -> None:
 
 
 async def test_staff_hours_in_the_file_set_their_consultation_week(services: Services) -> None:
-    from core import booking
+    from core.booking import rules as booking
 
     text = (
         "staff:\n"

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.inbox import InboxApplication
-from core import notify
-from core.lifecycle import Action, Actor, allowed_actions
+from core import outbox as notify
+from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.models import Status
 from core.services import Services
 from storage import dialogs

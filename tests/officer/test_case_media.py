@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from bot.inbox import InboxApplication
-from core import cases
-from core.cases import NewCase
-from core.lifecycle import Action
+from core.cases import rules as cases
+from core.cases.lifecycle import Action
+from core.cases.rules import NewCase
 from core.models import Case, Category, Kind
 from core.services import Services
-from handlers.render import albums
+from handlers.outgoing import albums
 from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest

@@ -9,7 +9,7 @@ from core import staff as desk
 from core.clock import FakeClock
 from core.models import Kind, Language, Role, Status
 from core.services import Services
-from handlers.officer import queue_screen
+from handlers.cases import queue_screen
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.officer.desk import file_case, get_case, make_resident, set_status

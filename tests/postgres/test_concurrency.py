@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from bot.settings import Settings
-from core import cases as ledger
+from core.cases import rules as ledger
 from core.clock import FakeClock
 from core.models import Category, Kind
 from core.services import Services

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core.stats import Period, PeriodKey, Scope
-from storage import ledger
+from core.stats.figures import Period, PeriodKey, Scope
+from storage import export as ledger
 from storage import stats as repo
 from storage.db import Database
 from storage.schema import metadata

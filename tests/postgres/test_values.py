@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import cases as ledger
-from core import demo_seed
+from bot import demo_seed
+from core.cases import rules as ledger
 from core.clock import FakeClock
 from core.config import StationConfig
 from core.models import Category, Kind, Language, Role

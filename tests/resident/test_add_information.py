@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from bot.app import build_application, build_services
 from bot.settings import Settings
-from core import case_info
+from core.cases import information as case_info
 from core.services import Services
 from storage.schema import case_events, case_photos
 from tests.conftest import Station

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from bot.app import build_application
 from bot.inbox import InboxApplication
 from bot.settings import Settings
-from core.cases import NewCase, file_in
+from core.cases.rules import NewCase, file_in
 from core.models import Category, Kind
 from core.services import Services
 from storage import dialogs, people
@@ -324,8 +324,8 @@ async def test_a_crash_between_filing_and_answering_still_tells_the_number(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services
 ) -> None:
     """The press filed the case (and closed the form), then the process died before answering."""
-    from core import report_form
-    from core.cases import submit
+    from core import report as report_form
+    from core.cases.rules import submit
     from core.dialog_state import get
     from core.residents import find
 

@@ -1,4 +1,4 @@
-"""`jingmin sandbox` and `python -m sandbox` on a port that is taken: one line, exit code 2."""
+"""`jingmin sandbox`: a refusal (a busy port, --story on a used file) is one line and exit code 2."""
 
 from __future__ import annotations
 
@@ -39,3 +39,19 @@ def test_a_busy_port_is_one_line_and_exit_code_2(
         f"{prefix}: port {busy_port} is in use; choose another with --port (0 picks a free one)"
     ]
     assert "Traceback" not in finished.stdout + finished.stderr
+
+
+def test_the_story_wants_a_new_demo(tmp_path: Path) -> None:
+    used = tmp_path / "used.db"
+    used.write_bytes(b"")
+    finished = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sandbox", "--story", "--db", str(used), "--port", "0"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={"PATH": "/usr/bin:/bin", "JINGMIN_LOG_LEVEL": "WARNING"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2, finished.stderr
+    assert finished.stderr.strip() == "jingmin sandbox: --story plays on a new demo; leave out --db or name a new file"

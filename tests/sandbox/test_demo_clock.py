@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.settings import load_settings
 from sandbox.station import DemoStation
-from tests.e2e.sandbox_client import Chat
-from tests.e2e.test_bot_process import OFFICER, RESIDENT, file_and_work_case
+from tests.e2e.sandbox_client import Chat, daytime_settings
+from tests.e2e.test_bot_process import OFFICER, RESIDENT, file_and_work_case, onboard_and_fill
 
 pytestmark = pytest.mark.e2e
 
+LEADER = 9200  # 赵国强, 所长
 QUESTION = "您的问题解决了吗"
 REMINDER = "还想了解"
 
 
 @pytest.fixture
 async def station(tmp_path: Path) -> AsyncIterator[DemoStation]:
-    async with DemoStation(load_settings(), tmp_path / "demo.db") as running:
+    async with DemoStation(daytime_settings(), tmp_path / "demo.db") as running:
         yield running
 
 
@@ -110,3 +110,39 @@ async def test_to_next_event_goes_exactly_to_what_it_announced(
     assert status == 200, moved
     assert moved["now"] == announced["at"]
     assert moved["next_event"]["at"] > announced["at"]
+
+
+async def test_a_week_of_the_clock_brings_each_digest_and_the_weekly_report_once_in_order(
+    station: DemoStation, session: aiohttp.ClientSession
+) -> None:
+    chat = Chat(station.server, session)
+    await onboard_and_fill(chat)
+    await chat.send(RESIDENT, "小区东门的路灯坏了一个多月，晚上出入很不安全。")
+    await chat.press(RESIDENT, "继续")
+    await chat.press(RESIDENT, "确认提交")
+    await chat.press(OFFICER, "受理")  # accepted, still open: it is in every morning's digest
+    await chat.wait_for(RESIDENT, "已受理")
+
+    _, view = await clock(session, station)
+    now = datetime.fromisoformat(view["now"])
+    days_to_monday = (7 - now.weekday()) % 7 or 7
+    monday = (now + timedelta(days=days_to_monday)).replace(hour=9, minute=30, second=0, microsecond=0)
+    status, moved = await clock(session, station, to=monday.isoformat())
+    assert status == 200, moved
+
+    calendar = station.timeline.services.calendar
+    digests = [m for m in await chat.messages(OFFICER) if "每日工作提示" in (m.get("text") or "")]
+    digest_days = [datetime.fromtimestamp(m["date"], now.tzinfo) for m in digests]
+    days = [(now + timedelta(days=n)).date() for n in range(days_to_monday + 1)]
+    expected = [d for d in days if calendar.is_workday(d) and calendar.workday_at(d, time(8, 30)) > now]
+    assert [d.date() for d in digest_days] == expected  # one a working morning, none twice
+    assert all((d.hour, d.minute) == (8, 30) for d in digest_days)
+    reports = [m for m in await chat.messages(LEADER) if "每周统计报告" in (m.get("text") or "")]
+    assert len(reports) == 1
+    sent = datetime.fromtimestamp(reports[0]["date"], now.tzinfo)
+    assert (sent.date(), sent.hour) == (monday.date(), 9)
+    assert not expected or sent > digest_days[-1]  # Monday's digest at 08:30 came first
+
+    status, again = await clock(session, station, advance=3600)
+    assert status == 200, again
+    assert len([m for m in await chat.messages(LEADER) if "每周统计报告" in (m.get("text") or "")]) == 1

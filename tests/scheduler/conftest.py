@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import TelegramError
 
-import core.case_texts  # noqa: F401  (registers the case_card and case_status renderers)
+import core.cases.texts  # noqa: F401  (registers the case_card and case_status renderers)
 import scheduler.renderers  # noqa: F401  (registers the scheduler's renderers)
 from core.clock import FakeClock
 from core.config import StationConfig
 from core.models import Language, Role
-from core.notify import RENDERERS, renderer
+from core.outbox import RENDERERS, renderer
 from core.outgoing import Outgoing, Priority
 from core.services import Services
 from storage import areas, people

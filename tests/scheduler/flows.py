@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from core import cases as ledger
+from core.cases import rules as ledger
+from core.cases.lifecycle import Action
 from core.clock import FakeClock
-from core.lifecycle import Action
 from core.models import Case, Category, Kind, Language, Resident, Staff
 from core.services import Services
 from storage import people

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from telegram.error import BadRequest
 
 from bot.app import build_application
@@ -39,12 +41,15 @@ async def test_outbox_report_lists_failed_and_pending_without_message_bodies(
     telegram.fail(12, BadRequest("Bad Request: chat not found"))
     await Dispatcher(db, clock, telegram, worker_id="w").drain()
 
-    report = await outbox_report(db, clock.now())
+    report = await outbox_report(db, clock.now(), tz=ZoneInfo("Asia/Shanghai"))
 
     assert report.splitlines()[0] == "Outbox: pending 1, sending 0, sent 1, failed 1, cancelled 0"
     assert "400: Chat not found" in report
     assert "staff:12" in report
     assert "staff:13" in report
+    waiting = next(line for line in report.splitlines() if "staff:13" in line)
+    local = (START + timedelta(hours=2)).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"next {local:%Y-%m-%d %H:%M:%S} +08:00" in waiting  # station time, as the bot's texts
     assert "秘密内容" not in report
     assert "13800001234" not in report
 
@@ -67,23 +72,35 @@ async def test_install_adds_the_tick_and_the_sweeps_and_wakes_the_sender(
 
 
 async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Path) -> None:
+    """A handled update's raw content goes after the inbox retention (a week), its id stays, so
+    Telegram sending it again is still refused; an unhandled one stays whole."""
     from core import buttons as button_tokens
     from scheduler.sweeps import Sweeps
-    from storage import inbox
+    from storage import inbox, schema
 
     services = await _housekeeping_services(tmp_path)
     try:
         start = services.clock.now()
         async with services.db.write() as conn:
-            await inbox.store(conn, 1, "{}", start)
+            await inbox.store(conn, 1, '{"from": "刘阿姨"}', start)
             await inbox.claim(conn, 1)
             await inbox.finish(conn, 1, start)
-            await inbox.store(conn, 2, "{}", start)  # never handled: must stay
+            await inbox.store(conn, 2, '{"from": "陈先生"}', start)  # never handled: must stay
+            await inbox.store(conn, 3, '{"from": "张三"}', start)
+            await inbox.claim(conn, 3)
+            await inbox.finish(conn, 3, start + timedelta(days=2))
             token = await button_tokens.issue(conn, 42, "noop", {}, start)
-        services.clock.advance(days=61)  # type: ignore[attr-defined]
+        services.clock.advance(days=8)  # type: ignore[attr-defined]
         await Sweeps(services).run()
         async with services.db.read() as conn:
-            assert await inbox.status(conn, 1) is None
+            payloads = dict((await conn.execute(sa.select(schema.inbox.c.update_id, schema.inbox.c.payload))).all())
+        assert payloads == {1: "", 2: '{"from": "陈先生"}', 3: '{"from": "张三"}'}
+        async with services.db.write() as conn:
+            assert not await inbox.store(conn, 1, '{"from": "刘阿姨"}', start)  # a replay: refused
+        services.clock.advance(days=53)  # type: ignore[attr-defined]
+        await Sweeps(services).run()
+        async with services.db.read() as conn:
+            assert await inbox.status(conn, 1) == "done"
             assert await inbox.status(conn, 2) == "pending"
             assert await button_tokens.resolve(conn, token, 42, start) is None
     finally:

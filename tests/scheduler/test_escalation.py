@@ -6,8 +6,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from core.cases.lifecycle import Action
 from core.clock import FakeClock
-from core.lifecycle import Action
 from core.models import Kind, Status
 from core.services import Services
 from scheduler.sweeps import Sweeps
@@ -86,7 +86,7 @@ async def test_reminder_at_75_percent_then_supervisor_then_leader(
     assert urges[1]["to_staff_id"] == station.staff_ids["leader"]
 
     # Accepted: the acknowledgement clock stops; the resolution clock runs on.
-    from core import cases as ledger
+    from core.cases import rules as ledger
 
     clock.set(local("2026-09-30 11:00"))
     await ledger.act(services, await staff(services, station, "officer"), case.id, Action.ACCEPT)
@@ -121,7 +121,7 @@ async def test_reminder_at_75_percent_then_supervisor_then_leader(
 async def test_a_reminder_made_pointless_before_it_is_sent_is_cancelled(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, clock: FakeClock
 ) -> None:
-    from core import cases as ledger
+    from core.cases import rules as ledger
 
     case = await file_case(services, station, Kind.HELP)
     await bot.deliver()

@@ -7,8 +7,8 @@ from datetime import date, time, timedelta
 import holidays
 import sqlalchemy as sa
 
-from core import followups as fu
 from core.clock import FakeClock
+from core.followups import rules as fu
 from core.models import Kind, Language, Status
 from core.services import Services
 from core.workdays import WorkCalendar
@@ -172,8 +172,8 @@ async def test_unsatisfied_answer_reopens_and_escalates_with_the_comment(
 
     # Resolved again: a second round of follow-up, the next working day.
     officer = await staff(services, station, "officer")
-    from core import cases as ledger
-    from core.lifecycle import Action
+    from core.cases import rules as ledger
+    from core.cases.lifecycle import Action
 
     clock.set(local("2026-10-10 16:00"))
     again = await ledger.act(services, officer, case.id, Action.ACCEPT)

@@ -11,11 +11,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from core import cases as ledger
+from core.cases import rules as ledger
 from core.clock import FakeClock
 from core.i18n import Language
 from core.models import Category, Kind, Resident
-from core.onboarding_texts import privacy_notice
+from core.onboarding import privacy_notice
 from core.services import Services
 from scheduler.sweeps import Sweeps
 from storage import people
@@ -93,11 +93,11 @@ async def test_finished_cases_lose_photos_and_quiet_residents_their_name(
         still_open = (await conn.execute(sa.select(cases).where(cases.c.id == open_case))).one()
         her = (await conn.execute(sa.select(residents).where(residents.c.id == quiet.id))).one()
         him = (await conn.execute(sa.select(residents).where(residents.c.id == busy.id))).one()
-        raw = (await conn.execute(sa.select(sa.func.count()).select_from(inbox))).scalar_one()
+        raw = (await conn.execute(sa.select(inbox.c.update_id, inbox.c.payload))).all()
     assert await photos_of(services, old_case) == 0 and old.location_lat is None
     assert old.number and old.description == "楼道灯坏了"  # the ledger keeps the case itself
     assert her.telegram_id is None and her.first_name == "" and her.phone is None and her.deleted_at is not None
-    assert raw == 0
+    assert [tuple(r) for r in raw] == [(1, "")]  # the raw update is gone, its id kept to refuse a replay
     # An open case and its resident are untouched, however old.
     assert await photos_of(services, open_case) == 2 and still_open.location_lat == 41.1
     assert him.first_name == "陈先生" and him.phone == "13900001111" and him.deleted_at is None
@@ -127,3 +127,20 @@ def test_the_notice_states_the_period_as_set() -> None:
     assert "保存 1 年" in privacy_notice(Language.ZH_HANT, "西丰派出所", 365)
     assert "one year after a case is closed" in privacy_notice(Language.EN, "Xifeng", 365)
     assert "400 days after" in privacy_notice(Language.EN, "Xifeng", 400)
+
+
+async def test_personal_numbers_leave_the_texts_of_cases_past_retention(
+    services: Services, station: Station, clock: FakeClock
+) -> None:
+    """The resident stays (a newer case), but the old case's text loses the numbers they typed."""
+    resident = await resident_of(services, station)
+    old_case = await file_with_photos(services, resident, "我的身份证510302199001010017丢了，电话13998765432")
+    await ledger.withdraw(services, resident, old_case, update_id=None)
+    clock.advance(RETENTION)
+    new_case = await file_with_photos(services, resident, "身份证510302199001010017找到了")
+    clock.advance(timedelta(days=2))
+    await Sweeps(services).run()
+    async with services.db.read() as conn:
+        texts = dict((await conn.execute(sa.select(cases.c.id, cases.c.description))).all())
+    assert texts[old_case] == "我的身份证******************丢了，电话***********"
+    assert texts[new_case] == "身份证510302199001010017找到了"  # still being handled: untouched

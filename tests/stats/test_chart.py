@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from core.chart import HEIGHT_PX, WIDTH_PX, cjk_family, weekly_chart
 from core.models import Language
-from core.stats import Counts, Followups, WeekPoint
+from core.stats.chart import HEIGHT_PX, WIDTH_PX, cjk_family, weekly_chart
+from core.stats.figures import Counts, Followups, WeekPoint
 
 
 def weeks(n: int) -> list[WeekPoint]:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from core import demo_seed
+from bot import demo_seed
 from core.clock import FakeClock
 from core.models import Category, Kind, Status
-from core.stats import Scope
+from core.stats.figures import Scope
 from storage import stats as repo
 from storage.db import Database
 from storage.demo_seed import NotEmpty

@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.models import Role, Staff
-from core.stats import Period, PeriodKey, Scope, authorize, own_scope
+from core.stats.figures import Period, PeriodKey, Scope, authorize, own_scope
 from storage import areas as area_repo
 from storage import stats as repo
 from storage.db import Database

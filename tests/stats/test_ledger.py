@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from core.ledger_export import AUDIT_ACTION, Format, export_ledger, headers
+from core.export import AUDIT_ACTION, Format, export_ledger, headers
 from core.models import Language
-from core.stats import Period, PeriodKey, Scope
+from core.stats.figures import Period, PeriodKey, Scope
 from storage import audit
-from storage import ledger as repo
+from storage import export as repo
 from storage.db import Database
 from tests.stats.builders import SH, Station, march_2025
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.stats import (
+from core.stats.figures import (
     MAX_PERIOD_DAYS,
     Period,
     PeriodKey,

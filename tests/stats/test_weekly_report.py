@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from core.config import StationConfig
-from core.notify import render
+from core.outbox import render
 from scheduler.weekly_report import KIND, queue_weekly_reports, report_due, reported_week
 from storage.db import Database
 from storage.schema import outbox, staff

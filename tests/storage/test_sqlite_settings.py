@@ -25,11 +25,17 @@ async def test_pragmas(db: Database) -> None:
         async with db.read() as conn:
             pragma = {
                 name: (await conn.execute(sa.text(f"PRAGMA {name}"))).scalar()
-                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "secure_delete")
             }
     finally:
         await db.close()
-    assert pragma == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 10_000}
+    assert pragma == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 10_000,
+        "secure_delete": 1,
+    }
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:

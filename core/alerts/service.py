@@ -1,0 +1,144 @@
+"""Drafting, approving, starting and stopping alerts, and who they reach.
+
+Who may do what: supervisors and leaders send; officers draft, and their draft goes out once a
+supervisor or leader approves it (or at once when the station turns approval off). Every step
+re-reads the alert and moves it only from the state it expects, so two presses cannot both win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from core.alerts.model import Alert, AlertStatus, Counts, Reach, Topic, covered
+from core.models import Language, Role, Staff
+from core.services import Services
+from storage import alerts as alert_repo
+from storage import areas as area_repo
+
+SENDERS = (Role.SUPERVISOR, Role.LEADER)
+
+
+class NotAllowed(Exception):
+    """The staff member may not do this with alerts."""
+
+
+def may_draft(staff: Staff) -> bool:
+    return staff.active and staff.role in (Role.OFFICER, *SENDERS)
+
+
+def may_send(staff: Staff, services: Services) -> bool:
+    """Sends (and approves) without anyone else: supervisors and leaders, officers only when the
+    station does not ask for approval."""
+    if not staff.active:
+        return False
+    if staff.role in SENDERS:
+        return True
+    return staff.role is Role.OFFICER and not services.config.alerts_need_approval
+
+
+async def reach(services: Services, area_ids: Sequence[int], topic: Topic) -> Reach:
+    """Who an alert to these areas (and every area under them) would reach today."""
+    async with services.db.read() as conn:
+        areas = await area_repo.all_areas(conn)
+        return await alert_repo.reach(conn, sorted(covered(areas, area_ids)), topic, services.config.alerts_default_on)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    area_ids: tuple[int, ...]
+    topic: Topic
+    texts: dict[str, str]  # {language: text}; the sender's language at least
+    source_language: Language
+    photo_file_id: str | None = None
+    urgent: bool = False
+
+
+async def submit(services: Services, staff: Staff, draft: Draft) -> Alert:
+    """Records the alert, waiting for approval (or for the sender's own confirmation)."""
+    if not may_draft(staff):
+        raise NotAllowed
+    if not draft.area_ids or not any(text.strip() for text in draft.texts.values()):
+        raise ValueError("an alert needs an area and a text")
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        alert_id = await alert_repo.insert(
+            conn,
+            status=AlertStatus.AWAITING_APPROVAL.value,
+            topic=draft.topic.value,
+            area_ids=list(draft.area_ids),
+            texts={k: v for k, v in draft.texts.items() if v.strip()},
+            source_language=draft.source_language.value,
+            photo_file_id=draft.photo_file_id,
+            urgent=draft.urgent,
+            drafted_by=staff.id,
+            created_at=now,
+        )
+        found = await alert_repo.get(conn, alert_id)
+    assert found is not None
+    return found
+
+
+async def start(services: Services, staff: Staff, alert_id: int) -> Alert | None:
+    """Approves the alert and queues one delivery per resident it reaches, in one transaction.
+
+    None when it is no longer waiting (approved, declined or stopped by someone else meanwhile).
+    """
+    if not may_send(staff, services):
+        raise NotAllowed
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        alert = await alert_repo.get(conn, alert_id)
+        if alert is None or alert.status is not AlertStatus.AWAITING_APPROVAL:
+            return None
+        areas = sorted(covered(await area_repo.all_areas(conn), alert.area_ids))
+        default_on = services.config.alerts_default_on
+        reached = await alert_repo.reach(conn, areas, alert.topic, default_on)
+        if not await alert_repo.move(
+            conn,
+            alert_id,
+            AlertStatus.AWAITING_APPROVAL,
+            status=AlertStatus.SENDING.value,
+            approved_by=staff.id,
+            approved_at=now,
+            unreachable_count=reached.unreachable,
+        ):
+            return None
+        queued = await alert_repo.queue_deliveries(conn, alert_id, areas, alert.topic, default_on=default_on, now=now)
+        await alert_repo.move(conn, alert_id, AlertStatus.SENDING, target_count=queued)
+        started = await alert_repo.get(conn, alert_id)
+    services.wake_sender()
+    return started
+
+
+async def decline(services: Services, staff: Staff, alert_id: int) -> bool:
+    if not may_send(staff, services):
+        raise NotAllowed
+    async with services.db.write() as conn:
+        return await alert_repo.move(
+            conn,
+            alert_id,
+            AlertStatus.AWAITING_APPROVAL,
+            status=AlertStatus.DECLINED.value,
+            stopped_by=staff.id,
+            stopped_at=services.clock.now(),
+        )
+
+
+async def stop(services: Services, staff: Staff, alert_id: int) -> Counts | None:
+    """Stops a running alert: what was not sent yet is cancelled. None when it was not running."""
+    if not may_send(staff, services):
+        raise NotAllowed
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        if not await alert_repo.move(
+            conn,
+            alert_id,
+            AlertStatus.SENDING,
+            status=AlertStatus.STOPPED.value,
+            stopped_by=staff.id,
+            stopped_at=now,
+        ):
+            return None
+        await alert_repo.cancel_queued(conn, alert_id)
+        return await alert_repo.counts(conn, alert_id)

@@ -1,0 +1,1 @@
+"""Video consultations (视频约访): slots, bookings and their status changes, texts and renderers."""

@@ -1,0 +1,1 @@
+"""Cases (诉求): filing, routing, working and closing them, every step recorded."""

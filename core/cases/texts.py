@@ -1,0 +1,314 @@
+"""Texts and keyboards about cases, as pure functions, plus the outbox renderers that use them."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core import labels
+from core.cases.lifecycle import Action, Actor, allowed_actions
+from core.i18n import N_, Safe, fmt, t, tp
+from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
+from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
+from core.outbox import renderer
+from core.outgoing import Button, Outgoing, rows
+from core.screens import resident_screen
+from storage import areas as area_repo
+from storage import cases as repo
+from storage import people
+
+STATION_TZ = ZoneInfo("Asia/Shanghai")
+
+
+# Button actions of the officer's card (see handlers/officer.py).
+CARD_ACTIONS = {
+    Action.ACCEPT: ("case_accept", N_("✅ Accept")),
+    Action.START: ("case_start", N_("▶️ Start work")),
+    Action.RESOLVE: ("case_resolve", N_("☑️ Resolve")),
+    Action.TRANSFER: ("case_transfer", N_("🔁 Transfer")),
+    Action.ESCALATE: ("case_escalate", N_("⬆️ Escalate")),
+    Action.REJECT: ("case_reject", N_("✖️ Reject")),
+}
+
+# The outbox kind that redraws an officer's earlier card in place (core/cases.py redraw_cards).
+CARD_REDRAW = "case_card_redraw"
+
+# The button that sends the officer a case's photos (as an album) and its location; with an
+# "event_id" in its payload, only the photos one addition of the resident brought.
+MEDIA_ACTION = "case_media"
+ADDED_DESCRIPTION_MAX = 800
+
+CARD_HEADLINE = {
+    "new": N_("🆕 New case assigned to you"),
+    "transfer": N_("🔁 A case was transferred to you"),
+    "escalate": N_("⬆️ A case was escalated to you"),
+    "withdrawn": N_("↩️ The resident withdrew a case"),
+    "info": N_("📎 The resident added information"),
+    "reopen": N_("🔄 A case was reopened"),
+    "current": N_("📋 Case"),
+}
+
+
+def local(at: datetime | None, tz: ZoneInfo = STATION_TZ) -> str:
+    return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: enough to recognise, not enough to call."""
+    if not phone:
+        return "—"
+    digits = phone.strip()
+    if len(digits) <= 4:
+        return "****"
+    return digits[:3] + "****" + digits[-4:]
+
+
+def officer_card(
+    lang: Language,
+    case: Case,
+    *,
+    reason: str,
+    area: Area | None,
+    resident: Resident | None,
+    assignee: Staff | None,
+    tz: ZoneInfo = STATION_TZ,
+    note: str | None = None,
+    added: CaseEvent | None = None,
+) -> Outgoing:
+    """The card an officer works a case from: the facts, the description, the buttons.
+
+    `added` is the resident's addition (an "add_info" event) this card announces: its text and
+    the number of its photos are shown, and a button opens those photos.
+    """
+    lines = [
+        fmt("<b>{headline}</b>", headline=tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]))),
+        t(lang, "Case number: <code>{number}</code>", number=case.number),
+    ]
+    if case.priority:
+        lines.append(t(lang, "🟢 <b>Priority channel</b> (elderly or disabled resident)"))
+    lines += [
+        t(
+            lang,
+            "Kind: {kind} · {category}",
+            kind=labels.kind(lang, case.kind),
+            category=labels.category(lang, case.category),
+        ),
+        t(lang, "Area: {area}", area=area_name(area, lang)),
+        t(lang, "Status: {status}", status=labels.status(lang, case.status)),
+        t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
+        t(
+            lang,
+            "Resident: {name} · phone {phone}",
+            name=_resident_name(lang, resident),
+            phone=mask_phone(resident.phone if resident else None),
+        ),
+        t(
+            lang,
+            "Filed: {at} · acknowledge by {ack} · resolve by {due}",
+            at=local(case.created_at, tz),
+            ack=local(case.ack_due_at, tz),
+            due=local(case.resolve_due_at, tz),
+        ),
+        "",
+        # Next to an addition of up to 2000 characters the description is shortened, to stay
+        # within Telegram's 4096; the full text is on the card ("« Back") and in the timeline.
+        fmt(
+            "<blockquote>{text}</blockquote>",
+            text=case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX),
+        ),
+    ]
+    if case.photos:
+        lines.append(t(lang, "Photos: {count}", count=len(case.photos)))
+    if case.location:
+        lines.append(t(lang, "Location: {lat:.5f}, {lon:.5f}", lat=case.location[0], lon=case.location[1]))
+    if note:
+        lines.append(t(lang, "Note: {note}", note=note))
+    opens_added = None
+    if added is not None:
+        lines += ["", t(lang, "<b>📎 Added by the resident</b> · {at}", at=local(added.at, tz))]
+        if added.note:
+            lines.append(fmt("<blockquote>{text}</blockquote>", text=added.note))
+        added_photos = int(added.data.get("photos", 0))
+        if added_photos:
+            lines.append(t(lang, "Photos added: {count}", count=added_photos))
+            opens_added = Button(
+                tp(lang, "📷 Added photos ({count})", count=added_photos),
+                MEDIA_ACTION,
+                {"case_id": case.id, "event_id": added.id},
+            )
+    return Outgoing(Safe("\n".join(lines)), officer_buttons(lang, case, resident, opens_added))
+
+
+def officer_buttons(
+    lang: Language, case: Case, resident: Resident | None, opens_added: Button | None = None
+) -> tuple[tuple[Button, ...], ...]:
+    payload = {"case_id": case.id, "version": case.version}
+    actions = [
+        Button(tp(lang, CARD_ACTIONS[a][1]), CARD_ACTIONS[a][0], payload)
+        for a in allowed_actions(case.status, Actor.HANDLER)
+        if a in CARD_ACTIONS
+    ]
+    extra = [Button(tp(lang, "🗂 Timeline"), "case_timeline", {"case_id": case.id})]
+    if resident is not None and resident.phone and not resident.deleted:
+        extra.insert(0, Button(tp(lang, "📞 Show contact"), "case_contact", {"case_id": case.id}))
+    media = [opens_added] if opens_added is not None else []
+    if case.photos or case.location:
+        media.append(Button(tp(lang, "📷 Photos & location"), MEDIA_ACTION, {"case_id": case.id}))
+    return rows(actions[:3], actions[3:], media, extra)
+
+
+def _resident_name(lang: Language, resident: Resident | None) -> str:
+    if resident is None or resident.deleted:
+        return tp(lang, "(account deleted)")
+    return resident.first_name or "—"
+
+
+STATUS_MESSAGE = {
+    Status.ACCEPTED: N_("Your case {number} has been accepted. Officer {officer} is in charge of it."),
+    Status.IN_PROGRESS: N_("Work on your case {number} has started."),
+    Status.TRANSFERRED: N_("Your case {number} is now handled by officer {officer}, who will contact you."),
+    Status.ESCALATED: N_("Your case {number} has been referred to the {title} so it gets more attention."),
+    Status.RESOLVED: N_("Your case {number} has been resolved."),
+    Status.REOPENED: N_("Your case {number} has been reopened and will be handled again."),
+    Status.CLOSED: N_("Your case {number} is now closed. Thank you."),
+    Status.REJECTED: N_("Your case {number} could not be accepted by the station."),
+}
+
+
+def resident_status(
+    lang: Language,
+    case: Case,
+    event: CaseEvent,
+    officer: Staff | None,
+    tz: ZoneInfo = STATION_TZ,
+    titles: Titles = DEFAULT_TITLES,
+    escalated_to: Staff | None = None,
+) -> Outgoing:
+    """What the resident is told when their case moves on (`officer`: who has it now; an escalation
+    names the title of whom it went up to)."""
+    status = event.to_status or case.status
+    template = STATUS_MESSAGE.get(status, N_("Your case {number} is now: {status}."))
+    lines = [
+        t(
+            lang,
+            template,
+            number=case.number,
+            officer=officer.name if officer else "—",
+            status=labels.status(lang, status),
+            title=titles.of(escalated_to.role if escalated_to else ESCALATION_ROLE, lang),
+        )
+    ]
+    if event.note and status in (Status.RESOLVED, Status.REJECTED):
+        label = N_("Officer's note: {note}") if status is Status.RESOLVED else N_("Reason: {note}")
+        lines.append(t(lang, label, note=event.note))
+    referral = event.data.get("referral")
+    if referral:
+        lines.append(t(lang, "Where to go instead: {where}", where=str(referral)))
+    lines.append(fmt("<i>{at}</i>", at=local(event.at, tz)))
+    buttons = rows([Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])
+    return Outgoing(resident_screen(lang, "\n".join(lines)), buttons)
+
+
+def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo = STATION_TZ) -> str:
+    """A case with its timeline, as the resident (or an officer) reads it."""
+    lines = [
+        t(lang, "<b>Case {number}</b>", number=case.number),
+        t(
+            lang,
+            "Kind: {kind} · {category}",
+            kind=labels.kind(lang, case.kind),
+            category=labels.category(lang, case.category),
+        ),
+        t(lang, "Status: {status}", status=labels.status(lang, case.status)),
+        fmt("<blockquote>{text}</blockquote>", text=_shorten(case.description, 600)),
+        t(lang, "<b>Timeline</b>"),
+    ]
+    for event in events:
+        what = labels.event(lang, event.action)
+        if event.note:
+            what = tp(lang, "{event}: {note}", event=what, note=_shorten(event.note, 300))
+        lines.append(fmt("• {at} {what}", at=local(event.at, tz), what=what))
+    return Safe("\n".join(lines))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
+    """One line per case in a list (/mycases, /queue)."""
+    flag = "🟢 " if case.priority else ""
+    return fmt(
+        "{flag}<code>{number}</code> {kind} · {status} · {at}",
+        flag=flag,
+        number=case.number,
+        kind=labels.kind(lang, case.kind),
+        status=labels.status(lang, case.status),
+        at=local(case.created_at, tz),
+    )
+
+
+# --- outbox renderers ------------------------------------------------------------------------
+
+
+@renderer("case_card")
+async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    case = await repo.get(conn, int(payload["case_id"]))
+    member = await people.staff_member(conn, int(payload["staff_id"]))
+    if case is None or member is None:
+        return None
+    area = await area_repo.area(conn, case.area_id) if case.area_id else None
+    resident = await people.resident(conn, case.resident_id) if case.resident_id else None
+    assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
+    reason = str(payload.get("reason", "new"))
+    added = None
+    if reason == "info" and payload.get("event_id") is not None:
+        event_id = int(payload["event_id"])
+        added = next((e for e in await repo.events(conn, case.id) if e.id == event_id), None)
+    return officer_card(
+        member.language,
+        case,
+        reason=reason,
+        area=area,
+        resident=resident,
+        assignee=assignee,
+        tz=_zone(payload),
+        added=added,
+    )
+
+
+@renderer(CARD_REDRAW)
+async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """An officer's earlier card, redrawn in place as the case is now (see cases.redraw_cards)."""
+    if payload.get("staff_id") is None:
+        return None
+    card = await render_card(conn, {**payload, "reason": "current"})
+    return None if card is None else dataclasses.replace(card, edit_message_id=int(payload["message_id"]))
+
+
+@renderer("case_status")
+async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    case = await repo.get(conn, int(payload["case_id"]))
+    if case is None or case.resident_id is None:
+        return None
+    resident = await people.resident(conn, case.resident_id)
+    if resident is None or resident.deleted:
+        return None
+    event = next((e for e in await repo.events(conn, case.id) if e.id == int(payload["event_id"])), None)
+    if event is None:
+        return None
+    officer = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
+    titles = await area_repo.station_titles(conn)
+    up_to = event.data.get("to_staff_id") if event.action == "escalate" else None
+    escalated_to = await people.staff_member(conn, int(up_to)) if up_to else None
+    return resident_status(resident.language, case, event, officer, _zone(payload), titles, escalated_to)
+
+
+def _zone(payload: dict[str, Any]) -> ZoneInfo:
+    """The station's zone the row was queued with (rows from before it was recorded: the default)."""
+    name = payload.get("tz")
+    return ZoneInfo(str(name)) if name else STATION_TZ

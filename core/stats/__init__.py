@@ -1,0 +1,1 @@
+"""Statistics for leaders: periods, scopes, figures, their texts and the weekly chart."""

@@ -1,0 +1,1 @@
+"""/book, /mybookings (the resident) and the booking card, /consultations, /hours (the station)."""

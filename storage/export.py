@@ -1,0 +1,148 @@
+"""The ledger (台账) rows for export, streamed from a server-side cursor a chunk at a time.
+
+A year of a large station is hundreds of thousands of rows: they are never all in memory. The
+query streams (`AsyncConnection.stream` with `yield_per`) and the caller writes each row out as it
+comes. The resident's name and phone are selected only when contacts were asked for, so without
+them personal data never leaves the database.
+
+Each row carries the latest follow-up round in full, the first round's answers, how many rounds
+were answered and when the case was last reopened: correlated subqueries that the indexes on
+followups (case_id, round) and case_events (case_id, at) answer per case, so no event is ever
+loaded into Python and the rows still stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.stats.figures import Scope
+from storage.schema import areas, case_events, cases, followups, residents, staff
+from storage.stats import case_filter
+
+CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One case in the ledger, with its latest follow-up round and a summary of the earlier ones."""
+
+    number: str
+    created_at: datetime
+    kind: str
+    category: str
+    status: str
+    priority: bool
+    area: str | None
+    owner: str | None
+    assignee: str | None
+    ack_due_at: datetime | None
+    accepted_at: datetime | None
+    resolve_due_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    close_reason: str | None
+    reopened_count: int
+    last_reopened_at: datetime | None
+    escalation_level: int
+    followup_round: int | None
+    followup_asked_at: datetime | None
+    followup_answered_at: datetime | None
+    solved: bool | None
+    satisfaction: str | None
+    followup_outcome: str | None
+    rounds_answered: int
+    first_solved: bool | None
+    first_satisfaction: str | None
+    resident_name: str | None = None
+    phone: str | None = None
+
+
+def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) -> sa.Select[Any]:
+    owner = staff.alias("owner")
+    assignee = staff.alias("assignee")
+    rounds = followups.alias("rounds")
+    first = followups.alias("first_round")
+
+    def round_number(pick: Any) -> Any:
+        return sa.select(pick(rounds.c.round)).where(rounds.c.case_id == cases.c.id).correlate(cases).scalar_subquery()
+
+    answered = (
+        sa.select(sa.func.count())
+        .select_from(rounds)
+        .where(rounds.c.case_id == cases.c.id, rounds.c.answered_at.is_not(None))
+        .correlate(cases)
+        .scalar_subquery()
+    )
+    last_reopened = (
+        sa.select(sa.func.max(case_events.c.at))
+        .where(case_events.c.case_id == cases.c.id, case_events.c.action == "reopen")
+        .correlate(cases)
+        .scalar_subquery()
+    )
+    joined = (
+        cases.outerjoin(areas, areas.c.id == cases.c.area_id)
+        .outerjoin(owner, owner.c.id == cases.c.owner_id)
+        .outerjoin(assignee, assignee.c.id == cases.c.assignee_id)
+        .outerjoin(
+            followups,
+            sa.and_(followups.c.case_id == cases.c.id, followups.c.round == round_number(sa.func.max)),
+        )
+        .outerjoin(first, sa.and_(first.c.case_id == cases.c.id, first.c.round == round_number(sa.func.min)))
+    )
+    columns: list[Any] = [
+        cases.c.number,
+        cases.c.created_at,
+        cases.c.kind,
+        cases.c.category,
+        cases.c.status,
+        cases.c.priority,
+        areas.c.name.label("area"),
+        owner.c.name.label("owner"),
+        assignee.c.name.label("assignee"),
+        cases.c.ack_due_at,
+        cases.c.accepted_at,
+        cases.c.resolve_due_at,
+        cases.c.resolved_at,
+        cases.c.closed_at,
+        cases.c.close_reason,
+        cases.c.reopened_count,
+        last_reopened.label("last_reopened_at"),
+        cases.c.escalation_level,
+        followups.c.round.label("followup_round"),
+        followups.c.asked_at.label("followup_asked_at"),
+        followups.c.answered_at.label("followup_answered_at"),
+        followups.c.solved,
+        followups.c.satisfaction,
+        followups.c.outcome.label("followup_outcome"),
+        answered.label("rounds_answered"),
+        first.c.solved.label("first_solved"),
+        first.c.satisfaction.label("first_satisfaction"),
+    ]
+    if with_contacts:
+        joined = joined.outerjoin(residents, residents.c.id == cases.c.resident_id)
+        columns += [residents.c.first_name.label("resident_name"), residents.c.phone]
+    return (
+        sa.select(*columns)
+        .select_from(joined)
+        .where(*case_filter(scope, start, end))
+        .order_by(cases.c.created_at, cases.c.id)
+    )
+
+
+async def stream(
+    conn: AsyncConnection, scope: Scope, start: datetime, end: datetime, *, with_contacts: bool = False
+) -> AsyncIterator[list[LedgerRow]]:
+    """The cases received in [start, end) within `scope`, oldest first, in chunks of CHUNK rows."""
+    query = _query(scope, start, end, with_contacts).execution_options(yield_per=CHUNK)
+    result = await conn.stream(query)
+    try:
+        async for chunk in result.partitions(CHUNK):
+            yield [LedgerRow(**row._mapping) for row in chunk]
+    finally:
+        await result.close()

@@ -1,0 +1,102 @@
+"""Registration as data: every button the product builds has a handler, every dialog flow a step handler."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+from bot.app import FEATURES, build_router
+from core.cases.texts import CARD_ACTIONS
+from handlers.router import merged
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = ("bot", "core", "handlers", "scheduler", "storage")
+
+# Button actions computed from a local variable: the values the expression can take.
+COMPUTED = {
+    "CARD_ACTIONS[a][0]": {name for name, _ in CARD_ACTIONS.values()},
+    # A keyboard builder's parameter (booking's taken_screen, stats' choice_keyboard): its callers pass
+    # one of their module's named actions, which are checked where those are built.
+    "action": set(),
+}
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def _built_actions() -> dict[str, set[str]]:
+    """Every action string passed to a Button(...) anywhere in production code, by where it is built."""
+    found: dict[str, set[str]] = {}
+    for package in PRODUCTION:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_button(n.func)]
+            if not calls:
+                continue
+            module = importlib.import_module(_module_name(path))
+            for call in calls:
+                expr = call.args[1] if len(call.args) > 1 else _keyword(call, "action")
+                if expr is None:
+                    continue
+                where = f"{path.relative_to(ROOT)}:{call.lineno}"
+                found[where] = _values(expr, vars(module), where)
+    return found
+
+
+def _is_button(func: ast.expr) -> bool:
+    return (isinstance(func, ast.Name) and func.id == "Button") or (
+        isinstance(func, ast.Attribute) and func.attr == "Button"
+    )
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _values(expr: ast.expr, namespace: dict[str, object], where: str) -> set[str]:
+    source = ast.unparse(expr)
+    if source in COMPUTED:
+        return COMPUTED[source]
+    try:
+        value = _constant(expr, namespace)  # module constants such as ACTION_AREAS, info.DONE
+    except (KeyError, AttributeError, TypeError):
+        return {f"<unknown {source}>"}
+    assert isinstance(value, str), f"{where}: action {source!r} is not a string"
+    return {value}
+
+
+def _constant(expr: ast.expr, namespace: dict[str, object]) -> object:
+    if isinstance(expr, ast.Constant):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        return namespace[expr.id]
+    if isinstance(expr, ast.Attribute):
+        return getattr(_constant(expr.value, namespace), expr.attr)
+    raise TypeError(ast.unparse(expr))
+
+
+def test_every_button_built_anywhere_has_a_handler() -> None:
+    actions = build_router().actions
+    built = _built_actions()
+    assert len(built) > 50  # the scan sees the product's buttons
+    missing = {where: sorted(names - actions.keys()) for where, names in built.items() if names - actions.keys()}
+    assert missing == {}
+
+
+def test_every_feature_exports_its_tables_and_nothing_registers_on_import() -> None:
+    for feature in FEATURES:
+        assert isinstance(feature.ACTIONS, dict) and isinstance(feature.FLOWS, dict), feature.__name__
+    for path in (ROOT / "handlers").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "@action(" not in text and "@flow(" not in text, path
+
+
+def test_a_name_handled_twice_is_refused() -> None:
+    async def handler() -> None: ...
+
+    with pytest.raises(ValueError, match="handled twice"):
+        merged({"case_accept": handler}, {"case_accept": handler})
