@@ -47,15 +47,12 @@ BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "bench", "username":
 KIND = "bench_note"
 
 
-def _register_kind() -> None:
-    from core.outbox import RENDERERS, renderer
+async def _note(conn: Any, payload: dict[str, Any]) -> Outgoing | None:
+    return Outgoing(f"通知 #{payload['n']}: 您的诉求已受理。")
 
-    if KIND in RENDERERS:
-        return
 
-    @renderer(KIND)
-    async def _note(conn: Any, payload: dict[str, Any]) -> Outgoing | None:
-        return Outgoing(f"通知 #{payload['n']}: 您的诉求已受理。")
+# The bench's only outbox kind.
+RENDERERS = {KIND: _note}
 
 
 class FakeNetwork(BaseRequest):
@@ -122,7 +119,9 @@ async def _fresh_db(folder: Path, name: str, rows: int, chats: int) -> Database:
 
 
 async def _drain(db: Database, transport: Transport, concurrency: int) -> tuple[float, int]:
-    dispatcher = Dispatcher(db, SystemClock(), transport, worker_id="bench", batch=concurrency, concurrency=concurrency)
+    dispatcher = Dispatcher(
+        db, SystemClock(), transport, worker_id="bench", batch=concurrency, concurrency=concurrency, renderers=RENDERERS
+    )
     started = time.perf_counter()
     stats = await dispatcher.drain()
     return time.perf_counter() - started, stats.sent
@@ -221,7 +220,6 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--skip-paced", action="store_true")
     args = parser.parse_args()
-    _register_kind()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         result: dict[str, Any] = {

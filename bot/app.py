@@ -18,10 +18,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+import core.booking.texts
+import core.cases.texts
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
 from bot.processor import PerUserProcessor
 from bot.settings import Settings
+from core import outbox
 from core.booking.slots import BookingSettings, SlotSettings
 from core.clock import Clock, SystemClock
 from core.config import StationConfig
@@ -30,6 +33,8 @@ from core.flood import FloodGate
 from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
+    alerts,
+    alerts_residents,
     cases,
     errors,
     followups,
@@ -44,7 +49,7 @@ from handlers.booking import resident as booking
 from handlers.booking import station as booking_station
 from handlers.context import SERVICES_KEY, JmContext
 from handlers.router import Router, merged
-from scheduler import renderers
+from scheduler import renderers, weekly_report
 from storage.db import Database
 
 
@@ -95,6 +100,7 @@ def build_services(settings: Settings, clock: Clock | None = None, db: Database 
         calendar=WorkCalendar(config.tz),
         deadlines=DeadlinePolicy.from_mapping(settings.ack_hours, settings.resolve_workdays),
         phone_task=_phone_task,
+        renderers=RENDERERS,
     )
 
 
@@ -104,7 +110,25 @@ async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, re
 
 
 # Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).
-FEATURES = (onboarding, report, mycases, handlers.settings, cases, followups, stats, booking, booking_station)
+FEATURES = (
+    onboarding,
+    report,
+    mycases,
+    handlers.settings,
+    cases,
+    followups,
+    stats,
+    booking,
+    booking_station,
+    alerts,
+    alerts_residents,
+)
+
+
+# Every outbox kind's renderer, from the features that queue them.
+RENDERERS = outbox.merged(
+    core.cases.texts.RENDERERS, core.booking.texts.RENDERERS, renderers.RENDERERS, weekly_report.RENDERERS
+)
 
 
 def build_router() -> Router:
@@ -139,7 +163,7 @@ def register_handlers(app: Any) -> None:
 
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules."""
-    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS]
+    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS]
 
 
 def build_application(

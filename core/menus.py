@@ -35,6 +35,11 @@ STAFF_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("consultations", N_("my upcoming video consultations"), _EVERYONE),
     ("stats", N_("statistics by period, area and officer"), _MANAGERS),
     ("export", N_("the ledger as a spreadsheet"), _MANAGERS),
+    (
+        "alert",
+        N_("send a safety alert to the residents of areas"),
+        frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEADER}),
+    ),
     ("help", N_("all my commands and how cases reach me"), _EVERYONE),
 )
 

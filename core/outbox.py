@@ -1,5 +1,8 @@
 """Renderers for outbox rows: each outbox `kind` names a function that builds its message.
 
+Each feature exports its `RENDERERS` (kind -> renderer); bot/app.py merges them into one table
+that the dispatcher is given. Nothing registers itself on import.
+
 Messages are rendered when they are sent, not when they are queued, so a card shows the case
 as it is now and in the recipient's current language. A renderer returns None when the
 message has become pointless (the reminder of a case that was resolved meanwhile); the
@@ -8,7 +11,7 @@ dispatcher then cancels the row instead of sending it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,27 +20,27 @@ from core.outgoing import Outgoing
 
 Renderer = Callable[[AsyncConnection, dict[str, Any]], Awaitable[Outgoing | None]]
 
-RENDERERS: dict[str, Renderer] = {}
+Renderers = Mapping[str, Renderer]
 
 
-def renderer(kind: str) -> Callable[[Renderer], Renderer]:
-    """Registers the renderer of outbox rows of `kind`."""
-
-    def register(fn: Renderer) -> Renderer:
-        if kind in RENDERERS:
-            raise ValueError(f"renderer {kind!r} registered twice")
-        RENDERERS[kind] = fn
-        return fn
-
-    return register
+def merged(*tables: Renderers) -> dict[str, Renderer]:
+    """One table from the `RENDERERS` the features export; a kind rendered twice is an error."""
+    out: dict[str, Renderer] = {}
+    for table in tables:
+        for kind, fn in table.items():
+            if kind in out:
+                raise ValueError(f"outbox kind {kind!r} is rendered twice")
+            out[kind] = fn
+    return out
 
 
 class UnknownKind(Exception):
     pass
 
 
-async def render(conn: AsyncConnection, kind: str, payload: dict[str, Any]) -> Outgoing | None:
-    fn = RENDERERS.get(kind)
+async def render(renderers: Renderers, conn: AsyncConnection, kind: str, payload: dict[str, Any]) -> Outgoing | None:
+    """The message of an outbox row of `kind`, by the renderer the composition root assembled."""
+    fn = renderers.get(kind)
     if fn is None:
         raise UnknownKind(kind)
     return await fn(conn, payload)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.clock import Clock
 from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
+from core.outbox import Renderers
 from core.workdays import WorkCalendar
 from storage.db import Database
 
@@ -34,3 +35,5 @@ class Services:
     wake_sender: Callable[[], None] = field(default=_nothing)
     # For a 403 met outside the outbox (a handler's reply); set by the composition root.
     phone_task: PhoneTask | None = None
+    # The message builder of each outbox kind, assembled by the composition root (bot/app.py).
+    renderers: Renderers = field(default_factory=dict)

@@ -31,6 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from core import outbox as notify
 from core.clock import Clock
+from core.outbox import Renderers
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from storage import outbox
@@ -109,6 +110,7 @@ class Dispatcher:
         lease: How long a claim may stay 'sending' before another sender takes it back.
         backoff_base, backoff_cap: Exponential backoff for network errors (with jitter).
         rng: Randomness for the jitter (tests pass a seeded one).
+        renderers: The message builder of each outbox kind (assembled in bot/app.py).
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class Dispatcher:
         clock: Clock,
         transport: Transport,
         *,
+        renderers: Renderers,
         worker_id: str | None = None,
         batch: int = 50,
         concurrency: int = 50,
@@ -133,6 +136,7 @@ class Dispatcher:
         self.db = db
         self.clock = clock
         self.transport = transport
+        self.renderers = renderers
         self.worker_id = worker_id or default_worker_id()
         self.batch = batch
         self.concurrency = concurrency
@@ -270,7 +274,7 @@ class Dispatcher:
 
     async def _render(self, conn: AsyncConnection, row: OutboxRow) -> Outgoing | _Result:
         try:
-            out = await notify.render(conn, row.kind, row.payload)
+            out = await notify.render(self.renderers, conn, row.kind, row.payload)
         except notify.UnknownKind:
             return _Result(row, "failed", error=f"no renderer for kind {row.kind!r}", count_attempt=False)
         except Exception as exc:

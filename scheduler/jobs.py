@@ -55,6 +55,7 @@ def make_dispatcher(bot: Bot, services: Services, **options: Any) -> Dispatcher:
         make_transport(bot, services),
         quiet=quiet,
         on_unreachable=renderers.on_unreachable,
+        renderers=services.renderers,
         **options,
     )
 

@@ -20,7 +20,7 @@ from core.cases.texts import STATION_TZ, local
 from core.followups import rules as fu
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff, Status
-from core.outbox import renderer
+from core.outbox import Renderer
 from core.outgoing import Button, Outgoing, Priority, rows
 from storage import areas as area_repo
 from storage import audit, outbox, people, schedule
@@ -101,7 +101,6 @@ def overdue_text(
     return Outgoing(Safe(text), _timeline(lang, case.id))
 
 
-@renderer(DEADLINE_REMINDER)
 async def render_deadline_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     case = await case_repo.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -112,7 +111,6 @@ async def render_deadline_reminder(conn: AsyncConnection, payload: dict[str, Any
     return reminder_text(member.language, case, which, due, _tz(payload))
 
 
-@renderer(OVERDUE)
 async def render_overdue(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     case = await case_repo.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -209,7 +207,6 @@ async def areas_under(conn: AsyncConnection, staff_id: int) -> list[int]:
     return sorted(found)
 
 
-@renderer(DIGEST)
 async def render_digest(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if member is None or not member.active:
@@ -257,12 +254,10 @@ async def _question(conn: AsyncConnection, payload: dict[str, Any], *, reminder:
     return fu.question(resident.language, case, followup, reminder=reminder)
 
 
-@renderer(fu.ASK)
 async def render_followup_ask(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     return await _question(conn, payload, reminder=False)
 
 
-@renderer(fu.REMINDER)
 async def render_followup_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     return await _question(conn, payload, reminder=True)
 
@@ -303,7 +298,6 @@ def comment_text(lang: Language, case: Case, followup: fu_repo.Followup) -> Outg
     return Outgoing(Safe(text), _timeline(lang, case.id))
 
 
-@renderer(fu.ESCALATION)
 async def render_followup_escalation(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     found = await _followup_context(conn, payload)
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -314,7 +308,6 @@ async def render_followup_escalation(conn: AsyncConnection, payload: dict[str, A
     return escalation_text(member.language, case, followup, assignee)
 
 
-@renderer(fu.COMMENT)
 async def render_followup_comment(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     found = await _followup_context(conn, payload)
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -347,7 +340,6 @@ def visit_text(lang: Language, case: Case, visit: fu_repo.Visit, tz: ZoneInfo) -
     return Outgoing(Safe(text), buttons)
 
 
-@renderer(fu.VISIT_REMINDER)
 async def render_visit_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     visit = await fu_repo.visit(conn, int(payload["visit_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -386,7 +378,6 @@ def unreachable_text(lang: Language, resident: Resident, case: Case | None, phon
     return Outgoing(Safe("\n".join(lines)))
 
 
-@renderer(UNREACHABLE)
 async def render_unreachable(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     resident = await people.resident(conn, int(payload["resident_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -455,3 +446,17 @@ async def queue_phone_task(
 async def on_unreachable(conn: AsyncConnection, row: outbox.OutboxRow, resident_id: int, now: datetime) -> None:
     """The dispatcher's 403 hook: an officer phones the resident instead."""
     await queue_phone_task(conn, resident_id, now, case_id=row.case_id, ref=f"row{row.id}")
+
+
+# The outbox kinds this module renders (assembled in bot/app.py).
+RENDERERS: dict[str, Renderer] = {
+    DEADLINE_REMINDER: render_deadline_reminder,
+    OVERDUE: render_overdue,
+    DIGEST: render_digest,
+    fu.ASK: render_followup_ask,
+    fu.REMINDER: render_followup_reminder,
+    fu.ESCALATION: render_followup_escalation,
+    fu.COMMENT: render_followup_comment,
+    fu.VISIT_REMINDER: render_visit_reminder,
+    UNREACHABLE: render_unreachable,
+}

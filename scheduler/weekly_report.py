@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.config import StationConfig
 from core.i18n import Safe, t, tp
 from core.models import Role, Staff
-from core.outbox import renderer
+from core.outbox import Renderer
 from core.outgoing import Attachment, Outgoing, Priority
 from core.services import Services
 from core.stats import texts as view
@@ -117,7 +117,6 @@ async def _scope(conn: AsyncConnection, member: Staff) -> Scope | None:
     return None
 
 
-@renderer(KIND)
 async def render_weekly_report(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     """Last week's figures as the caption of the weekly chart; None if the recipient no longer reports."""
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -144,3 +143,9 @@ async def render_weekly_report(conn: AsyncConnection, payload: dict[str, Any]) -
     except FontMissing:
         return Outgoing(text)
     return Outgoing(text, attachment=Attachment("weekly.png", png, is_photo=True))
+
+
+# The outbox kinds this module renders (assembled in bot/app.py).
+RENDERERS: dict[str, Renderer] = {
+    KIND: render_weekly_report,
+}

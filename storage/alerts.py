@@ -258,3 +258,7 @@ async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:
         )
         .values(status=DeliveryStatus.CANCELLED.value)
     )
+
+
+async def update(conn: AsyncConnection, alert_id: int, **values: Any) -> None:
+    await conn.execute(alerts.update().where(alerts.c.id == alert_id).values(**values))

@@ -286,7 +286,13 @@ class Harness:
         self.request = request
         services: Services = app.bot_data["services"]
         # The bot's own transport: sends, and redraws earlier messages in place.
-        self.dispatcher = Dispatcher(services.db, services.clock, make_transport(app.bot, services), worker_id="test")
+        self.dispatcher = Dispatcher(
+            services.db,
+            services.clock,
+            make_transport(app.bot, services),
+            worker_id="test",
+            renderers=services.renderers,
+        )
         self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(500000)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.app import FEATURES, build_router
+from bot.app import FEATURES, RENDERERS, build_router
+from core import outbox
 from core.cases.texts import CARD_ACTIONS
 from handlers.router import merged
 
@@ -30,16 +32,30 @@ def _module_name(path: Path) -> str:
 
 def _built_actions() -> dict[str, set[str]]:
     """Every action string passed to a Button(...) anywhere in production code, by where it is built."""
+    return _scan(_is_button, "action", 1)
+
+
+def _queued_kinds() -> dict[str, set[str]]:
+    """Every outbox kind passed to an enqueue(...) anywhere in production code, by where it is queued."""
+    return _scan(_is_enqueue, "kind", None)
+
+
+def _is_enqueue(func: ast.expr) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == "enqueue" and ast.unparse(func.value) == "outbox"
+
+
+def _scan(matches: Callable[[ast.expr], bool], keyword: str, position: int | None) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for package in PRODUCTION:
         for path in sorted((ROOT / package).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_button(n.func)]
+            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and matches(n.func)]
             if not calls:
                 continue
             module = importlib.import_module(_module_name(path))
             for call in calls:
-                expr = call.args[1] if len(call.args) > 1 else _keyword(call, "action")
+                given = position is not None and len(call.args) > position
+                expr = call.args[position] if given and position is not None else _keyword(call, keyword)
                 if expr is None:
                     continue
                 where = f"{path.relative_to(ROOT)}:{call.lineno}"
@@ -61,11 +77,13 @@ def _values(expr: ast.expr, namespace: dict[str, object], where: str) -> set[str
     source = ast.unparse(expr)
     if source in COMPUTED:
         return COMPUTED[source]
+    if isinstance(expr, ast.IfExp):
+        return _values(expr.body, namespace, where) | _values(expr.orelse, namespace, where)
     try:
         value = _constant(expr, namespace)  # module constants such as ACTION_AREAS, info.DONE
     except (KeyError, AttributeError, TypeError):
         return {f"<unknown {source}>"}
-    assert isinstance(value, str), f"{where}: action {source!r} is not a string"
+    assert isinstance(value, str), f"{where}: {source!r} is not a string"
     return {value}
 
 
@@ -87,12 +105,22 @@ def test_every_button_built_anywhere_has_a_handler() -> None:
     assert missing == {}
 
 
+def test_every_outbox_kind_queued_anywhere_has_a_renderer() -> None:
+    queued = _queued_kinds()
+    assert len(queued) > 10  # the scan sees the product's outbox rows
+    missing = {where: sorted(kinds - RENDERERS.keys()) for where, kinds in queued.items() if kinds - RENDERERS.keys()}
+    assert missing == {}
+
+
 def test_every_feature_exports_its_tables_and_nothing_registers_on_import() -> None:
     for feature in FEATURES:
         assert isinstance(feature.ACTIONS, dict) and isinstance(feature.FLOWS, dict), feature.__name__
     for path in (ROOT / "handlers").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "@action(" not in text and "@flow(" not in text, path
+    for package in PRODUCTION:
+        for path in (ROOT / package).rglob("*.py"):
+            assert "@renderer(" not in path.read_text(encoding="utf-8"), path
 
 
 def test_a_name_handled_twice_is_refused() -> None:
@@ -100,3 +128,5 @@ def test_a_name_handled_twice_is_refused() -> None:
 
     with pytest.raises(ValueError, match="handled twice"):
         merged({"case_accept": handler}, {"case_accept": handler})
+    with pytest.raises(ValueError, match="rendered twice"):
+        outbox.merged(RENDERERS, {"case_card": RENDERERS["case_card"]})

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.alerts.model import Alert, AlertStatus, Counts, Reach, Topic, covered
-from core.models import Language, Role, Staff
+from core.models import Area, Language, Resident, Role, Staff
 from core.services import Services
 from storage import alerts as alert_repo
 from storage import areas as area_repo
+from storage import people
 
 SENDERS = (Role.SUPERVISOR, Role.LEADER)
 
@@ -142,3 +143,32 @@ async def stop(services: Services, staff: Staff, alert_id: int) -> Counts | None
             return None
         await alert_repo.cancel_queued(conn, alert_id)
         return await alert_repo.counts(conn, alert_id)
+
+
+async def areas(services: Services) -> list[Area]:
+    async with services.db.read() as conn:
+        return await area_repo.all_areas(conn)
+
+
+async def get(services: Services, alert_id: int) -> Alert | None:
+    async with services.db.read() as conn:
+        return await alert_repo.get(conn, alert_id)
+
+
+async def drafter(services: Services, alert: Alert) -> Staff | None:
+    if alert.drafted_by is None:
+        return None
+    async with services.db.read() as conn:
+        return await people.staff_member(conn, alert.drafted_by)
+
+
+async def set_screen(services: Services, alert_id: int, chat_id: int, message_id: int) -> None:
+    """Where the sender's progress screen is, so that the sender can edit it in place."""
+    async with services.db.write() as conn:
+        await alert_repo.update(conn, alert_id, screen_chat_id=chat_id, screen_message_id=message_id)
+
+
+async def set_topic(services: Services, resident: Resident, topic: str, enabled: bool) -> None:
+    """A resident's choice for one topic (or "all")."""
+    async with services.db.write() as conn:
+        await alert_repo.set_choice(conn, resident.id, topic, enabled, services.clock.now())

@@ -25,7 +25,7 @@ from core.cases.texts import mask_phone
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff
 from core.names import place_name
-from core.outbox import renderer
+from core.outbox import Renderer
 from core.outgoing import Attachment, Button, Outgoing, rows
 from storage import booking as repo
 from storage import cases as case_repo
@@ -940,7 +940,6 @@ def _tz(payload: dict[str, Any]) -> ZoneInfo:
     return ZoneInfo(str(name)) if name else DEFAULT_TZ
 
 
-@renderer(bk.CARD)
 async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     found = await _context(conn, int(payload["booking_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -965,7 +964,6 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
     )
 
 
-@renderer(bk.NOTICE)
 async def render_notice(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     found = await _context(conn, int(payload["booking_id"]))
     what = str(payload["what"])
@@ -1013,3 +1011,10 @@ async def _still_free(conn: AsyncConnection, booking: Booking, starts: list[date
         if not await repo.busy(conn, booking.officer_id, start, start + length):
             free.append(Slot(start, start + length))
     return free
+
+
+# The outbox kinds this module renders (assembled in bot/app.py).
+RENDERERS: dict[str, Renderer] = {
+    bk.CARD: render_card,
+    bk.NOTICE: render_notice,
+}

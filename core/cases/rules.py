@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -600,7 +600,3 @@ def overdue(case: Case, now: datetime) -> bool:
     if case.accepted_at is None and case.ack_due_at is not None and now > case.ack_due_at:
         return True
     return case.resolve_due_at is not None and now > case.resolve_due_at
-
-
-def age(case: Case, now: datetime) -> timedelta:
-    return now - case.created_at

@@ -14,7 +14,7 @@ from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
-from core.outbox import renderer
+from core.outbox import Renderer
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
 from storage import areas as area_repo
@@ -255,7 +255,6 @@ def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
 # --- outbox renderers ------------------------------------------------------------------------
 
 
-@renderer("case_card")
 async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     case = await repo.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
@@ -281,7 +280,6 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
     )
 
 
-@renderer(CARD_REDRAW)
 async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     """An officer's earlier card, redrawn in place as the case is now (see cases.redraw_cards)."""
     if payload.get("staff_id") is None:
@@ -290,7 +288,6 @@ async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> 
     return None if card is None else dataclasses.replace(card, edit_message_id=int(payload["message_id"]))
 
 
-@renderer("case_status")
 async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     case = await repo.get(conn, int(payload["case_id"]))
     if case is None or case.resident_id is None:
@@ -312,3 +309,11 @@ def _zone(payload: dict[str, Any]) -> ZoneInfo:
     """The station's zone the row was queued with (rows from before it was recorded: the default)."""
     name = payload.get("tz")
     return ZoneInfo(str(name)) if name else STATION_TZ
+
+
+# The outbox kinds this module renders (assembled in bot/app.py).
+RENDERERS: dict[str, Renderer] = {
+    "case_card": render_card,
+    CARD_REDRAW: render_card_redraw,
+    "case_status": render_status,
+}

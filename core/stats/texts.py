@@ -249,10 +249,6 @@ def help_text(lang: Language, example: str) -> str:
     return Safe("\n\n".join(lines))
 
 
-def refusal_text(lang: Language, reason: str, values: Mapping[str, Any] | None = None) -> str:
-    return t(lang, reason, **dict(values or {}))
-
-
 # --- keyboards -------------------------------------------------------------------------------
 
 

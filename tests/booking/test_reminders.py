@@ -8,7 +8,6 @@ from datetime import timedelta
 import icalendar
 import pytest
 
-from core import outbox as notify
 from core.booking import rules as bk
 from core.booking.slots import Slot, Topic
 from core.cases import rules as ledger
@@ -18,6 +17,7 @@ from core.services import Services
 from tests.booking.conftest import outbox_rows
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers import outbox as notify
 
 RESIDENT, OFFICER, SUPERVISOR = 5001, 9001, 9100
 

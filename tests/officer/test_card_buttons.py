@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from bot.inbox import InboxApplication
-from core import outbox as notify
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.models import Status
 from core.services import Services
@@ -16,6 +15,7 @@ from storage import dialogs
 from storage.schema import outbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers import outbox as notify
 from tests.officer.desk import alert_text, events, get_case, give_card, grant, set_status, station_case
 
 BUTTON = {

@@ -24,8 +24,9 @@ from tests.booking import test_race
 from tests.booking.conftest import WEEK, make_resident
 from tests.bot import test_inbox_claims as inbox_claims
 from tests.conftest import Station
-from tests.scheduler.conftest import (  # also registers the test_note renderer
+from tests.scheduler.conftest import (
     START,
+    TEST_RENDERERS,
     FakeTelegram,
     overlapping_transports,
 )
@@ -61,8 +62,8 @@ async def test_two_dispatchers_never_send_a_row_twice(db_url: str) -> None:
         lambda _c, _cur, statement, *_rest: statements.append(statement),
     )
     try:
-        a = Dispatcher(db_a, clock, transport_a, worker_id="a", batch=10, concurrency=10)
-        b = Dispatcher(db_b, clock, transport_b, worker_id="b", batch=10, concurrency=10)
+        a = Dispatcher(db_a, clock, transport_a, worker_id="a", batch=10, concurrency=10, renderers=TEST_RENDERERS)
+        b = Dispatcher(db_b, clock, transport_b, worker_id="b", batch=10, concurrency=10, renderers=TEST_RENDERERS)
         stats_a, stats_b = await asyncio.gather(a.drain(), b.drain())
         async with db_a.read() as conn:
             counts = await outbox.counts(conn)

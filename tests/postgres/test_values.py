@@ -17,7 +17,7 @@ from scheduler import dispatcher as dispatcher_module
 from scheduler.dispatcher import Dispatcher
 from storage import areas, outbox, people
 from storage.db import Database
-from tests.scheduler.conftest import START  # also registers the test_note renderer
+from tests.scheduler.conftest import START, TEST_RENDERERS
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
@@ -72,7 +72,7 @@ async def test_a_long_host_name_still_fits_the_claim_column(db_url: str, monkeyp
                 due_at=START,
                 now=START,
             )
-        sender = Dispatcher(db, FakeClock(START), transport)
+        sender = Dispatcher(db, FakeClock(START), transport, renderers=TEST_RENDERERS)
         assert len(sender.worker_id) <= 64
         assert (await sender.drain()).sent == 1
     finally:

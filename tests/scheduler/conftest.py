@@ -14,12 +14,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import TelegramError
 
-import core.cases.texts  # noqa: F401  (registers the case_card and case_status renderers)
-import scheduler.renderers  # noqa: F401  (registers the scheduler's renderers)
+from bot.app import RENDERERS
 from core.clock import FakeClock
 from core.config import StationConfig
 from core.models import Language, Role
-from core.outbox import RENDERERS, renderer
+from core.outbox import Renderers
 from core.outgoing import Outgoing, Priority
 from core.services import Services
 from storage import areas, people
@@ -31,14 +30,16 @@ START = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
 
 OFFICER_TG, SUPERVISOR_TG, LEADER_TG, RESIDENT_TG = 1001, 1002, 1003, 2001
 
-if "test_note" not in RENDERERS:
 
-    @renderer("test_note")
-    async def _render_note(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-        """A plain message for the dispatcher tests; `obsolete` makes the renderer decline."""
-        if payload.get("obsolete"):
-            return None
-        return Outgoing(str(payload.get("text", "hello")))
+async def _render_note(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """A plain message for the dispatcher tests; `obsolete` makes the renderer decline."""
+    if payload.get("obsolete"):
+        return None
+    return Outgoing(str(payload.get("text", "hello")))
+
+
+# The product's renderers and the dispatcher tests' own kind.
+TEST_RENDERERS: Renderers = {**RENDERERS, "test_note": _render_note}
 
 
 def sqlite_url(path: Path) -> str:

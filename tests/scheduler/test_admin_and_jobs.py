@@ -19,7 +19,7 @@ from scheduler.dispatcher import Dispatcher
 from storage import outbox
 from storage.db import Database
 from tests.harness import RecordingRequest
-from tests.scheduler.conftest import START, FakeTelegram
+from tests.scheduler.conftest import START, TEST_RENDERERS, FakeTelegram
 
 
 async def test_outbox_report_lists_failed_and_pending_without_message_bodies(
@@ -39,7 +39,7 @@ async def test_outbox_report_lists_failed_and_pending_without_message_bodies(
                 now=START,
             )
     telegram.fail(12, BadRequest("Bad Request: chat not found"))
-    await Dispatcher(db, clock, telegram, worker_id="w").drain()
+    await Dispatcher(db, clock, telegram, worker_id="w", renderers=TEST_RENDERERS).drain()
 
     report = await outbox_report(db, clock.now(), tz=ZoneInfo("Asia/Shanghai"))
 

@@ -24,6 +24,7 @@ from tests.scheduler.conftest import (
     OFFICER_TG,
     RESIDENT_TG,
     START,
+    TEST_RENDERERS,
     Desk,
     FakeTelegram,
     create_schema,
@@ -69,6 +70,7 @@ async def row(db: Database, key: str) -> outbox.OutboxRow:
 
 def dispatcher(db: Database, clock: FakeClock, telegram: FakeTelegram, **options: object) -> Dispatcher:
     options.setdefault("rng", random.Random(7))
+    options.setdefault("renderers", TEST_RENDERERS)
     return Dispatcher(db, clock, telegram, worker_id=str(options.pop("worker_id", "w1")), **options)  # type: ignore[arg-type]
 
 
@@ -285,13 +287,15 @@ async def test_restart_loses_nothing_and_resends_only_the_half_sent_row(db_path:
         return calls
 
     with pytest.raises(Crash):
-        await Dispatcher(first_db, clock, dying_telegram, worker_id="dead", batch=5, concurrency=5).drain()
+        await Dispatcher(
+            first_db, clock, dying_telegram, worker_id="dead", batch=5, concurrency=5, renderers=TEST_RENDERERS
+        ).drain()
     await first_db.close()
 
     # A new process on the same file.
     second_db = Database(url)
     telegram = FakeTelegram()
-    sender = Dispatcher(second_db, clock, telegram, worker_id="new")
+    sender = Dispatcher(second_db, clock, telegram, worker_id="new", renderers=TEST_RENDERERS)
     await sender.drain()
     async with second_db.read() as conn:
         states = {r.dedupe_key: r.status for r in await outbox.listing(conn, ["sending", "pending"], limit=100)}
@@ -332,8 +336,8 @@ async def test_two_dispatchers_on_one_database_never_send_a_row_twice(db_path: P
     transport_a, transport_b = overlapping_transports(telegram)
 
     db_a, db_b = Database(url), Database(url)
-    a = Dispatcher(db_a, clock, transport_a, worker_id="a", batch=10, concurrency=10)
-    b = Dispatcher(db_b, clock, transport_b, worker_id="b", batch=10, concurrency=10)
+    a = Dispatcher(db_a, clock, transport_a, worker_id="a", batch=10, concurrency=10, renderers=TEST_RENDERERS)
+    b = Dispatcher(db_b, clock, transport_b, worker_id="b", batch=10, concurrency=10, renderers=TEST_RENDERERS)
     stats_a, stats_b = await asyncio.gather(a.drain(), b.drain())
     await db_a.close()
     await db_b.close()
@@ -358,7 +362,7 @@ async def test_wake_makes_a_running_drain_pick_up_new_rows(
             assert await sender.tick() is None  # a drain is running: it is told to look again
         return await telegram(chat_id, out, priority)
 
-    sender = Dispatcher(db, clock, transport, worker_id="w")
+    sender = Dispatcher(db, clock, transport, worker_id="w", renderers=TEST_RENDERERS)
     stats = await sender.drain()
     assert stats.sent == 2
     assert [s.text for s in telegram.sent] == ["first", "urgent"]
@@ -391,10 +395,10 @@ async def test_a_sender_held_up_keeps_its_claims(
         await release.wait()
         return await telegram(chat_id, out, priority)
 
-    live = Dispatcher(db, clock, held_up, worker_id="live", lease=timedelta(milliseconds=30))
+    live = Dispatcher(db, clock, held_up, worker_id="live", lease=timedelta(milliseconds=30), renderers=TEST_RENDERERS)
     draining = asyncio.create_task(live.drain())
     await asyncio.wait_for(renewed.wait(), timeout=5)
-    other = Dispatcher(db, clock, telegram, worker_id="other", lease=timedelta(minutes=2))
+    other = Dispatcher(db, clock, telegram, worker_id="other", lease=timedelta(minutes=2), renderers=TEST_RENDERERS)
     assert await other.recover() == []  # ...but the claim was renewed, so nobody takes it back
     release.set()
     stats = await draining

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from PIL import Image
 
 from core.config import StationConfig
-from core.outbox import render
 from scheduler.weekly_report import KIND, queue_weekly_reports, report_due, reported_week
 from storage.db import Database
 from storage.schema import outbox, staff
+from tests.helpers.outbox import render
 from tests.stats.builders import SH, Station, local, march_2025
 
 CONFIG = StationConfig()

@@ -1,0 +1,389 @@
+"""/alert: station staff send a safety alert to the residents of areas.
+
+The draft is the staff member's dialog row (flow ``alert``), saved at every step: areas, topic,
+the text in their language, versions in the other languages and urgency, then a preview of
+exactly what residents see with how many it reaches, and send (a supervisor or leader) or
+submit for approval (an officer). Every press looks up who is pressing again and checks their
+role (core.alerts.service); the buttons are tokens bound to the presser.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Message, Update
+
+from core import dialog_state
+from core import staff as desk
+from core.alerts import service, texts
+from core.alerts.model import Alert, AlertStatus, Topic, text_limit
+from core.dialogs import Dialog
+from core.i18n import N_, t
+from core.models import ButtonGrant, Language, Role, Staff
+from core.names import area_name
+from core.outgoing import Outgoing
+from core.services import Services
+from handlers import common
+from handlers import outgoing as render
+from handlers.context import JmContext
+
+log = logging.getLogger(__name__)
+
+FLOW = "alert"
+
+
+async def _member(update: Update, context: JmContext) -> Staff | None:
+    user = update.effective_user
+    return await desk.staff_for(context.services, user.id) if user else None
+
+
+async def _say(update: Update, context: JmContext, out: Outgoing) -> None:
+    await render.reply(update, context.services, context.bot, out)
+
+
+async def _refuse(update: Update, context: JmContext, message: str) -> None:
+    lang = await common.language_for(update, context)
+    if update.callback_query is not None:
+        await common.alert(update, lang, message)
+    else:
+        await _say(update, context, Outgoing(t(lang, message)))
+
+
+async def _area_options(services: Services, lang: Language) -> list[tuple[int, str, str]]:
+    areas = await service.areas(services)
+    order = {"station": 0, "town": 1, "village": 2}
+    by_parent = sorted(areas, key=lambda a: (order.get(a.level, 3), a.code))
+    return [(a.id, a.level, area_name(a, lang)) for a in by_parent]
+
+
+async def _area_names(services: Services, lang: Language, area_ids: list[int]) -> str:
+    areas = {a.id: a for a in await service.areas(services)}
+    return texts.joined(lang, [area_name(areas.get(a), lang) for a in area_ids])
+
+
+def _draft_of(data: dict[str, Any]) -> service.Draft:
+    return service.Draft(
+        area_ids=tuple(int(a) for a in data.get("areas", [])),
+        topic=Topic(data.get("topic") or Topic.OTHER.value),
+        texts={str(k): str(v) for k, v in data.get("texts", {}).items()},
+        source_language=Language(data["source"]),
+        urgent=bool(data.get("urgent")),
+    )
+
+
+async def start(update: Update, context: JmContext) -> None:
+    """/alert: the area choice that starts a draft."""
+    member = await _member(update, context)
+    if member is None or member.telegram_id is None or not service.may_draft(member):
+        await _refuse(update, context, texts.NOT_ALLOWED)
+        return
+    data: dict[str, Any] = {"areas": [], "source": member.language.value, "texts": {}, "urgent": False}
+    await dialog_state.put(context.services, member.telegram_id, FLOW, "areas", data)
+    options = await _area_options(context.services, member.language)
+    await _say(update, context, texts.areas_screen(member.language, options, []))
+
+
+async def _draft(update: Update, context: JmContext, *steps: str) -> tuple[Staff, Dialog] | None:
+    """The presser's draft, if they are still staff who may draft and are at one of `steps`."""
+    member = await _member(update, context)
+    if member is None or member.telegram_id is None or not service.may_draft(member):
+        await _refuse(update, context, texts.NOT_ALLOWED)
+        return None
+    dialog = await dialog_state.get(context.services, member.telegram_id)
+    if dialog is None or dialog.flow != FLOW or (steps and dialog.step not in steps):
+        await common.alert(update, member.language, texts.CLOSED)
+        return None
+    return member, dialog
+
+
+async def _save(context: JmContext, member: Staff, step: str, data: dict[str, Any]) -> None:
+    await dialog_state.put(context.services, member.telegram_id or 0, FLOW, step, data)
+
+
+async def toggle_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _draft(update, context, "areas")
+    if found is None:
+        return
+    member, dialog = found
+    options = await _area_options(context.services, member.language)
+    area_id = int(grant.payload["area_id"])
+    if area_id not in {option[0] for option in options}:
+        await common.alert(update, member.language, texts.CLOSED)
+        return
+    chosen = [int(a) for a in dialog.data.get("areas", [])]
+    chosen = [a for a in chosen if a != area_id] if area_id in chosen else [*chosen, area_id]
+    await _save(context, member, "areas", {**dialog.data, "areas": chosen})
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, texts.areas_screen(member.language, options, chosen))
+
+
+async def areas_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _draft(update, context, "areas")
+    if found is None:
+        return
+    member, dialog = found
+    await _save(context, member, "topic", dialog.data)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, texts.topic_screen(member.language))
+
+
+async def choose_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _draft(update, context, "topic")
+    if found is None:
+        return
+    member, dialog = found
+    topic = Topic(grant.payload["topic"])
+    await _save(context, member, "text", {**dialog.data, "topic": topic.value})
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, texts.ask_text(member.language, member.language))
+
+
+async def on_input(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """The alert's text, or one of its versions in another language."""
+    member = await _member(update, context)
+    message = update.effective_message
+    if member is None or message is None or not service.may_draft(member):
+        user = update.effective_user
+        await dialog_state.clear(context.services, user.id if user else 0)
+        return
+    lang = member.language
+    typed = (message.text or "").strip()
+    if dialog.step not in ("text", "version") or not typed:
+        await _say(update, context, Outgoing(t(lang, "Please use the buttons above, or send the text of the alert.")))
+        return
+    limit = text_limit(False)
+    if len(typed) > limit:
+        await _say(update, context, Outgoing(t(lang, "The text is too long: at most {limit} characters.", limit=limit)))
+        return
+    data = dict(dialog.data)
+    target = data.pop("version", None) if dialog.step == "version" else data["source"]
+    data["texts"] = {**data.get("texts", {}), str(target): typed}
+    await _save(context, member, "compose", data)
+    await _say(update, context, await _draft_screen(context, member, data))
+
+
+async def _draft_screen(context: JmContext, member: Staff, data: dict[str, Any]) -> Outgoing:
+    draft = _draft_of(data)
+    return texts.draft_screen(
+        member.language,
+        topic=draft.topic,
+        areas=await _area_names(context.services, member.language, list(draft.area_ids)),
+        texts=draft.texts,
+        source=draft.source_language,
+        urgent=draft.urgent,
+    )
+
+
+async def ask_version(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _draft(update, context, "compose", "confirm")
+    if found is None:
+        return
+    member, dialog = found
+    code = Language(grant.payload["lang"])
+    await _save(context, member, "version", {**dialog.data, "version": code.value})
+    await common.ack(update)
+    await _say(update, context, texts.ask_version(member.language, code))
+
+
+async def urgent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _draft(update, context, "compose", "confirm")
+    if found is None:
+        return
+    member, dialog = found
+    data = {**dialog.data, "urgent": not dialog.data.get("urgent", False)}
+    await _save(context, member, "compose", data)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, await _draft_screen(context, member, data))
+
+
+def _sample(services: Services, member: Staff, draft: service.Draft) -> Alert:
+    """The draft as the alert residents would get (not stored)."""
+    return Alert(
+        id=0,
+        status=AlertStatus.AWAITING_APPROVAL,
+        topic=draft.topic,
+        area_ids=draft.area_ids,
+        texts=draft.texts,
+        source_language=draft.source_language,
+        photo_file_id=None,
+        urgent=draft.urgent,
+        drafted_by=member.id,
+        approved_by=None,
+        created_at=services.clock.now(),
+    )
+
+
+async def preview(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Exactly what residents get, once per language among them, then how many it reaches."""
+    found = await _draft(update, context, "compose", "confirm")
+    if found is None:
+        return
+    member, dialog = found
+    services = context.services
+    draft = _draft_of(dialog.data)
+    await common.ack(update)
+    reach = await service.reach(services, draft.area_ids, draft.topic)
+    sample = _sample(services, member, draft)
+    for lang in [code for code in Language if code in reach.by_language] or [draft.source_language]:
+        out = texts.resident_message(lang, sample, services.config.name)
+        await _say(update, context, Outgoing(out.text))  # the opt-out button works only on a real alert
+    await _save(context, member, "confirm", dialog.data)
+    needs_approval = not service.may_send(member, services)
+    await _say(update, context, texts.confirm_screen(member.language, reach, needs_approval=needs_approval))
+
+
+async def edit_draft(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _draft(update, context, "confirm")
+    if found is None:
+        return
+    member, dialog = found
+    await _save(context, member, "compose", dialog.data)
+    await common.ack(update)
+    await _say(update, context, await _draft_screen(context, member, dialog.data))
+
+
+async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _draft(update, context)
+    if found is None:
+        return
+    member, _dialog = found
+    await dialog_state.clear(context.services, member.telegram_id or 0)
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, Outgoing(t(member.language, "The alert was not sent.")))
+
+
+def _pressed(update: Update) -> Message | None:
+    query = update.callback_query
+    return query.message if query is not None and isinstance(query.message, Message) else None
+
+
+async def _started(update: Update, context: JmContext, member: Staff, alert: Alert) -> None:
+    """The sender's screen becomes the alert's progress screen (edited in place as it goes)."""
+    message = _pressed(update)
+    if message is not None:
+        await service.set_screen(context.services, alert.id, message.chat.id, message.message_id)
+    await render.edit(update, context.services, context.bot, texts.started_screen(member.language, alert))
+
+
+async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """A supervisor's or leader's confirm: the alert is recorded and every copy queued."""
+    found = await _draft(update, context, "confirm")
+    if found is None:
+        return
+    member, dialog = found
+    services = context.services
+    if not service.may_send(member, services):
+        await common.alert(update, member.language, texts.NOT_APPROVER)
+        return
+    recorded = await service.submit(services, member, _draft_of(dialog.data))
+    started = await service.start(services, member, recorded.id)
+    await dialog_state.clear(services, member.telegram_id or 0)
+    await common.ack(update)
+    if started is not None:
+        log.info("alert %s started by staff %s to %s residents", started.id, member.id, started.target_count)
+        await _started(update, context, member, started)
+
+
+async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """An officer's draft goes to every enrolled supervisor and leader for approval."""
+    found = await _draft(update, context, "confirm")
+    if found is None:
+        return
+    member, dialog = found
+    services = context.services
+    alert = await service.submit(services, member, _draft_of(dialog.data))
+    await dialog_state.clear(services, member.telegram_id or 0)
+    await common.ack(update)
+    approvers = [s for s in await desk.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
+    reach = await service.reach(services, alert.area_ids, alert.topic)
+    for approver in approvers:
+        lang = approver.language
+        areas = await _area_names(services, lang, list(alert.area_ids))
+        out = texts.approval_request(
+            lang, alert, drafter=member.name, areas=areas, reach=reach, station=services.config.name
+        )
+        await render.send(context.bot, services, approver.telegram_id or 0, out)
+    lang = member.language
+    if approvers:
+        text = t(lang, "Submitted for approval. You will be told when a supervisor or leader has decided.")
+    else:
+        text = t(lang, "Submitted, but no supervisor or leader is enrolled to approve it yet. Please tell them.")
+    await render.edit(update, services, context.bot, Outgoing(text))
+
+
+async def _approver(update: Update, context: JmContext) -> Staff | None:
+    member = await _member(update, context)
+    if member is None or not service.may_send(member, context.services):
+        await _refuse(update, context, texts.NOT_APPROVER)
+        return None
+    return member
+
+
+async def _tell_drafter(context: JmContext, alert: Alert, message: str, approver: Staff) -> None:
+    if alert.drafted_by is None or alert.drafted_by == approver.id:
+        return
+    drafter = await service.drafter(context.services, alert)
+    if drafter is not None and drafter.telegram_id is not None:
+        out = Outgoing(t(drafter.language, message, name=approver.name))
+        await render.send(context.bot, context.services, drafter.telegram_id, out)
+
+
+async def approve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    member = await _approver(update, context)
+    if member is None:
+        return
+    started = await service.start(context.services, member, int(grant.payload["alert_id"]))
+    if started is None:
+        await common.alert(update, member.language, "This alert was already decided.")
+        return
+    await common.ack(update)
+    await _started(update, context, member, started)
+    await _tell_drafter(context, started, N_("Your safety alert was approved by {name} and is being sent."), member)
+
+
+async def decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    member = await _approver(update, context)
+    if member is None:
+        return
+    alert_id = int(grant.payload["alert_id"])
+    if not await service.decline(context.services, member, alert_id):
+        await common.alert(update, member.language, "This alert was already decided.")
+        return
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, Outgoing(t(member.language, "The alert was declined.")))
+    alert = await service.get(context.services, alert_id)
+    if alert is not None:
+        await _tell_drafter(context, alert, N_("Your safety alert was not approved by {name}."), member)
+
+
+async def stop(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    member = await _approver(update, context)
+    if member is None:
+        return
+    counts = await service.stop(context.services, member, int(grant.payload["alert_id"]))
+    if counts is None:
+        await common.alert(update, member.language, "This alert is no longer being sent.")
+        return
+    await common.ack(update)
+    out = texts.stopped_screen(member.language, counts.sent, counts.cancelled)
+    await render.edit(update, context.services, context.bot, out)
+
+
+COMMANDS = [("alert", start)]
+FLOWS = {FLOW: on_input}
+ACTIONS = {
+    "alert_area": toggle_area,
+    "alert_areas_done": areas_done,
+    "alert_topic": choose_topic,
+    "alert_version": ask_version,
+    "alert_urgent": urgent,
+    "alert_preview": preview,
+    "alert_edit": edit_draft,
+    "alert_cancel": cancel,
+    "alert_send": send,
+    "alert_submit": submit,
+    "alert_approve": approve,
+    "alert_decline": decline,
+    "alert_stop": stop,
+}
