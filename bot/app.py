@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+import core.alerts.delivery
 import core.booking.texts
 import core.cases.texts
 import handlers.settings
@@ -35,6 +36,7 @@ from core.workdays import WorkCalendar
 from handlers import (
     alerts,
     alerts_residents,
+    cards,
     cases,
     errors,
     followups,
@@ -88,6 +90,8 @@ def station_config(settings: Settings) -> StationConfig:
         digest_time=Settings.clock_time(settings.digest_time),
         weekly_report_weekday=settings.weekly_report_day - 1,
         weekly_report_time=Settings.clock_time(settings.weekly_report_time),
+        card_promise=settings.card_promise,
+        card_font=settings.card_font,
     )
 
 
@@ -122,12 +126,17 @@ FEATURES = (
     booking_station,
     alerts,
     alerts_residents,
+    cards,
 )
 
 
 # Every outbox kind's renderer, from the features that queue them.
 RENDERERS = outbox.merged(
-    core.cases.texts.RENDERERS, core.booking.texts.RENDERERS, renderers.RENDERERS, weekly_report.RENDERERS
+    core.cases.texts.RENDERERS,
+    core.booking.texts.RENDERERS,
+    renderers.RENDERERS,
+    weekly_report.RENDERERS,
+    core.alerts.delivery.RENDERERS,
 )
 
 
@@ -163,7 +172,15 @@ def register_handlers(app: Any) -> None:
 
 def _feature_commands() -> list[tuple[str, Any]]:
     """Commands of the features that live in their own modules."""
-    return [*cases.COMMANDS, *staff.COMMANDS, *booking.COMMANDS, *stats.COMMANDS, *alerts.COMMANDS]
+    return [
+        *cases.COMMANDS,
+        *staff.COMMANDS,
+        *booking.COMMANDS,
+        *stats.COMMANDS,
+        *alerts.COMMANDS,
+        *alerts_residents.COMMANDS,
+        *cards.COMMANDS,
+    ]
 
 
 def build_application(

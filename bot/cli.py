@@ -54,7 +54,9 @@ def _optional_commands(commands: Any) -> None:
     outbox.add_argument("--limit", type=int, default=50, help="rows per section")
     outbox.set_defaults(func=_outbox)
 
-    from bot import export_cli
+    from bot import cards_cli, export_cli
+
+    cards_cli.add_cards_commands(commands)
 
     export_cli.add_export_commands(commands)
     export_cli.add_demo_commands(commands)

@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     booking_min_notice_hours: float = Field(default=2, ge=0, le=72)
     booking_horizon_days: int = Field(default=14, ge=1, le=90)
 
+    # 回音卡 (core/cards): the service promise on every card (empty: the bot's own, in the card's
+    # language) and a TrueType Chinese font to embed (empty: WenQuanYi Zen Hei, fonts-wqy-zenhei).
+    card_promise: str = Field(default="", max_length=200)
+    card_font: str = Field(default="")
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("timezone")

@@ -34,3 +34,6 @@ class StationConfig:
     digest_time: time = time(8, 30)
     weekly_report_weekday: int = 0  # Monday
     weekly_report_time: time = time(9, 0)
+    # 回音卡 (core/cards): the service promise printed on every card (empty: the catalogue's), the font file.
+    card_promise: str = ""
+    card_font: str = ""

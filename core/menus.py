@@ -33,6 +33,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("mystats", N_("my own figures"), _EVERYONE),
     ("hours", N_("my hours for video consultations"), _EVERYONE),
     ("consultations", N_("my upcoming video consultations"), _EVERYONE),
+    ("cards", N_("print 回音卡 with my contact card"), _EVERYONE),
     ("stats", N_("statistics by period, area and officer"), _MANAGERS),
     ("export", N_("the ledger as a spreadsheet"), _MANAGERS),
     (

@@ -1,4 +1,4 @@
-"""The residents' side of safety alerts: the one-tap "don't send me these" under each alert."""
+"""The residents' side of safety alerts: the one-tap "don't send me these" under each alert, and /alerts."""
 
 from __future__ import annotations
 
@@ -35,5 +35,18 @@ async def opt_out(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         await render.edit(update, context.services, context.bot, Outgoing(text))
 
 
+async def recent(update: Update, context: JmContext) -> None:
+    """/alerts: the recent alerts for the resident's area."""
+    resident = await common.current_resident(update, context)
+    lang = await common.language_for(update, context)
+    if resident is None or resident.consented_at is None or resident.deleted:
+        await common.show_menu(update, context)
+        return
+    items = await service.recent_for(context.services, resident)
+    out = Outgoing(texts.recent_list(lang, items, service.RECENT_DAYS, context.services.config.tz))
+    await render.reply(update, context.services, context.bot, out)
+
+
+COMMANDS = [("alerts", recent)]
 ACTIONS: dict[str, ActionHandler] = {texts.OPT_OUT: opt_out}
 FLOWS: dict[str, FlowHandler] = {}

@@ -255,8 +255,15 @@ async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) ->
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
 
 
+async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """📂 My cases in the main menu."""
+    await common.ack(update)
+    await list_cases(update, context)
+
+
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
+    "menu_mycases": menu_mycases,
     "my_case_open": open_case,
     "my_case_withdraw": ask_withdraw,
     "my_case_withdraw_yes": withdraw,

@@ -8,7 +8,7 @@ from core import areas, residents
 from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import Safe, language_of, t, tp
-from core.models import ButtonGrant, Language
+from core.models import ButtonGrant, Language, Resident
 from core.names import area_name
 from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
@@ -19,6 +19,7 @@ from handlers.router import ActionHandler, FlowHandler
 
 FLOW = "onboarding"
 STAFF_PREFIX = "staff_"
+CARD_PREFIX = "card_"  # a 回音卡's QR code (handlers/cards.py)
 
 
 async def start(update: Update, context: JmContext) -> None:
@@ -30,6 +31,11 @@ async def start(update: Update, context: JmContext) -> None:
         from handlers.staff import enroll_from_start
 
         await enroll_from_start(update, context, context.args[0].removeprefix(STAFF_PREFIX))
+        return
+    if context.args and context.args[0].startswith(CARD_PREFIX):
+        from handlers.cards import start_with_card
+
+        await start_with_card(update, context, context.args[0].removeprefix(CARD_PREFIX))
         return
     from handlers.staff import help_for_staff
 
@@ -134,6 +140,12 @@ async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     if resident.consented_at is None:
         resident = await residents.consent(context.services, resident)
     await common.ack(update)
+    if resident.area_id is not None:  # preset by the 回音卡 they scanned: straight on to the phone
+        chosen = await areas.get(context.services, resident.area_id)
+        await _area_set(
+            update, context, resident, area_name(chosen, resident.language) if chosen else "—", "onboarding"
+        )
+        return
     await show_areas(update, context, resident.language, None, "onboarding")
 
 
@@ -163,12 +175,16 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
         await show_areas(update, context, resident.language, area_id, purpose)
         return
     resident = await residents.update(context.services, resident, area_id=area_id)
+    await _area_set(update, context, resident, area_name(chosen, resident.language), purpose)
+
+
+async def _area_set(update: Update, context: JmContext, resident: Resident, area: str, purpose: str) -> None:
     lang = resident.language
     await render.edit(
         update,
         context.services,
         context.bot,
-        Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=area_name(chosen, lang)))),
+        Outgoing(Safe(t(lang, "Neighbourhood set: {area}.", area=area))),
     )
     if purpose == "onboarding":
         await put(context.services, resident.telegram_id or 0, FLOW, "phone", {})
@@ -203,6 +219,10 @@ async def onboarding_input(update: Update, context: JmContext, dialog: Dialog) -
         return
     await clear(services, message.chat_id)
     await render.reply(update, services, context.bot, Outgoing(Safe(done), remove_reply_keyboard=True))
+    from handlers.cards import offer_after_onboarding
+
+    if await offer_after_onboarding(update, context, resident):
+        return  # they came with a 回音卡: its 回音 instead of the menu
     await common.show_menu(update, context)
 
 
@@ -211,20 +231,6 @@ async def menu_report(update: Update, context: JmContext, grant: ButtonGrant) ->
 
     await common.ack(update)
     await report.start(update, context)
-
-
-async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    from handlers import mycases
-
-    await common.ack(update)
-    await mycases.list_cases(update, context)
-
-
-async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    from handlers import settings as settings_cmd
-
-    await common.ack(update)
-    await settings_cmd.show(update, context)
 
 
 # What each button action of this module does (assembled in bot/app.py).
@@ -236,8 +242,6 @@ ACTIONS: dict[str, ActionHandler] = {
     "onb_area": pick_area,
     "onb_area_up": area_up,
     "menu_report": menu_report,
-    "menu_mycases": menu_mycases,
-    "menu_settings": menu_settings,
 }
 
 

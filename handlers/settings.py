@@ -165,8 +165,15 @@ async def keep(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Nothing was deleted."))))
 
 
+async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """⚙️ Settings in the main menu."""
+    await common.ack(update)
+    await show(update, context)
+
+
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
+    "menu_settings": menu_settings,
     "settings_area": change_area,
     "settings_phone": change_phone,
     "settings_phone_remove": remove_phone,

@@ -18,6 +18,7 @@ from typing import Any
 from telegram import Bot
 from telegram.ext import Application, CallbackContext, Job
 
+from core.alerts import delivery as alert_delivery
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from core.services import Services
@@ -79,6 +80,19 @@ async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
         log.info("outbox: %s", stats)
 
 
+ALERT_PROGRESS_EVERY = timedelta(seconds=5)
+
+
+async def _alert_progress(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    job = context.job
+    assert job is not None
+    services: Services = job.data  # type: ignore[assignment]
+    async with services.db.write() as conn:
+        queued = await alert_delivery.refresh(conn, services.clock.now())
+    if queued:
+        services.wake_sender()
+
+
 async def _sweep(context: CallbackContext[Any, Any, Any, Any]) -> None:
     job = context.job
     assert job is not None
@@ -113,6 +127,15 @@ def install(
     )
     sweep_job = queue.run_repeating(
         _sweep, interval=sweep_every, first=1, name="sweeps", data=periodic, job_kwargs=_JOB_KWARGS
+    )
+    # Senders of running safety alerts see their figures every few seconds, not once a minute.
+    queue.run_repeating(
+        _alert_progress,
+        interval=ALERT_PROGRESS_EVERY,
+        first=2,
+        name="alert-progress",
+        data=services,
+        job_kwargs=_JOB_KWARGS,
     )
 
     def wake() -> None:

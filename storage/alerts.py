@@ -1,13 +1,14 @@
 """SQL of safety alerts: the ledger row, one delivery row per alert and resident, residents' topics.
 
-Deliveries are queued by one INSERT … SELECT in the transaction that starts the broadcast, so a
-crash queues every copy or none; the unique (alert, resident) key refuses a second row, and a copy
-is handed to a sender only by the UPDATE that moves its row from queued to sending, which one
-process alone can win.
+Deliveries and their outbox rows are queued by INSERT … SELECT in the transaction that starts the
+broadcast, so a crash queues every copy or none; the unique (alert, resident) key refuses a second
+delivery and the unique dedupe key ``alert:{alert}:{resident}`` a second outbox row. From there the
+outbox sends and records each copy (claims with a lease, so two dispatchers never both send one).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.alerts.model import ALL_TOPICS, Alert, AlertStatus, Counts, DeliveryStatus, Reach, Topic
 from core.models import Language
-from storage.schema import alert_choices, alert_deliveries, alerts, residents
+from core.outgoing import Priority
+from storage.schema import alert_choices, alert_deliveries, alerts, outbox, residents
 from storage.types import UtcDateTime
 
 _LANGUAGES = {lang.value for lang in Language}
@@ -163,27 +165,6 @@ async def queue_deliveries(
 # --- sending ----------------------------------------------------------------------------------
 
 
-async def queued(conn: AsyncConnection, alert_id: int, limit: int) -> list[int]:
-    """Ids of the next queued deliveries of an alert, oldest first."""
-    rows = await conn.execute(
-        sa.select(alert_deliveries.c.id)
-        .where(alert_deliveries.c.alert_id == alert_id, alert_deliveries.c.status == DeliveryStatus.QUEUED.value)
-        .order_by(alert_deliveries.c.id)
-        .limit(limit)
-    )
-    return [int(r) for (r,) in rows]
-
-
-async def claim(conn: AsyncConnection, delivery_id: int) -> bool:
-    """Moves one delivery from queued to sending; True for the one caller that wins it."""
-    result = await conn.execute(
-        alert_deliveries.update()
-        .where(alert_deliveries.c.id == delivery_id, alert_deliveries.c.status == DeliveryStatus.QUEUED.value)
-        .values(status=DeliveryStatus.SENDING.value)
-    )
-    return result.rowcount == 1
-
-
 async def recipient(conn: AsyncConnection, delivery_id: int) -> tuple[int, int | None, Language] | None:
     """(resident id, Telegram id, language) of a delivery."""
     row = (
@@ -194,14 +175,6 @@ async def recipient(conn: AsyncConnection, delivery_id: int) -> tuple[int, int |
         )
     ).first()
     return (int(row[0]), row[1], _language(row[2])) if row else None
-
-
-async def finish(conn: AsyncConnection, delivery_id: int, status: DeliveryStatus, now: datetime) -> None:
-    """Records how a claimed delivery ended (sent, blocked, failed or cancelled)."""
-    values: dict[str, Any] = {"status": status.value}
-    if status is DeliveryStatus.SENT:
-        values["sent_at"] = now
-    await conn.execute(alert_deliveries.update().where(alert_deliveries.c.id == delivery_id).values(**values))
 
 
 async def cancel_queued(conn: AsyncConnection, alert_id: int) -> int:
@@ -262,3 +235,106 @@ async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:
 
 async def update(conn: AsyncConnection, alert_id: int, **values: Any) -> None:
     await conn.execute(alerts.update().where(alerts.c.id == alert_id).values(**values))
+
+
+async def with_status(conn: AsyncConnection, status: AlertStatus) -> list[Alert]:
+    rows = await conn.execute(sa.select(alerts).where(alerts.c.status == status.value).order_by(alerts.c.id))
+    return [_alert(r) for r in rows]
+
+
+# --- copies in the outbox ---------------------------------------------------------------------
+
+OUTBOX_KIND = "alert"
+# What the dispatcher writes for a resident who blocked the bot (scheduler/dispatcher.py).
+_BLOCKED_PREFIXES = ("403", "resident unreachable")
+
+
+async def queue_outbox(
+    conn: AsyncConnection, alert_id: int, *, urgent: bool, station: str, default_on: bool, now: datetime
+) -> int:
+    """One outbox row per queued delivery of the alert, in one statement (bulk priority)."""
+    head = json.dumps({"alert_id": alert_id, "default_on": default_on, "station": station}, ensure_ascii=False)
+    payload = sa.literal(head[:-1] + ', "delivery_id": ') + sa.cast(alert_deliveries.c.id, sa.String) + sa.literal("}")
+    moment = sa.literal(now, type_=UtcDateTime())
+    select = (
+        sa.select(
+            sa.literal(f"alert:{alert_id}:") + sa.cast(alert_deliveries.c.resident_id, sa.String),
+            residents.c.telegram_id,
+            sa.literal("resident"),
+            sa.literal(OUTBOX_KIND),
+            payload,
+            sa.literal(int(Priority.BULK)),
+            sa.literal(urgent, type_=sa.Boolean()),
+            sa.literal("pending"),
+            moment,
+            moment,
+            moment,
+        )
+        .select_from(alert_deliveries.join(residents, residents.c.id == alert_deliveries.c.resident_id))
+        .where(
+            alert_deliveries.c.alert_id == alert_id,
+            alert_deliveries.c.status == DeliveryStatus.QUEUED.value,
+            residents.c.telegram_id.is_not(None),
+        )
+    )
+    columns = [
+        "dedupe_key",
+        "chat_id",
+        "audience",
+        "kind",
+        "payload",
+        "priority",
+        "urgent",
+        "status",
+        "due_at",
+        "next_attempt_at",
+        "created_at",
+    ]
+    result = await conn.execute(outbox.insert().from_select(columns, select))
+    return int(result.rowcount)
+
+
+def _copies(alert_id: int) -> Any:
+    return sa.and_(outbox.c.kind == OUTBOX_KIND, outbox.c.dedupe_key.like(f"alert:{alert_id}:%"))
+
+
+async def outbox_counts(conn: AsyncConnection, alert_id: int) -> Counts:
+    """Where the residents' copies stand, read from their outbox rows."""
+    reason = sa.func.substr(sa.func.coalesce(outbox.c.last_error, ""), 1, 24)
+    rows = await conn.execute(
+        sa.select(outbox.c.status, reason, sa.func.count()).where(_copies(alert_id)).group_by(outbox.c.status, reason)
+    )
+    tally = dict.fromkeys(("queued", "sending", "sent", "blocked", "failed", "cancelled"), 0)
+    for status, why, count in rows:
+        if status == "sent":
+            tally["sent"] += count
+        elif status == "pending":
+            tally["queued"] += count
+        elif status == "sending":
+            tally["sending"] += count
+        elif str(why).startswith(_BLOCKED_PREFIXES):
+            tally["blocked"] += count
+        elif status == "failed":
+            tally["failed"] += count
+        else:
+            tally["cancelled"] += count
+    return Counts(total=sum(tally.values()), **tally)
+
+
+async def cancel_outbox(conn: AsyncConnection, alert_id: int) -> int:
+    """Cancels the copies not yet claimed by a sender (a claimed one is declined by its renderer)."""
+    result = await conn.execute(
+        outbox.update()
+        .where(_copies(alert_id), outbox.c.status == "pending")
+        .values(status="cancelled", last_error="alert stopped by staff")
+    )
+    return int(result.rowcount)
+
+
+async def hand_over(conn: AsyncConnection, alert_id: int) -> None:
+    """The alert's queued deliveries are in the outbox now, which sends and records each copy."""
+    await conn.execute(
+        alert_deliveries.update()
+        .where(alert_deliveries.c.alert_id == alert_id, alert_deliveries.c.status == DeliveryStatus.QUEUED.value)
+        .values(status=DeliveryStatus.SENDING.value)
+    )

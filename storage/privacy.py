@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core import pii
 from core.models import Resident
 from storage import alerts as alert_repo
+from storage import cards as cards_repo
 from storage import inbox as inbox_repo
 from storage.schema import (
     bookings,
@@ -77,6 +78,7 @@ INVENTORY: tuple[Place, ...] = (
     Place("inbox", "user_id", IDENTITY, "emptied"),
     Place("buttons", "user_id", IDENTITY, "the resident's grants deleted"),
     Place("rate_events", "user_id", IDENTITY, "the resident's rows deleted"),
+    Place("cards", "resident_id", IDENTITY, "emptied (the card stays used, so nobody else can take it)"),
     Place("outbox", "chat_id", IDENTITY, "set to 0; rows not sent yet cancelled"),
     Place("outbox", "payload", RAW, "emptied for rows to the resident"),
 )
@@ -142,6 +144,13 @@ NOT_PERSONAL: dict[str, str] = {
     "alert_deliveries.status": "a code",
     "alert_deliveries.language": "a setting",
     "alert_choices.topic": "a code",
+    "card_counters.series": "a counter",
+    "card_profiles.title": "staff data",
+    "card_profiles.contact": "staff data (the officer's own contact line)",
+    "cards.number": "the ledger (the card's printed number)",
+    "cards.code_hash": "a hash of a random code",
+    "case_sources.channel": "a code (家访, 来访, 来电, 回音卡)",
+    "case_sources.echo": "a code (suggestion, problem, praise, complaint)",
 }
 
 # The free-text columns, and the column naming the case each row belongs to.
@@ -218,6 +227,7 @@ async def forget_resident(conn: AsyncConnection, resident: Resident, now: dateti
     if theirs:
         await conn.execute(case_photos.delete().where(case_photos.c.case_id.in_(theirs)))
         await conn.execute(cases.update().where(cases.c.id.in_(theirs)).values(location_lat=None, location_lon=None))
+    await cards_repo.forget_resident(conn, resident.id)
     await conn.execute(
         residents.update()
         .where(residents.c.id == resident.id)

@@ -408,3 +408,42 @@ alert_choices = sa.Table(
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.PrimaryKeyConstraint("resident_id", "topic", name="pk_alert_choices"),
 )
+
+# 回音卡 (core/cards): the number series (统一编号), each officer's card lines, the cards, a case's origin.
+card_counters = sa.Table(
+    "card_counters", metadata, sa.Column("series", sa.String(16), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)  # fmt: skip
+card_profiles = sa.Table(
+    "card_profiles",
+    metadata,
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("title", sa.String(64), nullable=False),
+    sa.Column("contact", sa.String(128), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+cards = sa.Table(
+    "cards",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.String(32), nullable=False, unique=True),
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),  # the QR code's secret, hashed
+    sa.Column("officer_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="RESTRICT"), nullable=False),
+    sa.Column("area_id", sa.Integer, sa.ForeignKey("areas.id", ondelete="SET NULL")),
+    sa.Column("printed_at", UtcDateTime, nullable=False),
+    sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="SET NULL")),  # who scanned first
+    sa.Column("linked_at", UtcDateTime),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="SET NULL")),  # their 回音
+    sa.Column("answered_at", UtcDateTime),
+    sa.Index("ix_cards_officer", "officer_id", "printed_at"),
+    sa.Index("ix_cards_resident", "resident_id"),
+)
+case_sources = sa.Table(
+    "case_sources",
+    metadata,
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),  # 回音卡 (card); no row: the resident's own report
+    sa.Column("card_id", sa.Integer, sa.ForeignKey("cards.id", ondelete="SET NULL")),
+    sa.Column("echo", sa.String(16)),  # suggestion | problem | praise | complaint
+    sa.Index("ix_case_sources_card", "card_id"),
+)

@@ -40,7 +40,7 @@ SENT_STATUSES = (AlertStatus.SENDING, AlertStatus.DONE, AlertStatus.STOPPED)
 
 class DeliveryStatus(StrEnum):
     QUEUED = "queued"
-    SENDING = "sending"  # claimed by one sender; never handed out again
+    SENDING = "sending"  # handed to the outbox, which sends and records the copy
     SENT = "sent"
     BLOCKED = "blocked"  # the resident blocked the bot
     FAILED = "failed"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core.alerts.model import Alert, AlertStatus, Counts, Reach, Topic, covered
 from core.models import Area, Language, Resident, Role, Staff
@@ -106,6 +107,10 @@ async def start(services: Services, staff: Staff, alert_id: int) -> Alert | None
         ):
             return None
         queued = await alert_repo.queue_deliveries(conn, alert_id, areas, alert.topic, default_on=default_on, now=now)
+        await alert_repo.queue_outbox(
+            conn, alert_id, urgent=alert.urgent, station=services.config.name, default_on=default_on, now=now
+        )
+        await alert_repo.hand_over(conn, alert_id)
         await alert_repo.move(conn, alert_id, AlertStatus.SENDING, target_count=queued)
         started = await alert_repo.get(conn, alert_id)
     services.wake_sender()
@@ -142,7 +147,8 @@ async def stop(services: Services, staff: Staff, alert_id: int) -> Counts | None
         ):
             return None
         await alert_repo.cancel_queued(conn, alert_id)
-        return await alert_repo.counts(conn, alert_id)
+        await alert_repo.cancel_outbox(conn, alert_id)
+        return await alert_repo.outbox_counts(conn, alert_id)
 
 
 async def areas(services: Services) -> list[Area]:
@@ -172,3 +178,18 @@ async def set_topic(services: Services, resident: Resident, topic: str, enabled:
     """A resident's choice for one topic (or "all")."""
     async with services.db.write() as conn:
         await alert_repo.set_choice(conn, resident.id, topic, enabled, services.clock.now())
+
+
+RECENT_DAYS = 30
+
+
+async def recent_for(services: Services, resident: Resident, limit: int = 10) -> list[Alert]:
+    """The alerts of the last RECENT_DAYS days that went to the resident's area, newest first."""
+    if resident.area_id is None:
+        return []
+    now = services.clock.now()
+    async with services.db.read() as conn:
+        areas = await area_repo.all_areas(conn)
+        sent = await alert_repo.in_period(conn, now - timedelta(days=RECENT_DAYS), now + timedelta(seconds=1))
+    mine = [a for a in sent if resident.area_id in covered(areas, a.area_ids)]
+    return list(reversed(mine))[:limit]

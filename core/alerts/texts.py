@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 
 from core.alerts.model import Alert, Reach, Topic, text_for
 from core.i18n import N_, Safe, fmt, t, tp
@@ -185,3 +186,24 @@ def opted_out(lang: Language, topic: Topic) -> str:
         "You will no longer receive {topic} alerts. You can turn them back on in /settings.",
         topic=topic_name(lang, topic),
     )
+
+
+def recent_list(lang: Language, items: Sequence[Alert], days: int, tz: tzinfo) -> str:
+    if not items:
+        return t(lang, "There have been no safety alerts for your area in the last {days} days.", days=days)
+    lines = [t(lang, "<b>Recent safety alerts for your area</b>")]
+    for item in items:
+        when = (item.approved_at or item.created_at).astimezone(tz).strftime("%m-%d %H:%M")
+        body = text_for(item.texts, item.source_language, lang)
+        short = body if len(body) <= 120 else body[:119] + "…"
+        mark = "🚨" if item.urgent else "⚠️"
+        lines.append(
+            fmt(
+                "\n{mark} <b>{when} · {topic}</b>\n{body}",
+                mark=mark,
+                when=when,
+                topic=topic_name(lang, item.topic),
+                body=short,
+            )
+        )
+    return Safe("\n".join(lines))

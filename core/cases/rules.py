@@ -114,6 +114,10 @@ async def _check_daily_limit(conn: AsyncConnection, services: Services, resident
         raise DailyLimitReached(config.daily_case_limit)
 
 
+# For features that file cases in their own transaction (core/cards).
+check_limit_in = _check_daily_limit
+
+
 async def check_daily_limit(services: Services, resident: Resident) -> None:
     """Whether the resident may file a case today, asked when /report starts, so that a resident at the
     limit learns it before filling in the form. submit() checks again."""
@@ -509,6 +513,9 @@ async def redraw_cards(conn: AsyncConnection, case_ids: list[int], now: datetime
         )
         queued += row is not None
     return queued
+
+
+notify_staff = _notify_staff  # for features that file cases in their own transaction (core/cards)
 
 
 async def _notify_resident(conn: AsyncConnection, case: Case, event_id: int, now: datetime, tz: str) -> None:

@@ -51,3 +51,37 @@ async def test_one_tap_opt_out_switches_the_topic_off_for_the_presser_only(
     async with services.db.read() as conn:
         assert await alert_repo.choices(conn, ids[7101]) == {"theft": False}
         assert await alert_repo.choices(conn, ids[7102]) == {}
+
+
+async def test_alerts_lists_the_recent_alerts_for_the_residents_area(
+    bot: Harness, request_log: RecordingRequest, services: Services, station: Station
+) -> None:
+    from core.alerts import service
+
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        made = await people.insert_resident(conn, 7301, "居民7301", Language.ZH_HANS, now)
+        await people.update_resident(conn, made.id, area_id=station.area_ids["village"], consented_at=now)
+        elsewhere = await people.insert_resident(conn, 7302, "居民7302", Language.ZH_HANS, now)
+        await people.update_resident(conn, elsewhere.id, area_id=station.area_ids["village3"], consented_at=now)
+        supervisor = await people.staff_member(conn, station.staff_ids["supervisor"])
+    assert supervisor is not None
+    here, there = Person(7301, "居民7301"), Person(7302, "居民7302")
+    await bot.send(here, "/alerts")
+    assert "近 30 天内，您所在的辖区没有发布过预警提示。" in request_log.last(here.id).text
+
+    for area, text in (
+        (station.area_ids["town"], "东城街道今晚停水，请提前储水。"),
+        (station.area_ids["town2"], "西河镇雨天路滑。"),
+    ):
+        draft = service.Draft(
+            area_ids=(area,), topic=Topic.OTHER, texts={"zh_Hans": text}, source_language=Language.ZH_HANS
+        )
+        alert = await service.submit(services, supervisor, draft)
+        await service.start(services, supervisor, alert.id)
+    await bot.send(here, "/alerts")
+    listed = request_log.last(here.id).text
+    assert "您所在辖区近期的预警提示" in listed and "东城街道今晚停水" in listed and "西河镇" not in listed
+    assert "11-23 10:00 · 其他" in listed
+    await bot.send(there, "/alerts")
+    assert "西河镇雨天路滑" in request_log.last(there.id).text

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from core.models import Language
 from core.services import Services
 from storage import people
-from storage.schema import alert_deliveries, alerts
+from storage.schema import alerts, outbox
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 
@@ -45,8 +45,9 @@ async def _draft(bot: Harness, sender: Person, *, english: bool = False) -> None
 
 
 async def _deliveries(services: Services) -> list[str]:
+    """The residents' copies of alerts waiting in (or gone through) the outbox."""
     async with services.db.read() as conn:
-        return [s for (s,) in await conn.execute(sa.select(alert_deliveries.c.status))]
+        return [s for (s,) in await conn.execute(sa.select(outbox.c.status).where(outbox.c.kind == "alert"))]
 
 
 async def test_supervisor_previews_exactly_what_residents_see_and_sends(
@@ -78,7 +79,7 @@ async def test_supervisor_previews_exactly_what_residents_see_and_sends(
     await bot.press(sender, "立即发送")
     screen = request_log.last(sender.id)
     assert screen.edited and "正在发送给 3 位居民。" in screen.text
-    assert sorted(await _deliveries(services)) == ["queued"] * 3
+    assert sorted(await _deliveries(services)) == ["pending"] * 3
     async with services.db.read() as conn:
         row = (await conn.execute(sa.select(alerts))).one()
     assert row.drafted_by == row.approved_by == station.staff_ids["supervisor"]

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.alerts import service
-from core.alerts.model import ALL_TOPICS, AlertStatus, DeliveryStatus, Topic, text_for
+from core.alerts.model import ALL_TOPICS, AlertStatus, Topic, text_for
 from core.models import Language, Staff
 from core.services import Services
 from storage import alerts as alert_repo
@@ -115,7 +115,7 @@ async def test_blocked_residents_are_counted_unreachable_and_not_queued(services
     assert blocked not in ids and len(ids) == 1
 
 
-async def test_each_resident_is_queued_once_and_claimed_once(services: Services, station: Station) -> None:
+async def test_each_resident_is_queued_once(services: Services, station: Station) -> None:
     a = station.area_ids
     for n in range(5):
         await _resident(services, 6040 + n, a["village"])
@@ -136,12 +136,14 @@ async def test_each_resident_is_queued_once_and_claimed_once(services: Services,
         with pytest.raises(sa.exc.IntegrityError):
             await conn.execute(duplicate)
         await nested.rollback()
-        first = (await alert_repo.queued(conn, alert.id, 1))[0]
-        assert await alert_repo.claim(conn, first) is True
-        assert await alert_repo.claim(conn, first) is False
-        await alert_repo.finish(conn, first, DeliveryStatus.SENT, now)
-        counts = await alert_repo.counts(conn, alert.id)
-    assert (counts.total, counts.sent, counts.queued) == (5, 1, 4)
+        handed = await alert_repo.queue_outbox(
+            conn, alert.id, urgent=False, station="西丰派出所", default_on=True, now=now
+        )
+        assert handed == 0  # every delivery is in the outbox already
+        counts = await alert_repo.outbox_counts(conn, alert.id)
+        statuses = [s for (s,) in await conn.execute(sa.select(alert_deliveries.c.status))]
+    assert (counts.total, counts.queued) == (5, 5)
+    assert statuses == ["sending"] * 5
 
 
 async def test_stop_cancels_what_was_not_sent(services: Services, station: Station) -> None:
@@ -151,12 +153,8 @@ async def test_stop_cancels_what_was_not_sent(services: Services, station: Stati
     supervisor = await _staff(services, station, "supervisor")
     alert = await service.submit(services, supervisor, _draft([a["village"]]))
     await service.start(services, supervisor, alert.id)
-    async with services.db.write() as conn:
-        first = (await alert_repo.queued(conn, alert.id, 1))[0]
-        await alert_repo.claim(conn, first)
-        await alert_repo.finish(conn, first, DeliveryStatus.SENT, services.clock.now())
     counts = await service.stop(services, supervisor, alert.id)
-    assert counts is not None and (counts.sent, counts.cancelled, counts.finished) == (1, 2, True)
+    assert counts is not None and (counts.sent, counts.cancelled, counts.finished) == (0, 3, True)
     assert await service.stop(services, supervisor, alert.id) is None
 
 
@@ -205,7 +203,7 @@ async def test_forgetting_a_resident_cancels_their_copy_and_choices(services: Se
         assert resident is not None
         await privacy.forget_resident(conn, resident, now)
         assert await alert_repo.choices(conn, gone) == {}
-        assert (await alert_repo.counts(conn, alert.id)).cancelled == 1
+        assert (await alert_repo.outbox_counts(conn, alert.id)).cancelled == 1
 
 
 def test_texts_per_language() -> None:

@@ -25,8 +25,8 @@ LIU, EMILY = 5001, 5003  # residents of the demo station (Emily's Telegram is in
 OFFICER, LEADER = 9001, 9200
 
 RESIDENT_ZH = ["report", "mycases", "book", "mybookings", "settings", "privacy", "help", "start"]
-OFFICER_COMMANDS = ["queue", "mystats", "hours", "consultations", "alert", "help"]
-LEADER_COMMANDS = ["queue", "mystats", "hours", "consultations", "stats", "export", "alert", "help"]
+OFFICER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "alert", "help"]
+LEADER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "stats", "export", "alert", "help"]
 
 
 @dataclass

@@ -61,12 +61,12 @@ async def test_install_adds_the_tick_and_the_sweeps_and_wakes_the_sender(
     installed = jobs.install(app, services)
     assert app.job_queue is not None
     names = sorted(job.name or "" for job in app.job_queue.jobs())
-    assert names == ["outbox-dispatcher", "sweeps"]
+    assert names == ["alert-progress", "outbox-dispatcher", "sweeps"]
     assert installed.dispatcher.quiet.start.strftime("%H:%M") == "21:30"
 
     services.wake_sender()
     names = sorted(job.name or "" for job in app.job_queue.jobs())
-    assert names == ["outbox-dispatcher", "outbox-wake", "sweeps"]
+    assert names == ["alert-progress", "outbox-dispatcher", "outbox-wake", "sweeps"]
     for job in app.job_queue.jobs():
         job.schedule_removal()
 

@@ -1,0 +1,195 @@
+"""The printable A4 sheet of 回音卡: ten cards a page, cut marks, the QR code drawn as vectors.
+
+The Chinese font is embedded (subset) in the PDF, so the sheet prints the same on any machine.
+ReportLab embeds TrueType outlines only; Noto CJK (fonts-noto-cjk) has CFF outlines, so the
+default is WenQuanYi Zen Hei (Debian's fonts-wqy-zenhei), or any TrueType font named by
+JINGMIN_CARD_FONT.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import segno
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+FONT_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+)
+COLUMNS, ROWS = 2, 5
+CARD_W, CARD_H = 85 * mm, 50 * mm
+GAP_X, GAP_Y = 8 * mm, 5 * mm
+MARK = 3 * mm  # the length of a cut mark, drawn outside the card's corner
+QR_SIZE = 30 * mm
+PER_PAGE = COLUMNS * ROWS
+
+
+class FontMissing(Exception):
+    """No TrueType Chinese font to embed; the message says what to install."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardFace:
+    """What one card shows; every label already in the reader's language."""
+
+    title: str  # 警民联心回音卡
+    station: str
+    number_line: str  # 编号 XF-HY-000001
+    officer_line: str  # 民警 王建国 · 社区民警
+    contact_line: str
+    promise: str
+    scan_hint: str  # under the QR code
+    link: str
+
+
+def find_font(configured: str = "") -> Path:
+    """The font file to embed: the configured one, else the first installed candidate."""
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise FontMissing(f"JINGMIN_CARD_FONT: no font file at {configured}")
+        return path
+    for path in FONT_CANDIDATES:
+        if path.is_file():
+            return path
+    raise FontMissing(
+        "no TrueType Chinese font for the cards: install Debian's fonts-wqy-zenhei or set JINGMIN_CARD_FONT"
+    )
+
+
+@cache
+def _font_name(path: Path) -> str:
+    """Registers the font once per process (reading a CJK font takes a while) and names it."""
+    name = f"CardFont{len(pdfmetrics.getRegisteredFontNames())}"
+    pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=0))
+    return name
+
+
+def render(faces: Sequence[CardFace], font: Path) -> bytes:
+    """The PDF: as many pages as the cards need, ten a page."""
+    name = _font_name(font)
+    out = io.BytesIO()
+    # The initial font is ours, else every page would name Helvetica, unembedded (the stub's type is wrong).
+    canvas = Canvas(out, pagesize=A4, pageCompression=1, initialFontName=name, initialFontSize=9)  # type: ignore[arg-type]
+    canvas.setTitle(faces[0].title if faces else "")
+    for start in range(0, len(faces), PER_PAGE):
+        for index, face in enumerate(faces[start : start + PER_PAGE]):
+            column, row = index % COLUMNS, index // COLUMNS
+            x, y = _origin(column, row)
+            _cut_marks(canvas, x, y)
+            _card(canvas, name, face, x, y)
+        canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _origin(column: int, row: int) -> tuple[float, float]:
+    """The lower left corner of a card; the grid is centred on the page."""
+    page_w, page_h = A4
+    grid_w = COLUMNS * CARD_W + (COLUMNS - 1) * GAP_X
+    grid_h = ROWS * CARD_H + (ROWS - 1) * GAP_Y
+    left = (page_w - grid_w) / 2
+    top = (page_h + grid_h) / 2
+    return left + column * (CARD_W + GAP_X), top - (row + 1) * CARD_H - row * GAP_Y
+
+
+def _cut_marks(canvas: Canvas, x: float, y: float) -> None:
+    """Short hairlines continuing each edge beyond the corners, in the gap between cards."""
+    canvas.setLineWidth(0.3)
+    canvas.setStrokeGray(0.4)
+    for cx, dx in ((x, -1), (x + CARD_W, 1)):
+        for cy, dy in ((y, -1), (y + CARD_H, 1)):
+            canvas.line(cx + dx * 1 * mm, cy, cx + dx * (1 * mm + MARK), cy)
+            canvas.line(cx, cy + dy * 1 * mm, cx, cy + dy * (1 * mm + MARK))
+
+
+def _card(canvas: Canvas, font: str, face: CardFace, x: float, y: float) -> None:
+    pad = 4 * mm
+    text_w = CARD_W - QR_SIZE - 3 * pad
+    canvas.setFillGray(0)
+    top = y + CARD_H - pad
+    canvas.setFont(font, 11)
+    canvas.drawString(x + pad, top - 11, face.title)
+    canvas.setFont(font, 7)
+    canvas.drawString(x + pad, top - 21, face.station)
+    canvas.setFont(font, 9)
+    canvas.drawString(x + pad, top - 33, face.number_line)
+    canvas.setFont(font, 7.5)
+    line_y = top - 45
+    for text in (face.officer_line, face.contact_line):
+        for part in _wrap(text, font, 7.5, text_w)[:2]:
+            canvas.drawString(x + pad, line_y, part)
+            line_y -= 9.5
+    canvas.setFont(font, 6.5)
+    canvas.setFillGray(0.25)
+    for part in _wrap(face.promise, font, 6.5, text_w)[:4]:
+        canvas.drawString(x + pad, line_y, part)
+        line_y -= 8
+    canvas.setFillGray(0)
+    qr_x, qr_y = x + CARD_W - pad - QR_SIZE, y + CARD_H - pad - QR_SIZE
+    _qr(canvas, face.link, qr_x, qr_y)
+    canvas.setFont(font, 6.5)
+    canvas.drawCentredString(qr_x + QR_SIZE / 2, qr_y - 8, face.scan_hint)
+
+
+def _qr(canvas: Canvas, link: str, x: float, y: float) -> None:
+    """The QR code as filled rectangles, one per run of dark modules in a row (crisp at any size)."""
+    code = segno.make(link, error="m", micro=False)
+    matrix = [list(row) for row in code.matrix]
+    quiet = 4  # the quiet zone the standard asks for, in modules, inside QR_SIZE
+    module = QR_SIZE / (len(matrix) + 2 * quiet)
+    canvas.setFillGray(0)
+    for r, cells in enumerate(matrix):
+        top = y + QR_SIZE - (r + quiet) * module
+        c = 0
+        while c < len(cells):
+            if not cells[c]:
+                c += 1
+                continue
+            run = c
+            while run < len(cells) and cells[run]:
+                run += 1
+            canvas.rect(x + (c + quiet) * module, top - module, (run - c) * module, module, stroke=0, fill=1)
+            c = run
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines of `text` no wider than `width`; Chinese breaks anywhere, Latin words stay whole."""
+    lines: list[str] = []
+    current = ""
+    for token in _tokens(text):
+        candidate = current + token
+        if current and pdfmetrics.stringWidth(candidate, font, size) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current = candidate
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of Latin text (with their space), single characters otherwise."""
+    tokens: list[str] = []
+    word = ""
+    for char in text:
+        if char.isascii() and not char.isspace():
+            word += char
+            continue
+        if word:
+            tokens.append(word)
+            word = ""
+        tokens.append(char)
+    if word:
+        tokens.append(word)
+    return tokens

@@ -1,0 +1,141 @@
+"""回音卡: the number series, the cards, officers' card profiles and where a case came from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.cards.model import Card, Channel, Echo, Profile
+from storage.db import upsert
+from storage.schema import card_counters, card_profiles, cards, case_sources
+
+
+def _card(row: Row[Any]) -> Card:
+    return Card(
+        id=row.id,
+        number=row.number,
+        officer_id=row.officer_id,
+        area_id=row.area_id,
+        printed_at=row.printed_at,
+        resident_id=row.resident_id,
+        linked_at=row.linked_at,
+        case_id=row.case_id,
+        answered_at=row.answered_at,
+    )
+
+
+async def next_numbers(conn: AsyncConnection, series: str, count: int) -> range:
+    """`count` fresh numbers of the series, in one upsert; numbers are never handed out twice."""
+    statement = (
+        upsert(conn, card_counters)
+        .values(series=series, value=count)
+        .on_conflict_do_update(index_elements=[card_counters.c.series], set_={"value": card_counters.c.value + count})
+        .returning(card_counters.c.value)
+    )
+    last = int((await conn.execute(statement)).scalar_one())
+    return range(last - count + 1, last + 1)
+
+
+async def insert(
+    conn: AsyncConnection, *, number: str, code_hash: str, officer_id: int, area_id: int | None, now: datetime
+) -> Card:
+    result = await conn.execute(
+        cards.insert()
+        .values(number=number, code_hash=code_hash, officer_id=officer_id, area_id=area_id, printed_at=now)
+        .returning(*cards.c)
+    )
+    return _card(result.one())
+
+
+async def by_code_hash(conn: AsyncConnection, code_hash: str) -> Card | None:
+    row = (await conn.execute(sa.select(cards).where(cards.c.code_hash == code_hash))).first()
+    return _card(row) if row else None
+
+
+async def get(conn: AsyncConnection, card_id: int) -> Card | None:
+    row = (await conn.execute(sa.select(cards).where(cards.c.id == card_id))).first()
+    return _card(row) if row else None
+
+
+async def by_number(conn: AsyncConnection, number: str) -> Card | None:
+    row = (await conn.execute(sa.select(cards).where(cards.c.number == number))).first()
+    return _card(row) if row else None
+
+
+async def link(conn: AsyncConnection, card_id: int, resident_id: int, now: datetime) -> bool:
+    """Makes the card the resident's, if nobody has it yet; False when someone else was first."""
+    result = await conn.execute(
+        cards.update()
+        .where(cards.c.id == card_id, cards.c.linked_at.is_(None))
+        .values(resident_id=resident_id, linked_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def answer(conn: AsyncConnection, card_id: int, case_id: int, now: datetime) -> bool:
+    """Records the card's 回音; False when the card was answered already."""
+    result = await conn.execute(
+        cards.update().where(cards.c.id == card_id, cards.c.case_id.is_(None)).values(case_id=case_id, answered_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def profile(conn: AsyncConnection, staff_id: int) -> Profile | None:
+    row = (await conn.execute(sa.select(card_profiles).where(card_profiles.c.staff_id == staff_id))).first()
+    return Profile(title=row.title, contact=row.contact) if row else None
+
+
+async def save_profile(conn: AsyncConnection, staff_id: int, found: Profile, now: datetime) -> None:
+    values = {"title": found.title, "contact": found.contact, "updated_at": now}
+    statement = (
+        upsert(conn, card_profiles)
+        .values(staff_id=staff_id, **values)
+        .on_conflict_do_update(index_elements=[card_profiles.c.staff_id], set_=values)
+    )
+    await conn.execute(statement)
+
+
+async def add_source(
+    conn: AsyncConnection, case_id: int, channel: Channel, *, card_id: int | None = None, echo: Echo | None = None
+) -> None:
+    await conn.execute(
+        case_sources.insert().values(
+            case_id=case_id, channel=channel.value, card_id=card_id, echo=echo.value if echo else None
+        )
+    )
+
+
+async def source_of(conn: AsyncConnection, case_id: int) -> tuple[Channel, Card | None, Echo | None]:
+    """The case's channel, its card and what kind of 回音 it is; Telegram when nothing is recorded."""
+    row = (
+        await conn.execute(
+            sa.select(case_sources.c.channel, case_sources.c.echo, cards)
+            .select_from(case_sources.outerjoin(cards, cards.c.id == case_sources.c.card_id))
+            .where(case_sources.c.case_id == case_id)
+        )
+    ).first()
+    if row is None:
+        return Channel.TELEGRAM, None, None
+    card = _card(row) if row.id is not None else None
+    return Channel(row.channel), card, Echo(row.echo) if row.echo else None
+
+
+async def latest_unanswered(conn: AsyncConnection, resident_id: int) -> Card | None:
+    row = (
+        await conn.execute(
+            sa.select(cards)
+            .where(cards.c.resident_id == resident_id, cards.c.case_id.is_(None))
+            .order_by(cards.c.linked_at.desc(), cards.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return _card(row) if row else None
+
+
+async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:
+    """A deleted household's cards name nobody any more; linked_at stays, so nobody else can take them."""
+    await conn.execute(cards.update().where(cards.c.resident_id == resident_id).values(resident_id=None))
