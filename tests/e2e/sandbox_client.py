@@ -57,14 +57,20 @@ class Chat:
     async def contact(self, user_id: int, phone: str) -> None:
         await self._post("/sandbox/contact", {"user_id": user_id, "phone_number": phone, "own": True})
 
-    async def wait_for(self, user_id: int, needle: str, timeout: float = 15.0) -> dict[str, Any]:
-        """The newest bot message (sent or edited) containing `needle`, waiting for it."""
+    async def wait_for(
+        self, user_id: int, needle: str, timeout: float = 15.0, *, button: bool = False
+    ) -> dict[str, Any]:
+        """The newest bot message (sent or edited) containing `needle`, waiting for it; with
+        `button`, the newest one with an inline button whose label contains it."""
         deadline = time.monotonic() + timeout
         while True:
             listed, revision = await self._listing(user_id)
             for message in reversed(listed):
-                labels = [b.get("text", "") for row in _rows(message) for b in row]
-                if needle in (message.get("text") or "") or any(needle in label for label in labels):
+                labels = [
+                    b.get("text", "") for row in _rows(message) for b in row if not button or "callback_data" in b
+                ]
+                in_text = not button and needle in (message.get("text") or "")
+                if in_text or any(needle in label for label in labels):
                     return message
             if time.monotonic() > deadline:
                 texts = [m.get("text") for m in await self.messages(user_id)]
@@ -74,7 +80,7 @@ class Chat:
     async def press(self, user_id: int, label: str, timeout: float = 15.0) -> str:
         """Presses the button whose label contains `label` on the newest message that has it;
         the callback query's id."""
-        message = await self.wait_for(user_id, label, timeout)
+        message = await self.wait_for(user_id, label, timeout, button=True)
         for row in _rows(message):
             for button in row:
                 if label in button.get("text", "") and "callback_data" in button:
