@@ -24,7 +24,7 @@ CATALOGUES = [(lang, path) for lang in Language for path in sorted((LOCALES / la
 CJK = r"[\u4e00-\u9fff]"
 ASCII_PUNCTUATION = re.compile(rf"{CJK}[:,?!;()]|[:,?!;()]{CJK}")
 DIGIT_TOUCHING_CHINESE = re.compile(rf"{CJK}[0-9]|[0-9]{CJK}")
-# Characters OpenCC would change that are also standard Traditional ones (平台, 台帳, 鄰里, 占用, 批准).
+# Characters OpenCC would change alone that are also standard Traditional ones (平台, 台帳, 鄰里, 占用, 批准).
 TRADITIONAL_TOO = frozenset("台里占回了准")
 
 
