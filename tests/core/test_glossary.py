@@ -84,10 +84,14 @@ def test_traditional_catalogues_use_traditional_characters(path: Path) -> None:
         (Language.ZH_HANS, "请使用 /book 预约视频约访", True),
         (Language.ZH_HANS, "导出销号台账（表格）", False),
         (Language.ZH_HANS, "您的诉求已销号", True),
+        (Language.ZH_HANS, "您在回音卡 {number} 上的回音", True),
+        (Language.ZH_HANS, "您在回音卡（卡号 {number}）上的回音", False),
+        (Language.ZH_HANT, "您已用這張卡回音，訴求編號 {number}", True),
         (Language.ZH_HANT, "請通過 /report 反映", True),
         (Language.ZH_HANT, "群眾聯繫電話", True),
         (Language.EN, "Join the video call", True),
         (Language.EN, "Join the video consultation", False),
+        (Language.EN, "Your feedback on card No. {number}", True),
     ],
 )
 def test_the_glossary_catches_what_it_lists(lang: Language, text: str, flagged: bool) -> None:
