@@ -36,7 +36,7 @@ from core.clock import SystemClock
 from core.config import StationConfig
 from core.outgoing import Outgoing, Priority
 from core.services import Services
-from handlers import outgoing as render
+from handlers import render
 from scheduler import renderers  # noqa: F401  (registers the renderers)
 from scheduler.dispatcher import Dispatcher, Transport
 from storage import outbox

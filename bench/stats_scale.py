@@ -18,14 +18,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.demo_seed import seed
-from core.clock import FakeClock
-from core.stats.figures import Period, PeriodKey, Scope, subtree
+from core.stats.periods import Period, PeriodKey
+from core.stats.scopes import Scope, subtree
 from storage import areas as area_repo
 from storage import stats as repo
 from storage.db import Database
 from storage.migrate import upgrade
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class SeedTime:
+    """The seed's "now", fixed so that every run seeds the same station."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
 
 
 async def main(db_file: Path, cases: int, month: str, year: int, repeats: int) -> dict[str, object]:
@@ -37,7 +47,7 @@ async def main(db_file: Path, cases: int, month: str, year: int, repeats: int) -
     try:
         if cases:
             started = time.perf_counter()
-            await seed(db, cases=cases, clock=FakeClock(datetime(2026, 11, 1, tzinfo=UTC)))
+            await seed(db, cases=cases, clock=SeedTime(datetime(2026, 11, 1, tzinfo=UTC)))
             result["seed_seconds"] = round(time.perf_counter() - started, 1)
         async with db.read() as conn:
             areas = await area_repo.all_areas(conn)

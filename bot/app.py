@@ -19,7 +19,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 import core.alerts.delivery
-import core.booking.texts
+import core.booking.renderers
 import core.cases.texts
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
@@ -35,28 +35,31 @@ from core.services import Services
 from core.workdays import WorkCalendar
 from handlers import (
     alerts,
+    alerts_photo,
     alerts_residents,
     cards,
     cases,
     errors,
+    export,
     followups,
     gate,
     mycases,
     onboarding,
+    register,
     report,
     staff,
     stats,
+    stats_filters,
 )
-from handlers.booking import resident as booking
-from handlers.booking import station as booking_station
+from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
 from handlers.router import Router, merged
-from scheduler import renderers, weekly_report
+from scheduler import renderers, unreachable, weekly_report
 from storage.db import Database
 
 
 def station_config(settings: Settings) -> StationConfig:
-    quiet_start, quiet_end = (Settings.clock_time(p.strip()) for p in settings.quiet_hours.split("-"))
+    quiet = settings.quiet_window()
     return StationConfig(
         code=settings.station_code,
         name=settings.station_name,
@@ -70,8 +73,8 @@ def station_config(settings: Settings) -> StationConfig:
         inbox_retention_days=settings.inbox_retention_days,
         alerts_need_approval=settings.alerts_need_approval,
         alerts_default_on=settings.alerts_default_on,
-        quiet_start=quiet_start,
-        quiet_end=quiet_end,
+        quiet_start=quiet.start,
+        quiet_end=quiet.end,
         followup_time=Settings.clock_time(settings.followup_time),
         followup_remind_after=timedelta(days=settings.followup_remind_days),
         followup_close_after=timedelta(days=settings.followup_close_days),
@@ -110,7 +113,7 @@ def build_services(settings: Settings, clock: Clock | None = None, db: Database 
 
 async def _phone_task(conn: AsyncConnection, resident_id: int, now: datetime, ref: str) -> None:
     """The outbox's task for a resident who blocked the bot, given when a handler's reply meets the 403."""
-    await renderers.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
+    await unreachable.queue_phone_task(conn, resident_id, now, case_id=None, ref=ref)
 
 
 # Every feature's handler module, each exporting what it handles (ACTIONS, FLOWS, COMMANDS).
@@ -122,18 +125,24 @@ FEATURES = (
     cases,
     followups,
     stats,
-    booking,
-    booking_station,
+    stats_filters,
+    export,
+    book,
+    mybookings,
+    station,
+    hours,
     alerts,
+    alerts_photo,
     alerts_residents,
     cards,
+    register,
 )
 
 
 # Every outbox kind's renderer, from the features that queue them.
 RENDERERS = outbox.merged(
     core.cases.texts.RENDERERS,
-    core.booking.texts.RENDERERS,
+    core.booking.renderers.RENDERERS,
     renderers.RENDERERS,
     weekly_report.RENDERERS,
     core.alerts.delivery.RENDERERS,
@@ -175,11 +184,16 @@ def _feature_commands() -> list[tuple[str, Any]]:
     return [
         *cases.COMMANDS,
         *staff.COMMANDS,
-        *booking.COMMANDS,
+        *book.COMMANDS,
+        *mybookings.COMMANDS,
+        *station.COMMANDS,
+        *hours.COMMANDS,
         *stats.COMMANDS,
+        *export.COMMANDS,
         *alerts.COMMANDS,
         *alerts_residents.COMMANDS,
         *cards.COMMANDS,
+        *register.COMMANDS,
     ]
 
 

@@ -22,7 +22,8 @@ from core.config import StationConfig
 from core.export import Format, export_ledger
 from core.i18n import language_of
 from core.models import Language, Role, Staff
-from core.stats.figures import Scope, StatsError, custom_period, parse_date, subtree
+from core.stats.periods import StatsError, custom_period, parse_date
+from core.stats.scopes import Scope, subtree
 from storage import areas as area_repo
 from storage import people
 from storage.db import Database

@@ -25,39 +25,41 @@ import itertools
 import logging
 import math
 import time
-import warnings
-from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any, Protocol, TypedDict
+from typing import Any, TypedDict
 
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
-from telegram.warnings import PTBDeprecationWarning
 
-from core.outgoing import Priority as _CorePriority
+from bot.pacing_parts import (
+    Bucket,
+    ChatKey,
+    ChatQueue,
+    Limit,
+    PacingStats,
+    ReadyEntry,
+    SleepingEntry,
+    Waiter,
+    Window,
+    as_priority,
+    chat_key,
+    check_positive,
+    counts_toward_limits,
+    is_group,
+    retry_after_seconds,
+)
+
+# One priority scale for the whole bot: core decides it, the limiter obeys it.
+from core.outgoing import Priority
 
 _LOGGER = logging.getLogger(__name__)
-
-ChatKey = int | str | None
-"""A chat as the limiter knows it: an id, an ``@channel`` name, or None for calls without a chat."""
 
 _Result = bool | dict[str, Any] | list[dict[str, Any]]
 _Callback = Callable[..., Coroutine[Any, Any, _Result]]
 
-# Endpoints that put a message in a chat; everything else (getUpdates, answerCallbackQuery, getMe,
-# getFile, deleteMessage, ...) passes without waiting.
-_PACED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "stopPoll", "stopMessageLiveLocation")
-_UNPACED_ENDPOINTS = frozenset({"sendChatAction"})
-
 # The shortest timer the limiter sets. A timer that wakes a hair early (float rounding) then waits
 # a millisecond more instead of spinning.
-_MIN_SLEEP = 0.001
-
-
-# One priority scale for the whole bot: core decides it, the limiter obeys it.
-Priority = _CorePriority
+MIN_SLEEP = 0.001
 
 
 class RateLimitArgs(TypedDict, total=False):
@@ -75,37 +77,6 @@ class PacingClosedError(NetworkError):
 
     def __init__(self) -> None:
         super().__init__("the pacing sender shut down before this call was sent")
-
-
-@dataclass
-class PacingStats:
-    """Counters for tests and benchmarks.
-
-    Attributes:
-        sent: Message-sending calls that Telegram accepted, per chat.
-        passed: Calls that went out without pacing (not message-sending, or pacing off).
-        waits: Paced calls that had to wait for their turn.
-        waited_seconds: Total time paced calls spent waiting.
-        retries: Calls repeated after a 429.
-    """
-
-    sent: Counter[ChatKey] = field(default_factory=Counter)
-    passed: int = 0
-    waits: int = 0
-    waited_seconds: float = 0.0
-    retries: int = 0
-
-
-def counts_toward_limits(endpoint: str) -> bool:
-    """Tell whether a Bot API method puts a message in a chat and so must be paced.
-
-    Args:
-        endpoint: The Bot API method name, e.g. ``"sendMessage"``.
-
-    Returns:
-        True for send*, edit*, copy/forward and poll stops; False for the rest.
-    """
-    return endpoint not in _UNPACED_ENDPOINTS and endpoint.startswith(_PACED_PREFIXES)
 
 
 class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
@@ -146,8 +117,8 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        _check_positive(overall_rate=overall_rate, chat_rate=chat_rate, chat_burst=chat_burst)
-        _check_positive(group_rate=group_rate, group_period=group_period)
+        check_positive(overall_rate=overall_rate, chat_rate=chat_rate, chat_burst=chat_burst)
+        check_positive(group_rate=group_rate, group_period=group_period)
         if max_retries < 0:
             raise ValueError(f"max_retries must not be negative, got {max_retries!r}")
         self._chat_rate = chat_rate
@@ -158,11 +129,11 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self._enabled = enabled
         self._monotonic = monotonic
         self._sleep = sleep
-        self._overall = _Window(overall_rate, 1.0)
-        self._chats: dict[ChatKey, _Chat] = {}
+        self._overall = Window(overall_rate, 1.0)
+        self._chats: dict[ChatKey, ChatQueue] = {}
         self._sweep_at = 1024
-        self._ready: list[_ReadyEntry] = []
-        self._sleeping: list[_SleepingEntry] = []
+        self._ready: list[ReadyEntry] = []
+        self._sleeping: list[SleepingEntry] = []
         self._paused_until = -math.inf
         self._seq = itertools.count()
         self._entry_ids = itertools.count()
@@ -223,7 +194,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             return await callback(*args, **kwargs)
 
         paced = counts_toward_limits(endpoint)
-        chat = _chat_key(data)
+        chat = chat_key(data)
         if self._enabled and paced:
             result = await self._send_paced(call, chat, priority, max_retries)
         else:
@@ -238,7 +209,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             return Priority.INTERACTIVE, self._max_retries
         if not isinstance(rate_limit_args, Mapping):
             raise TypeError(f"rate_limit_args must be a mapping like {{'priority': ...}}, got {rate_limit_args!r}")
-        priority = _as_priority(rate_limit_args.get("priority", Priority.INTERACTIVE))
+        priority = as_priority(rate_limit_args.get("priority", Priority.INTERACTIVE))
         max_retries = rate_limit_args.get("max_retries", self._max_retries)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise TypeError(f"rate_limit_args['max_retries'] must be an int >= 0, got {max_retries!r}")
@@ -254,7 +225,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
                     raise
                 attempt += 1
                 self.stats.retries += 1
-                await self._sleep(_retry_after_seconds(exc))
+                await self._sleep(retry_after_seconds(exc))
 
     async def _send_paced(
         self, call: Callable[[], Awaitable[_Result]], chat: ChatKey, priority: Priority, max_retries: int
@@ -270,13 +241,13 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
                     raise
                 attempt += 1
                 self.stats.retries += 1
-                self._hold(chat, _retry_after_seconds(exc))
+                self._hold(chat, retry_after_seconds(exc))
 
     async def _acquire(self, key: ChatKey, priority: Priority, seq: int) -> None:
         """Wait until this call may go out, then count it against the limits."""
         if self._closed:
             raise PacingClosedError
-        waiter = _Waiter(priority, seq, asyncio.get_running_loop().create_future())
+        waiter = Waiter(priority, seq, asyncio.get_running_loop().create_future())
         self._enqueue(self._chat(key), waiter)
         self._pump()
         if waiter.future.done():
@@ -291,7 +262,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
     def _hold(self, key: ChatKey, seconds: float) -> None:
         """Obey a 429: pause the chat, or everything for a group or a call without a chat."""
         now = self._monotonic()
-        if key is None or _is_group(key):
+        if key is None or is_group(key):
             _LOGGER.warning("Telegram flood control: pausing all sends for %.1f s (chat %s)", seconds, key)
             self._paused_until = max(self._paused_until, now + seconds)
             return
@@ -301,19 +272,19 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         if chat.entry is not None:
             self._place(chat, now)
 
-    def _chat(self, key: ChatKey) -> _Chat:
+    def _chat(self, key: ChatKey) -> ChatQueue:
         chat = self._chats.get(key)
         if chat is None:
             self._forget_idle_chats()
-            chat = self._chats[key] = _Chat(self._limits_for(key))
+            chat = self._chats[key] = ChatQueue(self._limits_for(key))
         return chat
 
-    def _limits_for(self, key: ChatKey) -> tuple[_Limit, ...]:
+    def _limits_for(self, key: ChatKey) -> tuple[Limit, ...]:
         if key is None:
             return ()
-        bucket = _Bucket(self._chat_rate, self._chat_burst)
-        if _is_group(key):
-            return (bucket, _Window(self._group_rate, self._group_period))
+        bucket = Bucket(self._chat_rate, self._chat_burst)
+        if is_group(key):
+            return (bucket, Window(self._group_rate, self._group_period))
         return (bucket,)
 
     def _forget_idle_chats(self) -> None:
@@ -325,13 +296,13 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             del self._chats[key]
         self._sweep_at = max(1024, 2 * len(self._chats))
 
-    def _enqueue(self, chat: _Chat, waiter: _Waiter) -> None:
+    def _enqueue(self, chat: ChatQueue, waiter: Waiter) -> None:
         heapq.heappush(chat.waiters, waiter)
         # A chat already in line is re-keyed only if the newcomer is now its most urgent call.
-        if chat.entry is None or (isinstance(chat.entry, _ReadyEntry) and chat.waiters[0] is waiter):
+        if chat.entry is None or (isinstance(chat.entry, ReadyEntry) and chat.waiters[0] is waiter):
             self._place(chat, self._monotonic())
 
-    def _place(self, chat: _Chat, now: float) -> None:
+    def _place(self, chat: ChatQueue, now: float) -> None:
         """Put a chat in line: ready now (by its most urgent call), or asleep until it may receive."""
         while chat.waiters and chat.waiters[0].future.done():  # cancelled while waiting
             heapq.heappop(chat.waiters)
@@ -341,11 +312,11 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         at = chat.ready_at(now)
         if at <= now:
             head = chat.waiters[0]
-            ready = _ReadyEntry(head.priority, head.seq, next(self._entry_ids), chat)
+            ready = ReadyEntry(head.priority, head.seq, next(self._entry_ids), chat)
             heapq.heappush(self._ready, ready)
             chat.entry = ready
         else:
-            sleeping = _SleepingEntry(at, next(self._entry_ids), chat)
+            sleeping = SleepingEntry(at, next(self._entry_ids), chat)
             heapq.heappush(self._sleeping, sleeping)
             chat.entry = sleeping
 
@@ -372,7 +343,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             if entry is entry.chat.entry:
                 self._place(entry.chat, now)
 
-    def _grant(self, chat: _Chat, waiter: _Waiter, now: float) -> None:
+    def _grant(self, chat: ChatQueue, waiter: Waiter, now: float) -> None:
         for limit in chat.limits:
             limit.record(now)
         self._overall.record(now)
@@ -397,149 +368,9 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         if self._timer is not None:
             self._timer.cancel()
         self._timer_at = at
-        self._timer = asyncio.get_running_loop().create_task(self._tick(max(at - now, _MIN_SLEEP)))
+        self._timer = asyncio.get_running_loop().create_task(self._tick(max(at - now, MIN_SLEEP)))
 
     async def _tick(self, delay: float) -> None:
         await self._sleep(delay)
         self._timer, self._timer_at = None, math.inf
         self._pump()
-
-
-class _Limit(Protocol):
-    """One rate limit: when the next call may go, and counting a call that went."""
-
-    def ready_at(self, now: float) -> float: ...
-
-    def record(self, now: float) -> None: ...
-
-    def idle(self, now: float) -> bool: ...
-
-
-class _Bucket:
-    """A token bucket (as GCRA): ``rate`` calls a second sustained, ``burst`` at once."""
-
-    __slots__ = ("_interval", "_tat", "_tolerance")
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self._interval = 1.0 / rate
-        self._tolerance = (burst - 1) * self._interval
-        self._tat = -math.inf  # the theoretical arrival time of the next call
-
-    def ready_at(self, now: float) -> float:
-        return max(now, self._tat - self._tolerance)
-
-    def record(self, now: float) -> None:
-        self._tat = max(self._tat, now) + self._interval
-
-    def idle(self, now: float) -> bool:
-        return self._tat <= now
-
-
-class _Window:
-    """At most ``limit`` calls in any half-open window of ``period`` seconds."""
-
-    __slots__ = ("_limit", "_period", "_times")
-
-    def __init__(self, limit: int, period: float) -> None:
-        self._limit = limit
-        self._period = period
-        self._times: deque[float] = deque(maxlen=limit)
-
-    def ready_at(self, now: float) -> float:
-        if len(self._times) < self._limit:
-            return now
-        return max(now, self._times[0] + self._period)
-
-    def record(self, now: float) -> None:
-        self._times.append(now)
-
-    def idle(self, now: float) -> bool:
-        return not self._times or self._times[-1] + self._period <= now
-
-
-@dataclass(order=True)
-class _Waiter:
-    """A call waiting for its turn; ordered by priority, then arrival."""
-
-    priority: int
-    seq: int
-    future: asyncio.Future[None] = field(compare=False)
-
-
-class _Chat:
-    """One chat's limits, its calls in line, and where it stands in the limiter's queues."""
-
-    __slots__ = ("entry", "limits", "paused_until", "waiters")
-
-    def __init__(self, limits: tuple[_Limit, ...]) -> None:
-        self.limits = limits
-        self.paused_until = -math.inf
-        self.waiters: list[_Waiter] = []
-        self.entry: _ReadyEntry | _SleepingEntry | None = None
-
-    def ready_at(self, now: float) -> float:
-        return max([now, self.paused_until, *(limit.ready_at(now) for limit in self.limits)])
-
-    def idle(self, now: float) -> bool:
-        return (
-            not self.waiters
-            and self.entry is None
-            and self.paused_until <= now
-            and all(limit.idle(now) for limit in self.limits)
-        )
-
-
-@dataclass(order=True, frozen=True)
-class _ReadyEntry:
-    """A chat that may receive now, keyed by its most urgent call."""
-
-    priority: int
-    seq: int
-    entry_id: int
-    chat: _Chat = field(compare=False)
-
-
-@dataclass(order=True, frozen=True)
-class _SleepingEntry:
-    """A chat with calls waiting, asleep until its limits or a pause let it receive."""
-
-    at: float
-    entry_id: int
-    chat: _Chat = field(compare=False)
-
-
-def _chat_key(data: Mapping[str, Any]) -> ChatKey:
-    chat_id = data.get("chat_id")
-    if chat_id is None or isinstance(chat_id, int):
-        return chat_id
-    try:
-        return int(chat_id)
-    except (TypeError, ValueError):
-        return str(chat_id)  # an @channel or @supergroup name
-
-
-def _is_group(key: ChatKey) -> bool:
-    """Groups and channels have negative ids; ``@names`` only name channels and supergroups."""
-    return isinstance(key, str) or (isinstance(key, int) and key < 0)
-
-
-def _as_priority(value: object) -> Priority:
-    """Accept a :class:`Priority` or any int enum with the same values (core keeps a mirror)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        with contextlib.suppress(ValueError):
-            return Priority(int(value))
-    raise TypeError(f"rate_limit_args['priority'] must be a Priority (0-3), got {value!r}")
-
-
-def _retry_after_seconds(exc: RetryAfter) -> float:
-    """Read ``retry_after`` whether PTB gives it as int seconds or as a timedelta."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _check_positive(**values: float) -> None:
-    for name, value in values.items():
-        if not value > 0:
-            raise ValueError(f"{name} must be more than 0, got {value!r}")

@@ -17,7 +17,7 @@ from bot.app import build_application, build_services
 from bot.inbox import INBOX_KEEP_EVERY, InboxApplication
 from bot.pacing import PacingRateLimiter
 from bot.settings import Settings
-from core import staff
+from core import enrolment
 from core.clock import Clock
 from core.services import Services
 from handlers import menus
@@ -69,6 +69,8 @@ class Bot:
                 self.services, remind_after=config.followup_remind_after, close_after=config.followup_close_after
             ),
         )
+        if alone:  # the only sender: rows a killed self left half-sent go again now, not after the lease
+            await self.scheduled.dispatcher.recover(every_claim=True)
         keep_inbox(self.app, alone=alone)
         await self.app.start()
         if self.settings.mode == "webhook":
@@ -83,7 +85,7 @@ class Bot:
         """The default menus and each enrolled staff member's own (a role may have changed through
         the area file or an invitation while the bot was stopped)."""
         await menus.set_defaults(self.app.bot)
-        for member in await staff.enrolled(self.services):
+        for member in await enrolment.enrolled(self.services):
             assert member.telegram_id is not None
             await menus.set_for_chat(self.app.bot, member.telegram_id, member.language, member.role)
 

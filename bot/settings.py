@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -15,7 +15,9 @@ import pydantic_settings
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.config import StationConfig
 from core.models import Kind
+from core.quiet_hours import QuietHours
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 ENV_PREFIX = "JINGMIN_"
@@ -25,6 +27,19 @@ TELEGRAM_API_HOST = "api.telegram.org"
 # JSON decoder, whose error names neither the key nor the form it expects.
 AckHours = Annotated[dict[str, Annotated[float, Field(gt=0, le=8760)]], NoDecode]
 ResolveWorkdays = Annotated[dict[str, Annotated[int, Field(ge=1, le=250)]], NoDecode]
+
+
+# The station's defaults live in one place, core.config.StationConfig; every setting that maps to
+# one of its fields starts from it.
+DEFAULT = StationConfig()
+
+
+def _hours(span: timedelta) -> float:
+    return span.total_seconds() / 3600
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
 
 
 class SettingsError(Exception):
@@ -43,9 +58,9 @@ class Settings(BaseSettings):
     )
     api_file_url: str = Field(default="https://api.telegram.org/file/bot")
     database_url: str = Field(default="sqlite+aiosqlite:///jingmin.db")
-    timezone: str = Field(default="Asia/Shanghai")
-    station_code: str = Field(default="JM", min_length=1, max_length=8)
-    station_name: str = Field(default="警民连心桥派出所")
+    timezone: str = Field(default=DEFAULT.tz.key)
+    station_code: str = Field(default=DEFAULT.code, min_length=1, max_length=8)
+    station_name: str = Field(default=DEFAULT.name)
 
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
@@ -53,17 +68,17 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
 
-    daily_case_limit: int = Field(default=5, ge=1, le=1000)
-    invite_ttl_hours: float = Field(default=72, gt=0)
-    description_max_chars: int = Field(default=2000, ge=10, le=4000)
-    max_photos: int = Field(default=5, ge=0, le=10)
-    privacy_retention_days: int = Field(default=1095, ge=30)
+    daily_case_limit: int = Field(default=DEFAULT.daily_case_limit, ge=1, le=1000)
+    invite_ttl_hours: float = Field(default=_hours(DEFAULT.invite_ttl), gt=0)
+    description_max_chars: int = Field(default=DEFAULT.description_max_chars, ge=10, le=4000)
+    max_photos: int = Field(default=DEFAULT.max_photos, ge=0, le=10)
+    privacy_retention_days: int = Field(default=DEFAULT.retention_days, ge=30)
     # Raw Telegram updates are kept this long after they were handled; their ids stay for good.
-    inbox_retention_days: int = Field(default=7, ge=1)
+    inbox_retention_days: int = Field(default=DEFAULT.inbox_retention_days, ge=1)
     # Safety alerts: an officer's alert is sent only once a supervisor or leader approves it;
     # residents receive every topic after consenting until they switch one off.
-    alerts_need_approval: bool = True
-    alerts_default_on: bool = True
+    alerts_need_approval: bool = DEFAULT.alerts_need_approval
+    alerts_default_on: bool = DEFAULT.alerts_default_on
 
     # Updates handled at the same time (different users; one user's updates always one by one),
     # and updates taken from the queue before older ones finish.
@@ -79,16 +94,21 @@ class Settings(BaseSettings):
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_limits: bool = True
 
-    quiet_hours: str = Field(default="21:30-08:00", description="Residents' quiet hours, HH:MM-HH:MM")
-    followup_time: str = Field(default="10:00")
-    followup_remind_days: int = Field(default=3, ge=1, le=30)
-    followup_close_days: int = Field(default=7, ge=2, le=60)
-    visit_days: Annotated[list[int], NoDecode] = Field(
-        default_factory=lambda: [7, 30], description="dispute repeat visits, days", examples=["7,30"]
+    quiet_hours: str = Field(
+        default=f"{DEFAULT.quiet_start:%H:%M}-{DEFAULT.quiet_end:%H:%M}",
+        description="Residents' quiet hours, HH:MM-HH:MM",
     )
-    digest_time: str = Field(default="08:30")
-    weekly_report_day: int = Field(default=1, ge=1, le=7, description="1 = Monday … 7 = Sunday")
-    weekly_report_time: str = Field(default="09:00")
+    followup_time: str = Field(default=f"{DEFAULT.followup_time:%H:%M}")
+    followup_remind_days: int = Field(default=DEFAULT.followup_remind_after.days, ge=1, le=30)
+    followup_close_days: int = Field(default=DEFAULT.followup_close_after.days, ge=2, le=60)
+    visit_days: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT.visit_days), description="dispute repeat visits, days", examples=["7,30"]
+    )
+    digest_time: str = Field(default=f"{DEFAULT.digest_time:%H:%M}")
+    weekly_report_day: int = Field(
+        default=DEFAULT.weekly_report_weekday + 1, ge=1, le=7, description="1 = Monday … 7 = Sunday"
+    )
+    weekly_report_time: str = Field(default=f"{DEFAULT.weekly_report_time:%H:%M}")
     ack_hours: AckHours = Field(
         default_factory=lambda: {k.value: 24.0 for k in Kind}, examples=['{"help": 12, "dispute": 24}']
     )
@@ -106,14 +126,14 @@ class Settings(BaseSettings):
     # Video consultations (视频约访).
     # bookings.video_url is VARCHAR(256), which PostgreSQL enforces: the template plus a 33-character room.
     video_link_template: str = Field(
-        default="https://meet.jit.si/{room}", max_length=200, description="must contain {room}"
+        default=DEFAULT.booking.link_template, max_length=200, description="must contain {room}"
     )
-    booking_confirm_hours: float = Field(default=24, gt=0, le=168)
-    booking_max_open: int = Field(default=2, ge=1, le=10)
-    slot_minutes: int = Field(default=20, ge=5, le=240)
-    slot_buffer_minutes: int = Field(default=5, ge=0, le=120)
-    booking_min_notice_hours: float = Field(default=2, ge=0, le=72)
-    booking_horizon_days: int = Field(default=14, ge=1, le=90)
+    booking_confirm_hours: float = Field(default=_hours(DEFAULT.booking.confirm_within), gt=0, le=168)
+    booking_max_open: int = Field(default=DEFAULT.booking.max_open, ge=1, le=10)
+    slot_minutes: int = Field(default=_minutes(DEFAULT.booking.slots.length), ge=5, le=240)
+    slot_buffer_minutes: int = Field(default=_minutes(DEFAULT.booking.slots.buffer), ge=0, le=120)
+    booking_min_notice_hours: float = Field(default=_hours(DEFAULT.booking.slots.min_notice), ge=0, le=72)
+    booking_horizon_days: int = Field(default=DEFAULT.booking.slots.horizon.days, ge=1, le=90)
 
     # 回音卡 (core/cards): the service promise on every card (empty: the bot's own, in the card's
     # language) and a TrueType Chinese font to embed (empty: WenQuanYi Zen Hei, fonts-wqy-zenhei).
@@ -144,6 +164,7 @@ class Settings(BaseSettings):
         parts = value.split("-")
         if len(parts) != 2 or not all(_CLOCK.match(p.strip()) for p in parts):
             raise ValueError(f"{value!r} is not a window like 21:30-08:00")
+        QuietHours.parse(value)  # the one reader of a window, also used to build the station's config
         return value
 
     @field_validator("ack_hours", "resolve_workdays", mode="before")
@@ -242,8 +263,13 @@ class Settings(BaseSettings):
 
     @staticmethod
     def clock_time(value: str) -> time:
+        """A time of day the validators above accepted ("09:30")."""
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))
+
+    def quiet_window(self) -> QuietHours:
+        """The residents' quiet hours as the domain reads them."""
+        return QuietHours.parse(self.quiet_hours, ZoneInfo(self.timezone))
 
 
 def env_name(field: str) -> str:

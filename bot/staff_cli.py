@@ -14,8 +14,7 @@ from pathlib import Path
 
 from bot.app import build_services
 from bot.settings import Settings
-from core import area_import
-from core import staff as staff_core
+from core import area_file, area_import, enrolment
 from core.models import Role
 from core.services import Services
 from storage.migrate import upgrade
@@ -71,10 +70,10 @@ async def _services(settings: Settings) -> AsyncIterator[Services]:
 async def staff_invite(args: argparse.Namespace, settings: Settings) -> int:
     async with _services(settings) as services:
         try:
-            invite = await staff_core.create_invite(
+            invite = await enrolment.create_invite(
                 services, name=args.name, role=Role(args.role), area_code=args.area, badge=args.badge
             )
-        except staff_core.StaffError as exc:
+        except enrolment.StaffError as exc:
             print(f"jingmin staff invite: {exc.reason}", file=sys.stderr)
             return 2
     member = invite.staff
@@ -86,7 +85,7 @@ async def staff_invite(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(
             f"Link:    set JINGMIN_BOT_USERNAME for a link; until then send the bot "
-            f"/start {staff_core.START_PREFIX}{invite.code}"
+            f"/start {enrolment.START_PREFIX}{invite.code}"
         )
     print(f"Expires: {expires} ({settings.timezone})")
     print("Give it to this person only: it works once.")
@@ -95,7 +94,7 @@ async def staff_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 async def staff_list(args: argparse.Namespace, settings: Settings) -> int:
     async with _services(settings) as services:
-        members = await staff_core.all_staff(services)
+        members = await enrolment.all_staff(services)
     if not members:
         print("No staff yet: import an area file or use `jingmin staff invite`.")
         return 0
@@ -114,7 +113,7 @@ async def areas_import(args: argparse.Namespace, settings: Settings) -> int:
         except OSError as exc:
             print(f"{path}: cannot read the file ({exc.strerror})", file=sys.stderr)
             return 2
-        except area_import.AreaFileError as exc:
+        except area_file.AreaFileError as exc:
             print(f"{path}:{exc.line}: {exc.reason}", file=sys.stderr)
             print("Nothing was imported.", file=sys.stderr)
             return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -57,3 +58,22 @@ async def resolve(conn: AsyncConnection, data: str, user_id: int, now: datetime)
     if grant is None or grant.user_id != user_id or grant.expires_at < now:
         return None
     return grant
+
+
+class Refusal(Enum):
+    """Why a press was refused, as the presser is told."""
+
+    UNKNOWN = "unknown"  # no such token (forged, or deleted with the resident's data)
+    USED = "used"  # a real token of the presser's, but their screen has moved on since
+    EXPIRED = "expired"
+    NOT_YOURS = "not_yours"
+
+
+async def refusal(conn: AsyncConnection, data: str, user_id: int, now: datetime) -> Refusal:
+    """Why `resolve` gave nothing for this press."""
+    grant = await buttons.get(conn, data.removeprefix(TOKEN_PREFIX)) if data.startswith(TOKEN_PREFIX) else None
+    if grant is None:
+        return Refusal.UNKNOWN
+    if grant.user_id != user_id:
+        return Refusal.NOT_YOURS
+    return Refusal.EXPIRED

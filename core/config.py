@@ -7,13 +7,14 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.booking.slots import BookingSettings
+from core.workdays import STATION_TZ
 
 
 @dataclass(frozen=True, slots=True)
 class StationConfig:
     code: str = "JM"
     name: str = "警民连心桥派出所"
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    tz: ZoneInfo = STATION_TZ
     bot_username: str = ""
     daily_case_limit: int = 5
     description_max_chars: int = 2000

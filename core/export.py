@@ -1,4 +1,5 @@
-"""The ledger (台账) as XLSX or CSV: one row per case, every lifecycle time, deadlines met or missed.
+"""The ledger (台账) as XLSX or CSV: one row per case, every lifecycle time, deadlines met or missed;
+the XLSX has a second sheet with the safety alerts of the period (core/alerts/ledger.py).
 
 The follow-up columns show the latest round (round, times, answers, result), then how many rounds
 were answered and the first round's answers, so a case that was reopened after an unsatisfied
@@ -30,9 +31,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from core import labels
+from core.alerts import ledger as alert_ledger
 from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
-from core.stats.figures import Period, Scope
+from core.stats.periods import Period
+from core.stats.scopes import Scope
 from storage import audit
 from storage import export as repo
 from storage.db import Database
@@ -201,9 +204,17 @@ Chunks = AsyncIterator[list[LedgerRow]]
 
 
 async def write_xlsx(
-    chunks: Chunks, out: Path, lang: Language, tz: ZoneInfo, now: datetime, with_contacts: bool
+    chunks: Chunks,
+    out: Path,
+    lang: Language,
+    tz: ZoneInfo,
+    now: datetime,
+    with_contacts: bool,
+    more: Callable[[Workbook], None] | None = None,
 ) -> int:
     """Writes the ledger as XLSX (write-only workbook: rows go to disk as they come). Returns the count.
+
+    `more` adds further sheets after the cases (the safety alerts' sheet).
 
     openpyxl takes about a millisecond a row, so each chunk is written in a worker thread: the
     bot keeps answering other users while a month is exported.
@@ -231,6 +242,8 @@ async def write_xlsx(
     async for chunk in chunks:
         await asyncio.to_thread(write, chunk)
         count += len(chunk)
+    if more is not None:
+        await asyncio.to_thread(more, workbook)
     await asyncio.to_thread(workbook.save, out)
     return count
 
@@ -284,10 +297,14 @@ async def export_ledger(
                 subject="ledger",
                 detail=f"{period.first.isoformat()}..{period.last.isoformat()} {_scope_detail(scope)} {fmt.value}",
             )
-    writer = write_xlsx if fmt is Format.XLSX else write_csv
     async with db.read() as conn:
         rows = repo.stream(conn, scope, start, end, with_contacts=with_contacts)
-        return await writer(rows, out, lang, tz, now, with_contacts)
+        if fmt is Format.CSV:
+            return await write_csv(rows, out, lang, tz, now, with_contacts)
+        alerts = await alert_ledger.entries(conn, scope, start, end)
+        return await write_xlsx(
+            rows, out, lang, tz, now, with_contacts, lambda book: alert_ledger.write_sheet(book, lang, tz, alerts)
+        )
 
 
 def _scope_detail(scope: Scope) -> str:

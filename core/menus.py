@@ -19,7 +19,8 @@ RESIDENT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("mycases", N_("My cases")),
     ("book", N_("Book a video consultation")),
     ("mybookings", N_("My video consultations")),
-    ("settings", N_("Language, neighbourhood and phone")),
+    ("alerts", N_("Recent safety alerts for my neighbourhood")),
+    ("settings", N_("Language, neighbourhood, phone and safety alerts")),
     ("privacy", N_("Privacy notice and deleting my data")),
     ("help", N_("What this bot can do")),
     ("start", N_("Start again from the main menu")),
@@ -34,6 +35,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("hours", N_("my hours for video consultations"), _EVERYONE),
     ("consultations", N_("my upcoming video consultations"), _EVERYONE),
     ("cards", N_("print 回音卡 with my contact card"), _EVERYONE),
+    ("register", N_("register a case for someone who came in or phoned"), _EVERYONE),
     ("stats", N_("statistics by period, area and officer"), _MANAGERS),
     ("export", N_("the ledger as a spreadsheet"), _MANAGERS),
     (

@@ -13,14 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.outgoing import Outgoing
+from core.workdays import STATION_TZ
 
 Renderer = Callable[[AsyncConnection, dict[str, Any]], Awaitable[Outgoing | None]]
 
 Renderers = Mapping[str, Renderer]
+
+
+def payload_tz(payload: dict[str, Any]) -> ZoneInfo:
+    """The station's zone a row was queued with (rows from before it was recorded: the default)."""
+    name = payload.get("tz")
+    return ZoneInfo(str(name)) if name else STATION_TZ
 
 
 def merged(*tables: Renderers) -> dict[str, Renderer]:

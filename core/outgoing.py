@@ -17,7 +17,7 @@ class Priority(IntEnum):
     INTERACTIVE = 0  # an answer to the user's own action
     ASSIGNMENT = 1  # an officer's new case or an escalation
     NORMAL = 2  # status messages, reminders
-    BULK = 3  # polls, digests, reports
+    BULK = 3  # safety alerts, digests, reports
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,7 @@ class Attachment:
     filename: str
     content: bytes
     is_photo: bool = False
+    file_id: str | None = None  # a file Telegram already has (sent again by its id; `content` unused)
 
 
 @dataclass(frozen=True, slots=True)

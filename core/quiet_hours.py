@@ -1,6 +1,6 @@
 """Quiet hours: the part of the night when the bot does not message residents on its own.
 
-Follow-ups, polls and reminders that fall due at night wait for the morning; replies to a
+Follow-ups, satisfaction questions and reminders that fall due at night wait for the morning; replies to a
 resident's own action are not held back (they asked just now).
 """
 

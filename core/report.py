@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import labels
-from core.cases.rules import NewCase
+from core.cases.filing import NewCase
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import REPORTABLE_KINDS, Category, Kind, Language, categories_for
 from core.outgoing import Button, Outgoing, rows

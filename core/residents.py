@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.cases import rules as cases
+import storage.cases
+from core.cases import notify
 from core.dialogs import Dialog
 from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
-from storage import cases as case_repo
+from core.workdays import STATION_TZ
 from storage import dialogs, outbox, people, privacy
 
 log = logging.getLogger(__name__)
@@ -153,11 +154,11 @@ async def delete_account(services: Services, resident: Resident) -> None:
 
 async def _forget(conn: AsyncConnection, resident: Resident, now: datetime, tz: str) -> None:
     case_ids = await privacy.forget_resident(conn, resident, now)
-    await cases.redraw_cards(conn, case_ids, now, tz)
+    await notify.redraw_cards(conn, case_ids, now, tz)
 
 
 async def forget_past_retention(
-    conn: AsyncConnection, now: datetime, retention: timedelta, tz: str = "Asia/Shanghai"
+    conn: AsyncConnection, now: datetime, retention: timedelta, tz: str = STATION_TZ.key
 ) -> tuple[int, int]:
     """What the privacy notice promises: once a case has been finished for the retention period
     its photos and location go, and so do the personal numbers in its texts; a resident with
@@ -167,10 +168,10 @@ async def forget_past_retention(
     """
     cutoff = now - retention
     still_open = [s.value for s in OPEN_STATUSES]
-    stripped = await case_repo.strip_expired_attachments(conn, finished_before=cutoff, open_statuses=still_open)
+    stripped = await storage.cases.strip_expired_attachments(conn, finished_before=cutoff, open_statuses=still_open)
     # Cases finished in the last weeks before the cutoff: a daily sweep reaches each of them,
     # even after some days without one, and never rereads the whole ledger.
-    expired = await case_repo.finished_between(conn, cutoff - RESCRUB_WINDOW, cutoff, still_open)
+    expired = await storage.cases.finished_between(conn, cutoff - RESCRUB_WINDOW, cutoff, still_open)
     await privacy.scrub_cases(conn, expired)
     forgotten = await people.residents_past_retention(conn, quiet_since=cutoff, open_statuses=still_open)
     for resident in forgotten:

@@ -136,24 +136,6 @@ class WorkCalendar:
             day = self.next_workday(day)
         return self.workday_at(day, clock)
 
-    def working_days_between(self, a: date, b: date) -> int:
-        """Count the workdays after ``a`` up to and including ``b``.
-
-        This is the inverse of :meth:`add_working_days` for a workday ``a``: the ``n``-th workday
-        after ``a`` is ``n`` working days away. If ``b`` is before ``a`` the count is negative
-        (the workdays after ``b`` up to and including ``a``, negated).
-
-        Args:
-            a: The first date (excluded).
-            b: The last date (included).
-
-        Returns:
-            The signed number of workdays in the half-open interval (a, b].
-        """
-        if b < a:
-            return -self.working_days_between(b, a)
-        return sum(1 for offset in range(1, (b - a).days + 1) if self.is_workday(a + offset * _ONE_DAY))
-
     def _clock_start(self, start: datetime) -> tuple[date, time]:
         """Find the local day and time at which a working-day count starts."""
         local = start.astimezone(self._tz)

@@ -14,187 +14,123 @@ from typing import Any
 
 from telegram import Message, Update
 
-from core import dialog_state
-from core import staff as desk
+from core import dialog_state, enrolment
 from core.alerts import service, texts
 from core.alerts.model import Alert, AlertStatus, Topic, text_limit
 from core.dialogs import Dialog
 from core.i18n import N_, t
 from core.models import ButtonGrant, Language, Role, Staff
-from core.names import area_name
 from core.outgoing import Outgoing
 from core.services import Services
-from handlers import common
-from handlers import outgoing as render
+from handlers import alerts_draft, alerts_photo, common, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
 
-FLOW = "alert"
-
-
-async def _member(update: Update, context: JmContext) -> Staff | None:
-    user = update.effective_user
-    return await desk.staff_for(context.services, user.id) if user else None
-
-
-async def _say(update: Update, context: JmContext, out: Outgoing) -> None:
-    await render.reply(update, context.services, context.bot, out)
-
-
-async def _refuse(update: Update, context: JmContext, message: str) -> None:
-    lang = await common.language_for(update, context)
-    if update.callback_query is not None:
-        await common.alert(update, lang, message)
-    else:
-        await _say(update, context, Outgoing(t(lang, message)))
-
-
-async def _area_options(services: Services, lang: Language) -> list[tuple[int, str, str]]:
-    areas = await service.areas(services)
-    order = {"station": 0, "town": 1, "village": 2}
-    by_parent = sorted(areas, key=lambda a: (order.get(a.level, 3), a.code))
-    return [(a.id, a.level, area_name(a, lang)) for a in by_parent]
-
-
-async def _area_names(services: Services, lang: Language, area_ids: list[int]) -> str:
-    areas = {a.id: a for a in await service.areas(services)}
-    return texts.joined(lang, [area_name(areas.get(a), lang) for a in area_ids])
-
-
-def _draft_of(data: dict[str, Any]) -> service.Draft:
-    return service.Draft(
-        area_ids=tuple(int(a) for a in data.get("areas", [])),
-        topic=Topic(data.get("topic") or Topic.OTHER.value),
-        texts={str(k): str(v) for k, v in data.get("texts", {}).items()},
-        source_language=Language(data["source"]),
-        urgent=bool(data.get("urgent")),
-    )
+FLOW = alerts_draft.FLOW
 
 
 async def start(update: Update, context: JmContext) -> None:
     """/alert: the area choice that starts a draft."""
-    member = await _member(update, context)
+    member = await alerts_draft.sender(update, context)
     if member is None or member.telegram_id is None or not service.may_draft(member):
-        await _refuse(update, context, texts.NOT_ALLOWED)
+        await alerts_draft.refuse(update, context, texts.NOT_ALLOWED)
         return
     data: dict[str, Any] = {"areas": [], "source": member.language.value, "texts": {}, "urgent": False}
     await dialog_state.put(context.services, member.telegram_id, FLOW, "areas", data)
-    options = await _area_options(context.services, member.language)
-    await _say(update, context, texts.areas_screen(member.language, options, []))
-
-
-async def _draft(update: Update, context: JmContext, *steps: str) -> tuple[Staff, Dialog] | None:
-    """The presser's draft, if they are still staff who may draft and are at one of `steps`."""
-    member = await _member(update, context)
-    if member is None or member.telegram_id is None or not service.may_draft(member):
-        await _refuse(update, context, texts.NOT_ALLOWED)
-        return None
-    dialog = await dialog_state.get(context.services, member.telegram_id)
-    if dialog is None or dialog.flow != FLOW or (steps and dialog.step not in steps):
-        await common.alert(update, member.language, texts.CLOSED)
-        return None
-    return member, dialog
-
-
-async def _save(context: JmContext, member: Staff, step: str, data: dict[str, Any]) -> None:
-    await dialog_state.put(context.services, member.telegram_id or 0, FLOW, step, data)
+    options = await alerts_draft.area_options(context.services, member.language)
+    await alerts_draft.say(update, context, texts.areas_screen(member.language, options, []))
 
 
 async def toggle_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _draft(update, context, "areas")
+    found = await alerts_draft.draft(update, context, "areas")
     if found is None:
         return
     member, dialog = found
-    options = await _area_options(context.services, member.language)
+    options = await alerts_draft.area_options(context.services, member.language)
     area_id = int(grant.payload["area_id"])
     if area_id not in {option[0] for option in options}:
         await common.alert(update, member.language, texts.CLOSED)
         return
     chosen = [int(a) for a in dialog.data.get("areas", [])]
     chosen = [a for a in chosen if a != area_id] if area_id in chosen else [*chosen, area_id]
-    await _save(context, member, "areas", {**dialog.data, "areas": chosen})
+    await alerts_draft.save(context, member, "areas", {**dialog.data, "areas": chosen})
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.areas_screen(member.language, options, chosen))
 
 
 async def areas_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _draft(update, context, "areas")
+    found = await alerts_draft.draft(update, context, "areas")
     if found is None:
         return
     member, dialog = found
-    await _save(context, member, "topic", dialog.data)
+    await alerts_draft.save(context, member, "topic", dialog.data)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.topic_screen(member.language))
 
 
 async def choose_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _draft(update, context, "topic")
+    found = await alerts_draft.draft(update, context, "topic")
     if found is None:
         return
     member, dialog = found
     topic = Topic(grant.payload["topic"])
-    await _save(context, member, "text", {**dialog.data, "topic": topic.value})
+    await alerts_draft.save(context, member, "text", {**dialog.data, "topic": topic.value})
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.ask_text(member.language, member.language))
 
 
 async def on_input(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The alert's text, or one of its versions in another language."""
-    member = await _member(update, context)
+    member = await alerts_draft.sender(update, context)
     message = update.effective_message
     if member is None or message is None or not service.may_draft(member):
         user = update.effective_user
         await dialog_state.clear(context.services, user.id if user else 0)
         return
     lang = member.language
+    if dialog.step == alerts_photo.STEP:
+        await alerts_photo.on_photo(update, context, member, dialog)
+        return
     typed = (message.text or "").strip()
     if dialog.step not in ("text", "version") or not typed:
-        await _say(update, context, Outgoing(t(lang, "Please use the buttons above, or send the text of the alert.")))
+        await alerts_draft.say(
+            update, context, Outgoing(t(lang, "Please use the buttons above, or send the text of the alert."))
+        )
         return
-    limit = text_limit(False)
+    limit = text_limit(bool(dialog.data.get("photo")))
     if len(typed) > limit:
-        await _say(update, context, Outgoing(t(lang, "The text is too long: at most {limit} characters.", limit=limit)))
+        await alerts_draft.say(
+            update, context, Outgoing(t(lang, "The text is too long: at most {limit} characters.", limit=limit))
+        )
         return
     data = dict(dialog.data)
     target = data.pop("version", None) if dialog.step == "version" else data["source"]
     data["texts"] = {**data.get("texts", {}), str(target): typed}
-    await _save(context, member, "compose", data)
-    await _say(update, context, await _draft_screen(context, member, data))
-
-
-async def _draft_screen(context: JmContext, member: Staff, data: dict[str, Any]) -> Outgoing:
-    draft = _draft_of(data)
-    return texts.draft_screen(
-        member.language,
-        topic=draft.topic,
-        areas=await _area_names(context.services, member.language, list(draft.area_ids)),
-        texts=draft.texts,
-        source=draft.source_language,
-        urgent=draft.urgent,
-    )
+    await alerts_draft.save(context, member, "compose", data)
+    await alerts_draft.say(update, context, await alerts_draft.draft_screen(context, member, data))
 
 
 async def ask_version(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
     code = Language(grant.payload["lang"])
-    await _save(context, member, "version", {**dialog.data, "version": code.value})
+    await alerts_draft.save(context, member, "version", {**dialog.data, "version": code.value})
     await common.ack(update)
-    await _say(update, context, texts.ask_version(member.language, code))
+    await alerts_draft.say(update, context, texts.ask_version(member.language, code))
 
 
 async def urgent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
     data = {**dialog.data, "urgent": not dialog.data.get("urgent", False)}
-    await _save(context, member, "compose", data)
+    await alerts_draft.save(context, member, "compose", data)
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, await _draft_screen(context, member, data))
+    await render.edit(update, context.services, context.bot, await alerts_draft.draft_screen(context, member, data))
 
 
 def _sample(services: Services, member: Staff, draft: service.Draft) -> Alert:
@@ -206,7 +142,7 @@ def _sample(services: Services, member: Staff, draft: service.Draft) -> Alert:
         area_ids=draft.area_ids,
         texts=draft.texts,
         source_language=draft.source_language,
-        photo_file_id=None,
+        photo_file_id=draft.photo_file_id,
         urgent=draft.urgent,
         drafted_by=member.id,
         approved_by=None,
@@ -216,35 +152,36 @@ def _sample(services: Services, member: Staff, draft: service.Draft) -> Alert:
 
 async def preview(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Exactly what residents get, once per language among them, then how many it reaches."""
-    found = await _draft(update, context, "compose", "confirm")
+    found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
     member, dialog = found
     services = context.services
-    draft = _draft_of(dialog.data)
+    draft = alerts_draft.draft_of(dialog.data)
     await common.ack(update)
     reach = await service.reach(services, draft.area_ids, draft.topic)
     sample = _sample(services, member, draft)
     for lang in [code for code in Language if code in reach.by_language] or [draft.source_language]:
         out = texts.resident_message(lang, sample, services.config.name)
-        await _say(update, context, Outgoing(out.text))  # the opt-out button works only on a real alert
-    await _save(context, member, "confirm", dialog.data)
+        # The opt-out button works only on a real alert.
+        await alerts_draft.say(update, context, Outgoing(out.text, attachment=out.attachment))
+    await alerts_draft.save(context, member, "confirm", dialog.data)
     needs_approval = not service.may_send(member, services)
-    await _say(update, context, texts.confirm_screen(member.language, reach, needs_approval=needs_approval))
+    await alerts_draft.say(update, context, texts.confirm_screen(member.language, reach, needs_approval=needs_approval))
 
 
 async def edit_draft(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _draft(update, context, "confirm")
+    found = await alerts_draft.draft(update, context, "confirm")
     if found is None:
         return
     member, dialog = found
-    await _save(context, member, "compose", dialog.data)
+    await alerts_draft.save(context, member, "compose", dialog.data)
     await common.ack(update)
-    await _say(update, context, await _draft_screen(context, member, dialog.data))
+    await alerts_draft.say(update, context, await alerts_draft.draft_screen(context, member, dialog.data))
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _draft(update, context)
+    found = await alerts_draft.draft(update, context)
     if found is None:
         return
     member, _dialog = found
@@ -268,7 +205,7 @@ async def _started(update: Update, context: JmContext, member: Staff, alert: Ale
 
 async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A supervisor's or leader's confirm: the alert is recorded and every copy queued."""
-    found = await _draft(update, context, "confirm")
+    found = await alerts_draft.draft(update, context, "confirm")
     if found is None:
         return
     member, dialog = found
@@ -276,7 +213,7 @@ async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     if not service.may_send(member, services):
         await common.alert(update, member.language, texts.NOT_APPROVER)
         return
-    recorded = await service.submit(services, member, _draft_of(dialog.data))
+    recorded = await service.submit(services, member, alerts_draft.draft_of(dialog.data))
     started = await service.start(services, member, recorded.id)
     await dialog_state.clear(services, member.telegram_id or 0)
     await common.ack(update)
@@ -287,23 +224,25 @@ async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
 
 async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """An officer's draft goes to every enrolled supervisor and leader for approval."""
-    found = await _draft(update, context, "confirm")
+    found = await alerts_draft.draft(update, context, "confirm")
     if found is None:
         return
     member, dialog = found
     services = context.services
-    alert = await service.submit(services, member, _draft_of(dialog.data))
+    alert = await service.submit(services, member, alerts_draft.draft_of(dialog.data))
     await dialog_state.clear(services, member.telegram_id or 0)
     await common.ack(update)
-    approvers = [s for s in await desk.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
+    approvers = [s for s in await enrolment.enrolled(services) if s.role in (Role.SUPERVISOR, Role.LEADER)]
     reach = await service.reach(services, alert.area_ids, alert.topic)
     for approver in approvers:
         lang = approver.language
-        areas = await _area_names(services, lang, list(alert.area_ids))
+        areas = await alerts_draft.area_names(services, lang, list(alert.area_ids))
         out = texts.approval_request(
             lang, alert, drafter=member.name, areas=areas, reach=reach, station=services.config.name
         )
-        await render.send(context.bot, services, approver.telegram_id or 0, out)
+        if out.attachment is not None:  # the photo residents would get, above the request
+            await render.send(context.bot, services, approver.telegram_id or 0, Outgoing("", attachment=out.attachment))
+        await render.send(context.bot, services, approver.telegram_id or 0, Outgoing(out.text, out.buttons))
     lang = member.language
     if approvers:
         text = t(lang, "Submitted for approval. You will be told when a supervisor or leader has decided.")
@@ -313,9 +252,9 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 
 async def _approver(update: Update, context: JmContext) -> Staff | None:
-    member = await _member(update, context)
+    member = await alerts_draft.sender(update, context)
     if member is None or not service.may_send(member, context.services):
-        await _refuse(update, context, texts.NOT_APPROVER)
+        await alerts_draft.refuse(update, context, texts.NOT_APPROVER)
         return None
     return member
 

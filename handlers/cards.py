@@ -11,21 +11,20 @@ import logging
 
 from telegram import Update
 
-from core import dialog_state, residents
-from core import staff as desk
+from core import dialog_state, enrolment, residents
 from core.cards import printing, scanning
 from core.cards import texts as view
 from core.cards.model import Card, Echo
 from core.cards.sheet import FontMissing
-from core.cases.rules import CaseError, filed_by
+from core.cases.errors import CaseError
+from core.cases.filing import filed_by
 from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, language_of, t, tp
 from core.models import ButtonGrant, Case, Resident, Staff
 from core.onboarding import choose_language
 from core.outgoing import Attachment, Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -44,7 +43,7 @@ async def start_with_card(update: Update, context: JmContext, code: str) -> None
     if user is None:
         return
     services = context.services
-    member = await desk.staff_for(services, user.id)
+    member = await enrolment.staff_for(services, user.id)
     if member is not None:
         found = await scanning.look(services, code)
         lang = member.language

@@ -1,6 +1,6 @@
 """The officer's side of a case: the card's buttons, the notes they ask for, and /queue.
 
-Every press is checked again on the server (core.staff.work): the presser must be active
+Every press is checked again on the server (core.cases.desk.work): the presser must be active
 staff in a private chat, allowed to handle the case, and the case must still be at the
 version the button was drawn for. A stale or replayed button gets "already handled" as an
 alert and changes nothing.
@@ -18,17 +18,15 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from core import dialog_state, labels
-from core import staff as desk
-from core.cases import rules as cases
+from core.cases import desk, reading
+from core.cases.errors import CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, MOVED_ON_TO, Action, TransitionRefused
-from core.cases.rules import CaseError
 from core.cases.texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.models import ButtonGrant, Case, Language, Staff
 from core.outgoing import Button, Outgoing, rows
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -87,7 +85,7 @@ def queue_screen(lang: Language, open_cases: list[Case], now: datetime, tz: Zone
             due = t(lang, "acknowledge by {at}", at=local(case.ack_due_at, tz))
         else:
             due = t(lang, "resolve by {at}", at=local(case.resolve_due_at, tz))
-        mark = t(lang, " ⚠️ <b>overdue</b>") if cases.overdue(case, now) else ""
+        mark = t(lang, " ⚠️ <b>overdue</b>") if reading.overdue(case, now) else ""
         lines.append(f"    ⏰ {due}{mark}")
         if index <= QUEUE_BUTTONS:
             buttons.append([Button(f"{index}. {case.number}", "case_open", {"case_id": case.id})])
@@ -359,7 +357,7 @@ async def queue(update: Update, context: JmContext) -> None:
     if member is None:
         return
     services = context.services
-    open_cases = await cases.queue(services, member)
+    open_cases = await reading.queue(services, member)
     out = queue_screen(member.language, open_cases, services.clock.now(), services.config.tz)
     await render.reply(update, services, context.bot, out)
 

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import MaybeInaccessibleMessage, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
-from core import residents
-from core import staff as desk
+from core import buttons, enrolment, residents
 from core.i18n import N_, Safe, language_of, t, tp
 from core.models import Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from handlers import notes
-from handlers import outgoing as render
+from handlers import notes, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
@@ -27,7 +25,7 @@ async def staff_member(update: Update, context: JmContext) -> Staff | None:
     """The staff guard of the officer and booking handlers: the sender as active staff in a
     private chat; anyone else is told no (a pop-up for a button) and gets None."""
     user, chat = update.effective_user, update.effective_chat
-    member = await desk.staff_for(context.services, user.id) if user else None
+    member = await enrolment.staff_for(context.services, user.id) if user else None
     if member is not None and member.active and chat is not None and chat.type == ChatType.PRIVATE:
         return member
     log.info("refused a staff action from a non-staff user or chat")
@@ -68,11 +66,15 @@ def menu(lang: Language, consented: bool) -> Outgoing:
     text = screen(
         lang,
         t(lang, "<b>What would you like to do?</b>"),
-        t(
-            lang,
-            "/report — file an issue\n/book — book a video consultation\n"
-            "/mycases — my cases\n/mybookings — my video consultations\n"
-            "/settings — language, area, phone",
+        Safe(
+            t(
+                lang,
+                "/report — file an issue\n/book — book a video consultation\n"
+                "/mycases — my cases\n/mybookings — my video consultations\n"
+                "/settings — language, area, phone",
+            )
+            + "\n"
+            + t(lang, "/alerts — safety alerts for my area (choose which ones in /settings)")
         ),
     )
     return Outgoing(text, main_buttons(lang))
@@ -93,7 +95,7 @@ async def show_menu(update: Update, context: JmContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    member = await desk.staff_for(context.services, user.id)
+    member = await enrolment.staff_for(context.services, user.id)
     if member is not None:
         out = Outgoing(Safe(t(member.language, "Staff commands: /queue — my open cases; /help — all commands.")))
         await render.reply(update, context.services, context.bot, out)
@@ -108,10 +110,45 @@ async def show_menu(update: Update, context: JmContext) -> None:
     await render.reply(update, context.services, context.bot, menu(lang, resident.consented_at is not None))
 
 
+REFUSALS = {
+    buttons.Refusal.UNKNOWN: N_("This button is no longer valid."),
+    buttons.Refusal.USED: N_("This button has already been used. Please use the latest message."),
+    buttons.Refusal.EXPIRED: N_("This button has expired. Please use the latest message."),
+    buttons.Refusal.NOT_YOURS: N_("This button was given to someone else, so it does nothing for you."),
+}
+
+
 async def answer_expired(update: Update, context: JmContext) -> None:
-    """A button whose token is unknown, expired or someone else's."""
+    """A button of the presser's that no longer fits their state: already used, the screen moved on."""
+    await answer_refused(update, context, buttons.Refusal.USED)
+
+
+async def answer_refused(update: Update, context: JmContext, reason: buttons.Refusal) -> None:
+    """A button whose token is unknown, used, expired or someone else's: a short alert says which.
+
+    The screen in the presser's own chat that still shows the pressed button is out of date: it
+    loses its buttons, where Telegram still lets the bot edit it, so they are not pressed again.
+    A screen that no longer shows it (redrawn since, or a forged token) is left as it is.
+    """
     lang = await language_for(update, context)
-    await answer_query(update, tp(lang, "This button is no longer valid."), show_alert=True)
+    await answer_query(update, tp(lang, REFUSALS[reason]), show_alert=True)
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if query is None or message is None or reason is buttons.Refusal.NOT_YOURS:
+        return
+    if message.chat.id != query.from_user.id or not _shows(message, query.data):
+        return
+    try:
+        await context.bot.edit_message_reply_markup(message.chat.id, message.message_id, reply_markup=None)
+    except TelegramError as exc:
+        log.info("old buttons not removed (%s)", exc.message)
+
+
+def _shows(message: MaybeInaccessibleMessage, data: str | None) -> bool:
+    """Whether the message's keyboard, as Telegram sent it with the press, has this button."""
+    markup = getattr(message, "reply_markup", None)
+    keyboard = markup.inline_keyboard if markup is not None else ()
+    return data is not None and any(button.callback_data == data for row in keyboard for button in row)
 
 
 async def alert(update: Update, lang: Language, message: str, **values: object) -> None:

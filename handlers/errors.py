@@ -15,10 +15,10 @@ from telegram import Update
 from telegram.error import Forbidden
 
 from core import residents
-from core.cases import rules as cases
+from core.cases import reading
 from core.i18n import Safe, t
 from core.outgoing import Outgoing
-from handlers import outgoing as render
+from handlers import render
 from handlers.common import answer_query, language_for
 from handlers.context import JmContext
 from handlers.notes import current
@@ -32,7 +32,7 @@ async def _case_number(context: JmContext) -> str | None:
         return None
     if notes.case_number is None and (notes.case_id is not None or notes.booking_id is not None):
         try:
-            notes.case_number = await cases.number_of(
+            notes.case_number = await reading.number_of(
                 context.services, case_id=notes.case_id, booking_id=notes.booking_id
             )
         except Exception:

@@ -9,36 +9,35 @@ from __future__ import annotations
 
 from telegram import Update
 
-from core import staff as desk
+from core import enrolment
 from core.dialogs import Dialog
-from core.followups import rules as fu
+from core.followups import answers, model, questions, repeat_visits
 from core.i18n import Safe, t
 from core.models import ButtonGrant, Language
 from core.outgoing import Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
 
-async def _show(update: Update, context: JmContext, lang: Language, answer: fu.Answer) -> None:
+async def _show(update: Update, context: JmContext, lang: Language, answer: model.Answer) -> None:
     """Replaces the question with what comes next, or explains why nothing changed."""
-    if answer.outcome is fu.Outcome.NOT_YOURS:
-        await common.alert(update, lang, fu.NOT_YOUR_FOLLOWUP)
+    if answer.outcome is model.Outcome.NOT_YOURS:
+        await common.alert(update, lang, questions.NOT_YOUR_FOLLOWUP)
         return
-    if answer.outcome is fu.Outcome.ALREADY:
-        await common.alert(update, lang, fu.ALREADY_ANSWERED)
+    if answer.outcome is model.Outcome.ALREADY:
+        await common.alert(update, lang, questions.ALREADY_ANSWERED)
         return
     assert answer.case is not None
     assert answer.followup is not None
     await common.ack(update)
     case, followup = answer.case, answer.followup
     screens = {
-        fu.Outcome.ASK_SATISFACTION: lambda: fu.rating_message(lang, case, followup),
-        fu.Outcome.CLOSED: lambda: fu.closed_message(lang, case, followup),
-        fu.Outcome.REOPENED: lambda: fu.reopened_message(lang, case, followup),
+        model.Outcome.ASK_SATISFACTION: lambda: questions.rating_message(lang, case, followup),
+        model.Outcome.CLOSED: lambda: questions.closed_message(lang, case, followup),
+        model.Outcome.REOPENED: lambda: questions.reopened_message(lang, case, followup),
     }
-    out = screens.get(answer.outcome, lambda: fu.recorded_message(lang, case))()
+    out = screens.get(answer.outcome, lambda: questions.recorded_message(lang, case))()
     await render.edit(update, context.services, context.bot, out)
 
 
@@ -47,9 +46,9 @@ async def solved(update: Update, context: JmContext, grant: ButtonGrant) -> None
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     if resident is None:
-        await common.alert(update, lang, fu.NOT_YOUR_FOLLOWUP)
+        await common.alert(update, lang, questions.NOT_YOUR_FOLLOWUP)
         return
-    answer = await fu.answer_solved(
+    answer = await answers.answer_solved(
         context.services, resident, int(grant.payload["followup_id"]), bool(grant.payload["solved"])
     )
     await _show(update, context, lang, answer)
@@ -60,10 +59,12 @@ async def rate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     if resident is None:
-        await common.alert(update, lang, fu.NOT_YOUR_FOLLOWUP)
+        await common.alert(update, lang, questions.NOT_YOUR_FOLLOWUP)
         return
-    satisfaction = fu.Satisfaction(str(grant.payload["satisfaction"]))
-    answer = await fu.answer_satisfaction(context.services, resident, int(grant.payload["followup_id"]), satisfaction)
+    satisfaction = model.Satisfaction(str(grant.payload["satisfaction"]))
+    answer = await answers.answer_satisfaction(
+        context.services, resident, int(grant.payload["followup_id"]), satisfaction
+    )
     await _show(update, context, lang, answer)
 
 
@@ -72,15 +73,15 @@ async def ask_comment(update: Update, context: JmContext, grant: ButtonGrant) ->
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     answer = (
-        await fu.start_comment(context.services, resident, int(grant.payload["followup_id"]))
+        await answers.start_comment(context.services, resident, int(grant.payload["followup_id"]))
         if resident is not None
-        else fu.Answer(fu.Outcome.NOT_YOURS)
+        else model.Answer(model.Outcome.NOT_YOURS)
     )
-    if answer.outcome is not fu.Outcome.COMMENT_SAVED:
+    if answer.outcome is not model.Outcome.COMMENT_SAVED:
         await _show(update, context, lang, answer)
         return
     await common.ack(update)
-    await render.reply(update, context.services, context.bot, fu.comment_prompt(lang))
+    await render.reply(update, context.services, context.bot, questions.comment_prompt(lang))
 
 
 async def skip(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -88,9 +89,9 @@ async def skip(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     answer = (
-        await fu.skip_comment(context.services, resident, int(grant.payload["followup_id"]))
+        await answers.skip_comment(context.services, resident, int(grant.payload["followup_id"]))
         if resident is not None
-        else fu.Answer(fu.Outcome.NOT_YOURS)
+        else model.Answer(model.Outcome.NOT_YOURS)
     )
     await _show(update, context, lang, answer)
 
@@ -104,9 +105,9 @@ async def comment(update: Update, context: JmContext, dialog: Dialog) -> None:
         return
     text = (message.text or "").strip()
     if not text:
-        await render.reply(update, context.services, context.bot, fu.comment_only_text(lang))
+        await render.reply(update, context.services, context.bot, questions.comment_only_text(lang))
         return
-    if len(text) > fu.COMMENT_MAX_CHARS:
+    if len(text) > model.COMMENT_MAX_CHARS:
         await render.reply(
             update,
             context.services,
@@ -117,17 +118,17 @@ async def comment(update: Update, context: JmContext, dialog: Dialog) -> None:
                         lang,
                         "The text is {length} characters long; the limit is {limit}. Please shorten it.",
                         length=len(text),
-                        limit=fu.COMMENT_MAX_CHARS,
+                        limit=model.COMMENT_MAX_CHARS,
                     )
                 )
             ),
         )
         return
-    answer = await fu.add_comment(context.services, resident, int(dialog.data["followup_id"]), text)
+    answer = await answers.add_comment(context.services, resident, int(dialog.data["followup_id"]), text)
     out = (
-        fu.comment_saved_message(lang)
-        if answer.outcome is fu.Outcome.COMMENT_SAVED
-        else Outgoing(Safe(t(lang, fu.ALREADY_ANSWERED)))
+        questions.comment_saved_message(lang)
+        if answer.outcome is model.Outcome.COMMENT_SAVED
+        else Outgoing(Safe(t(lang, questions.ALREADY_ANSWERED)))
     )
     await render.reply(update, context.services, context.bot, out)
 
@@ -136,32 +137,32 @@ async def visit_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
     """The officer records a repeat visit (回访) as done."""
     user = update.effective_user
     lang = await common.language_for(update, context)
-    staff = await desk.staff_for(context.services, user.id) if user else None
+    staff = await enrolment.staff_for(context.services, user.id) if user else None
     if staff is None:
-        await common.alert(update, lang, fu.VISIT_NOT_PERMITTED)
+        await common.alert(update, lang, repeat_visits.VISIT_NOT_PERMITTED)
         return
-    outcome, visit, case = await fu.visit_done(context.services, staff, int(grant.payload["visit_id"]))
-    if outcome is fu.VisitOutcome.NOT_PERMITTED or visit is None or case is None:
-        await common.alert(update, lang, fu.VISIT_NOT_PERMITTED)
+    outcome, visit, case = await repeat_visits.visit_done(context.services, staff, int(grant.payload["visit_id"]))
+    if outcome is repeat_visits.VisitOutcome.NOT_PERMITTED or visit is None or case is None:
+        await common.alert(update, lang, repeat_visits.VISIT_NOT_PERMITTED)
         return
-    if outcome is fu.VisitOutcome.ALREADY:
-        await common.alert(update, lang, fu.VISIT_ALREADY)
+    if outcome is repeat_visits.VisitOutcome.ALREADY:
+        await common.alert(update, lang, repeat_visits.VISIT_ALREADY)
         return
     await common.ack(update)
-    await render.edit(update, context.services, context.bot, fu.visit_done_message(lang, case, visit))
+    await render.edit(update, context.services, context.bot, repeat_visits.visit_done_message(lang, case, visit))
 
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    fu.ACT_SOLVED: solved,
-    fu.ACT_RATE: rate,
-    fu.ACT_COMMENT: ask_comment,
-    fu.ACT_SKIP: skip,
-    fu.ACT_VISIT_DONE: visit_done,
+    model.ACT_SOLVED: solved,
+    model.ACT_RATE: rate,
+    model.ACT_COMMENT: ask_comment,
+    model.ACT_SKIP: skip,
+    model.ACT_VISIT_DONE: visit_done,
 }
 
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).
 FLOWS: dict[str, FlowHandler] = {
-    fu.FLOW_COMMENT: comment,
+    model.FLOW_COMMENT: comment,
 }

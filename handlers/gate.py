@@ -16,8 +16,7 @@ from telegram.ext import ApplicationHandlerStop
 from core.flood import FloodGate, Verdict
 from core.i18n import N_, t, tp
 from core.outgoing import Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)

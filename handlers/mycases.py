@@ -7,8 +7,8 @@ from typing import Any
 from telegram import Update
 
 from core import dialog_state, labels
+from core.cases import errors, reading, resident_actions
 from core.cases import information as info
-from core.cases import rules as case_service
 from core.cases.lifecycle import TransitionRefused
 from core.cases.texts import case_line, case_summary
 from core.dialog_state import put
@@ -16,9 +16,7 @@ from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
-from handlers import cases as officer
-from handlers import common
-from handlers import outgoing as render
+from handlers import cases, common, render
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler
@@ -31,7 +29,7 @@ async def list_cases(update: Update, context: JmContext) -> None:
     if resident is None or resident.consented_at is None:
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return
-    found = await case_service.of_resident(context.services, resident)
+    found = await reading.of_resident(context.services, resident)
     if not found:
         text = common.screen(lang, t(lang, "You have not filed any cases yet. Use /report to file one."))
         await render.reply(update, context.services, context.bot, Outgoing(text))
@@ -52,8 +50,8 @@ async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> Case |
         return None
     async with context.services.db.read() as conn:
         try:
-            return await case_service.own_case(conn, resident, int(grant.payload["case_id"]))
-        except case_service.CaseError:
+            return await resident_actions.own_case(conn, resident, int(grant.payload["case_id"]))
+        except errors.CaseError:
             return None
 
 
@@ -62,9 +60,9 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
     if case is None:
-        await common.alert(update, lang, case_service.CASE_NOT_FOUND)
+        await common.alert(update, lang, errors.CASE_NOT_FOUND)
         return
-    events = await case_service.events(context.services, case.id)
+    events = await reading.events(context.services, case.id)
     buttons = []
     if case.kind is Kind.CONSULTATION:
         # A booking is worked from its own screen: reschedule, cancel, the link and the calendar file.
@@ -83,7 +81,7 @@ async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
     if case is None:
-        await common.alert(update, lang, case_service.CASE_NOT_FOUND)
+        await common.alert(update, lang, errors.CASE_NOT_FOUND)
         return
     await common.ack(update)
     text = t(lang, "Withdraw case {number}? The officer will stop working on it.", number=case.number)
@@ -109,9 +107,11 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
     if resident is None:
         return
     try:
-        case = await case_service.withdraw(context.services, resident, int(grant.payload["case_id"]), update.update_id)
-    except (case_service.CaseError, TransitionRefused) as refused:
-        await common.answer_query(update, officer.refusal(lang, refused), show_alert=True)
+        case = await resident_actions.withdraw(
+            context.services, resident, int(grant.payload["case_id"]), update.update_id
+        )
+    except (errors.CaseError, TransitionRefused) as refused:
+        await common.answer_query(update, cases.refusal(lang, refused), show_alert=True)
         return
     note_case(case.number)
     await common.ack(update)
@@ -206,7 +206,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
     case_id = int(grant.payload["case_id"])
     dialog = await _form(update, context, grant)
     if dialog is None:
-        done_before = await case_service.update_recorded(context.services, case_id, update.update_id)
+        done_before = await reading.update_recorded(context.services, case_id, update.update_id)
         if not done_before:  # pressed again, or after /cancel: nothing is open any more
             await common.alert(update, lang, "This form is closed; nothing more was added.")
             return
@@ -216,7 +216,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         return
     data = dialog.data
     try:
-        case = await case_service.add_info(
+        case = await resident_actions.add_info(
             context.services,
             resident,
             case_id,
@@ -224,7 +224,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
             tuple(data.get("photos", [])),
             update.update_id,
         )
-    except case_service.CaseError as refused:
+    except errors.CaseError as refused:
         await dialog_state.clear(context.services, dialog.user_id)
         await common.alert(update, lang, refused.reason)
         return

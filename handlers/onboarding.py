@@ -12,8 +12,7 @@ from core.models import ButtonGrant, Language, Resident
 from core.names import area_name
 from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
 from core.outgoing import Outgoing
-from handlers import common, menus
-from handlers import outgoing as render
+from handlers import common, menus, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -136,6 +135,7 @@ async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     """Consent given: ask for the neighbourhood."""
     resident = await common.current_resident(update, context)
     if resident is None:
+        await common.answer_expired(update, context)
         return
     if resident.consented_at is None:
         resident = await residents.consent(context.services, resident)

@@ -7,15 +7,15 @@ from typing import Any
 from telegram import Update
 
 from core import report as form
+from core.cases.errors import CaseError
+from core.cases.filing import DailyLimitReached, check_daily_limit, filed_by, submit
 from core.cases.lifecycle import TransitionRefused
-from core.cases.rules import CaseError, DailyLimitReached, check_daily_limit, filed_by, submit
 from core.dialog_state import clear, get, put, take_back
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common
-from handlers import outgoing as render
+from handlers import common, render
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler

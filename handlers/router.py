@@ -65,13 +65,16 @@ class Router:
             return
         services = context.services
         async with services.db.read() as conn:
-            grant = await buttons.resolve(conn, query.data, query.from_user.id, services.clock.now())
+            now = services.clock.now()
+            grant = await buttons.resolve(conn, query.data, query.from_user.id, now)
             if grant is not None:  # the action will ask who is pressing: read it in this transaction
                 await residents.remember_who(services, conn, query.from_user.id)
+            why = await buttons.refusal(conn, query.data, query.from_user.id, now) if grant is None else None
         handler = self.actions.get(grant.action) if grant else None
         if grant is None or handler is None:
-            log.info("refused button press: unknown, expired or someone else's token")
-            await common.answer_expired(update, context)
+            reason = why or buttons.Refusal.EXPIRED
+            log.info("refused button press: %s token", reason.value)
+            await common.answer_refused(update, context, reason)
             return
         notes.note_subject(grant.payload)
         await handler(update, context, grant)

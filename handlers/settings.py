@@ -5,15 +5,15 @@ from __future__ import annotations
 from telegram import Update
 
 from core import areas, residents
+from core.alerts import choices
 from core.dialog_state import clear, put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
-from core.models import ButtonGrant
+from core.models import ButtonGrant, Language, Resident
 from core.names import area_name
 from core.onboarding import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_choice, privacy_notice
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, menus, onboarding
-from handlers import outgoing as render
+from handlers import common, menus, onboarding, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -27,6 +27,11 @@ async def show(update: Update, context: JmContext) -> None:
     if resident is None or resident.consented_at is None:
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return
+    await render.reply(update, context.services, context.bot, await screen(context, resident, lang))
+
+
+async def screen(context: JmContext, resident: Resident, lang: Language) -> Outgoing:
+    """The settings screen of a resident who consented (also redrawn in place from the alerts screen)."""
     area = await areas.get(context.services, resident.area_id) if resident.area_id else None
     text = "\n".join(
         [
@@ -34,6 +39,7 @@ async def show(update: Update, context: JmContext) -> None:
             t(lang, "Language: {value}", value=LANGUAGE_NAMES[resident.language]),
             t(lang, "Neighbourhood: {value}", value=area_name(area, lang)),
             t(lang, "Phone: {value}", value=resident.phone or tp(lang, "not shared")),
+            choices.summary(lang, await choices.current(context.services, resident)),
         ]
     )
     buttons = rows(
@@ -42,9 +48,10 @@ async def show(update: Update, context: JmContext) -> None:
             Button(tp(lang, "🏘 Change neighbourhood"), "settings_area", {}),
             Button(tp(lang, "📱 Change phone"), "settings_phone", {}),
         ],
+        [Button(tp(lang, "🔔 Safety alerts"), choices.SHOW, {})],
         [Button(tp(lang, "🗑 Remove my phone number"), "settings_phone_remove", {})] if resident.phone else [],
     )
-    await render.reply(update, context.services, context.bot, Outgoing(common.screen(lang, text), buttons))
+    return Outgoing(common.screen(lang, text), buttons)
 
 
 async def change_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:

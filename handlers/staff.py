@@ -12,15 +12,13 @@ import logging
 from telegram import Update
 from telegram.constants import ChatType
 
-from core import areas
-from core import staff as desk
+from core import areas, enrolment
 from core.i18n import Safe, language_of, t
 from core.menus import staff_commands
 from core.models import Language, Staff
 from core.names import Titles
 from core.outgoing import Outgoing
-from handlers import common, menus
-from handlers import outgoing as render
+from handlers import common, menus, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
@@ -59,8 +57,8 @@ async def enroll_from_start(update: Update, context: JmContext, code: str) -> No
         return
     lang = language_of(user.language_code)
     try:
-        member = await desk.enroll(context.services, code, user.id, lang)
-    except desk.StaffError as exc:
+        member = await enrolment.enroll(context.services, code, user.id, lang)
+    except enrolment.StaffError as exc:
         log.info("refused an enrolment: %s", exc.reason)
         await render.reply(update, context.services, context.bot, Outgoing(t(lang, exc.reason)))
         return
@@ -77,7 +75,7 @@ async def help_for_staff(update: Update, context: JmContext) -> bool:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None or chat.type != ChatType.PRIVATE:
         return False
-    member = await desk.staff_for(context.services, user.id)
+    member = await enrolment.staff_for(context.services, user.id)
     if member is None:
         return False
     # Staff ask for help when something looks off; their menu is set again in case their role

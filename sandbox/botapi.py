@@ -14,7 +14,8 @@ from sandbox.markup import Markup, parse_reply_markup
 from sandbox.methods import METHODS, MethodHandler
 from sandbox.objects import to_message
 from sandbox.params import Params
-from sandbox.state import ChatMessage, ChatState, SandboxState, UsersView
+from sandbox.records import ChatMessage, ChatState, UsersView
+from sandbox.state import SandboxState
 from sandbox.text import utf16_len
 from sandbox.webhook import WebhookDelivery
 

@@ -18,7 +18,8 @@ from sandbox.botapi import BotApi
 from sandbox.errors import ControlError
 from sandbox.files import FileKind
 from sandbox.people import People
-from sandbox.state import ChatState, Person, SandboxState
+from sandbox.records import ChatState, Person
+from sandbox.state import SandboxState
 from sandbox.view import changes_view, chat_view, has_bot_changes, person_view, wait_baseline
 from sandbox.webhook import WebhookDelivery
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import area_import
-from core import staff as staff_core
+from core import area_import, enrolment
 from core.models import Language, Role
 from core.services import Services
 from sandbox.server import SandboxServer
@@ -43,9 +42,9 @@ async def seed(services: Services, server: SandboxServer) -> None:
         )
         if person.badge is None:
             continue
-        existing = await staff_core.staff_for(services, person.user_id)
+        existing = await enrolment.staff_for(services, person.user_id)
         if existing is not None:
             continue
         role = {"031200": Role.LEADER, "031100": Role.SUPERVISOR}.get(person.badge, Role.OFFICER)
-        invite = await staff_core.create_invite(services, name=person.first_name, role=role, badge=person.badge)
-        await staff_core.enroll(services, invite.code, person.user_id, Language.ZH_HANS)
+        invite = await enrolment.create_invite(services, name=person.first_name, role=role, badge=person.badge)
+        await enrolment.enroll(services, invite.code, person.user_id, Language.ZH_HANS)

@@ -7,10 +7,11 @@
         await held.hung_up()             # the server has seen the connection close
     # leaving the block lets a call still held go on, and removes a hold that was never hit
 
-Only the first call of the method after `hold()` is held; later calls of it, and every call while
-no hold is set, are answered as always. A held call waits until `release()` (then it is carried
-out as usual) or until its connection drops (then it is not carried out, as if it never reached
-Telegram). Holds exist only in-process, for tests: nothing over HTTP can set one.
+Only the first call of the method after `hold()` is held (with `chat_id`, the first to that
+chat); later calls of it, and every call while no hold is set, are answered as always. A held call
+waits until `release()` (then it is carried out as usual) or until its connection drops (then it
+is not carried out, as if it never reached Telegram). Holds exist only in-process, for tests:
+nothing over HTTP can set one.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ _DROP_POLL_SECONDS = 0.05
 class Hold:
     """The next call of one Bot API method, held back until released (see the module docstring)."""
 
-    def __init__(self, holds: Holds, method: str) -> None:
+    def __init__(self, holds: Holds, method: str, chat_id: int | None = None) -> None:
         self.method = method
+        self.chat_id = chat_id  # only a call to this chat is held (None: any call)
         self.params: Params | None = None  # the held call's parameters, once it arrived
         self._holds = holds
         self._arrived = asyncio.Event()
@@ -89,11 +91,11 @@ class Holds:
         self._waiting: dict[str, Hold] = {}
         self._all: set[Hold] = set()
 
-    def add(self, method: str) -> Hold:
-        """A hold on the next call of `method` (its documented spelling)."""
+    def add(self, method: str, chat_id: int | None = None) -> Hold:
+        """A hold on the next call of `method` (its documented spelling), to `chat_id` if given."""
         if method in self._waiting:
             raise ValueError(f"{method} is already held")
-        hold = Hold(self, method)
+        hold = Hold(self, method, chat_id)
         self._waiting[method] = hold
         self._all.add(hold)
         return hold
@@ -105,9 +107,10 @@ class Holds:
 
     async def pass_call(self, method: str, params: Params, request: web.Request) -> bool:
         """Whether to carry the call out: at once without a hold, else once released."""
-        hold = self._waiting.pop(method, None)
-        if hold is None:
+        hold = self._waiting.get(method)
+        if hold is None or (hold.chat_id is not None and params.get_str("chat_id") != str(hold.chat_id)):
             return True
+        del self._waiting[method]
         hold._arrive(params)
         return await hold._wait(request)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import Message, Poll, PollOption
 
-from sandbox.state import ChatMessage, SandboxState, StoredPoll
+from sandbox.records import ChatMessage, StoredPoll
+from sandbox.state import SandboxState
 
 
 def to_poll(poll: StoredPoll) -> Poll:

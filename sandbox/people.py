@@ -26,7 +26,8 @@ from sandbox.errors import ControlError
 from sandbox.files import FileKind
 from sandbox.images import NotAnImage, sample_photo, sample_sticker
 from sandbox.objects import to_message, to_poll
-from sandbox.state import ChatMessage, ChatState, PendingCallback, SandboxState
+from sandbox.records import ChatMessage, ChatState, PendingCallback
+from sandbox.state import SandboxState
 from sandbox.text import incoming_entities, utf16_len
 
 MAX_TEXT = 4096

@@ -27,8 +27,9 @@ from sandbox.flood import FloodControl, FloodLimits
 from sandbox.holds import Hold, Holds
 from sandbox.params import Params
 from sandbox.people import People
+from sandbox.records import Person, TimeSource
 from sandbox.responses import error_response, ok_response
-from sandbox.state import Person, SandboxState, TimeSource
+from sandbox.state import SandboxState
 from sandbox.webhook import WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -151,15 +152,16 @@ class SandboxServer:
         person.started = person.started or started
         return person
 
-    def hold(self, method: str) -> Hold:
-        """Holds back the bot's next call of `method`, for tests (see sandbox/holds.py).
+    def hold(self, method: str, chat_id: int | None = None) -> Hold:
+        """Holds back the bot's next call of `method` (to `chat_id`, if given), for tests (see
+        sandbox/holds.py).
 
         `async with server.hold("answerCallbackQuery") as held: ...; await held.arrived()`
         """
         canonical = self.api.canonical_name(method)
         if canonical is None:
             raise ValueError(f"the sandbox has no Bot API method {method!r}")
-        return self._holds.add(canonical)
+        return self._holds.add(canonical, chat_id)
 
     # Lifecycle ---------------------------------------------------------------------------------
 

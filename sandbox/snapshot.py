@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.files import FileStore
-from sandbox.state import ChatState, Person, SandboxState, StoredPoll
+from sandbox.records import ChatState, Person, StoredPoll
+from sandbox.state import SandboxState
 
 log = logging.getLogger(__name__)
 

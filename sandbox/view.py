@@ -8,7 +8,8 @@ from telegram import BotCommand
 
 from sandbox.files import StoredFile
 from sandbox.objects import to_message, to_poll
-from sandbox.state import CallbackAnswer, ChatMessage, ChatState, Person, SandboxState
+from sandbox.records import CallbackAnswer, ChatMessage, ChatState, Person
+from sandbox.state import SandboxState
 
 
 def file_url(stored: StoredFile) -> str:

@@ -11,7 +11,8 @@ from typing import Any
 
 import aiohttp
 
-from sandbox.state import SandboxState, WebhookConfig, now_utc
+from sandbox.records import now_utc
+from sandbox.state import SandboxState, WebhookConfig
 
 log = logging.getLogger(__name__)
 

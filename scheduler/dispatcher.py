@@ -8,7 +8,9 @@ Messages to one chat go out one after another in the order they were claimed (th
 before the follow-up question about it); different chats are sent side by side.
 
 A row is sent twice only when a process dies after Telegram accepted the message and before the
-result was recorded: its claim then expires (`lease`) and the row is sent again.
+result was recorded: its claim then expires (`lease`) and the row is sent again. Bulk rows (a
+safety alert to thousands) go out one at a time, each recorded before the next is sent, so a
+crash in the middle of a broadcast repeats at most one of them.
 """
 
 from __future__ import annotations
@@ -155,6 +157,8 @@ class Dispatcher:
         # One turn at a time per chat within a drain: the transport's own database writes (button
         # tokens) finish in any order on PostgreSQL, so claim order must be kept here.
         self._chat_turns: dict[int, asyncio.Lock] = {}
+        # One bulk message at a time, from its send to its record (at most one repeated after a crash).
+        self._bulk_turn = asyncio.Lock()
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -169,11 +173,15 @@ class Dispatcher:
             return None
         return await self.drain()
 
-    async def recover(self) -> list[int]:
-        """Takes back rows whose claim outlived the lease (their sender died); returns their ids."""
+    async def recover(self, *, every_claim: bool = False) -> list[int]:
+        """Takes back rows whose claim outlived the lease (their sender died); returns their ids.
+
+        `every_claim`: every row still being sent, at once; only for a process that knows it is the
+        only sender (a polling bot at start-up: whatever is claimed was claimed by its dead self).
+        """
         now = self.clock.now()
         async with self.db.write() as conn:
-            ids = await outbox.reclaim_stale(conn, claimed_before=now - self.lease)
+            ids = await outbox.reclaim_stale(conn, claimed_before=now if every_claim else now - self.lease)
         self._last_reclaim = now
         if ids:
             log.warning("outbox: took back %d rows from a sender that stopped: %s", len(ids), ids[:20])
@@ -287,6 +295,13 @@ class Dispatcher:
     # -- sending and recording -------------------------------------------------------------
 
     async def _deliver(self, row: OutboxRow, out: Outgoing, stats: DrainStats) -> None:
+        if row.priority < Priority.BULK:
+            await self._send_and_record(row, out, stats)
+            return
+        async with self._bulk_turn:
+            await self._send_and_record(row, out, stats)
+
+    async def _send_and_record(self, row: OutboxRow, out: Outgoing, stats: DrainStats) -> None:
         turn = self._chat_turns.setdefault(row.chat_id, asyncio.Lock())  # FIFO: tasks start in claim order
         try:
             async with turn:

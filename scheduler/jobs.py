@@ -18,12 +18,12 @@ from typing import Any
 from telegram import Bot
 from telegram.ext import Application, CallbackContext, Job
 
-from core.alerts import delivery as alert_delivery
+from core.alerts import delivery
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from core.services import Services
-from handlers import outgoing as render
-from scheduler import renderers
+from handlers import render
+from scheduler import unreachable
 from scheduler.dispatcher import Dispatcher, Transport
 from scheduler.sweeps import Sweeps
 
@@ -55,7 +55,7 @@ def make_dispatcher(bot: Bot, services: Services, **options: Any) -> Dispatcher:
         services.clock,
         make_transport(bot, services),
         quiet=quiet,
-        on_unreachable=renderers.on_unreachable,
+        on_unreachable=unreachable.on_unreachable,
         renderers=services.renderers,
         **options,
     )
@@ -88,7 +88,7 @@ async def _alert_progress(context: CallbackContext[Any, Any, Any, Any]) -> None:
     assert job is not None
     services: Services = job.data  # type: ignore[assignment]
     async with services.db.write() as conn:
-        queued = await alert_delivery.refresh(conn, services.clock.now())
+        queued = await delivery.refresh(conn, services.clock.now())
     if queued:
         services.wake_sender()
 

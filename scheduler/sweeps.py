@@ -21,18 +21,17 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.cases
+import storage.followups
 from core import residents
-from core.booking import rules as booking
-from core.cases import rules as ledger
-from core.followups import rules as fu
+from core.booking import sweep
+from core.cases import routing
+from core.followups import answers, model, scheduling
 from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
-from scheduler import renderers as kinds
-from scheduler import weekly_report
+from scheduler import digest, renderers, unreachable, weekly_report
 from storage import buttons, inbox, outbox, people, schedule, turns
-from storage import cases as case_repo
-from storage import followups as fu_repo
 from storage.schedule import CaseClock
 
 log = logging.getLogger(__name__)
@@ -83,8 +82,8 @@ class Sweeps:
         self,
         services: Services,
         *,
-        remind_after: timedelta = fu.REMIND_AFTER,
-        close_after: timedelta = fu.CLOSE_AFTER,
+        remind_after: timedelta = model.REMIND_AFTER,
+        close_after: timedelta = model.CLOSE_AFTER,
     ) -> None:
         self.services = services
         self.remind_after = remind_after
@@ -121,7 +120,7 @@ class Sweeps:
                 log.exception("sweep %s failed; it is retried on the next run", part.__name__)
         try:
             # Video consultations keep their own confirmation deadlines (24 h to answer a request).
-            stats.bookings = await booking.booking_sweep(self.services)
+            stats.bookings = await sweep.booking_sweep(self.services)
         except Exception:
             log.exception("booking sweep failed; it is retried on the next run")
         if stats.total():
@@ -137,9 +136,9 @@ class Sweeps:
         # deadline is a fresh one, counted from the reopening.
         clocks: list[tuple[str, datetime, datetime]] = []
         if case.accepted_at is None and case.ack_due_at is not None:
-            clocks.append((kinds.ACK, case.created_at, case.ack_due_at))
+            clocks.append((renderers.ACK, case.created_at, case.ack_due_at))
         if case.resolve_due_at is not None:
-            clocks.append((kinds.RESOLVE, case.resolve_started_at, case.resolve_due_at))
+            clocks.append((renderers.RESOLVE, case.resolve_started_at, case.resolve_due_at))
         steps: list[_Step] = []
         for name, started, due in clocks:
             if now < due:
@@ -174,7 +173,7 @@ class Sweeps:
             dedupe_key=step.key,
             chat_id=(recipient.telegram_id or 0) if recipient else 0,
             audience=outbox.STAFF,
-            kind=kinds.DEADLINE_REMINDER if step.level == 0 else kinds.OVERDUE,
+            kind=renderers.DEADLINE_REMINDER if step.level == 0 else renderers.OVERDUE,
             payload=payload,
             priority=Priority.NORMAL if step.level == 0 else Priority.ASSIGNMENT,
             case_id=case.id,
@@ -187,7 +186,7 @@ class Sweeps:
             # The row stays as the record that this step happened; nobody can receive it.
             await outbox.cancel(conn, row_id, reason="no enrolled staff member to receive it")
             log.warning("case %s: no enrolled recipient for %s", case.id, step.key)
-        await case_repo.add_event(
+        await storage.cases.add_event(
             conn,
             case_id=case.id,
             at=now,
@@ -212,14 +211,14 @@ class Sweeps:
     async def _recipient(self, conn: AsyncConnection, case: CaseClock, level: int) -> Staff | None:
         """Level 0: the officer in charge; 1: the supervisor over the area (the leader if the
         supervisor is handling it); 2: the leader."""
-        chain = await ledger.area_chain(conn, case.area_id)
+        chain = await routing.area_chain(conn, case.area_id)
         if level == 0:
-            ids = [case.assignee_id, ledger.responsible(chain, "officer_id")]
+            ids = [case.assignee_id, routing.responsible(chain, "officer_id")]
         elif level == 1:
-            ids = [ledger.responsible(chain, "supervisor_id"), ledger.responsible(chain, "leader_id")]
+            ids = [routing.responsible(chain, "supervisor_id"), routing.responsible(chain, "leader_id")]
             ids = [i for i in ids if i != case.assignee_id] or ids
         else:
-            ids = [ledger.responsible(chain, "leader_id")]
+            ids = [routing.responsible(chain, "leader_id")]
         for staff_id in ids:
             member = await people.staff_member(conn, staff_id) if staff_id is not None else None
             if member is not None and member.active:
@@ -256,7 +255,7 @@ class Sweeps:
                 dedupe_key=keys[member.id],
                 chat_id=member.telegram_id,
                 audience=outbox.STAFF,
-                kind=kinds.DIGEST,
+                kind=digest.DIGEST,
                 payload=payload,
                 priority=Priority.BULK,
                 due_at=due,
@@ -267,29 +266,33 @@ class Sweeps:
     # -- follow-ups ---------------------------------------------------------------------------
 
     async def followups(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
-        for followup in await fu_repo.due_to_ask(conn, now):
+        for followup in await storage.followups.due_to_ask(conn, now):
             await self._ask(conn, followup, now, stats)
-        for followup in await fu_repo.due_to_remind(conn, now - self.remind_after):
-            case = await case_repo.get(conn, followup.case_id)
+        for followup in await storage.followups.due_to_remind(conn, now - self.remind_after):
+            case = await storage.cases.get(conn, followup.case_id)
             if case is not None and case.status is Status.RESOLVED:
-                await fu.queue_question(conn, case, followup, now, reminder=True)
+                await scheduling.queue_question(conn, case, followup, now, reminder=True)
                 stats.followup_reminders += 1
-            await fu_repo.mark_reminded(conn, followup.id, now)
-        for followup in await fu_repo.due_to_close(conn, now - self.close_after):
-            if await fu.conclude_silent(self.services, conn, followup, now) == fu_repo.NO_FEEDBACK:
+            await storage.followups.mark_reminded(conn, followup.id, now)
+        for followup in await storage.followups.due_to_close(conn, now - self.close_after):
+            if await answers.conclude_silent(self.services, conn, followup, now) == storage.followups.NO_FEEDBACK:
                 stats.closed_no_feedback += 1
 
-    async def _ask(self, conn: AsyncConnection, followup: fu_repo.Followup, now: datetime, stats: SweepStats) -> None:
-        case = await case_repo.get(conn, followup.case_id)
+    async def _ask(
+        self, conn: AsyncConnection, followup: storage.followups.Followup, now: datetime, stats: SweepStats
+    ) -> None:
+        case = await storage.cases.get(conn, followup.case_id)
         if case is None or case.status is not Status.RESOLVED:
-            await fu_repo.set_outcome(conn, followup.id, fu_repo.VOID)  # reopened or closed meanwhile
+            await storage.followups.set_outcome(
+                conn, followup.id, storage.followups.VOID
+            )  # reopened or closed meanwhile
             return
-        await fu.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
+        await scheduling.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         if resident is not None and resident.unreachable:
             ref = f"followup{followup.id}"
-            await kinds.queue_phone_task(conn, resident.id, now, case_id=case.id, ref=ref)
-        await fu_repo.mark_asked(conn, followup.id, now)
+            await unreachable.queue_phone_task(conn, resident.id, now, case_id=case.id, ref=ref)
+        await storage.followups.mark_asked(conn, followup.id, now)
         stats.asked += 1
 
     # -- repeat visits ------------------------------------------------------------------------
@@ -319,12 +322,12 @@ class Sweeps:
 
     async def visits(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
         """Makes sure every due, undone visit has its reminder (they are queued at resolution)."""
-        due = await fu_repo.due_visits(conn, now)
+        due = await storage.followups.due_visits(conn, now)
         done = await outbox.existing_keys(conn, [f"visit:{v.id}:remind" for v in due])
         for visit in due:
             if f"visit:{visit.id}:remind" in done:
                 continue
-            case = await case_repo.get(conn, visit.case_id)
+            case = await storage.cases.get(conn, visit.case_id)
             tz = self.services.config.tz.key
-            if case is not None and await fu.queue_visit_reminder(conn, case, visit, now, tz=tz):
+            if case is not None and await scheduling.queue_visit_reminder(conn, case, visit, now, tz=tz):
                 stats.visits += 1

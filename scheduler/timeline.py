@@ -17,17 +17,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.booking import rules as booking
+import storage.booking
+from core.booking import policy
 from core.booking.slots import BookingStatus
 from core.clock import MovableClock, TimeGoesForward
-from core.followups import rules as fu
+from core.followups import model
 from core.i18n import N_, tp
 from core.models import Language
 from core.services import Services
-from scheduler import renderers as kinds
+from scheduler import digest, renderers
 from scheduler.dispatcher import Dispatcher
 from scheduler.sweeps import Sweeps
-from storage import booking as bookings
 from storage import schedule, timeline
 
 log = logging.getLogger(__name__)
@@ -43,18 +43,18 @@ LEADER_ESCALATION = "leader_escalation"
 MAX_STOPS = 10_000  # a jump over years of a busy station still ends
 
 LABELS: dict[str, str] = {
-    fu.ASK: N_("follow-up question to the resident"),
-    fu.REMINDER: N_("follow-up reminder to the resident"),
+    model.ASK: N_("follow-up question to the resident"),
+    model.REMINDER: N_("follow-up reminder to the resident"),
     FOLLOWUP_CLOSE: N_("case closes without feedback"),
-    fu.VISIT_REMINDER: N_("repeat visit reminder to the officer"),
+    model.VISIT_REMINDER: N_("repeat visit reminder to the officer"),
     VISIT: N_("repeat visit reminder to the officer"),
-    kinds.DEADLINE_REMINDER: N_("deadline reminder to the officer"),
-    kinds.OVERDUE: N_("overdue case urged to the supervisor"),
+    renderers.DEADLINE_REMINDER: N_("deadline reminder to the officer"),
+    renderers.OVERDUE: N_("overdue case urged to the supervisor"),
     LEADER_ESCALATION: N_("overdue case urged to the leader"),
-    kinds.DIGEST: N_("morning digest to officers and supervisors"),
+    digest.DIGEST: N_("morning digest to officers and supervisors"),
     WEEKLY_REPORT: N_("weekly report to leaders and supervisors"),
-    booking.NOTICE: N_("consultation reminder to the resident"),
-    booking.CARD: N_("consultation reminder to the officer"),
+    policy.NOTICE: N_("consultation reminder to the resident"),
+    policy.CARD: N_("consultation reminder to the officer"),
     BOOKING_REMINDER: N_("reminder to answer a consultation request"),
     BOOKING_ESCALATION: N_("unanswered consultation request goes to the supervisor"),
     BOOKING_EXPIRY: N_("unanswered consultation request expires"),
@@ -145,24 +145,24 @@ class Timeline:
                 found.extend(self._round_steps(round_))
             for case in await schedule.open_with_deadlines(conn):
                 found.extend(self._deadline_steps(case))
-            open_bookings = await bookings.in_status(conn, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
+            open_bookings = await storage.booking.in_status(conn, {BookingStatus.REQUESTED, BookingStatus.PROPOSED})
             numbers = await timeline.case_numbers(conn, [b.case_id for b in open_bookings])
-        settings = booking.settings_for(self.services)
+        settings = policy.settings_for(self.services)
         for request in open_bookings:
             number = numbers.get(request.case_id)
             found.append(Upcoming(request.pending_start, BOOKING_EXPIRY, number))
             if request.status is BookingStatus.REQUESTED and request.escalated_at is None:
                 found.append(Upcoming(request.confirm_due_at, BOOKING_ESCALATION, number))
-                found.append(Upcoming(booking.remind_at(settings, request), BOOKING_REMINDER, number))
+                found.append(Upcoming(policy.remind_at(settings, request), BOOKING_REMINDER, number))
         found.extend(self._station_days(after))
         return found
 
     def _round_steps(self, round_: timeline.OpenRound) -> Iterable[Upcoming]:
         if round_.asked_at is None:
-            yield Upcoming(round_.due_at, fu.ASK, round_.case_number)
+            yield Upcoming(round_.due_at, model.ASK, round_.case_number)
             return
         if round_.reminded_at is None:
-            yield Upcoming(round_.asked_at + self.sweeps.remind_after, fu.REMINDER, round_.case_number)
+            yield Upcoming(round_.asked_at + self.sweeps.remind_after, model.REMINDER, round_.case_number)
         yield Upcoming(round_.asked_at + self.sweeps.close_after, FOLLOWUP_CLOSE, round_.case_number)
 
     def _deadline_steps(self, case: schedule.CaseClock) -> Iterable[Upcoming]:
@@ -173,8 +173,8 @@ class Timeline:
         if case.resolve_due_at is not None:
             clocks.append((case.resolve_started_at, case.resolve_due_at))
         for started, due in clocks:
-            yield Upcoming(policy.reminder_at(started, due), kinds.DEADLINE_REMINDER, case.number)
-            yield Upcoming(due, kinds.OVERDUE, case.number)
+            yield Upcoming(policy.reminder_at(started, due), renderers.DEADLINE_REMINDER, case.number)
+            yield Upcoming(due, renderers.OVERDUE, case.number)
             yield Upcoming(policy.leader_escalation_at(due, calendar), LEADER_ESCALATION, case.number)
 
     def _station_days(self, after: datetime) -> Iterable[Upcoming]:
@@ -185,7 +185,7 @@ class Timeline:
             candidate = day + timedelta(days=offset)
             at = datetime.combine(candidate, config.digest_time, tzinfo=config.tz)
             if calendar.is_workday(candidate) and at > after:
-                yield Upcoming(at, kinds.DIGEST)
+                yield Upcoming(at, digest.DIGEST)
                 break
         for offset in range(0, 8):
             candidate = day + timedelta(days=offset)

@@ -18,18 +18,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.areas
+import storage.stats
 from core.config import StationConfig
 from core.i18n import Safe, t, tp
 from core.models import Role, Staff
 from core.outbox import Renderer
 from core.outgoing import Attachment, Outgoing, Priority
 from core.services import Services
-from core.stats import texts as view
+from core.stats import texts
 from core.stats.chart import FontMissing, weekly_chart
-from core.stats.figures import Period, PeriodKey, Scope, local_midnight, supervised_areas
-from storage import areas as area_repo
+from core.stats.periods import Period, PeriodKey, local_midnight
+from core.stats.scopes import Scope, supervised_areas
 from storage import outbox, people
-from storage import stats as repo
 
 KIND = "weekly_report"
 REPORT_WEEKDAY = 0  # Monday
@@ -112,7 +113,7 @@ async def _scope(conn: AsyncConnection, member: Staff) -> Scope | None:
     if member.role in (Role.LEADER, Role.ADMIN):
         return Scope()
     if member.role is Role.SUPERVISOR:
-        areas = supervised_areas(member, await area_repo.all_areas(conn))
+        areas = supervised_areas(member, await storage.areas.all_areas(conn))
         return Scope(area_ids=areas) if areas else None
     return None
 
@@ -128,17 +129,17 @@ async def render_weekly_report(conn: AsyncConnection, payload: dict[str, Any]) -
     tz = ZoneInfo(payload["tz"])
     period = Period(PeriodKey.LAST_WEEK, date.fromisoformat(payload["first"]), date.fromisoformat(payload["last"]))
     start, end = period.bounds(tz)
-    figures = await repo.figures(conn, scope, start, end)
+    figures = await storage.stats.figures(conn, scope, start, end)
     lang = member.language
-    label = view.whole_station(lang) if scope.area_ids is None else tp(lang, "Areas you supervise")
-    text = Safe(t(lang, "<b>Weekly report</b>") + "\n" + view.summary_text(lang, figures, period, label))
+    label = texts.whole_station(lang) if scope.area_ids is None else tp(lang, "Areas you supervise")
+    text = Safe(t(lang, "<b>Weekly report</b>") + "\n" + texts.summary_text(lang, figures, period, label))
     # One bar per day of the week reads better than a single weekly bar.
     days = [period.first + timedelta(days=i) for i in range(7)]
     edges = [*[local_midnight(d, tz) for d in days], local_midnight(period.last + timedelta(days=1), tz)]
-    points = await repo.weekly(conn, scope, edges, days)
+    points = await storage.stats.weekly(conn, scope, edges, days)
     try:
         png = await asyncio.to_thread(
-            weekly_chart, lang, points, f"{view.period_label(lang, period)} · {label}", daily=True
+            weekly_chart, lang, points, f"{texts.period_label(lang, period)} · {label}", daily=True
         )
     except FontMissing:
         return Outgoing(text)

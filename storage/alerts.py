@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.alerts.model import ALL_TOPICS, Alert, AlertStatus, Counts, DeliveryStatus, Reach, Topic
 from core.models import Language
 from core.outgoing import Priority
-from storage.schema import alert_choices, alert_deliveries, alerts, outbox, residents
+from storage.schema import alert_choices, alert_deliveries, alerts, outbox, residents, staff
 from storage.types import UtcDateTime
 
 _LANGUAGES = {lang.value for lang in Language}
@@ -338,3 +338,11 @@ async def hand_over(conn: AsyncConnection, alert_id: int) -> None:
         .where(alert_deliveries.c.alert_id == alert_id, alert_deliveries.c.status == DeliveryStatus.QUEUED.value)
         .values(status=DeliveryStatus.SENDING.value)
     )
+
+
+async def staff_names(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, str]:
+    """The names of these staff members, also of those no longer active (the ledger keeps who did it)."""
+    if not ids:
+        return {}
+    rows = await conn.execute(sa.select(staff.c.id, staff.c.name).where(staff.c.id.in_(sorted(set(ids)))))
+    return {int(r.id): str(r.name) for r in rows}

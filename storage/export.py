@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.stats.figures import Scope
+from core.stats.scopes import Scope
 from storage.schema import areas, case_events, cases, followups, residents, staff
 from storage.stats import case_filter
 

@@ -63,6 +63,44 @@ async def insert_resident(
     return created
 
 
+async def insert_offline_resident(
+    conn: AsyncConnection, *, first_name: str, phone: str, area_id: int | None, language: Language, now: datetime
+) -> Resident:
+    """A person without a Telegram account the bot knows (registered at the counter or on a visit)."""
+    result = await conn.execute(
+        residents.insert().values(
+            telegram_id=None,
+            first_name=first_name,
+            phone=phone,
+            area_id=area_id,
+            language=language.value,
+            created_at=now,
+        )
+    )
+    created = await resident(conn, result.inserted_primary_key[0])  # type: ignore[index]
+    assert created is not None
+    return created
+
+
+def phone_variants(phone: str) -> list[str]:
+    """The ways one mainland number is stored: as typed, and with the country code Telegram adds."""
+    national = phone.removeprefix("+").removeprefix("86") if len(phone.lstrip("+")) == 13 else phone
+    return sorted({phone, national, "86" + national, "+86" + national})
+
+
+async def resident_by_phone(conn: AsyncConnection, phone: str) -> Resident | None:
+    """The resident (not deleted) whose phone number is `phone`, the one using Telegram first."""
+    row = (
+        await conn.execute(
+            sa.select(residents)
+            .where(residents.c.phone.in_(phone_variants(phone)), residents.c.deleted_at.is_(None))
+            .order_by(residents.c.telegram_id.is_(None), residents.c.id)
+            .limit(1)
+        )
+    ).first()
+    return _resident(row) if row else None
+
+
 async def update_resident(conn: AsyncConnection, resident_id: int, **values: Any) -> None:
     if "language" in values and isinstance(values["language"], Language):
         values["language"] = values["language"].value

@@ -27,7 +27,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from core.models import Category, Kind, Status
-from core.stats.figures import Counts, Durations, Figures, Followups, Scope, WeekPoint, sum_counts, sum_followups
+from core.stats.figures import Counts, Durations, Figures, Followups, WeekPoint, sum_counts, sum_followups
+from core.stats.scopes import Scope
 from storage.db import Database
 from storage.schema import case_events, cases, followups
 from storage.types import seconds_between

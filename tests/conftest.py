@@ -14,7 +14,6 @@ import pytest
 from bot.app import build_application, build_services
 from bot.inbox import InboxApplication
 from bot.settings import ENV_FILE_VARIABLE, Settings, load_settings
-from core.clock import FakeClock
 from core.models import Role
 from core.services import Services
 from storage import areas as area_repo
@@ -22,6 +21,7 @@ from storage import people
 from storage.db import backup_sqlite
 from storage.migrate import upgrade_blocking
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

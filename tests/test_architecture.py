@@ -107,9 +107,9 @@ def test_the_check_sees_every_kind_of_import(tmp_path: Path, monkeypatch: pytest
     assert len(_violations("handlers")) == 6
 
 
-# Import cycles still to be broken (each must disappear, not grow): cases.rules calls the
-# follow-up schedule after 解决 from inside a function, and the follow-ups build on cases.rules.
-KNOWN_CYCLES = [["core.cases.rules", "core.followups.rules"]]
+# Import cycles still to be broken (each must disappear, not grow). None left: the follow-ups
+# build on the ledger's lower modules, and working a case schedules them from above.
+KNOWN_CYCLES: list[list[str]] = []
 CYCLE_PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "sandbox")
 
 
@@ -168,7 +168,10 @@ def test_no_import_cycles_even_through_imports_inside_functions() -> None:
     assert _cycles(_import_graph()) == KNOWN_CYCLES
 
 
-def test_the_cycle_check_sees_imports_inside_functions() -> None:
-    graph = _import_graph()
-    assert "core.followups.rules" in graph["core.cases.rules"]  # imported inside act()
+def test_the_cycle_check_sees_imports_inside_functions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "core").mkdir()
+    (tmp_path / "core" / "first.py").write_text("def later():\n    from core import second\n", encoding="utf-8")
+    (tmp_path / "core" / "second.py").write_text("import core.first\n", encoding="utf-8")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    assert _cycles(_import_graph()) == [["core.first", "core.second"]]
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]

@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.alerts
 from core.alerts import texts
 from core.alerts.model import ALL_TOPICS, AlertStatus, Counts
 from core.i18n import Safe, t, tp
 from core.models import Language
 from core.outbox import Renderer
 from core.outgoing import Button, Outgoing, Priority, rows
-from storage import alerts as alert_repo
 from storage import outbox, people
 
 KIND = "alert"
@@ -31,17 +31,17 @@ PROGRESS_KIND = "alert_progress"
 
 async def render_alert(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     """A resident's copy, in their language; None (cancelled) once stopped or no longer wanted."""
-    alert = await alert_repo.get(conn, int(payload["alert_id"]))
+    alert = await storage.alerts.get(conn, int(payload["alert_id"]))
     if alert is None or alert.status is not AlertStatus.SENDING:
         return None
-    found = await alert_repo.recipient(conn, int(payload["delivery_id"]))
+    found = await storage.alerts.recipient(conn, int(payload["delivery_id"]))
     if found is None:
         return None
     resident_id, telegram_id, lang = found
     resident = await people.resident(conn, resident_id)
     if telegram_id is None or resident is None or resident.deleted or resident.consented_at is None:
         return None
-    chosen = await alert_repo.choices(conn, resident_id)
+    chosen = await storage.alerts.choices(conn, resident_id)
     if not chosen.get(ALL_TOPICS, True) or not chosen.get(alert.topic.value, bool(payload.get("default_on", True))):
         return None
     return texts.resident_message(resident.language or lang, alert, str(payload.get("station", "")))
@@ -82,10 +82,10 @@ def progress_screen(lang: Language, alert: Any, counts: Counts, now: datetime) -
 
 
 async def render_progress(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    alert = await alert_repo.get(conn, int(payload["alert_id"]))
+    alert = await storage.alerts.get(conn, int(payload["alert_id"]))
     if alert is None or alert.screen_message_id is None:
         return None
-    counts = await alert_repo.outbox_counts(conn, alert.id)
+    counts = await storage.alerts.outbox_counts(conn, alert.id)
     lang = Language(payload.get("lang") or Language.ZH_HANS.value)
     return progress_screen(lang, alert, counts, alert.finished_at or alert.approved_at or alert.created_at)
 
@@ -99,10 +99,12 @@ async def refresh(conn: AsyncConnection, now: datetime) -> int:
     """For every running alert: finishes it when no copy is left, and queues a redraw of the
     sender's screen when its figures changed. Returns how many screens were queued."""
     queued = 0
-    for alert in await alert_repo.with_status(conn, AlertStatus.SENDING):
-        counts = await alert_repo.outbox_counts(conn, alert.id)
+    for alert in await storage.alerts.with_status(conn, AlertStatus.SENDING):
+        counts = await storage.alerts.outbox_counts(conn, alert.id)
         if counts.finished:
-            await alert_repo.move(conn, alert.id, AlertStatus.SENDING, status=AlertStatus.DONE.value, finished_at=now)
+            await storage.alerts.move(
+                conn, alert.id, AlertStatus.SENDING, status=AlertStatus.DONE.value, finished_at=now
+            )
         if alert.screen_chat_id is None:
             continue
         state = "done" if counts.finished else f"{counts.sent}-{counts.blocked}-{counts.failed}"

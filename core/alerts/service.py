@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+import storage.alerts
+import storage.areas
 from core.alerts.model import Alert, AlertStatus, Counts, Reach, Topic, covered
 from core.models import Area, Language, Resident, Role, Staff
 from core.services import Services
-from storage import alerts as alert_repo
-from storage import areas as area_repo
 from storage import people
 
 SENDERS = (Role.SUPERVISOR, Role.LEADER)
@@ -42,8 +42,10 @@ def may_send(staff: Staff, services: Services) -> bool:
 async def reach(services: Services, area_ids: Sequence[int], topic: Topic) -> Reach:
     """Who an alert to these areas (and every area under them) would reach today."""
     async with services.db.read() as conn:
-        areas = await area_repo.all_areas(conn)
-        return await alert_repo.reach(conn, sorted(covered(areas, area_ids)), topic, services.config.alerts_default_on)
+        areas = await storage.areas.all_areas(conn)
+        return await storage.alerts.reach(
+            conn, sorted(covered(areas, area_ids)), topic, services.config.alerts_default_on
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ async def submit(services: Services, staff: Staff, draft: Draft) -> Alert:
         raise ValueError("an alert needs an area and a text")
     now = services.clock.now()
     async with services.db.write() as conn:
-        alert_id = await alert_repo.insert(
+        alert_id = await storage.alerts.insert(
             conn,
             status=AlertStatus.AWAITING_APPROVAL.value,
             topic=draft.topic.value,
@@ -76,7 +78,7 @@ async def submit(services: Services, staff: Staff, draft: Draft) -> Alert:
             drafted_by=staff.id,
             created_at=now,
         )
-        found = await alert_repo.get(conn, alert_id)
+        found = await storage.alerts.get(conn, alert_id)
     assert found is not None
     return found
 
@@ -90,13 +92,13 @@ async def start(services: Services, staff: Staff, alert_id: int) -> Alert | None
         raise NotAllowed
     now = services.clock.now()
     async with services.db.write() as conn:
-        alert = await alert_repo.get(conn, alert_id)
+        alert = await storage.alerts.get(conn, alert_id)
         if alert is None or alert.status is not AlertStatus.AWAITING_APPROVAL:
             return None
-        areas = sorted(covered(await area_repo.all_areas(conn), alert.area_ids))
+        areas = sorted(covered(await storage.areas.all_areas(conn), alert.area_ids))
         default_on = services.config.alerts_default_on
-        reached = await alert_repo.reach(conn, areas, alert.topic, default_on)
-        if not await alert_repo.move(
+        reached = await storage.alerts.reach(conn, areas, alert.topic, default_on)
+        if not await storage.alerts.move(
             conn,
             alert_id,
             AlertStatus.AWAITING_APPROVAL,
@@ -106,13 +108,15 @@ async def start(services: Services, staff: Staff, alert_id: int) -> Alert | None
             unreachable_count=reached.unreachable,
         ):
             return None
-        queued = await alert_repo.queue_deliveries(conn, alert_id, areas, alert.topic, default_on=default_on, now=now)
-        await alert_repo.queue_outbox(
+        queued = await storage.alerts.queue_deliveries(
+            conn, alert_id, areas, alert.topic, default_on=default_on, now=now
+        )
+        await storage.alerts.queue_outbox(
             conn, alert_id, urgent=alert.urgent, station=services.config.name, default_on=default_on, now=now
         )
-        await alert_repo.hand_over(conn, alert_id)
-        await alert_repo.move(conn, alert_id, AlertStatus.SENDING, target_count=queued)
-        started = await alert_repo.get(conn, alert_id)
+        await storage.alerts.hand_over(conn, alert_id)
+        await storage.alerts.move(conn, alert_id, AlertStatus.SENDING, target_count=queued)
+        started = await storage.alerts.get(conn, alert_id)
     services.wake_sender()
     return started
 
@@ -121,7 +125,7 @@ async def decline(services: Services, staff: Staff, alert_id: int) -> bool:
     if not may_send(staff, services):
         raise NotAllowed
     async with services.db.write() as conn:
-        return await alert_repo.move(
+        return await storage.alerts.move(
             conn,
             alert_id,
             AlertStatus.AWAITING_APPROVAL,
@@ -137,7 +141,7 @@ async def stop(services: Services, staff: Staff, alert_id: int) -> Counts | None
         raise NotAllowed
     now = services.clock.now()
     async with services.db.write() as conn:
-        if not await alert_repo.move(
+        if not await storage.alerts.move(
             conn,
             alert_id,
             AlertStatus.SENDING,
@@ -146,19 +150,19 @@ async def stop(services: Services, staff: Staff, alert_id: int) -> Counts | None
             stopped_at=now,
         ):
             return None
-        await alert_repo.cancel_queued(conn, alert_id)
-        await alert_repo.cancel_outbox(conn, alert_id)
-        return await alert_repo.outbox_counts(conn, alert_id)
+        await storage.alerts.cancel_queued(conn, alert_id)
+        await storage.alerts.cancel_outbox(conn, alert_id)
+        return await storage.alerts.outbox_counts(conn, alert_id)
 
 
 async def areas(services: Services) -> list[Area]:
     async with services.db.read() as conn:
-        return await area_repo.all_areas(conn)
+        return await storage.areas.all_areas(conn)
 
 
 async def get(services: Services, alert_id: int) -> Alert | None:
     async with services.db.read() as conn:
-        return await alert_repo.get(conn, alert_id)
+        return await storage.alerts.get(conn, alert_id)
 
 
 async def drafter(services: Services, alert: Alert) -> Staff | None:
@@ -171,13 +175,13 @@ async def drafter(services: Services, alert: Alert) -> Staff | None:
 async def set_screen(services: Services, alert_id: int, chat_id: int, message_id: int) -> None:
     """Where the sender's progress screen is, so that the sender can edit it in place."""
     async with services.db.write() as conn:
-        await alert_repo.update(conn, alert_id, screen_chat_id=chat_id, screen_message_id=message_id)
+        await storage.alerts.update(conn, alert_id, screen_chat_id=chat_id, screen_message_id=message_id)
 
 
 async def set_topic(services: Services, resident: Resident, topic: str, enabled: bool) -> None:
     """A resident's choice for one topic (or "all")."""
     async with services.db.write() as conn:
-        await alert_repo.set_choice(conn, resident.id, topic, enabled, services.clock.now())
+        await storage.alerts.set_choice(conn, resident.id, topic, enabled, services.clock.now())
 
 
 RECENT_DAYS = 30
@@ -189,7 +193,7 @@ async def recent_for(services: Services, resident: Resident, limit: int = 10) ->
         return []
     now = services.clock.now()
     async with services.db.read() as conn:
-        areas = await area_repo.all_areas(conn)
-        sent = await alert_repo.in_period(conn, now - timedelta(days=RECENT_DAYS), now + timedelta(seconds=1))
+        areas = await storage.areas.all_areas(conn)
+        sent = await storage.alerts.in_period(conn, now - timedelta(days=RECENT_DAYS), now + timedelta(seconds=1))
     mine = [a for a in sent if resident.area_id in covered(areas, a.area_ids)]
     return list(reversed(mine))[:limit]

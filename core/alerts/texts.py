@@ -9,7 +9,7 @@ from core.alerts.model import Alert, Reach, Topic, text_for
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Language
 from core.onboarding import LANGUAGE_NAMES
-from core.outgoing import Button, Outgoing, rows
+from core.outgoing import Attachment, Button, Outgoing, rows
 from core.scripts import to_traditional
 
 TOPIC_NAME = {
@@ -50,7 +50,8 @@ def resident_message(lang: Language, alert: Alert, station: str) -> Outgoing:
     body = fmt("{body}", body=text_for(alert.texts, alert.source_language, lang))
     footer = t(lang, "<i>— {station}</i>", station=place(lang, station))
     button = Button(tp(lang, "🔕 Don't send me {topic} alerts", topic=topic), OPT_OUT, {"topic": alert.topic.value})
-    return Outgoing(Safe("\n\n".join([title, body, footer])), rows([button]))
+    photo = Attachment("alert.jpg", b"", is_photo=True, file_id=alert.photo_file_id) if alert.photo_file_id else None
+    return Outgoing(Safe("\n\n".join([title, body, footer])), rows([button]), attachment=photo)
 
 
 def reach_line(lang: Language, reach: Reach) -> str:
@@ -100,7 +101,14 @@ def ask_version(lang: Language, language: Language) -> Outgoing:
 
 
 def draft_screen(
-    lang: Language, *, topic: Topic, areas: str, texts: dict[str, str], source: Language, urgent: bool
+    lang: Language,
+    *,
+    topic: Topic,
+    areas: str,
+    texts: dict[str, str],
+    source: Language,
+    urgent: bool,
+    photo: bool = False,
 ) -> Outgoing:
     """The draft after its text: what is in it, and buttons for versions, urgency, the preview."""
     lines = [
@@ -110,6 +118,7 @@ def draft_screen(
         t(lang, "Urgent: yes, sent at once, also during quiet hours")
         if urgent
         else t(lang, "Urgent: no, held back during quiet hours"),
+        t(lang, "Photo: attached") if photo else t(lang, "Photo: none"),
         "",
     ]
     for code in Language:
@@ -128,6 +137,11 @@ def draft_screen(
     keyboard = rows(
         versions,
         [Button(tp(lang, "Not urgent") if urgent else tp(lang, "🚨 Mark urgent"), "alert_urgent", {})],
+        [
+            Button(tp(lang, "🗑 Remove the photo"), "alert_photo_remove", {})
+            if photo
+            else Button(tp(lang, "📷 Add a photo"), "alert_photo", {})
+        ],
         [Button(tp(lang, "👁 Preview"), "alert_preview", {}), Button(tp(lang, "✖ Cancel"), "alert_cancel", {})],
     )
     return Outgoing(Safe("\n".join(lines)), keyboard)
@@ -162,7 +176,7 @@ def approval_request(lang: Language, alert: Alert, *, drafter: str, areas: str, 
             Button(tp(lang, "✖ Decline"), "alert_decline", {"alert_id": alert.id}),
         ]
     )
-    return Outgoing(Safe("\n\n".join(lines)), keyboard)
+    return Outgoing(Safe("\n\n".join(lines)), keyboard, attachment=preview.attachment)
 
 
 def started_screen(lang: Language, alert: Alert) -> Outgoing:

@@ -21,6 +21,9 @@ class Channel(StrEnum):
 
     TELEGRAM = "telegram"  # the resident's own report in the bot
     CARD = "card"  # a 回音 sent through a 回音卡
+    COUNTER = "counter"  # 来访: registered by staff for someone who came to the station (/register)
+    PHONE = "phone"  # 来电: registered by staff for someone who phoned (/register)
+    VISIT = "visit"  # 家访: a matter raised on an officer's home visit (/visit)
 
 
 @dataclass(frozen=True, slots=True)

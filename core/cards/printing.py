@@ -14,13 +14,13 @@ import re
 import secrets
 from dataclasses import dataclass
 
+import storage.areas
+import storage.cards
 from core.cards.model import Card, Profile
 from core.cards.sheet import CardFace, find_font, render
 from core.i18n import N_, tp
 from core.models import Area, Language, Staff
 from core.services import Services
-from storage import areas as area_repo
-from storage import cards as repo
 from storage import people
 
 log = logging.getLogger(__name__)
@@ -81,13 +81,13 @@ def home_area(covered: list[Area], officer: Staff) -> Area | None:
 
 async def profile(services: Services, officer: Staff) -> Profile | None:
     async with services.db.read() as conn:
-        return await repo.profile(conn, officer.id)
+        return await storage.cards.profile(conn, officer.id)
 
 
 async def save_profile(services: Services, officer: Staff, title: str, contact: str) -> Profile:
     found = Profile(title=title.strip()[:64], contact=contact.strip()[:128])
     async with services.db.write() as conn:
-        await repo.save_profile(conn, officer.id, found, services.clock.now())
+        await storage.cards.save_profile(conn, officer.id, found, services.clock.now())
     return found
 
 
@@ -108,10 +108,10 @@ async def make(services: Services, officer: Staff, count: int) -> list[tuple[Car
     now = services.clock.now()
     made: list[tuple[Card, str]] = []
     async with services.db.write() as conn:
-        area = home_area(await area_repo.covered_by(conn, officer.id), officer)
-        for value in await repo.next_numbers(conn, services.config.code, count):
+        area = home_area(await storage.areas.covered_by(conn, officer.id), officer)
+        for value in await storage.cards.next_numbers(conn, services.config.code, count):
             code = secrets.token_urlsafe(16)
-            card = await repo.insert(
+            card = await storage.cards.insert(
                 conn,
                 number=card_number(services.config.code, value),
                 code_hash=code_hash(code),

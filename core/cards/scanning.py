@@ -14,16 +14,18 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.areas
+import storage.cards
+import storage.cases
 from core.cards.model import Card, Channel, Echo, Profile
 from core.cards.printing import code_hash, well_formed
-from core.cases import rules as cases
-from core.cases.rules import CaseError, NewCase, area_chain, responsible
+from core.cases import filing, notify
+from core.cases.errors import CaseError
+from core.cases.filing import NewCase
+from core.cases.routing import area_chain, responsible
 from core.i18n import N_
 from core.models import Area, Case, Category, Kind, Resident, Staff
 from core.services import Services
-from storage import areas as area_repo
-from storage import cards as repo
-from storage import cases as case_repo
 from storage import dialogs, people
 
 log = logging.getLogger(__name__)
@@ -80,14 +82,14 @@ async def scan(services: Services, resident: Resident, code: str) -> Scan:
         return Scan(Outcome.UNKNOWN)
     now = services.clock.now()
     async with services.db.write() as conn:
-        card = await repo.by_code_hash(conn, code_hash(code))
+        card = await storage.cards.by_code_hash(conn, code_hash(code))
         if card is None:
             log.info("refused a card scan: no such card")
             return Scan(Outcome.UNKNOWN)
         first = False
         if card.linked_at is None:  # never handed to anyone (a forgotten household's card stays theirs)
-            first = await repo.link(conn, card.id, resident.id, now)
-            card = await repo.get(conn, card.id)
+            first = await storage.cards.link(conn, card.id, resident.id, now)
+            card = await storage.cards.get(conn, card.id)
             assert card is not None
         if card.resident_id != resident.id:
             log.info("refused a card scan: card %s belongs to another resident", card.id)
@@ -97,9 +99,9 @@ async def scan(services: Services, resident: Resident, code: str) -> Scan:
             await people.update_resident(conn, resident.id, area_id=card.area_id)
             preset = True
         officer = await responder(conn, card)
-        found_profile = await repo.profile(conn, officer.id) if officer else None
-        area = await area_repo.area(conn, card.area_id) if card.area_id else None
-        case = await case_repo.get(conn, card.case_id) if card.case_id else None
+        found_profile = await storage.cards.profile(conn, officer.id) if officer else None
+        area = await storage.areas.area(conn, card.area_id) if card.area_id else None
+        case = await storage.cases.get(conn, card.case_id) if card.case_id else None
     if first:
         log.info("card %s linked to resident %s", card.number, resident.id)
     return Scan(Outcome.YOURS, card, officer, found_profile, area, case, first, preset)
@@ -108,12 +110,12 @@ async def scan(services: Services, resident: Resident, code: str) -> Scan:
 async def unanswered_card(services: Services, resident: Resident) -> Card | None:
     """The resident's latest card that has no 回音 yet (offered when onboarding ends)."""
     async with services.db.read() as conn:
-        return await repo.latest_unanswered(conn, resident.id)
+        return await storage.cards.latest_unanswered(conn, resident.id)
 
 
 async def own_card(services: Services, resident: Resident, card_id: int) -> Card:
     async with services.db.read() as conn:
-        card = await repo.get(conn, card_id)
+        card = await storage.cards.get(conn, card_id)
     if card is None or card.resident_id != resident.id:
         raise CaseError(NOT_YOUR_CARD)
     return card
@@ -129,23 +131,23 @@ async def file_echo(
     """
     now = services.clock.now()
     async with services.db.write() as conn:
-        card = await repo.get(conn, card_id)
+        card = await storage.cards.get(conn, card_id)
         if card is None or card.resident_id != resident.id:
             raise CaseError(NOT_YOUR_CARD)
         if update_id is not None:
-            existing = await case_repo.by_source_update(conn, update_id)
+            existing = await storage.cases.by_source_update(conn, update_id)
             if existing is not None:
                 return existing, card
         if card.case_id is not None:
-            raise CaseError(ALREADY_ANSWERED, await case_repo.get(conn, card.case_id))
-        await cases.check_limit_in(conn, services, resident, now)
+            raise CaseError(ALREADY_ANSWERED, await storage.cases.get(conn, card.case_id))
+        await filing.check_limit_in(conn, services, resident, now)
         chain = await area_chain(conn, card.area_id if card.area_id is not None else resident.area_id)
         officer = await responder(conn, card)
         assignee = officer.id if officer else None
         if echo is Echo.COMPLAINT:
             assignee = responsible(chain, "supervisor_id") or assignee
         kind, category = ECHO_CASE[echo]
-        case_id, event_id = await cases.file_in(
+        case_id, event_id = await filing.file_in(
             conn,
             services,
             resident,
@@ -157,17 +159,17 @@ async def file_echo(
             resolve_due_at=services.deadlines.resolve_deadline(kind, now, services.calendar),
             event_data={"channel": Channel.CARD.value, "card": card.number, "echo": echo.value},
         )
-        await repo.add_source(conn, case_id, Channel.CARD, card_id=card.id, echo=echo)
-        if not await repo.answer(conn, card.id, case_id, now):
+        await storage.cards.add_source(conn, case_id, Channel.CARD, card_id=card.id, echo=echo)
+        if not await storage.cards.answer(conn, card.id, case_id, now):
             raise CaseError(ALREADY_ANSWERED)  # a concurrent answer won: this transaction is rolled back
         if assignee is not None:
-            await cases.notify_staff(conn, assignee, case_id, event_id, "new", now, services.config.tz.key)
+            await notify.notify_staff(conn, assignee, case_id, event_id, "new", now, services.config.tz.key)
         else:
             log.warning("回音 case %s on card %s has nobody to go to", case_id, card.number)
         if resident.telegram_id is not None:
             await dialogs.clear(conn, resident.telegram_id)
-        case = await case_repo.get(conn, case_id)
-        card = await repo.get(conn, card.id)
+        case = await storage.cases.get(conn, case_id)
+        card = await storage.cards.get(conn, card.id)
     assert case is not None and card is not None
     services.wake_sender()
     log.info("回音 on card %s filed as case %s", card.number, case.id)
@@ -179,7 +181,7 @@ async def look(services: Services, code: str) -> tuple[Card, Staff | None] | Non
     if not well_formed(code):
         return None
     async with services.db.read() as conn:
-        card = await repo.by_code_hash(conn, code_hash(code))
+        card = await storage.cards.by_code_hash(conn, code_hash(code))
         officer = await people.staff_member(conn, card.officer_id) if card else None
     return (card, officer) if card else None
 
@@ -192,5 +194,5 @@ async def answerer(services: Services, card: Card) -> Staff | None:
 async def card_of_case(services: Services, resident: Resident, case_id: int) -> Card | None:
     """The resident's card that this case answers (to show a replayed 回音 again)."""
     async with services.db.read() as conn:
-        _channel, card, _echo = await repo.source_of(conn, case_id)
+        _channel, card, _echo = await storage.cards.source_of(conn, case_id)
     return card if card is not None and card.resident_id == resident.id else None

@@ -9,20 +9,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.areas
+import storage.cases
 from core import labels
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
-from core.outbox import Renderer
+from core.outbox import Renderer, payload_tz
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from storage import areas as area_repo
-from storage import cases as repo
+from core.workdays import STATION_TZ
 from storage import people
-
-STATION_TZ = ZoneInfo("Asia/Shanghai")
-
 
 # Button actions of the officer's card (see handlers/officer.py).
 CARD_ACTIONS = {
@@ -256,18 +254,18 @@ def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
 
 
 async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    case = await repo.get(conn, int(payload["case_id"]))
+    case = await storage.cases.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if case is None or member is None:
         return None
-    area = await area_repo.area(conn, case.area_id) if case.area_id else None
+    area = await storage.areas.area(conn, case.area_id) if case.area_id else None
     resident = await people.resident(conn, case.resident_id) if case.resident_id else None
     assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
     reason = str(payload.get("reason", "new"))
     added = None
     if reason == "info" and payload.get("event_id") is not None:
         event_id = int(payload["event_id"])
-        added = next((e for e in await repo.events(conn, case.id) if e.id == event_id), None)
+        added = next((e for e in await storage.cases.events(conn, case.id) if e.id == event_id), None)
     return officer_card(
         member.language,
         case,
@@ -275,7 +273,7 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
         area=area,
         resident=resident,
         assignee=assignee,
-        tz=_zone(payload),
+        tz=payload_tz(payload),
         added=added,
     )
 
@@ -289,26 +287,20 @@ async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> 
 
 
 async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    case = await repo.get(conn, int(payload["case_id"]))
+    case = await storage.cases.get(conn, int(payload["case_id"]))
     if case is None or case.resident_id is None:
         return None
     resident = await people.resident(conn, case.resident_id)
     if resident is None or resident.deleted:
         return None
-    event = next((e for e in await repo.events(conn, case.id) if e.id == int(payload["event_id"])), None)
+    event = next((e for e in await storage.cases.events(conn, case.id) if e.id == int(payload["event_id"])), None)
     if event is None:
         return None
     officer = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
-    titles = await area_repo.station_titles(conn)
+    titles = await storage.areas.station_titles(conn)
     up_to = event.data.get("to_staff_id") if event.action == "escalate" else None
     escalated_to = await people.staff_member(conn, int(up_to)) if up_to else None
-    return resident_status(resident.language, case, event, officer, _zone(payload), titles, escalated_to)
-
-
-def _zone(payload: dict[str, Any]) -> ZoneInfo:
-    """The station's zone the row was queued with (rows from before it was recorded: the default)."""
-    name = payload.get("tz")
-    return ZoneInfo(str(name)) if name else STATION_TZ
+    return resident_status(resident.language, case, event, officer, payload_tz(payload), titles, escalated_to)
 
 
 # The outbox kinds this module renders (assembled in bot/app.py).

@@ -15,7 +15,8 @@ from core import labels
 from core.i18n import N_, Safe, t, tp
 from core.models import Category, Kind, Language
 from core.outgoing import Button, Outgoing
-from core.stats.figures import BAD_DATES, MAX_PERIOD_DAYS, Durations, Figures, Period, PeriodKey, StatsError, ratio
+from core.stats.figures import Durations, Figures, Rate, ratio
+from core.stats.periods import BAD_DATES, MAX_PERIOD_DAYS, Period, PeriodKey, StatsError
 
 DASH = "—"
 
@@ -30,7 +31,7 @@ PERIOD_NAMES: Mapping[PeriodKey, str] = {
 # The periods offered on buttons, in this order.
 PERIOD_BUTTONS = (PeriodKey.THIS_WEEK, PeriodKey.THIS_MONTH, PeriodKey.LAST_MONTH, PeriodKey.THIS_YEAR)
 
-# Action names of the buttons (registered in handlers/stats.py).
+# Action names of the buttons (registered in handlers/stats.py, stats_filters.py and export.py).
 ACTION_PERIOD = "stats_period"
 ACTION_AREAS = "stats_areas"
 ACTION_OFFICERS = "stats_officers"
@@ -52,6 +53,10 @@ def percent(lang: Language, part: int, whole: int) -> str:
     if value is None:
         return DASH
     return tp(lang, "{percent} ({part}/{whole})", percent=f"{value * 100:.1f}%", part=part, whole=whole)
+
+
+def rate_text(lang: Language, rate: Rate) -> str:
+    return percent(lang, rate.part, rate.whole)
 
 
 def duration(lang: Language, value: timedelta | None) -> str:
@@ -110,12 +115,12 @@ def category_names(lang: Language) -> dict[str, str]:
 def _rate_lines(lang: Language, f: Figures) -> list[str]:
     c, fu = f.counts, f.followups
     return [
-        t(lang, "Response rate: {value}", value=percent(lang, c.acknowledged_on_time, c.response_base)),
-        t(lang, "Completion rate: {value}", value=percent(lang, c.completed, c.completion_base)),
-        t(lang, "On-time completion rate: {value}", value=percent(lang, c.resolved_on_time, c.resolved)),
-        t(lang, "Satisfaction rate: {value}", value=percent(lang, fu.satisfied + fu.basically, fu.rated)),
-        t(lang, "Answer rate: {value}", value=percent(lang, fu.answered, fu.asked)),
-        t(lang, "Dispute resolution rate: {value}", value=percent(lang, c.disputes_resolved, c.disputes)),
+        t(lang, "Response rate: {value}", value=rate_text(lang, c.response)),
+        t(lang, "Completion rate: {value}", value=rate_text(lang, c.completion)),
+        t(lang, "On-time completion rate: {value}", value=rate_text(lang, c.on_time)),
+        t(lang, "Satisfaction rate: {value}", value=rate_text(lang, fu.satisfaction)),
+        t(lang, "Answer rate: {value}", value=rate_text(lang, fu.answer)),
+        t(lang, "Dispute resolution rate: {value}", value=rate_text(lang, c.dispute_resolution)),
     ]
 
 
@@ -126,8 +131,8 @@ def _header(lang: Language, period: Period, scope_label: str) -> list[str]:
     ]
 
 
-def stats_text(lang: Language, f: Figures, period: Period, scope_label: str) -> str:
-    """The full /stats and /mystats message."""
+def stats_text(lang: Language, f: Figures, period: Period, scope_label: str, more: str = "") -> str:
+    """The full /stats and /mystats message; `more` is a further section (the safety alerts)."""
     c, fu = f.counts, f.followups
     lines = _header(lang, period, scope_label)
     lines.append(t(lang, "<i>Cases count in the period they were received.</i>"))
@@ -174,6 +179,7 @@ def stats_text(lang: Language, f: Figures, period: Period, scope_label: str) -> 
             no_show=f.consultations_no_show,
         )
     )
+    lines.extend(["", more] if more else [])
     lines.append("")
     lines.append(t(lang, "What each figure means: /stats help"))
     return Safe("\n".join(lines))
@@ -227,6 +233,10 @@ HELP_LINES = (
     N_(
         "Video consultations: consultation cases received; held and no-show count the cases with a “held” or "
         "“no-show” record (a consultation missed and then held counts in both)."
+    ),
+    N_(
+        "Safety alerts: alerts sent (approved) in the period to an area in view; residents reached are the "
+        "copies delivered, blocked the residents who blocked the bot, failed the copies not delivered otherwise."
     ),
     N_(
         "Scope: an area includes the areas below it; an officer's figures are the cases they own as first "

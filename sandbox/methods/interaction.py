@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import bad_request
 from sandbox.params import Params
-from sandbox.state import CALLBACK_ANSWERS_KEPT, CHAT_ACTION_SECONDS, CallbackAnswer
+from sandbox.records import CALLBACK_ANSWERS_KEPT, CallbackAnswer
+from sandbox.state import CHAT_ACTION_SECONDS
 
 if TYPE_CHECKING:
     from sandbox.botapi import BotApi

@@ -8,7 +8,7 @@ from telegram import LinkPreviewOptions, MessageId, MessageOriginUser
 
 from sandbox.errors import NOT_MODIFIED, bad_request
 from sandbox.params import Params
-from sandbox.state import ChatMessage, ChatState, content_key
+from sandbox.records import ChatMessage, ChatState, content_key
 
 if TYPE_CHECKING:
     from sandbox.botapi import BotApi

@@ -9,7 +9,7 @@ from telegram import Poll
 from sandbox.errors import bad_request
 from sandbox.objects import to_poll
 from sandbox.params import Params
-from sandbox.state import StoredPoll
+from sandbox.records import StoredPoll
 
 if TYPE_CHECKING:
     from sandbox.botapi import BotApi

@@ -8,7 +8,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from core.alerts import delivery
-from core.clock import FakeClock
 from core.models import Language
 from core.services import Services
 from scheduler.jobs import make_dispatcher
@@ -16,6 +15,7 @@ from storage import people
 from storage.schema import outbox
 from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 TEXT = "近期有人冒充快递客服以理赔为由骗取转账，请勿点击陌生链接。"
 RESIDENTS = {7201: Language.ZH_HANS, 7202: Language.ZH_HANT, 7203: Language.EN, 7204: Language.ZH_HANS}

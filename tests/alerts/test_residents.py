@@ -6,7 +6,7 @@ from core.alerts import texts
 from core.alerts.model import Alert, AlertStatus, Topic
 from core.models import Language
 from core.services import Services
-from handlers import outgoing as render
+from handlers import render
 from storage import alerts as alert_repo
 from storage import people
 from tests.conftest import Station
@@ -44,7 +44,7 @@ async def test_one_tap_opt_out_switches_the_topic_off_for_the_presser_only(
 
     # Someone else cannot press it for them.
     await bot.press_data(other, got.data_for("不再接收"), got)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
     await bot.press(reader, "不再接收")
     assert request_log.callback_answers[-1]["text"].startswith("好的，以後不再向您發送「防盜」類提示")
     assert request_log.last(reader.id).buttons == []

@@ -121,7 +121,7 @@ async def test_officer_drafts_and_a_supervisor_approves(
     assert "将发送给 <b>3</b> 位居民" in card.text
     # The officer cannot press the supervisor's button (the token is bound to the supervisor).
     await bot.press_data(officer, card.data_for("批准并发送"), card)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
     assert await _deliveries(services) == []
 
     await bot.press(supervisor, "批准并发送", message=card)
@@ -158,7 +158,7 @@ async def test_residents_cannot_send_alerts(
     await bot.send(station.supervisor, "/alert")
     screen = request_log.last(station.supervisor.id)
     await bot.press_data(resident, screen.data_for("幸福里社区"), screen)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
 
 
 async def test_urgent_alert_is_marked_urgent(

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from core import buttons
-from core.booking import rules as bk
-from core.booking.slots import Topic
+from core.booking import by_resident, by_station, policy, times
+from core.booking.slots import Booking, Topic
 from core.models import Resident, Staff
 from core.services import Services
 from storage.schema import bookings, outbox
@@ -63,20 +63,20 @@ async def some_message(bot: Harness, log: RecordingRequest, person: Person) -> S
 
 
 @pytest.fixture
-async def booking(services: Services, resident: Resident) -> bk.Booking:
-    slots = await bk.slots_for(services, resident)
-    return await bk.request(
+async def booking(services: Services, resident: Resident) -> Booking:
+    slots = await times.slots_for(services, resident)
+    return await by_resident.request(
         services, resident, topic=Topic.TRAFFIC, description="驾照", starts_at=slots[0].starts_at, update_id=None
     )
 
 
-def payload_for(booking: bk.Booking, action: str) -> dict[str, Any]:
+def payload_for(booking: Booking, action: str) -> dict[str, Any]:
     at = booking.starts_at.isoformat()
     return {"booking_id": booking.id, "version": booking.version, "at": at, "day": at[:10], "outcome": "held"}
 
 
 async def test_a_forged_token_does_nothing(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: Booking
 ) -> None:
     message = await some_message(bot, request_log, station.officer)
     before = await snapshot(services)
@@ -87,7 +87,7 @@ async def test_a_forged_token_does_nothing(
 
 
 async def test_another_residents_token_is_refused(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: Booking
 ) -> None:
     await bot.send(station.resident, "/mybookings")
     await bot.press(station.resident, "11月23日")
@@ -98,12 +98,12 @@ async def test_another_residents_token_is_refused(
     )
     before = await snapshot(services)
     await bot.press_data(station.other_resident, question.data_for("确定取消"), question)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
     assert await snapshot(services) == before
 
 
 async def test_a_replayed_press_changes_nothing_the_second_time(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: Booking
 ) -> None:
     await bot.deliver()
     card = request_log.last(station.officer.id)
@@ -121,7 +121,7 @@ async def test_resident_buttons_only_work_for_the_bookings_resident(
     request_log: RecordingRequest,
     station: Station,
     services: Services,
-    booking: bk.Booking,
+    booking: Booking,
     action: str,
 ) -> None:
     await make_resident(
@@ -141,7 +141,7 @@ async def test_staff_buttons_refuse_an_officer_not_on_the_booking(
     request_log: RecordingRequest,
     station: Station,
     services: Services,
-    booking: bk.Booking,
+    booking: Booking,
     action: str,
 ) -> None:
     message = await some_message(bot, request_log, station.officer2)
@@ -160,7 +160,7 @@ async def test_staff_buttons_refuse_residents(
     request_log: RecordingRequest,
     station: Station,
     services: Services,
-    booking: bk.Booking,
+    booking: Booking,
     action: str,
 ) -> None:
     message = await some_message(bot, request_log, station.resident)
@@ -181,7 +181,7 @@ async def test_an_officer_cannot_edit_the_station_pool(
     data = await grant(services, station.officer, action, payload)
     await bot.press_data(station.officer, data, message)
     assert "您只能修改自己的约访时间" in request_log.callback_answers[-1]["text"]
-    assert len(await bk.hours_of(services, None)) == 10
+    assert len(await times.hours_of(services, None)) == 10
 
 
 @pytest.mark.parametrize("action", FORM_ACTIONS)
@@ -207,22 +207,22 @@ async def test_form_buttons_need_the_form(
 
 
 async def test_stale_versions_and_states_are_refused_in_core(
-    services: Services, resident: Resident, booking: bk.Booking, staff: dict[str, Staff]
+    services: Services, resident: Resident, booking: Booking, staff: dict[str, Staff]
 ) -> None:
-    confirmed = await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    confirmed = await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     for attempt in (
-        bk.decline(services, staff["officer"], booking.id, booking.version, "x"),
-        bk.propose(services, staff["officer"], booking.id, booking.version, booking.starts_at),
-        bk.accept_proposal(services, resident, booking.id, confirmed.version),
-        bk.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "x"),
+        by_station.decline(services, staff["officer"], booking.id, booking.version, "x"),
+        by_station.propose(services, staff["officer"], booking.id, booking.version, booking.starts_at),
+        by_resident.accept_proposal(services, resident, booking.id, confirmed.version),
+        by_station.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "x"),
     ):
-        with pytest.raises(bk.BookingError) as refused:
+        with pytest.raises(policy.BookingError) as refused:
             await attempt
-        assert refused.value.reason in (bk.MOVED_ON, bk.CHANGED)
+        assert refused.value.reason in (policy.MOVED_ON, policy.CHANGED)
 
 
 async def test_a_booking_opens_by_its_case_for_its_resident_only(
-    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: bk.Booking
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, booking: Booking
 ) -> None:
     message = await some_message(bot, request_log, station.resident)
     await bot.press_data(

@@ -10,16 +10,16 @@ import sqlalchemy as sa
 
 from bot.app import build_application, build_services
 from bot.settings import Settings
-from core.booking import rules as bk
+from core.booking import by_resident, times
 from core.booking.slots import BookingStatus, Topic
-from core.clock import FakeClock
 from core.models import Status
 from core.services import Services
 from storage.schema import bookings
 from tests.booking.conftest import case_of, make_resident
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
-from tests.resident.test_onboarding import onboard
+from tests.helpers.clock import FakeClock
+from tests.helpers.resident import onboard
 
 B = BookingStatus
 NUMBER = re.compile(r"XF-20261123-\d{4}")
@@ -185,10 +185,10 @@ async def test_a_lost_race_offers_the_next_free_times(
     neighbour = await make_resident(services, 5002, "陈先生", station.area_ids["village"])
     slot = next(
         s
-        for s in await bk.slots_for(services, neighbour)
+        for s in await times.slots_for(services, neighbour)
         if s.starts_at.astimezone(services.config.tz).strftime("%m-%d %H:%M") == "11-24 14:30"
     )
-    await bk.request(
+    await by_resident.request(
         services, neighbour, topic=Topic.TRAFFIC, description="驾照", starts_at=slot.starts_at, update_id=None
     )
     await bot.press(station.resident, "提交预约")
@@ -299,7 +299,7 @@ async def test_officer_hours_are_edited_with_buttons_and_typed_lines(
     assert "周三：—" in request_log.last_with_buttons(officer.id).text  # the screen, edited in place
     await bot.press(officer, "完成")
     assert "已保存" in request_log.messages(officer.id)[1].text  # the second screen, edited in place
-    assert await bk.hours_of(services, station.staff_ids["officer"])
+    assert await times.hours_of(services, station.staff_ids["officer"])
 
     supervisor = station.supervisor
     await bot.send(supervisor, "/hours")
@@ -307,7 +307,7 @@ async def test_officer_hours_are_edited_with_buttons_and_typed_lines(
     assert "视频约访时间（全所统一）" in request_log.last(supervisor.id).text
     await bot.press(supervisor, "➕ 工作日")
     await bot.press(supervisor, "14:30–17:00")
-    assert len(await bk.hours_of(services, None)) == 5
+    assert len(await times.hours_of(services, None)) == 5
 
 
 async def test_consultations_lists_the_officers_bookings(
@@ -386,7 +386,7 @@ async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
 ) -> None:
     """The press requested the booking (and closed the form), then the process died before answering."""
-    from core.booking import texts
+    from core.booking import resident_screens
     from core.dialog_state import get
     from core.residents import find
 
@@ -396,9 +396,9 @@ async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
     resident = await find(services, station.resident.id)
     dialog = await get(services, station.resident.id)
     assert resident is not None and dialog is not None
-    form = texts.Form(dialog.data)
+    form = resident_screens.Form(dialog.data)
     assert form.topic is not None and form.starts_at is not None
-    await bk.request(
+    await by_resident.request(
         services,
         resident,
         topic=form.topic,

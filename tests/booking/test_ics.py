@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 
-from core.booking import ics, texts
+from core.booking import ics, notices
 from core.booking.slots import Booking, BookingStatus, Topic
 from core.models import Case, Category, Kind, Language, Role, Staff, Status
 
@@ -55,13 +55,14 @@ def _event(data: bytes) -> icalendar.Event:
     calendar = icalendar.Calendar.from_ical(data)
     events = calendar.walk("VEVENT")
     assert len(events) == 1
-    event: icalendar.Event = events[0]
+    event = events[0]
+    assert isinstance(event, icalendar.Event)
     return event
 
 
 def test_the_calendar_file_reads_back_with_times_summary_link_and_alarm() -> None:
     booking, case, officer = _booking()
-    attachment = texts.calendar_file(Language.ZH_HANS, booking, case, officer, "西丰派出所", NOW)
+    attachment = notices.calendar_file(Language.ZH_HANS, booking, case, officer, "西丰派出所", NOW)
     assert attachment.filename == "consultation-XF-20261123-0001.ics" and not attachment.is_photo
     event = _event(attachment.content)
     assert event.decoded("dtstart") == START
@@ -80,7 +81,7 @@ def test_the_calendar_file_reads_back_with_times_summary_link_and_alarm() -> Non
 
 def test_english_calendar_file() -> None:
     booking, case, officer = _booking()
-    event = _event(texts.calendar_file(Language.EN, booking, case, officer, "Xifeng station", NOW).content)
+    event = _event(notices.calendar_file(Language.EN, booking, case, officer, "Xifeng station", NOW).content)
     assert str(event.get("summary")) == "Video consultation · Xifeng station"
     assert "Officer: 王建国" in str(event.get("description"))
 

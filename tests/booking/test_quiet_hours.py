@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from core.booking import rules as bk
-from core.booking.slots import Hours, Topic
-from core.clock import FakeClock
+from core.booking import by_resident, by_station, times
+from core.booking.slots import Booking, Hours, Topic
 from core.models import Resident, Staff
 from core.services import Services
 from storage import availability
@@ -15,6 +14,7 @@ from tests.booking.conftest import WEEK
 from tests.booking.test_reminders import at
 from tests.conftest import SHANGHAI
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 RESIDENT = 5001
 
@@ -29,9 +29,9 @@ async def add_hours(services: Services, *extra: Hours) -> None:
         await availability.replace(conn, None, WEEK + list(extra))
 
 
-async def book(services: Services, resident: Resident, label: str) -> bk.Booking:
-    slot = at(await bk.slots_for(services, resident), services, label)
-    return await bk.request(
+async def book(services: Services, resident: Resident, label: str) -> Booking:
+    slot = at(await times.slots_for(services, resident), services, label)
+    return await by_resident.request(
         services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
     )
 
@@ -55,7 +55,7 @@ async def test_a_decline_at_night_reaches_the_resident_at_eight(
     booking = await book(services, resident, "11-26 14:30")
     await bot.deliver()
     clock.set(local("2026-11-23 23:00"))
-    await bk.decline(services, staff["officer"], booking.id, booking.version, "此事项须到窗口办理")
+    await by_station.decline(services, staff["officer"], booking.id, booking.version, "此事项须到窗口办理")
     assert await deliver_at(bot, clock, request_log, "2026-11-23 23:00") == []
     assert await deliver_at(bot, clock, request_log, "2026-11-24 07:59") == []
     [text] = await deliver_at(bot, clock, request_log, "2026-11-24 08:00")
@@ -73,7 +73,7 @@ async def test_a_confirmation_at_night_for_a_later_day_waits_for_the_morning(
     booking = await book(services, resident, "11-26 14:30")
     await bot.deliver()
     clock.set(local("2026-11-23 23:00"))
-    await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     assert await deliver_at(bot, clock, request_log, "2026-11-23 23:00") == []
     [text] = await deliver_at(bot, clock, request_log, "2026-11-24 08:00")
     assert "您的视频约访已确认" in text
@@ -89,7 +89,7 @@ async def test_appointment_reminders_are_not_held_by_quiet_hours(
 ) -> None:
     await add_hours(services, Hours(2, time(23, 30), time(23, 59)))  # Wednesday evenings
     booking = await book(services, resident, "11-25 23:30")
-    await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     [confirmation] = await deliver_at(bot, clock, request_log, "2026-11-23 10:00")
     assert "您的视频约访已确认" in confirmation
     [day_before] = await deliver_at(bot, clock, request_log, "2026-11-24 23:30")
@@ -114,7 +114,7 @@ async def test_a_confirmation_at_night_for_an_early_meeting_comes_just_before_it
     await add_hours(services, Hours(1, time(8, 30), time(8, 50)))  # Tuesday 08:30
     clock.set(local("2026-11-23 23:00"))
     booking = await book(services, resident, "11-24 08:30")
-    await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     assert await deliver_at(bot, clock, request_log, "2026-11-23 23:00") == []
     assert await deliver_at(bot, clock, request_log, "2026-11-24 07:29") == []
     confirmation, reminder = await deliver_at(bot, clock, request_log, "2026-11-24 07:30")
@@ -133,10 +133,10 @@ async def test_accepting_a_proposal_at_night_is_confirmed_at_once(
 ) -> None:
     """The resident's own action: its answer is not held back."""
     booking = await book(services, resident, "11-26 14:30")
-    other = at(await bk.officer_slots(services, booking.officer_id), services, "11-27 09:00")
-    proposed = await bk.propose(services, staff["officer"], booking.id, booking.version, other.starts_at)
+    other = at(await times.officer_slots(services, booking.officer_id), services, "11-27 09:00")
+    proposed = await by_station.propose(services, staff["officer"], booking.id, booking.version, other.starts_at)
     await deliver_at(bot, clock, request_log, "2026-11-23 10:00")
     clock.set(local("2026-11-23 23:00"))
-    await bk.accept_proposal(services, resident, proposed.id, proposed.version)
+    await by_resident.accept_proposal(services, resident, proposed.id, proposed.version)
     [text] = await deliver_at(bot, clock, request_log, "2026-11-23 23:00")
     assert "您的视频约访已确认" in text

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from core.booking import rules as bk
-from core.booking.slots import Topic
+from core.booking import by_resident, policy, times
+from core.booking.slots import Booking, Topic
 from core.models import Resident
 from core.services import Services
 from storage import booking as repo
@@ -39,16 +39,16 @@ async def test_twenty_residents_race_for_one_slot_and_exactly_one_wins(
     residents = [
         await make_resident(services, 6000 + i, f"居民{i}", station.area_ids["village"]) for i in range(RACERS)
     ]
-    slots = await bk.slots_for(services, residents[0])
+    slots = await times.slots_for(services, residents[0])
     wanted = slots[3].starts_at
     racers = [_separate(services) for _ in residents]
 
-    async def book(own: Services, resident: Resident, update_id: int) -> bk.Booking | bk.SlotTaken:
+    async def book(own: Services, resident: Resident, update_id: int) -> Booking | policy.SlotTaken:
         try:
-            return await bk.request(
+            return await by_resident.request(
                 own, resident, topic=Topic.TRAFFIC, description="驾驶证换证", starts_at=wanted, update_id=update_id
             )
-        except bk.SlotTaken as lost:
+        except policy.SlotTaken as lost:
             return lost
 
     try:
@@ -58,11 +58,11 @@ async def test_twenty_residents_race_for_one_slot_and_exactly_one_wins(
     finally:
         for own in racers:
             await own.db.close()
-    winners = [r for r in results if isinstance(r, bk.Booking)]
-    losers = [r for r in results if isinstance(r, bk.SlotTaken)]
+    winners = [r for r in results if isinstance(r, Booking)]
+    losers = [r for r in results if isinstance(r, policy.SlotTaken)]
     assert len(winners) == 1 and len(losers) == RACERS - 1
     for lost in losers:
-        assert lost.reason == bk.TAKEN
+        assert lost.reason == policy.TAKEN
         offered = [s.starts_at for s in lost.alternatives]
         assert offered and wanted not in offered
         assert offered == sorted(offered) and offered[0] > wanted  # the next free slots
@@ -74,12 +74,12 @@ async def test_twenty_residents_race_for_one_slot_and_exactly_one_wins(
 
 async def test_the_constraint_itself_refuses_a_second_claim(services: Services, resident: Resident) -> None:
     """Without the check in core (as two PostgreSQL transactions could both pass it): the key holds."""
-    booking = await bk.request(
+    booking = await by_resident.request(
         services,
         resident,
         topic=Topic.OTHER,
         description="咨询",
-        starts_at=(await bk.slots_for(services, resident))[0].starts_at,
+        starts_at=(await times.slots_for(services, resident))[0].starts_at,
         update_id=None,
     )
     async with services.db.write() as conn:

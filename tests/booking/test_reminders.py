@@ -8,16 +8,16 @@ from datetime import timedelta
 import icalendar
 import pytest
 
-from core.booking import rules as bk
-from core.booking.slots import Slot, Topic
-from core.cases import rules as ledger
-from core.clock import FakeClock
+from core.booking import by_resident, by_station, sweep, times
+from core.booking.slots import Booking, Slot, Topic
+from core.cases import resident_actions
 from core.models import Resident, Staff
 from core.services import Services
 from tests.booking.conftest import outbox_rows
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers import outbox as notify
+from tests.helpers.clock import FakeClock
 
 RESIDENT, OFFICER, SUPERVISOR = 5001, 9001, 9100
 
@@ -27,12 +27,12 @@ def at(slots: list[Slot], services: Services, label: str) -> Slot:
     return next(s for s in slots if f"{s.starts_at.astimezone(services.config.tz):%m-%d %H:%M}" == label)
 
 
-async def confirmed(services: Services, resident: Resident, staff: dict[str, Staff], label: str) -> bk.Booking:
-    slot = at(await bk.slots_for(services, resident), services, label)
-    booking = await bk.request(
+async def confirmed(services: Services, resident: Resident, staff: dict[str, Staff], label: str) -> Booking:
+    slot = at(await times.slots_for(services, resident), services, label)
+    booking = await by_resident.request(
         services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
     )
-    return await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    return await by_station.confirm(services, staff["officer"], booking.id, booking.version)
 
 
 def new_texts(log: RecordingRequest, chat_id: int, since: int) -> list[str]:
@@ -96,9 +96,9 @@ async def test_a_moved_booking_drops_its_old_reminders_and_gets_new_ones(
 ) -> None:
     booking = await confirmed(services, resident, staff, "11-25 14:30")
     await bot.deliver()
-    new_slot = at(await bk.slots_for(services, resident), services, "11-27 09:00")
-    moved = await bk.reschedule(services, resident, booking.id, booking.version, new_slot.starts_at)
-    moved = await bk.confirm(services, staff["officer"], moved.id, moved.version)
+    new_slot = at(await times.slots_for(services, resident), services, "11-27 09:00")
+    moved = await by_resident.reschedule(services, resident, booking.id, booking.version, new_slot.starts_at)
+    moved = await by_station.confirm(services, staff["officer"], moved.id, moved.version)
     await bot.deliver()
     assert "11月27日（周五） 09:00–09:20" in request_log.last(RESIDENT).text  # the new confirmation
     resident_before, officer_before = len(request_log.messages(RESIDENT)), len(request_log.messages(OFFICER))
@@ -142,7 +142,7 @@ async def test_a_cancelled_booking_sends_no_reminders(
 ) -> None:
     booking = await confirmed(services, resident, staff, "11-25 14:30")
     await bot.deliver()
-    await bk.cancel_by_resident(services, resident, booking.id, booking.version)
+    await by_resident.cancel_by_resident(services, resident, booking.id, booking.version)
     assert await bot.deliver() == 1  # the officer hears of it
     assert "群众取消了视频约访" in request_log.last(OFFICER).text
     before = len(request_log.messages(RESIDENT))
@@ -169,8 +169,8 @@ async def test_the_unanswered_request_reminds_the_officer_then_reaches_the_super
     resident: Resident,
     station: Station,
 ) -> None:
-    slot = at(await bk.slots_for(services, resident), services, "11-27 09:00")
-    booking = await bk.request(
+    slot = at(await times.slots_for(services, resident), services, "11-27 09:00")
+    booking = await by_resident.request(
         services,
         resident,
         topic=Topic.MEDIATION,
@@ -180,11 +180,11 @@ async def test_the_unanswered_request_reminds_the_officer_then_reaches_the_super
     )
     await bot.deliver()
     clock.set(booking.created_at + timedelta(hours=18))
-    assert await bk.booking_sweep(services) == 1
+    assert await sweep.booking_sweep(services) == 1
     await bot.deliver()
     assert "请于 11月24日（周二） 10:00 前答复" in request_log.last(OFFICER).text
     clock.set(booking.confirm_due_at)
-    assert await bk.booking_sweep(services) == 1
+    assert await sweep.booking_sweep(services) == 1
     await bot.deliver()
     card = request_log.last(SUPERVISOR)
     assert "超时未确认" in card.text and "代承办民警" in card.text and "✅ 确认" in card.labels()
@@ -201,23 +201,23 @@ async def test_an_unanswered_request_is_called_off_at_its_time_with_new_times(
     clock: FakeClock,
     resident: Resident,
 ) -> None:
-    booking = await bk.request(
+    booking = await by_resident.request(
         services,
         resident,
         topic=Topic.OTHER,
         description="咨询",
-        starts_at=(await bk.slots_for(services, resident))[0].starts_at,
+        starts_at=(await times.slots_for(services, resident))[0].starts_at,
         update_id=None,
     )
     clock.set(booking.starts_at)
-    await bk.booking_sweep(services)
+    await sweep.booking_sweep(services)
     await bot.deliver()
     notice = request_log.last(RESIDENT)
     assert "未能及时确认" in notice.text and len(notice.labels()) == 6
     assert notice.labels()[0] == "11月23日（周一） 16:35–16:55"  # the next free times, two hours from now
 
 
-async def pending_of(services: Services, booking: bk.Booking) -> set[str]:
+async def pending_of(services: Services, booking: Booking) -> set[str]:
     """What is still waiting to be sent for this version of the booking (notices and cards)."""
     prefix = f"bk:{booking.id}:v{booking.version}:"
     return {
@@ -237,12 +237,12 @@ async def test_calling_a_meeting_off_cancels_its_reminders_at_once(
     booking = await confirmed(services, resident, staff, "11-25 14:30")
     assert await pending_of(services, booking) >= MEETING_REMINDERS
     if how == "resident_cancels":
-        await bk.cancel_by_resident(services, resident, booking.id, booking.version)
+        await by_resident.cancel_by_resident(services, resident, booking.id, booking.version)
     elif how == "officer_cancels":
-        await bk.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "所里临时有警情")
+        await by_station.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "所里临时有警情")
     else:  # withdrawn in /mycases: the booking sweep gives the slot back
-        await ledger.withdraw(services, resident, booking.case_id, None)
-        assert await bk.booking_sweep(services) == 1
+        await resident_actions.withdraw(services, resident, booking.case_id, None)
+        assert await sweep.booking_sweep(services) == 1
     # Straight away, without waiting for the reminders' times: nothing of the meeting is pending.
     assert await pending_of(services, booking) == set()
     old = [r for r in await outbox_rows(services, booking.id) if f":v{booking.version}:" in r.dedupe_key]
@@ -254,11 +254,11 @@ async def test_a_move_cancels_the_old_reminders_at_once_and_the_new_time_gets_it
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
     booking = await confirmed(services, resident, staff, "11-25 14:30")
-    new_slot = at(await bk.slots_for(services, resident), services, "11-27 09:00")
-    moved = await bk.reschedule(services, resident, booking.id, booking.version, new_slot.starts_at)
+    new_slot = at(await times.slots_for(services, resident), services, "11-27 09:00")
+    moved = await by_resident.reschedule(services, resident, booking.id, booking.version, new_slot.starts_at)
     assert await pending_of(services, booking) == set()
     assert await pending_of(services, moved) == {"moved"}  # the officer's card; confirmation comes first
-    again = await bk.confirm(services, staff["officer"], moved.id, moved.version)
+    again = await by_station.confirm(services, staff["officer"], moved.id, moved.version)
     assert await pending_of(services, moved) == set()  # the card is moot once answered
     assert await pending_of(services, again) == {"confirmed"} | MEETING_REMINDERS
     rows = [r for r in await outbox_rows(services, booking.id) if r.status == "pending"]
@@ -268,11 +268,11 @@ async def test_a_move_cancels_the_old_reminders_at_once_and_the_new_time_gets_it
 async def test_a_declined_request_leaves_nothing_pending_for_the_request(
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
-    slot = at(await bk.slots_for(services, resident), services, "11-25 14:30")
-    booking = await bk.request(
+    slot = at(await times.slots_for(services, resident), services, "11-25 14:30")
+    booking = await by_resident.request(
         services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
     )
     assert await pending_of(services, booking) == {"new"}  # the officer's card, not yet sent
-    declined = await bk.decline(services, staff["officer"], booking.id, booking.version, "此事项须到窗口办理")
+    declined = await by_station.decline(services, staff["officer"], booking.id, booking.version, "此事项须到窗口办理")
     assert await pending_of(services, booking) == set()
     assert await pending_of(services, declined) == {"declined"}

@@ -7,22 +7,23 @@ from datetime import timedelta
 
 import pytest
 
-from core.booking import rules as bk
-from core.booking.slots import BookingStatus, Slot, Topic
-from core.cases import rules as ledger
-from core.clock import FakeClock
+from core.booking import by_resident, by_station, policy, sweep, times
+from core.booking.slots import Booking, BookingStatus, Slot, Topic
+from core.cases import resident_actions, working
+from core.cases.lifecycle import Action
 from core.models import Category, Kind, Resident, Role, Staff, Status
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
 from tests.booking.conftest import case_of, claims, events_of, make_resident, outbox_rows
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 
 B = BookingStatus
 
 
-async def request(services: Services, resident: Resident, slot: Slot, update_id: int | None = None) -> bk.Booking:
-    return await bk.request(
+async def request(services: Services, resident: Resident, slot: Slot, update_id: int | None = None) -> Booking:
+    return await by_resident.request(
         services,
         resident,
         topic=Topic.EXIT_ENTRY,
@@ -35,7 +36,7 @@ async def request(services: Services, resident: Resident, slot: Slot, update_id:
 async def test_a_request_files_a_consultation_case_and_claims_the_slot(
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[0], update_id=77)
     assert booking.status is B.REQUESTED and booking.officer_id == staff["officer"].id
     assert booking.video_url == f"https://meet.jit.si/{booking.room}" and len(booking.room) >= 24
@@ -54,19 +55,19 @@ async def test_a_request_files_a_consultation_case_and_claims_the_slot(
 
 
 async def test_the_confirmation_deadline_is_24_hours_for_later_slots(services: Services, resident: Resident) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[-1])
     assert booking.confirm_due_at == booking.created_at + timedelta(hours=24)
 
 
 async def test_at_most_two_open_bookings(services: Services, resident: Resident) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     first = await request(services, resident, slots[0])
     await request(services, resident, slots[1])
-    with pytest.raises(bk.BookingError) as refused:
+    with pytest.raises(policy.BookingError) as refused:
         await request(services, resident, slots[2])
-    assert refused.value.reason == bk.LIMIT and refused.value.values == {"limit": 2}
-    await bk.cancel_by_resident(services, resident, first.id, first.version)
+    assert refused.value.reason == policy.LIMIT and refused.value.values == {"limit": 2}
+    await by_resident.cancel_by_resident(services, resident, first.id, first.version)
     assert (await request(services, resident, slots[2])).status is B.REQUESTED
 
 
@@ -74,11 +75,11 @@ async def test_a_taken_slot_is_refused_with_the_next_free_ones_and_nothing_left_
     services: Services, resident: Resident, station: Station
 ) -> None:
     neighbour = await make_resident(services, 5002, "陈先生", station.area_ids["village"])
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     await request(services, resident, slots[2])
-    with pytest.raises(bk.SlotTaken) as lost:
+    with pytest.raises(policy.SlotTaken) as lost:
         await request(services, neighbour, slots[2])
-    assert lost.value.reason == bk.TAKEN
+    assert lost.value.reason == policy.TAKEN
     assert [s.starts_at for s in lost.value.alternatives] == [s.starts_at for s in slots[3:8]]
     # The loser's case was rolled back with the claim: the next case takes the next number.
     second = await request(services, neighbour, slots[3])
@@ -86,84 +87,84 @@ async def test_a_taken_slot_is_refused_with_the_next_free_ones_and_nothing_left_
 
 
 async def test_a_time_outside_the_hours_is_gone(services: Services, resident: Resident) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     saturday = Slot(slots[0].starts_at + timedelta(days=5), slots[0].ends_at + timedelta(days=5))
-    with pytest.raises(bk.SlotTaken) as lost:
+    with pytest.raises(policy.SlotTaken) as lost:
         await request(services, resident, saturday)
-    assert lost.value.reason == bk.GONE and lost.value.alternatives
+    assert lost.value.reason == policy.GONE and lost.value.alternatives
 
 
 async def test_no_officer_for_the_area(services: Services, station: Station, hours: object) -> None:
     async with services.db.write() as conn:  # an area outside the tree, with nobody in charge
         orphan = await area_repo.upsert(conn, "XX-01", name="飞地", level="village", parent_id=None, position=9)
     nobody = await make_resident(services, 5003, "赵大爷", orphan)
-    with pytest.raises(bk.BookingError) as refused:
-        await bk.slots_for(services, nobody)
-    assert refused.value.reason == bk.NO_OFFICER
+    with pytest.raises(policy.BookingError) as refused:
+        await times.slots_for(services, nobody)
+    assert refused.value.reason == policy.NO_OFFICER
 
 
 async def test_reschedule_moves_the_claim_and_asks_for_confirmation_again(
     services: Services, resident: Resident, staff: dict[str, Staff], clock: FakeClock
 ) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[-1])
-    booking = await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    booking = await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     clock.advance(hours=1)
-    moved = await bk.reschedule(services, resident, booking.id, booking.version, slots[-2].starts_at)
+    moved = await by_resident.reschedule(services, resident, booking.id, booking.version, slots[-2].starts_at)
     assert moved.status is B.REQUESTED and moved.starts_at == slots[-2].starts_at and moved.confirmed_at is None
     assert moved.confirm_due_at == clock.now() + timedelta(hours=24)
     assert [c[1] for c in await claims(services)] == [slots[-2].starts_at]
     assert "booking_moved" in await events_of(services, booking.case_id)
-    with pytest.raises(bk.BookingError) as stale:
-        await bk.reschedule(services, resident, booking.id, booking.version, slots[-3].starts_at)
-    assert stale.value.reason == bk.CHANGED
-    with pytest.raises(bk.BookingError) as same:
-        await bk.reschedule(services, resident, moved.id, moved.version, moved.starts_at)
-    assert same.value.reason == bk.SAME_TIME
+    with pytest.raises(policy.BookingError) as stale:
+        await by_resident.reschedule(services, resident, booking.id, booking.version, slots[-3].starts_at)
+    assert stale.value.reason == policy.CHANGED
+    with pytest.raises(policy.BookingError) as same:
+        await by_resident.reschedule(services, resident, moved.id, moved.version, moved.starts_at)
+    assert same.value.reason == policy.SAME_TIME
 
 
 async def test_reschedule_and_cancel_end_at_the_minimum_notice(
     services: Services, resident: Resident, clock: FakeClock
 ) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[0])  # today 14:30
     clock.set(booking.starts_at - timedelta(hours=2))  # exactly two hours before: still allowed
-    assert bk.may_change(bk.DEFAULT_SETTINGS, booking, clock.now())
+    assert policy.may_change(policy.DEFAULT_SETTINGS, booking, clock.now())
     clock.advance(minutes=1)
-    assert not bk.may_change(bk.DEFAULT_SETTINGS, booking, clock.now())
-    later = (await bk.slots_for(services, resident))[-1]
+    assert not policy.may_change(policy.DEFAULT_SETTINGS, booking, clock.now())
+    later = (await times.slots_for(services, resident))[-1]
     for attempt in (
-        bk.reschedule(services, resident, booking.id, booking.version, later.starts_at),
-        bk.cancel_by_resident(services, resident, booking.id, booking.version),
+        by_resident.reschedule(services, resident, booking.id, booking.version, later.starts_at),
+        by_resident.cancel_by_resident(services, resident, booking.id, booking.version),
     ):
-        with pytest.raises(bk.BookingError) as too_late:
+        with pytest.raises(policy.BookingError) as too_late:
             await attempt
-        assert too_late.value.reason == bk.TOO_LATE and too_late.value.values == {"notice": timedelta(hours=2)}
+        assert too_late.value.reason == policy.TOO_LATE and too_late.value.values == {"notice": timedelta(hours=2)}
 
 
 async def test_cancel_withdraws_the_case_frees_the_slot_and_tells_the_officer(
     services: Services, resident: Resident, station: Station
 ) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[0])
     other = await make_resident(services, 5002, "陈先生", station.area_ids["village"])
-    with pytest.raises(bk.BookingError) as not_theirs:
-        await bk.cancel_by_resident(services, other, booking.id, booking.version)
-    assert not_theirs.value.reason == bk.NOT_FOUND
-    cancelled = await bk.cancel_by_resident(services, resident, booking.id, booking.version)
-    assert cancelled.status is B.CANCELLED and cancelled.cancelled_by == bk.BY_RESIDENT
+    with pytest.raises(policy.BookingError) as not_theirs:
+        await by_resident.cancel_by_resident(services, other, booking.id, booking.version)
+    assert not_theirs.value.reason == policy.NOT_FOUND
+    cancelled = await by_resident.cancel_by_resident(services, resident, booking.id, booking.version)
+    assert cancelled.status is B.CANCELLED and cancelled.cancelled_by == policy.BY_RESIDENT
     assert (await case_of(services, booking.case_id)).status is Status.WITHDRAWN
     assert await claims(services) == []
     assert [r.payload["reason"] for r in await outbox_rows(services, booking.id)] == ["new", "cancelled"]
-    assert slots[0].starts_at in [s.starts_at for s in await bk.slots_for(services, other)]
+    assert slots[0].starts_at in [s.starts_at for s in await times.slots_for(services, other)]
 
 
 async def test_confirm_accepts_the_case_and_schedules_the_messages(
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
-    slot = (await bk.slots_for(services, resident))[-1]  # in 14 days: every reminder is ahead
+    slot = (await times.slots_for(services, resident))[-1]  # in 14 days: every reminder is ahead
     booking = await request(services, resident, slot)
-    confirmed = await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    confirmed = await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     assert confirmed.status is B.CONFIRMED and confirmed.confirmed_at is not None
     case = await case_of(services, booking.case_id)
     assert case.status is Status.ACCEPTED and case.accepted_at is not None
@@ -182,21 +183,21 @@ async def test_confirm_accepts_the_case_and_schedules_the_messages(
     assert rows["outcome"].due_at == confirmed.ends_at
     assert all(r.urgent for what, r in rows.items() if what != "confirmed")
     assert all(f":{start:%Y%m%dT%H%M}:" in r.dedupe_key for r in rows.values())
-    with pytest.raises(bk.BookingError) as twice:
-        await bk.confirm(services, staff["officer"], booking.id, booking.version)
-    assert twice.value.reason == bk.MOVED_ON
+    with pytest.raises(policy.BookingError) as twice:
+        await by_station.confirm(services, staff["officer"], booking.id, booking.version)
+    assert twice.value.reason == policy.MOVED_ON
 
 
 async def test_propose_holds_the_new_time_and_the_resident_accepts(
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[0])
-    proposed = await bk.propose(services, staff["officer"], booking.id, booking.version, slots[5].starts_at)
+    proposed = await by_station.propose(services, staff["officer"], booking.id, booking.version, slots[5].starts_at)
     assert proposed.status is B.PROPOSED and proposed.pending_start == slots[5].starts_at
     assert [c[1] for c in await claims(services)] == [slots[5].starts_at]
     assert (await case_of(services, booking.case_id)).status is Status.ACCEPTED
-    confirmed = await bk.accept_proposal(services, resident, booking.id, proposed.version)
+    confirmed = await by_resident.accept_proposal(services, resident, booking.id, proposed.version)
     assert confirmed.status is B.CONFIRMED and confirmed.starts_at == slots[5].starts_at
     assert confirmed.ends_at == slots[5].ends_at and confirmed.proposed_starts_at is None
     assert "booking_confirmed" in await events_of(services, booking.case_id)
@@ -206,19 +207,19 @@ async def test_propose_a_taken_time_offers_others(
     services: Services, resident: Resident, station: Station, staff: dict[str, Staff]
 ) -> None:
     neighbour = await make_resident(services, 5002, "陈先生", station.area_ids["village"])
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[0])
     await request(services, neighbour, slots[1])
-    with pytest.raises(bk.SlotTaken) as lost:
-        await bk.propose(services, staff["officer"], booking.id, booking.version, slots[1].starts_at)
+    with pytest.raises(policy.SlotTaken) as lost:
+        await by_station.propose(services, staff["officer"], booking.id, booking.version, slots[1].starts_at)
     assert slots[1].starts_at not in [s.starts_at for s in lost.value.alternatives]
 
 
 async def test_decline_rejects_the_case_with_the_reason(
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
-    declined = await bk.decline(services, staff["officer"], booking.id, booking.version, "请到出入境窗口办理")
+    booking = await request(services, resident, (await times.slots_for(services, resident))[0])
+    declined = await by_station.decline(services, staff["officer"], booking.id, booking.version, "请到出入境窗口办理")
     assert declined.status is B.DECLINED and declined.cancel_reason == "请到出入境窗口办理"
     case = await case_of(services, booking.case_id)
     assert case.status is Status.REJECTED and case.closed_at is not None and case.close_reason == "rejected"
@@ -228,43 +229,43 @@ async def test_decline_rejects_the_case_with_the_reason(
 async def test_the_officer_calls_it_off_and_the_resident_picks_a_new_time(
     services: Services, resident: Resident, staff: dict[str, Staff]
 ) -> None:
-    slots = await bk.slots_for(services, resident)
+    slots = await times.slots_for(services, resident)
     booking = await request(services, resident, slots[0])
-    booking = await bk.confirm(services, staff["officer"], booking.id, booking.version)
-    called_off = await bk.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "临时出警")
-    assert called_off.status is B.CANCELLED and called_off.cancelled_by == bk.BY_STAFF
+    booking = await by_station.confirm(services, staff["officer"], booking.id, booking.version)
+    called_off = await by_station.cancel_by_officer(services, staff["officer"], booking.id, booking.version, "临时出警")
+    assert called_off.status is B.CANCELLED and called_off.cancelled_by == policy.BY_STAFF
     assert (await case_of(services, booking.case_id)).status is Status.ACCEPTED  # the case goes on
     notice = (await outbox_rows(services, booking.id))[-1]
     assert notice.payload["what"] == "cancelled" and len(notice.payload["offer"]) == 4
     case = await case_of(services, booking.case_id)
-    assert bk.rebookable(called_off, case)
-    again = await bk.reschedule(services, resident, booking.id, called_off.version, slots[4].starts_at)
+    assert policy.rebookable(called_off, case)
+    again = await by_resident.reschedule(services, resident, booking.id, called_off.version, slots[4].starts_at)
     assert again.status is B.REQUESTED and again.cancel_reason is None
 
 
 async def test_outcomes_are_recorded_after_the_start_only(
     services: Services, resident: Resident, staff: dict[str, Staff], clock: FakeClock
 ) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
-    booking = await bk.confirm(services, staff["officer"], booking.id, booking.version)
-    with pytest.raises(bk.BookingError) as early:
-        await bk.record_outcome(services, staff["officer"], booking.id, booking.version, B.HELD, None)
-    assert early.value.reason == bk.NOT_STARTED
+    booking = await request(services, resident, (await times.slots_for(services, resident))[0])
+    booking = await by_station.confirm(services, staff["officer"], booking.id, booking.version)
+    with pytest.raises(policy.BookingError) as early:
+        await by_station.record_outcome(services, staff["officer"], booking.id, booking.version, B.HELD, None)
+    assert early.value.reason == policy.NOT_STARTED
     clock.set(booking.ends_at)
-    held = await bk.record_outcome(services, staff["officer"], booking.id, booking.version, B.HELD, "已解答")
+    held = await by_station.record_outcome(services, staff["officer"], booking.id, booking.version, B.HELD, "已解答")
     assert held.status is B.HELD and held.outcome_note == "已解答"
     assert "held" in await events_of(services, booking.case_id)
-    resolved = await ledger.act(services, staff["officer"], booking.case_id, ledger.Action.RESOLVE, note="已解答")
+    resolved = await working.act(services, staff["officer"], booking.case_id, Action.RESOLVE, note="已解答")
     assert resolved.status is Status.RESOLVED
 
 
 async def test_no_show_is_counted_and_the_resident_told(
     services: Services, resident: Resident, staff: dict[str, Staff], clock: FakeClock
 ) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
-    booking = await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    booking = await request(services, resident, (await times.slots_for(services, resident))[0])
+    booking = await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     clock.set(booking.starts_at + timedelta(minutes=10))
-    await bk.record_outcome(services, staff["officer"], booking.id, booking.version, B.NO_SHOW, None)
+    await by_station.record_outcome(services, staff["officer"], booking.id, booking.version, B.NO_SHOW, None)
     assert "no_show" in await events_of(services, booking.case_id)
     assert (await outbox_rows(services, booking.id))[-1].payload["what"] == "no_show"
 
@@ -272,71 +273,71 @@ async def test_no_show_is_counted_and_the_resident_told(
 async def test_officer_no_show_offers_new_times(
     services: Services, resident: Resident, staff: dict[str, Staff], clock: FakeClock
 ) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
-    booking = await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    booking = await request(services, resident, (await times.slots_for(services, resident))[0])
+    booking = await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     clock.set(booking.ends_at)
-    missed = await bk.record_outcome(
+    missed = await by_station.record_outcome(
         services, staff["officer"], booking.id, booking.version, B.OFFICER_NO_SHOW, "所里临时有警情"
     )
     notice = (await outbox_rows(services, booking.id))[-1]
     assert notice.payload["what"] == "officer_no_show" and notice.payload["offer"]
-    assert bk.rebookable(missed, await case_of(services, booking.case_id))
+    assert policy.rebookable(missed, await case_of(services, booking.case_id))
 
 
 async def test_the_sweep_reminds_then_escalates_once(
     services: Services, resident: Resident, staff: dict[str, Staff], clock: FakeClock
 ) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[-1])
-    assert await bk.booking_sweep(services) == 0
+    booking = await request(services, resident, (await times.slots_for(services, resident))[-1])
+    assert await sweep.booking_sweep(services) == 0
     clock.set(booking.created_at + timedelta(hours=18))  # 75% of 24 hours
-    assert await bk.booking_sweep(services) == 1
-    assert await bk.booking_sweep(services) == 0  # the dedupe key holds
+    assert await sweep.booking_sweep(services) == 1
+    assert await sweep.booking_sweep(services) == 0  # the dedupe key holds
     clock.set(booking.confirm_due_at)
-    assert await bk.booking_sweep(services) == 1
-    assert await bk.booking_sweep(services) == 0
+    assert await sweep.booking_sweep(services) == 1
+    assert await sweep.booking_sweep(services) == 0
     reasons = [(r.payload["reason"], r.chat_id) for r in await outbox_rows(services, booking.id)]
     assert reasons == [("new", 9001), ("confirm_reminder", 9001), ("escalated", 9100)]
     case = await case_of(services, booking.case_id)
     assert case.status is Status.ESCALATED
     # The supervisor answers on the officer's behalf.
-    confirmed = await bk.confirm(services, staff["supervisor"], booking.id, booking.version)
+    confirmed = await by_station.confirm(services, staff["supervisor"], booking.id, booking.version)
     assert confirmed.status is B.CONFIRMED and (await case_of(services, booking.case_id)).status is Status.ACCEPTED
 
 
 async def test_the_sweep_cancels_an_unanswered_request_at_its_time(
     services: Services, resident: Resident, clock: FakeClock
 ) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
+    booking = await request(services, resident, (await times.slots_for(services, resident))[0])
     clock.set(booking.starts_at)
-    assert await bk.booking_sweep(services) >= 1
-    expired = await bk.own_booking(services, resident, booking.id)
-    assert expired[0].status is B.CANCELLED and expired[0].cancel_reason == bk.UNCONFIRMED
+    assert await sweep.booking_sweep(services) >= 1
+    expired = await by_resident.own_booking(services, resident, booking.id)
+    assert expired[0].status is B.CANCELLED and expired[0].cancel_reason == policy.UNCONFIRMED
     assert await claims(services) == []
     kinds = [r.payload.get("what") or r.payload.get("reason") for r in await outbox_rows(services, booking.id)]
     assert "expired" in kinds
 
 
 async def test_the_sweep_frees_the_slot_of_a_case_withdrawn_in_mycases(services: Services, resident: Resident) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
-    await ledger.withdraw(services, resident, booking.case_id, None)
-    assert await bk.booking_sweep(services) == 1
+    booking = await request(services, resident, (await times.slots_for(services, resident))[0])
+    await resident_actions.withdraw(services, resident, booking.case_id, None)
+    assert await sweep.booking_sweep(services) == 1
     assert await claims(services) == []
-    assert (await bk.own_booking(services, resident, booking.id))[0].cancel_reason == bk.CASE_FINISHED
+    assert (await by_resident.own_booking(services, resident, booking.id))[0].cancel_reason == policy.CASE_FINISHED
 
 
 async def test_who_may_work_a_booking(services: Services, resident: Resident, staff: dict[str, Staff]) -> None:
-    booking = await request(services, resident, (await bk.slots_for(services, resident))[0])
-    with pytest.raises(bk.BookingError) as other_officer:
-        await bk.confirm(services, staff["officer2"], booking.id, booking.version)
-    assert other_officer.value.reason == bk.NOT_PERMITTED
+    booking = await request(services, resident, (await times.slots_for(services, resident))[0])
+    with pytest.raises(policy.BookingError) as other_officer:
+        await by_station.confirm(services, staff["officer2"], booking.id, booking.version)
+    assert other_officer.value.reason == policy.NOT_PERMITTED
     async with services.db.write() as conn:
         admin = await people.insert_staff(conn, "039999", "系统管理员", Role.ADMIN, services.clock.now())
     for member in (staff["officer"], staff["supervisor"], staff["leader"], admin):
-        found, _case = await bk.staff_booking(services, member, booking.id)
+        found, _case = await by_station.staff_booking(services, member, booking.id)
         assert found.id == booking.id
-    with pytest.raises(bk.BookingError) as missing:
-        await bk.staff_booking(services, staff["officer"], 999)
-    assert missing.value.reason == bk.NOT_FOUND
+    with pytest.raises(policy.BookingError) as missing:
+        await by_station.staff_booking(services, staff["officer"], 999)
+    assert missing.value.reason == policy.NOT_FOUND
 
 
 async def test_weekly_hours_are_edited_by_their_owner(services: Services, staff: dict[str, Staff]) -> None:
@@ -345,15 +346,15 @@ async def test_weekly_hours_are_edited_by_their_owner(services: Services, staff:
     from core.booking.slots import Hours
 
     officer, supervisor = staff["officer"], staff["supervisor"]
-    week = await bk.set_hours(services, officer, officer.id, add=[Hours(0, time(9), time(10))])
-    week = await bk.set_hours(
+    week = await times.set_hours(services, officer, officer.id, add=[Hours(0, time(9), time(10))])
+    week = await times.set_hours(
         services, officer, officer.id, add=[Hours(0, time(10), time(11)), Hours(5, time(9), time(10))]
     )
     assert week == [Hours(0, time(9), time(11))]  # merged; Saturday is not a consultation day
-    assert await bk.set_hours(services, officer, officer.id, remove=Hours(0, time(9), time(11))) == []
+    assert await times.set_hours(services, officer, officer.id, remove=Hours(0, time(9), time(11))) == []
     for target in (None, supervisor.id):
-        with pytest.raises(bk.BookingError) as refused:
-            await bk.set_hours(services, officer, target, add=[Hours(1, time(9), time(10))])
-        assert refused.value.reason == bk.NOT_YOUR_HOURS
-    assert await bk.set_hours(services, supervisor, None, add=[Hours(1, time(9), time(10))])
-    assert await bk.hours_of(services, None) == [Hours(1, time(9), time(10))]
+        with pytest.raises(policy.BookingError) as refused:
+            await times.set_hours(services, officer, target, add=[Hours(1, time(9), time(10))])
+        assert refused.value.reason == policy.NOT_YOUR_HOURS
+    assert await times.set_hours(services, supervisor, None, add=[Hours(1, time(9), time(10))])
+    assert await times.hours_of(services, None) == [Hours(1, time(9), time(10))]

@@ -8,14 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.settings import Settings, load_settings
-from core.booking import rules as bk
-from core.booking import texts
+from core.booking import by_resident, by_station, texts, times
 from core.booking.slots import Topic
-from core.clock import FakeClock
 from core.models import Language, Resident, Staff
 from core.services import Services
 from tests.booking.test_reminders import at
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 RESIDENT = 5001
 LABELS = {"Asia/Shanghai": "（北京时间）", "Asia/Urumqi": "（Asia/Urumqi 时间）"}
@@ -43,11 +42,11 @@ async def test_the_confirmation_names_the_station_time_zone(
 ) -> None:
     zone = services.config.tz
     clock.set(datetime(2026, 11, 23, 11, 0, tzinfo=zone))  # a Monday morning at the station
-    slot = at(await bk.slots_for(services, resident), services, "11-25 14:30")  # the station's wall clock
-    booking = await bk.request(
+    slot = at(await times.slots_for(services, resident), services, "11-25 14:30")  # the station's wall clock
+    booking = await by_resident.request(
         services, resident, topic=Topic.TRAFFIC, description="驾驶证到期换证", starts_at=slot.starts_at, update_id=None
     )
-    await bk.confirm(services, staff["officer"], booking.id, booking.version)
+    await by_station.confirm(services, staff["officer"], booking.id, booking.version)
     await bot.deliver()
     confirmation = request_log.last(RESIDENT)
     assert confirmation.document

@@ -11,9 +11,8 @@ import re
 from core.services import Services
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.resident import fill_form, onboard
 from tests.officer.desk import give_card, station_case
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import fill_form
 
 NUMBER = re.compile(r"XF-\d{8}-\d{4}")
 GENERIC = "抱歉，系统出了点问题，请稍后再试；您已填写的内容都还在。"

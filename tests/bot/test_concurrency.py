@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.inbox import InboxApplication
@@ -35,13 +36,24 @@ class LaggyNetwork(RecordingRequest):
         self.most_chats_at_once = 0
         self.sent_at: dict[int, list[float]] = {}
 
-    async def do_request(self, url: str, method: str, request_data: Any = None, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
         chat = int(request_data.json_parameters.get("chat_id", 0)) if request_data else 0
         self._busy[chat] = self._busy.get(chat, 0) + 1
         self.most_chats_at_once = max(self.most_chats_at_once, len(self._busy))
         try:
             await asyncio.sleep(self._random.uniform(0, 0.01))
-            answer = await super().do_request(url, method, request_data, **kwargs)
+            answer = await super().do_request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+            )
         finally:
             self._busy[chat] -= 1
             if not self._busy[chat]:

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from telegram import Update
 
 from bot.settings import Settings
-from core.clock import FakeClock
 from core.flood import FloodGate, Verdict
 from core.services import Services
 from storage import dialogs
@@ -21,7 +20,8 @@ from storage.schema import inbox
 from tests.bot.test_concurrency import LaggyNetwork, replies_to, running, stop
 from tests.conftest import START, Station
 from tests.harness import Harness, Person, RecordingRequest, _message
-from tests.resident.test_onboarding import onboard
+from tests.helpers.clock import FakeClock
+from tests.helpers.resident import onboard
 
 SLOW_DOWN = "您的消息发得太快了，请稍等片刻再继续操作。"
 

@@ -18,10 +18,10 @@ from telegram import Update
 from bot.app import build_application, build_services
 from bot.inbox import INBOX_LEASE, InboxApplication
 from bot.settings import Settings
-from core.clock import FakeClock
 from storage import inbox
 from tests.conftest import Station
 from tests.harness import Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 
 
 class Process:

@@ -24,9 +24,20 @@ from tests.e2e.sandbox_client import Chat
 LIU, EMILY = 5001, 5003  # residents of the demo station (Emily's Telegram is in English)
 OFFICER, LEADER = 9001, 9200
 
-RESIDENT_ZH = ["report", "mycases", "book", "mybookings", "settings", "privacy", "help", "start"]
-OFFICER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "alert", "help"]
-LEADER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "stats", "export", "alert", "help"]
+RESIDENT_ZH = ["report", "mycases", "book", "mybookings", "alerts", "settings", "privacy", "help", "start"]
+OFFICER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "register", "alert", "help"]
+LEADER_COMMANDS = [
+    "queue",
+    "mystats",
+    "hours",
+    "consultations",
+    "cards",
+    "register",
+    "stats",
+    "export",
+    "alert",
+    "help",
+]
 
 
 @dataclass

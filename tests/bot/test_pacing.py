@@ -23,13 +23,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ContextTypes, ExtBot, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
-from bot.pacing import (
-    PacingClosedError,
-    PacingRateLimiter,
-    Priority,
-    RateLimitArgs,
-    counts_toward_limits,
-)
+from bot.pacing import PacingClosedError, PacingRateLimiter, RateLimitArgs
+from bot.pacing_parts import counts_toward_limits
+from core.outgoing import Priority
 
 T = TypeVar("T")
 

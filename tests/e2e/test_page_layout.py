@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 
 import aiohttp
 import pytest
@@ -129,7 +130,7 @@ async def test_emoji_are_drawn_in_colour_and_text_in_the_chinese_font(station: D
 def colourful(png: Path) -> float:
     """The share of a screenshot's inked (non-white) pixels that are clearly coloured, not grey."""
     with Image.open(png) as image:
-        pixels = list(image.convert("RGB").get_flattened_data())
+        pixels = cast("list[tuple[int, int, int]]", list(image.convert("RGB").get_flattened_data()))
     inked = [p for p in pixels if min(p) < 235]
     coloured = [p for p in inked if max(p) - min(p) > 60]
     return len(coloured) / max(len(inked), 1)

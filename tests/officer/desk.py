@@ -8,12 +8,11 @@ import sqlalchemy as sa
 
 from bot.inbox import InboxApplication
 from core import buttons
-from core import staff as desk
-from core.cases import rules as cases
-from core.cases.rules import NewCase
+from core.cases import desk, filing
+from core.cases.filing import NewCase
 from core.models import Case, CaseEvent, Category, Kind, Language, Resident, Staff, Status
 from core.services import Services
-from handlers import outgoing as render
+from handlers import render
 from storage import cases as case_repo
 from storage import people
 from storage.schema import audit_log
@@ -51,7 +50,7 @@ async def file_case(
     kind: Kind = Kind.DISPUTE,
     priority: bool = False,
 ) -> Case:
-    case, created = await cases.submit(
+    case, created = await filing.submit(
         services, resident, NewCase(kind, Category.PUBLIC_SECURITY, description, priority=priority), None
     )
     assert created

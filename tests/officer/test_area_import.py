@@ -7,8 +7,9 @@ from textwrap import dedent
 
 import pytest
 
-from core import area_import
-from core.area_import import AreaFileError, import_areas, parse
+from core import area_file, area_import
+from core.area_file import AreaFileError, parse
+from core.area_import import import_areas
 from core.models import Role
 from core.services import Services
 from storage import areas as area_repo
@@ -36,11 +37,11 @@ GOOD = dedent("""\
 
 async def snapshot(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     async with services.db.read() as conn:
-        areas = [
+        areas: list[tuple[object, ...]] = [
             (a.code, a.name, a.level, a.parent_id, a.officer_id, a.supervisor_id, a.leader_id)
             for a in await area_repo.all_areas(conn)
         ]
-        staff = [(s.badge, s.name, s.role) for s in await people.all_staff(conn)]
+        staff: list[tuple[object, ...]] = [(s.badge, s.name, s.role) for s in await people.all_staff(conn)]
     return areas, staff
 
 
@@ -178,7 +179,7 @@ def test_error_message_names_the_line() -> None:
 
 
 async def test_staff_hours_in_the_file_set_their_consultation_week(services: Services) -> None:
-    from core.booking import rules as booking
+    from core.booking import times
 
     text = (
         "staff:\n"
@@ -186,11 +187,11 @@ async def test_staff_hours_in_the_file_set_their_consultation_week(services: Ser
         "station:\n  code: S\n  name: 测试所\n  towns:\n    - code: T\n      name: 一镇\n"
         '      villages:\n        - {code: V, name: 一村, officer: "1"}\n'
     )
-    await area_import.import_areas(services, area_import.parse(text))
+    await area_import.import_areas(services, area_file.parse(text))
     async with services.db.read() as conn:
         member = await people.staff_by_badge(conn, "1")
     assert member is not None
-    hours = await booking.hours_of(services, member.id)
+    hours = await times.hours_of(services, member.id)
     assert len(hours) == 6 and {h.weekday for h in hours} == {0, 1, 2, 3, 4}
 
 
@@ -201,6 +202,6 @@ def test_unreadable_hours_are_refused_with_their_line() -> None:
         '      - "someday at noon"\n'
         "station:\n  code: S\n  name: 测试所\n"
     )
-    with pytest.raises(area_import.AreaFileError) as caught:
-        area_import.parse(text)
+    with pytest.raises(area_file.AreaFileError) as caught:
+        area_file.parse(text)
     assert caught.value.line == 7 and "someday at noon" in caught.value.reason

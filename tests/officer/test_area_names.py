@@ -7,9 +7,9 @@ from textwrap import dedent
 import pytest
 
 from bot.inbox import InboxApplication
-from core import areas
-from core import staff as staff_core
-from core.area_import import AreaFileError, import_areas, parse
+from core import areas, enrolment
+from core.area_file import AreaFileError, parse
+from core.area_import import import_areas
 from core.models import Language, Role
 from core.services import Services
 from storage import areas as area_repo
@@ -105,13 +105,13 @@ async def test_the_badge_of_a_leader_says_what_the_station_calls_them(
     bot: Harness, request_log: RecordingRequest, services: Services
 ) -> None:
     await import_areas(services, parse(FILE.replace("  type: 分局\n", "  type: 派出所\n").replace("分局长", "所长")))
-    invite = await staff_core.create_invite(services, name="王所长", role=Role.LEADER, badge="001")
+    invite = await enrolment.create_invite(services, name="王所长", role=Role.LEADER, badge="001")
     chief = Person(7001, "Wang")
     await bot.send(chief, f"/start staff_{invite.code}")
     assert "您已登记为所长（警号 001）" in request_log.last(chief.id).text
 
     await import_areas(services, parse(FILE.replace("  titles: {leader: {zh_Hans: 分局长, en: chief}}\n", "")))
-    invite = await staff_core.create_invite(services, name="王所长", role=Role.LEADER, badge="001")
+    invite = await enrolment.create_invite(services, name="王所长", role=Role.LEADER, badge="001")
     await bot.send(Person(7002, "Wang"), f"/start staff_{invite.code}")
     assert "您已登记为局领导（警号 001）" in request_log.last(7002).text
 

@@ -261,7 +261,7 @@ async def test_english_staff_get_an_english_card(
 
 async def test_an_update_handled_again_after_a_crash_acts_once(station: Station, services: Services) -> None:
     """The inbox re-handles an update whose handling was cut short: the action is not repeated."""
-    from core import staff as desk
+    from core.cases import desk
     from tests.officer.desk import member
 
     case = await station_case(services, station)

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from bot.inbox import InboxApplication
-from core.cases import rules as cases
+from core.cases import filing, resident_actions, working
+from core.cases.filing import NewCase
 from core.cases.lifecycle import Action
-from core.cases.rules import NewCase
 from core.models import Case, Category, Kind
 from core.services import Services
-from handlers.outgoing import albums
+from handlers.render import albums
 from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
@@ -38,7 +38,7 @@ async def case_with_media(
     new = NewCase(
         Kind.DISPUTE, Category.PUBLIC_SECURITY, "楼道里有人堆放杂物，堵住了消防通道。", photos=photos, location=location
     )
-    case, _created = await cases.submit(services, resident, new, None)
+    case, _created = await filing.submit(services, resident, new, None)
     return case
 
 
@@ -128,7 +128,7 @@ async def test_someone_elses_token_gets_nothing(
     await make_resident(services, station.other_resident, station.area_ids["village"])
     for intruder in (station.other_resident, station.resident, station.officer2):
         await bot.press_data(intruder, data, card)
-        assert alert_text(request_log) == "该按钮已失效。"
+        assert alert_text(request_log) == "这个按钮是发给其他人的，对您无效。"
         assert request_log.messages(intruder.id) == []
     for forged in ("b:AAAAAAAAAAAAAAAA", f"case_media:{case.id}", f'{{"case_id": {case.id}}}'):
         await bot.press_data(station.officer2, forged, card)
@@ -161,7 +161,7 @@ async def test_after_a_transfer_the_old_card_gets_nothing(
     case = await case_with_media(services, station)
     officer = station.officer
     card = await give_card(app, services, request_log, officer, station.staff_ids["officer"], case.id)
-    await cases.act(
+    await working.act(
         services,
         await member(services, station.staff_ids["officer"]),
         case.id,
@@ -183,7 +183,7 @@ async def test_an_event_of_another_case_is_refused(
         resident = await people.resident_by_telegram(conn, station.resident.id)
     assert resident is not None
     other = await case_with_media(services, station)
-    await cases.add_info(services, resident, other.id, "补充", ("added-x", "added-y"), None)
+    await resident_actions.add_info(services, resident, other.id, "补充", ("added-x", "added-y"), None)
     [added] = [e for e in await events(services, other.id) if e.action == "add_info"]
     officer = station.officer
     data = await grant(services, officer, "case_media", {"case_id": mine.id, "event_id": added.id})

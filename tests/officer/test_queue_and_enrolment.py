@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.inbox import InboxApplication
-from core import staff as desk
-from core.clock import FakeClock
+from core import enrolment
 from core.models import Kind, Language, Role, Status
 from core.services import Services
 from handlers.cases import queue_screen
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.officer.desk import file_case, get_case, make_resident, set_status
 
 
@@ -106,18 +106,18 @@ def test_queue_screen_in_english_names_the_deadline() -> None:
 async def test_enrolment_by_deep_link(
     app: InboxApplication, bot: Harness, request_log: RecordingRequest, services: Services
 ) -> None:
-    invite = await desk.create_invite(services, name="张磊", role=Role.OFFICER, badge="051101")
+    invite = await enrolment.create_invite(services, name="张磊", role=Role.OFFICER, badge="051101")
     newcomer = Person(7777, "Zhang", language_code="en")
     await bot.send(newcomer, f"/start staff_{invite.code}")
     welcome = request_log.last(newcomer.id).text
     assert "Welcome, 张磊" in welcome and "051101" in welcome and "/queue" in welcome
-    member = await desk.staff_for(services, newcomer.id)
+    member = await enrolment.staff_for(services, newcomer.id)
     assert member is not None and (member.name, member.language) == ("张磊", Language.EN)
     # The same link a second time, from someone else: refused, in their language.
     stranger = Person(8888, "陌生人")
     await bot.send(stranger, f"/start staff_{invite.code}")
     assert "已被使用" in request_log.last(stranger.id).text
-    assert await desk.staff_for(services, stranger.id) is None
+    assert await enrolment.staff_for(services, stranger.id) is None
 
 
 async def test_enrolment_with_a_wrong_or_expired_code(
@@ -126,11 +126,11 @@ async def test_enrolment_with_a_wrong_or_expired_code(
     newcomer = Person(7777, "张磊")
     await bot.send(newcomer, "/start staff_not-a-real-code-at-all")
     assert "邀请码无效" in request_log.last(newcomer.id).text
-    invite = await desk.create_invite(services, name="张磊", role=Role.OFFICER)
+    invite = await enrolment.create_invite(services, name="张磊", role=Role.OFFICER)
     clock.advance(hours=73)
     await bot.send(newcomer, f"/start staff_{invite.code}")
     assert "已过期" in request_log.last(newcomer.id).text
-    assert await desk.staff_for(services, newcomer.id) is None
+    assert await enrolment.staff_for(services, newcomer.id) is None
 
 
 async def test_staff_help_depends_on_the_role(

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from bot.settings import Settings
-from core.cases import rules as ledger
-from core.clock import FakeClock
+from core.cases import filing
 from core.models import Category, Kind
 from core.services import Services
 from scheduler.dispatcher import Dispatcher
@@ -24,6 +23,7 @@ from tests.booking import test_race
 from tests.booking.conftest import WEEK, make_resident
 from tests.bot import test_inbox_claims as inbox_claims
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import (
     START,
     TEST_RENDERERS,
@@ -110,8 +110,8 @@ async def test_the_first_cases_of_a_day_filed_at_once_get_distinct_numbers(
     ]
 
     async def file(own: Services, index: int) -> str:
-        case, created = await ledger.submit(
-            own, residents[index], ledger.NewCase(Kind.HELP, Category.OTHER, f"路灯不亮 {index}"), update_id=None
+        case, created = await filing.submit(
+            own, residents[index], filing.NewCase(Kind.HELP, Category.OTHER, f"路灯不亮 {index}"), update_id=None
         )
         assert created
         return case.number

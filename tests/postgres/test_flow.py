@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from bot.app import build_application, build_services
 from bot.inbox import InboxApplication
 from bot.settings import Settings
-from core.clock import FakeClock
 from core.models import Status
 from core.services import Services
 from scheduler.sweeps import Sweeps
@@ -23,8 +22,8 @@ from storage import people
 from storage.schema import case_events, cases, inbox, outbox
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import NUMBER, fill_form
+from tests.helpers.clock import FakeClock
+from tests.helpers.resident import NUMBER, fill_form, onboard
 from tests.scheduler.flows import local, shanghai
 
 # Telegram's user ids passed 2**31 long ago; update ids may too. Both are BIGINT columns.
@@ -100,9 +99,8 @@ async def test_a_case_from_filing_to_a_satisfied_follow_up(
         closed = await case_repo.get(conn, case.id)
         (answered,) = await fu_repo.for_case(conn, case.id)
         actions = [e.action for e in await case_repo.events(conn, case.id)]
-        statuses = dict(
-            (await conn.execute(sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))).all()
-        )
+        counted = await conn.execute(sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))
+        statuses: dict[str, int] = {status: n for status, n in counted.all()}
     assert closed is not None and closed.status is Status.CLOSED and closed.close_reason == "confirmed"
     assert (answered.solved, answered.satisfaction, answered.outcome) == (True, "satisfied", "answered")
     assert shanghai(answered.answered_at) == "2026-11-30 10:00"

@@ -43,16 +43,13 @@ async def test_upgrade_brings_an_empty_database_to_head(pg_server: PgServer) -> 
             )
             # What the migrations made is what storage/schema.py describes: no drift to autogenerate.
             differences = await conn.run_sync(_differences)
-            defaults = dict(
-                (
-                    await conn.execute(
-                        sa.text(
-                            "SELECT column_name, column_default FROM information_schema.columns "
-                            "WHERE table_name = 'outbox' AND column_name IN ('urgent', 'attempts')"
-                        )
-                    )
-                ).all()
+            found = await conn.execute(
+                sa.text(
+                    "SELECT column_name, column_default FROM information_schema.columns "
+                    "WHERE table_name = 'outbox' AND column_name IN ('urgent', 'attempts')"
+                )
             )
+            defaults: dict[str, str | None] = {name: default for name, default in found.all()}
         assert version == current_head()
         assert tables == set(metadata.tables) | {"alembic_version"}
         assert indexes >= EXPRESSION_INDEXES

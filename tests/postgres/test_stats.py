@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core.stats.figures import Period, PeriodKey, Scope
+from core.stats.periods import Period, PeriodKey
+from core.stats.scopes import Scope
 from storage import export as ledger
 from storage import stats as repo
 from storage.db import Database
@@ -101,6 +102,6 @@ async def test_the_index_order_query_uses_the_expression_indexes(pg: Database) -
         async with pg.read() as conn:
             await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
             await conn.exec_driver_sql("SET LOCAL enable_sort = off")
-            compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})  # type: ignore[arg-type]
+            compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})
             plan = " ".join(str(r[0]) for r in await conn.exec_driver_sql(f"EXPLAIN {compiled}"))
         assert f"using {index}" in plan, plan

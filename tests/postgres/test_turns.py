@@ -6,8 +6,7 @@ import asyncio
 
 import sqlalchemy as sa
 
-from core.cases import rules as ledger
-from core.clock import FakeClock
+from core.cases import filing
 from core.models import Category, Kind
 from core.services import Services
 from scheduler.sweeps import Sweeps
@@ -16,6 +15,7 @@ from storage.db import Database
 from storage.schema import cases
 from tests.booking.conftest import make_resident
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 
 
 def twin(services: Services) -> Services:
@@ -35,12 +35,12 @@ async def test_two_confirmations_at_the_same_time_file_one_case(services: Servic
     async with services.db.write() as conn:
         await dialogs.put(conn, resident.telegram_id, "report", "review", {"photos": []}, services.clock.now())
     other = twin(services)
-    new = ledger.NewCase(Kind.DISPUTE, Category.OTHER, "楼上每晚拖动家具，影响休息。")
+    new = filing.NewCase(Kind.DISPUTE, Category.OTHER, "楼上每晚拖动家具，影响休息。")
 
     async def confirm(own: Services, update_id: int) -> str:
         try:
-            case, _ = await ledger.submit(own, resident, new, update_id, from_step=("report", "review"))
-        except ledger.FormSentAlready:
+            case, _ = await filing.submit(own, resident, new, update_id, from_step=("report", "review"))
+        except filing.FormSentAlready:
             return "sent already"
         return case.number
 
@@ -56,7 +56,7 @@ async def test_two_confirmations_at_the_same_time_file_one_case(services: Servic
 
 async def test_only_one_process_sweeps_at_a_time(services: Services, station: Station, clock: FakeClock) -> None:
     resident = await make_resident(services, 6202, "钱师傅", station.area_ids["village"])
-    await ledger.submit(services, resident, ledger.NewCase(Kind.HELP, Category.OTHER, "路灯不亮"), update_id=None)
+    await filing.submit(services, resident, filing.NewCase(Kind.HELP, Category.OTHER, "路灯不亮"), update_id=None)
     clock.advance(days=3)  # past the deadline to accept it: the deadline sweep has work
     other = twin(services)
     try:

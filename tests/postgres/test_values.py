@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot import demo_seed
-from core.cases import rules as ledger
-from core.clock import FakeClock
+from core.cases import filing
 from core.config import StationConfig
 from core.models import Category, Kind, Language, Role
 from core.outgoing import Outgoing, Priority
@@ -17,6 +16,7 @@ from scheduler import dispatcher as dispatcher_module
 from scheduler.dispatcher import Dispatcher
 from storage import areas, outbox, people
 from storage.db import Database
+from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import START, TEST_RENDERERS
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -40,8 +40,8 @@ async def test_after_the_demo_seed_new_rows_get_new_ids(db_url: str) -> None:
             await people.update_resident(conn, resident.id, area_id=area_id, consented_at=NOW)
             resident = await people.resident(conn, resident.id)  # type: ignore[assignment]
         assert resident is not None
-        case, created = await ledger.submit(
-            services, resident, ledger.NewCase(Kind.HELP, Category.OTHER, "新来的诉求"), update_id=None
+        case, created = await filing.submit(
+            services, resident, filing.NewCase(Kind.HELP, Category.OTHER, "新来的诉求"), update_id=None
         )
         assert created and case.id == 61 and case.assignee_id == member.id
         assert member.id == report.rows["staff"] + 1 and resident.id == report.rows["residents"] + 1

@@ -9,9 +9,8 @@ import pytest
 from core.services import Services
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
+from tests.helpers.resident import fill_form, onboard
 from tests.resident.test_reachable_again import unreachable
-from tests.resident.test_report import fill_form
 
 PHONE_TASK = "待办：电话联系群众"
 

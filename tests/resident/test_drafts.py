@@ -7,14 +7,13 @@ the one way to throw a form away.
 
 from __future__ import annotations
 
-from core.clock import FakeClock
 from core.services import Services
 from storage import availability
 from tests.booking.conftest import WEEK
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import DESCRIPTION
+from tests.helpers.clock import FakeClock
+from tests.helpers.resident import DESCRIPTION, onboard
 from tests.scheduler.flows import file_case, local, resolve
 from tests.scheduler.test_followups import tick as followup_tick
 

@@ -9,8 +9,7 @@ from storage import people
 from storage.schema import case_events, case_photos, cases, inbox, residents
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import fill_form
+from tests.helpers.resident import fill_form, onboard
 
 
 async def file_case(bot: Harness, request_log: RecordingRequest, station: Station) -> None:
@@ -84,7 +83,7 @@ async def test_a_resident_cannot_open_someone_elses_case(
     await onboard(bot, request_log, station, person=station.other_resident, village="光明社区")
     # The other resident replays the first resident's button: the token is not theirs.
     await bot.press_data(station.other_resident, data, mine)
-    assert request_log.callback_answers[-1]["text"] == "该按钮已失效。"
+    assert request_log.callback_answers[-1]["text"] == "这个按钮是发给其他人的，对您无效。"
     assert "XF-20261123-0001" not in request_log.texts(station.other_resident.id)
 
 

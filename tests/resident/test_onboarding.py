@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-from core.scripts import to_traditional
 from core.services import Services
 from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-
-
-async def onboard(
-    bot: Harness,
-    log: RecordingRequest,
-    station: Station,
-    *,
-    phone: str | None = "13812345678",
-    language: str = "简体中文",
-    village: str = "幸福里社区",
-    person=None,
-) -> None:
-    person = person or station.resident
-    await bot.send(person, "/start")
-    await bot.press(person, language)
-    await bot.press(person, "同意" if language != "English" else "agree")
-    # Readers of Traditional characters see the place names in them too (English: with pinyin).
-    place = to_traditional if language == "繁體中文" else str
-    await bot.press(person, place("东城街道"))
-    await bot.press(person, place(village))
-    if phone:
-        await bot.contact(person, phone)
-    else:
-        await bot.send(person, "跳过" if language == "简体中文" else "Skip")
+from tests.helpers.resident import onboard
 
 
 async def test_first_start_asks_language_then_privacy(

@@ -16,8 +16,7 @@ from storage import privacy
 from storage.schema import metadata, outbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import fill_form
+from tests.helpers.resident import fill_form, onboard
 
 NAME = "刘阿姨"
 PHONE = "13812345678"

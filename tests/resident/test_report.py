@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 
 from bot.app import build_application
 from bot.inbox import InboxApplication
 from bot.settings import Settings
-from core.cases.rules import NewCase, file_in
+from core.cases.filing import NewCase, file_in
 from core.models import Category, Kind
 from core.services import Services
 from storage import dialogs, people
 from storage.schema import case_events, case_photos, cases, inbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
-
-NUMBER = re.compile(r"XF-20261123-\d{4}")
-DESCRIPTION = "楼下烧烤店每晚营业到凌晨两点，油烟和噪音扰民，多次沟通无果。"
-
-
-async def fill_form(bot: Harness, station: Station, text: str = DESCRIPTION, *, person=None) -> None:
-    person = person or station.resident
-    await bot.send(person, "/report")
-    await bot.press(person, "矛盾纠纷")
-    await bot.press(person, "邻里纠纷")
-    await bot.send(person, text)
-    await bot.photo(person, "photo-a")
-    await bot.location(person, 41.12345, 123.54321)
-    await bot.press(person, "继续")
+from tests.helpers.resident import DESCRIPTION, NUMBER, fill_form, onboard
 
 
 async def case_rows(services: Services) -> list[sa.Row]:
@@ -325,7 +309,7 @@ async def test_a_crash_between_filing_and_answering_still_tells_the_number(
 ) -> None:
     """The press filed the case (and closed the form), then the process died before answering."""
     from core import report as report_form
-    from core.cases.rules import submit
+    from core.cases.filing import submit
     from core.dialog_state import get
     from core.residents import find
 

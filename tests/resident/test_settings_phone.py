@@ -8,7 +8,7 @@ from core.services import Services
 from storage import dialogs, people
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
+from tests.helpers.resident import onboard
 
 ON_FILE = "13812345678"
 

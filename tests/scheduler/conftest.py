@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import TelegramError
 
 from bot.app import RENDERERS
-from core.clock import FakeClock
 from core.config import StationConfig
 from core.models import Language, Role
 from core.outbox import Renderers
@@ -24,6 +23,7 @@ from core.services import Services
 from storage import areas, people
 from storage.db import Database
 from storage.schema import metadata
+from tests.helpers.clock import FakeClock
 
 # Monday 2026-09-28 10:00 in Shanghai: a working day, outside quiet hours.
 START = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from core.cases import rules as ledger
+from core.cases import filing, working
 from core.cases.lifecycle import Action
-from core.clock import FakeClock
 from core.models import Case, Category, Kind, Language, Resident, Staff
 from core.services import Services
 from storage import people
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -52,10 +52,10 @@ async def file_case(
     services: Services, station: Station, kind: Kind = Kind.HELP, description: str = "家门口路灯坏了一个月"
 ) -> Case:
     resident = await resident_of(services, station)
-    case, created = await ledger.submit(
+    case, created = await filing.submit(
         services,
         resident,
-        ledger.NewCase(kind=kind, category=Category.PUBLIC_SECURITY, description=description),
+        filing.NewCase(kind=kind, category=Category.PUBLIC_SECURITY, description=description),
         update_id=None,
     )
     assert created
@@ -67,5 +67,5 @@ async def resolve(services: Services, station: Station, case: Case, clock: FakeC
     officer = await staff(services, station, "officer")
     clock.set(local(at))
     if case.accepted_at is None:
-        case = await ledger.act(services, officer, case.id, Action.ACCEPT)
-    return await ledger.act(services, officer, case.id, Action.RESOLVE, note="已修复")
+        case = await working.act(services, officer, case.id, Action.ACCEPT)
+    return await working.act(services, officer, case.id, Action.RESOLVE, note="已修复")

@@ -12,13 +12,13 @@ from telegram.error import BadRequest
 from bot.app import build_application
 from bot.outbox_cli import outbox_report
 from bot.settings import Settings
-from core.clock import FakeClock
 from core.services import Services
 from scheduler import jobs
 from scheduler.dispatcher import Dispatcher
 from storage import outbox
 from storage.db import Database
 from tests.harness import RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import START, TEST_RENDERERS, FakeTelegram
 
 
@@ -93,7 +93,8 @@ async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Pa
         services.clock.advance(days=8)  # type: ignore[attr-defined]
         await Sweeps(services).run()
         async with services.db.read() as conn:
-            payloads = dict((await conn.execute(sa.select(schema.inbox.c.update_id, schema.inbox.c.payload))).all())
+            found = await conn.execute(sa.select(schema.inbox.c.update_id, schema.inbox.c.payload))
+            payloads: dict[int, str] = {update_id: payload for update_id, payload in found.all()}
         assert payloads == {1: "", 2: '{"from": "陈先生"}', 3: '{"from": "张三"}'}
         async with services.db.write() as conn:
             assert not await inbox.store(conn, 1, '{"from": "刘阿姨"}', start)  # a replay: refused
@@ -110,10 +111,10 @@ async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Pa
 async def _housekeeping_services(tmp_path: Path) -> Services:
     from datetime import UTC, datetime
 
-    from core.clock import FakeClock
     from core.config import StationConfig
     from storage.db import Database
     from storage.migrate import upgrade
+    from tests.helpers.clock import FakeClock
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'house.db'}"
     await upgrade(url)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core.clock import FakeClock
 from core.models import Kind
 from core.services import Services
 from scheduler.sweeps import Sweeps
 from storage.schema import outbox as outbox_table
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import file_case, local
 
 

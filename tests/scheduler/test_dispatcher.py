@@ -12,14 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from core.clock import FakeClock
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
 from scheduler.dispatcher import Dispatcher
-from scheduler.renderers import UNREACHABLE, on_unreachable
+from scheduler.unreachable import UNREACHABLE, on_unreachable
 from storage import outbox, people
 from storage.db import Database
 from storage.schema import outbox as outbox_table
+from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import (
     OFFICER_TG,
     RESIDENT_TG,

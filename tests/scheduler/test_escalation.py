@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from core.cases.lifecycle import Action
-from core.clock import FakeClock
 from core.models import Kind, Status
 from core.services import Services
 from scheduler.sweeps import Sweeps
@@ -17,6 +16,7 @@ from storage.schema import cases as cases_table
 from storage.schema import outbox as outbox_table
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest, Sent
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import file_case, local, shanghai, staff
 
 
@@ -86,10 +86,10 @@ async def test_reminder_at_75_percent_then_supervisor_then_leader(
     assert urges[1]["to_staff_id"] == station.staff_ids["leader"]
 
     # Accepted: the acknowledgement clock stops; the resolution clock runs on.
-    from core.cases import rules as ledger
+    from core.cases import working
 
     clock.set(local("2026-09-30 11:00"))
-    await ledger.act(services, await staff(services, station, "officer"), case.id, Action.ACCEPT)
+    await working.act(services, await staff(services, station, "officer"), case.id, Action.ACCEPT)
     # 75% of the 10 days from filing to the resolution deadline: 5 October 22:00 (a holiday night,
     # but staff messages are not held for quiet hours).
     await at(clock, services, "2026-10-05 21:59")
@@ -121,12 +121,12 @@ async def test_reminder_at_75_percent_then_supervisor_then_leader(
 async def test_a_reminder_made_pointless_before_it_is_sent_is_cancelled(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, clock: FakeClock
 ) -> None:
-    from core.cases import rules as ledger
+    from core.cases import working
 
     case = await file_case(services, station, Kind.HELP)
     await bot.deliver()
     await at(clock, services, "2026-09-29 04:00")  # the reminder is queued...
-    await ledger.act(services, await staff(services, station, "officer"), case.id, Action.ACCEPT)
+    await working.act(services, await staff(services, station, "officer"), case.id, Action.ACCEPT)
     await bot.deliver()  # ...but the officer acknowledged first
     assert not any("受理告知" in m.text for m in request_log.messages(station.officer.id))
     async with services.db.read() as conn:

@@ -7,8 +7,7 @@ from datetime import date, time, timedelta
 import holidays
 import sqlalchemy as sa
 
-from core.clock import FakeClock
-from core.followups import rules as fu
+from core.followups import answers, model, repeat_visits, scheduling
 from core.models import Kind, Language, Status
 from core.services import Services
 from core.workdays import WorkCalendar
@@ -19,6 +18,7 @@ from storage import outbox, people
 from storage.schema import outbox as outbox_table
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import file_case, local, resident_of, resolve, shanghai, staff
 
 TEN = time(10, 0)
@@ -48,14 +48,14 @@ def test_followup_is_due_the_next_working_day_at_ten() -> None:
         "2026-10-03 11:00": "2026-10-08 10:00",  # resolved on a holiday
     }
     for resolved, due in cases.items():
-        assert shanghai(fu.followup_due(calendar, local(resolved), TEN)) == due, resolved
+        assert shanghai(model.followup_due(calendar, local(resolved), TEN)) == due, resolved
 
 
 def test_dispute_visits_fall_on_working_days() -> None:
     calendar = WorkCalendar()
     resolved = local("2026-09-30 15:00")
-    assert shanghai(fu.visit_due(calendar, resolved, 7, TEN)) == "2026-10-08 10:00"  # 10-07 is a holiday
-    assert shanghai(fu.visit_due(calendar, resolved, 30, TEN)) == "2026-10-30 10:00"
+    assert shanghai(model.visit_due(calendar, resolved, 7, TEN)) == "2026-10-08 10:00"  # 10-07 is a holiday
+    assert shanghai(model.visit_due(calendar, resolved, 30, TEN)) == "2026-10-30 10:00"
 
 
 async def tick(bot: Harness, services: Services) -> int:
@@ -172,12 +172,12 @@ async def test_unsatisfied_answer_reopens_and_escalates_with_the_comment(
 
     # Resolved again: a second round of follow-up, the next working day.
     officer = await staff(services, station, "officer")
-    from core.cases import rules as ledger
+    from core.cases import working
     from core.cases.lifecycle import Action
 
     clock.set(local("2026-10-10 16:00"))
-    again = await ledger.act(services, officer, case.id, Action.ACCEPT)
-    again = await ledger.act(services, officer, again.id, Action.RESOLVE, note="已更换灯泡")
+    again = await working.act(services, officer, case.id, Action.ACCEPT)
+    again = await working.act(services, officer, again.id, Action.RESOLVE, note="已更换灯泡")
     second = await followup_of(services, case.id)
     assert second.round == 2
     assert shanghai(second.due_at) == "2026-10-12 10:00"
@@ -209,7 +209,7 @@ async def test_escalation_goes_without_a_comment_after_the_grace(
     await tick(bot, services)
     await bot.press(station.resident, "已解决")
     await bot.press(station.resident, "不满意")
-    clock.advance(fu.COMMENT_GRACE - timedelta(seconds=1))
+    clock.advance(model.COMMENT_GRACE - timedelta(seconds=1))
     await bot.deliver()
     assert request_log.messages(station.supervisor.id) == []
     clock.advance(seconds=1)
@@ -292,8 +292,8 @@ async def test_only_the_cases_resident_can_answer(
     async with services.db.write() as conn:
         other = await people.insert_resident(conn, station.other_resident.id, "陈先生", Language.ZH_HANS, clock.now())
     followup = await followup_of(services, case.id)
-    answer = await fu.answer_solved(services, other, followup.id, False)
-    assert answer.outcome is fu.Outcome.NOT_YOURS
+    answer = await answers.answer_solved(services, other, followup.id, False)
+    assert answer.outcome is model.Outcome.NOT_YOURS
     assert (await followup_of(services, case.id)).solved is None
 
 
@@ -319,8 +319,8 @@ async def test_a_dispute_gives_the_officer_repeat_visits(
 
     # Another officer cannot record it for them.
     other = await staff(services, station, "officer2")
-    outcome, _visit, _case = await fu.visit_done(services, other, visits[1].id)
-    assert outcome is fu.VisitOutcome.NOT_PERMITTED
+    outcome, _visit, _case = await repeat_visits.visit_done(services, other, visits[1].id)
+    assert outcome is repeat_visits.VisitOutcome.NOT_PERMITTED
 
     clock.set(local("2026-10-30 09:59"))
     await tick(bot, services)
@@ -343,13 +343,13 @@ async def test_scheduling_twice_keeps_one_question(
     case = await resolve(services, station, case, clock, "2026-09-29 15:00")
     async with services.db.write() as conn:
         followup = await followup_of(services, case.id)
-        assert await fu.queue_question(conn, case, followup, clock.now(), reminder=False) is None
+        assert await scheduling.queue_question(conn, case, followup, clock.now(), reminder=False) is None
     clock.set(local("2026-09-30 10:00"))
     await Sweeps(services).run()
     await Sweeps(services).run()
     async with services.db.read() as conn:
         asks = await conn.execute(
-            sa.select(sa.func.count()).select_from(outbox_table).where(outbox_table.c.kind == fu.ASK)
+            sa.select(sa.func.count()).select_from(outbox_table).where(outbox_table.c.kind == model.ASK)
         )
         assert asks.scalar_one() == 1
         row = await outbox.by_key(conn, f"followup:{followup.id}:ask")

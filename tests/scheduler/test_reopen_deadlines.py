@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from core.clock import FakeClock
 from core.models import Kind, Status
 from core.services import Services
 from scheduler.sweeps import Sweeps
 from storage import cases as case_repo
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import file_case, local, resolve, shanghai
 
 

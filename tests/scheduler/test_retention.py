@@ -11,8 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from core.cases import rules as ledger
-from core.clock import FakeClock
+from core.cases import filing, resident_actions
 from core.i18n import Language
 from core.models import Category, Kind, Resident
 from core.onboarding import privacy_notice
@@ -21,16 +20,17 @@ from scheduler.sweeps import Sweeps
 from storage import people
 from storage.schema import case_photos, cases, inbox, residents
 from tests.conftest import Station
+from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import resident_of
 
 RETENTION = timedelta(days=1095)
 
 
 async def file_with_photos(services: Services, resident: Resident, text: str) -> int:
-    case, _ = await ledger.submit(
+    case, _ = await filing.submit(
         services,
         resident,
-        ledger.NewCase(
+        filing.NewCase(
             kind=Kind.HELP,
             category=Category.PUBLIC_SECURITY,
             description=text,
@@ -67,7 +67,7 @@ async def test_finished_cases_lose_photos_and_quiet_residents_their_name(
 ) -> None:
     quiet = await resident_of(services, station)  # 刘阿姨: one case, withdrawn long ago
     old_case = await file_with_photos(services, quiet, "楼道灯坏了")
-    await ledger.withdraw(services, quiet, old_case, update_id=None)
+    await resident_actions.withdraw(services, quiet, old_case, update_id=None)
     async with services.db.write() as conn:
         await conn.execute(
             inbox.insert().values(
@@ -108,10 +108,10 @@ async def test_a_resident_who_filed_recently_keeps_their_name_and_new_photos(
 ) -> None:
     resident = await resident_of(services, station)
     old_case = await file_with_photos(services, resident, "楼道灯坏了")
-    await ledger.withdraw(services, resident, old_case, update_id=None)
+    await resident_actions.withdraw(services, resident, old_case, update_id=None)
     clock.advance(RETENTION)
     new_case = await file_with_photos(services, resident, "小区门口停车乱")
-    await ledger.withdraw(services, resident, new_case, update_id=None)
+    await resident_actions.withdraw(services, resident, new_case, update_id=None)
     clock.advance(timedelta(days=2))
     await Sweeps(services).run()
     async with services.db.read() as conn:
@@ -135,12 +135,13 @@ async def test_personal_numbers_leave_the_texts_of_cases_past_retention(
     """The resident stays (a newer case), but the old case's text loses the numbers they typed."""
     resident = await resident_of(services, station)
     old_case = await file_with_photos(services, resident, "我的身份证510302199001010017丢了，电话13998765432")
-    await ledger.withdraw(services, resident, old_case, update_id=None)
+    await resident_actions.withdraw(services, resident, old_case, update_id=None)
     clock.advance(RETENTION)
     new_case = await file_with_photos(services, resident, "身份证510302199001010017找到了")
     clock.advance(timedelta(days=2))
     await Sweeps(services).run()
     async with services.db.read() as conn:
-        texts = dict((await conn.execute(sa.select(cases.c.id, cases.c.description))).all())
+        found = await conn.execute(sa.select(cases.c.id, cases.c.description))
+        texts: dict[int, str] = {case_id: text for case_id, text in found.all()}
     assert texts[old_case] == "我的身份证******************丢了，电话***********"
     assert texts[new_case] == "身份证510302199001010017找到了"  # still being handled: untouched

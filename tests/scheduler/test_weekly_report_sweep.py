@@ -11,8 +11,7 @@ from scheduler.sweeps import Sweeps
 from storage.schema import outbox
 from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_report import fill_form
+from tests.helpers.resident import fill_form, onboard
 
 
 async def test_weekly_report_goes_to_leader_and_supervisor_once(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from core.models import Area, Role, Staff
-from core.stats.figures import Scope, StatsError, authorize, export_scope, own_scope, visible_areas, visible_officers
+from core.stats.periods import StatsError
+from core.stats.scopes import Scope, authorize, export_scope, own_scope, visible_areas, visible_officers
 from tests.stats.builders import STATION
 
 S = STATION

@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from bot import demo_seed
-from core.clock import FakeClock
 from core.models import Category, Kind, Status
-from core.stats.figures import Scope
+from core.stats.scopes import Scope
 from storage import stats as repo
 from storage.db import Database
 from storage.demo_seed import NotEmpty
 from storage.schema import areas, case_counters, case_events, cases, followups, metadata, residents, staff
+from tests.helpers.clock import FakeClock
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 

@@ -22,7 +22,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.models import Role, Staff
-from core.stats.figures import Period, PeriodKey, Scope, authorize, own_scope
+from core.stats.periods import Period, PeriodKey
+from core.stats.scopes import Scope, authorize, own_scope
 from storage import areas as area_repo
 from storage import stats as repo
 from storage.db import Database
@@ -198,7 +199,7 @@ async def test_the_index_order_query_uses_the_expression_indexes(stats_db: Datab
                 .limit(1)
             )
             async with stats_db.read() as conn:
-                compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})  # type: ignore[arg-type]
+                compiled = query.compile(conn.sync_connection, compile_kwargs={"literal_binds": True})
                 plan = " ".join(str(r) for r in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
             assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
             assert "TEMP B-TREE" not in plan

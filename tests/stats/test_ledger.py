@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from core.export import AUDIT_ACTION, Format, export_ledger, headers
 from core.models import Language
-from core.stats.figures import Period, PeriodKey, Scope
+from core.stats.periods import Period, PeriodKey
+from core.stats.scopes import Scope
 from storage import audit
 from storage import export as repo
 from storage.db import Database

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.stats.figures import (
+from core.stats.periods import (
     MAX_PERIOD_DAYS,
     Period,
     PeriodKey,

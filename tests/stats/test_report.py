@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.stats.figures import Period, PeriodKey, Scope, sum_counts
+from core.stats.figures import sum_counts
+from core.stats.periods import Period, PeriodKey
+from core.stats.scopes import Scope
 from storage import stats as repo
 from storage.db import Database
 from tests.stats.builders import SH, Station, march_2025

@@ -9,7 +9,8 @@ import pytest
 
 from core.i18n import catalogue
 from core.models import Language
-from core.stats.figures import Counts, Durations, Figures, Followups, Period, PeriodKey
+from core.stats.figures import Counts, Durations, Figures, Followups
+from core.stats.periods import Period, PeriodKey
 from core.stats.texts import (
     HELP_LINES,
     duration,

@@ -81,7 +81,7 @@ async def send(
         if out.attachment.is_photo:
             return await bot.send_photo(
                 chat_id,
-                out.attachment.content,
+                out.attachment.file_id or out.attachment.content,
                 caption=out.text or None,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,

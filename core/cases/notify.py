@@ -1,0 +1,78 @@
+"""What the ledger queues in the outbox: the staff cards (new, transferred, escalated, redrawn) and
+the resident's notices of each step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from core.cases.errors import log
+from core.cases.texts import CARD_REDRAW
+from core.models import Case
+from core.outgoing import Priority
+from storage import outbox, people
+
+
+async def notify_staff(
+    conn: AsyncConnection, staff_id: int, case_id: int, event_id: int, reason: str, now: datetime, tz: str
+) -> None:
+    member = await people.staff_member(conn, staff_id)
+    if member is None or member.telegram_id is None:
+        log.warning("staff %s is not enrolled; case %s waits in their queue", staff_id, case_id)
+        return
+    await outbox.enqueue(
+        conn,
+        dedupe_key=f"card:{event_id}:{staff_id}",
+        chat_id=member.telegram_id,
+        audience="staff",
+        kind="case_card",
+        payload={"case_id": case_id, "staff_id": staff_id, "reason": reason, "tz": tz, "event_id": event_id},
+        priority=Priority.ASSIGNMENT,
+        urgent=True,
+        case_id=case_id,
+        due_at=now,
+        now=now,
+    )
+
+
+async def redraw_cards(conn: AsyncConnection, case_ids: list[int], now: datetime, tz: str) -> int:
+    """Queues an edit of every officer's card of these cases that Telegram still shows, so it
+    shows the case as it is now (a deleted resident's name and phone gone). Returns how many."""
+    queued = 0
+    for chat_id, payload, case_id, message_id in await outbox.sent_cards(conn, case_ids, kind="case_card"):
+        row = await outbox.enqueue(
+            conn,
+            dedupe_key=f"redraw:{chat_id}:{message_id}:{now:%Y%m%d%H%M%S}",
+            chat_id=chat_id,
+            audience="staff",
+            kind=CARD_REDRAW,
+            payload={"case_id": case_id, "staff_id": payload.get("staff_id"), "message_id": message_id, "tz": tz},
+            priority=Priority.NORMAL,
+            case_id=case_id,
+            due_at=now,
+            now=now,
+        )
+        queued += row is not None
+    return queued
+
+
+async def notify_resident(conn: AsyncConnection, case: Case, event_id: int, now: datetime, tz: str) -> None:
+    if case.resident_id is None:
+        return
+    resident = await people.resident(conn, case.resident_id)
+    if resident is None or resident.telegram_id is None or resident.deleted:
+        return
+    await outbox.enqueue(
+        conn,
+        dedupe_key=f"status:{event_id}",
+        chat_id=resident.telegram_id,
+        audience="resident",
+        kind="case_status",
+        payload={"case_id": case.id, "event_id": event_id, "tz": tz},
+        priority=Priority.NORMAL,
+        case_id=case.id,
+        due_at=now,
+        now=now,
+    )

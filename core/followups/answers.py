@@ -1,0 +1,330 @@
+"""The resident's answers to a follow-up (solved or not, how satisfied, a comment) and what each
+answer does to the case: closed, or reopened and back to the officer, or up to the supervisor;
+silence closes it as no feedback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+import storage.cases
+import storage.followups
+from core.cases import routing, working
+from core.cases.lifecycle import Action, Actor, TransitionRefused
+from core.followups.model import (
+    CASE_CARD,
+    CLOSE_CONFIRMED,
+    CLOSE_NO_FEEDBACK,
+    COMMENT,
+    COMMENT_GRACE,
+    COMMENT_MAX_CHARS,
+    ESCALATION,
+    FLOW_COMMENT,
+    Answer,
+    Outcome,
+    Satisfaction,
+    is_positive,
+    log,
+)
+from core.models import Case, Resident, Staff, Status
+from core.outgoing import Priority
+from core.services import Services
+from storage import dialogs, outbox, people
+from storage.followups import Followup
+
+
+async def own_followup(conn: AsyncConnection, resident: Resident, followup_id: int) -> tuple[Followup, Case] | None:
+    followup = await storage.followups.get(conn, followup_id)
+    case = await storage.cases.get(conn, followup.case_id) if followup else None
+    if followup is None or case is None or case.resident_id != resident.id:
+        return None
+    return followup, case
+
+
+async def answer_solved(services: Services, resident: Resident, followup_id: int, solved: bool) -> Answer:
+    """已解决 / 未解决: recorded once; the rating comes next."""
+    async with services.db.write() as conn:
+        found = await own_followup(conn, resident, followup_id)
+        if found is None:
+            return Answer(Outcome.NOT_YOURS)
+        followup, case = found
+        if followup.outcome is not None:
+            return Answer(Outcome.ALREADY, followup, case)
+        await storage.followups.record_solved(conn, followup.id, solved)
+        updated = await storage.followups.get(conn, followup.id)
+    return Answer(Outcome.ASK_SATISFACTION, updated, case)
+
+
+async def answer_satisfaction(
+    services: Services, resident: Resident, followup_id: int, satisfaction: Satisfaction
+) -> Answer:
+    """满意 / 基本满意 / 不满意: completes the answer, then closes or reopens the case."""
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        found = await own_followup(conn, resident, followup_id)
+        if found is None:
+            return Answer(Outcome.NOT_YOURS)
+        followup, case = found
+        if not await storage.followups.record_answer(conn, followup.id, satisfaction=satisfaction.value, now=now):
+            return Answer(Outcome.ALREADY, followup, case)
+        answered = await storage.followups.get(conn, followup.id)
+        assert answered is not None
+        outcome, case = await conclude(services, conn, answered, case, now, actor=Actor.RESIDENT)
+        if outcome is Outcome.REOPENED and resident.telegram_id is not None:
+            await open_comment(conn, resident.telegram_id, answered.id, now)
+    services.wake_sender()
+    return Answer(outcome, answered, case)
+
+
+async def conclude(
+    services: Services, conn: AsyncConnection, followup: Followup, case: Case, now: datetime, *, actor: Actor
+) -> tuple[Outcome, Case]:
+    """Closes a case on a positive answer; reopens and escalates it on a negative one."""
+    data: dict[str, object] = {
+        "followup_id": followup.id,
+        "solved": followup.solved,
+        "satisfaction": followup.satisfaction,
+    }
+    if case.status is not Status.RESOLVED:
+        return Outcome.RECORDED, case  # an officer reopened it meanwhile; the answer stays on record
+    try:
+        if is_positive(followup.solved, followup.satisfaction):
+            case = await working.system_transition(
+                conn, case, Action.CLOSE, now, close_reason=CLOSE_CONFIRMED, data=data, tell_resident=False
+            )
+            return Outcome.CLOSED, case
+        actor_id = case.resident_id if actor is Actor.RESIDENT else None
+        case = await working.system_transition(
+            conn,
+            case,
+            Action.REOPEN,
+            now,
+            actor=actor,
+            actor_id=actor_id,
+            data=data,
+            tell_resident=False,
+            tz=services.config.tz.key,
+            resolve_due_at=services.deadlines.resolve_deadline(case.kind, now, services.calendar),
+        )
+        await tell_assignee(conn, case, now)
+        case = await escalate_to_supervisor(conn, case, followup, now)
+    except TransitionRefused:
+        log.warning("follow-up %s: case %s moved on while the answer was recorded", followup.id, case.id)
+        return Outcome.RECORDED, case
+    return Outcome.REOPENED, case
+
+
+async def tell_assignee(conn: AsyncConnection, case: Case, now: datetime) -> None:
+    member = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
+    if member is None or member.telegram_id is None:
+        return
+    events = await storage.cases.events(conn, case.id)
+    await outbox.enqueue(
+        conn,
+        dedupe_key=f"card:{events[-1].id}:{member.id}",
+        chat_id=member.telegram_id,
+        audience=outbox.STAFF,
+        kind=CASE_CARD,
+        payload={"case_id": case.id, "staff_id": member.id, "reason": "reopen"},
+        priority=Priority.ASSIGNMENT,
+        urgent=True,
+        case_id=case.id,
+        due_at=now,
+        now=now,
+    )
+
+
+async def supervisor_of(conn: AsyncConnection, case: Case) -> Staff | None:
+    """Who a case goes up to: the nearest supervisor over its area, else the leader."""
+    chain = await routing.area_chain(conn, case.area_id)
+    for column in ("supervisor_id", "leader_id"):
+        staff_id = routing.responsible(chain, column)
+        if staff_id is not None and staff_id != case.assignee_id:
+            member = await people.staff_member(conn, staff_id)
+            if member is not None and member.active:
+                return member
+    return None
+
+
+async def escalate_to_supervisor(conn: AsyncConnection, case: Case, followup: Followup, now: datetime) -> Case:
+    """ESCALATE (system) with the answer, and the supervisor's message.
+
+    The message waits `COMMENT_GRACE` for the resident's comment, and goes at once when the
+    comment comes or is skipped (it is rendered when sent, so it carries the comment).
+    """
+    supervisor = await supervisor_of(conn, case)
+    # Already escalated: the supervisor still gets the resident's answer below.
+    with contextlib.suppress(TransitionRefused):
+        case = await working.system_transition(
+            conn,
+            case,
+            Action.ESCALATE,
+            now,
+            note=followup.comment,
+            data={"followup_id": followup.id, "to_staff_id": supervisor.id if supervisor else None},
+            tell_resident=False,
+        )
+    if supervisor is None or supervisor.telegram_id is None:
+        log.warning("case %s: no enrolled supervisor to escalate the follow-up answer to", case.id)
+        return case
+    await _tell_staff(conn, followup, case, supervisor, now, urgent=True, due_at=now + COMMENT_GRACE)
+    return case
+
+
+async def open_comment(conn: AsyncConnection, user_id: int, followup_id: int, now: datetime) -> None:
+    """Opens the comment dialog, keeping a half-filled form the resident had, to give it back."""
+    current = await dialogs.get(conn, user_id)
+    data: dict[str, Any] = {"followup_id": followup_id}
+    if current is not None and current.flow != FLOW_COMMENT:
+        data["resume"] = {"flow": current.flow, "step": current.step, "data": current.data}
+    await dialogs.put(conn, user_id, FLOW_COMMENT, "text", data, now)
+
+
+async def start_comment(services: Services, resident: Resident, followup_id: int) -> Answer:
+    """The "add a comment" button after a satisfied answer."""
+    async with services.db.write() as conn:
+        found = await own_followup(conn, resident, followup_id)
+        if found is None or resident.telegram_id is None:
+            return Answer(Outcome.NOT_YOURS)
+        followup, case = found
+        if followup.comment is not None:
+            return Answer(Outcome.ALREADY, followup, case)
+        await open_comment(conn, resident.telegram_id, followup.id, services.clock.now())
+    return Answer(Outcome.COMMENT_SAVED, followup, case)
+
+
+async def close_comment(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    current = await dialogs.get(conn, user_id)
+    resume = current.data.get("resume") if current and current.flow == FLOW_COMMENT else None
+    if isinstance(resume, dict):
+        await dialogs.put(conn, user_id, str(resume["flow"]), str(resume["step"]), dict(resume["data"]), now)
+    elif current is not None and current.flow == FLOW_COMMENT:
+        await dialogs.clear(conn, user_id)
+
+
+async def add_comment(services: Services, resident: Resident, followup_id: int, text: str) -> Answer:
+    """The optional comment: recorded once, added to the ledger, passed to whoever must act."""
+    now = services.clock.now()
+    comment = text.strip()[:COMMENT_MAX_CHARS]
+    async with services.db.write() as conn:
+        found = await own_followup(conn, resident, followup_id)
+        if found is None:
+            return Answer(Outcome.NOT_YOURS)
+        followup, case = found
+        if resident.telegram_id is not None:
+            await close_comment(conn, resident.telegram_id, now)
+        if not comment or not await storage.followups.record_comment(conn, followup.id, comment):
+            return Answer(Outcome.ALREADY, followup, case)
+        await storage.cases.add_event(
+            conn,
+            case_id=case.id,
+            at=now,
+            action="followup_comment",
+            actor_kind=Actor.RESIDENT.value,
+            actor_id=resident.id,
+            from_status=case.status.value,
+            to_status=case.status.value,
+            note=comment,
+            data={"followup_id": followup.id},
+        )
+        await pass_on_comment(conn, case, followup, now)
+        commented = await storage.followups.get(conn, followup.id)
+    services.wake_sender()
+    return Answer(Outcome.COMMENT_SAVED, commented, case)
+
+
+async def skip_comment(services: Services, resident: Resident, followup_id: int) -> Answer:
+    """No comment: the supervisor's message need not wait any longer."""
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        found = await own_followup(conn, resident, followup_id)
+        if found is None:
+            return Answer(Outcome.NOT_YOURS)
+        followup, case = found
+        if resident.telegram_id is not None:
+            await close_comment(conn, resident.telegram_id, now)
+        await outbox.expedite(conn, f"followup:{followup.id}:escalate", now=now)
+    services.wake_sender()
+    return Answer(Outcome.RECORDED, followup, case)
+
+
+async def pass_on_comment(conn: AsyncConnection, case: Case, followup: Followup, now: datetime) -> None:
+    """Into the waiting escalation if it is still waiting; otherwise a message of its own."""
+    if await outbox.expedite(conn, f"followup:{followup.id}:escalate", now=now):
+        return
+    escalation = await outbox.by_key(conn, f"followup:{followup.id}:escalate")
+    if escalation is not None and escalation.status == outbox.PENDING:
+        return  # due now anyway; it is rendered with the comment
+    if escalation is not None:
+        recipient = await people.staff_member(conn, int(escalation.payload["staff_id"]))
+    else:
+        recipient = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
+    if recipient is None or recipient.telegram_id is None:
+        return
+    await _tell_staff(conn, followup, case, recipient, now)
+
+
+async def _tell_staff(
+    conn: AsyncConnection,
+    followup: Followup,
+    case: Case,
+    member: Staff,
+    now: datetime,
+    *,
+    urgent: bool = False,
+    due_at: datetime | None = None,
+) -> None:
+    """A follow-up message to a staff member: the escalation of a bad answer (urgent) or a comment."""
+    assert member.telegram_id is not None
+    what = "escalate" if urgent else "comment"
+    await outbox.enqueue(
+        conn,
+        dedupe_key=f"followup:{followup.id}:{what}",
+        chat_id=member.telegram_id,
+        audience=outbox.STAFF,
+        kind=ESCALATION if urgent else COMMENT,
+        payload={"followup_id": followup.id, "staff_id": member.id},
+        priority=Priority.ASSIGNMENT if urgent else Priority.NORMAL,
+        urgent=urgent,
+        case_id=case.id,
+        due_at=due_at or now,
+        now=now,
+    )
+
+
+async def conclude_silent(services: Services, conn: AsyncConnection, followup: Followup, now: datetime) -> str:
+    """Ends a round nobody finished answering; returns the round's outcome.
+
+    A half answer counts for what it says ("not solved" alone reopens); no answer at all closes
+    the case as "closed without feedback", which statistics count apart.
+    """
+    case = await storage.cases.get(conn, followup.case_id)
+    if case is None or case.status is not Status.RESOLVED:
+        await storage.followups.set_outcome(conn, followup.id, storage.followups.VOID)
+        return storage.followups.VOID
+    if followup.solved is not None:
+        if await storage.followups.record_answer(conn, followup.id, satisfaction=None, now=now):
+            answered = await storage.followups.get(conn, followup.id)
+            assert answered is not None
+            await conclude(services, conn, answered, case, now, actor=Actor.SYSTEM)
+        return storage.followups.ANSWERED
+    if not await storage.followups.set_outcome(conn, followup.id, storage.followups.NO_FEEDBACK):
+        return storage.followups.ANSWERED
+    try:
+        await working.system_transition(
+            conn,
+            case,
+            Action.CLOSE,
+            now,
+            close_reason=CLOSE_NO_FEEDBACK,
+            note=None,
+            data={"followup_id": followup.id},
+            tell_resident=True,
+        )
+    except TransitionRefused:
+        log.warning("follow-up %s: case %s could not be closed without feedback", followup.id, case.id)
+    return storage.followups.NO_FEEDBACK

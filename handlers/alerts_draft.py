@@ -1,0 +1,93 @@
+"""The /alert draft's shared steps: who is drafting, the dialog row saved at every step, the draft
+read back from it and its screen (used by handlers/alerts.py and handlers/alerts_photo.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from core import dialog_state, enrolment
+from core.alerts import service, texts
+from core.alerts.model import Topic
+from core.dialogs import Dialog
+from core.i18n import t
+from core.models import Language, Staff
+from core.names import area_name
+from core.outgoing import Outgoing
+from core.services import Services
+from handlers import common, render
+from handlers.context import JmContext
+
+FLOW = "alert"
+
+
+async def sender(update: Update, context: JmContext) -> Staff | None:
+    """Whoever sent the update, if they are staff."""
+    user = update.effective_user
+    return await enrolment.staff_for(context.services, user.id) if user else None
+
+
+async def say(update: Update, context: JmContext, out: Outgoing) -> None:
+    await render.reply(update, context.services, context.bot, out)
+
+
+async def refuse(update: Update, context: JmContext, message: str) -> None:
+    lang = await common.language_for(update, context)
+    if update.callback_query is not None:
+        await common.alert(update, lang, message)
+    else:
+        await say(update, context, Outgoing(t(lang, message)))
+
+
+async def area_options(services: Services, lang: Language) -> list[tuple[int, str, str]]:
+    areas = await service.areas(services)
+    order = {"station": 0, "town": 1, "village": 2}
+    by_parent = sorted(areas, key=lambda a: (order.get(a.level, 3), a.code))
+    return [(a.id, a.level, area_name(a, lang)) for a in by_parent]
+
+
+async def area_names(services: Services, lang: Language, area_ids: list[int]) -> str:
+    areas = {a.id: a for a in await service.areas(services)}
+    return texts.joined(lang, [area_name(areas.get(a), lang) for a in area_ids])
+
+
+def draft_of(data: dict[str, Any]) -> service.Draft:
+    return service.Draft(
+        area_ids=tuple(int(a) for a in data.get("areas", [])),
+        topic=Topic(data.get("topic") or Topic.OTHER.value),
+        texts={str(k): str(v) for k, v in data.get("texts", {}).items()},
+        source_language=Language(data["source"]),
+        urgent=bool(data.get("urgent")),
+        photo_file_id=data.get("photo") or None,
+    )
+
+
+async def draft(update: Update, context: JmContext, *steps: str) -> tuple[Staff, Dialog] | None:
+    """The presser's draft, if they are still staff who may draft and are at one of `steps`."""
+    member = await sender(update, context)
+    if member is None or member.telegram_id is None or not service.may_draft(member):
+        await refuse(update, context, texts.NOT_ALLOWED)
+        return None
+    dialog = await dialog_state.get(context.services, member.telegram_id)
+    if dialog is None or dialog.flow != FLOW or (steps and dialog.step not in steps):
+        await common.alert(update, member.language, texts.CLOSED)
+        return None
+    return member, dialog
+
+
+async def save(context: JmContext, member: Staff, step: str, data: dict[str, Any]) -> None:
+    await dialog_state.put(context.services, member.telegram_id or 0, FLOW, step, data)
+
+
+async def draft_screen(context: JmContext, member: Staff, data: dict[str, Any]) -> Outgoing:
+    draft = draft_of(data)
+    return texts.draft_screen(
+        member.language,
+        topic=draft.topic,
+        areas=await area_names(context.services, member.language, list(draft.area_ids)),
+        texts=draft.texts,
+        source=draft.source_language,
+        urgent=draft.urgent,
+        photo=draft.photo_file_id is not None,
+    )

@@ -1,0 +1,233 @@
+"""/register (说事厅): staff register a case for someone who came to the station or phoned.
+
+channel → kind → category → name → phone → area → description → review → registered.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+
+from core.areas import level_above
+from core.cases.errors import CaseError
+from core.cases.filing import FormSentAlready
+from core.cases.lifecycle import TransitionRefused
+from core.dialog_state import clear, get, put
+from core.dialogs import Dialog
+from core.i18n import N_, Safe, t
+from core.models import ButtonGrant, Staff
+from core.outgoing import Outgoing
+from core.register import form
+from core.register import rules as desk
+from handlers import common, render
+from handlers.context import JmContext
+from handlers.notes import note_case
+from handlers.router import ActionHandler, FlowHandler
+
+log = logging.getLogger(__name__)
+
+FORM_GONE = N_("This registration is finished or was cancelled. Send /register to start again.")
+STEP_PAST = N_("This step is already past; please use the latest message.")
+
+
+async def start(update: Update, context: JmContext) -> None:
+    """/register: a new form, or the one in progress where it was left."""
+    staff = await common.staff_member(update, context)
+    if staff is None or staff.telegram_id is None:
+        return
+    existing = await get(context.services, staff.telegram_id)
+    if existing is not None and existing.flow == form.FLOW:
+        await _show(update, context, staff, existing)
+        return
+    dialog = await put(context.services, staff.telegram_id, form.FLOW, form.CHANNEL, {})
+    await _show(update, context, staff, dialog)
+
+
+async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
+    lang, data, step = staff.language, dialog.data, dialog.step
+    if step == form.KIND:
+        return form.kind_screen(lang)
+    if step == form.CATEGORY:
+        return form.category_screen(lang)
+    if step == form.NAME:
+        return form.name_screen(lang, data)
+    if step == form.PHONE:
+        return form.phone_screen(lang, data)
+    if step == form.AREA:
+        parent_id = data.get("area_parent")
+        parent, options, own = await desk.area_choices(context.services, staff, parent_id)
+        return form.area_screen(lang, parent, options, own)
+    if step == form.DESCRIPTION:
+        return form.description_screen(lang, data, context.services.config.description_max_chars)
+    if step == form.REVIEW:
+        area, _parts = await desk.area_and_parts(context.services, int(data["area_id"]))
+        return form.review_screen(lang, data, area)
+    return form.channel_screen(lang)
+
+
+async def _show(update: Update, context: JmContext, staff: Staff, dialog: Dialog, *, edit: bool = False) -> None:
+    out = await _screen(context, staff, dialog)
+    if edit:
+        await render.edit(update, context.services, context.bot, out)
+    else:
+        await render.reply(update, context.services, context.bot, out)
+
+
+async def _form(update: Update, context: JmContext, expected: str | None) -> tuple[Dialog, Staff] | None:
+    """The staff member's form for a button press, if the button belongs to the step they are at."""
+    staff = await common.staff_member(update, context)
+    if staff is None or staff.telegram_id is None:
+        return None
+    dialog = await get(context.services, staff.telegram_id)
+    if dialog is None or dialog.flow != form.FLOW:
+        await common.alert(update, staff.language, FORM_GONE)
+        return None
+    if expected is not None and dialog.step != expected:
+        await common.alert(update, staff.language, STEP_PAST)
+        return None
+    return dialog, staff
+
+
+async def _advance(
+    update: Update,
+    context: JmContext,
+    found: tuple[Dialog, Staff],
+    step: str,
+    changes: dict[str, Any],
+    *,
+    edit: bool = True,
+) -> None:
+    dialog, staff = found
+    dialog = await put(context.services, dialog.user_id, form.FLOW, step, {**dialog.data, **changes})
+    await common.ack(update)
+    await _show(update, context, staff, dialog, edit=edit)
+
+
+async def pick_channel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.CHANNEL)
+    if found:
+        await _advance(update, context, found, form.KIND, {"channel": grant.payload["channel"]})
+
+
+async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.KIND)
+    if found:
+        await _advance(update, context, found, form.CATEGORY, {"kind": grant.payload["kind"]})
+
+
+async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.CATEGORY)
+    if found:
+        await _advance(update, context, found, form.NAME, {"category": grant.payload["category"]})
+
+
+async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """An area pressed: its parts are shown, or (where people live) it is chosen."""
+    found = await _form(update, context, form.AREA)
+    if not found:
+        return
+    area_id = int(grant.payload["area_id"])
+    area, has_parts = await desk.area_and_parts(context.services, area_id)
+    if area is None:
+        await common.answer_expired(update, context)
+    elif has_parts and not grant.payload.get("pick"):
+        await _advance(update, context, found, form.AREA, {"area_parent": area_id})
+    else:
+        await _advance(update, context, found, form.DESCRIPTION, {"area_id": area_id})
+
+
+async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.AREA)
+    if found:
+        parent_id = await level_above(context.services, int(grant.payload["area_id"]))
+        await _advance(update, context, found, form.AREA, {"area_parent": parent_id})
+
+
+async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, form.DESCRIPTION)
+    if found and found[0].data.get("description"):
+        await _advance(update, context, found, form.REVIEW, {})
+
+
+async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, str(grant.payload.get("step")))
+    if found:
+        await _advance(update, context, found, form.previous(found[0].step), {})
+
+
+async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    found = await _form(update, context, None)
+    if found:
+        dialog, staff = found
+        await clear(context.services, dialog.user_id)
+        await common.ack(update)
+        text = t(staff.language, "Cancelled. Nothing was registered.")
+        await render.edit(update, context.services, context.bot, Outgoing(Safe(text)))
+
+
+async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Registers the case; the update id makes a replay find the same case."""
+    staff = await common.staff_member(update, context)
+    if staff is None or staff.telegram_id is None:
+        return
+    dialog = await get(context.services, staff.telegram_id)
+    data = dialog.data if dialog is not None and dialog.flow == form.FLOW else {}
+    try:
+        case, person = await desk.register(context.services, staff, data, update.update_id)
+    except FormSentAlready:
+        await common.alert(update, staff.language, FORM_GONE)
+        return
+    except (CaseError, TransitionRefused) as refused:
+        await common.alert(update, staff.language, refused.reason)
+        return
+    note_case(case.number)
+    await common.ack(update)
+    text = form.registered_text(staff.language, case.number, person.telegram_id is not None)
+    await render.edit(update, context.services, context.bot, Outgoing(text))
+
+
+async def register_input(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """The name, the phone number and the description are typed; anything else is explained."""
+    message = update.effective_message
+    staff = await common.staff_member(update, context)
+    if message is None or staff is None:
+        return
+    found = (dialog, staff)
+    try:
+        if dialog.step == form.NAME:
+            await _advance(update, context, found, form.PHONE, {"name": form.check_name(message.text)}, edit=False)
+        elif dialog.step == form.PHONE:
+            phone = form.check_phone(message.text)
+            await _advance(update, context, found, form.AREA, {"phone": phone, "area_parent": None}, edit=False)
+        elif dialog.step == form.DESCRIPTION:
+            limit = context.services.config.description_max_chars
+            text = form.check_description(message.text, limit)
+            await _advance(update, context, found, form.REVIEW, {"description": text}, edit=False)
+        else:
+            raise form.FormError(N_("Please use the buttons above to choose."))
+    except form.FormError as bad:
+        await render.reply(
+            update, context.services, context.bot, Outgoing(Safe(t(staff.language, bad.reason, **bad.values)))
+        )
+        await _show(update, context, staff, dialog)
+
+
+COMMANDS = [("register", start)]
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    form.ACT_CHANNEL: pick_channel,
+    form.ACT_KIND: pick_kind,
+    form.ACT_CATEGORY: pick_category,
+    form.ACT_AREA: pick_area,
+    form.ACT_AREA_UP: area_up,
+    form.ACT_KEEP: keep_description,
+    form.ACT_BACK: back,
+    form.ACT_CANCEL: cancel,
+    form.ACT_CONFIRM: confirm,
+}
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {form.FLOW: register_input}

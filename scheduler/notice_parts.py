@@ -1,0 +1,20 @@
+"""What the scheduler's messages share: the names of the satisfaction answers and the officer's
+timeline button.
+"""
+
+from __future__ import annotations
+
+from core.i18n import N_, tp
+from core.models import Language
+from core.outgoing import Button, rows
+
+SATISFACTION_NAME = {
+    "satisfied": N_("Satisfied"),
+    "basically": N_("Basically satisfied"),
+    "unsatisfied": N_("Unsatisfied"),
+}
+TIMELINE_ACTION = "case_timeline"  # the officer's timeline button (handlers, core/case_texts.py)
+
+
+def timeline_buttons(lang: Language, case_id: int) -> tuple[tuple[Button, ...], ...]:
+    return rows([Button(tp(lang, "🗂 Timeline"), TIMELINE_ACTION, {"case_id": case_id})])

@@ -1,0 +1,49 @@
+"""A resident's first steps, as the tests play them through the real Application: onboarding
+(language, consent, area, phone) and a filled-in /report form up to its review screen."""
+
+from __future__ import annotations
+
+import re
+
+from core.scripts import to_traditional
+from tests.conftest import Station
+from tests.harness import Harness, Person, RecordingRequest
+
+
+async def onboard(
+    bot: Harness,
+    log: RecordingRequest,
+    station: Station,
+    *,
+    phone: str | None = "13812345678",
+    language: str = "简体中文",
+    village: str = "幸福里社区",
+    person: Person | None = None,
+) -> None:
+    person = person or station.resident
+    await bot.send(person, "/start")
+    await bot.press(person, language)
+    await bot.press(person, "同意" if language != "English" else "agree")
+    # Readers of Traditional characters see the place names in them too (English: with pinyin).
+    place = to_traditional if language == "繁體中文" else str
+    await bot.press(person, place("东城街道"))
+    await bot.press(person, place(village))
+    if phone:
+        await bot.contact(person, phone)
+    else:
+        await bot.send(person, "跳过" if language == "简体中文" else "Skip")
+
+
+NUMBER = re.compile(r"XF-20261123-\d{4}")
+DESCRIPTION = "楼下烧烤店每晚营业到凌晨两点，油烟和噪音扰民，多次沟通无果。"
+
+
+async def fill_form(bot: Harness, station: Station, text: str = DESCRIPTION, *, person: Person | None = None) -> None:
+    person = person or station.resident
+    await bot.send(person, "/report")
+    await bot.press(person, "矛盾纠纷")
+    await bot.press(person, "邻里纠纷")
+    await bot.send(person, text)
+    await bot.photo(person, "photo-a")
+    await bot.location(person, 41.12345, 123.54321)
+    await bot.press(person, "继续")
