@@ -212,11 +212,16 @@ async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         return
     case_id, _version = _ref(grant)
     try:
-        phone = await desk.reveal_contact(context.services, member, case_id)
+        shown = await desk.reveal_contact(context.services, member, case_id)
     except CaseError as exc:
         await _refuse(update, context, member, exc)
         return
-    await common.alert(update, member.language, N_("Resident's phone: {phone}\nThis look-up is recorded."), phone=phone)
+    lang = member.language
+    lines = [tp(lang, "Resident's phone: {phone}", phone=shown.phone or "—")]
+    if shown.numbers:
+        lines.append(tp(lang, "Numbers in the description: {numbers}", numbers="、".join(shown.numbers)))
+    lines.append(tp(lang, "This look-up is recorded."))
+    await common.answer_query(update, "\n".join(lines), show_alert=True)
 
 
 async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> None:

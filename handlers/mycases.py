@@ -7,8 +7,7 @@ from typing import Any
 from telegram import Update
 
 from core import dialog_state, labels
-from core.cases import errors, reading, resident_actions
-from core.cases import information as info
+from core.cases import errors, information, reading, resident_actions
 from core.cases.lifecycle import TransitionRefused
 from core.cases.texts import case_line, case_summary
 from core.dialog_state import put
@@ -132,11 +131,11 @@ async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> No
         return
     user_id = update.effective_user.id if update.effective_user else 0
     current = await dialog_state.get(context.services, user_id)
-    if current is not None and current.flow == info.FLOW and current.data.get("case_id") == case.id:
+    if current is not None and current.flow == information.FLOW and current.data.get("case_id") == case.id:
         data = current.data | {"group": None}  # pressed again: what was collected so far is kept
     else:
-        data = info.start(case)
-    await put(context.services, user_id, info.FLOW, info.STEP, data)
+        data = information.start(case)
+    await put(context.services, user_id, information.FLOW, information.STEP, data)
     await common.ack(update)
     await _status(update, context, lang, data)
 
@@ -154,7 +153,7 @@ async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None
     config = context.services.config
     group = message.media_group_id
     try:
-        data = info.take(
+        data = information.take(
             dialog.data,
             update_id=update.update_id,
             text=message.text or message.caption,
@@ -163,10 +162,10 @@ async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None
             limit=config.description_max_chars,
             max_photos=config.max_photos,
         )
-    except info.InfoError as bad:
+    except information.InfoError as bad:
         await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
         return
-    await put(context.services, dialog.user_id, info.FLOW, info.STEP, data)
+    await put(context.services, dialog.user_id, information.FLOW, information.STEP, data)
     await _status(update, context, lang, data, group=group)
 
 
@@ -175,15 +174,17 @@ async def _status(
 ) -> None:
     """Shows what has been collected: the album's status message updated, else a new one remembered."""
     services = context.services
-    out = info.collect_screen(lang, data, services.config.max_photos)
+    out = information.collect_screen(lang, data, services.config.max_photos)
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
-    if info.same_album(data, group) and await render.edit_message(
+    if information.same_album(data, group) and await render.edit_message(
         context.bot, services, chat.id, int(data["status_id"]), out
     ):
         return
     sent = await render.reply(update, services, context.bot, out)
-    await put(services, user.id, info.FLOW, info.STEP, data | {"status_id": sent.message_id, "group": group})
+    await put(
+        services, user.id, information.FLOW, information.STEP, data | {"status_id": sent.message_id, "group": group}
+    )
 
 
 async def _form(update: Update, context: JmContext, grant: ButtonGrant) -> Dialog | None:
@@ -192,7 +193,7 @@ async def _form(update: Update, context: JmContext, grant: ButtonGrant) -> Dialo
     if user is None:
         return None
     dialog = await dialog_state.get(context.services, user.id)
-    if dialog is None or dialog.flow != info.FLOW or dialog.data.get("case_id") != grant.payload.get("case_id"):
+    if dialog is None or dialog.flow != information.FLOW or dialog.data.get("case_id") != grant.payload.get("case_id"):
         return None
     return dialog
 
@@ -210,8 +211,8 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         if not done_before:  # pressed again, or after /cancel: nothing is open any more
             await common.alert(update, lang, "This form is closed; nothing more was added.")
             return
-        dialog = Dialog(resident.telegram_id or 0, info.FLOW, info.STEP, {})
-    elif info.is_empty(dialog.data):
+        dialog = Dialog(resident.telegram_id or 0, information.FLOW, information.STEP, {})
+    elif information.is_empty(dialog.data):
         await common.alert(update, lang, "Nothing has been collected yet: send text or photos first.")
         return
     data = dialog.data
@@ -231,7 +232,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
     note_case(case.number)
     await common.ack(update)
     text = (
-        info.added_text(lang, case.number, data)
+        information.added_text(lang, case.number, data)
         if data
         else t(lang, "Added to case {number}. The officer has been told.", number=case.number)
     )
@@ -268,12 +269,12 @@ ACTIONS: dict[str, ActionHandler] = {
     "my_case_withdraw": ask_withdraw,
     "my_case_withdraw_yes": withdraw,
     "my_case_add": ask_info,
-    info.DONE: info_done,
-    info.CANCEL: info_cancel,
+    information.DONE: info_done,
+    information.CANCEL: info_cancel,
 }
 
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).
 FLOWS: dict[str, FlowHandler] = {
-    info.FLOW: info_input,
+    information.FLOW: info_input,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,8 @@ from core.report import DOCUMENT
 from core.services import Services
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+log = logging.getLogger(__name__)
 
 
 async def markup_for(services: Services, chat_id: int, out: Outgoing) -> ReplyMarkup | None:
@@ -132,8 +135,11 @@ async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> N
             **_rl(bot, Priority.INTERACTIVE),
         )
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+        if "not modified" in exc.message.lower():
+            return
+        # Too old to edit, or deleted by its reader: the screen is sent anew, so it is seen.
+        log.info("could not edit the pressed message (%s); sending it anew", exc.message)
+        await reply(update, services, bot, out)
 
 
 async def edit_message(bot: Bot, services: Services, chat_id: int, message_id: int, out: Outgoing) -> bool:

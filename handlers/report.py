@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import Update
 
-from core import report as form
+from core import report
 from core.cases.errors import CaseError
 from core.cases.filing import DailyLimitReached, check_daily_limit, filed_by, submit
 from core.cases.lifecycle import TransitionRefused
@@ -54,31 +54,31 @@ async def start(update: Update, context: JmContext) -> None:
         await _refuse(update, context, resident.language, refused)
         return
     existing = await get(context.services, resident.telegram_id)
-    if existing is not None and existing.flow == form.FLOW:
+    if existing is not None and existing.flow == report.FLOW:
         await _show_step(update, context, resident.language, existing)
         return
-    kept = await take_back(context.services, resident.telegram_id, form.FLOW)
+    kept = await take_back(context.services, resident.telegram_id, report.FLOW)
     if kept is not None:
         note = t(resident.language, "You had a report half filled in: here it is, as you left it.")
         await _show_step(update, context, resident.language, kept, note=note)
         return
-    dialog = await put(context.services, resident.telegram_id, form.FLOW, form.KIND, {"photos": []})
+    dialog = await put(context.services, resident.telegram_id, report.FLOW, report.KIND, {"photos": []})
     await _show_step(update, context, resident.language, dialog)
 
 
 def _screen(context: JmContext, lang: Language, dialog: Dialog, note: str = "") -> Outgoing:
     config = context.services.config
     data = dialog.data
-    if dialog.step == form.CATEGORY:
-        out = form.category_screen(lang, data)
-    elif dialog.step == form.DESCRIPTION:
-        out = form.description_screen(lang, data, config.description_max_chars)
-    elif dialog.step == form.ATTACH:
-        out = form.attach_screen(lang, data, config.max_photos)
-    elif dialog.step == form.REVIEW:
-        out = form.review_screen(lang, data)
+    if dialog.step == report.CATEGORY:
+        out = report.category_screen(lang, data)
+    elif dialog.step == report.DESCRIPTION:
+        out = report.description_screen(lang, data, config.description_max_chars)
+    elif dialog.step == report.ATTACH:
+        out = report.attach_screen(lang, data, config.max_photos)
+    elif dialog.step == report.REVIEW:
+        out = report.review_screen(lang, data)
     else:
-        out = form.kind_screen(lang)
+        out = report.kind_screen(lang)
     return Outgoing(common.screen(lang, note, out.text), out.buttons)
 
 
@@ -97,11 +97,14 @@ async def _form(update: Update, context: JmContext, expected: str | None) -> tup
     user = update.effective_user
     lang = await common.language_for(update, context)
     dialog = await get(context.services, user.id) if user else None
-    if dialog is None or dialog.flow != form.FLOW:
+    if dialog is None or dialog.flow != report.FLOW:
         await common.alert(update, lang, "This form is finished or was cancelled. Send /report to start again.")
         return None
     if expected is not None and dialog.step != expected:
+        # A second tap, or a press handled again after a crash whose screen was never redrawn:
+        # the pressed message shows the step the form is at now, so the screen matches the form.
         await common.alert(update, lang, "This step is already past; please use the latest message.")
+        await _show_step(update, context, lang, dialog, edit=True)
         return None
     return dialog, lang
 
@@ -117,61 +120,61 @@ async def _advance(
     edit: bool = True,
 ) -> None:
     data = {**dialog.data, "refused": 0, **changes}  # photos over the limit are told once, on their album's screen
-    dialog = await put(context.services, dialog.user_id, form.FLOW, step, data)
+    dialog = await put(context.services, dialog.user_id, report.FLOW, step, data)
     await common.ack(update)
     await _show_step(update, context, lang, dialog, edit=edit)
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, form.KIND)
+    found = await _form(update, context, report.KIND)
     if found:
-        await _advance(update, context, found[0], found[1], form.CATEGORY, {"kind": grant.payload["kind"]})
+        await _advance(update, context, found[0], found[1], report.CATEGORY, {"kind": grant.payload["kind"]})
 
 
 async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, form.CATEGORY)
+    found = await _form(update, context, report.CATEGORY)
     if found:
-        await _advance(update, context, found[0], found[1], form.DESCRIPTION, {"category": grant.payload["category"]})
+        await _advance(update, context, found[0], found[1], report.DESCRIPTION, {"category": grant.payload["category"]})
 
 
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, form.DESCRIPTION)
+    found = await _form(update, context, report.DESCRIPTION)
     if found and found[0].data.get("description"):
-        await _advance(update, context, found[0], found[1], form.ATTACH, {})
+        await _advance(update, context, found[0], found[1], report.ATTACH, {})
 
 
 async def attachments_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, form.ATTACH)
+    found = await _form(update, context, report.ATTACH)
     if found:
-        await _advance(update, context, found[0], found[1], form.REVIEW, {})
+        await _advance(update, context, found[0], found[1], report.REVIEW, {})
 
 
 async def remove_photos(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Drops the photos attached so far; the description and location stay."""
-    found = await _form(update, context, form.ATTACH)
+    found = await _form(update, context, report.ATTACH)
     if found:
-        await _advance(update, context, found[0], found[1], form.ATTACH, {"photos": [], "refused": 0})
+        await _advance(update, context, found[0], found[1], report.ATTACH, {"photos": [], "refused": 0})
 
 
 async def remove_location(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Drops the shared location; the description and photos stay."""
-    found = await _form(update, context, form.ATTACH)
+    found = await _form(update, context, report.ATTACH)
     if found:
-        await _advance(update, context, found[0], found[1], form.ATTACH, {"location": None})
+        await _advance(update, context, found[0], found[1], report.ATTACH, {"location": None})
 
 
 async def toggle_priority(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, form.REVIEW)
+    found = await _form(update, context, report.REVIEW)
     if found:
         dialog, lang = found
-        await _advance(update, context, dialog, lang, form.REVIEW, {"priority": not dialog.data.get("priority")})
+        await _advance(update, context, dialog, lang, report.REVIEW, {"priority": not dialog.data.get("priority")})
 
 
 async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     found = await _form(update, context, str(grant.payload.get("step")))
     if found:
         dialog, lang = found
-        await _advance(update, context, dialog, lang, form.previous(dialog.step), {})
+        await _advance(update, context, dialog, lang, report.previous(dialog.step), {})
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -191,7 +194,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
     if filed is not None:  # a crash came between filing and answering: the form is closed by now
         await _submitted(update, context, await common.language_for(update, context), filed)
         return
-    found = await _form(update, context, form.REVIEW)
+    found = await _form(update, context, report.REVIEW)
     resident = await common.current_resident(update, context)
     if not found or resident is None:
         return
@@ -200,9 +203,9 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         case, _created = await submit(
             context.services,
             resident,
-            form.to_case(dialog.data),
+            report.to_case(dialog.data),
             update.update_id,
-            from_step=(form.FLOW, form.REVIEW),
+            from_step=(report.FLOW, report.REVIEW),
         )
     except (CaseError, TransitionRefused) as refused:
         await common.ack(update)
@@ -219,7 +222,7 @@ async def _submitted(update: Update, context: JmContext, lang: Language, case: C
         context.services,
         context.bot,
         Outgoing(
-            common.screen(lang, form.submitted_text(lang, case.number, case.assignee_id is not None)),
+            common.screen(lang, report.submitted_text(lang, case.number, case.assignee_id is not None)),
             common.main_buttons(lang),
         ),
     )
@@ -239,22 +242,22 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
         return
     lang = await common.language_for(update, context)
     config = context.services.config
-    if dialog.step == form.DESCRIPTION:
+    if dialog.step == report.DESCRIPTION:
         try:
-            description = form.check_description(message.text, config.description_max_chars)
-        except form.FormError as bad:
+            description = report.check_description(message.text, config.description_max_chars)
+        except report.FormError as bad:
             await _explain(update, context, lang, bad, dialog)
             return
-        await _advance(update, context, dialog, lang, form.ATTACH, {"description": description}, edit=False)
+        await _advance(update, context, dialog, lang, report.ATTACH, {"description": description}, edit=False)
         return
-    if dialog.step == form.ATTACH:
+    if dialog.step == report.ATTACH:
         document = message.document
-        if document is not None and not form.is_image_file(document.mime_type):
+        if document is not None and not report.is_image_file(document.mime_type):
             await _explain(
                 update,
                 context,
                 lang,
-                form.FormError(
+                report.FormError(
                     N_(
                         "This file is not an image. Here you can attach photos (or images sent as files) "
                         "and a location."
@@ -264,22 +267,22 @@ async def report_input(update: Update, context: JmContext, dialog: Dialog) -> No
             )
             return
         if message.photo or document is not None:
-            file_id = form.DOCUMENT + document.file_id if document is not None else message.photo[-1].file_id
+            file_id = report.DOCUMENT + document.file_id if document is not None else message.photo[-1].file_id
             await _take_photo(update, context, lang, dialog, file_id)
             return
         if message.location:
             location = [message.location.latitude, message.location.longitude]
-            await _advance(update, context, dialog, lang, form.ATTACH, {"location": location}, edit=False)
+            await _advance(update, context, dialog, lang, report.ATTACH, {"location": location}, edit=False)
             return
         await _explain(
             update,
             context,
             lang,
-            form.FormError(N_("Here you can send photos or a location, or press “Continue”.")),
+            report.FormError(N_("Here you can send photos or a location, or press “Continue”.")),
             dialog,
         )
         return
-    await _explain(update, context, lang, form.FormError(N_("Please use the buttons above to choose.")), dialog)
+    await _explain(update, context, lang, report.FormError(N_("Please use the buttons above to choose.")), dialog)
 
 
 async def _take_photo(update: Update, context: JmContext, lang: Language, dialog: Dialog, file_id: str) -> None:
@@ -298,22 +301,24 @@ async def _take_photo(update: Update, context: JmContext, lang: Language, dialog
             update,
             context,
             lang,
-            form.FormError(N_("You have already added {max} photos, the most allowed."), max=max_photos),
+            report.FormError(N_("You have already added {max} photos, the most allowed."), max=max_photos),
             dialog,
         )
         return
-    data = form.add_photo(dialog.data, file_id, group, max_photos)
-    dialog = await put(services, dialog.user_id, form.FLOW, form.ATTACH, data)
+    data = report.add_photo(dialog.data, file_id, group, max_photos)
+    dialog = await put(services, dialog.user_id, report.FLOW, report.ATTACH, data)
     out = _screen(context, lang, dialog)
-    if form.same_album(data, group) and await render.edit_message(
+    if report.same_album(data, group) and await render.edit_message(
         context.bot, services, chat.id, int(data["status_id"]), out
     ):
         return
     sent = await render.reply(update, services, context.bot, out)
-    await put(services, dialog.user_id, form.FLOW, form.ATTACH, data | {"status_id": sent.message_id, "group": group})
+    await put(
+        services, dialog.user_id, report.FLOW, report.ATTACH, data | {"status_id": sent.message_id, "group": group}
+    )
 
 
-async def _explain(update: Update, context: JmContext, lang: Language, bad: form.FormError, dialog: Dialog) -> None:
+async def _explain(update: Update, context: JmContext, lang: Language, bad: report.FormError, dialog: Dialog) -> None:
     """Bad input: say why and show the same step again; nothing entered is lost."""
     await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
     await _show_step(update, context, lang, dialog)
@@ -336,5 +341,5 @@ ACTIONS: dict[str, ActionHandler] = {
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).
 FLOWS: dict[str, FlowHandler] = {
-    form.FLOW: report_input,
+    report.FLOW: report_input,
 }

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from core import outbox as notify
+import core.outbox
 from core.clock import Clock
 from core.outbox import Renderers
 from core.outgoing import Outgoing, Priority
@@ -282,8 +282,8 @@ class Dispatcher:
 
     async def _render(self, conn: AsyncConnection, row: OutboxRow) -> Outgoing | _Result:
         try:
-            out = await notify.render(self.renderers, conn, row.kind, row.payload)
-        except notify.UnknownKind:
+            out = await core.outbox.render(self.renderers, conn, row.kind, row.payload)
+        except core.outbox.UnknownKind:
             return _Result(row, "failed", error=f"no renderer for kind {row.kind!r}", count_attempt=False)
         except Exception as exc:
             log.exception("outbox: rendering row %d (%s) failed", row.id, row.kind)

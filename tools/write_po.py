@@ -17,6 +17,7 @@ LOCALES = Path(__file__).resolve().parent.parent / "core" / "locales"
 
 
 def main(domain: str, table_file: str) -> None:
+    """Writes DOMAIN.po for zh_Hans, zh_Hant and en from the table file, replacing what is there."""
     table: dict[str, tuple[str, str, str | None]] = runpy.run_path(table_file)["T"]
     for index, locale in enumerate(("zh_Hans", "zh_Hant", "en")):
         catalog = Catalog(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.areas
 import storage.cases
+from core import pii
 from core.cases import reading, working
 from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
@@ -122,19 +123,31 @@ async def card(services: Services, staff: Staff, case: Case, note: str | None = 
     return out if may_handle(staff, case, chain) else Outgoing(out.text)
 
 
-async def reveal_contact(services: Services, staff: Staff, case_id: int) -> str:
-    """The resident's full phone number, for a staff member who may work the case.
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """What an audited reveal shows: the phone the resident left, and the personal numbers (ID,
+    mobile, bank card) they typed into the description, which the card shows masked."""
+
+    phone: str | None
+    numbers: tuple[str, ...]
+
+
+async def reveal_contact(services: Services, staff: Staff, case_id: int) -> Contact:
+    """The resident's full phone number and the numbers in the description, for a staff member
+    who may work the case.
 
     The read is written to the audit log (who, when, which case) in the same transaction,
-    so a number is never shown without its record. The number itself is never logged.
+    so a number is never shown without its record. The numbers themselves are never logged.
     """
     async with services.db.write() as conn:
         case = await _case_for(conn, staff, case_id)
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
-        if resident is None or resident.deleted or not resident.phone:
+        phone = resident.phone if resident is not None and not resident.deleted else None
+        numbers = tuple(dict.fromkeys(pii.numbers(case.description)))
+        if not phone and not numbers:
             raise CaseError(NO_PHONE, case)
         await _audited(conn, services, staff, case, "show_contact")
-    return resident.phone
+    return Contact(phone, numbers)
 
 
 async def _case_for(conn: AsyncConnection, staff: Staff, case_id: int) -> Case:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.areas
 import storage.cases
-from core import labels
+from core import labels, pii
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
@@ -116,7 +116,7 @@ def officer_card(
         # within Telegram's 4096; the full text is on the card ("« Back") and in the timeline.
         fmt(
             "<blockquote>{text}</blockquote>",
-            text=case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX),
+            text=pii.mask(case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX)),
         ),
     ]
     if case.photos:
@@ -129,7 +129,7 @@ def officer_card(
     if added is not None:
         lines += ["", t(lang, "<b>📎 Added by the resident</b> · {at}", at=local(added.at, tz))]
         if added.note:
-            lines.append(fmt("<blockquote>{text}</blockquote>", text=added.note))
+            lines.append(fmt("<blockquote>{text}</blockquote>", text=pii.mask(added.note)))
         added_photos = int(added.data.get("photos", 0))
         if added_photos:
             lines.append(t(lang, "Photos added: {count}", count=added_photos))
@@ -151,7 +151,8 @@ def officer_buttons(
         if a in CARD_ACTIONS
     ]
     extra = [Button(tp(lang, "🗂 Timeline"), "case_timeline", {"case_id": case.id})]
-    if resident is not None and resident.phone and not resident.deleted:
+    masked = bool(pii.find(case.description))  # numbers on the card, shown in full by the same reveal
+    if resident is not None and (resident.phone or masked) and not resident.deleted:
         extra.insert(0, Button(tp(lang, "📞 Show contact"), "case_contact", {"case_id": case.id}))
     media = [opens_added] if opens_added is not None else []
     if case.photos or case.location:

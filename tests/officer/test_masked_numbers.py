@@ -1,0 +1,45 @@
+"""Personal numbers a resident types into a description reach the officer's card masked; the
+audited 查看联系电话 shows them in full, with the phone, and is written to the audit log."""
+
+from __future__ import annotations
+
+from bot.inbox import InboxApplication
+from core.services import Services
+from tests.conftest import Station
+from tests.harness import Harness, RecordingRequest
+from tests.officer.desk import PHONE, alert_text, audit_rows, give_card, make_resident, station_case
+
+ID_CARD = "510302199001010017"  # a valid check digit
+BANK_CARD = "6222021234567890128"  # passes the Luhn check
+DESCRIPTION = f"有人冒用我的身份证{ID_CARD}办卡，银行卡{BANK_CARD}被盗刷。"
+
+
+async def test_the_card_masks_typed_numbers_until_the_audited_reveal(
+    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    case = await station_case(services, station, description=DESCRIPTION)
+    card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
+    assert "510302********0017" in card.text and "6222***********0128" in card.text
+    assert ID_CARD not in card.text and BANK_CARD not in card.text
+    assert "办卡" in card.text and "被盗刷" in card.text  # the rest of the description is as typed
+    assert await audit_rows(services) == []
+
+    await bot.press(station.officer, "查看联系电话", message=card)
+    shown = alert_text(request_log) or ""
+    assert PHONE in shown and ID_CARD in shown and BANK_CARD in shown
+    assert "本次查看已留痕记录" in shown
+    (row,) = await audit_rows(services)
+    assert (row["action"], row["subject"]) == ("show_contact", f"case:{case.id}")
+    assert ID_CARD not in str(row) and BANK_CARD not in str(row)
+
+
+async def test_numbers_are_revealed_also_when_the_resident_left_no_phone(
+    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await make_resident(services, station.resident, station.area_ids["village"], phone=None)
+    case = await station_case(services, station, description=DESCRIPTION)
+    card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
+    await bot.press(station.officer, "联系电话", message=card)
+    shown = alert_text(request_log) or ""
+    assert "群众联系电话：—" in shown and ID_CARD in shown
+    assert len(await audit_rows(services)) == 1
