@@ -68,6 +68,7 @@ POLICE_CATEGORIES: tuple[Category, ...] = tuple(c for c in Category if c not in 
 
 
 def categories_for(kind: Kind) -> tuple[Category, ...]:
+    """The sub-categories a resident picks from for this kind of case."""
     return DISPUTE_CATEGORIES if kind is Kind.DISPUTE else POLICE_CATEGORIES
 
 
