@@ -61,7 +61,7 @@ DESCRIPTION = "楼道里的声控灯坏了好几天，晚上上下楼看不清�
 FILING = [
     Step("send", "/report", "第 1 步"),
     Step("press", "矛盾纠纷", "第 2 步"),
-    Step("press", "治安防范", "第 3 步"),
+    Step("press", "邻里纠纷", "第 3 步"),
     Step("send", DESCRIPTION, "第 4 步"),
     Step("press", "继续", "请核对您的诉求"),
     Step("press", "确认提交", "回音卡编号为"),

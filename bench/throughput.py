@@ -84,7 +84,7 @@ def filing_steps(phone: str) -> list[Step]:
         Step("contact", phone, "请问需要办理什么"),
         Step("press", "反映诉求", "第 1 步"),
         Step("press", "矛盾纠纷", "第 2 步"),
-        Step("press", "治安防范", "第 3 步"),
+        Step("press", "邻里纠纷", "第 3 步"),
         Step("send", DESCRIPTION, "第 4 步"),
         Step("press", "继续", "请核对您的诉求"),
         Step("press", "确认提交", "回音卡编号为"),

@@ -23,6 +23,12 @@ CATEGORY: dict[Category, str] = {
     Category.EXIT_ENTRY: N_("Exit and entry"),
     Category.ANTI_FRAUD: N_("Fraud prevention"),
     Category.OTHER: N_("Other"),
+    Category.NEIGHBOURS: N_("Between neighbours"),
+    Category.FAMILY: N_("Within the family"),
+    Category.RELATIONSHIP: N_("Marriage or relationship"),
+    Category.DEBT: N_("Debt"),
+    Category.PROPERTY_MANAGEMENT: N_("Property management"),
+    Category.OTHER_DISPUTE: N_("Another kind of dispute"),
 }
 
 STATUS: dict[Status, str] = {

@@ -45,6 +45,31 @@ class Category(StrEnum):
     EXIT_ENTRY = "exit_entry"  # 出入境
     ANTI_FRAUD = "anti_fraud"  # 反诈防骗
     OTHER = "other"  # 其他
+    # What a dispute (矛盾纠纷) is about.
+    NEIGHBOURS = "neighbours"  # 邻里纠纷
+    FAMILY = "family"  # 家庭纠纷
+    RELATIONSHIP = "relationship"  # 婚恋纠纷
+    DEBT = "debt"  # 债务纠纷
+    PROPERTY_MANAGEMENT = "property_management"  # 物业纠纷
+    OTHER_DISPUTE = "other_dispute"  # 其他纠纷
+
+
+# The categories a resident chooses among for each kind: a dispute by what it is about, the rest
+# by the police work they concern.
+DISPUTE_CATEGORIES: tuple[Category, ...] = (
+    Category.NEIGHBOURS,
+    Category.FAMILY,
+    Category.RELATIONSHIP,
+    Category.DEBT,
+    Category.PROPERTY_MANAGEMENT,
+    Category.OTHER_DISPUTE,
+)
+POLICE_CATEGORIES: tuple[Category, ...] = tuple(c for c in Category if c not in DISPUTE_CATEGORIES)
+
+
+def categories_for(kind: Kind) -> tuple[Category, ...]:
+    """The sub-categories a resident picks from for this kind of case."""
+    return DISPUTE_CATEGORIES if kind is Kind.DISPUTE else POLICE_CATEGORIES
 
 
 class Role(StrEnum):

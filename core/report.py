@@ -16,7 +16,7 @@ from typing import Any
 from core import labels
 from core.cases.filing import NewCase
 from core.i18n import N_, Safe, fmt, t, tp
-from core.models import REPORTABLE_KINDS, Category, Kind, Language
+from core.models import REPORTABLE_KINDS, Category, Kind, Language, categories_for
 from core.outgoing import Button, Outgoing, rows
 
 FLOW = "report"
@@ -118,16 +118,26 @@ def kind_screen(lang: Language) -> Outgoing:
 
 def category_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
     text = t(lang, "<b>{kind}</b> (step 2 of 4)\nWhat is it about?", kind=labels.kind(lang, Kind(data["kind"])))
-    cats = [Button(labels.category(lang, c), "report_category", {"category": c.value}) for c in Category]
-    return Outgoing(Safe(text), rows(cats[0:2], cats[2:4], cats[4:6], cats[6:9], _nav(lang, CATEGORY)))
+    kind = Kind(data["kind"])
+    cats = [Button(labels.category(lang, c), "report_category", {"category": c.value}) for c in categories_for(kind)]
+    return Outgoing(Safe(text), rows(*(cats[i : i + 2] for i in range(0, len(cats), 2)), _nav(lang, CATEGORY)))
+
+
+DESCRIPTION_PROMPT = {
+    Kind.INQUIRY: N_(
+        "<b>Your question</b> (step 3 of 4)\nWrite what you would like to know, in up to {limit} characters. "
+        "If it concerns a certificate or a procedure, say which."
+    ),
+    Kind.SUGGESTION: N_(
+        "<b>Your suggestion</b> (step 3 of 4)\nWrite what you suggest and why, in up to {limit} characters."
+    ),
+}
+DESCRIBE = N_("<b>Describe it</b> (step 3 of 4)\nWrite what happened, where and when, in up to {limit} characters.")
 
 
 def description_screen(lang: Language, data: dict[str, Any], limit: int) -> Outgoing:
-    text = t(
-        lang,
-        "<b>Describe it</b> (step 3 of 4)\nWrite what happened, where and when, in up to {limit} characters.",
-        limit=limit,
-    )
+    kind = Kind(data["kind"]) if data.get("kind") else None
+    text = t(lang, DESCRIPTION_PROMPT.get(kind, DESCRIBE) if kind else DESCRIBE, limit=limit)
     if data.get("description"):
         text += "\n\n" + t(
             lang,

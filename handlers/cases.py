@@ -20,7 +20,7 @@ from telegram.error import BadRequest
 from core import dialog_state, labels
 from core.cases import desk, reading
 from core.cases.errors import CaseError
-from core.cases.lifecycle import ALREADY_HANDLED, Action, TransitionRefused
+from core.cases.lifecycle import ALREADY_HANDLED, MOVED_ON_TO, Action, TransitionRefused
 from core.cases.texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
@@ -58,11 +58,10 @@ PROMPTS = {
 
 def refusal(lang: Language, exc: CaseError | TransitionRefused) -> str:
     """Why nothing happened, as plain text for an alert."""
-    text = tp(lang, exc.reason)
     status = exc.status if isinstance(exc, TransitionRefused) else None
     if exc.reason == ALREADY_HANDLED and status is not None:
-        text += "\n" + tp(lang, "Status now: {status}", status=labels.status(lang, status))
-    return text
+        return tp(lang, MOVED_ON_TO, status=labels.status(lang, status))
+    return tp(lang, exc.reason)
 
 
 def transfer_screen(lang: Language, case: Case, officers: list[Staff]) -> Outgoing:

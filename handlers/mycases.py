@@ -15,7 +15,7 @@ from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
 from core.outgoing import Button, Outgoing, rows
-from handlers import common, render
+from handlers import cases, common, render
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler
@@ -110,7 +110,7 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
             context.services, resident, int(grant.payload["case_id"]), update.update_id
         )
     except (errors.CaseError, TransitionRefused) as refused:
-        await common.alert(update, lang, refused.reason, status="")
+        await common.answer_query(update, cases.refusal(lang, refused), show_alert=True)
         return
     note_case(case.number)
     await common.ack(update)

@@ -75,6 +75,8 @@ class TransitionRefused(Exception):
 
 # Reasons shown to the user (msgids, translated by the caller).
 ALREADY_HANDLED = N_("This case has already moved on; nothing was changed.")
+# ALREADY_HANDLED where the case's status is known.
+MOVED_ON_TO = N_("This case has moved on (now: {status}); nothing was changed.")
 NOT_ALLOWED = N_("You cannot do this on this case.")
 
 

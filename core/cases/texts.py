@@ -227,10 +227,10 @@ def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneIn
         t(lang, "<b>Timeline</b>"),
     ]
     for event in events:
-        line = fmt("• {at} {what}", at=local(event.at, tz), what=labels.event(lang, event.action))
+        what = labels.event(lang, event.action)
         if event.note:
-            line += fmt(": {note}", note=_shorten(event.note, 300))
-        lines.append(line)
+            what = tp(lang, "{event}: {note}", event=what, note=_shorten(event.note, 300))
+        lines.append(fmt("• {at} {what}", at=local(event.at, tz), what=what))
     return Safe("\n".join(lines))
 
 

@@ -109,7 +109,7 @@ async def test_an_edited_message_never_advances_or_repeats_a_step(
     await onboard(bot, request_log, station)
     await bot.send(resident, "/report")
     await bot.press(resident, "矛盾纠纷")
-    await bot.press(resident, "治安防范")
+    await bot.press(resident, "邻里纠纷")
     sent = bot.text_update(resident, "楼下烧烤店每晚营业到凌晨两点，油烟和噪音扰民。")
     await bot.feed(sent.to_dict(), update_id=sent.update_id)
     async with services.db.read() as conn:

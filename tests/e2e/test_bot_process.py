@@ -32,10 +32,10 @@ async def onboard_and_fill(chat: Chat) -> None:
     await chat.press(RESIDENT, "幸福里社区")
     await chat.wait_for(RESIDENT, "手机号")
     await chat.contact(RESIDENT, "13812345678")
-    await chat.wait_for(RESIDENT, "请问需要办理什么")
+    await chat.wait_for(RESIDENT, "请问您要办理什么事项")
     await chat.send(RESIDENT, "/report")
     await chat.press(RESIDENT, "矛盾纠纷")
-    await chat.press(RESIDENT, "治安防范")
+    await chat.press(RESIDENT, "邻里纠纷")
     await chat.wait_for(RESIDENT, "第 3 步")
 
 

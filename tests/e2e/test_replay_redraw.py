@@ -25,7 +25,7 @@ async def onboard(chat: Chat) -> None:
     await chat.press(RESIDENT, "幸福里社区")
     await chat.wait_for(RESIDENT, "手机号")
     await chat.contact(RESIDENT, "13812345678")
-    await chat.wait_for(RESIDENT, "请问需要办理什么")
+    await chat.wait_for(RESIDENT, "请问您要办理什么事项")
 
 
 def labels(message: dict[str, object]) -> list[str]:
@@ -38,7 +38,7 @@ def shows(message: dict[str, object], label: str) -> bool:
     return any(label in text for text in labels(message))
 
 
-@pytest.mark.parametrize(("press", "then"), [("矛盾纠纷", "治安防范"), ("求助", "治安防范")])
+@pytest.mark.parametrize(("press", "then"), [("矛盾纠纷", "邻里纠纷"), ("求助", "治安防范")])
 async def test_a_press_replayed_after_a_kill_redraws_the_screen_once(
     server: SandboxServer, seeded_db: Path, chat: Chat, tmp_path: Path, press: str, then: str
 ) -> None:

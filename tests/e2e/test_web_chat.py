@@ -98,7 +98,7 @@ async def test_resident_files_a_case_and_the_officer_accepts_it(station: Sandbox
     page.once("dialog", give_phone)
     await keyboard.get_by_role("button", name="提供我的手机号").click()
     await expect(page.locator(".row.outgoing .card.contact")).to_contain_text(PHONE)
-    await expect(newest(page)).to_contain_text("请问需要办理什么")
+    await expect(newest(page)).to_contain_text("请问您要办理什么事项")
     await expect(keyboard).to_be_hidden()  # one-time keyboard, used
 
     # Filing the case.
@@ -106,7 +106,7 @@ async def test_resident_files_a_case_and_the_officer_accepts_it(station: Sandbox
     await expect(newest(page)).to_contain_text("第 1 步")
     await click(page, "矛盾纠纷")
     await expect(newest(page)).to_contain_text("第 2 步")
-    await click(page, "治安防范")
+    await click(page, "邻里纠纷")
     await expect(newest(page)).to_contain_text("第 3 步")
     await page.get_by_placeholder("输入消息…").fill(DESCRIPTION)
     await page.get_by_role("button", name="发送").click()

@@ -42,7 +42,7 @@ async def fill_form(bot: Harness, station: Station, text: str = DESCRIPTION, *, 
     person = person or station.resident
     await bot.send(person, "/report")
     await bot.press(person, "矛盾纠纷")
-    await bot.press(person, "治安防范")
+    await bot.press(person, "邻里纠纷")
     await bot.send(person, text)
     await bot.photo(person, "photo-a")
     await bot.location(person, 41.12345, 123.54321)

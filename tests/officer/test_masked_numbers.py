@@ -27,7 +27,7 @@ async def test_the_card_masks_typed_numbers_until_the_audited_reveal(
     await bot.press(station.officer, "查看联系电话", message=card)
     shown = alert_text(request_log) or ""
     assert PHONE in shown and ID_CARD in shown and BANK_CARD in shown
-    assert "本次查看已留痕记录" in shown
+    assert "本次查看已记录在案" in shown
     (row,) = await audit_rows(services)
     assert (row["action"], row["subject"]) == ("show_contact", f"case:{case.id}")
     assert ID_CARD not in str(row) and BANK_CARD not in str(row)

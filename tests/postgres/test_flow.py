@@ -93,7 +93,7 @@ async def test_a_case_from_filing_to_a_satisfied_follow_up(
     assert number in question.text and "您的问题解决了吗" in question.text
     await bot.press(RESIDENT, "已解决")
     await bot.press(RESIDENT, "😊 满意")
-    assert "已办结销号" in request_log.last(RESIDENT.id).text
+    assert "已办理完毕" in request_log.last(RESIDENT.id).text
 
     async with services.db.read() as conn:
         closed = await case_repo.get(conn, case.id)

@@ -108,10 +108,10 @@ async def file_with_bursts(chat: Chat, user_id: int) -> None:
     await chat.press(user_id, "幸福里社区")
     await chat.wait_for(user_id, "手机号")
     await chat.contact(user_id, f"139{user_id:08d}")
-    await chat.wait_for(user_id, "请问需要办理什么")
+    await chat.wait_for(user_id, "请问您要办理什么")
     await chat.send(user_id, "/report")
     await chat.press(user_id, "矛盾纠纷")
-    await chat.press(user_id, "治安防范")
+    await chat.press(user_id, "邻里纠纷")
     await chat.wait_for(user_id, "第 3 步")
     # Two quick texts: the first is the description; the second comes at the photo step.
     await chat.send(user_id, f"第一段：楼上住户{user_id}每晚拖动家具，影响休息。")

@@ -14,7 +14,7 @@ from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest, Sent
 from tests.resident.test_mycases_and_privacy import file_case
 
-MENU = "请问需要办理什么"
+MENU = "请问您要办理什么事项"
 
 
 async def open_form(bot: Harness, station: Station) -> None:

@@ -26,7 +26,7 @@ async def start_report(bot: Harness, station: Station) -> None:
     person = station.resident
     await bot.send(person, "/report")
     await bot.press(person, "矛盾纠纷")
-    await bot.press(person, "治安防范")
+    await bot.press(person, "邻里纠纷")
     await bot.send(person, DESCRIPTION)
 
 
@@ -45,7 +45,7 @@ async def test_start_keeps_a_half_filled_report_for_report(
     assert "第 4 步" in back  # the step they were at, with what they had written
     await bot.press(person, "继续")
     review = request_log.last(person.id).text
-    assert "烧烤店" in review and "矛盾纠纷" in review and "治安防范" in review
+    assert "烧烤店" in review and "矛盾纠纷" in review and "邻里纠纷" in review
 
     # Given back once: the next /report is the same form, without the note.
     await bot.send(person, "/report")

@@ -26,7 +26,7 @@ async def test_deletion_mid_form_leaves_no_copy_of_the_draft_or_its_updates(
     # A second form, half filled: its text, a photo whose caption names the numbers, a location.
     await bot.send(resident, "/report")
     await bot.press(resident, "矛盾纠纷")
-    await bot.press(resident, "治安防范")
+    await bot.press(resident, "邻里纠纷")
     await bot.send(resident, f"又来了，身份证{ID_CARD}，卡号{BANK_CARD}，电话{PHONE}。")
     await bot.photo(resident, "photo-b", caption=f"现场照片 {ID_CARD}")
     await bot.location(resident, 41.2, 123.6)

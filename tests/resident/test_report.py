@@ -346,7 +346,7 @@ async def open_attach_step(bot: Harness, station: Station) -> None:
     person = station.resident
     await bot.send(person, "/report")
     await bot.press(person, "矛盾纠纷")
-    await bot.press(person, "治安防范")
+    await bot.press(person, "邻里纠纷")
     await bot.send(person, DESCRIPTION)
 
 
@@ -413,7 +413,7 @@ async def test_photos_and_location_can_be_removed(
     await bot.location(person, 41.12345, 123.54321)
     await bot.press(person, "继续")
     review = request_log.last(person.id).text
-    assert "照片：1 张" in review and "烧烤店" in review and "矛盾纠纷 · 治安防范" in review
+    assert "照片：1 张" in review and "烧烤店" in review and "矛盾纠纷 · 邻里纠纷" in review
     await bot.press(person, "确认提交")
     [row] = await case_rows(services)
     assert row.location_lat == 41.12345

@@ -104,7 +104,7 @@ async def test_satisfied_answer_closes_the_case(
     stale = rating.data_for("😊 满意")
     await bot.press(person, "基本满意")
     closed = request_log.last(person.id)
-    assert "已办结销号" in closed.text
+    assert "已办理完毕" in closed.text
     assert closed.labels() == ["✍️ 补充意见"]
 
     done = await case_now(services, case.id)

@@ -83,7 +83,7 @@ async def test_an_officer_sees_only_their_own_figures(
     await bot.send(officer, "/stats")
     assert "/mystats" in request_log.last(officer.id).text
     await bot.send(officer, "/export")
-    assert "中层干部和局领导" in request_log.last(officer.id).text
+    assert "仅限上级领导" in request_log.last(officer.id).text
     await bot.send(officer, "/mystats")
     text, chart = request_log.messages(officer.id)[-2:]
     assert "民警 王建国" in text.text

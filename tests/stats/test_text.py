@@ -65,7 +65,7 @@ def test_the_chinese_text_reads_like_a_report() -> None:
     assert "受理用时：中位数 2.5 小时，90% 在 20.0 小时以内" in text
     assert "办结用时：中位数 3.0 天，90% 在 11.5 天以内" in text
     assert "咨询 60" in text  # kinds by count, with their Chinese names
-    assert "视频约访：10 件（已约见 8，未到场 1）" in text
+    assert "视频约访：10 件（已约访 8，群众未到场 1）" in text
     assert "无反馈结案：7 件" in text
 
 
