@@ -43,6 +43,7 @@ async def start(update: Update, context: JmContext) -> None:
 
 
 async def toggle_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Adds the pressed area to the draft's areas, or takes it out again."""
     found = await alerts_draft.draft(update, context, "areas")
     if found is None:
         return
@@ -60,6 +61,7 @@ async def toggle_area(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 
 async def areas_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps the chosen areas and moves on to choosing the topic."""
     found = await alerts_draft.draft(update, context, "areas")
     if found is None:
         return
@@ -70,6 +72,7 @@ async def areas_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def choose_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps the pressed topic and asks for the alert's text."""
     found = await alerts_draft.draft(update, context, "topic")
     if found is None:
         return
@@ -112,6 +115,7 @@ async def on_input(update: Update, context: JmContext, dialog: Dialog) -> None:
 
 
 async def ask_version(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks for the draft's text in the pressed language."""
     found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
@@ -123,6 +127,7 @@ async def ask_version(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 
 async def urgent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Marks the draft urgent, or no longer urgent, and shows it again."""
     found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return
@@ -171,6 +176,7 @@ async def preview(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def edit_draft(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Goes back from the preview to the draft to change it."""
     found = await alerts_draft.draft(update, context, "confirm")
     if found is None:
         return
@@ -181,6 +187,7 @@ async def edit_draft(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Drops the draft and tells the staff member the alert was not sent."""
     found = await alerts_draft.draft(update, context)
     if found is None:
         return
@@ -269,6 +276,7 @@ async def _tell_drafter(context: JmContext, alert: Alert, message: str, approver
 
 
 async def approve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Approves an alert awaiting approval, starts sending it and tells its writer."""
     member = await _approver(update, context)
     if member is None:
         return
@@ -282,6 +290,7 @@ async def approve(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Declines an alert awaiting approval and tells its writer."""
     member = await _approver(update, context)
     if member is None:
         return
@@ -297,6 +306,7 @@ async def decline(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def stop(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Stops an alert being sent and shows how many copies went out."""
     member = await _approver(update, context)
     if member is None:
         return

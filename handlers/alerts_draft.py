@@ -29,10 +29,12 @@ async def sender(update: Update, context: JmContext) -> Staff | None:
 
 
 async def say(update: Update, context: JmContext, out: Outgoing) -> None:
+    """Sends a new message to the staff member."""
     await render.reply(update, context.services, context.bot, out)
 
 
 async def refuse(update: Update, context: JmContext, message: str) -> None:
+    """Tells the staff member why not: as a pop-up under a button press, else as a message."""
     lang = await common.language_for(update, context)
     if update.callback_query is not None:
         await common.alert(update, lang, message)
@@ -41,6 +43,7 @@ async def refuse(update: Update, context: JmContext, message: str) -> None:
 
 
 async def area_options(services: Services, lang: Language) -> list[tuple[int, str, str]]:
+    """The areas an alert may go to as (id, level, name), the station first, then towns, then villages."""
     areas = await service.areas(services)
     order = {"station": 0, "town": 1, "village": 2}
     by_parent = sorted(areas, key=lambda a: (order.get(a.level, 3), a.code))
@@ -48,11 +51,13 @@ async def area_options(services: Services, lang: Language) -> list[tuple[int, st
 
 
 async def area_names(services: Services, lang: Language, area_ids: list[int]) -> str:
+    """The names of the chosen areas as one line in the reader's language."""
     areas = {a.id: a for a in await service.areas(services)}
     return texts.joined(lang, [area_name(areas.get(a), lang) for a in area_ids])
 
 
 def draft_of(data: dict[str, Any]) -> service.Draft:
+    """The draft kept in the dialog's data, read back as a draft."""
     return service.Draft(
         area_ids=tuple(int(a) for a in data.get("areas", [])),
         topic=Topic(data.get("topic") or Topic.OTHER.value),
@@ -77,10 +82,12 @@ async def draft(update: Update, context: JmContext, *steps: str) -> tuple[Staff,
 
 
 async def save(context: JmContext, member: Staff, step: str, data: dict[str, Any]) -> None:
+    """Keeps the draft's data and the step it has reached."""
     await dialog_state.put(context.services, member.telegram_id or 0, FLOW, step, data)
 
 
 async def draft_screen(context: JmContext, member: Staff, data: dict[str, Any]) -> Outgoing:
+    """The draft as it stands, with its buttons."""
     draft = draft_of(data)
     return texts.draft_screen(
         member.language,

@@ -35,6 +35,7 @@ async def ask(update: Update, context: JmContext, grant: ButtonGrant) -> None:
 
 
 async def remove(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Takes the photo off the draft and shows the draft again."""
     found = await alerts_draft.draft(update, context, "compose", "confirm")
     if found is None:
         return

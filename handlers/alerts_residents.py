@@ -71,6 +71,7 @@ async def show_choices(update: Update, context: JmContext, grant: ButtonGrant) -
 
 
 async def toggle_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Turns one topic on or off for the resident and shows the alert settings again."""
     found = await _resident(update, context)
     if found is None:
         return
@@ -82,6 +83,7 @@ async def toggle_topic(update: Update, context: JmContext, grant: ButtonGrant) -
 
 
 async def toggle_all(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Turns every alert off or back on for the resident and shows the alert settings again."""
     found = await _resident(update, context)
     if found is None:
         return
@@ -93,6 +95,7 @@ async def toggle_all(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def back_to_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Goes back from the alert settings to the settings screen."""
     found = await _resident(update, context)
     if found is None:
         return

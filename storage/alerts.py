@@ -55,11 +55,13 @@ def _alert(row: Row[Any]) -> Alert:
 
 
 async def insert(conn: AsyncConnection, **values: Any) -> int:
+    """Saves a new alert; returns its id."""
     result = await conn.execute(alerts.insert().values(**values))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 async def get(conn: AsyncConnection, alert_id: int) -> Alert | None:
+    """The alert with this id, or None."""
     row = (await conn.execute(sa.select(alerts).where(alerts.c.id == alert_id))).first()
     return _alert(row) if row else None
 
@@ -212,6 +214,7 @@ async def choices(conn: AsyncConnection, resident_id: int) -> dict[str, bool]:
 
 
 async def set_choice(conn: AsyncConnection, resident_id: int, topic: str, enabled: bool, now: datetime) -> None:
+    """Records one choice of a resident (a topic, or "all"), replacing the one before."""
     await conn.execute(
         alert_choices.delete().where(alert_choices.c.resident_id == resident_id, alert_choices.c.topic == topic)
     )
@@ -234,10 +237,12 @@ async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:
 
 
 async def update(conn: AsyncConnection, alert_id: int, **values: Any) -> None:
+    """Changes the given columns of one alert."""
     await conn.execute(alerts.update().where(alerts.c.id == alert_id).values(**values))
 
 
 async def with_status(conn: AsyncConnection, status: AlertStatus) -> list[Alert]:
+    """The alerts in one status, oldest first."""
     rows = await conn.execute(sa.select(alerts).where(alerts.c.status == status.value).order_by(alerts.c.id))
     return [_alert(r) for r in rows]
 

@@ -30,10 +30,12 @@ class Choice:
 
     @property
     def count(self) -> int:
+        """How many topics the resident receives."""
         return sum(self.topics.values())
 
 
 async def current(services: Services, resident: Resident) -> Choice:
+    """The resident's alert choices, with the station's default for the topics they never set."""
     async with services.db.read() as conn:
         stored = await storage.alerts.choices(conn, resident.id)
     default = services.config.alerts_default_on
@@ -49,6 +51,7 @@ async def toggle_topic(services: Services, resident: Resident, topic: Topic) -> 
 
 
 async def set_receiving(services: Services, resident: Resident, receiving: bool) -> Choice:
+    """Turns every alert off or back on for the resident; returns the choice as it is now."""
     async with services.db.write() as conn:
         await storage.alerts.set_choice(conn, resident.id, ALL_TOPICS, receiving, services.clock.now())
     return await current(services, resident)
@@ -113,6 +116,7 @@ def toggled(lang: Language, topic: Topic, on: bool) -> str:
 
 
 def receiving_changed(lang: Language, on: bool) -> str:
+    """The answer to the all-off or all-on press (a short notice, plain text)."""
     if on:
         return tp(lang, "Safety alerts are on again.")
     return tp(lang, "Safety alerts are off. You will receive none until you turn them back on.")

@@ -48,6 +48,7 @@ async def render_alert(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoi
 
 
 def duration(lang: Language, span: timedelta) -> str:
+    """A span written for the reader as hours and minutes, or minutes and seconds."""
     seconds = max(0, round(span.total_seconds()))
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
@@ -82,6 +83,7 @@ def progress_screen(lang: Language, alert: Any, counts: Counts, now: datetime) -
 
 
 async def render_progress(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The staff member's sending screen with the latest counts; None when the alert or its screen is gone."""
     alert = await storage.alerts.get(conn, int(payload["alert_id"]))
     if alert is None or alert.screen_message_id is None:
         return None

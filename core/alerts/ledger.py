@@ -48,6 +48,7 @@ class Entry:
 
     @property
     def blocked(self) -> int:
+        """Copies that could not be delivered: blocked while sending, plus those who had blocked the bot before."""
         return self.counts.blocked + self.alert.unreachable_count
 
 
@@ -86,6 +87,7 @@ async def entries(conn: AsyncConnection, scope: Scope, start: datetime, end: dat
 
 
 def summed(found: Sequence[Entry]) -> Figures:
+    """The totals of a ledger's alerts, for the figures line above the list."""
     return Figures(
         alerts=len(found),
         urgent=sum(e.alert.urgent for e in found),

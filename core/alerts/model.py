@@ -79,6 +79,7 @@ class Reach:
 
     @property
     def total(self) -> int:
+        """Residents it reaches, all languages together."""
         return sum(self.by_language.values())
 
 
@@ -96,6 +97,7 @@ class Counts:
 
     @property
     def finished(self) -> bool:
+        """True once no copy is waiting or on its way."""
         return self.queued == 0 and self.sending == 0
 
 
@@ -128,4 +130,5 @@ def text_for(texts: dict[str, str], source: Language, lang: Language) -> str:
 
 
 def text_limit(has_photo: bool) -> int:
+    """How many characters an alert may have: fewer under a photo, where it is a caption."""
     return MAX_CAPTION_TEXT if has_photo else MAX_TEXT

@@ -26,6 +26,7 @@ class NotAllowed(Exception):
 
 
 def may_draft(staff: Staff) -> bool:
+    """Whether the staff member may write an alert (officers and those who may send)."""
     return staff.active and staff.role in (Role.OFFICER, *SENDERS)
 
 
@@ -122,6 +123,7 @@ async def start(services: Services, staff: Staff, alert_id: int) -> Alert | None
 
 
 async def decline(services: Services, staff: Staff, alert_id: int) -> bool:
+    """Declines an alert awaiting approval; False when it was no longer waiting."""
     if not may_send(staff, services):
         raise NotAllowed
     async with services.db.write() as conn:
@@ -156,16 +158,19 @@ async def stop(services: Services, staff: Staff, alert_id: int) -> Counts | None
 
 
 async def areas(services: Services) -> list[Area]:
+    """Every area of the station, for choosing where an alert goes."""
     async with services.db.read() as conn:
         return await storage.areas.all_areas(conn)
 
 
 async def get(services: Services, alert_id: int) -> Alert | None:
+    """The alert with this number, or None."""
     async with services.db.read() as conn:
         return await storage.alerts.get(conn, alert_id)
 
 
 async def drafter(services: Services, alert: Alert) -> Staff | None:
+    """The staff member who wrote the alert, or None when unknown."""
     if alert.drafted_by is None:
         return None
     async with services.db.read() as conn:

@@ -28,6 +28,7 @@ NOT_APPROVER = N_("Only a supervisor or leader can approve and send safety alert
 
 
 def topic_name(lang: Language, topic: Topic) -> str:
+    """The topic's name in the reader's language."""
     return tp(lang, TOPIC_NAME[topic])
 
 
@@ -37,6 +38,7 @@ def place(lang: Language, name: str) -> str:
 
 
 def joined(lang: Language, names: Sequence[str]) -> str:
+    """Names joined with the reader's list separator; a dash when there are none."""
     return (", " if lang is Language.EN else "、").join(names) if names else "—"
 
 
@@ -55,6 +57,7 @@ def resident_message(lang: Language, alert: Alert, station: str) -> Outgoing:
 
 
 def reach_line(lang: Language, reach: Reach) -> str:
+    """How many residents an alert reaches, by language, and how many cannot be reached."""
     if reach.total == 0:
         line = t(lang, "No resident of these areas receives alerts of this topic: there is nobody to send it to.")
     else:
@@ -81,12 +84,14 @@ def areas_screen(lang: Language, options: Sequence[tuple[int, str, str]], chosen
 
 
 def topic_screen(lang: Language) -> Outgoing:
+    """The first step of a new alert: choose its topic."""
     buttons = [Button(topic_name(lang, topic), "alert_topic", {"topic": topic.value}) for topic in Topic]
     keyboard = rows(buttons[0:3], buttons[3:6], [Button(tp(lang, "✖ Cancel"), "alert_cancel", {})])
     return Outgoing(t(lang, "What is the alert about?"), keyboard)
 
 
 def ask_text(lang: Language, language: Language) -> Outgoing:
+    """Asks for the alert's text in the first language."""
     return Outgoing(
         t(
             lang,
@@ -97,6 +102,7 @@ def ask_text(lang: Language, language: Language) -> Outgoing:
 
 
 def ask_version(lang: Language, language: Language) -> Outgoing:
+    """Asks for the alert's text in one more language."""
     return Outgoing(t(lang, "Send the {language} text.", language=LANGUAGE_NAMES[language]))
 
 
@@ -162,6 +168,7 @@ def confirm_screen(lang: Language, reach: Reach, *, needs_approval: bool) -> Out
 
 
 def approval_request(lang: Language, alert: Alert, *, drafter: str, areas: str, reach: Reach, station: str) -> Outgoing:
+    """The message asking a supervisor to approve an alert, with its preview and the approve and decline buttons."""
     preview = resident_message(lang, alert, station)
     lines = [
         t(lang, "📨 <b>A safety alert awaits your approval</b>"),
@@ -180,6 +187,7 @@ def approval_request(lang: Language, alert: Alert, *, drafter: str, areas: str, 
 
 
 def started_screen(lang: Language, alert: Alert) -> Outgoing:
+    """The sender's screen once sending starts, with the stop button."""
     lines = [
         t(lang, "📣 <b>Safety alert · {topic}</b>", topic=topic_name(lang, alert.topic)),
         t(lang, "Sending to {count} residents.", count=alert.target_count),
@@ -191,10 +199,12 @@ def started_screen(lang: Language, alert: Alert) -> Outgoing:
 
 
 def stopped_screen(lang: Language, sent: int, cancelled: int) -> Outgoing:
+    """The sender's screen after a stop: how many were sent and how many not."""
     return Outgoing(t(lang, "⏹ Stopped: {sent} sent, {count} not sent.", sent=sent, count=cancelled))
 
 
 def opted_out(lang: Language, topic: Topic) -> str:
+    """The answer when a resident turns a topic off from under an alert (plain text)."""
     return tp(
         lang,
         "You will no longer receive {topic} alerts. You can turn them back on in /settings.",
@@ -203,6 +213,7 @@ def opted_out(lang: Language, topic: Topic) -> str:
 
 
 def recent_list(lang: Language, items: Sequence[Alert], days: int, tz: tzinfo) -> str:
+    """The resident's list of recent alerts for their area, each text cut to 120 characters."""
     if not items:
         return t(lang, "There have been no safety alerts for your area in the last {days} days.", days=days)
     lines = [t(lang, "<b>Recent safety alerts for your area</b>")]
