@@ -14,6 +14,7 @@ from core.models import Language
 
 
 def add_cards_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Adds `jingmin cards print` and its options to the command line."""
     parser = subparsers.add_parser("cards", help="print numbered 回音卡 with a QR link to the bot")
     commands = parser.add_subparsers(dest="cards_command", required=True, metavar="COMMAND")
     printer = commands.add_parser(
@@ -34,6 +35,7 @@ def add_cards_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
 
 
 async def cards_print(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin cards print`: prints an officer's new cards into a PDF; returns the exit status."""
     async with _services(settings) as services:
         try:
             officer = await printing.officer_by_badge(services, args.officer)

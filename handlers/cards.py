@@ -241,6 +241,7 @@ async def echo_again(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def echo_quit(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Drops the resident's 回音 on the card and says nothing was sent."""
     resident = await common.current_resident(update, context)
     if resident is None:
         await common.answer_expired(update, context)
@@ -272,6 +273,7 @@ async def _ask_profile(update: Update, context: JmContext, member: Staff) -> Non
 
 
 async def change_profile(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks the officer again for the title and contact line their cards show."""
     member = await common.staff_member(update, context)
     if member is None:
         return

@@ -43,6 +43,7 @@ async def next_numbers(conn: AsyncConnection, series: str, count: int) -> range:
 async def insert(
     conn: AsyncConnection, *, number: str, code_hash: str, officer_id: int, area_id: int | None, now: datetime
 ) -> Card:
+    """Saves a newly printed card; returns it."""
     result = await conn.execute(
         cards.insert()
         .values(number=number, code_hash=code_hash, officer_id=officer_id, area_id=area_id, printed_at=now)
@@ -52,16 +53,19 @@ async def insert(
 
 
 async def by_code_hash(conn: AsyncConnection, code_hash: str) -> Card | None:
+    """The card whose code has this fingerprint, or None."""
     row = (await conn.execute(sa.select(cards).where(cards.c.code_hash == code_hash))).first()
     return _card(row) if row else None
 
 
 async def get(conn: AsyncConnection, card_id: int) -> Card | None:
+    """The card with this id, or None."""
     row = (await conn.execute(sa.select(cards).where(cards.c.id == card_id))).first()
     return _card(row) if row else None
 
 
 async def by_number(conn: AsyncConnection, number: str) -> Card | None:
+    """The card with this printed number, or None."""
     row = (await conn.execute(sa.select(cards).where(cards.c.number == number))).first()
     return _card(row) if row else None
 
@@ -85,11 +89,13 @@ async def answer(conn: AsyncConnection, card_id: int, case_id: int, now: datetim
 
 
 async def profile(conn: AsyncConnection, staff_id: int) -> Profile | None:
+    """The title and contact line an officer's cards show, or None."""
     row = (await conn.execute(sa.select(card_profiles).where(card_profiles.c.staff_id == staff_id))).first()
     return Profile(title=row.title, contact=row.contact) if row else None
 
 
 async def save_profile(conn: AsyncConnection, staff_id: int, found: Profile, now: datetime) -> None:
+    """Keeps the title and contact line of an officer's cards, replacing the ones before."""
     values = {"title": found.title, "contact": found.contact, "updated_at": now}
     statement = (
         upsert(conn, card_profiles)
@@ -102,6 +108,7 @@ async def save_profile(conn: AsyncConnection, staff_id: int, found: Profile, now
 async def add_source(
     conn: AsyncConnection, case_id: int, channel: Channel, *, card_id: int | None = None, echo: Echo | None = None
 ) -> None:
+    """Records how a case came in (and the card and kind of 回音 when it came from a card)."""
     await conn.execute(
         case_sources.insert().values(
             case_id=case_id, channel=channel.value, card_id=card_id, echo=echo.value if echo else None
@@ -125,6 +132,7 @@ async def source_of(conn: AsyncConnection, case_id: int) -> tuple[Channel, Card 
 
 
 async def latest_unanswered(conn: AsyncConnection, resident_id: int) -> Card | None:
+    """The resident's most recently linked card that has no 回音 yet, or None."""
     row = (
         await conn.execute(
             sa.select(cards)

@@ -53,22 +53,27 @@ class PrintedSheet:
 
     @property
     def numbers(self) -> tuple[str, str]:
+        """The first and the last card number of the sheet."""
         return self.cards[0].number, self.cards[-1].number
 
 
 def code_hash(code: str) -> str:
+    """The fingerprint of a card's secret code, which is all the database keeps of it."""
     return hashlib.sha256(code.encode()).hexdigest()
 
 
 def well_formed(code: str) -> bool:
+    """Whether a code scanned from a link has the shape of a card's code."""
     return bool(_CODE.match(code))
 
 
 def card_number(station_code: str, value: int) -> str:
+    """The card number printed on a card, such as XF-HY-000042."""
     return f"{station_code}-{SERIES}-{value:06d}"
 
 
 def card_link(bot_username: str, code: str) -> str:
+    """The link a card's QR code opens: the bot, started with the card's code."""
     return f"https://t.me/{bot_username.lstrip('@')}?start={START_PREFIX}{code}"
 
 
@@ -80,11 +85,13 @@ def home_area(covered: list[Area], officer: Staff) -> Area | None:
 
 
 async def profile(services: Services, officer: Staff) -> Profile | None:
+    """The title and contact line the officer's cards show, or None before they set them."""
     async with services.db.read() as conn:
         return await storage.cards.profile(conn, officer.id)
 
 
 async def save_profile(services: Services, officer: Staff, title: str, contact: str) -> Profile:
+    """Keeps the officer's title and contact line for their cards, cut to their lengths; returns what was kept."""
     found = Profile(title=title.strip()[:64], contact=contact.strip()[:128])
     async with services.db.write() as conn:
         await storage.cards.save_profile(conn, officer.id, found, services.clock.now())
@@ -92,6 +99,7 @@ async def save_profile(services: Services, officer: Staff, title: str, contact: 
 
 
 async def officer_by_badge(services: Services, badge: str) -> Staff:
+    """The active staff member with this badge number; raises CardError when there is none."""
     async with services.db.read() as conn:
         member = await people.staff_by_badge(conn, badge)
     if member is None or not member.active:

@@ -114,6 +114,7 @@ async def unanswered_card(services: Services, resident: Resident) -> Card | None
 
 
 async def own_card(services: Services, resident: Resident, card_id: int) -> Card:
+    """The card with this id when it is the resident's; raises CaseError when it is not."""
     async with services.db.read() as conn:
         card = await storage.cards.get(conn, card_id)
     if card is None or card.resident_id != resident.id:
@@ -187,6 +188,7 @@ async def look(services: Services, code: str) -> tuple[Card, Staff | None] | Non
 
 
 async def answerer(services: Services, card: Card) -> Staff | None:
+    """Who answers a 回音 on the card now (see `responder`)."""
     async with services.db.read() as conn:
         return await responder(conn, card)
 

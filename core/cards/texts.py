@@ -31,6 +31,7 @@ ECHO_LABEL: dict[Echo, str] = {
 
 
 def officer_line(lang: Language, officer: Staff | None, found: Profile | None) -> str:
+    """Who answers the resident's card, with their title and contact when they set them."""
     if officer is None:
         return t(lang, "The station will answer your card.")
     if found is None:
@@ -60,6 +61,7 @@ def card_screen(lang: Language, scan: Scan) -> Outgoing:
 
 
 def answered_line(lang: Language, case: Case) -> str:
+    """The line saying which case the resident's 回音 on this card became, and where it stands."""
     return t(
         lang,
         "You answered this card with case <code>{number}</code> ({status}).",
@@ -69,6 +71,7 @@ def answered_line(lang: Language, case: Case) -> str:
 
 
 def offer_line(lang: Language) -> str:
+    """The invitation to send a 回音 under a scanned card."""
     return t(
         lang,
         "Tell the police what you think: a suggestion, a problem, praise or a complaint. "
@@ -77,6 +80,7 @@ def offer_line(lang: Language) -> str:
 
 
 def echo_button(lang: Language, card: Card) -> Button:
+    """The button that starts a 回音 on the card."""
     return Button(tp(lang, "✍️ Send my 回音"), ACT_ECHO, {"card_id": card.id})
 
 
@@ -87,6 +91,7 @@ def offer(lang: Language, card: Card) -> Outgoing:
 
 
 def choose_echo(lang: Language, card: Card) -> Outgoing:
+    """Asks what kind of 回音 the resident sends: suggestion, problem, praise or complaint."""
     text = t(lang, "What is your 回音 on card No. {number}?", number=card.number)
     choices = [
         Button(tp(lang, label), ACT_ECHO_TYPE, {"card_id": card.id, "echo": echo.value})
@@ -97,6 +102,7 @@ def choose_echo(lang: Language, card: Card) -> Outgoing:
 
 
 def ask_text(lang: Language, echo: Echo, limit: int) -> Outgoing:
+    """Asks for the 回音's text and says how long it may be."""
     text = t(
         lang,
         "{echo}: please write it in a few sentences (up to {limit} characters). Send /cancel to stop.",
@@ -107,14 +113,17 @@ def ask_text(lang: Language, echo: Echo, limit: int) -> Outgoing:
 
 
 def too_long(lang: Language, limit: int, length: int) -> Outgoing:
+    """Says the text is too long and how long it may be."""
     return Outgoing(t(lang, "That is {length} characters; please keep it within {limit}.", length=length, limit=limit))
 
 
 def text_only(lang: Language) -> Outgoing:
+    """Says a 回音 is written as text (after a photo, a sticker or the like)."""
     return Outgoing(t(lang, "Please write your 回音 as text."))
 
 
 def review(lang: Language, card: Card, echo: Echo, text: str) -> Outgoing:
+    """The 回音 shown back to the resident with send, write again and cancel."""
     body = Safe(
         "\n".join(
             [
@@ -136,6 +145,7 @@ def review(lang: Language, card: Card, echo: Echo, text: str) -> Outgoing:
 
 
 def filed(lang: Language, case: Case, card: Card, officer: Staff | None) -> Outgoing:
+    """Thanks the resident, gives the case number and says who will answer."""
     lines = [
         t(
             lang,
@@ -152,6 +162,7 @@ def filed(lang: Language, case: Case, card: Card, officer: Staff | None) -> Outg
 
 
 def cancelled(lang: Language) -> Outgoing:
+    """Says nothing was sent after the resident cancelled a 回音."""
     return Outgoing(t(lang, "All right, nothing was sent. Scan the card again whenever you like."))
 
 
@@ -159,6 +170,7 @@ def cancelled(lang: Language) -> Outgoing:
 
 
 def ask_title(lang: Language) -> Outgoing:
+    """Asks the officer for the title their cards show."""
     return Outgoing(
         t(
             lang,
@@ -169,6 +181,7 @@ def ask_title(lang: Language) -> Outgoing:
 
 
 def ask_contact(lang: Language) -> Outgoing:
+    """Asks the officer how residents can reach them, for their cards."""
     return Outgoing(
         t(
             lang,
@@ -178,6 +191,7 @@ def ask_contact(lang: Language) -> Outgoing:
 
 
 def print_screen(lang: Language, member: Staff, found: Profile) -> Outgoing:
+    """The officer's card details and the question how many cards to print."""
     text = Safe(
         "\n".join(
             [
@@ -200,6 +214,7 @@ def print_screen(lang: Language, member: Staff, found: Profile) -> Outgoing:
 
 
 def sheet_caption(lang: Language, count: int, first: str, last: str) -> str:
+    """The caption under a printed sheet: how many cards, their numbers and how to print them."""
     return t(
         lang,
         "{count} cards, No. {first} to {last}. Print on A4 at actual size and cut along the marks. "
@@ -211,6 +226,7 @@ def sheet_caption(lang: Language, count: int, first: str, last: str) -> str:
 
 
 def staff_card_note(lang: Language, number: str, officer: str) -> Outgoing:
+    """Tells a staff member who scanned a card whose card it is and that scanning it changes nothing."""
     return Outgoing(
         t(
             lang,
