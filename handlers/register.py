@@ -105,18 +105,21 @@ async def _advance(
 
 
 async def pick_channel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps how the person reached the station and asks what kind of matter it is."""
     found = await _form(update, context, form.CHANNEL)
     if found:
         await _advance(update, context, found, form.KIND, {"channel": grant.payload["channel"]})
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps the kind of matter and asks what it is about."""
     found = await _form(update, context, form.KIND)
     if found:
         await _advance(update, context, found, form.CATEGORY, {"kind": grant.payload["kind"]})
 
 
 async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps what the matter is about and asks for the person's name."""
     found = await _form(update, context, form.CATEGORY)
     if found:
         await _advance(update, context, found, form.NAME, {"category": grant.payload["category"]})
@@ -138,6 +141,7 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the areas one level up, to choose the case's area from there."""
     found = await _form(update, context, form.AREA)
     if found:
         parent_id = await level_above(context.services, int(grant.payload["area_id"]))
@@ -145,18 +149,21 @@ async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps the description typed before and goes on to the review."""
     found = await _form(update, context, form.DESCRIPTION)
     if found and found[0].data.get("description"):
         await _advance(update, context, found, form.REVIEW, {})
 
 
 async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Goes back to the form's step before."""
     found = await _form(update, context, str(grant.payload.get("step")))
     if found:
         await _advance(update, context, found, form.previous(found[0].step), {})
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Drops the form and says nothing was registered."""
     found = await _form(update, context, None)
     if found:
         dialog, staff = found

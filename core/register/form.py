@@ -57,10 +57,12 @@ class FormError(Exception):
 
 
 def previous(step: str) -> str:
+    """The step before this one (the first step stays where it is)."""
     return STEPS[max(0, STEPS.index(step) - 1)]
 
 
 def check_name(text: str | None) -> str:
+    """The person's name without surrounding spaces; raises FormError when it is empty or too long."""
     cleaned = (text or "").strip()
     if not cleaned:
         raise FormError(N_("Please type the person's name (a surname and title is enough)."))
@@ -79,6 +81,7 @@ def check_phone(text: str | None) -> str:
 
 
 def check_description(text: str | None, limit: int) -> str:
+    """The description without surrounding spaces; raises FormError when it is empty or longer than `limit`."""
     cleaned = (text or "").strip()
     if not cleaned:
         raise FormError(N_("Please write down what the person told you."))
@@ -102,24 +105,28 @@ def _title(lang: Language, step: str) -> str:
 
 
 def channel_screen(lang: Language) -> Outgoing:
+    """The step asking how the person reached the station: in person or by phone."""
     text = _title(lang, CHANNEL) + "\n" + t(lang, "How did the person reach the station?")
     buttons = [Button(tp(lang, label), ACT_CHANNEL, {"channel": c.value}) for c, label in CHANNELS.items()]
     return Outgoing(Safe(text), rows(buttons, _nav(lang, CHANNEL)))
 
 
 def kind_screen(lang: Language) -> Outgoing:
+    """The step asking what kind of matter it is."""
     text = _title(lang, KIND) + "\n" + t(lang, "What kind of matter is it?")
     kinds = [Button(labels.kind(lang, k), ACT_KIND, {"kind": k.value}) for k in REPORTABLE_KINDS]
     return Outgoing(Safe(text), rows(kinds[:2], kinds[2:], _nav(lang, KIND)))
 
 
 def category_screen(lang: Language) -> Outgoing:
+    """The step asking what the matter is about."""
     text = _title(lang, CATEGORY) + "\n" + t(lang, "What is it about?")
     cats = [Button(labels.category(lang, c), ACT_CATEGORY, {"category": c.value}) for c in Category]
     return Outgoing(Safe(text), rows(cats[0:2], cats[2:4], cats[4:6], cats[6:9], _nav(lang, CATEGORY)))
 
 
 def name_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
+    """The step asking for the person's name, showing the one typed before."""
     text = _title(lang, NAME) + "\n" + t(lang, "Type the person's name.")
     if data.get("name"):
         text += "\n" + t(lang, "Now: {name}. Type another name to change it.", name=data["name"])
@@ -127,6 +134,7 @@ def name_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
 
 
 def phone_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
+    """The step asking for the person's phone number, showing the one typed before masked."""
     text = _title(lang, PHONE) + "\n" + t(lang, "Type the person's phone number, for the call back.")
     if data.get("phone"):
         text += "\n" + t(lang, "Now: {phone}. Type another number to change it.", phone=mask_phone(data["phone"]))
@@ -149,6 +157,7 @@ def area_screen(lang: Language, parent: Area | None, options: list[Area], own: l
 
 
 def description_screen(lang: Language, data: dict[str, Any], limit: int) -> Outgoing:
+    """The step asking what the person told, showing the text written before."""
     text = (
         _title(lang, DESCRIPTION)
         + "\n"
@@ -168,6 +177,7 @@ def description_screen(lang: Language, data: dict[str, Any], limit: int) -> Outg
 
 
 def review_screen(lang: Language, data: dict[str, Any], area: Area | None) -> Outgoing:
+    """Everything typed into the form, to check before the case is registered."""
     channel = Channel(data["channel"])
     lines = [
         t(lang, "<b>Please check the case before registering it</b>"),
@@ -190,6 +200,7 @@ def review_screen(lang: Language, data: dict[str, Any], area: Area | None) -> Ou
 
 
 def registered_text(lang: Language, number: str, in_telegram: bool) -> str:
+    """The officer's confirmation with the case number, and how the person will hear of the case."""
     lines = [t(lang, "✅ Registered as case <code>{number}</code>. Please give the person this number.", number=number)]
     if in_telegram:
         lines.append(
