@@ -19,6 +19,7 @@ Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `jingmin` command line with all its commands and options."""
     parser = argparse.ArgumentParser(
         prog="jingmin",
         description="警民连心桥 — a police station's front desk for residents, as a Telegram bot. "
@@ -111,6 +112,7 @@ async def _db_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Runs one `jingmin` command with the settings it needs; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     # Options that override settings are applied here, so that a bad combination (say --mode webhook

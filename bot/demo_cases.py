@@ -30,6 +30,7 @@ class Deadlines:
         self._memo: dict[tuple[Kind, date], tuple[date, bool]] = {}
 
     def resolve(self, kind: Kind, created: datetime) -> datetime:
+        """When a case of this kind created then is due to be resolved, on the station's working days."""
         local = created.astimezone(self.tz)
         key = (kind, local.date())
         found = self._memo.get(key)
@@ -43,6 +44,7 @@ class Deadlines:
         return datetime.combine(due_day, clock, tzinfo=self.tz).astimezone(UTC)
 
     def ack(self, kind: Kind, created: datetime) -> datetime:
+        """When a case of this kind created then is due to be acknowledged."""
         return self.policy.ack_deadline(kind, created)
 
 
@@ -61,6 +63,7 @@ class CaseMaker:
         self.followups: list[Row] = []
 
     def take(self) -> dict[str, list[Row]]:
+        """The rows written since the last call, by table, ready to be inserted; starts a new batch."""
         batch = {"cases": self.cases, "case_events": self.events, "followups": self.followups}
         self.cases, self.events, self.followups = [], [], []
         return batch
@@ -74,6 +77,7 @@ class CaseMaker:
         before: Status | None,
         after: Status | None,
     ) -> None:
+        """Adds one entry of a case's history to the batch."""
         self.events.append(
             {
                 "case_id": case_id,
@@ -90,6 +94,7 @@ class CaseMaker:
         )
 
     def make(self, case_id: int, created: datetime) -> None:
+        """Adds one random case as it would stand now, with its history and follow-ups, to the batch."""
         rng = self.rng
         topic = TOPICS[bisect(TOPIC_CUMULATIVE, rng.random() * TOPIC_CUMULATIVE[-1])]
         village = self.station.village(rng)

@@ -230,9 +230,11 @@ HOUR_CUMULATIVE = list(accumulate(HOUR_WEIGHTS))
 
 
 def person_names(rng: random.Random) -> Iterator[str]:
+    """Random Chinese names, one after the other, without end."""
     while True:
         yield rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
 def phone_number(rng: random.Random) -> str:
+    """A random mobile number in the shape of a Chinese one."""
     return rng.choice(("13", "15", "18", "17")) + f"{rng.randrange(10**9):09d}"

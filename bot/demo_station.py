@@ -99,6 +99,7 @@ class DemoStation:
         self._village_weights = list(accumulate(rng.uniform(0.5, 1.5) for _ in self.villages))
 
     def resident_rows(self, rng: random.Random, now: datetime) -> Iterator[Row]:
+        """One row per demo resident, in their village, nine in ten reading simplified Chinese."""
         names = person_names(rng)
         for village in self.villages:
             first, count = village.residents
@@ -120,4 +121,5 @@ class DemoStation:
                 }
 
     def village(self, rng: random.Random) -> DemoVillage:
+        """A random village, the larger ones more often."""
         return self.villages[bisect(self._village_weights, rng.random() * self._village_weights[-1])]

@@ -50,6 +50,7 @@ async def language_for(update: Update, context: JmContext) -> Language:
 
 
 async def current_resident(update: Update, context: JmContext) -> Resident | None:
+    """The resident behind this update, or None when they have no account."""
     user = update.effective_user
     return await residents.find(context.services, user.id) if user else None
 
@@ -81,6 +82,7 @@ def menu(lang: Language, consented: bool) -> Outgoing:
 
 
 def main_buttons(lang: Language) -> tuple[tuple[Button, ...], ...]:
+    """The main menu's buttons: file an issue, book a video call, my cases, settings."""
     return rows(
         [
             Button(tp(lang, "📝 File an issue"), "menu_report", {}),

@@ -28,6 +28,7 @@ SLOW_DOWN = N_("You are sending messages faster than we can read them. Please wa
 
 
 def flood_gate(context: JmContext) -> FloodGate | None:
+    """The flood gate the application keeps, or None when it runs without one."""
     gate = context.bot_data.get(GATE_KEY)
     return gate if isinstance(gate, FloodGate) else None
 
