@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -31,6 +32,8 @@ from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 FLOW = "case_note"
 STEP_RESOLVE, STEP_REASON, STEP_REFERRAL = "resolve", "reject_reason", "reject_referral"
@@ -112,6 +115,24 @@ async def _refuse(update: Update, context: JmContext, member: Staff, exc: CaseEr
         await render.reply(update, context.services, context.bot, Outgoing(Safe(html.escape(text))))
 
 
+async def _pressed_case(
+    update: Update, context: JmContext, grant: ButtonGrant, look: Callable[[Staff, int, int | None], Awaitable[T]]
+) -> tuple[Staff, T] | None:
+    """The staff member who pressed and what `look` gives for the button's case and version.
+
+    None when they are not active staff, or when `look` refused (they were told why).
+    """
+    member = await common.staff_member(update, context)
+    if member is None:
+        return None
+    case_id, version = _ref(grant)
+    try:
+        return member, await look(member, case_id, version)
+    except (CaseError, TransitionRefused) as exc:
+        await _refuse(update, context, member, exc)
+        return None
+
+
 # --- the card's buttons --------------------------------------------------------------------
 
 
@@ -119,18 +140,18 @@ async def _transition(
     update: Update, context: JmContext, grant: ButtonGrant, act: Action, to_staff_id: int | None = None
 ) -> None:
     """A button that changes the case at once: do it and redraw the card."""
-    member = await common.staff_member(update, context)
-    if member is None:
-        return
-    case_id, version = _ref(grant)
     services = context.services
-    try:
-        case = await desk.work(
-            services, member, case_id, act, version, to_staff_id=to_staff_id, update_id=update.update_id
-        )
-    except (CaseError, TransitionRefused) as exc:
-        await _refuse(update, context, member, exc)
+    found = await _pressed_case(
+        update,
+        context,
+        grant,
+        lambda who, case_id, v: desk.work(
+            services, who, case_id, act, v, to_staff_id=to_staff_id, update_id=update.update_id
+        ),
+    )
+    if found is None:
         return
+    member, case = found
     await render.edit(update, services, context.bot, await desk.card(services, member, case))
     await common.ack(update)
 
@@ -157,16 +178,13 @@ async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the other officers to transfer the case to."""
-    member = await common.staff_member(update, context)
-    if member is None:
-        return
-    case_id, version = _ref(grant)
     services = context.services
-    try:
-        case = await desk.workable(services, member, case_id, Action.TRANSFER, version)
-    except (CaseError, TransitionRefused) as exc:
-        await _refuse(update, context, member, exc)
+    found = await _pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, Action.TRANSFER, v)
+    )
+    if found is None:
         return
+    member, case = found
     officers = await desk.transfer_targets(services, case)
     if not officers:
         await common.alert(update, member.language, desk.NO_OTHER_OFFICER)
@@ -177,16 +195,13 @@ async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> No
 
 async def _ask(update: Update, context: JmContext, grant: ButtonGrant, act: Action, step: str) -> None:
     """Resolve and reject need words for the resident first: the dialog row asks for them."""
-    member = await common.staff_member(update, context)
-    if member is None:
-        return
-    case_id, version = _ref(grant)
     services = context.services
-    try:
-        case = await desk.workable(services, member, case_id, act, version)
-    except (CaseError, TransitionRefused) as exc:
-        await _refuse(update, context, member, exc)
+    found = await _pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, act, v)
+    )
+    if found is None:
         return
+    member, case = found
     user_id = update.effective_user.id if update.effective_user else member.telegram_id or 0
     await dialog_state.put(
         services, user_id, FLOW, step, {"case_id": case.id, "version": case.version, "number": case.number}
@@ -207,15 +222,12 @@ async def reject(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The resident's full phone number, in an alert, written to the audit log."""
-    member = await common.staff_member(update, context)
-    if member is None:
+    found = await _pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.reveal_contact(context.services, who, case_id)
+    )
+    if found is None:
         return
-    case_id, _version = _ref(grant)
-    try:
-        shown = await desk.reveal_contact(context.services, member, case_id)
-    except CaseError as exc:
-        await _refuse(update, context, member, exc)
-        return
+    member, shown = found
     lang = member.language
     lines = [tp(lang, "Resident's phone: {phone}", phone=shown.phone or "—")]
     if shown.numbers:
@@ -229,16 +241,14 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
     With an "event_id" in the button, only the photos one addition of the resident brought.
     """
-    member = await common.staff_member(update, context)
-    if member is None:
-        return
-    case_id, _version = _ref(grant)
     event_id = grant.payload.get("event_id")
-    try:
-        found = await desk.media(context.services, member, case_id, int(event_id) if event_id is not None else None)
-    except CaseError as exc:
-        await _refuse(update, context, member, exc)
+    event = int(event_id) if event_id is not None else None
+    pressed = await _pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.media(context.services, who, case_id, event)
+    )
+    if pressed is None:
         return
+    member, found = pressed
     await common.ack(update)
     chat = update.effective_chat
     assert chat is not None
@@ -267,31 +277,23 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The case with every step so far, in place of the card."""
-    member = await common.staff_member(update, context)
-    if member is None:
+    found = await _pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.timeline(context.services, who, case_id)
+    )
+    if found is None:
         return
-    case_id, _version = _ref(grant)
-    try:
-        text = await desk.timeline(context.services, member, case_id)
-    except CaseError as exc:
-        await _refuse(update, context, member, exc)
-        return
-    back = Button(tp(member.language, "« Back to the case"), "case_back", {"case_id": case_id})
+    member, text = found
+    back = Button(tp(member.language, "« Back to the case"), "case_back", {"case_id": _ref(grant)[0]})
     await render.edit(update, context.services, context.bot, Outgoing(text, rows([back])))
     await common.ack(update)
 
 
 async def _show_card(update: Update, context: JmContext, grant: ButtonGrant, *, in_place: bool) -> None:
-    member = await common.staff_member(update, context)
-    if member is None:
-        return
-    case_id, _version = _ref(grant)
     services = context.services
-    try:
-        case = await desk.workable(services, member, case_id)
-    except CaseError as exc:
-        await _refuse(update, context, member, exc)
+    found = await _pressed_case(update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id))
+    if found is None:
         return
+    member, case = found
     out = await desk.card(services, member, case)
     if in_place:
         await render.edit(update, services, context.bot, out)
