@@ -10,7 +10,8 @@ role (core.alerts.service); the buttons are tokens bound to the presser.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 
@@ -28,6 +29,7 @@ from handlers.context import JmContext
 log = logging.getLogger(__name__)
 
 FLOW = alerts_draft.FLOW
+T = TypeVar("T")
 
 
 async def start(update: Update, context: JmContext) -> None:
@@ -275,46 +277,56 @@ async def _tell_drafter(context: JmContext, alert: Alert, message: str, approver
         await render.send(context.bot, context.services, drafter.telegram_id, out)
 
 
-async def approve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Approves an alert awaiting approval, starts sending it and tells its writer."""
+async def _decide(
+    update: Update,
+    context: JmContext,
+    grant: ButtonGrant,
+    act: Callable[[Services, Staff, int], Awaitable[T | None]],
+    too_late: str,
+) -> tuple[Staff, T] | None:
+    """The supervisor or leader who pressed and what `act` did with the button's alert.
+
+    None when they may not send alerts, or when `act` found the alert past deciding (they were told `too_late`).
+    """
     member = await _approver(update, context)
     if member is None:
-        return
-    started = await service.start(context.services, member, int(grant.payload["alert_id"]))
-    if started is None:
-        await common.alert(update, member.language, "This alert was already decided.")
-        return
+        return None
+    done = await act(context.services, member, int(grant.payload["alert_id"]))
+    if not done:
+        await common.alert(update, member.language, too_late)
+        return None
     await common.ack(update)
+    return member, done
+
+
+async def approve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Approves an alert awaiting approval, starts sending it and tells its writer."""
+    found = await _decide(update, context, grant, service.start, N_("This alert was already decided."))
+    if found is None:
+        return
+    member, started = found
     await _started(update, context, member, started)
     await _tell_drafter(context, started, N_("Your safety alert was approved by {name} and is being sent."), member)
 
 
 async def decline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Declines an alert awaiting approval and tells its writer."""
-    member = await _approver(update, context)
-    if member is None:
+    found = await _decide(update, context, grant, service.decline, N_("This alert was already decided."))
+    if found is None:
         return
-    alert_id = int(grant.payload["alert_id"])
-    if not await service.decline(context.services, member, alert_id):
-        await common.alert(update, member.language, "This alert was already decided.")
-        return
-    await common.ack(update)
+    member, _declined = found
     await render.edit(update, context.services, context.bot, Outgoing(t(member.language, "The alert was declined.")))
-    alert = await service.get(context.services, alert_id)
+    alert = await service.get(context.services, int(grant.payload["alert_id"]))
     if alert is not None:
         await _tell_drafter(context, alert, N_("Your safety alert was not approved by {name}."), member)
 
 
 async def stop(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Stops an alert being sent and shows how many copies went out."""
-    member = await _approver(update, context)
-    if member is None:
+    found = await _decide(update, context, grant, service.stop, N_("This alert is no longer being sent."))
+    if found is None:
         return
-    counts = await service.stop(context.services, member, int(grant.payload["alert_id"]))
-    if counts is None:
-        await common.alert(update, member.language, "This alert is no longer being sent.")
-        return
-    await common.ack(update)
+    member, counts = found
     out = texts.stopped_screen(member.language, counts.sent, counts.cancelled)
     await render.edit(update, context.services, context.bot, out)
 

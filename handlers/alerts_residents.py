@@ -59,6 +59,12 @@ async def _resident(update: Update, context: JmContext) -> tuple[Resident, Langu
     return resident, await common.language_for(update, context)
 
 
+async def _redraw(update: Update, context: JmContext, lang: Language, choice: choices.Choice, notice: str) -> None:
+    """Answers the press with `notice` (a short pop-up) and shows the topic screen as the choice is now."""
+    await common.answer_query(update, notice)
+    await render.edit(update, context.services, context.bot, choices.screen(lang, choice))
+
+
 async def show_choices(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """/settings → 🔔 Safety alerts: the topics, each with its toggle."""
     found = await _resident(update, context)
@@ -78,8 +84,7 @@ async def toggle_topic(update: Update, context: JmContext, grant: ButtonGrant) -
     resident, lang = found
     topic = Topic(grant.payload["topic"])
     choice = await choices.toggle_topic(context.services, resident, topic)
-    await common.answer_query(update, choices.toggled(lang, topic, choice.topics[topic]))
-    await render.edit(update, context.services, context.bot, choices.screen(lang, choice))
+    await _redraw(update, context, lang, choice, choices.toggled(lang, topic, choice.topics[topic]))
 
 
 async def toggle_all(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -90,8 +95,7 @@ async def toggle_all(update: Update, context: JmContext, grant: ButtonGrant) -> 
     resident, lang = found
     on = bool(grant.payload.get("on"))
     choice = await choices.set_receiving(context.services, resident, on)
-    await common.answer_query(update, choices.receiving_changed(lang, on))
-    await render.edit(update, context.services, context.bot, choices.screen(lang, choice))
+    await _redraw(update, context, lang, choice, choices.receiving_changed(lang, on))
 
 
 async def back_to_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
