@@ -157,6 +157,7 @@ def parse(text: str) -> AreaFile:
 
 
 def parse_file(path: Path) -> AreaFile:
+    """Reads and checks an area file; raises AreaFileError (with the line) when it is not UTF-8 or not valid."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -346,9 +347,11 @@ def _check_assignments(areas: list[AreaEntry], staff: Mapping[str, StaffEntry]) 
 
 
 def assignments(areas: list[AreaEntry] | tuple[AreaEntry, ...]) -> Iterator[Assignment]:
+    """Every officer, supervisor and leader named for the areas, one after the other."""
     for area in areas:
         yield from area.assignments
 
 
 def wrong_role(ref: Assignment, role: Role) -> str:
+    """The error line for a badge named in a column its role cannot fill."""
     return f"badge {ref.badge} is a {role.value}, so it cannot be the {ref.column} of an area"

@@ -13,6 +13,7 @@ from core.services import Services
 
 
 async def get(services: Services, area_id: int) -> Area | None:
+    """The area with this id, or None."""
     async with services.db.read() as conn:
         return await storage.areas.area(conn, area_id)
 

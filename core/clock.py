@@ -9,13 +9,16 @@ from typing import Protocol
 class Clock(Protocol):
     """Anything that tells the current time as an aware UTC datetime."""
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current time, aware, in UTC."""
+        ...
 
 
 class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
+        """The current time from the machine, in UTC."""
         return datetime.now(UTC)
 
 
@@ -42,6 +45,7 @@ class MovableClock:
         return self._offset
 
     def now(self) -> datetime:
+        """The base clock's time plus the offset."""
         return self._base.now() + self._offset
 
     def move_to(self, when: datetime) -> datetime:

@@ -25,11 +25,13 @@ async def get(services: Services, user_id: int) -> Dialog | None:
 
 
 async def put(services: Services, user_id: int, flow: str, step: str, data: dict[str, Any]) -> Dialog:
+    """Keeps the user's form at this step with this data, replacing any form before; returns it."""
     async with services.db.write() as conn:
         return await dialogs.put(conn, user_id, flow, step, data, services.clock.now())
 
 
 async def clear(services: Services, user_id: int) -> None:
+    """Drops the user's form, if any."""
     async with services.db.write() as conn:
         await dialogs.clear(conn, user_id)
 

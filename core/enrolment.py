@@ -53,10 +53,12 @@ class Invite:
 
 
 def code_hash(code: str) -> str:
+    """The fingerprint of an invite code, which is all the database keeps of it."""
     return hashlib.sha256(code.encode()).hexdigest()
 
 
 def invite_link(bot_username: str, code: str) -> str | None:
+    """The staff member's one-time enrolment link; None when the bot's username is not set."""
     username = bot_username.lstrip("@")
     return f"https://t.me/{username}?start={START_PREFIX}{code}" if username else None
 
@@ -95,6 +97,7 @@ async def create_invite(
 
 
 async def area_by_code(conn: AsyncConnection, area_code: str | None) -> Area | None:
+    """The area with this code, or None when no code is given; raises StaffError for an unknown code."""
     if area_code is None:
         return None
     found = await storage.areas.area_by_code(conn, area_code)

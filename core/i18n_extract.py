@@ -41,6 +41,7 @@ def source_messages() -> dict[str, str]:
 
 
 def missing(language: Language) -> dict[str, str]:
+    """The texts of the source that the language's catalogue lacks, each with where it stands."""
     translated = catalogue(language)
     return {msgid: where for msgid, where in source_messages().items() if msgid not in translated}
 
@@ -59,6 +60,7 @@ def _po_escape(text: str) -> str:
 
 
 def main() -> int:
+    """Prints the missing catalogue entries as .po snippets; returns 1 when any is missing."""
     status = 0
     for language in Language:
         lacking = missing(language)

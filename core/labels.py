@@ -72,16 +72,20 @@ EVENT: dict[str, str] = {
 
 
 def kind(lang: Language, value: Kind) -> str:
+    """The kind of matter (complaint, consultation and so on) in the reader's language."""
     return tp(lang, KIND[value])
 
 
 def category(lang: Language, value: Category) -> str:
+    """The case's category in the reader's language."""
     return tp(lang, CATEGORY[value])
 
 
 def status(lang: Language, value: Status) -> str:
+    """The case's status in the reader's language."""
     return tp(lang, STATUS[value])
 
 
 def event(lang: Language, action: str) -> str:
+    """A step of a case's history in the reader's language (the raw action when it has no label)."""
     return tp(lang, EVENT[action]) if action in EVENT else action

@@ -79,6 +79,7 @@ class Titles:
     given: Mapping[Role, Mapping[str, str]] = field(default_factory=dict)
 
     def of(self, role: Role, lang: Language) -> str:
+        """What the station calls this role in the reader's language: its own title, else the default for its type."""
         own = self.given.get(role, {})
         if own.get(lang.value):
             return own[lang.value]

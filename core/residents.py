@@ -24,6 +24,7 @@ RESCRUB_WINDOW = timedelta(days=30)
 
 
 async def get_or_create(services: Services, telegram_id: int, first_name: str, language: Language) -> Resident:
+    """The resident behind this Telegram id, registering them first when they write for the first time."""
     _member, found = await known_as(services, telegram_id)  # the update's own read of its sender
     if found is not None:
         return await _heard_from(services, found)
@@ -124,6 +125,7 @@ async def mark_unreachable(services: Services, chat_id: int) -> int | None:
 
 
 async def update(services: Services, resident: Resident, **values: object) -> Resident:
+    """Changes the resident's given fields; returns the resident as stored now."""
     async with services.db.write() as conn:
         await people.update_resident(conn, resident.id, **values)
         updated = await people.resident(conn, resident.id)
@@ -141,6 +143,7 @@ async def save_own_contact(services: Services, resident: Resident, contact_user_
 
 
 async def consent(services: Services, resident: Resident) -> Resident:
+    """Records the resident's consent as given now; returns them as stored."""
     return await update(services, resident, consented_at=services.clock.now())
 
 

@@ -98,6 +98,7 @@ def take(
 
 
 def is_empty(data: dict[str, Any]) -> bool:
+    """True while the addition holds neither text nor photos."""
     return not data.get("text") and not data.get("photos")
 
 

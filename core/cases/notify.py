@@ -18,6 +18,7 @@ from storage import outbox, people
 async def notify_staff(
     conn: AsyncConnection, staff_id: int, case_id: int, event_id: int, reason: str, now: datetime, tz: str
 ) -> None:
+    """Queues the case's card to the staff member, once per event; logs and waits when they are not enrolled."""
     member = await people.staff_member(conn, staff_id)
     if member is None or member.telegram_id is None:
         log.warning("staff %s is not enrolled; case %s waits in their queue", staff_id, case_id)
@@ -59,6 +60,7 @@ async def redraw_cards(conn: AsyncConnection, case_ids: list[int], now: datetime
 
 
 async def notify_resident(conn: AsyncConnection, case: Case, event_id: int, now: datetime, tz: str) -> None:
+    """Queues the news of the case's step to its resident, once per event, when they use the bot."""
     if case.resident_id is None:
         return
     resident = await people.resident(conn, case.resident_id)

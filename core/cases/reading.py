@@ -62,6 +62,7 @@ async def queue(services: Services, staff: Staff) -> list[Case]:
 
 
 def overdue(case: Case, now: datetime) -> bool:
+    """Whether an open case is past its deadline to acknowledge or to resolve."""
     if case.status not in OPEN_STATUSES:
         return False
     if case.accepted_at is None and case.ack_due_at is not None and now > case.ack_due_at:

@@ -15,6 +15,7 @@ from storage import dialogs
 
 
 async def own_case(conn: AsyncConnection, resident: Resident, case_id: int) -> Case:
+    """The case when it is the resident's; raises CaseError (not found) when it is not."""
     case = await storage.cases.get(conn, case_id)
     if case is None or case.resident_id != resident.id:
         raise CaseError(CASE_NOT_FOUND)
@@ -22,6 +23,7 @@ async def own_case(conn: AsyncConnection, resident: Resident, case_id: int) -> C
 
 
 async def withdraw(services: Services, resident: Resident, case_id: int, update_id: int | None) -> Case:
+    """Withdraws the resident's own case and tells the officer; a replayed update changes nothing."""
     now = services.clock.now()
     async with services.db.write() as conn:
         case = await own_case(conn, resident, case_id)

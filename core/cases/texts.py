@@ -52,6 +52,7 @@ CARD_HEADLINE = {
 
 
 def local(at: datetime | None, tz: ZoneInfo = STATION_TZ) -> str:
+    """A time as the station reads it, YYYY-MM-DD HH:MM; a dash for none."""
     return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
@@ -144,6 +145,7 @@ def officer_card(
 def officer_buttons(
     lang: Language, case: Case, resident: Resident | None, opens_added: Button | None = None
 ) -> tuple[tuple[Button, ...], ...]:
+    """The card's buttons: the steps the handler may take now, the timeline, the contact and the photos."""
     payload = {"case_id": case.id, "version": case.version}
     actions = [
         Button(tp(lang, CARD_ACTIONS[a][1]), CARD_ACTIONS[a][0], payload)
@@ -255,6 +257,7 @@ def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
 
 
 async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The officer's case card as an outbox message will show it; None when the case or officer is gone."""
     case = await storage.cases.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if case is None or member is None:
@@ -288,6 +291,7 @@ async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> 
 
 
 async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The resident's notice of one step of their case; None when the case, resident or step is gone."""
     case = await storage.cases.get(conn, int(payload["case_id"]))
     if case is None or case.resident_id is None:
         return None
