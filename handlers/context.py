@@ -14,6 +14,7 @@ SERVICES_KEY = "services"
 class JmContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     @property
     def services(self) -> Services:
+        """The services the application was built with."""
         services: Services = self.bot_data[SERVICES_KEY]
         return services
 

@@ -55,6 +55,7 @@ async def screen(context: JmContext, resident: Resident, lang: Language) -> Outg
 
 
 async def change_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the areas to choose where the resident lives now."""
     await common.ack(update)
     await onboarding.show_areas(update, context, await common.language_for(update, context), None, "settings")
 
@@ -101,6 +102,7 @@ async def new_phone_input(update: Update, context: JmContext, dialog: Dialog) ->
 
 
 async def remove_phone(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Forgets the resident's phone number and says so."""
     resident = await common.current_resident(update, context)
     if resident is None:
         return
@@ -126,6 +128,7 @@ async def privacy(update: Update, context: JmContext) -> None:
 
 
 async def ask_delete(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks the resident to confirm that their data be deleted, saying what goes and what stays."""
     lang = await common.language_for(update, context)
     await common.ack(update)
     text = t(
@@ -150,6 +153,7 @@ async def ask_delete(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Deletes the resident's data and says how to come back."""
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     if resident is None:
@@ -167,6 +171,7 @@ async def delete(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 
 async def keep(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps the resident's data and says nothing was deleted."""
     lang = await common.language_for(update, context)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Nothing was deleted."))))

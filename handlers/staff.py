@@ -40,6 +40,7 @@ def help_text(lang: Language, member: Staff) -> str:
 
 
 def welcome(lang: Language, member: Staff, titles: Titles) -> Outgoing:
+    """The staff member's welcome once enrolled: their role and badge, then what they can do."""
     greeting = t(
         lang,
         "Welcome, {name}. You are enrolled as {role} (badge {badge}).",

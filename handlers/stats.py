@@ -46,11 +46,13 @@ CHART_UNAVAILABLE = N_("The chart cannot be drawn on this server (a font is miss
 
 
 async def member_of(update: Update, context: JmContext) -> Staff | None:
+    """The enrolled staff member writing or pressing, or None."""
     user = update.effective_user
     return await enrolment.staff_for(context.services, user.id) if user else None
 
 
 async def send(update: Update, context: JmContext, out: Outgoing) -> None:
+    """Sends a new message to the staff member."""
     await render.reply(update, context.services, context.bot, out)
 
 
@@ -67,14 +69,17 @@ async def refuse(
 
 
 def station_today(context: JmContext) -> date:
+    """The station's date today."""
     return today_in(context.services.clock.now(), context.services.config.tz)
 
 
 def example(context: JmContext) -> str:
+    """Two dates from this month, as an example of typing a period."""
     return example_dates(station_today(context))
 
 
 def period_of(context: JmContext, payload: dict[str, Any]) -> Period:
+    """The period a button stands for: a named one counted from today, or the custom dates it carries."""
     key = PeriodKey(payload.get("key") or PeriodKey.THIS_MONTH.value)
     if key is PeriodKey.CUSTOM:
         return custom_period(date.fromisoformat(payload["first"]), date.fromisoformat(payload["last"]))
@@ -90,6 +95,7 @@ class Names:
         self.staff = staff
 
     def scope(self, lang: Language, member: Staff, scope: Scope, own: bool) -> str:
+        """The line saying whose figures these are: an area, the supervisor's areas or the station, and an officer."""
         if own:
             return texts.officer_scope(lang, member.name)
         parts = []
@@ -105,6 +111,7 @@ class Names:
 
 
 async def names_of(context: JmContext) -> Names:
+    """The areas' and staff members' names, for the figures' headings."""
     return Names(*await reads.names(context.services))
 
 
@@ -236,6 +243,7 @@ async def on_chart(update: Update, context: JmContext, grant: ButtonGrant) -> No
 
 
 async def on_help(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows what each figure of /stats means."""
     await common.ack(update)
     await stats_help_command(update, context)
 

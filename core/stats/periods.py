@@ -72,6 +72,7 @@ class Period:
 
     @property
     def days(self) -> int:
+        """How many days the period spans, both ends counted."""
         return (self.last - self.first).days + 1
 
 
@@ -81,6 +82,7 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
 
 
 def today_in(now: datetime, tz: ZoneInfo) -> date:
+    """The station's date at this moment."""
     return now.astimezone(tz).date()
 
 
@@ -104,6 +106,7 @@ def period_for(key: PeriodKey, today: date) -> Period:
 
 
 def month_end(first: date) -> date:
+    """The last day of the month that starts on `first`."""
     next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return next_month - timedelta(days=1)
 

@@ -51,6 +51,7 @@ def subtree(areas: Iterable[Area], root_id: int) -> frozenset[int]:
 
 
 def sees_everything(viewer: Staff) -> bool:
+    """Whether the viewer's figures cover the whole station without a limit (leaders and admins)."""
     return viewer.role in (Role.LEADER, Role.ADMIN)
 
 
