@@ -59,6 +59,7 @@ from storage.db import Database
 
 
 def station_config(settings: Settings) -> StationConfig:
+    """The station's settings as the core reads them."""
     quiet = settings.quiet_window()
     return StationConfig(
         code=settings.station_code,
@@ -99,6 +100,7 @@ def station_config(settings: Settings) -> StationConfig:
 
 
 def build_services(settings: Settings, clock: Clock | None = None, db: Database | None = None) -> Services:
+    """Everything the bot's parts share: database, clock, station settings, work calendar, deadlines, renderers."""
     config = station_config(settings)
     return Services(
         db=db or Database(settings.database_url),
@@ -205,6 +207,7 @@ def build_application(
     rate_limiter: Any = None,
     job_queue: bool = True,
 ) -> InboxApplication:
+    """The bot's Telegram application with every command, button and form handler, ready to start."""
     queue = InboxQueue(in_flight=settings.updates_in_flight)
     processor = PerUserProcessor(settings.concurrent_updates, settings.updates_in_flight)
     builder = (

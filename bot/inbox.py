@@ -36,6 +36,7 @@ INBOX_KEEP_EVERY = INBOX_LEASE / 4
 
 
 def sender_of(update: Update) -> int | None:
+    """The Telegram id of whoever sent the update, or None (a channel post, say)."""
     user = update.effective_user
     return user.id if user is not None else None
 
@@ -56,6 +57,7 @@ class InboxQueue(asyncio.Queue[object]):
         self.held_here: set[int] = set()
 
     async def put(self, item: object) -> None:
+        """Stores a new update in the inbox, then queues it; one received before is dropped."""
         if isinstance(item, Update) and self.services is not None:
             services = self.services
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
@@ -70,6 +72,7 @@ class InboxQueue(asyncio.Queue[object]):
         await super().put(item)
 
     async def get(self) -> object:
+        """The next update, once fewer than `in_flight` are unfinished."""
         await self._room.acquire()
         try:
             return await super().get()
@@ -93,10 +96,12 @@ class InboxApplication(Application):
 
     @property
     def services(self) -> Services:
+        """The services the application was built with."""
         services: Services = self.bot_data["services"]
         return services
 
     async def process_update(self, update: object) -> None:
+        """Handles a stored update once: claims it unless this process holds it already, then marks it finished."""
         if not isinstance(update, Update):
             await super().process_update(update)
             return
@@ -139,6 +144,7 @@ class InboxApplication(Application):
 
     @property
     def holder(self) -> str:
+        """The name this process holds inbox rows under."""
         queue = self.update_queue
         return queue.holder if isinstance(queue, InboxQueue) else "application"
 

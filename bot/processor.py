@@ -56,6 +56,7 @@ class PerUserProcessor(BaseUpdateProcessor):
         self._pending: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Runs the update after the same user's earlier ones, within the limit of updates at the same time."""
         key = order_key(update)
         if key is None:
             async with self._running:

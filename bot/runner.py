@@ -50,6 +50,7 @@ class Bot:
         self.scheduled: jobs.Scheduled | None = None  # the dispatcher and sweeps, once started
 
     async def start(self) -> None:
+        """Migrates the database, resumes unfinished updates, starts the sender and sweeps, then takes updates."""
         await upgrade(self.settings.database_url)
         await self.app.initialize()
         await self.set_menus()
@@ -90,6 +91,7 @@ class Bot:
             await menus.set_for_chat(self.app.bot, member.telegram_id, member.language, member.role)
 
     async def stop(self) -> None:
+        """Stops taking updates, then the application, then closes the database."""
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self._webhook_runner is not None:

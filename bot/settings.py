@@ -252,10 +252,12 @@ class Settings(BaseSettings):
 
     @property
     def tz(self) -> ZoneInfo:
+        """The station's time zone."""
         return ZoneInfo(self.timezone)
 
     @property
     def sqlite_path(self) -> Path | None:
+        """The SQLite file the database URL names, or None for another database."""
         prefix = "sqlite+aiosqlite:///"
         if self.database_url.startswith(prefix):
             return Path(self.database_url[len(prefix) :])

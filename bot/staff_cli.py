@@ -68,6 +68,7 @@ async def _services(settings: Settings) -> AsyncIterator[Services]:
 
 
 async def staff_invite(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin staff invite`: makes a staff member's one-time enrolment code and prints it; returns the exit status."""
     async with _services(settings) as services:
         try:
             invite = await enrolment.create_invite(
@@ -93,6 +94,7 @@ async def staff_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def staff_list(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin staff list`: prints every active staff member, whether enrolled, and their areas."""
     async with _services(settings) as services:
         members = await enrolment.all_staff(services)
     if not members:
@@ -106,6 +108,7 @@ async def staff_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def areas_import(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin areas import`: loads an area file whole, or changes nothing and says why; returns the exit status."""
     path: Path = args.file
     async with _services(settings) as services:
         try:
@@ -127,6 +130,7 @@ async def areas_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def areas_show(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin areas show`: prints the area tree and who covers each area."""
     async with _services(settings) as services:
         rows = await area_import.tree(services)
     if not rows:
