@@ -38,6 +38,7 @@ def next_deadline(case: CaseClock) -> datetime | None:
 
 
 def count(cases: list[CaseClock], now: datetime, today: date, tz: ZoneInfo) -> DigestCounts:
+    """The morning digest's figures: the cases, those due today and those past their deadline."""
     due_today: list[CaseClock] = []
     overdue: list[CaseClock] = []
     for case in cases:
@@ -61,6 +62,7 @@ def digest_text(
     names: dict[int, str] | None = None,
     limit: int = 10,
 ) -> Outgoing:
+    """The morning digest for an officer's cases or a supervisor's areas, the first `limit` cases of each list named."""
     title = (
         t(lang, "📋 <b>Daily digest for your areas — {day}</b>", day=today.isoformat())
         if areas
@@ -107,6 +109,7 @@ async def areas_under(conn: AsyncConnection, staff_id: int) -> list[int]:
 
 
 async def render_digest(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The staff member's morning digest as the outbox sends it; None when they left or have nothing open."""
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if member is None or not member.active:
         return None

@@ -17,4 +17,5 @@ TIMELINE_ACTION = "case_timeline"  # the officer's timeline button (handlers, co
 
 
 def timeline_buttons(lang: Language, case_id: int) -> tuple[tuple[Button, ...], ...]:
+    """The button under a notice that shows the case's timeline."""
     return rows([Button(tp(lang, "🗂 Timeline"), TIMELINE_ACTION, {"case_id": case_id})])

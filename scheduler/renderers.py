@@ -62,6 +62,7 @@ def deadline_met(case: Case, which: str) -> bool:
 
 
 def reminder_text(lang: Language, case: Case, which: str, due_at: datetime, tz: ZoneInfo) -> Outgoing:
+    """The reminder to an officer that a case's deadline is near."""
     text = "\n".join(
         [
             t(lang, "⏰ <b>Deadline approaching</b>"),
@@ -75,6 +76,7 @@ def reminder_text(lang: Language, case: Case, which: str, due_at: datetime, tz: 
 def overdue_text(
     lang: Language, case: Case, which: str, due_at: datetime, level: int, assignee: Staff | None, tz: ZoneInfo
 ) -> Outgoing:
+    """The notice to a supervisor or leader that a case is past its deadline, and who handles it."""
     text = "\n".join(
         [
             t(lang, OVERDUE_HEADLINE[min(max(level, 1), 2)]),
@@ -88,6 +90,7 @@ def overdue_text(
 
 
 async def render_deadline_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The deadline reminder as the outbox sends it; None when the deadline was met or the case is gone."""
     case = await storage.cases.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     which = str(payload["deadline"])
@@ -98,6 +101,7 @@ async def render_deadline_reminder(conn: AsyncConnection, payload: dict[str, Any
 
 
 async def render_overdue(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The overdue notice as the outbox sends it; None when the deadline was met or the case is gone."""
     case = await storage.cases.get(conn, int(payload["case_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     which = str(payload["deadline"])

@@ -57,6 +57,7 @@ def reported_week(due: datetime, tz: ZoneInfo) -> Period:
 
 
 def dedupe_key(period: Period, staff_id: int) -> str:
+    """The key that lets the staff member get one weekly report per week."""
     year, week, _ = period.first.isocalendar()
     return f"weekly:{year}-W{week:02d}:{staff_id}"
 
