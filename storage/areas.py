@@ -28,27 +28,32 @@ def _area(row: Row[Any]) -> Area:
 
 
 async def all_areas(conn: AsyncConnection) -> list[Area]:
+    """Every area, in the area file's order."""
     rows = await conn.execute(sa.select(areas).order_by(areas.c.position, areas.c.id))
     return [_area(r) for r in rows]
 
 
 async def area(conn: AsyncConnection, area_id: int) -> Area | None:
+    """The area with this id, or None."""
     row = (await conn.execute(sa.select(areas).where(areas.c.id == area_id))).first()
     return _area(row) if row else None
 
 
 async def area_by_code(conn: AsyncConnection, code: str) -> Area | None:
+    """The area with this code, or None."""
     row = (await conn.execute(sa.select(areas).where(areas.c.code == code))).first()
     return _area(row) if row else None
 
 
 async def children(conn: AsyncConnection, parent_id: int | None) -> list[Area]:
+    """The areas directly under this one (the top ones for None), in the area file's order."""
     cond = areas.c.parent_id.is_(None) if parent_id is None else areas.c.parent_id == parent_id
     rows = await conn.execute(sa.select(areas).where(cond).order_by(areas.c.position, areas.c.id))
     return [_area(r) for r in rows]
 
 
 async def upsert(conn: AsyncConnection, code: str, **values: Any) -> int:
+    """Adds the area with this code or changes the one there; returns its id."""
     existing = (await conn.execute(sa.select(areas.c.id).where(areas.c.code == code))).scalar_one_or_none()
     if existing is None:
         result = await conn.execute(areas.insert().values(code=code, **values))
@@ -58,6 +63,7 @@ async def upsert(conn: AsyncConnection, code: str, **values: Any) -> int:
 
 
 async def set_role(conn: AsyncConnection, area_id: int, column: str, staff_id: int) -> None:
+    """Makes the staff member the area's officer, supervisor or leader (`column` says which)."""
     await conn.execute(areas.update().where(areas.c.id == area_id).values({column: staff_id}))
 
 

@@ -21,6 +21,7 @@ async def insert(
     now: datetime,
     expires_at: datetime,
 ) -> None:
+    """Keeps a button's token: who may press it, what it does and until when."""
     await conn.execute(
         buttons.insert().values(
             token=token, user_id=user_id, action=action, payload=payload, created_at=now, expires_at=expires_at
@@ -35,6 +36,7 @@ async def insert_many(conn: AsyncConnection, grants: list[dict[str, Any]]) -> No
 
 
 async def get(conn: AsyncConnection, token: str) -> ButtonGrant | None:
+    """The button behind this token, or None."""
     row = (await conn.execute(sa.select(buttons).where(buttons.c.token == token))).first()
     if row is None:
         return None
@@ -48,4 +50,5 @@ async def get(conn: AsyncConnection, token: str) -> ButtonGrant | None:
 
 
 async def purge_expired(conn: AsyncConnection, now: datetime) -> int:
+    """Deletes the buttons past their time; returns how many."""
     return (await conn.execute(buttons.delete().where(buttons.c.expires_at < now))).rowcount

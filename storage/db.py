@@ -121,6 +121,7 @@ class Database:
         return self._lock_engine
 
     async def close(self) -> None:
+        """Closes every connection to the database."""
         await self.engine.dispose()
         if self._lock_engine is not None:
             await self._lock_engine.dispose()

@@ -65,6 +65,7 @@ async def follow_sequences(conn: AsyncConnection) -> None:
 
 
 async def row_counts(conn: AsyncConnection) -> dict[str, int]:
+    """How many rows each demo table holds."""
     counts = {}
     for name, table in TABLES.items():
         counts[name] = int((await conn.execute(sa.select(sa.func.count()).select_from(table))).scalar_one())

@@ -18,6 +18,7 @@ from storage.schema import dialog_drafts, dialogs
 
 
 async def get(conn: AsyncConnection, user_id: int) -> Dialog | None:
+    """The user's form in progress, or None."""
     row = (await conn.execute(sa.select(dialogs).where(dialogs.c.user_id == user_id))).first()
     if row is None:
         return None

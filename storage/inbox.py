@@ -42,11 +42,13 @@ async def store(
 
 
 async def status(conn: AsyncConnection, update_id: int) -> str | None:
+    """Where the update stands in the inbox, or None when it was never stored."""
     row = await conn.execute(sa.select(inbox.c.status).where(inbox.c.update_id == update_id))
     return row.scalar_one_or_none()
 
 
 async def holder(conn: AsyncConnection, update_id: int) -> str | None:
+    """The process holding the update, or None."""
     row = await conn.execute(sa.select(inbox.c.claimed_by).where(inbox.c.update_id == update_id))
     return row.scalar_one_or_none()
 
@@ -64,6 +66,7 @@ async def claim(
 
 
 async def finish(conn: AsyncConnection, update_id: int, now: datetime) -> None:
+    """Marks the update handled."""
     await conn.execute(inbox.update().where(inbox.c.update_id == update_id).values(status=DONE, handled_at=now))
 
 

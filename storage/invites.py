@@ -18,12 +18,14 @@ class InviteRow(NamedTuple):
 
 
 async def insert(conn: AsyncConnection, *, code_hash: str, staff_id: int, now: datetime, expires_at: datetime) -> None:
+    """Keeps a new invitation (only its code's fingerprint) for the staff member."""
     await conn.execute(
         staff_invites.insert().values(code_hash=code_hash, staff_id=staff_id, created_at=now, expires_at=expires_at)
     )
 
 
 async def get(conn: AsyncConnection, code_hash: str) -> InviteRow | None:
+    """The invitation with this code fingerprint, or None."""
     row = (await conn.execute(sa.select(staff_invites).where(staff_invites.c.code_hash == code_hash))).first()
     return InviteRow(row.staff_id, row.expires_at, row.used_at) if row else None
 

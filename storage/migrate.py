@@ -12,6 +12,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    """Alembic's settings for our migrations on this database."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url)
@@ -19,6 +20,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_blocking(url: str, revision: str) -> None:
+    """Brings the database to this revision (blocking; run it off the event loop)."""
     command.upgrade(alembic_config(url), revision)
 
 
@@ -28,6 +30,7 @@ async def upgrade(url: str, revision: str = "head") -> None:
 
 
 def current_head() -> str | None:
+    """The newest revision of our migrations."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -127,11 +127,13 @@ async def existing_keys(conn: AsyncConnection, keys: Iterable[str]) -> set[str]:
 
 
 async def by_key(conn: AsyncConnection, dedupe_key: str) -> OutboxRow | None:
+    """The outbox row with this key, or None."""
     row = (await conn.execute(sa.select(outbox).where(outbox.c.dedupe_key == dedupe_key))).first()
     return _row(row) if row else None
 
 
 async def get(conn: AsyncConnection, row_id: int) -> OutboxRow | None:
+    """The outbox row with this id, or None."""
     row = (await conn.execute(sa.select(outbox).where(outbox.c.id == row_id))).first()
     return _row(row) if row else None
 
@@ -229,6 +231,7 @@ async def retry_at(
 
 
 async def mark_failed(conn: AsyncConnection, row_id: int, *, error: str, count_attempt: bool = True) -> None:
+    """Marks the row as failed with its error, and frees it; counts an attempt unless told not to."""
     values: dict[str, Any] = {"status": FAILED, "last_error": error, "claimed_by": None, "claimed_at": None}
     if count_attempt:
         values["attempts"] = outbox.c.attempts + 1
@@ -236,6 +239,7 @@ async def mark_failed(conn: AsyncConnection, row_id: int, *, error: str, count_a
 
 
 async def cancel(conn: AsyncConnection, row_id: int, *, reason: str) -> None:
+    """Cancels the row with its reason, and frees it."""
     await conn.execute(
         outbox.update()
         .where(outbox.c.id == row_id)

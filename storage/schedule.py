@@ -102,6 +102,7 @@ async def open_with_deadlines(conn: AsyncConnection) -> list[CaseClock]:
 
 
 async def open_for_assignee(conn: AsyncConnection, staff_id: int) -> list[CaseClock]:
+    """The staff member's open cases with their deadlines, priority first, then oldest."""
     rows = await conn.execute(
         sa.select(*_COLUMNS)
         .where(cases.c.status.in_(_OPEN), cases.c.assignee_id == staff_id)
@@ -111,6 +112,7 @@ async def open_for_assignee(conn: AsyncConnection, staff_id: int) -> list[CaseCl
 
 
 async def open_in_areas(conn: AsyncConnection, area_ids: Sequence[int]) -> list[CaseClock]:
+    """The open cases of these areas with their deadlines, priority first, then oldest."""
     if not area_ids:
         return []
     rows = await conn.execute(
