@@ -14,7 +14,6 @@ from core.cases import notify
 from core.dialogs import Dialog
 from core.models import OPEN_STATUSES, Language, Resident, Staff
 from core.services import Services
-from core.workdays import STATION_TZ
 from storage import dialogs, outbox, people, privacy
 
 log = logging.getLogger(__name__)
@@ -160,9 +159,7 @@ async def _forget(conn: AsyncConnection, resident: Resident, now: datetime, tz: 
     await notify.redraw_cards(conn, case_ids, now, tz)
 
 
-async def forget_past_retention(
-    conn: AsyncConnection, now: datetime, retention: timedelta, tz: str = STATION_TZ.key
-) -> tuple[int, int]:
+async def forget_past_retention(conn: AsyncConnection, now: datetime, retention: timedelta, tz: str) -> tuple[int, int]:
     """What the privacy notice promises: once a case has been finished for the retention period
     its photos and location go, and so do the personal numbers in its texts; a resident with
     nothing newer is forgotten (as if they had deleted their account).

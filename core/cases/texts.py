@@ -19,7 +19,6 @@ from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
 from core.outbox import Renderer, payload_tz
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from core.workdays import STATION_TZ
 from storage import people
 
 # Button actions of the officer's card (see handlers/officer.py).
@@ -51,7 +50,7 @@ CARD_HEADLINE = {
 }
 
 
-def local(at: datetime | None, tz: ZoneInfo = STATION_TZ) -> str:
+def local(at: datetime | None, tz: ZoneInfo) -> str:
     """A time as the station reads it, YYYY-MM-DD HH:MM; a dash for none."""
     return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
@@ -74,7 +73,7 @@ def officer_card(
     area: Area | None,
     resident: Resident | None,
     assignee: Staff | None,
-    tz: ZoneInfo = STATION_TZ,
+    tz: ZoneInfo,
     note: str | None = None,
     added: CaseEvent | None = None,
 ) -> Outgoing:
@@ -185,7 +184,7 @@ def resident_status(
     case: Case,
     event: CaseEvent,
     officer: Staff | None,
-    tz: ZoneInfo = STATION_TZ,
+    tz: ZoneInfo,
     titles: Titles = DEFAULT_TITLES,
     escalated_to: Staff | None = None,
 ) -> Outgoing:
@@ -214,7 +213,7 @@ def resident_status(
     return Outgoing(resident_screen(lang, "\n".join(lines)), buttons)
 
 
-def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo = STATION_TZ) -> str:
+def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo) -> str:
     """A case with its timeline, as the resident (or an officer) reads it."""
     lines = [
         t(lang, "<b>Case {number}</b>", number=case.number),
@@ -240,7 +239,7 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def case_line(lang: Language, case: Case, tz: ZoneInfo = STATION_TZ) -> str:
+def case_line(lang: Language, case: Case, tz: ZoneInfo) -> str:
     """One line per case in a list (/mycases, /queue)."""
     flag = "🟢 " if case.priority else ""
     return fmt(
