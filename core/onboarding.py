@@ -13,6 +13,7 @@ LANGUAGE_NAMES = {Language.ZH_HANS: "简体中文", Language.ZH_HANT: "繁體中
 
 
 def choose_language(lang: Language, station: str) -> Outgoing:
+    """The first screen a new resident sees: welcome, and choose a language."""
     text = t(lang, "Welcome to the {station} front desk. Please choose your language.", station=station)
     buttons = rows([Button(name, "onb_lang", {"lang": code.value}) for code, name in LANGUAGE_NAMES.items()])
     return Outgoing(Safe(text), buttons)
@@ -27,6 +28,7 @@ def retention_period(lang: Language, days: int) -> str:
 
 
 def privacy_notice(lang: Language, station: str, retention_days: int) -> str:
+    """What the bot stores about the resident, why, for how long and how to have it deleted."""
     return Safe(
         "\n\n".join(
             [
@@ -61,10 +63,12 @@ def privacy_notice(lang: Language, station: str, retention_days: int) -> str:
 
 
 def consent_buttons(lang: Language) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under the privacy notice: agree, or not now."""
     return rows([Button(tp(lang, "✅ I agree"), "onb_consent", {}), Button(tp(lang, "Not now"), "onb_decline", {})])
 
 
 def choose_area(lang: Language, options: list[Area], parent: Area | None, purpose: str) -> Outgoing:
+    """Asks where the resident lives: the top areas, or the parts of `parent` with a way back."""
     text = (
         t(lang, "Which neighbourhood do you live in?")
         if parent is None
@@ -79,6 +83,7 @@ def choose_area(lang: Language, options: list[Area], parent: Area | None, purpos
 
 
 def ask_phone(lang: Language) -> Outgoing:
+    """Offers to share the resident's phone number, which they may skip."""
     text = t(
         lang,
         "You may share your phone number so the officer can call you back. "

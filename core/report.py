@@ -66,6 +66,7 @@ def add_photo(data: dict[str, Any], file_id: str, group: str | None, max_photos:
 
 
 def previous(step: str) -> str:
+    """The step before this one (the first step stays where it is)."""
     index = STEPS.index(step)
     return STEPS[max(0, index - 1)]
 
@@ -90,6 +91,7 @@ def check_description(text: str | None, limit: int) -> str:
 
 
 def to_case(data: dict[str, Any]) -> NewCase:
+    """The form's data as the new case to file."""
     location = data.get("location")
     return NewCase(
         kind=Kind(data["kind"]),
@@ -109,6 +111,7 @@ def _nav(lang: Language, step: str) -> list[Button]:
 
 
 def kind_screen(lang: Language) -> Outgoing:
+    """Step 1 of the form: what kind of issue it is."""
     text = t(lang, "<b>File an issue</b> (step 1 of 4)\nWhat kind of issue is it?")
     kinds = [
         Button(f"{KIND_HINTS[k]} {labels.kind(lang, k)}", "report_kind", {"kind": k.value}) for k in REPORTABLE_KINDS
@@ -117,6 +120,7 @@ def kind_screen(lang: Language) -> Outgoing:
 
 
 def category_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
+    """Step 2 of the form: what the issue is about, among the kind's categories."""
     text = t(lang, "<b>{kind}</b> (step 2 of 4)\nWhat is it about?", kind=labels.kind(lang, Kind(data["kind"])))
     kind = Kind(data["kind"])
     cats = [Button(labels.category(lang, c), "report_category", {"category": c.value}) for c in categories_for(kind)]
@@ -136,6 +140,7 @@ DESCRIBE = N_("<b>Describe it</b> (step 3 of 4)\nWrite what happened, where and 
 
 
 def description_screen(lang: Language, data: dict[str, Any], limit: int) -> Outgoing:
+    """Step 3 of the form: describe the issue, keeping the text written before if any."""
     kind = Kind(data["kind"]) if data.get("kind") else None
     text = t(lang, DESCRIPTION_PROMPT.get(kind, DESCRIBE) if kind else DESCRIBE, limit=limit)
     if data.get("description"):
@@ -151,6 +156,7 @@ def description_screen(lang: Language, data: dict[str, Any], limit: int) -> Outg
 
 
 def attach_screen(lang: Language, data: dict[str, Any], max_photos: int) -> Outgoing:
+    """Step 4 of the form: photos and location, with what is attached so far and ways to remove it."""
     photos = len(data.get("photos", []))
     located = bool(data.get("location"))
     text = t(
@@ -181,6 +187,7 @@ def attach_screen(lang: Language, data: dict[str, Any], max_photos: int) -> Outg
 
 
 def review_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
+    """Everything in the form, to check before filing."""
     case = to_case(data)
     lines = [
         t(lang, "<b>Please check your issue</b>"),
@@ -215,6 +222,7 @@ def review_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
 
 
 def submitted_text(lang: Language, number: str, routed: bool) -> str:
+    """The resident's confirmation with the case number, and whether an officer was told already."""
     lines = [
         t(
             lang,

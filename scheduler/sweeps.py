@@ -51,6 +51,7 @@ class SweepStats:
     retention: int = 0  # cases stripped of photos and location, residents forgotten
 
     def total(self) -> int:
+        """How many things the sweep did, all kinds together."""
         return sum(getattr(self, f.name) for f in fields(self))
 
 
@@ -151,6 +152,7 @@ class Sweeps:
         return steps
 
     async def deadlines(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        """Queues every deadline reminder and escalation that is due and not queued yet."""
         steps = [s for c in await schedule.open_with_deadlines(conn) for s in self.due_steps(c, now)]
         done = await outbox.existing_keys(conn, [s.key for s in steps])
         for step in steps:
@@ -266,6 +268,7 @@ class Sweeps:
     # -- follow-ups ---------------------------------------------------------------------------
 
     async def followups(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        """Asks the due follow-up questions, reminds those not answered, and closes the silent ones."""
         for followup in await storage.followups.due_to_ask(conn, now):
             await self._ask(conn, followup, now, stats)
         for followup in await storage.followups.due_to_remind(conn, now - self.remind_after):

@@ -19,6 +19,7 @@ UNREACHABLE = "resident_unreachable"
 
 
 def unreachable_text(lang: Language, resident: Resident, case: Case | None, phone: str | None) -> Outgoing:
+    """The phone task for an officer: who cannot be reached in Telegram, their case and number."""
     lines = [
         t(lang, "📞 <b>Task: phone a resident</b>"),
         t(
@@ -45,6 +46,7 @@ def unreachable_text(lang: Language, resident: Resident, case: Case | None, phon
 
 
 async def render_unreachable(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The phone task as the outbox sends it; None when the resident came back or was forgotten."""
     resident = await people.resident(conn, int(payload["resident_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if resident is None or member is None or resident.deleted or not resident.unreachable:
