@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from core.alerts.model import ALL_TOPICS, Alert, AlertStatus, Counts, DeliveryStatus, Reach, Topic
 from core.models import Language
 from core.outgoing import Priority
-from storage.schema import alert_choices, alert_deliveries, alerts, outbox, residents, staff
+from storage.schema import outbox, residents, staff
+from storage.schema_alerts import alert_choices, alert_deliveries, alerts
 from storage.types import UtcDateTime
 
 _LANGUAGES = {lang.value for lang in Language}

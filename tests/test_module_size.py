@@ -13,9 +13,7 @@ PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "sandbox")
 LIMIT = 400
 
 # Still to be split (lines today, rounded up a little so work in flight can land): may not grow.
-OVERSIZED = {
-    "storage/schema.py": 450,
-}
+OVERSIZED: dict[str, int] = {}
 
 
 def _sizes() -> dict[str, int]:

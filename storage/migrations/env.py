@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import storage.schema_alerts  # noqa: F401 - the safety alerts' tables
 from storage.schema import metadata
 
 config = context.config

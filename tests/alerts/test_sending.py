@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from core.models import Language
 from core.services import Services
 from storage import people
-from storage.schema import alerts, outbox
+from storage.schema import outbox
+from storage.schema_alerts import alerts
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 

@@ -14,7 +14,7 @@ from core.models import Language, Staff
 from core.services import Services
 from storage import alerts as alert_repo
 from storage import people, privacy
-from storage.schema import alert_deliveries
+from storage.schema_alerts import alert_deliveries
 from tests.conftest import Station
 
 

@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import storage.schema_alerts  # noqa: F401 - the safety alerts' tables
 from storage.migrate import current_head, upgrade
 from storage.schema import metadata
 from tests.postgres.conftest import PgServer
