@@ -27,7 +27,8 @@ COMMANDS = ("/help", "/privacy", "/cancel", "/nonsense")
 
 
 class LaggyNetwork(RecordingRequest):
-    """Answers every call after 0–10 ms, and counts how many chats are being answered at once."""
+    """Answers every call after 10–40 ms (Telegram's own round trip is longer still), and counts how
+    many chats are being answered at once."""
 
     def __init__(self, seed: int) -> None:
         super().__init__()
@@ -50,7 +51,7 @@ class LaggyNetwork(RecordingRequest):
         self._busy[chat] = self._busy.get(chat, 0) + 1
         self.most_chats_at_once = max(self.most_chats_at_once, len(self._busy))
         try:
-            await asyncio.sleep(self._random.uniform(0, 0.01))
+            await asyncio.sleep(self._random.uniform(0.01, 0.04))
             answer = await super().do_request(
                 url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
             )
