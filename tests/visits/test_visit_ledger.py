@@ -58,6 +58,7 @@ async def test_the_export_has_the_channel_and_a_visits_sheet(
 ) -> None:
     numbers = await two_visits(bot, station, services, clock)
     await bot.send(station.leader, "/export")
+    await bot.finish_jobs()  # the ledger is prepared as a job and sent when ready
     sent = request_log.last(station.leader.id)
     assert sent.document and sent.content
     book = load_workbook(BytesIO(sent.content))
