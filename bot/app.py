@@ -21,6 +21,8 @@ from telegram.request import BaseRequest
 import core.alerts.delivery
 import core.booking.renderers
 import core.cases.texts
+import core.jobs
+import core.visits.reminders
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
 from bot.processor import PerUserProcessor
@@ -32,11 +34,13 @@ from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
 from core.flood import FloodGate
 from core.services import Services
+from core.visits.model import NightWindows
 from core.workdays import WorkCalendar
 from handlers import (
     alerts,
     alerts_photo,
     alerts_residents,
+    calls,
     cards,
     cases,
     errors,
@@ -50,11 +54,12 @@ from handlers import (
     staff,
     stats,
     stats_filters,
+    visits,
 )
 from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
 from handlers.router import Router, merged
-from scheduler import renderers, unreachable, weekly_report
+from scheduler import followup_report, phone_followups, renderers, unreachable, weekly_report
 from storage.db import Database
 
 
@@ -94,8 +99,11 @@ def station_config(settings: Settings) -> StationConfig:
         digest_time=Settings.clock_time(settings.digest_time),
         weekly_report_weekday=settings.weekly_report_day - 1,
         weekly_report_time=Settings.clock_time(settings.weekly_report_time),
+        followup_report_time=Settings.clock_time(settings.followup_report_time),
         card_promise=settings.card_promise,
         card_font=settings.card_font,
+        night_visits=NightWindows.parse(settings.night_visit_windows),
+        night_visit_lead=timedelta(minutes=settings.night_visit_reminder_minutes),
     )
 
 
@@ -138,6 +146,8 @@ FEATURES = (
     alerts_residents,
     cards,
     register,
+    visits,
+    calls,
 )
 
 
@@ -147,7 +157,11 @@ RENDERERS = outbox.merged(
     core.booking.renderers.RENDERERS,
     renderers.RENDERERS,
     weekly_report.RENDERERS,
+    phone_followups.RENDERERS,
+    followup_report.RENDERERS,
     core.alerts.delivery.RENDERERS,
+    core.jobs.RENDERERS,
+    core.visits.reminders.RENDERERS,
 )
 
 
@@ -196,6 +210,8 @@ def _feature_commands() -> list[tuple[str, Any]]:
         *alerts_residents.COMMANDS,
         *cards.COMMANDS,
         *register.COMMANDS,
+        *visits.COMMANDS,
+        *calls.COMMANDS,
     ]
 
 

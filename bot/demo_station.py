@@ -95,6 +95,7 @@ class DemoStation:
                 )
                 self.villages.append(DemoVillage(village_id, officer, (next_resident, per_village)))
                 next_resident += per_village
+        person(Role.FOLLOWUP, "F")  # the follow-up centre's 访评员 (民意访评中心), who calls back
         self.resident_count = next_resident - 1
         self._village_weights = list(accumulate(rng.uniform(0.5, 1.5) for _ in self.villages))
 

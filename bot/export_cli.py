@@ -200,7 +200,11 @@ async def demo_seed_command(args: argparse.Namespace, settings: Settings) -> int
             progress=progress,
         )
     except NotEmpty as exc:
-        print(f"jingmin demo seed: the database is not empty ({exc}); use a new file with --db", file=sys.stderr)
+        print(
+            f"jingmin demo seed: the database is not empty ({exc}); use a new file with --db, "
+            "or for the sandbox's demo start it with `jingmin sandbox --cases N`",
+            file=sys.stderr,
+        )
         return 2
     finally:
         await db.close()

@@ -21,7 +21,7 @@ from core import enrolment
 from core.clock import Clock
 from core.services import Services
 from handlers import menus
-from scheduler import jobs
+from scheduler import job_worker, jobs
 from scheduler.sweeps import Sweeps
 from storage.migrate import upgrade
 
@@ -48,6 +48,8 @@ class Bot:
         self.app: InboxApplication = build_application(settings, self.services, rate_limiter=limiter)
         self._webhook_runner: web.AppRunner | None = None
         self.scheduled: jobs.Scheduled | None = None  # the dispatcher and sweeps, once started
+        # Exports and charts: done in a child process, sent by the outbox (scheduler/job_worker.py).
+        self.jobs = job_worker.JobWorker(self.services)
 
     async def start(self) -> None:
         """Migrates the database, resumes unfinished updates, starts the sender and sweeps, then takes updates."""
@@ -72,6 +74,9 @@ class Bot:
         )
         if alone:  # the only sender: rows a killed self left half-sent go again now, not after the lease
             await self.scheduled.dispatcher.recover(every_claim=True)
+        if alone:  # the only worker: jobs a killed self left running are taken again now
+            await self.jobs.recover()
+        job_worker.install(self.app, self.jobs, every=job_worker.POLL_EVERY)
         keep_inbox(self.app, alone=alone)
         await self.app.start()
         if self.settings.mode == "webhook":
@@ -99,6 +104,7 @@ class Bot:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        self.jobs.shutdown()
         await self.services.db.close()
         log.info("jingmin stopped")
 

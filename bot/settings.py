@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from core.config import StationConfig
 from core.models import Kind
 from core.quiet_hours import QuietHours
+from core.visits.model import NightWindows, WindowError
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 ENV_PREFIX = "JINGMIN_"
@@ -109,6 +110,9 @@ class Settings(BaseSettings):
         default=DEFAULT.weekly_report_weekday + 1, ge=1, le=7, description="1 = Monday … 7 = Sunday"
     )
     weekly_report_time: str = Field(default=f"{DEFAULT.weekly_report_time:%H:%M}")
+    followup_report_time: str = Field(
+        default=f"{DEFAULT.followup_report_time:%H:%M}", description="次日回访通报 to leaders, working days"
+    )
     ack_hours: AckHours = Field(
         default_factory=lambda: {k.value: 24.0 for k in Kind}, examples=['{"help": 12, "dispute": 24}']
     )
@@ -140,6 +144,10 @@ class Settings(BaseSettings):
     card_promise: str = Field(default="", max_length=200)
     card_font: str = Field(default="")
 
+    # 家访 (core/visits): the night-visit days and window in station time, and the reminder's lead time.
+    night_visit_windows: str = Field(default="Mon,Wed,Fri 20:00-21:00", examples=["Mon,Wed,Fri 20:00-21:00"])
+    night_visit_reminder_minutes: int = Field(default=_minutes(DEFAULT.night_visit_lead), ge=0, le=720)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("timezone")
@@ -151,11 +159,20 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("followup_time", "digest_time", "weekly_report_time")
+    @field_validator("followup_time", "digest_time", "weekly_report_time", "followup_report_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         if not _CLOCK.match(value):
             raise ValueError(f"{value!r} is not a time of day like 09:30")
+        return value
+
+    @field_validator("night_visit_windows")
+    @classmethod
+    def _night_windows(cls, value: str) -> str:
+        try:
+            NightWindows.parse(value)
+        except WindowError as bad:
+            raise ValueError(str(bad)) from None
         return value
 
     @field_validator("quiet_hours")

@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.booking.slots import BookingSettings
+from core.visits.model import NightWindows
 from core.workdays import STATION_TZ
 
 
@@ -35,6 +36,10 @@ class StationConfig:
     digest_time: time = time(8, 30)
     weekly_report_weekday: int = 0  # Monday
     weekly_report_time: time = time(9, 0)
+    followup_report_time: time = time(8, 30)  # the 次日回访通报 to leaders, on working mornings
     # 回音卡 (core/cards): the service promise printed on every card (empty: the catalogue's), the font file.
     card_promise: str = ""
     card_font: str = ""
+    # 家访 (core/visits): the night-visit days and window (夜访), and how long before it officers are reminded.
+    night_visits: NightWindows = field(default_factory=NightWindows)
+    night_visit_lead: timedelta = timedelta(hours=1)

@@ -1,13 +1,15 @@
 """The ledger (台账) as XLSX or CSV: one row per case, every lifecycle time, deadlines met or missed;
-the XLSX has a second sheet with the safety alerts of the period (core/alerts/ledger.py).
+the XLSX has a second sheet with the safety alerts of the period (core/alerts/ledger.py) and a
+third with its home visits (民情台账, core/visits/ledger.py).
 
 The follow-up columns show the latest round (round, times, answers, result), then how many rounds
 were answered and the first round's answers, so a case that was reopened after an unsatisfied
 first answer shows both; "Last reopened at" is its latest reopening.
 
-Rows are written while they stream from the database (openpyxl's write-only mode keeps a
-constant memory; CSV is written line by line), so a year of a large station exports without
-holding it in memory. CSV is UTF-8 with a byte-order mark: Excel then opens Chinese correctly.
+Rows are written while they stream from the database (xlsxwriter's constant-memory mode flushes
+each row to disk as it is written; CSV is written line by line), so a year of a large station
+exports without holding it in memory. Writing is CPU-bound: the bot runs it in a worker process
+(core/jobs.py), never in its event loop. CSV is UTF-8 with a byte-order mark: Excel then opens Chinese correctly.
 
 Phone numbers and residents' names are personal data: they are selected, and written, only
 when `with_contacts` is asked for, and that request is audit-logged before the first row is read.
@@ -15,7 +17,6 @@ when `with_contacts` is asked for, and that request is audit-logged before the f
 
 from __future__ import annotations
 
-import asyncio
 import csv
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -25,13 +26,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from xlsxwriter.workbook import Workbook
 
 import core.alerts.ledger
+import core.visits.ledger
+import core.xlsx
 import storage.export
+import storage.visits
 from core import labels
 from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
@@ -118,6 +119,14 @@ SATISFACTION = {
     "basically": N_("Basically satisfied"),
     "unsatisfied": N_("Unsatisfied"),
 }
+# How a case reached the ledger (core.cards.model.Channel): 来源.
+CHANNELS = {
+    "telegram": N_("Telegram"),
+    "card": N_("Echo card"),
+    "counter": N_("Came to the station"),
+    "phone": N_("Phoned in"),
+    "visit": N_("Home visit"),
+}
 FOLLOWUP_OUTCOMES = {
     "answered": N_("Answered"),
     "no_feedback": N_("No feedback"),
@@ -180,6 +189,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(N_("Follow-ups answered"), 8, lambda r, v: r.rounds_answered),
     Column(N_("First follow-up: solved?"), 10, lambda r, v: v.solved(r.first_solved)),
     Column(N_("First follow-up: satisfaction"), 10, lambda r, v: v.code(SATISFACTION, r.first_satisfaction)),
+    Column(N_("Channel"), 10, lambda r, v: v.code(CHANNELS, r.channel or "telegram")),
+    Column(N_("Home visit"), 8, lambda r, v: r.visit_id),
     Column(N_("Resident"), 10, lambda r, v: r.resident_name, contact=True),
     Column(N_("Phone"), 14, lambda r, v: r.phone, contact=True),
 )
@@ -212,39 +223,25 @@ async def write_xlsx(
     with_contacts: bool,
     more: Callable[[Workbook], None] | None = None,
 ) -> int:
-    """Writes the ledger as XLSX (write-only workbook: rows go to disk as they come). Returns the count.
+    """Writes the ledger as XLSX (constant memory: rows go to disk as they come). Returns the count.
 
     `more` adds further sheets after the cases (the safety alerts' sheet).
-
-    openpyxl takes about a millisecond a row, so each chunk is written in a worker thread: the
-    bot keeps answering other users while a month is exported.
     """
     cols = columns(with_contacts)
     values = _Values(lang, tz, now, as_text=False)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(tp(lang, SHEET_TITLE))
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(cols, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(lang, column)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
-    header_cells = []
-    for column in cols:
-        cell = WriteOnlyCell(sheet, value=tp(lang, column.header))
-        cell.font, cell.alignment = bold, wrap
-        header_cells.append(cell)
-    sheet.append(header_cells)
-
-    def write(rows: list[LedgerRow]) -> None:
-        for row in rows:
-            sheet.append([column.value(row, values) for column in cols])
-
+    workbook = core.xlsx.new_workbook(out)
+    sheet = workbook.add_worksheet(tp(lang, SHEET_TITLE))
+    core.xlsx.write_header(workbook, sheet, headers(lang, with_contacts), [_width(lang, column) for column in cols])
+    write = core.xlsx.row_writer(workbook, sheet)
+    pickers = [column.value for column in cols]
     count = 0
     async for chunk in chunks:
-        await asyncio.to_thread(write, chunk)
-        count += len(chunk)
+        for row in chunk:
+            count += 1
+            write(count, [pick(row, values) for pick in pickers])
     if more is not None:
-        await asyncio.to_thread(more, workbook)
-    await asyncio.to_thread(workbook.save, out)
+        more(workbook)
+    workbook.close()
     return count
 
 
@@ -257,11 +254,10 @@ async def write_csv(chunks: Chunks, out: Path, lang: Language, tz: ZoneInfo, now
         writer = csv.writer(fh)
         writer.writerow(headers(lang, with_contacts))
 
-        def write(rows: list[LedgerRow]) -> None:
-            writer.writerows(["" if (x := column.value(row, values)) is None else x for column in cols] for row in rows)
-
         async for chunk in chunks:
-            await asyncio.to_thread(write, chunk)
+            writer.writerows(
+                ["" if (x := column.value(row, values)) is None else x for column in cols] for row in chunk
+            )
             count += len(chunk)
     return count
 
@@ -302,9 +298,14 @@ async def export_ledger(
         if fmt is Format.CSV:
             return await write_csv(rows, out, lang, tz, now, with_contacts)
         alerts = await core.alerts.ledger.entries(conn, scope, start, end)
-        return await write_xlsx(
-            rows, out, lang, tz, now, with_contacts, lambda book: core.alerts.ledger.write_sheet(book, lang, tz, alerts)
-        )
+        areas = sorted(scope.area_ids) if scope.area_ids is not None else None
+        visits = await storage.visits.sheet_rows(conn, start, end, areas, scope.officer_id)
+
+        def more(book: Workbook) -> None:
+            core.alerts.ledger.write_sheet(book, lang, tz, alerts)
+            core.visits.ledger.write_sheet(book, lang, tz, visits, with_contacts=with_contacts)
+
+        return await write_xlsx(rows, out, lang, tz, now, with_contacts, more)
 
 
 def _scope_detail(scope: Scope) -> str:

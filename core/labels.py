@@ -59,6 +59,7 @@ EVENT: dict[str, str] = {
     "deadline_reminder": N_("Deadline reminder sent to the officer"),
     "overdue_urge": N_("Overdue: urged by the supervisor (催办)"),
     "followup_comment": N_("Resident's follow-up comment"),
+    "phone_followup": N_("Follow-up answered by phone"),
     "visit_done": N_("Follow-up visit made"),
     # Video consultations (core/booking.py records these).
     "booking_confirmed": N_("Video consultation confirmed"),

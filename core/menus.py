@@ -27,15 +27,19 @@ RESIDENT_COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 _EVERYONE = frozenset(Role)
+# Who works cases: everyone but the follow-up centre's callers, who have their calls.
+_CASEWORK = _EVERYONE - {Role.FOLLOWUP}
 _MANAGERS = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN})
 # (command, what it does, who has it): officers work cases; supervisors and up also read figures.
 STAFF_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
-    ("queue", N_("my open cases, priority and oldest first"), _EVERYONE),
-    ("mystats", N_("my own figures"), _EVERYONE),
-    ("hours", N_("my hours for video consultations"), _EVERYONE),
-    ("consultations", N_("my upcoming video consultations"), _EVERYONE),
-    ("cards", N_("print 回音卡 with my contact card"), _EVERYONE),
-    ("register", N_("register a case for someone who came in or phoned"), _EVERYONE),
+    ("queue", N_("my open cases, priority and oldest first"), _CASEWORK),
+    ("mystats", N_("my own figures"), _CASEWORK),
+    ("hours", N_("my hours for video consultations"), _CASEWORK),
+    ("consultations", N_("my upcoming video consultations"), _CASEWORK),
+    ("cards", N_("print 回音卡 with my contact card"), _CASEWORK),
+    ("register", N_("register a case for someone who came in or phoned"), _CASEWORK),
+    ("visit", N_("record a home visit in my diary"), _CASEWORK),
+    ("visits", N_("my recent home visits and the households due"), _CASEWORK),
     ("stats", N_("statistics by period, area and officer"), _MANAGERS),
     ("export", N_("the ledger as a spreadsheet"), _MANAGERS),
     (
@@ -43,6 +47,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
         N_("send a safety alert to the residents of areas"),
         frozenset({Role.OFFICER, Role.SUPERVISOR, Role.LEADER}),
     ),
+    ("calls", N_("phone follow-ups to make"), frozenset({Role.FOLLOWUP})),
     ("help", N_("all my commands and how cases reach me"), _EVERYONE),
 )
 

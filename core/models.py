@@ -79,6 +79,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"  # 中层干部
     LEADER = "leader"  # 局领导
     ADMIN = "admin"  # 系统管理员
+    FOLLOWUP = "followup"  # 访评员: the follow-up centre's phone callers (民意访评中心)
 
 
 class Status(StrEnum):

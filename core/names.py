@@ -32,12 +32,14 @@ _DEFAULT_TITLES: Mapping[str, Mapping[Role, tuple[str, str]]] = {
         Role.SUPERVISOR: ("所领导", "station supervisor"),
         Role.LEADER: ("所长", "head of the station"),
         Role.ADMIN: ("系统管理员", "administrator"),
+        Role.FOLLOWUP: ("访评员", "follow-up caller"),
     },
     BUREAU: {
         Role.OFFICER: ("民警", "officer"),
         Role.SUPERVISOR: ("中层干部", "supervisor"),
         Role.LEADER: ("局领导", "bureau leader"),
         Role.ADMIN: ("系统管理员", "administrator"),
+        Role.FOLLOWUP: ("访评员", "follow-up caller"),
     },
 }
 

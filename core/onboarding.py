@@ -8,6 +8,7 @@ from core.i18n import Safe, t, tp
 from core.models import Area, Language
 from core.names import area_name
 from core.outgoing import Button, Outgoing, rows
+from core.screens import emergency_screen
 
 LANGUAGE_NAMES = {Language.ZH_HANS: "简体中文", Language.ZH_HANT: "繁體中文", Language.EN: "English"}
 
@@ -16,7 +17,7 @@ def choose_language(lang: Language, station: str) -> Outgoing:
     """The first screen a new resident sees: welcome, and choose a language."""
     text = t(lang, "Welcome to the {station} front desk. Please choose your language.", station=station)
     buttons = rows([Button(name, "onb_lang", {"lang": code.value}) for code, name in LANGUAGE_NAMES.items()])
-    return Outgoing(Safe(text), buttons)
+    return Outgoing(emergency_screen(lang, text), buttons)
 
 
 def retention_period(lang: Language, days: int) -> str:

@@ -33,6 +33,8 @@ class Services:
     deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     # Wakes the outbox dispatcher at once (set by the composition root).
     wake_sender: Callable[[], None] = field(default=_nothing)
+    # Wakes the background job worker at once (set by the composition root).
+    wake_jobs: Callable[[], None] = field(default=_nothing)
     # For a 403 met outside the outbox (a handler's reply); set by the composition root.
     phone_task: PhoneTask | None = None
     # The message builder of each outbox kind, assembled by the composition root (bot/app.py).

@@ -12,12 +12,16 @@ from core import buttons, enrolment, residents
 from core.i18n import N_, Safe, language_of, t, tp
 from core.models import Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
-from core.screens import resident_screen
+from core.screens import emergency_screen, resident_screen
 from handlers import notes, render
 from handlers.context import JmContext
 
 log = logging.getLogger(__name__)
 
+NOT_IN_A_FORM = N_(
+    "What you sent has not been passed on to the police. To report something, send /report; "
+    "to add to a case you have filed, open it in /mycases."
+)
 NOT_STAFF = N_("This is only for enrolled station staff, in a private chat with the bot.")
 
 
@@ -38,6 +42,7 @@ async def staff_member(update: Update, context: JmContext) -> Staff | None:
 
 
 screen = resident_screen
+with_emergency = emergency_screen  # the welcome, the menu, a form's first screen, a filing's confirmation
 
 
 async def language_for(update: Update, context: JmContext) -> Language:
@@ -55,17 +60,19 @@ async def current_resident(update: Update, context: JmContext) -> Resident | Non
     return await residents.find(context.services, user.id) if user else None
 
 
-def menu(lang: Language, consented: bool) -> Outgoing:
-    """The resident's main menu."""
+def menu(lang: Language, consented: bool, note: str = "") -> Outgoing:
+    """The resident's main menu, under a line `note` where the menu answers something else."""
     if not consented:
-        text = screen(
+        text = with_emergency(
             lang,
+            note,
             t(lang, "Without your consent this bot can only give general information."),
             t(lang, "Press the button below whenever you are ready to read the privacy notice."),
         )
         return Outgoing(text, rows([Button(tp(lang, "📄 Privacy notice"), "onb_privacy", {})]))
-    text = screen(
+    text = with_emergency(
         lang,
+        note,
         t(lang, "<b>What would you like to do?</b>"),
         Safe(
             t(
@@ -92,24 +99,31 @@ def main_buttons(lang: Language) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-async def show_menu(update: Update, context: JmContext) -> None:
-    """The answer to anything outside a dialog: the menu (or the staff help)."""
+async def show_menu(update: Update, context: JmContext, note: str = "") -> None:
+    """The answer to anything outside a dialog: the menu (or the staff help), in one message.
+
+    `note` is a msgid said first, in the same message: why the menu is shown instead of what
+    was asked (an unknown command, a photo sent outside any form).
+    """
     user = update.effective_user
     if user is None:
         return
     member = await enrolment.staff_for(context.services, user.id)
     if member is not None:
-        out = Outgoing(Safe(t(member.language, "Staff commands: /queue — my open cases; /help — all commands.")))
+        lang = member.language
+        staff_help = t(lang, "Staff commands: /queue — my open cases; /help — all commands.")
+        said = t(lang, note) if note and note != NOT_IN_A_FORM else ""  # staff file nothing with /report
+        out = Outgoing(screen(lang, said, staff_help))
         await render.reply(update, context.services, context.bot, out)
         return
     resident = await current_resident(update, context)
     lang = await language_for(update, context)
+    said = t(lang, note) if note else ""
     if resident is None:
-        await render.reply(
-            update, context.services, context.bot, Outgoing(screen(lang, t(lang, "Welcome! Send /start to begin.")))
-        )
+        welcome = with_emergency(lang, said, t(lang, "Welcome! Send /start to begin."))
+        await render.reply(update, context.services, context.bot, Outgoing(welcome))
         return
-    await render.reply(update, context.services, context.bot, menu(lang, resident.consented_at is not None))
+    await render.reply(update, context.services, context.bot, menu(lang, resident.consented_at is not None, said))
 
 
 REFUSALS = {

@@ -1,19 +1,20 @@
 """/export: the ledger of a period (this month by default) as an XLSX document, within the
 asker's scope, from the command or the button under the figures.
+
+The asker is checked and answered at once; the workbook is prepared as a background job
+(core/jobs.py) and arrives through the outbox when it is ready, also after a restart.
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from telegram import Update
 
-from core.export import Format, export_ledger
-from core.i18n import N_, t, tp
+import core.jobs
+from core.i18n import N_, t
 from core.models import ButtonGrant, Language, Staff
-from core.outgoing import Attachment, Outgoing
+from core.outgoing import Outgoing
 from core.stats import reads, texts
 from core.stats.periods import StatsError
 from core.stats.scopes import export_scope
@@ -28,9 +29,6 @@ TOO_BIG = N_(
     "This period has {count} cases, too many to send here. Choose a shorter period, or ask the "
     "administrator to run <code>jingmin export ledger</code> on the server."
 )
-# Writing an XLSX takes about a millisecond a case: say so before a wait of more than a few seconds.
-PREPARING_FROM = 3_000
-PREPARING = N_("Preparing the ledger of {count} cases; this takes about a minute per 50,000 cases.")
 
 
 async def export(update: Update, context: JmContext) -> None:
@@ -69,27 +67,14 @@ async def _export(
     if count > MAX_BOT_EXPORT_ROWS:
         await send(update, context, Outgoing(t(lang, TOO_BIG, count=count)))
         return
-    if count > PREPARING_FROM:
-        await send(update, context, Outgoing(t(lang, PREPARING, count=count)))
-    with tempfile.TemporaryDirectory(prefix="jingmin-export-") as folder:
-        path = Path(folder) / "ledger.xlsx"
-        rows = await export_ledger(
-            services.db,
-            scope=scope,
-            period=period,
-            tz=services.config.tz,
-            lang=lang,
-            fmt=Format.XLSX,
-            out=path,
-            now=services.clock.now(),
-            actor=f"staff:{member.id}",
-            staff_id=member.id,
-        )
-        content = path.read_bytes()
-    label = names.scope(lang, member, scope, own=False)
-    filename = f"{tp(lang, 'Ledger')}_{period.first.isoformat()}_{period.last.isoformat()}.xlsx"
-    caption = texts.export_caption(lang, period, label, rows)
-    await send(update, context, Outgoing(caption, attachment=Attachment(filename, content)))
+    # Writing the workbook is heavy: a worker process prepares it and the outbox sends it.
+    chat = update.effective_chat
+    assert chat is not None
+    now = services.clock.now()
+    request = core.jobs.Request(period, scope, lang, names.scope(lang, member, scope, own=False), services.config.tz)
+    extra = {"now": now.isoformat(), "actor": f"staff:{member.id}", "staff_id": member.id}
+    await core.jobs.queue(services, core.jobs.EXPORT, chat.id, member.id, request, extra)
+    await send(update, context, Outgoing(t(lang, core.jobs.EXPORT_PREPARING, count=count)))
 
 
 COMMANDS = [("export", export)]

@@ -13,7 +13,7 @@ from core.cases.texts import case_line, case_summary
 from core.dialog_state import put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
-from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language
+from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language, Resident
 from core.outgoing import Button, Outgoing, rows
 from handlers import cases, common, render
 from handlers.context import JmContext
@@ -28,19 +28,31 @@ async def list_cases(update: Update, context: JmContext) -> None:
     if resident is None or resident.consented_at is None:
         await render.reply(update, context.services, context.bot, common.menu(lang, consented=False))
         return
+    await render.reply(update, context.services, context.bot, await _list_screen(context, resident, lang))
+
+
+async def _list_screen(context: JmContext, resident: Resident, lang: Language) -> Outgoing:
     found = await reading.of_resident(context.services, resident)
     if not found:
-        text = common.screen(lang, t(lang, "You have not filed any cases yet. Use /report to file one."))
-        await render.reply(update, context.services, context.bot, Outgoing(text))
-        return
+        return Outgoing(common.screen(lang, t(lang, "You have not filed any cases yet. Use /report to file one.")))
     tz = context.services.config.tz
     lines = [t(lang, "<b>My cases</b>")] + [case_line(lang, c, tz) for c in found]
     buttons = [
-        [Button(f"{c.number} · {labels.status(lang, c.status)}", "my_case_open", {"case_id": c.id})] for c in found[:10]
+        [Button(f"{c.number} · {labels.status(lang, c.status)}", "my_case_open", {"case_id": c.id, "in_place": True})]
+        for c in found[:10]
     ]
-    await render.reply(
-        update, context.services, context.bot, Outgoing(common.screen(lang, "\n".join(lines)), rows(*buttons))
-    )
+    return Outgoing(common.screen(lang, "\n".join(lines)), rows(*buttons))
+
+
+async def back_to_list(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """⬅️ from a case's details: the same message shows the list of cases again."""
+    resident = await common.current_resident(update, context)
+    lang = await common.language_for(update, context)
+    if resident is None or resident.consented_at is None:
+        await common.answer_expired(update, context)
+        return
+    await common.ack(update)
+    await render.edit(update, context.services, context.bot, await _list_screen(context, resident, lang))
 
 
 async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> Case | None:
@@ -55,7 +67,11 @@ async def _own(update: Update, context: JmContext, grant: ButtonGrant) -> Case |
 
 
 async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """A case and its timeline, with what the resident can do now."""
+    """A case and its timeline, with what the resident can do now and a way back to the list.
+
+    Opened from the list (or from a screen of the case itself) the details replace that screen;
+    opened from a notice they come as a new message, so the notice keeps what it said.
+    """
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
     if case is None:
@@ -71,9 +87,14 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
             Button(tp(lang, "➕ Add information"), "my_case_add", {"case_id": case.id}),
             Button(tp(lang, "↩️ Withdraw"), "my_case_withdraw", {"case_id": case.id}),
         ]
+    back = [Button(tp(lang, "⬅️ Back to my cases"), "my_cases_back", {})]
     await common.ack(update)
     text = common.screen(lang, case_summary(lang, case, events, context.services.config.tz))
-    await render.reply(update, context.services, context.bot, Outgoing(text, rows(buttons)))
+    out = Outgoing(text, rows(buttons, back))
+    if grant.payload.get("in_place"):
+        await render.edit(update, context.services, context.bot, out)
+    else:
+        await render.reply(update, context.services, context.bot, out)
 
 
 async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -93,7 +114,7 @@ async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -
             rows(
                 [
                     Button(tp(lang, "Yes, withdraw"), "my_case_withdraw_yes", {"case_id": case.id}),
-                    Button(tp(lang, "No, keep it"), "my_case_open", {"case_id": case.id}),
+                    Button(tp(lang, "No, keep it"), "my_case_open", {"case_id": case.id, "in_place": True}),
                 ]
             ),
         ),
@@ -118,7 +139,10 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
         update,
         context.services,
         context.bot,
-        Outgoing(Safe(t(lang, "Case {number} has been withdrawn.", number=case.number))),
+        Outgoing(
+            Safe(t(lang, "Case {number} has been withdrawn.", number=case.number)),
+            rows([Button(tp(lang, "⬅️ Back to my cases"), "my_cases_back", {})]),
+        ),
     )
 
 
@@ -240,7 +264,9 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         update,
         context.services,
         context.bot,
-        Outgoing(Safe(text), rows([Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id})])),
+        Outgoing(
+            Safe(text), rows([Button(tp(lang, "📄 View case"), "my_case_open", {"case_id": case.id, "in_place": True})])
+        ),
     )
 
 
@@ -266,6 +292,7 @@ async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -
 ACTIONS: dict[str, ActionHandler] = {
     "menu_mycases": menu_mycases,
     "my_case_open": open_case,
+    "my_cases_back": back_to_list,
     "my_case_withdraw": ask_withdraw,
     "my_case_withdraw_yes": withdraw,
     "my_case_add": ask_info,

@@ -7,7 +7,7 @@ from telegram import Update
 from core import areas, residents
 from core.dialog_state import clear, put, step_away
 from core.dialogs import Dialog
-from core.i18n import Safe, language_of, t, tp
+from core.i18n import N_, Safe, language_of, t, tp
 from core.models import ButtonGrant, Language, Resident
 from core.names import area_name
 from core.onboarding import ask_phone, choose_area, choose_language, consent_buttons, privacy_notice
@@ -80,15 +80,12 @@ async def cancel(update: Update, context: JmContext) -> None:
     await common.show_menu(update, context)
 
 
+UNKNOWN_COMMAND = N_("Sorry, I do not know that command.")
+
+
 async def unknown_command(update: Update, context: JmContext) -> None:
-    lang = await common.language_for(update, context)
-    await render.reply(
-        update,
-        context.services,
-        context.bot,
-        Outgoing(Safe(t(lang, "I do not know that command. Here is what I can do:"))),
-    )
-    await common.show_menu(update, context)
+    """A command the bot does not have: one message, that line above the menu."""
+    await common.show_menu(update, context, note=UNKNOWN_COMMAND)
 
 
 async def pick_language(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -84,7 +84,10 @@ async def _form(update: Update, context: JmContext, expected: str | None) -> tup
         await common.alert(update, staff.language, FORM_GONE)
         return None
     if expected is not None and dialog.step != expected:
+        # A second tap, or a press handled again after a crash whose screen was never redrawn:
+        # the pressed message shows the step the form is at now, so the screen matches the form.
         await common.alert(update, staff.language, STEP_PAST)
+        await _show(update, context, staff, dialog, edit=True)
         return None
     return dialog, staff
 

@@ -77,8 +77,9 @@ def _screen(context: JmContext, lang: Language, dialog: Dialog, note: str = "") 
         out = report.attach_screen(lang, data, config.max_photos)
     elif dialog.step == report.REVIEW:
         out = report.review_screen(lang, data)
-    else:
+    else:  # the form's first screen: with the 110 reminder
         out = report.kind_screen(lang)
+        return Outgoing(common.with_emergency(lang, note, out.text), out.buttons)
     return Outgoing(common.screen(lang, note, out.text), out.buttons)
 
 
@@ -222,7 +223,7 @@ async def _submitted(update: Update, context: JmContext, lang: Language, case: C
         context.services,
         context.bot,
         Outgoing(
-            common.screen(lang, report.submitted_text(lang, case.number, case.assignee_id is not None)),
+            common.with_emergency(lang, report.submitted_text(lang, case.number, case.assignee_id is not None)),
             common.main_buttons(lang),
         ),
     )

@@ -38,6 +38,14 @@ def merged(*tables: Mapping[str, T]) -> dict[str, T]:
     return out
 
 
+def _outside_a_form(update: Update) -> str:
+    """What a photo, location, sticker, file or voice message sent outside any form is told first."""
+    message = update.effective_message
+    if message is None or message.text is not None:
+        return ""  # typed text outside a form: the menu is the answer
+    return common.NOT_IN_A_FORM
+
+
 @dataclass(frozen=True)
 class Router:
     """What every button action and every dialog flow does, as assembled by bot/app.py."""
@@ -53,7 +61,7 @@ class Router:
         dialog = await dialog_state.get(context.services, user.id)
         handler = self.flows.get(dialog.flow) if dialog else None
         if dialog is None or handler is None:
-            await common.show_menu(update, context)
+            await common.show_menu(update, context, note=_outside_a_form(update))
             return
         notes.note_subject(dialog.data)
         await handler(update, context, dialog)

@@ -8,21 +8,21 @@ the server behind opaque tokens, and are re-checked anyway because roles and are
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import date
 from typing import Any
 
 from telegram import Update
 
+import core.jobs
+import core.visits.figures
 from core import enrolment
 from core.alerts import ledger
-from core.i18n import N_, t, tp
+from core.i18n import t, tp
 from core.models import Area, ButtonGrant, Language, Role, Staff
 from core.names import area_name
-from core.outgoing import Attachment, Outgoing
+from core.outgoing import Outgoing
 from core.stats import reads, texts
-from core.stats.chart import FontMissing, weekly_chart
 from core.stats.figures import Figures, WeekPoint
 from core.stats.periods import (
     Period,
@@ -42,7 +42,6 @@ from handlers.router import ActionHandler, FlowHandler
 log = logging.getLogger(__name__)
 
 HELP_WORDS = frozenset({"help", "?", "帮助", "幫助", "说明", "說明"})
-CHART_UNAVAILABLE = N_("The chart cannot be drawn on this server (a font is missing); the figures above are complete.")
 
 
 async def member_of(update: Update, context: JmContext) -> Staff | None:
@@ -138,19 +137,14 @@ def _stats_message(
     return Outgoing(text, buttons)
 
 
-async def _chart_message(
-    member: Staff, names: Names, period: Period, scope: Scope, own: bool, weeks: list[WeekPoint]
-) -> Outgoing:
-    lang = member.language
-    label = names.scope(lang, member, scope, own)
-    title = f"{texts.period_label(lang, period)} · {label}"
-    try:
-        png = await asyncio.to_thread(weekly_chart, lang, weeks, title)
-    except FontMissing:
-        log.exception("chart not drawn")
-        return Outgoing(t(lang, CHART_UNAVAILABLE))
-    caption = texts.chart_caption(lang, period, label)
-    return Outgoing(caption, attachment=Attachment("stats.png", png, is_photo=True))
+async def _queue_chart(
+    context: JmContext, chat_id: int, member: Staff, names: Names, period: Period, scope: Scope, own: bool
+) -> None:
+    """Drawing takes matplotlib a while: the job worker draws it and the outbox sends it."""
+    services = context.services
+    label = names.scope(member.language, member, scope, own)
+    request = core.jobs.Request(period, scope, member.language, label, services.config.tz)
+    await core.jobs.queue(services, core.jobs.CHART, chat_id, member.id, request)
 
 
 async def show_stats(
@@ -168,16 +162,19 @@ async def show_stats(
         return
     assert member is not None  # authorize/own_scope refuse anyone who is not staff
     await common.ack(update)
-    figures, weeks = await _report(context, period, scope)
+    figures, _weeks = await _report(context, period, scope)
     alerts = None if own or scope.officer_id else await ledger.figures(context.services, scope, period)
     more = ledger.stats_section(member.language, alerts) if alerts else ""
+    home_visits = await core.visits.figures.figures(context.services, scope, period)
+    more = "\n\n".join(part for part in (more, core.visits.figures.stats_section(member.language, home_visits)) if part)
     out = _stats_message(member, names, period, scope, own, figures, more)
     if edit:
         await render.edit(update, context.services, context.bot, out)
     else:
         await send(update, context, out)
     if with_chart:
-        await send(update, context, await _chart_message(member, names, period, scope, own, weeks))
+        assert update.effective_chat is not None
+        await _queue_chart(context, update.effective_chat.id, member, names, period, scope, own)
 
 
 def command_payload(context: JmContext, own: bool) -> dict[str, Any]:
@@ -237,9 +234,9 @@ async def on_chart(update: Update, context: JmContext, grant: ButtonGrant) -> No
         await refuse(update, context, lang, exc)
         return
     assert member is not None
-    await common.ack(update)
-    _figures, weeks = await _report(context, period, scope)
-    await send(update, context, await _chart_message(member, names, period, scope, own, weeks))
+    assert update.effective_chat is not None
+    await common.answer_query(update, t(lang, core.jobs.CHART_PREPARING))
+    await _queue_chart(context, update.effective_chat.id, member, names, period, scope, own)
 
 
 async def on_help(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -109,10 +109,12 @@ class DemoStation:
         self._saved_revision = -1
 
     async def _roles(self, user_ids: list[int]) -> dict[int, str]:
+        # The demo's residents are residents in the people list before they say /start.
+        cast = {p.user_id: "resident" for p in demo.DEMO_PEOPLE if p.badge is None and p.user_id in user_ids}
         if self.bot is None:
-            return {}
+            return cast
         async with self.bot.services.db.read() as conn:
-            return await people.roles_of(conn, user_ids)
+            return {**cast, **await people.roles_of(conn, user_ids)}
 
     async def _roster(self, request: web.Request) -> web.Response:
         """GET /sandbox/roster: each known person's language and areas, for the people list."""

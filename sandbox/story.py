@@ -130,13 +130,15 @@ class Story:
         await self.stage("followed up")
 
     async def _repeat_visit(self) -> None:
-        """Moves from event to event until the officer is reminded to visit the household again."""
+        """Moves from event to event until the officer is reminded to visit the household again, and
+        has the officer record the visit as done."""
         for _ in range(MAX_JUMPS):
             before = len(await self.messages(OFFICER))
             await self.post("/sandbox/clock", {"to": "next_event"})
             await self.pause()
             fresh = (await self.texts(OFFICER))[before:]
             if any(self.case_number and self.case_number in text and "回访" in text for text in fresh):
+                await self.press(OFFICER, "已回访")  # 王建国 went and records the visit as done
                 await self.stage("visited again")
                 return
         raise StoryStuck("the repeat visit never came due")

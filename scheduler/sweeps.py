@@ -9,7 +9,8 @@ nothing, so APScheduler only has to call it often, never remember anything.
 - overdue escalation (催办): to the supervisor at the deadline, to the leader one working day later;
 - the daily digest at 08:30 on working days, to officers and to supervisors for their areas;
 - follow-ups: the question at its time, one reminder after 3 days, closing after 7 days silent;
-- repeat visits for disputes: the officer's reminder when a visit falls due.
+- repeat visits for disputes: the officer's reminder when a visit falls due;
+- night-visit reminders (夜访): to each officer before the window on the night-visit days.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from core.followups import answers, model, scheduling
 from core.models import Role, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
-from scheduler import digest, renderers, unreachable, weekly_report
+from core.visits import reminders
+from scheduler import digest, followup_report, phone_followups, renderers, unreachable, weekly_report
 from storage import buttons, inbox, outbox, people, schedule, turns
 from storage.schedule import CaseClock
 
@@ -47,6 +49,9 @@ class SweepStats:
     closed_no_feedback: int = 0
     visits: int = 0
     bookings: int = 0
+    night_visits: int = 0  # 夜访 reminders to officers
+    phone_followups: int = 0  # rounds silent after the reminder, given to the follow-up centre
+    followup_reports: int = 0  # the morning's 次日回访通报 to leaders
     weekly_reports: int = 0  # booking confirmation reminders, escalations and expiries
     retention: int = 0  # cases stripped of photos and location, residents forgotten
 
@@ -111,6 +116,7 @@ class Sweeps:
             self.followups,
             self.visits,
             self.weekly_reports,
+            self.night_visits,
             self.housekeeping,
         ]
         for part in parts:
@@ -280,6 +286,7 @@ class Sweeps:
         for followup in await storage.followups.due_to_close(conn, now - self.close_after):
             if await answers.conclude_silent(self.services, conn, followup, now) == storage.followups.NO_FEEDBACK:
                 stats.closed_no_feedback += 1
+        stats.phone_followups += await phone_followups.sweep_silent(conn, now)
 
     async def _ask(
         self, conn: AsyncConnection, followup: storage.followups.Followup, now: datetime, stats: SweepStats
@@ -292,7 +299,9 @@ class Sweeps:
             return
         await scheduling.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
-        if resident is not None and resident.unreachable:
+        # Out of Telegram's reach: the follow-up centre calls, or else the officer of a blocked resident.
+        routed = resident is not None and await phone_followups.route_round(conn, case, followup, resident, now)
+        if resident is not None and resident.unreachable and not routed:
             ref = f"followup{followup.id}"
             await unreachable.queue_phone_task(conn, resident.id, now, case_id=case.id, ref=ref)
         await storage.followups.mark_asked(conn, followup.id, now)
@@ -306,6 +315,11 @@ class Sweeps:
         stats.weekly_reports += await weekly_report.queue_weekly_reports(
             conn, config, now, weekday=config.weekly_report_weekday, at=config.weekly_report_time
         )
+        stats.followup_reports += await followup_report.queue_followup_reports(conn, self.services, now)
+
+    async def night_visits(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
+        """On night-visit days, each officer's reminder before the window (once; dedupe keys hold)."""
+        stats.night_visits += await reminders.queue_reminders(conn, self.services.config, now)
 
     async def housekeeping(self, conn: AsyncConnection, now: datetime, stats: SweepStats) -> None:
         """Forgets the raw content of handled updates after the inbox retention (a week; their ids

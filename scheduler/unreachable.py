@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.cases
 from core import labels
 from core.cases import routing
+from core.followups.model import ASK, REMINDER
 from core.i18n import Safe, t
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff, Status
 from core.outgoing import Outgoing, Priority
+from scheduler import phone_followups
 from storage import audit, outbox, people
 
 UNREACHABLE = "resident_unreachable"
@@ -112,5 +114,9 @@ async def queue_phone_task(
 
 
 async def on_unreachable(conn: AsyncConnection, row: outbox.OutboxRow, resident_id: int, now: datetime) -> None:
-    """The dispatcher's 403 hook: an officer phones the resident instead."""
+    """The dispatcher's 403 hook: the follow-up centre calls back a follow-up question, if the
+    station has one; otherwise an officer phones the resident instead."""
+    followup_id = row.payload.get("followup_id") if row.kind in (ASK, REMINDER) else None
+    if followup_id is not None and await phone_followups.on_blocked_question(conn, row.case_id, int(followup_id), now):
+        return
     await queue_phone_task(conn, resident_id, now, case_id=row.case_id, ref=f"row{row.id}")

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.stats.scopes import Scope
-from storage.schema import areas, case_events, cases, followups, residents, staff
+from storage.schema import areas, case_events, case_sources, cases, followups, residents, staff
+from storage.schema_visits import home_visit_matters
 from storage.stats import case_filter
 
 CHUNK = 1000
@@ -59,6 +60,8 @@ class LedgerRow:
     rounds_answered: int
     first_solved: bool | None
     first_satisfaction: str | None
+    channel: str | None = None  # case_sources; None: the resident's own report in the bot
+    visit_id: int | None = None  # the home visit it was raised on
     resident_name: str | None = None
     phone: str | None = None
 
@@ -94,6 +97,8 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
             sa.and_(followups.c.case_id == cases.c.id, followups.c.round == round_number(sa.func.max)),
         )
         .outerjoin(first, sa.and_(first.c.case_id == cases.c.id, first.c.round == round_number(sa.func.min)))
+        .outerjoin(case_sources, case_sources.c.case_id == cases.c.id)
+        .outerjoin(home_visit_matters, home_visit_matters.c.case_id == cases.c.id)
     )
     columns: list[Any] = [
         cases.c.number,
@@ -123,6 +128,8 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
         answered.label("rounds_answered"),
         first.c.solved.label("first_solved"),
         first.c.satisfaction.label("first_satisfaction"),
+        case_sources.c.channel,
+        home_visit_matters.c.visit_id,
     ]
     if with_contacts:
         joined = joined.outerjoin(residents, residents.c.id == cases.c.resident_id)

@@ -67,7 +67,13 @@ async def insert_resident(
 
 
 async def insert_offline_resident(
-    conn: AsyncConnection, *, first_name: str, phone: str, area_id: int | None, language: Language, now: datetime
+    conn: AsyncConnection,
+    *,
+    first_name: str,
+    phone: str | None,
+    area_id: int | None,
+    language: Language,
+    now: datetime,
 ) -> Resident:
     """A person without a Telegram account the bot knows (registered at the counter or on a visit)."""
     result = await conn.execute(

@@ -31,6 +31,7 @@ from core.stats.figures import Counts, Durations, Figures, Followups, WeekPoint,
 from core.stats.scopes import Scope
 from storage.db import Database
 from storage.schema import case_events, cases, followups
+from storage.schema_phone import phone_followups
 from storage.types import seconds_between
 
 HELD = "held"  # a consultation took place (event recorded by the officer)
@@ -117,13 +118,14 @@ def _counts(values: Sequence[Any]) -> Counts:
 
 
 def _followup_columns() -> list[ColumnElement[Any]]:
-    f = followups.c
+    f, phone = followups.c, phone_followups.c
     return [
         sa.func.sum(_flag(sa.and_(f.asked_at.is_not(None), sa.func.coalesce(f.outcome, "") != VOID))),
         sa.func.sum(_flag(f.answered_at.is_not(None))),
         sa.func.sum(_flag(f.satisfaction == "satisfied")),
         sa.func.sum(_flag(f.satisfaction == "basically")),
         sa.func.sum(_flag(f.satisfaction == "unsatisfied")),
+        sa.func.sum(_flag(f.id.in_(sa.select(phone.followup_id).where(phone.done_at.is_not(None))))),
     ]
 
 

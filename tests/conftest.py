@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.inbox import InboxApplication
 from bot.settings import ENV_FILE_VARIABLE, Settings, load_settings
 from core.models import Role
 from core.services import Services
+from scheduler.job_worker import process_pool
 from storage import areas as area_repo
 from storage import people
 from storage.db import backup_sqlite
@@ -186,6 +188,14 @@ def request_log(app: InboxApplication) -> RecordingRequest:
     return recorded
 
 
+@pytest.fixture(scope="session")
+def job_pool() -> Iterator[ProcessPoolExecutor]:
+    """The child process exports and charts run in, as in the bot (started once per session)."""
+    pool = process_pool()
+    yield pool
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 @pytest.fixture
-def bot(app: InboxApplication, request_log: RecordingRequest) -> Harness:
-    return Harness(app, request_log)
+def bot(app: InboxApplication, request_log: RecordingRequest, job_pool: ProcessPoolExecutor) -> Harness:
+    return Harness(app, request_log, job_executor=job_pool)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from telegram.request import BaseRequest, RequestData
 from bot.inbox import InboxApplication
 from core.services import Services
 from scheduler.dispatcher import Dispatcher
+from scheduler.job_worker import JobWorker
 from scheduler.jobs import make_transport
 
 BOT_ID = 7000000001
@@ -281,7 +283,13 @@ class Person:
 class Harness:
     """Builds updates for people and hands them to the application as polling would."""
 
-    def __init__(self, app: InboxApplication, request: RecordingRequest, first_update_id: int = 1000) -> None:
+    def __init__(
+        self,
+        app: InboxApplication,
+        request: RecordingRequest,
+        first_update_id: int = 1000,
+        job_executor: Executor | None = None,
+    ) -> None:
         self.app = app
         self.request = request
         services: Services = app.bot_data["services"]
@@ -293,6 +301,8 @@ class Harness:
             worker_id="test",
             renderers=services.renderers,
         )
+        # Exports and charts, done in a child process as the running bot does them.
+        self.jobs = JobWorker(services, worker_id="test-jobs", executor=job_executor)
         self._update_ids = itertools.count(first_update_id)
         self._message_ids = itertools.count(500000)
 
@@ -320,6 +330,12 @@ class Harness:
         """Sends what the outbox holds that is due now, as the scheduler would."""
         stats = await self.dispatcher.drain()
         return stats.sent
+
+    async def finish_jobs(self) -> int:
+        """Does the queued exports and charts, then sends what they queued; how many jobs ran."""
+        done = await self.jobs.drain()
+        await self.deliver()
+        return len(done)
 
     def text_update(self, person: Person, text: str) -> Update:
         """The update a text (or a /command) from `person` arrives as, not handed over yet."""

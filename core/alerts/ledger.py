@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import core.xlsx
 import storage.alerts
 import storage.areas
 from core.alerts.model import Alert, AlertStatus, Counts, covered, text_for
@@ -31,6 +28,9 @@ from core.names import area_name
 from core.services import Services
 from core.stats.periods import Period
 from core.stats.scopes import Scope
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
 
 SHEET_TITLE = N_("Safety alerts")
 
@@ -192,16 +192,9 @@ def row(lang: Language, tz: ZoneInfo, entry: Entry) -> list[Any]:
 
 
 def write_sheet(workbook: Workbook, lang: Language, tz: ZoneInfo, found: Sequence[Entry]) -> None:
-    """Adds the alerts sheet to a write-only workbook."""
-    sheet = workbook.create_sheet(tp(lang, SHEET_TITLE))
-    sheet.freeze_panes = "A2"
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
-    header_cells = []
-    for index, (header, width) in enumerate(HEADERS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = WriteOnlyCell(sheet, value=tp(lang, header))
-        cell.font, cell.alignment = bold, wrap
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for entry in found:
-        sheet.append(row(lang, tz, entry))
+    """Adds the alerts sheet to a constant-memory workbook (core/xlsx.py)."""
+    sheet = workbook.add_worksheet(tp(lang, SHEET_TITLE))
+    core.xlsx.write_header(workbook, sheet, [tp(lang, header) for header, _ in HEADERS], [w for _, w in HEADERS])
+    write = core.xlsx.row_writer(workbook, sheet)
+    for index, entry in enumerate(found, start=1):
+        write(index, row(lang, tz, entry))

@@ -10,7 +10,7 @@ from core.cards.sheet import PER_PAGE
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Case, Language, Staff
 from core.outgoing import Button, Outgoing, rows
-from core.screens import resident_screen
+from core.screens import emergency_screen, resident_screen
 
 ACT_ECHO, ACT_ECHO_TYPE, ACT_SEND, ACT_AGAIN, ACT_QUIT = (
     "card_echo",
@@ -98,7 +98,7 @@ def choose_echo(lang: Language, card: Card) -> Outgoing:
         for echo, label in ECHO_LABEL.items()
     ]
     quit_button = Button(tp(lang, "✖️ Cancel"), ACT_QUIT, {"card_id": card.id})
-    return Outgoing(resident_screen(lang, text), rows(choices[:2], choices[2:], [quit_button]))
+    return Outgoing(emergency_screen(lang, text), rows(choices[:2], choices[2:], [quit_button]))
 
 
 def ask_text(lang: Language, echo: Echo, limit: int) -> Outgoing:
@@ -158,7 +158,7 @@ def filed(lang: Language, case: Case, card: Card, officer: Staff | None) -> Outg
         lines.append(t(lang, "{name} will answer it; follow it with /mycases.", name=officer.name))
     else:
         lines.append(t(lang, "The station will answer it; follow it with /mycases."))
-    return Outgoing(resident_screen(lang, *lines))
+    return Outgoing(emergency_screen(lang, *lines))
 
 
 def cancelled(lang: Language) -> Outgoing:

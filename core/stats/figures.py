@@ -112,6 +112,7 @@ class Followups:
     satisfied: int = 0
     basically: int = 0
     unsatisfied: int = 0
+    by_phone: int = 0  # answers a 访评员 recorded on the phone (民意访评), counted in `answered` too
 
     @property
     def rated(self) -> int:

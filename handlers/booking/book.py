@@ -107,8 +107,9 @@ async def _screen(context: JmContext, resident: Resident, lang: Language, dialog
         out = resident_screens.time_screen(lang, day, slots, settings.slots, tz)
     elif dialog.step == REVIEW:
         out = resident_screens.review_screen(lang, form, settings.slots.length, tz)
-    else:
+    else:  # the form's first screen: with the 110 reminder
         out = resident_screens.topic_screen(lang)
+        return Outgoing(common.with_emergency(lang, note, out.text), out.buttons)
     return Outgoing(common.screen(lang, note, out.text), out.buttons)
 
 
@@ -144,7 +145,10 @@ async def _form(update: Update, context: JmContext, *steps: str) -> tuple[Reside
         await common.alert(update, lang, FORM_GONE)
         return None
     if steps and dialog.step not in steps:
+        # A second tap, or a press handled again after a crash whose screen was never redrawn:
+        # the pressed message shows the step the form is at now, so the screen matches the form.
         await common.alert(update, lang, STEP_PAST)
+        await show_form(update, context, resident, lang, dialog, edit=True)
         return None
     return resident, lang, dialog
 
@@ -221,7 +225,10 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
         text = resident_screens.requested_text(lang, earlier[0], earlier[1], context.services.config.tz)
         await common.ack(update)
         await render.edit(
-            update, context.services, context.bot, Outgoing(common.screen(lang, text), common.main_buttons(lang))
+            update,
+            context.services,
+            context.bot,
+            Outgoing(common.with_emergency(lang, text), common.main_buttons(lang)),
         )
         return
     found = await _form(update, context, REVIEW)
@@ -260,7 +267,8 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
         await common.alert(update, lang, refused.reason, **values(lang, refused))
         return
     await common.ack(update)
-    await render.edit(update, services, context.bot, Outgoing(common.screen(lang, text), common.main_buttons(lang)))
+    frame = common.screen if form.moving else common.with_emergency  # a filing is confirmed with the 110 line
+    await render.edit(update, services, context.bot, Outgoing(frame(lang, text), common.main_buttons(lang)))
 
 
 def values(lang: Language, exc: policy.BookingError) -> dict[str, object]:

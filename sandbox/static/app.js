@@ -320,7 +320,7 @@ function renderSwitcher() {
   prompt.disabled = true;
   ui.switcher.append(prompt);
   for (const user of state.users) {
-    const option = el("option", "", `${fullName(user)}${user.role ? ` · ${personDetails(user)}` : ""}`);
+    const option = el("option", "", `${fullName(user)} · ${personDetails(user)}`);
     option.value = String(user.id);
     ui.switcher.append(option);
   }

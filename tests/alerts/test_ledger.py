@@ -88,6 +88,7 @@ async def test_stats_shows_the_alerts_of_the_period(
     bot: Harness, request_log: RecordingRequest, station: Station, two_alerts: None
 ) -> None:
     await bot.send(station.leader, "/stats")
+    await bot.finish_jobs()
     text = request_log.messages(station.leader.id)[-2].text
     assert "<b>预警提示</b>" in text
     assert "已发布预警提示：2 条（紧急 1 条，中途停止 0 条）" in text
@@ -98,16 +99,19 @@ async def test_stats_shows_the_alerts_of_the_period(
 
     # 西河镇's supervisor sees the alert that reached 西河镇, not the one for 东城街道.
     await bot.send(WEST_SUPERVISOR, "/stats")
+    await bot.finish_jobs()
     west = request_log.messages(WEST_SUPERVISOR.id)[-2].text
     assert "已发布预警提示：1 条（紧急 1 条，中途停止 0 条）" in west
 
     # An officer's own figures are about their cases, not the station's alerts.
     await bot.send(station.officer, "/mystats")
+    await bot.finish_jobs()
     assert "预警提示" not in request_log.messages(station.officer.id)[-2].text
 
 
 async def test_stats_says_when_no_alert_was_sent(bot: Harness, request_log: RecordingRequest, station: Station) -> None:
     await bot.send(station.leader, "/stats")
+    await bot.finish_jobs()
     assert "本期间未发布预警提示。" in request_log.messages(station.leader.id)[-2].text
     await bot.send(station.leader, "/stats help")
     assert "预警提示：本期间经审批发出" in request_log.last(station.leader.id).text
@@ -117,10 +121,11 @@ async def test_the_export_has_an_alerts_sheet(
     bot: Harness, request_log: RecordingRequest, station: Station, two_alerts: None
 ) -> None:
     await bot.send(station.leader, "/export")
+    await bot.finish_jobs()
     sent = request_log.last(station.leader.id)
     assert sent.document and sent.content
     book = load_workbook(BytesIO(sent.content))
-    assert book.sheetnames == ["台账", "预警提示"]
+    assert book.sheetnames == ["台账", "预警提示", "民情台账"]
     rows = [list(r) for r in book["预警提示"].iter_rows(values_only=True)]
     header = rows[0]
     assert header[:5] == ["提示编号", "类别", "紧急", "辖区", "起草人"]
@@ -138,5 +143,6 @@ async def test_the_export_has_an_alerts_sheet(
 
     # 西河镇's supervisor gets only the alert that reached 西河镇.
     await bot.send(WEST_SUPERVISOR, "/export")
+    await bot.finish_jobs()
     west = load_workbook(BytesIO(request_log.last(WEST_SUPERVISOR.id).content or b""))
     assert [r[1] for r in west["预警提示"].iter_rows(min_row=2, values_only=True)] == ["天气与灾害"]

@@ -25,7 +25,18 @@ LIU, EMILY = 5001, 5003  # residents of the demo station (Emily's Telegram is in
 OFFICER, LEADER = 9001, 9200
 
 RESIDENT_ZH = ["report", "mycases", "book", "mybookings", "alerts", "settings", "privacy", "help", "start"]
-OFFICER_COMMANDS = ["queue", "mystats", "hours", "consultations", "cards", "register", "alert", "help"]
+OFFICER_COMMANDS = [
+    "queue",
+    "mystats",
+    "hours",
+    "consultations",
+    "cards",
+    "register",
+    "visit",
+    "visits",
+    "alert",
+    "help",
+]
 LEADER_COMMANDS = [
     "queue",
     "mystats",
@@ -33,6 +44,8 @@ LEADER_COMMANDS = [
     "consultations",
     "cards",
     "register",
+    "visit",
+    "visits",
     "stats",
     "export",
     "alert",

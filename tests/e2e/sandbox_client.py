@@ -8,8 +8,10 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 
@@ -26,8 +28,12 @@ NO_QUIET_HOURS = "00:00-00:00"
 
 
 def daytime_settings() -> Settings:
-    """The suite's settings with quiet hours off, for a bot that runs on the real clock."""
-    return load_settings().model_copy(update={"quiet_hours": NO_QUIET_HOURS})
+    """The suite's settings for a bot that runs on the real clock: quiet hours off, and the night
+    visits (夜访) on a weekday three days away, so their reminder never lands in a test's chat."""
+    settings = load_settings()
+    away = datetime.now(ZoneInfo(settings.timezone)) + timedelta(days=3)
+    update = {"quiet_hours": NO_QUIET_HOURS, "night_visit_windows": f"{away:%a} 20:00-21:00"}
+    return settings.model_copy(update=update)
 
 
 class Chat:

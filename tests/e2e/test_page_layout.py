@@ -28,8 +28,8 @@ async def station(tmp_path: Path) -> AsyncIterator[DemoStation]:
         yield running
 
 
-async def file_with_album(station: DemoStation) -> None:
-    """刘阿姨 files a dispute with three photos; 王建国 opens them (an album) on his card."""
+async def file_with_album(station: DemoStation) -> str:
+    """刘阿姨 files a dispute with three photos; 王建国 opens them (an album) on his card. The case's number."""
     async with aiohttp.ClientSession() as session:
         chat = Chat(station.server, session)
         await onboard_and_fill(chat)
@@ -45,6 +45,7 @@ async def file_with_album(station: DemoStation) -> None:
         await chat.wait_for(OFFICER, number.group())
         await chat.press(OFFICER, "照片和位置")
         await chat.wait_for(OFFICER, number.group())
+        return number.group()
 
 
 async def assert_fits(page: Page, width: int) -> None:
@@ -62,12 +63,21 @@ async def assert_fits(page: Page, width: int) -> None:
 
 
 async def test_an_album_and_a_long_reply_fit_at_desktop_and_phone_width(station: DemoStation, page: Page) -> None:
-    await file_with_album(station)
+    number = await file_with_album(station)
+    # At phone width, before anyone is picked, the page says where to pick them.
+    await page.set_viewport_size({"width": 390, "height": 844})
     await page.goto(f"{station.server.url}/")
+    await expect(page.get_by_text("在上方的“选择身份”中选一位用户")).to_be_visible()
+    await expect(page.get_by_text("在左侧选择一位用户")).to_be_hidden()
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    await expect(page.get_by_text("在左侧选择一位用户")).to_be_visible()
     # Each person shows role and language; officers the villages they cover.
     await expect(page.locator(".person", has_text="王建国")).to_contain_text("负责 幸福里社区、大庄村")
     await expect(page.locator(".person", has_text="李明")).to_contain_text("柳河村")
+    # 陳美玲 and Emily have not said /start yet: still residents, in their own languages.
+    await expect(page.locator(".person", has_text="陳美玲")).to_contain_text("居民")
     await expect(page.locator(".person", has_text="陳美玲")).to_contain_text("繁體中文")
+    await expect(page.locator(".person", has_text="Emily")).to_contain_text("居民")
     await expect(page.locator(".person", has_text="Emily")).to_contain_text("English")
     await expect(page.locator(".person", has_text="刘阿姨")).to_contain_text("居民")
     await page.locator(".person", has_text="王建国").click()
@@ -84,8 +94,19 @@ async def test_an_album_and_a_long_reply_fit_at_desktop_and_phone_width(station:
     await page.set_viewport_size({"width": 390, "height": 844})
     await assert_fits(page, 390)
     await expect(page.locator(".people")).to_be_hidden()  # the list folds into a switcher
+    # The next scheduled event is still said whole (what it is and for which case), not cut off.
+    next_event = page.locator("#clock-next")
+    await expect(next_event).to_contain_text("办理时限")
+    await expect(next_event).to_contain_text(number)
+    overflow = await next_event.evaluate("n => [n.scrollHeight - n.clientHeight, n.scrollWidth - n.clientWidth]")
+    assert overflow[0] <= 1 and overflow[1] <= 1, overflow
     switcher = page.locator("#switcher")
     await expect(switcher).to_be_visible()
+    await expect(switcher.locator("option", has_text="陳美玲")).to_have_text("陳美玲 · 居民 · 繁體中文")
+    await expect(switcher.locator("option", has_text="Emily")).to_have_text("Emily · 居民 · English")
+    await expect(switcher.locator("option", has_text="王建国")).to_contain_text(
+        "民警 · 简体中文 · 负责 幸福里社区、大庄村"
+    )
     await shot(page, "layout-390-resident.png")
     await switcher.select_option(str(OFFICER))
     await expect(page.locator("#head-name")).to_have_text("王建国")

@@ -8,7 +8,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import storage.schema_alerts  # noqa: F401 - the safety alerts' tables
+import storage.schema_alerts
+import storage.schema_jobs
+import storage.schema_phone
+import storage.schema_visits  # noqa: F401 - the home visits tables
 from storage.migrate import current_head, upgrade
 from storage.schema import metadata
 from tests.postgres.conftest import PgServer

@@ -15,9 +15,10 @@ async def test_first_start_asks_language_then_privacy(
     await bot.send(station.resident, "/start")
     first = request_log.last(station.resident.id)
     assert "简体中文" in first.labels() and "English" in first.labels()
+    assert "紧急情况请直接拨打 110 报警" in first.text  # the welcome says where to turn in an emergency
     await bot.press(station.resident, "简体中文")
     notice = request_log.last(station.resident.id).text
-    assert "隐私" in notice and "110" in notice
+    assert "隐私" in notice and "110" not in notice  # said once, on the welcome
     assert any("同意" in label for label in request_log.last(station.resident.id).labels())
 
 

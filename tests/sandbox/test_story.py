@@ -50,3 +50,5 @@ async def test_the_story_books_files_follows_up_and_visits_again(tmp_path: Path)
     assert (follow_up_day.hour, follow_up_day.minute) == (10, 0) and stages[3].at.date() > stages[2].at.date()
     # And the officer is reminded of the repeat visit a dispute gets.
     assert any(story.case_number in text and "回访" in text for text in officer)
+    # ... and records it as done with the reminder's button (the reminder is edited into the record).
+    assert any(story.case_number in text and "回访已登记完成" in text for text in officer)

@@ -39,8 +39,9 @@ def count(table: sa.Table, *where: sa.ColumnElement[bool]) -> sa.Select[tuple[in
 async def test_a_small_station(stats_db: Database) -> None:
     report = await demo_seed.seed(stats_db, cases=600, clock=FakeClock(NOW), rng_seed=3, days=120)
     assert report.rows["cases"] == 600
-    assert report.rows["staff"] == 52  # admin, 3 leaders, 6 supervisors, 42 officers
+    assert report.rows["staff"] == 53  # admin, 3 leaders, 6 supervisors, 42 officers, 1 访评员
     assert report.rows["areas"] == 1 + 6 + 42
+    assert await scalar(stats_db, count(staff, staff.c.role == "followup")) == 1  # the follow-up centre
     assert report.rows["case_events"] > 600 * 2
     c = cases.c
     # Every case was submitted, by its resident, when it was received.

@@ -81,10 +81,13 @@ async def test_an_officer_sees_only_their_own_figures(
 ) -> None:
     officer = cases_in_november.officer
     await bot.send(officer, "/stats")
+    await bot.finish_jobs()
     assert "/mystats" in request_log.last(officer.id).text
     await bot.send(officer, "/export")
+    await bot.finish_jobs()
     assert "仅限上级领导" in request_log.last(officer.id).text
     await bot.send(officer, "/mystats")
+    await bot.finish_jobs()
     text, chart = request_log.messages(officer.id)[-2:]
     assert "民警 王建国" in text.text
     assert "收到诉求：2 件" in text.text
@@ -97,6 +100,7 @@ async def test_a_leader_sees_the_station_and_can_narrow_it(
 ) -> None:
     leader = cases_in_november.leader
     await bot.send(leader, "/stats")
+    await bot.finish_jobs()
     text, chart = request_log.messages(leader.id)[-2:]
     assert "范围：全所" in text.text
     assert "收到诉求：4 件" in text.text
@@ -118,6 +122,7 @@ async def test_a_supervisor_sees_only_their_areas(
 ) -> None:
     boss = OTHER_SUPERVISOR
     await bot.send(boss, "/stats")
+    await bot.finish_jobs()
     text = request_log.messages(boss.id)[-2]
     assert "范围：您联系的辖区" in text.text
     assert "收到诉求：1 件" in text.text
@@ -150,6 +155,7 @@ async def test_someone_elses_button_does_nothing(
 ) -> None:
     leader, officer = cases_in_november.leader, cases_in_november.officer
     await bot.send(leader, "/stats")
+    await bot.finish_jobs()
     leaders_message = request_log.messages(leader.id)[-2]
     await bot.press_data(officer, leaders_message.data_for("按辖区"), leaders_message)
     assert not any("西河镇" in m.text for m in request_log.messages(officer.id))
@@ -159,11 +165,13 @@ async def test_export_is_scoped_to_the_supervisor(
     bot: Harness, request_log: RecordingRequest, cases_in_november: Station
 ) -> None:
     await bot.send(OTHER_SUPERVISOR, "/export")
+    await bot.finish_jobs()
     sent = request_log.last(OTHER_SUPERVISOR.id)
     assert sent.document == "document"
     assert "共 1 件" in sent.text
     leader = cases_in_november.leader
     await bot.send(leader, "/export 2026-11-01 2026-11-30")
+    await bot.finish_jobs()
     sent = request_log.last(leader.id)
     assert sent.document == "document"
     assert "共 4 件" in sent.text
@@ -177,12 +185,15 @@ async def test_help_and_bad_dates(bot: Harness, request_log: RecordingRequest, c
     assert "<code>/stats 2026-11-01 2026-11-23</code>" in request_log.last(leader.id).text
     assert "化解率" in request_log.last(leader.id).text
     await bot.send(leader, "/stats 2026-13-01")
+    await bot.finish_jobs()
     refusal = request_log.last(leader.id).text
     assert "年-月-日" in refusal
     assert "例如：<code>/stats 2026-11-01 2026-11-23</code>" in refusal  # a form that works, as typed
     await bot.send(leader, "/export 2026-11")
+    await bot.finish_jobs()
     assert "<code>/export 2026-11-01 2026-11-23</code>" in request_log.last(leader.id).text
     await bot.send(leader, "/stats 2026-11-10 2026-11-12")
+    await bot.finish_jobs()
     text = request_log.messages(leader.id)[-2].text
     assert "2026-11-10 至 2026-11-12" in text
     assert "收到诉求：2 件" in text
@@ -208,6 +219,7 @@ async def test_the_exported_workbook_has_no_contacts_and_speaks_the_leaders_lang
         await people.update_staff(conn, cases_in_november.staff_ids["leader"], language=Language.EN)
     leader = cases_in_november.leader
     await bot.send(leader, "/export")
+    await bot.finish_jobs()
     sent = request_log.last(leader.id)
     assert sent.filename == "Ledger_2026-11-01_2026-11-30.xlsx"
     rows = workbook_rows(sent)
@@ -221,6 +233,7 @@ async def test_the_exported_workbook_has_no_contacts_and_speaks_the_leaders_lang
 
     # A supervisor reading Chinese gets Chinese headers, and still no contacts.
     await bot.send(OTHER_SUPERVISOR, "/export")
+    await bot.finish_jobs()
     rows = workbook_rows(request_log.last(OTHER_SUPERVISOR.id))
     assert rows[0][:3] == ["编号", "登记时间", "类型"]
     assert "联系电话" not in rows[0] and "群众姓名" not in rows[0]
@@ -232,11 +245,13 @@ async def test_export_keeps_the_officer_chosen_on_screen(
 ) -> None:
     leader = cases_in_november.leader
     await bot.send(leader, "/stats")
+    await bot.finish_jobs()
     await bot.press(leader, "按民警")
     await bot.press(leader, "王建国", message=request_log.last_with_buttons(leader.id))
     shown = request_log.last_with_buttons(leader.id)
     assert "民警 王建国" in shown.text
     await bot.press(leader, "导出台账", message=shown)
+    await bot.finish_jobs()
     sent = request_log.last(leader.id)
     assert "民警 王建国" in sent.text
     assert "共 2 件" in sent.text
@@ -246,6 +261,7 @@ async def test_export_keeps_the_officer_chosen_on_screen(
     # A supervisor cannot export an officer outside their areas, even with a granted payload.
     boss = OTHER_SUPERVISOR
     await bot.send(boss, "/stats")
+    await bot.finish_jobs()
     async with services.db.write() as conn:
         forged = await buttons.issue(
             conn,
@@ -264,6 +280,7 @@ async def test_other_dates_dialog_keeps_the_area_and_explains_bad_dates(
 ) -> None:
     leader = cases_in_november.leader
     await bot.send(leader, "/stats")
+    await bot.finish_jobs()
     await bot.press(leader, "按辖区")
     await bot.press(leader, "西河镇", message=request_log.last_with_buttons(leader.id))
     await bot.press(leader, "📅 其他日期", message=request_log.last_with_buttons(leader.id))
@@ -300,6 +317,7 @@ async def test_other_dates_can_be_cancelled(
 ) -> None:
     leader = cases_in_november.leader
     await bot.send(leader, "/stats")
+    await bot.finish_jobs()
     await bot.press(leader, "📅 其他日期")
     await bot.send(leader, "yesterday")
     await bot.press(leader, "取消")
@@ -319,6 +337,7 @@ async def test_other_dates_for_an_officers_own_figures_in_english(
     async with services.db.write() as conn:
         await people.update_staff(conn, cases_in_november.staff_ids["officer"], language=Language.EN)
     await bot.send(officer, "/mystats")
+    await bot.finish_jobs()
     await bot.press(officer, "📅 Other dates")
     assert "for example <code>2026-11-01 2026-11-23</code>" in request_log.last_with_buttons(officer.id).text
     await bot.send(officer, "2026-11-05")

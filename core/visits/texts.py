@@ -1,0 +1,64 @@
+"""What /visits and the night-visit reminder say."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from core.cases.texts import local
+from core.i18n import Safe, fmt, t, tp
+from core.models import Language
+from core.outgoing import Outgoing
+from core.visits.form import KIND_NAMES
+from core.visits.model import Household, Visit
+
+
+def due_lines(lang: Language, due: list[tuple[Household, str]]) -> list[str]:
+    """The households due longest, one line each."""
+    lines = []
+    for household, area in due:
+        if household.last_visit is None:
+            lines.append(t(lang, "• {name} ({area}), never visited", name=household.name, area=area))
+        else:
+            day = household.last_visit.strftime("%Y-%m-%d")
+            lines.append(t(lang, "• {name} ({area}), last visit {day}", name=household.name, area=area, day=day))
+    return lines
+
+
+def visits_list(
+    lang: Language, recent: list[tuple[Visit, str]], due: list[tuple[Household, str]], tz: ZoneInfo
+) -> Outgoing:
+    """/visits: the officer's recent visits, then the households of their area due longest."""
+    lines = [t(lang, "<b>My recent home visits</b>")]
+    if not recent:
+        lines.append(t(lang, "No visits recorded yet. Record one with /visit."))
+    for visit, name in recent:
+        if visit.matters:
+            raised = t(
+                lang, "{count} matter(s) raised: {numbers}", count=len(visit.matters), numbers="、".join(visit.matters)
+            )
+        else:
+            raised = t(lang, "nothing raised")
+        lines.append(
+            fmt(
+                "{when} · {kind} · {name} · {raised}",
+                when=local(visit.visited_at, tz),
+                kind=tp(lang, KIND_NAMES[visit.kind]),
+                name=name,
+                raised=Safe(raised),
+            )
+        )
+    lines += ["", t(lang, "<b>Not visited for the longest time</b>")]
+    lines += due_lines(lang, due) or [t(lang, "No households are on record in your area yet.")]
+    return Outgoing(Safe("\n".join(lines)))
+
+
+def reminder_text(lang: Language, start: str, end: str, due: list[tuple[Household, str]]) -> str:
+    """The night-visit reminder: tonight's window and the households due longest."""
+    lines = [t(lang, "🌙 <b>Night visits tonight, {start}–{end}</b>", start=start, end=end)]
+    if due:
+        lines.append(t(lang, "Households of your area not visited for the longest time:"))
+        lines += due_lines(lang, due)
+    else:
+        lines.append(t(lang, "No households are on record in your area yet."))
+    lines.append(t(lang, "Record each visit with /visit."))
+    return Safe("\n".join(lines))

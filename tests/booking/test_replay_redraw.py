@@ -1,0 +1,62 @@
+"""A /book button pressed just before a crash and handled again at start-up (or tapped twice)
+leaves the resident looking at the step their form is at: the bot moved the form on, the redraw
+of the pressed screen never reached the chat, and the press handled again redraws that same
+message, once."""
+
+from __future__ import annotations
+
+import copy
+
+from core.services import Services
+from tests.conftest import Station
+from tests.harness import Harness, RecordingRequest, Sent
+from tests.helpers.resident import onboard
+
+
+def lose_the_edit(sent: Sent, before: Sent) -> None:
+    """What the resident's chat shows when the bot's edit of `sent` never arrived."""
+    sent.text, sent.buttons, sent.edited = before.text, copy.deepcopy(before.buttons), before.edited
+
+
+def showing(log: RecordingRequest, chat_id: int, label: str) -> list[Sent]:
+    return [m for m in log.messages(chat_id) if any(label in text for text in m.labels())]
+
+
+async def test_a_topic_press_handled_again_redraws_the_pressed_screen_with_the_description_step(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    await bot.send(person, "/book")
+    screen = request_log.last(person.id)
+    before = copy.deepcopy(screen)
+    await bot.press(person, "出入境", message=screen)
+    asked = screen.text
+    lose_the_edit(screen, before)
+    assert "出入境" in " ".join(screen.labels())  # the resident still sees the topics
+
+    await bot.press(person, "出入境", message=screen)  # the same press, handled again
+    assert screen.text == asked and screen.edited  # the pressed message shows the form's step
+    assert not showing(request_log, person.id, "出入境")  # no screen offers the topics any more
+
+
+async def test_a_day_press_handled_again_redraws_the_pressed_screen_with_the_times_once(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    await bot.send(person, "/book")
+    await bot.press(person, "出入境")
+    await bot.send(person, "护照快到期了，想咨询续签需要哪些材料。")
+    days = request_log.last(person.id)
+    before = copy.deepcopy(days)
+    await bot.press(person, "11月24日", message=days)
+    lose_the_edit(days, before)
+    count = len(request_log.messages(person.id))
+
+    await bot.press(person, "11月24日", message=days)
+    assert days.labels()[:3] == ["09:00", "09:25", "09:50"]  # redrawn in place with the times
+    assert len(request_log.messages(person.id)) == count  # nothing sent anew
+    assert showing(request_log, person.id, "09:00") == [days]  # once
+    await bot.press(person, "14:30", message=days)  # and the form goes on from there
+    assert "14:30" in request_log.last(person.id).text
