@@ -89,19 +89,29 @@ class Request:
 
 
 async def queue(
-    services: Services, kind: str, chat_id: int, staff_id: int, request: Request, extra: dict[str, Any] | None = None
+    services: Services,
+    kind: str,
+    chat_id: int,
+    staff_id: int,
+    request: Request,
+    extra: dict[str, Any] | None = None,
+    *,
+    update_id: int | None = None,
 ) -> int:
-    """Queues a job for the worker and wakes it; returns the job's id."""
+    """Queues a job for the worker and wakes it; returns the job's id. The same update handled
+    again (after a crash) finds the job it queued the first time: the file is sent once."""
     async with services.db.write() as conn:
-        job_id = await storage.jobs.enqueue(
+        job_id, new = await storage.jobs.enqueue(
             conn,
             kind=kind,
             chat_id=chat_id,
             staff_id=staff_id,
             payload=request.payload(**(extra or {})),
             now=services.clock.now(),
+            update_id=update_id,
         )
-    services.wake_jobs()
+    if new:
+        services.wake_jobs()
     return job_id
 
 

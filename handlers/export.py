@@ -73,7 +73,7 @@ async def _export(
     now = services.clock.now()
     request = core.jobs.Request(period, scope, lang, names.scope(lang, member, scope, own=False), services.config.tz)
     extra = {"now": now.isoformat(), "actor": f"staff:{member.id}", "staff_id": member.id}
-    await core.jobs.queue(services, core.jobs.EXPORT, chat.id, member.id, request, extra)
+    await core.jobs.queue(services, core.jobs.EXPORT, chat.id, member.id, request, extra, update_id=update.update_id)
     await send(update, context, Outgoing(t(lang, core.jobs.EXPORT_PREPARING, count=count)))
 
 

@@ -138,13 +138,20 @@ def _stats_message(
 
 
 async def _queue_chart(
-    context: JmContext, chat_id: int, member: Staff, names: Names, period: Period, scope: Scope, own: bool
+    context: JmContext,
+    chat_id: int,
+    member: Staff,
+    names: Names,
+    period: Period,
+    scope: Scope,
+    own: bool,
+    update_id: int | None,
 ) -> None:
     """Drawing takes matplotlib a while: the job worker draws it and the outbox sends it."""
     services = context.services
     label = names.scope(member.language, member, scope, own)
     request = core.jobs.Request(period, scope, member.language, label, services.config.tz)
-    await core.jobs.queue(services, core.jobs.CHART, chat_id, member.id, request)
+    await core.jobs.queue(services, core.jobs.CHART, chat_id, member.id, request, update_id=update_id)
 
 
 async def show_stats(
@@ -174,7 +181,7 @@ async def show_stats(
         await send(update, context, out)
     if with_chart:
         assert update.effective_chat is not None
-        await _queue_chart(context, update.effective_chat.id, member, names, period, scope, own)
+        await _queue_chart(context, update.effective_chat.id, member, names, period, scope, own, update.update_id)
 
 
 def command_payload(context: JmContext, own: bool) -> dict[str, Any]:
@@ -236,7 +243,7 @@ async def on_chart(update: Update, context: JmContext, grant: ButtonGrant) -> No
     assert member is not None
     assert update.effective_chat is not None
     await common.answer_query(update, t(lang, core.jobs.CHART_PREPARING))
-    await _queue_chart(context, update.effective_chat.id, member, names, period, scope, own)
+    await _queue_chart(context, update.effective_chat.id, member, names, period, scope, own, update.update_id)
 
 
 async def on_help(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -55,15 +55,33 @@ def _row(row: Any) -> JobRow:
 
 
 async def enqueue(
-    conn: AsyncConnection, *, kind: str, chat_id: int, staff_id: int | None, payload: dict[str, Any], now: datetime
-) -> int:
-    """Queues a job; returns its id."""
+    conn: AsyncConnection,
+    *,
+    kind: str,
+    chat_id: int,
+    staff_id: int | None,
+    payload: dict[str, Any],
+    now: datetime,
+    update_id: int | None = None,
+) -> tuple[int, bool]:
+    """Queues a job; returns its id and whether it is new. A job the same update queued before
+    (the update is handled again after a crash) is returned instead of a second one."""
+    if update_id is not None:
+        found = (await conn.execute(sa.select(jobs.c.id).where(jobs.c.source_update_id == update_id))).first()
+        if found is not None:
+            return int(found.id), False
     result = await conn.execute(
         jobs.insert().values(
-            kind=kind, chat_id=chat_id, staff_id=staff_id, payload=payload, status=PENDING, created_at=now
+            kind=kind,
+            chat_id=chat_id,
+            staff_id=staff_id,
+            payload=payload,
+            status=PENDING,
+            created_at=now,
+            source_update_id=update_id,
         )
     )
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    return int(result.inserted_primary_key[0]), True  # type: ignore[index]
 
 
 async def claim_next(conn: AsyncConnection, *, worker_id: str, now: datetime, stale_before: datetime) -> JobRow | None:
@@ -165,8 +183,8 @@ async def clear_results(conn: AsyncConnection, *, finished_before: datetime) -> 
     """Drops the files of jobs finished before the cut-off (their messages were sent long ago)."""
     result = await conn.execute(
         jobs.update()
-        .where(jobs.c.status == DONE, jobs.c.finished_at < finished_before, jobs.c.result.is_not(None))
-        .values(result=None)
+        .where(jobs.c.status == DONE, jobs.c.finished_at < finished_before, jobs.c.result_meta.is_not(None))
+        .values(result=None, result_meta=None)
     )
     return int(result.rowcount)
 
@@ -175,3 +193,12 @@ async def counts(conn: AsyncConnection) -> dict[str, int]:
     """How many jobs are in each status."""
     rows = await conn.execute(sa.select(jobs.c.status, sa.func.count()).group_by(jobs.c.status))
     return {r[0]: int(r[1]) for r in rows}
+
+
+async def forget_files(conn: AsyncConnection) -> int:
+    """Drops every prepared ledger still stored (a resident was deleted and may be in one); a
+    message not sent yet is then not sent: its renderer finds no file."""
+    result = await conn.execute(
+        jobs.update().where(jobs.c.status == DONE, jobs.c.result.is_not(None)).values(result=None, result_meta=None)
+    )
+    return int(result.rowcount)

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.alerts
 import storage.cards
 import storage.inbox
+import storage.jobs
+import storage.visits
 from core import pii
 from core.models import Resident
 from storage.schema import (
@@ -43,6 +45,8 @@ IDENTITY = "who the resident is (name, phone, Telegram id)"
 FREE_TEXT = "text typed by a resident or by staff about them (personal numbers in it)"
 ATTACHMENT = "photos and location"
 RAW = "raw Telegram updates and drafts (anything the resident sent)"
+VISIT = "what an officer recorded on a home visit to the household"
+FILE = "a prepared ledger, with its residents' cases"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,12 @@ INVENTORY: tuple[Place, ...] = (
     Place("cards", "resident_id", IDENTITY, "emptied (the card stays used, so nobody else can take it)"),
     Place("outbox", "chat_id", IDENTITY, "set to 0; rows not sent yet cancelled"),
     Place("outbox", "payload", RAW, "emptied for rows to the resident"),
+    Place("home_visits", "address", VISIT, "emptied"),
+    Place("home_visits", "notes", VISIT, "personal numbers, name and phone replaced by stars, in every visit"),
+    Place("home_visits", "photos", VISIT, "emptied"),
+    Place("home_visits", "location_lat", VISIT, "emptied"),
+    Place("home_visits", "location_lon", VISIT, "emptied"),
+    Place("jobs", "result", FILE, "every stored file dropped (they are dropped a day after sending anyway)"),
 )
 
 # Text columns that never hold a resident's personal data, and why.
@@ -151,6 +161,14 @@ NOT_PERSONAL: dict[str, str] = {
     "cards.code_hash": "a hash of a random code",
     "case_sources.channel": "a code (家访, 来访, 来电, 回音卡)",
     "case_sources.echo": "a code (suggestion, problem, praise, complaint)",
+    "home_visits.kind": "a code (昼访, 夜访)",
+    "phone_followups.reason": "a code (why the resident is called)",
+    "jobs.kind": "a code",
+    "jobs.status": "a code",
+    "jobs.claimed_by": "a process name",
+    "jobs.payload": "what was asked for (period, area, language)",
+    "jobs.result_meta": "the file's name and caption (period, area, count)",
+    "jobs.last_error": "the error text of a failed attempt",
 }
 
 # The free-text columns, and the column naming the case each row belongs to.
@@ -234,6 +252,8 @@ async def forget_resident(conn: AsyncConnection, resident: Resident, now: dateti
         .values(telegram_id=None, first_name="", phone=None, consented_at=None, deleted_at=now)
     )
     await storage.alerts.forget_resident(conn, resident.id)
+    await storage.visits.forget_resident(conn, resident.id, needles, lambda text: _scrubbed(text, needles))
+    await storage.jobs.forget_files(conn)
     telegram_id = resident.telegram_id
     if telegram_id is not None:
         await conn.execute(dialogs.delete().where(dialogs.c.user_id == telegram_id))

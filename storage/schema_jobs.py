@@ -30,5 +30,6 @@ jobs = sa.Table(
     sa.Column("result_meta", JsonText),  # filename, caption, is_photo of the finished file
     sa.Column("result", sa.LargeBinary),
     sa.Column("last_error", sa.Text),
+    sa.Column("source_update_id", sa.BigInteger, unique=True),  # the request's update: a replay finds it
     sa.Index("ix_jobs_status", "status", "id"),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -220,3 +220,25 @@ async def sheet_rows(
     rows = (await conn.execute(query)).all()
     matters = await _matters(conn, [r.id for r in rows])
     return [SheetRow(_visit(r, matters.get(r.id, ())), r.officer_name, r.first_name, r.area) for r in rows]
+
+
+async def forget_resident(
+    conn: AsyncConnection, resident_id: int, needles: Sequence[str], scrub: Callable[[str], str]
+) -> int:
+    """A deleted resident's home visits keep their date, kind and officer (the visit happened) but
+    lose the address, photos and place; their notes, and any other visit's notes naming the
+    resident, are passed through `scrub`. Returns how many visits were changed."""
+    mentions = [home_visits.c.notes.contains(n, autoescape=True) for n in needles if n]
+    rows = await conn.execute(
+        sa.select(home_visits.c.id, home_visits.c.resident_id, home_visits.c.notes).where(
+            sa.or_(home_visits.c.resident_id == resident_id, *mentions)
+        )
+    )
+    changed = 0
+    for row in rows.all():
+        values: dict[str, Any] = {"notes": scrub(row.notes)}
+        if row.resident_id == resident_id:
+            values.update(address=None, photos=[], location_lat=None, location_lon=None)
+        await conn.execute(home_visits.update().where(home_visits.c.id == row.id).values(values))
+        changed += 1
+    return changed

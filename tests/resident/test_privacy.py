@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import storage.visits
 from core.services import Services
+from core.visits.model import VisitKind
 from storage import privacy
-from storage.schema import metadata, outbox
+from storage.schema import metadata, outbox, residents
+from storage.schema_visits import home_visits
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.resident import fill_form, onboard
@@ -73,6 +76,25 @@ async def test_deletion_leaves_no_copy_anywhere(
     # The officer works the case: their presses quote the card, which names the resident.
     await bot.press(station.officer, "联系电话", message=card)
     await bot.press(station.officer, "受理", message=card)
+    # An officer visited the household and wrote down what they heard.
+    async with services.db.write() as conn:
+        resident_id = (
+            await conn.execute(sa.select(residents.c.id).where(residents.c.telegram_id == station.resident.id))
+        ).scalar_one()
+        visit_id = await storage.visits.insert(
+            conn,
+            officer_id=station.staff_ids["officer"],
+            resident_id=resident_id,
+            area_id=station.area_ids["village"],
+            visited_at=services.clock.now(),
+            kind=VisitKind.DAY,
+            notes=f"{NAME}反映楼道灯坏了，回电{PHONE}",
+            photos=["AgACAgUAAxkBAAIBb2"],
+            location=(30.66, 104.06),
+            address="幸福里社区3栋2单元",
+            consent=None,
+            update_id=None,
+        )
     # The notice of the acceptance is still waiting in the outbox when the resident asks to be forgotten.
     await bot.send(station.resident, "/privacy")
     await bot.press(station.resident, "删除我的资料")
@@ -93,6 +115,11 @@ async def test_deletion_leaves_no_copy_anywhere(
     assert redrawn.edited and "账户已注销" in redrawn.text
     assert not any(s in redrawn.text for s in SECRETS)
     assert "楼下烧烤店每晚噪音扰民" in redrawn.text  # the case itself stays in the ledger
+    # The home visit stays in the officer's record, without the household's address, photos or place.
+    async with services.db.read() as conn:
+        visit = (await conn.execute(sa.select(home_visits).where(home_visits.c.id == visit_id))).one()
+    assert visit.notes == "***反映楼道灯坏了，回电***********"
+    assert (visit.address, visit.photos, visit.location_lat) == (None, [], None)
 
 
 def test_every_text_column_is_in_the_inventory_or_said_not_personal() -> None:

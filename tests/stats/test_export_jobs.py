@@ -21,7 +21,7 @@ from core.models import Role
 from core.services import Services
 from scheduler.job_worker import JobWorker, process_pool
 from storage import people
-from storage.schema import cases
+from storage.schema import cases, inbox
 from storage.schema_jobs import jobs
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
@@ -85,6 +85,27 @@ async def test_export_is_answered_at_once_and_the_ledger_follows_once(
     assert await bot.finish_jobs() == 0
     assert sum(1 for m in request_log.messages(leader.id) if m.document) == 1
     assert await job_statuses(services) == ["done"]
+
+
+async def test_an_export_handled_again_after_a_crash_sends_the_ledger_once(
+    bot: Harness, request_log: RecordingRequest, services: Services, station: Station, november: list[str]
+) -> None:
+    leader = station.leader
+    update = await bot.send(leader, "/export")
+    # The process died after queueing the job, before the update was marked handled: at start-up
+    # the update is handled again.
+    async with services.db.write() as conn:
+        await conn.execute(
+            inbox.update().where(inbox.c.update_id == update.update_id).values(status="processing", handled_at=None)
+        )
+    assert await bot.app.recover_inbox(alone=True) == 1
+    while not bot.app.update_queue.empty():
+        await bot.app.process_update(await bot.app.update_queue.get())
+    assert await job_statuses(services) == ["pending"]
+
+    assert await bot.finish_jobs() == 1
+    documents = [m for m in request_log.messages(leader.id) if m.document]
+    assert [m.filename for m in documents] == ["台账_2026-11-01_2026-11-30.xlsx"]
 
 
 async def test_the_chart_follows_the_figures(

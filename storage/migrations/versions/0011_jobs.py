@@ -38,8 +38,10 @@ def upgrade() -> None:
         sa.Column("result_meta", storage.types.JsonText(), nullable=True),
         sa.Column("result", sa.LargeBinary(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("source_update_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_jobs_staff_id_staff"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sa.UniqueConstraint("source_update_id", name=op.f("uq_jobs_source_update_id")),
     )
     op.create_index("ix_jobs_status", "jobs", ["status", "id"], unique=False)
 
