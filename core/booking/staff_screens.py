@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from core import pii
 from core.booking import policy
 from core.booking.slots import Booking, BookingStatus, Hours, Slot, SlotSettings
 from core.booking.texts import (
@@ -95,7 +96,8 @@ def staff_card(
         lines.append(t(lang, "Reason: {note}", note=booking.cancel_reason))
     if booking.outcome_note:
         lines.append(t(lang, "Note: {note}", note=booking.outcome_note))
-    lines.append(fmt("<blockquote>{text}</blockquote>", text=case.description))
+    # Numbers typed into the description (ID, mobile, bank card) masked, as on the case card.
+    lines.append(fmt("<blockquote>{text}</blockquote>", text=pii.mask(case.description)))
     return Outgoing(Safe("\n".join(lines)), staff_buttons(lang, booking, case, started=started))
 
 

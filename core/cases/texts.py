@@ -116,7 +116,7 @@ def officer_card(
         # within Telegram's 4096; the full text is on the card ("« Back") and in the timeline.
         fmt(
             "<blockquote>{text}</blockquote>",
-            text=pii.mask(case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX)),
+            text=_shorten(pii.mask(case.description), ADDED_DESCRIPTION_MAX if added is not None else None),
         ),
     ]
     if case.photos:
@@ -213,8 +213,13 @@ def resident_status(
     return Outgoing(resident_screen(lang, "\n".join(lines)), buttons)
 
 
-def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo) -> str:
-    """A case with its timeline, as the resident (or an officer) reads it."""
+def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo, *, staff: bool = False) -> str:
+    """A case with its timeline, as the resident or (with `staff`) an officer reads it.
+
+    Staff see the personal numbers typed into the description and the notes masked, as on the
+    card, until the audited reveal; the resident sees their own text as they typed it.
+    """
+    shown = pii.mask if staff else _as_typed
     lines = [
         t(lang, "<b>Case {number}</b>", number=case.number),
         t(
@@ -224,19 +229,25 @@ def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneIn
             category=labels.category(lang, case.category),
         ),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
-        fmt("<blockquote>{text}</blockquote>", text=_shorten(case.description, 600)),
+        fmt("<blockquote>{text}</blockquote>", text=_shorten(shown(case.description), 600)),
         t(lang, "<b>Timeline</b>"),
     ]
     for event in events:
         what = labels.event(lang, event.action)
         if event.note:
-            what = tp(lang, "{event}: {note}", event=what, note=_shorten(event.note, 300))
+            what = tp(lang, "{event}: {note}", event=what, note=_shorten(shown(event.note), 300))
         lines.append(fmt("• {at} {what}", at=local(event.at, tz), what=what))
     return Safe("\n".join(lines))
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _as_typed(text: str) -> str:
+    return text
+
+
+def _shorten(text: str, limit: int | None) -> str:
+    """`text` cut to `limit` characters (None: as it is). Mask before shortening: a number cut in
+    half would no longer be recognised, and its first digits would show."""
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def case_line(lang: Language, case: Case, tz: ZoneInfo) -> str:
