@@ -26,7 +26,7 @@ from core.booking.texts import (
     when,
 )
 from core.cases.lifecycle import Action, Actor, allowed_actions
-from core.cases.texts import mask_phone
+from core.cases.texts import resident_facts
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
@@ -69,16 +69,11 @@ def staff_card(
     headline = tp(
         lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]), due=due, minutes=int(reminder.total_seconds() // 60)
     )
-    name = "—" if resident is None or resident.deleted else (resident.first_name or "—")
+    name, phone = resident_facts(lang, resident)
     lines = [
         fmt("<b>{headline}</b>", headline=headline),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
-        t(
-            lang,
-            "Resident: {name} · phone {phone}",
-            name=name,
-            phone=mask_phone(resident.phone if resident and not resident.deleted else None),
-        ),
+        t(lang, "Resident: {name} · phone {phone}", name=name, phone=phone),
         t(lang, "Topic: {topic}", topic=topic(lang, booking.topic)),
         t(lang, "Time: {when}", when=when(lang, booking.starts_at, booking.ends_at, tz)),
     ]

@@ -55,6 +55,19 @@ def local(at: datetime | None, tz: ZoneInfo) -> str:
     return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+# What a staff card says for the name and the phone of a resident who deleted their data.
+DELETED = N_("deleted")
+
+
+def resident_facts(lang: Language, resident: Resident | None) -> tuple[str, str]:
+    """The resident's name and masked phone as staff see them; 已删除 for both once the resident
+    deleted their data (a card redrawn after /privacy, or opened later)."""
+    if resident is None or resident.deleted:
+        deleted = tp(lang, DELETED)
+        return deleted, deleted
+    return resident.first_name or "—", mask_phone(resident.phone)
+
+
 def mask_phone(phone: str | None) -> str:
     """138****5678: enough to recognise, not enough to call."""
     if not phone:
@@ -82,6 +95,7 @@ def officer_card(
     `added` is the resident's addition (an "add_info" event) this card announces: its text and
     the number of its photos are shown, and a button opens those photos.
     """
+    name, phone = resident_facts(lang, resident)
     lines = [
         fmt("<b>{headline}</b>", headline=tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]))),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
@@ -98,12 +112,7 @@ def officer_card(
         t(lang, "Area: {area}", area=area_name(area, lang)),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
         t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
-        t(
-            lang,
-            "Resident: {name} · phone {phone}",
-            name=_resident_name(lang, resident),
-            phone=mask_phone(resident.phone if resident else None),
-        ),
+        t(lang, "Resident: {name} · phone {phone}", name=name, phone=phone),
         t(
             lang,
             "Filed: {at} · acknowledge by {ack} · resolve by {due}",
@@ -159,12 +168,6 @@ def officer_buttons(
     if case.photos or case.location:
         media.append(Button(tp(lang, "📷 Photos & location"), MEDIA_ACTION, {"case_id": case.id}))
     return rows(actions[:3], actions[3:], media, extra)
-
-
-def _resident_name(lang: Language, resident: Resident | None) -> str:
-    if resident is None or resident.deleted:
-        return tp(lang, "(account deleted)")
-    return resident.first_name or "—"
 
 
 STATUS_MESSAGE = {
