@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from core import pii
 from core.booking import policy
 from core.booking.slots import Booking, BookingStatus, Hours, Slot, SlotSettings
 from core.booking.texts import (
@@ -25,7 +26,7 @@ from core.booking.texts import (
     when,
 )
 from core.cases.lifecycle import Action, Actor, allowed_actions
-from core.cases.texts import mask_phone
+from core.cases.texts import resident_facts
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Case, Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
@@ -68,16 +69,11 @@ def staff_card(
     headline = tp(
         lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]), due=due, minutes=int(reminder.total_seconds() // 60)
     )
-    name = "—" if resident is None or resident.deleted else (resident.first_name or "—")
+    name, phone = resident_facts(lang, resident)
     lines = [
         fmt("<b>{headline}</b>", headline=headline),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
-        t(
-            lang,
-            "Resident: {name} · phone {phone}",
-            name=name,
-            phone=mask_phone(resident.phone if resident and not resident.deleted else None),
-        ),
+        t(lang, "Resident: {name} · phone {phone}", name=name, phone=phone),
         t(lang, "Topic: {topic}", topic=topic(lang, booking.topic)),
         t(lang, "Time: {when}", when=when(lang, booking.starts_at, booking.ends_at, tz)),
     ]
@@ -95,7 +91,8 @@ def staff_card(
         lines.append(t(lang, "Reason: {note}", note=booking.cancel_reason))
     if booking.outcome_note:
         lines.append(t(lang, "Note: {note}", note=booking.outcome_note))
-    lines.append(fmt("<blockquote>{text}</blockquote>", text=case.description))
+    # Numbers typed into the description (ID, mobile, bank card) masked, as on the case card.
+    lines.append(fmt("<blockquote>{text}</blockquote>", text=pii.mask(case.description)))
     return Outgoing(Safe("\n".join(lines)), staff_buttons(lang, booking, case, started=started))
 
 

@@ -207,4 +207,4 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
 async def timeline(services: Services, staff: Staff, case_id: int) -> str:
     """The case and its timeline, for a staff member who may work it."""
     case = await workable(services, staff, case_id)
-    return case_summary(staff.language, case, await reading.events(services, case.id), services.config.tz)
+    return case_summary(staff.language, case, await reading.events(services, case.id), services.config.tz, staff=True)

@@ -55,6 +55,19 @@ def local(at: datetime | None, tz: ZoneInfo) -> str:
     return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+# What a staff card says for the name and the phone of a resident who deleted their data.
+DELETED = N_("deleted")
+
+
+def resident_facts(lang: Language, resident: Resident | None) -> tuple[str, str]:
+    """The resident's name and masked phone as staff see them; 已删除 for both once the resident
+    deleted their data (a card redrawn after /privacy, or opened later)."""
+    if resident is None or resident.deleted:
+        deleted = tp(lang, DELETED)
+        return deleted, deleted
+    return resident.first_name or "—", mask_phone(resident.phone)
+
+
 def mask_phone(phone: str | None) -> str:
     """138****5678: enough to recognise, not enough to call."""
     if not phone:
@@ -82,6 +95,7 @@ def officer_card(
     `added` is the resident's addition (an "add_info" event) this card announces: its text and
     the number of its photos are shown, and a button opens those photos.
     """
+    name, phone = resident_facts(lang, resident)
     lines = [
         fmt("<b>{headline}</b>", headline=tp(lang, CARD_HEADLINE.get(reason, CARD_HEADLINE["current"]))),
         t(lang, "Case number: <code>{number}</code>", number=case.number),
@@ -98,12 +112,7 @@ def officer_card(
         t(lang, "Area: {area}", area=area_name(area, lang)),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
         t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
-        t(
-            lang,
-            "Resident: {name} · phone {phone}",
-            name=_resident_name(lang, resident),
-            phone=mask_phone(resident.phone if resident else None),
-        ),
+        t(lang, "Resident: {name} · phone {phone}", name=name, phone=phone),
         t(
             lang,
             "Filed: {at} · acknowledge by {ack} · resolve by {due}",
@@ -116,7 +125,7 @@ def officer_card(
         # within Telegram's 4096; the full text is on the card ("« Back") and in the timeline.
         fmt(
             "<blockquote>{text}</blockquote>",
-            text=pii.mask(case.description if added is None else _shorten(case.description, ADDED_DESCRIPTION_MAX)),
+            text=_shorten(pii.mask(case.description), ADDED_DESCRIPTION_MAX if added is not None else None),
         ),
     ]
     if case.photos:
@@ -159,12 +168,6 @@ def officer_buttons(
     if case.photos or case.location:
         media.append(Button(tp(lang, "📷 Photos & location"), MEDIA_ACTION, {"case_id": case.id}))
     return rows(actions[:3], actions[3:], media, extra)
-
-
-def _resident_name(lang: Language, resident: Resident | None) -> str:
-    if resident is None or resident.deleted:
-        return tp(lang, "(account deleted)")
-    return resident.first_name or "—"
 
 
 STATUS_MESSAGE = {
@@ -213,8 +216,13 @@ def resident_status(
     return Outgoing(resident_screen(lang, "\n".join(lines)), buttons)
 
 
-def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo) -> str:
-    """A case with its timeline, as the resident (or an officer) reads it."""
+def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo, *, staff: bool = False) -> str:
+    """A case with its timeline, as the resident or (with `staff`) an officer reads it.
+
+    Staff see the personal numbers typed into the description and the notes masked, as on the
+    card, until the audited reveal; the resident sees their own text as they typed it.
+    """
+    shown = pii.mask if staff else _as_typed
     lines = [
         t(lang, "<b>Case {number}</b>", number=case.number),
         t(
@@ -224,19 +232,25 @@ def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneIn
             category=labels.category(lang, case.category),
         ),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
-        fmt("<blockquote>{text}</blockquote>", text=_shorten(case.description, 600)),
+        fmt("<blockquote>{text}</blockquote>", text=_shorten(shown(case.description), 600)),
         t(lang, "<b>Timeline</b>"),
     ]
     for event in events:
         what = labels.event(lang, event.action)
         if event.note:
-            what = tp(lang, "{event}: {note}", event=what, note=_shorten(event.note, 300))
+            what = tp(lang, "{event}: {note}", event=what, note=_shorten(shown(event.note), 300))
         lines.append(fmt("• {at} {what}", at=local(event.at, tz), what=what))
     return Safe("\n".join(lines))
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _as_typed(text: str) -> str:
+    return text
+
+
+def _shorten(text: str, limit: int | None) -> str:
+    """`text` cut to `limit` characters (None: as it is). Mask before shortening: a number cut in
+    half would no longer be recognised, and its first digits would show."""
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def case_line(lang: Language, case: Case, tz: ZoneInfo) -> str:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
+from core.cases.texts import resident_facts
+from core.i18n import t
+from core.models import Language
 from core.services import Services
 from storage import people
 from storage.schema import case_events, case_photos, cases, inbox, residents
@@ -128,7 +132,20 @@ async def test_deleting_my_data_keeps_the_case_without_personal_data(
     await bot.send(station.officer, "/queue")
     await bot.press(station.officer, "XF-20261123-0001")
     card = request_log.last(station.officer.id)
-    assert "账户已注销" in card.text and not any("联系电话" in label for label in card.labels())
+    assert "群众：已删除 · 电话 已删除" in card.text and not any("联系电话" in label for label in card.labels())
     # Starting again is a new, unconsented resident.
     await bot.send(station.resident, "/start")
     assert "简体中文" in request_log.last(station.resident.id).labels()
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        (Language.ZH_HANS, "群众：已删除 · 电话 已删除"),
+        (Language.ZH_HANT, "民眾：已刪除 · 電話 已刪除"),
+        (Language.EN, "Resident: deleted · phone deleted"),
+    ],
+)
+def test_staff_cards_say_deleted_for_the_name_and_phone_in_every_language(lang: Language, line: str) -> None:
+    name, phone = resident_facts(lang, None)  # the resident's row gone, or marked deleted
+    assert t(lang, "Resident: {name} · phone {phone}", name=name, phone=phone) == line

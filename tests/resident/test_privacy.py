@@ -112,7 +112,7 @@ async def test_deletion_leaves_no_copy_anywhere(
     assert waiting == 0
     # The officer's card was redrawn in place: the name and phone gone, the numbers in the text too.
     redrawn = next(m for m in request_log.messages(station.officer.id) if m.message_id == card.message_id)
-    assert redrawn.edited and "账户已注销" in redrawn.text
+    assert redrawn.edited and "群众：已删除 · 电话 已删除" in redrawn.text
     assert not any(s in redrawn.text for s in SECRETS)
     assert "楼下烧烤店每晚噪音扰民" in redrawn.text  # the case itself stays in the ledger
     # The home visit stays in the officer's record, without the household's address, photos or place.
