@@ -7,7 +7,7 @@ of 王建国's November cards and 吴大姐 his October card; 刘阿姨 reports 
 
 - November, station: 4 issued (3 + 1), 1 answered (the October card counts in October) → 25.0%.
 - November, 王建国: 3 issued, 1 answered → 33.3%; 李明: 1 issued, none answered → 0.0%.
-- November, 幸福里社区: 3 issued, 1 answered; 西河镇 (柳河村, if 李明's card went there) or 光明社区.
+- November, 幸福里社区: 3 issued, 1 answered; 李明's areas (光明社区, 西河镇): 1 issued, none answered.
 - October, station: 1 issued, 1 answered (in November: a card is answered whenever its 回音 comes) → 100.0%.
 """
 
