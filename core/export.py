@@ -4,7 +4,8 @@ third with its home visits (民情台账, core/visits/ledger.py).
 
 The follow-up columns show the latest round (round, times, answers, result), then how many rounds
 were answered and the first round's answers, so a case that was reopened after an unsatisfied
-first answer shows both; "Last reopened at" is its latest reopening.
+first answer shows both; "Last reopened at" is its latest reopening. "Channel" (来源) says how the case
+came in, and the next column the number of the 回音卡 a 回音 came through (blank for any other case).
 
 Rows are written while they stream from the database (xlsxwriter's constant-memory mode flushes
 each row to disk as it is written; CSV is written line by line), so a year of a large station
@@ -190,6 +191,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(N_("First follow-up: solved?"), 10, lambda r, v: v.solved(r.first_solved)),
     Column(N_("First follow-up: satisfaction"), 10, lambda r, v: v.code(SATISFACTION, r.first_satisfaction)),
     Column(N_("Channel"), 10, lambda r, v: v.code(CHANNELS, r.channel or "telegram")),
+    Column(N_("Echo card number"), 14, lambda r, v: r.card_number),
     Column(N_("Home visit"), 8, lambda r, v: r.visit_id),
     Column(N_("Resident"), 10, lambda r, v: r.resident_name, contact=True),
     Column(N_("Phone"), 14, lambda r, v: r.phone, contact=True),

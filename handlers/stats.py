@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram import Update
 
+import core.cards.figures
 import core.jobs
 import core.visits.figures
 from core import enrolment
@@ -126,6 +127,20 @@ async def _report(context: JmContext, period: Period, scope: Scope) -> tuple[Fig
     return await reads.report(context.services, scope, period)
 
 
+async def _sections(context: JmContext, lang: Language, period: Period, scope: Scope, own: bool) -> str:
+    """The sections under the case figures: safety alerts (not for one officer), home visits, 回音卡."""
+    services = context.services
+    alerts = None if own or scope.officer_id else await ledger.figures(services, scope, period)
+    home_visits = await core.visits.figures.figures(services, scope, period)
+    cards = await core.cards.figures.figures(services, scope, period)
+    parts = (
+        ledger.stats_section(lang, alerts) if alerts else "",
+        core.visits.figures.stats_section(lang, home_visits),
+        core.cards.figures.stats_section(lang, cards),
+    )
+    return "\n\n".join(part for part in parts if part)
+
+
 def _stats_message(
     member: Staff, names: Names, period: Period, scope: Scope, own: bool, figures: Figures, more: str = ""
 ) -> Outgoing:
@@ -170,10 +185,7 @@ async def show_stats(
     assert member is not None  # authorize/own_scope refuse anyone who is not staff
     await common.ack(update)
     figures, _weeks = await _report(context, period, scope)
-    alerts = None if own or scope.officer_id else await ledger.figures(context.services, scope, period)
-    more = ledger.stats_section(member.language, alerts) if alerts else ""
-    home_visits = await core.visits.figures.figures(context.services, scope, period)
-    more = "\n\n".join(part for part in (more, core.visits.figures.stats_section(member.language, home_visits)) if part)
+    more = await _sections(context, member.language, period, scope, own)
     out = _stats_message(member, names, period, scope, own, figures, more)
     if edit:
         await render.edit(update, context.services, context.bot, out)

@@ -6,7 +6,8 @@ minute, from two processes, or again after a restart queues each report once. If
 down on Monday morning the report still goes out when it comes back, up to `CATCH_UP` later.
 
 The message is built when it is sent (`render_weekly_report`): leaders and admins get the whole
-station, a supervisor the areas they supervise; the chart is the photo, the figures its caption.
+station, a supervisor the areas they supervise; the chart is the photo, the figures its caption:
+the cases', then one line of home visits and one of 回音卡 (issued, answered, 回音率), as in /stats.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import core.cards.figures
+import core.visits.figures
 import storage.areas
 import storage.stats
 from core.config import StationConfig
@@ -133,7 +136,15 @@ async def render_weekly_report(conn: AsyncConnection, payload: dict[str, Any]) -
     figures = await storage.stats.figures(conn, scope, start, end)
     lang = member.language
     label = texts.whole_station(lang) if scope.area_ids is None else tp(lang, "Areas you supervise")
-    text = Safe(t(lang, "<b>Weekly report</b>") + "\n" + texts.summary_text(lang, figures, period, label))
+    visits = await core.visits.figures.read(conn, scope, start, end)
+    cards = await core.cards.figures.read(conn, scope, start, end)
+    lines = [
+        t(lang, "<b>Weekly report</b>"),
+        texts.summary_text(lang, figures, period, label),
+        core.visits.figures.summary_line(lang, visits),
+        core.cards.figures.summary_line(lang, cards),
+    ]
+    text = Safe("\n".join(lines))
     # One bar per day of the week reads better than a single weekly bar.
     days = [period.first + timedelta(days=i) for i in range(7)]
     edges = [*[local_midnight(d, tz) for d in days], local_midnight(period.last + timedelta(days=1), tz)]

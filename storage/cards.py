@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -142,6 +143,23 @@ async def latest_unanswered(conn: AsyncConnection, resident_id: int) -> Card | N
         )
     ).first()
     return _card(row) if row else None
+
+
+async def period_figures(
+    conn: AsyncConnection, start: datetime, end: datetime, area_ids: Sequence[int] | None, officer_id: int | None
+) -> tuple[int, int]:
+    """(cards issued, cards answered) of the cards printed in [start, end) for these areas (None: all)
+    and this officer (if set); answered: the card has its 回音, whenever it came."""
+    answered = sa.or_(cards.c.case_id.is_not(None), cards.c.answered_at.is_not(None))
+    query = sa.select(sa.func.count(), sa.func.count().filter(answered)).where(
+        cards.c.printed_at >= start, cards.c.printed_at < end
+    )
+    if area_ids is not None:
+        query = query.where(cards.c.area_id.in_(area_ids))
+    if officer_id is not None:
+        query = query.where(cards.c.officer_id == officer_id)
+    issued, replied = (await conn.execute(query)).one()
+    return int(issued), int(replied)
 
 
 async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:

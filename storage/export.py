@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.stats.scopes import Scope
-from storage.schema import areas, case_events, case_sources, cases, followups, residents, staff
+from storage.schema import areas, cards, case_events, case_sources, cases, followups, residents, staff
 from storage.schema_visits import home_visit_matters
 from storage.stats import case_filter
 
@@ -61,6 +61,7 @@ class LedgerRow:
     first_solved: bool | None
     first_satisfaction: str | None
     channel: str | None = None  # case_sources; None: the resident's own report in the bot
+    card_number: str | None = None  # the printed number of the 回音卡 it came through
     visit_id: int | None = None  # the home visit it was raised on
     resident_name: str | None = None
     phone: str | None = None
@@ -98,6 +99,7 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
         )
         .outerjoin(first, sa.and_(first.c.case_id == cases.c.id, first.c.round == round_number(sa.func.min)))
         .outerjoin(case_sources, case_sources.c.case_id == cases.c.id)
+        .outerjoin(cards, cards.c.id == case_sources.c.card_id)
         .outerjoin(home_visit_matters, home_visit_matters.c.case_id == cases.c.id)
     )
     columns: list[Any] = [
@@ -129,6 +131,7 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
         first.c.solved.label("first_solved"),
         first.c.satisfaction.label("first_satisfaction"),
         case_sources.c.channel,
+        cards.c.number.label("card_number"),
         home_visit_matters.c.visit_id,
     ]
     if with_contacts:

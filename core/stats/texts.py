@@ -246,6 +246,11 @@ HELP_LINES = (
         "copies delivered, blocked the residents who blocked the bot, failed the copies not delivered otherwise."
     ),
     N_(
+        "Home visits and echo cards: the visits made in the period, by their officer; cards issued are the 回音卡 "
+        "printed in the period for the officer and area, answered those with a 回音 (sent at any time), and the "
+        "echo rate (回音率) is answered ÷ issued."
+    ),
+    N_(
         "Scope: an area includes the areas below it; an officer's figures are the cases they own as first "
         "officer (首问责任人), wherever they went afterwards."
     ),

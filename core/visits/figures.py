@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.visits
 from core.i18n import Safe, t
@@ -20,13 +23,17 @@ class VisitFigures:
     resolved: int = 0
 
 
-async def figures(services: Services, scope: Scope, period: Period) -> VisitFigures:
-    """The home visits of the period within `scope` (an officer's scope: the visits they made)."""
-    start, end = period.bounds(services.config.tz)
+async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> VisitFigures:
+    """The home visits made in [start, end) within `scope` (an officer's scope: the visits they made)."""
     areas = sorted(scope.area_ids) if scope.area_ids is not None else None
+    return VisitFigures(*await storage.visits.period_figures(conn, start, end, areas, scope.officer_id))
+
+
+async def figures(services: Services, scope: Scope, period: Period) -> VisitFigures:
+    """The home visits of the period within `scope`."""
+    start, end = period.bounds(services.config.tz)
     async with services.db.read() as conn:
-        found = await storage.visits.period_figures(conn, start, end, areas, scope.officer_id)
-    return VisitFigures(*found)
+        return await read(conn, scope, start, end)
 
 
 def stats_section(lang: Language, f: VisitFigures) -> str:
@@ -38,3 +45,15 @@ def stats_section(lang: Language, f: VisitFigures) -> str:
     lines.append(t(lang, "Households visited: {count} · night visits: {nights}", count=f.households, nights=f.nights))
     lines.append(t(lang, "Matters raised: {raised} · resolved: {resolved}", raised=f.raised, resolved=f.resolved))
     return Safe("\n".join(lines))
+
+
+def summary_line(lang: Language, f: VisitFigures) -> str:
+    """One line for the weekly report's caption."""
+    return t(
+        lang,
+        "Home visits: households {count} · night visits {nights} · matters raised {raised}, resolved {resolved}",
+        count=f.households,
+        nights=f.nights,
+        raised=f.raised,
+        resolved=f.resolved,
+    )

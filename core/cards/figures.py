@@ -1,0 +1,67 @@
+"""The 回音卡 part of /stats and the weekly report: cards issued, cards answered and the 回音率.
+
+A card counts in the period it was printed (issued to its officer), within the scope's areas (the
+card's area) and officer (the card's officer); it is answered once its resident sent the 回音, even
+after the period ended, so the 回音率 of a recent period still grows while residents answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+import storage.cards
+from core.i18n import Safe, t
+from core.models import Language
+from core.services import Services
+from core.stats.periods import Period
+from core.stats.scopes import Scope
+from core.stats.texts import percent
+
+
+@dataclass(frozen=True, slots=True)
+class CardFigures:
+    issued: int = 0
+    answered: int = 0
+
+
+async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> CardFigures:
+    """The cards issued in [start, end) within `scope`, and how many of them were answered."""
+    areas = sorted(scope.area_ids) if scope.area_ids is not None else None
+    return CardFigures(*await storage.cards.period_figures(conn, start, end, areas, scope.officer_id))
+
+
+async def figures(services: Services, scope: Scope, period: Period) -> CardFigures:
+    """The period's card figures within `scope` (an officer's scope: the cards printed for them)."""
+    start, end = period.bounds(services.config.tz)
+    async with services.db.read() as conn:
+        return await read(conn, scope, start, end)
+
+
+def echo_rate(lang: Language, f: CardFigures) -> str:
+    """回音率 = answered ÷ issued, as "25.0% (1/4)", or "—" with no card issued."""
+    return percent(lang, f.answered, f.issued)
+
+
+def stats_section(lang: Language, f: CardFigures) -> str:
+    """The cards' lines of the /stats screen."""
+    lines = [t(lang, "<b>Echo cards</b>")]
+    if f.issued == 0:
+        lines.append(t(lang, "No echo cards were issued in this period."))
+        return Safe("\n".join(lines))
+    lines.append(t(lang, "Cards issued: {issued} · answered: {answered}", issued=f.issued, answered=f.answered))
+    lines.append(t(lang, "Echo rate: {value}", value=echo_rate(lang, f)))
+    return Safe("\n".join(lines))
+
+
+def summary_line(lang: Language, f: CardFigures) -> str:
+    """One line for the weekly report's caption."""
+    return t(
+        lang,
+        "Echo cards: issued {issued} · answered {answered} · echo rate {value}",
+        issued=f.issued,
+        answered=f.answered,
+        value=echo_rate(lang, f),
+    )
