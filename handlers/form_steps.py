@@ -114,6 +114,19 @@ class StaffForm:
         await common.ack(update)  # nothing to answer after typed text
         await self.show(update, context, staff, dialog, edit=edit)
 
+    async def press(
+        self,
+        update: Update,
+        context: JmContext,
+        at: str | frozenset[str],
+        step: str,
+        changes: dict[str, Any],
+    ) -> None:
+        """A button of step(s) `at` keeps `changes` and shows `step`; a press from elsewhere is refused."""
+        found = await self.at(update, context, at)
+        if found:
+            await self.advance(update, context, found, step, changes)
+
     async def cancel(self, update: Update, context: JmContext, said: str) -> None:
         """Drops the form and says so (`said` is a msgid) in the pressed message."""
         found = await self.at(update, context, None)

@@ -64,23 +64,17 @@ FORM = StaffForm(form.FLOW, FORM_GONE, _screen, redraw_past=True)
 
 async def pick_channel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Keeps how the person reached the station and asks what kind of matter it is."""
-    found = await FORM.at(update, context, form.CHANNEL)
-    if found:
-        await FORM.advance(update, context, found, form.KIND, {"channel": grant.payload["channel"]})
+    await FORM.press(update, context, form.CHANNEL, form.KIND, {"channel": grant.payload["channel"]})
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Keeps the kind of matter and asks what it is about."""
-    found = await FORM.at(update, context, form.KIND)
-    if found:
-        await FORM.advance(update, context, found, form.CATEGORY, {"kind": grant.payload["kind"]})
+    await FORM.press(update, context, form.KIND, form.CATEGORY, {"kind": grant.payload["kind"]})
 
 
 async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Keeps what the matter is about and asks for the person's name."""
-    found = await FORM.at(update, context, form.CATEGORY)
-    if found:
-        await FORM.advance(update, context, found, form.NAME, {"category": grant.payload["category"]})
+    await FORM.press(update, context, form.CATEGORY, form.NAME, {"category": grant.payload["category"]})
 
 
 async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -85,15 +85,11 @@ async def new_household(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await FORM.at(update, context, form.CONSENT)
-    if found:
-        await FORM.advance(update, context, found, form.KIND, {"consent": bool(grant.payload["consent"])})
+    await FORM.press(update, context, form.CONSENT, form.KIND, {"consent": bool(grant.payload["consent"])})
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await FORM.at(update, context, form.KIND)
-    if found:
-        await FORM.advance(update, context, found, form.NOTES, {"kind": grant.payload["kind"]})
+    await FORM.press(update, context, form.KIND, form.NOTES, {"kind": grant.payload["kind"]})
 
 
 async def notes_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -103,15 +99,13 @@ async def notes_done(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def add_matter(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await FORM.at(update, context, form.MATTERS)
-    if found:
-        await FORM.advance(update, context, found, form.MATTER_KIND, {"matter": {}})
+    await FORM.press(update, context, form.MATTERS, form.MATTER_KIND, {"matter": {}})
 
 
 async def matter_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await FORM.at(update, context, form.MATTER_KIND)
-    if found:
-        await FORM.advance(update, context, found, form.MATTER_CATEGORY, {"matter": {"kind": grant.payload["kind"]}})
+    await FORM.press(
+        update, context, form.MATTER_KIND, form.MATTER_CATEGORY, {"matter": {"kind": grant.payload["kind"]}}
+    )
 
 
 async def matter_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -123,15 +117,11 @@ async def matter_category(update: Update, context: JmContext, grant: ButtonGrant
 
 async def to_matters(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     steps = frozenset({form.MATTER_KIND, form.MATTER_CATEGORY, form.MATTER_TEXT, form.REVIEW})
-    found = await FORM.at(update, context, steps)
-    if found:
-        await FORM.advance(update, context, found, form.MATTERS, {"matter": {}})
+    await FORM.press(update, context, steps, form.MATTERS, {"matter": {}})
 
 
 async def matters_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await FORM.at(update, context, form.MATTERS)
-    if found:
-        await FORM.advance(update, context, found, form.REVIEW, {})
+    await FORM.press(update, context, form.MATTERS, form.REVIEW, {})
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
