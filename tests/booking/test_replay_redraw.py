@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from core.services import Services
 from tests.conftest import Station
-from tests.harness import Harness, RecordingRequest
+from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.replay import press_and_lose_the_edit, showing
 from tests.helpers.resident import onboard
+
+
+async def booking(bot: Harness, request_log: RecordingRequest, station: Station) -> Person:
+    """The resident, onboarded, at the first screen of /book (the topics)."""
+    await onboard(bot, request_log, station)
+    await bot.send(station.resident, "/book")
+    return station.resident
 
 
 async def test_a_topic_press_handled_again_redraws_the_pressed_screen_with_the_description_step(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
 ) -> None:
-    await onboard(bot, request_log, station)
-    person = station.resident
-    await bot.send(person, "/book")
+    person = await booking(bot, request_log, station)
     screen, asked = await press_and_lose_the_edit(bot, request_log, person, "出入境")
     assert "出入境" in " ".join(screen.labels())  # the resident still sees the topics
 
@@ -29,9 +34,7 @@ async def test_a_topic_press_handled_again_redraws_the_pressed_screen_with_the_d
 async def test_a_day_press_handled_again_redraws_the_pressed_screen_with_the_times_once(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
 ) -> None:
-    await onboard(bot, request_log, station)
-    person = station.resident
-    await bot.send(person, "/book")
+    person = await booking(bot, request_log, station)
     await bot.press(person, "出入境")
     await bot.send(person, "护照快到期了，想咨询续签需要哪些材料。")
     days, _times = await press_and_lose_the_edit(bot, request_log, person, "11月24日")
