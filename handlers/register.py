@@ -11,37 +11,30 @@ from typing import Any
 from telegram import Update
 
 from core.areas import level_above
-from core.cases.errors import CaseError
-from core.cases.filing import FormSentAlready
-from core.cases.lifecycle import TransitionRefused
-from core.dialog_state import clear, get, put
 from core.dialogs import Dialog
-from core.i18n import N_, Safe, t
+from core.i18n import N_
 from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
 from core.register import form, rules
-from handlers import common, render
+from handlers import common
 from handlers.context import JmContext
+from handlers.form_steps import StaffForm
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler
 
 log = logging.getLogger(__name__)
 
 FORM_GONE = N_("This registration is finished or was cancelled. Send /register to start again.")
-STEP_PAST = N_("This step is already past; please use the latest message.")
+CANCELLED = N_("Cancelled. Nothing was registered.")
 
 
 async def start(update: Update, context: JmContext) -> None:
     """/register: a new form, or the one in progress where it was left."""
-    staff = await common.staff_member(update, context)
-    if staff is None or staff.telegram_id is None:
-        return
-    existing = await get(context.services, staff.telegram_id)
-    if existing is not None and existing.flow == form.FLOW:
-        await _show(update, context, staff, existing)
-        return
-    dialog = await put(context.services, staff.telegram_id, form.FLOW, form.CHANNEL, {})
-    await _show(update, context, staff, dialog)
+    await FORM.start(update, context, form.CHANNEL, _nothing_yet)
+
+
+async def _nothing_yet(context: JmContext, staff: Staff) -> dict[str, Any]:
+    return {}
 
 
 async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
@@ -66,71 +59,27 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
     return form.channel_screen(lang)
 
 
-async def _show(update: Update, context: JmContext, staff: Staff, dialog: Dialog, *, edit: bool = False) -> None:
-    out = await _screen(context, staff, dialog)
-    if edit:
-        await render.edit(update, context.services, context.bot, out)
-    else:
-        await render.reply(update, context.services, context.bot, out)
-
-
-async def _form(update: Update, context: JmContext, expected: str | None) -> tuple[Dialog, Staff] | None:
-    """The staff member's form for a button press, if the button belongs to the step they are at."""
-    staff = await common.staff_member(update, context)
-    if staff is None or staff.telegram_id is None:
-        return None
-    dialog = await get(context.services, staff.telegram_id)
-    if dialog is None or dialog.flow != form.FLOW:
-        await common.alert(update, staff.language, FORM_GONE)
-        return None
-    if expected is not None and dialog.step != expected:
-        # A second tap, or a press handled again after a crash whose screen was never redrawn:
-        # the pressed message shows the step the form is at now, so the screen matches the form.
-        await common.alert(update, staff.language, STEP_PAST)
-        await _show(update, context, staff, dialog, edit=True)
-        return None
-    return dialog, staff
-
-
-async def _advance(
-    update: Update,
-    context: JmContext,
-    found: tuple[Dialog, Staff],
-    step: str,
-    changes: dict[str, Any],
-    *,
-    edit: bool = True,
-) -> None:
-    dialog, staff = found
-    dialog = await put(context.services, dialog.user_id, form.FLOW, step, {**dialog.data, **changes})
-    await common.ack(update)
-    await _show(update, context, staff, dialog, edit=edit)
+FORM = StaffForm(form.FLOW, FORM_GONE, _screen, redraw_past=True)
 
 
 async def pick_channel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Keeps how the person reached the station and asks what kind of matter it is."""
-    found = await _form(update, context, form.CHANNEL)
-    if found:
-        await _advance(update, context, found, form.KIND, {"channel": grant.payload["channel"]})
+    await FORM.press(update, context, form.CHANNEL, form.KIND, {"channel": grant.payload["channel"]})
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Keeps the kind of matter and asks what it is about."""
-    found = await _form(update, context, form.KIND)
-    if found:
-        await _advance(update, context, found, form.CATEGORY, {"kind": grant.payload["kind"]})
+    await FORM.press(update, context, form.KIND, form.CATEGORY, {"kind": grant.payload["kind"]})
 
 
 async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Keeps what the matter is about and asks for the person's name."""
-    found = await _form(update, context, form.CATEGORY)
-    if found:
-        await _advance(update, context, found, form.NAME, {"category": grant.payload["category"]})
+    await FORM.press(update, context, form.CATEGORY, form.NAME, {"category": grant.payload["category"]})
 
 
 async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """An area pressed: its parts are shown, or (where people live) it is chosen."""
-    found = await _form(update, context, form.AREA)
+    found = await FORM.at(update, context, form.AREA)
     if not found:
         return
     area_id = int(grant.payload["area_id"])
@@ -138,63 +87,47 @@ async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> N
     if area is None:
         await common.answer_expired(update, context)
     elif has_parts and not grant.payload.get("pick"):
-        await _advance(update, context, found, form.AREA, {"area_parent": area_id})
+        await FORM.advance(update, context, found, form.AREA, {"area_parent": area_id})
     else:
-        await _advance(update, context, found, form.DESCRIPTION, {"area_id": area_id})
+        await FORM.advance(update, context, found, form.DESCRIPTION, {"area_id": area_id})
 
 
 async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the areas one level up, to choose the case's area from there."""
-    found = await _form(update, context, form.AREA)
+    found = await FORM.at(update, context, form.AREA)
     if found:
         parent_id = await level_above(context.services, int(grant.payload["area_id"]))
-        await _advance(update, context, found, form.AREA, {"area_parent": parent_id})
+        await FORM.advance(update, context, found, form.AREA, {"area_parent": parent_id})
 
 
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Keeps the description typed before and goes on to the review."""
-    found = await _form(update, context, form.DESCRIPTION)
+    found = await FORM.at(update, context, form.DESCRIPTION)
     if found and found[0].data.get("description"):
-        await _advance(update, context, found, form.REVIEW, {})
+        await FORM.advance(update, context, found, form.REVIEW, {})
 
 
 async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Goes back to the form's step before."""
-    found = await _form(update, context, str(grant.payload.get("step")))
+    found = await FORM.at(update, context, str(grant.payload.get("step")))
     if found:
-        await _advance(update, context, found, form.previous(found[0].step), {})
+        await FORM.advance(update, context, found, form.previous(found[0].step), {})
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Drops the form and says nothing was registered."""
-    found = await _form(update, context, None)
-    if found:
-        dialog, staff = found
-        await clear(context.services, dialog.user_id)
-        await common.ack(update)
-        text = t(staff.language, "Cancelled. Nothing was registered.")
-        await render.edit(update, context.services, context.bot, Outgoing(Safe(text)))
+    await FORM.cancel(update, context, CANCELLED)
 
 
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Registers the case; the update id makes a replay find the same case."""
-    staff = await common.staff_member(update, context)
-    if staff is None or staff.telegram_id is None:
-        return
-    dialog = await get(context.services, staff.telegram_id)
-    data = dialog.data if dialog is not None and dialog.flow == form.FLOW else {}
-    try:
-        case, person = await rules.register(context.services, staff, data, update.update_id)
-    except FormSentAlready:
-        await common.alert(update, staff.language, FORM_GONE)
-        return
-    except (CaseError, TransitionRefused) as refused:
-        await common.alert(update, staff.language, refused.reason)
-        return
+    await FORM.send(update, context, _register)
+
+
+async def _register(context: JmContext, staff: Staff, data: dict[str, Any], update_id: int) -> Outgoing:
+    case, person = await rules.register(context.services, staff, data, update_id)
     note_case(case.number)
-    await common.ack(update)
-    text = form.registered_text(staff.language, case.number, person.telegram_id is not None)
-    await render.edit(update, context.services, context.bot, Outgoing(text))
+    return Outgoing(form.registered_text(staff.language, case.number, person.telegram_id is not None))
 
 
 async def register_input(update: Update, context: JmContext, dialog: Dialog) -> None:
@@ -206,21 +139,18 @@ async def register_input(update: Update, context: JmContext, dialog: Dialog) -> 
     found = (dialog, staff)
     try:
         if dialog.step == form.NAME:
-            await _advance(update, context, found, form.PHONE, {"name": form.check_name(message.text)}, edit=False)
+            await FORM.advance(update, context, found, form.PHONE, {"name": form.check_name(message.text)}, edit=False)
         elif dialog.step == form.PHONE:
             phone = form.check_phone(message.text)
-            await _advance(update, context, found, form.AREA, {"phone": phone, "area_parent": None}, edit=False)
+            await FORM.advance(update, context, found, form.AREA, {"phone": phone, "area_parent": None}, edit=False)
         elif dialog.step == form.DESCRIPTION:
             limit = context.services.config.description_max_chars
             text = form.check_description(message.text, limit)
-            await _advance(update, context, found, form.REVIEW, {"description": text}, edit=False)
+            await FORM.advance(update, context, found, form.REVIEW, {"description": text}, edit=False)
         else:
             raise form.FormError(N_("Please use the buttons above to choose."))
     except form.FormError as bad:
-        await render.reply(
-            update, context.services, context.bot, Outgoing(Safe(t(staff.language, bad.reason, **bad.values)))
-        )
-        await _show(update, context, staff, dialog)
+        await FORM.refuse(update, context, staff, dialog, bad)
 
 
 COMMANDS = [("register", start)]

@@ -11,41 +11,33 @@ from typing import Any
 
 from telegram import Update
 
-from core.cases.errors import CaseError
-from core.cases.filing import FormSentAlready
-from core.cases.lifecycle import TransitionRefused
 from core.cases.texts import local
-from core.dialog_state import clear, get, put
 from core.dialogs import Dialog
-from core.i18n import N_, Safe, t
+from core.i18n import N_
 from core.models import ButtonGrant, Kind, Staff
 from core.outgoing import Outgoing
 from core.visits import form, rules, texts
 from handlers import common, render
 from handlers.context import JmContext
+from handlers.form_steps import StaffForm
 from handlers.router import ActionHandler, FlowHandler
 
 log = logging.getLogger(__name__)
 
 FORM_GONE = N_("This visit is recorded or was cancelled. Send /visit to start again.")
-STEP_PAST = N_("This step is already past; please use the latest message.")
+CANCELLED = N_("Cancelled. No visit was recorded.")
 DUE_SHOWN = 5
 RECENT_SHOWN = 10
 
 
 async def start(update: Update, context: JmContext) -> None:
     """/visit: a new visit, or the one in progress where it was left."""
-    staff = await common.staff_member(update, context)
-    if staff is None or staff.telegram_id is None:
-        return
-    existing = await get(context.services, staff.telegram_id)
-    if existing is not None and existing.flow == form.FLOW:
-        await _show(update, context, staff, existing)
-        return
+    await FORM.start(update, context, form.HOUSEHOLD, _due)
+
+
+async def _due(context: JmContext, staff: Staff) -> dict[str, Any]:
     due = await rules.households_due(context.services, staff, DUE_SHOWN)
-    data = {"found": rules.labelled(staff.language, due), "searched": False}
-    dialog = await put(context.services, staff.telegram_id, form.FLOW, form.HOUSEHOLD, data)
-    await _show(update, context, staff, dialog)
+    return {"found": rules.labelled(staff.language, due), "searched": False}
 
 
 async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
@@ -76,140 +68,74 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
     return form.household_screen(lang, list(data.get("found") or []), bool(data.get("searched")))
 
 
-async def _show(update: Update, context: JmContext, staff: Staff, dialog: Dialog, *, edit: bool = False) -> None:
-    out = await _screen(context, staff, dialog)
-    if edit:
-        await render.edit(update, context.services, context.bot, out)
-    else:
-        await render.reply(update, context.services, context.bot, out)
-
-
-async def _form(update: Update, context: JmContext, expected: frozenset[str] | None) -> tuple[Dialog, Staff] | None:
-    """The staff member's visit for a button press, if the button belongs to the step they are at."""
-    staff = await common.staff_member(update, context)
-    if staff is None or staff.telegram_id is None:
-        return None
-    dialog = await get(context.services, staff.telegram_id)
-    if dialog is None or dialog.flow != form.FLOW:
-        await common.alert(update, staff.language, FORM_GONE)
-        return None
-    if expected is not None and dialog.step not in expected:
-        await common.alert(update, staff.language, STEP_PAST)
-        return None
-    return dialog, staff
-
-
-async def _advance(
-    update: Update,
-    context: JmContext,
-    found: tuple[Dialog, Staff],
-    step: str,
-    changes: dict[str, Any],
-    *,
-    edit: bool = True,
-) -> None:
-    dialog, staff = found
-    dialog = await put(context.services, dialog.user_id, form.FLOW, step, {**dialog.data, **changes})
-    if edit:
-        await common.ack(update)
-    await _show(update, context, staff, dialog, edit=edit)
-
-
-def _only(step: str) -> frozenset[str]:
-    return frozenset({step})
+FORM = StaffForm(form.FLOW, FORM_GONE, _screen)
 
 
 async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.HOUSEHOLD))
+    found = await FORM.at(update, context, form.HOUSEHOLD)
     if found:
         changes = {"resident_id": int(grant.payload["resident_id"]), "found": []}
-        await _advance(update, context, found, form.KIND, changes)
+        await FORM.advance(update, context, found, form.KIND, changes)
 
 
 async def new_household(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.HOUSEHOLD))
+    found = await FORM.at(update, context, form.HOUSEHOLD)
     if found:
-        await _advance(update, context, found, form.ADDRESS, {"resident_id": None, "found": []})
+        await FORM.advance(update, context, found, form.ADDRESS, {"resident_id": None, "found": []})
 
 
 async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.CONSENT))
-    if found:
-        await _advance(update, context, found, form.KIND, {"consent": bool(grant.payload["consent"])})
+    await FORM.press(update, context, form.CONSENT, form.KIND, {"consent": bool(grant.payload["consent"])})
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.KIND))
-    if found:
-        await _advance(update, context, found, form.NOTES, {"kind": grant.payload["kind"]})
+    await FORM.press(update, context, form.KIND, form.NOTES, {"kind": grant.payload["kind"]})
 
 
 async def notes_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.NOTES))
+    found = await FORM.at(update, context, form.NOTES)
     if found and found[0].data.get("notes"):
-        await _advance(update, context, found, form.MATTERS, {})
+        await FORM.advance(update, context, found, form.MATTERS, {})
 
 
 async def add_matter(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.MATTERS))
-    if found:
-        await _advance(update, context, found, form.MATTER_KIND, {"matter": {}})
+    await FORM.press(update, context, form.MATTERS, form.MATTER_KIND, {"matter": {}})
 
 
 async def matter_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.MATTER_KIND))
-    if found:
-        await _advance(update, context, found, form.MATTER_CATEGORY, {"matter": {"kind": grant.payload["kind"]}})
+    await FORM.press(
+        update, context, form.MATTER_KIND, form.MATTER_CATEGORY, {"matter": {"kind": grant.payload["kind"]}}
+    )
 
 
 async def matter_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.MATTER_CATEGORY))
+    found = await FORM.at(update, context, form.MATTER_CATEGORY)
     if found:
         matter = {**(found[0].data.get("matter") or {}), "category": grant.payload["category"]}
-        await _advance(update, context, found, form.MATTER_TEXT, {"matter": matter})
+        await FORM.advance(update, context, found, form.MATTER_TEXT, {"matter": matter})
 
 
 async def to_matters(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     steps = frozenset({form.MATTER_KIND, form.MATTER_CATEGORY, form.MATTER_TEXT, form.REVIEW})
-    found = await _form(update, context, steps)
-    if found:
-        await _advance(update, context, found, form.MATTERS, {"matter": {}})
+    await FORM.press(update, context, steps, form.MATTERS, {"matter": {}})
 
 
 async def matters_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, _only(form.MATTERS))
-    if found:
-        await _advance(update, context, found, form.REVIEW, {})
+    await FORM.press(update, context, form.MATTERS, form.REVIEW, {})
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    found = await _form(update, context, None)
-    if found:
-        dialog, staff = found
-        await clear(context.services, dialog.user_id)
-        await common.ack(update)
-        text = t(staff.language, "Cancelled. No visit was recorded.")
-        await render.edit(update, context.services, context.bot, Outgoing(Safe(text)))
+    await FORM.cancel(update, context, CANCELLED)
 
 
 async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Records the visit and files its matters; the update id makes a replay find the same visit."""
-    staff = await common.staff_member(update, context)
-    if staff is None or staff.telegram_id is None:
-        return
-    dialog = await get(context.services, staff.telegram_id)
-    data = dialog.data if dialog is not None and dialog.flow == form.FLOW else {}
-    try:
-        recorded = await rules.record(context.services, staff, data, update.update_id)
-    except FormSentAlready:
-        await common.alert(update, staff.language, FORM_GONE)
-        return
-    except (CaseError, TransitionRefused) as refused:
-        await common.alert(update, staff.language, refused.reason)
-        return
-    await common.ack(update)
-    text = form.recorded_text(staff.language, recorded.numbers)
-    await render.edit(update, context.services, context.bot, Outgoing(text))
+    await FORM.send(update, context, _record)
+
+
+async def _record(context: JmContext, staff: Staff, data: dict[str, Any], update_id: int) -> Outgoing:
+    recorded = await rules.record(context.services, staff, data, update_id)
+    return Outgoing(form.recorded_text(staff.language, recorded.numbers))
 
 
 async def _typed(update: Update, context: JmContext, staff: Staff, dialog: Dialog, text: str | None) -> None:
@@ -219,24 +145,24 @@ async def _typed(update: Update, context: JmContext, staff: Staff, dialog: Dialo
         query = form.check_text(text, form.NAME_MAX, N_("Please type a name, a phone number or an area."))
         matches = await rules.search(context.services, staff, query)
         changes = {"found": rules.labelled(staff.language, matches), "searched": True}
-        await _advance(update, context, found, form.HOUSEHOLD, changes, edit=False)
+        await FORM.advance(update, context, found, form.HOUSEHOLD, changes, edit=False)
     elif step == form.ADDRESS:
         address = form.check_text(text, form.ADDRESS_MAX, N_("Please type the household's address."))
-        await _advance(update, context, found, form.NAME, {"address": address}, edit=False)
+        await FORM.advance(update, context, found, form.NAME, {"address": address}, edit=False)
     elif step == form.NAME:
         name = form.check_text(
             text, form.NAME_MAX, N_("Please type the person's name (a surname and title is enough).")
         )
-        await _advance(update, context, found, form.CONSENT, {"name": name}, edit=False)
+        await FORM.advance(update, context, found, form.CONSENT, {"name": name}, edit=False)
     elif step == form.NOTES:
         notes = form.check_text(text, form.NOTES_MAX, N_("Please write down what you learned."))
-        await _advance(update, context, found, form.NOTES, {"notes": notes}, edit=False)
+        await FORM.advance(update, context, found, form.NOTES, {"notes": notes}, edit=False)
     elif step == form.MATTER_TEXT:
         limit = context.services.config.description_max_chars
         description = form.check_text(text, limit, N_("Please write down the matter."))
         matter = {**(dialog.data.get("matter") or {}), "description": description}
         matters = [*(dialog.data.get("matters") or []), matter]
-        await _advance(update, context, found, form.MATTERS, {"matters": matters, "matter": {}}, edit=False)
+        await FORM.advance(update, context, found, form.MATTERS, {"matters": matters, "matter": {}}, edit=False)
     else:
         raise form.FormError(N_("Please use the buttons above to choose."))
 
@@ -261,13 +187,11 @@ async def visit_input(update: Update, context: JmContext, dialog: Dialog) -> Non
                 changes["photos"] = [*photos, message.photo[-1].file_id]
             if message.location:
                 changes["location"] = [message.location.latitude, message.location.longitude]
-            await _advance(update, context, (dialog, staff), form.NOTES, changes, edit=False)
+            await FORM.advance(update, context, (dialog, staff), form.NOTES, changes, edit=False)
             return
         await _typed(update, context, staff, dialog, message.text)
     except form.FormError as bad:
-        explained = Outgoing(Safe(t(staff.language, bad.reason, **bad.values)))
-        await render.reply(update, context.services, context.bot, explained)
-        await _show(update, context, staff, dialog)
+        await FORM.refuse(update, context, staff, dialog, bad)
 
 
 async def list_visits(update: Update, context: JmContext) -> None:

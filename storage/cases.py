@@ -66,6 +66,34 @@ async def insert(conn: AsyncConnection, **values: Any) -> int:
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
+async def add_note(
+    conn: AsyncConnection,
+    case: Case,
+    *,
+    at: datetime,
+    action: str,
+    actor_kind: str,
+    actor_id: int | None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+    update_id: int | None = None,
+) -> int:
+    """Writes a step of the case's history that leaves its status as it is, and gives its id."""
+    return await add_event(
+        conn,
+        case_id=case.id,
+        at=at,
+        action=action,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        from_status=case.status.value,
+        to_status=case.status.value,
+        note=note,
+        data=data,
+        update_id=update_id,
+    )
+
+
 async def add_photos(conn: AsyncConnection, case_id: int, file_ids: list[str], now: datetime) -> list[int]:
     """Appends photos to a case; returns their row ids, in order."""
     start = (

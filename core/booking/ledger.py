@@ -101,17 +101,8 @@ async def record_event(
     data: dict[str, Any] | None = None,
 ) -> None:
     """A step of the booking recorded in the case's timeline, without a change of status."""
-    await storage.cases.add_event(
-        conn,
-        case_id=case.id,
-        at=now,
-        action=action,
-        actor_kind=actor_kind(actor),
-        actor_id=actor_id,
-        from_status=case.status.value,
-        to_status=case.status.value,
-        note=note,
-        data=data or {},
+    await storage.cases.add_note(
+        conn, case, at=now, action=action, actor_kind=actor_kind(actor), actor_id=actor_id, note=note, data=data
     )
 
 

@@ -70,15 +70,13 @@ async def add_info(
             raise CaseError(N_("This case is no longer open, so information cannot be added."), case)
         photo_ids = await storage.cases.add_photos(conn, case.id, list(photos), now) if photos else []
         # The photos' row ids (not the files) let the officer open exactly what this addition brought.
-        event_id = await storage.cases.add_event(
+        event_id = await storage.cases.add_note(
             conn,
-            case_id=case.id,
+            case,
             at=now,
             action="add_info",
             actor_kind="resident",
             actor_id=resident.id,
-            from_status=case.status.value,
-            to_status=case.status.value,
             note=text or None,
             data={"photos": len(photos), "photo_ids": photo_ids},
             update_id=update_id,

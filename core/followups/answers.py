@@ -25,7 +25,9 @@ from core.followups.model import (
     ESCALATION,
     FLOW_COMMENT,
     Answer,
+    AnswerChannel,
     Outcome,
+    Respondent,
     Satisfaction,
     is_positive,
     log,
@@ -51,12 +53,7 @@ async def answer_solved(services: Services, resident: Resident, followup_id: int
         found = await own_followup(conn, resident, followup_id)
         if found is None:
             return Answer(Outcome.NOT_YOURS)
-        followup, case = found
-        if followup.outcome is not None:
-            return Answer(Outcome.ALREADY, followup, case)
-        await storage.followups.record_solved(conn, followup.id, solved)
-        updated = await storage.followups.get(conn, followup.id)
-    return Answer(Outcome.ASK_SATISFACTION, updated, case)
+        return await record_solved(conn, *found, solved)
 
 
 async def answer_satisfaction(
@@ -64,19 +61,60 @@ async def answer_satisfaction(
 ) -> Answer:
     """满意 / 基本满意 / 不满意: completes the answer, then closes or reopens the case."""
     now = services.clock.now()
+    by = Respondent(AnswerChannel.TELEGRAM, resident.id)
     async with services.db.write() as conn:
         found = await own_followup(conn, resident, followup_id)
         if found is None:
             return Answer(Outcome.NOT_YOURS)
-        followup, case = found
-        if not await storage.followups.record_answer(conn, followup.id, satisfaction=satisfaction.value, now=now):
-            return Answer(Outcome.ALREADY, followup, case)
-        answered = await storage.followups.get(conn, followup.id)
-        assert answered is not None
-        outcome, case = await conclude(services, conn, answered, case, now, actor=Actor.RESIDENT)
-        if outcome is Outcome.REOPENED and resident.telegram_id is not None:
-            await open_comment(conn, resident.telegram_id, answered.id, now)
+        answer = await record_satisfaction(services, conn, *found, satisfaction, now, by)
+        if answer.outcome is Outcome.ALREADY:
+            return answer
+        if answer.outcome is Outcome.REOPENED and resident.telegram_id is not None:
+            assert answer.followup is not None
+            await open_comment(conn, resident.telegram_id, answer.followup.id, now)
     services.wake_sender()
+    return answer
+
+
+async def record_solved(conn: AsyncConnection, followup: Followup, case: Case, solved: bool) -> Answer:
+    """已解决 / 未解决 into the round, once, whoever records it; the rating comes next."""
+    if followup.outcome is not None:
+        return Answer(Outcome.ALREADY, followup, case)
+    await storage.followups.record_solved(conn, followup.id, solved)
+    updated = await storage.followups.get(conn, followup.id)
+    return Answer(Outcome.ASK_SATISFACTION, updated, case)
+
+
+async def record_satisfaction(
+    services: Services,
+    conn: AsyncConnection,
+    followup: Followup,
+    case: Case,
+    satisfaction: Satisfaction,
+    now: datetime,
+    by: Respondent,
+) -> Answer:
+    """The rating completes the round's answer (ALREADY if it was complete), then the case is concluded.
+
+    An answer taken on the phone is a step of the case's ledger of its own; the case is then
+    closed or reopened by the system, as the resident did not press the buttons themselves.
+    """
+    if not await storage.followups.record_answer(conn, followup.id, satisfaction=satisfaction.value, now=now):
+        return Answer(Outcome.ALREADY, followup, case)
+    if by.channel is AnswerChannel.PHONE:
+        await storage.cases.add_note(
+            conn,
+            case,
+            at=now,
+            action="phone_followup",
+            actor_kind=by.actor_kind,
+            actor_id=by.actor_id,
+            data={"followup_id": followup.id, "solved": followup.solved, "satisfaction": satisfaction.value},
+        )
+    answered = await storage.followups.get(conn, followup.id)
+    assert answered is not None
+    actor = Actor.RESIDENT if by.channel is AnswerChannel.TELEGRAM else Actor.SYSTEM
+    outcome, case = await conclude(services, conn, answered, case, now, actor=actor)
     return Answer(outcome, answered, case)
 
 
@@ -209,31 +247,41 @@ async def close_comment(conn: AsyncConnection, user_id: int, now: datetime) -> N
 async def add_comment(services: Services, resident: Resident, followup_id: int, text: str) -> Answer:
     """The optional comment: recorded once, added to the ledger, passed to whoever must act."""
     now = services.clock.now()
-    comment = text.strip()[:COMMENT_MAX_CHARS]
     async with services.db.write() as conn:
         found = await own_followup(conn, resident, followup_id)
         if found is None:
             return Answer(Outcome.NOT_YOURS)
-        followup, case = found
         if resident.telegram_id is not None:
             await close_comment(conn, resident.telegram_id, now)
-        if not comment or not await storage.followups.record_comment(conn, followup.id, comment):
-            return Answer(Outcome.ALREADY, followup, case)
-        await storage.cases.add_event(
-            conn,
-            case_id=case.id,
-            at=now,
-            action="followup_comment",
-            actor_kind=Actor.RESIDENT.value,
-            actor_id=resident.id,
-            from_status=case.status.value,
-            to_status=case.status.value,
-            note=comment,
-            data={"followup_id": followup.id},
-        )
-        await pass_on_comment(conn, case, followup, now)
-        commented = await storage.followups.get(conn, followup.id)
-    services.wake_sender()
+        by = Respondent(AnswerChannel.TELEGRAM, resident.id)
+        answer = await record_comment(conn, *found, text, now, by)
+    if answer.outcome is Outcome.COMMENT_SAVED:
+        services.wake_sender()
+    return answer
+
+
+async def record_comment(
+    conn: AsyncConnection, followup: Followup, case: Case, text: str, now: datetime, by: Respondent
+) -> Answer:
+    """The resident's comment, kept once (ALREADY otherwise), in the ledger and passed to whoever must act."""
+    comment = text.strip()[:COMMENT_MAX_CHARS]
+    if not comment or not await storage.followups.record_comment(conn, followup.id, comment):
+        return Answer(Outcome.ALREADY, followup, case)
+    data: dict[str, Any] = {"followup_id": followup.id}
+    if by.channel is AnswerChannel.PHONE:
+        data["by_phone"] = True
+    await storage.cases.add_note(
+        conn,
+        case,
+        at=now,
+        action="followup_comment",
+        actor_kind=by.actor_kind,
+        actor_id=by.actor_id,
+        note=comment,
+        data=data,
+    )
+    await pass_on_comment(conn, case, followup, now)
+    commented = await storage.followups.get(conn, followup.id)
     return Answer(Outcome.COMMENT_SAVED, commented, case)
 
 

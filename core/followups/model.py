@@ -69,6 +69,26 @@ class Outcome(StrEnum):
     NOT_YOURS = "not_yours"  # not this resident's case, or no such follow-up
 
 
+class AnswerChannel(StrEnum):
+    """How the resident's answers reach the round."""
+
+    TELEGRAM = "telegram"  # the resident presses the buttons of the bot's question
+    PHONE = "phone"  # a 访评员 calls and presses the same buttons for them
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    """Who records an answer: the resident themselves, or the 访评员 (a staff id) who called them."""
+
+    channel: AnswerChannel
+    actor_id: int
+
+    @property
+    def actor_kind(self) -> str:
+        """The ledger's actor_kind of the events the answer writes."""
+        return "resident" if self.channel is AnswerChannel.TELEGRAM else "staff"
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     outcome: Outcome

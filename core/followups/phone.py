@@ -18,9 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.cases
 import storage.followups
 import storage.phone_followups
-from core.cases.lifecycle import Actor
 from core.followups import answers
-from core.followups.model import COMMENT_MAX_CHARS, Answer, Outcome, Satisfaction, log
+from core.followups.model import Answer, AnswerChannel, Outcome, Respondent, Satisfaction, log
 from core.models import Case, Resident, Role, Staff
 from core.outgoing import Priority
 from core.services import Services
@@ -138,41 +137,23 @@ async def record_solved(services: Services, staff: Staff, task_id: int, solved: 
         found = await own_call(conn, staff, task_id)
         if found is None:
             return Answer(Outcome.NOT_YOURS)
-        if found.followup.outcome is not None:
-            return Answer(Outcome.ALREADY, found.followup, found.case)
-        await storage.followups.record_solved(conn, found.followup.id, solved)
-        updated = await storage.followups.get(conn, found.followup.id)
-    return Answer(Outcome.ASK_SATISFACTION, updated, found.case)
+        return await answers.record_solved(conn, found.followup, found.case, solved)
 
 
 async def record_rating(services: Services, staff: Staff, task_id: int, satisfaction: Satisfaction) -> Answer:
     """满意 / 基本满意 / 不满意: completes the answer; the case closes or is reopened as for any answer."""
     now = services.clock.now()
+    by = Respondent(AnswerChannel.PHONE, staff.id)
     async with services.db.write() as conn:
         found = await own_call(conn, staff, task_id)
         if found is None:
             return Answer(Outcome.NOT_YOURS)
-        followup, case = found.followup, found.case
-        if not await storage.followups.record_answer(conn, followup.id, satisfaction=satisfaction.value, now=now):
-            return Answer(Outcome.ALREADY, followup, case)
+        answer = await answers.record_satisfaction(services, conn, found.followup, found.case, satisfaction, now, by)
+        if answer.outcome is Outcome.ALREADY:
+            return answer
         await storage.phone_followups.mark_done(conn, found.task.id, staff_id=staff.id, now=now)
-        await storage.cases.add_event(
-            conn,
-            case_id=case.id,
-            at=now,
-            action="phone_followup",
-            actor_kind="staff",
-            actor_id=staff.id,
-            from_status=case.status.value,
-            to_status=case.status.value,
-            note=None,
-            data={"followup_id": followup.id, "solved": followup.solved, "satisfaction": satisfaction.value},
-        )
-        answered = await storage.followups.get(conn, followup.id)
-        assert answered is not None
-        outcome, case = await answers.conclude(services, conn, answered, case, now, actor=Actor.SYSTEM)
     services.wake_sender()
-    return Answer(outcome, answered, case)
+    return answer
 
 
 async def start_comment(services: Services, staff: Staff, task_id: int) -> Answer:
@@ -192,29 +173,14 @@ async def start_comment(services: Services, staff: Staff, task_id: int) -> Answe
 async def add_comment(services: Services, staff: Staff, task_id: int, text: str) -> Answer:
     """The resident's comment, as the 访评员 noted it: kept once, in the ledger, passed on."""
     now = services.clock.now()
-    comment = text.strip()[:COMMENT_MAX_CHARS]
     async with services.db.write() as conn:
         if staff.telegram_id is not None:
             await dialogs.clear(conn, staff.telegram_id)
         found = await own_call(conn, staff, task_id)
         if found is None:
             return Answer(Outcome.NOT_YOURS)
-        followup, case = found.followup, found.case
-        if not comment or not await storage.followups.record_comment(conn, followup.id, comment):
-            return Answer(Outcome.ALREADY, followup, case)
-        await storage.cases.add_event(
-            conn,
-            case_id=case.id,
-            at=now,
-            action="followup_comment",
-            actor_kind="staff",
-            actor_id=staff.id,
-            from_status=case.status.value,
-            to_status=case.status.value,
-            note=comment,
-            data={"followup_id": followup.id, "by_phone": True},
-        )
-        await answers.pass_on_comment(conn, case, followup, now)
-        commented = await storage.followups.get(conn, followup.id)
-    services.wake_sender()
-    return Answer(Outcome.COMMENT_SAVED, commented, case)
+        by = Respondent(AnswerChannel.PHONE, staff.id)
+        answer = await answers.record_comment(conn, found.followup, found.case, text, now, by)
+    if answer.outcome is Outcome.COMMENT_SAVED:
+        services.wake_sender()
+    return answer

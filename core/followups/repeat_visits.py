@@ -35,15 +35,13 @@ async def visit_done(
             return VisitOutcome.NOT_PERMITTED, visit, case
         if not await storage.followups.mark_visit_done(conn, visit.id, staff_id=staff.id, now=now, note=note):
             return VisitOutcome.ALREADY, await storage.followups.visit(conn, visit.id), case
-        await storage.cases.add_event(
+        await storage.cases.add_note(
             conn,
-            case_id=case.id,
+            case,
             at=now,
             action="visit_done",
             actor_kind="staff",
             actor_id=staff.id,
-            from_status=case.status.value,
-            to_status=case.status.value,
             note=note,
             data={"visit_id": visit.id, "seq": visit.seq},
         )

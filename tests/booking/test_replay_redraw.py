@@ -5,34 +5,25 @@ message, once."""
 
 from __future__ import annotations
 
-import copy
-
 from core.services import Services
 from tests.conftest import Station
-from tests.harness import Harness, RecordingRequest, Sent
+from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.replay import press_and_lose_the_edit, showing
 from tests.helpers.resident import onboard
 
 
-def lose_the_edit(sent: Sent, before: Sent) -> None:
-    """What the resident's chat shows when the bot's edit of `sent` never arrived."""
-    sent.text, sent.buttons, sent.edited = before.text, copy.deepcopy(before.buttons), before.edited
-
-
-def showing(log: RecordingRequest, chat_id: int, label: str) -> list[Sent]:
-    return [m for m in log.messages(chat_id) if any(label in text for text in m.labels())]
+async def booking(bot: Harness, request_log: RecordingRequest, station: Station) -> Person:
+    """The resident, onboarded, at the first screen of /book (the topics)."""
+    await onboard(bot, request_log, station)
+    await bot.send(station.resident, "/book")
+    return station.resident
 
 
 async def test_a_topic_press_handled_again_redraws_the_pressed_screen_with_the_description_step(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
 ) -> None:
-    await onboard(bot, request_log, station)
-    person = station.resident
-    await bot.send(person, "/book")
-    screen = request_log.last(person.id)
-    before = copy.deepcopy(screen)
-    await bot.press(person, "出入境", message=screen)
-    asked = screen.text
-    lose_the_edit(screen, before)
+    person = await booking(bot, request_log, station)
+    screen, asked = await press_and_lose_the_edit(bot, request_log, person, "出入境")
     assert "出入境" in " ".join(screen.labels())  # the resident still sees the topics
 
     await bot.press(person, "出入境", message=screen)  # the same press, handled again
@@ -43,15 +34,10 @@ async def test_a_topic_press_handled_again_redraws_the_pressed_screen_with_the_d
 async def test_a_day_press_handled_again_redraws_the_pressed_screen_with_the_times_once(
     bot: Harness, request_log: RecordingRequest, station: Station, services: Services, hours: object
 ) -> None:
-    await onboard(bot, request_log, station)
-    person = station.resident
-    await bot.send(person, "/book")
+    person = await booking(bot, request_log, station)
     await bot.press(person, "出入境")
     await bot.send(person, "护照快到期了，想咨询续签需要哪些材料。")
-    days = request_log.last(person.id)
-    before = copy.deepcopy(days)
-    await bot.press(person, "11月24日", message=days)
-    lose_the_edit(days, before)
+    days, _times = await press_and_lose_the_edit(bot, request_log, person, "11月24日")
     count = len(request_log.messages(person.id))
 
     await bot.press(person, "11月24日", message=days)

@@ -4,11 +4,9 @@ place with it, once, and the form goes on from there."""
 
 from __future__ import annotations
 
-import copy
-
-from tests.booking.test_replay_redraw import lose_the_edit, showing
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.replay import press_and_lose_the_edit, showing
 
 
 async def test_a_channel_press_handled_again_redraws_the_pressed_screen_with_the_kinds(
@@ -16,10 +14,7 @@ async def test_a_channel_press_handled_again_redraws_the_pressed_screen_with_the
 ) -> None:
     officer = station.officer2
     await bot.send(officer, "/register")
-    screen = request_log.last(officer.id)
-    before = copy.deepcopy(screen)
-    await bot.press(officer, "来访", message=screen)
-    lose_the_edit(screen, before)
+    screen, _kinds = await press_and_lose_the_edit(bot, request_log, officer, "来访")
     count = len(request_log.messages(officer.id))
 
     await bot.press(officer, "来访", message=screen)  # the same press, handled again

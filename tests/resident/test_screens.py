@@ -19,6 +19,21 @@ def said_after(request_log: RecordingRequest, person: Person, before: int) -> li
     return request_log.messages(person.id)[before:]
 
 
+async def filed(bot: Harness, request_log: RecordingRequest, station: Station) -> Person:
+    """The resident, onboarded, with one case filed (XF-20261123-0001)."""
+    resident = station.resident
+    await onboard(bot, request_log, station)
+    await fill_form(bot, station)
+    await bot.press(resident, "确认提交")
+    return resident
+
+
+async def accepted(bot: Harness, station: Station) -> None:
+    """The officer's card delivered and the case accepted (受理); the resident's notice is not sent yet."""
+    await bot.deliver()
+    await bot.press(station.officer, "受理")
+
+
 async def test_the_reminder_is_on_the_welcome_the_menu_help_a_forms_first_screen_and_the_filing(
     bot: Harness, request_log: RecordingRequest, station: Station
 ) -> None:
@@ -52,12 +67,8 @@ async def test_the_reminder_is_on_the_welcome_the_menu_help_a_forms_first_screen
 async def test_notices_lists_and_details_carry_no_reminder(
     bot: Harness, request_log: RecordingRequest, station: Station
 ) -> None:
-    resident = station.resident
-    await onboard(bot, request_log, station)
-    await fill_form(bot, station)
-    await bot.press(resident, "确认提交")
-    await bot.deliver()
-    await bot.press(station.officer, "受理")
+    resident = await filed(bot, request_log, station)
+    await accepted(bot, station)
     before = len(request_log.messages(resident.id))
     await bot.deliver()
     notices = said_after(request_log, resident, before)
@@ -78,10 +89,7 @@ async def test_notices_lists_and_details_carry_no_reminder(
 async def test_case_details_replace_the_list_and_lead_back_to_it(
     bot: Harness, request_log: RecordingRequest, station: Station
 ) -> None:
-    resident = station.resident
-    await onboard(bot, request_log, station)
-    await fill_form(bot, station)
-    await bot.press(resident, "确认提交")
+    resident = await filed(bot, request_log, station)
     await bot.send(resident, "/mycases")
     listing = request_log.last(resident.id)
     sent_before = len(request_log.messages(resident.id))
@@ -116,12 +124,8 @@ async def test_case_details_replace_the_list_and_lead_back_to_it(
 async def test_a_case_opened_from_a_notice_keeps_the_notice_and_offers_the_list(
     bot: Harness, request_log: RecordingRequest, station: Station
 ) -> None:
-    resident = station.resident
-    await onboard(bot, request_log, station)
-    await fill_form(bot, station)
-    await bot.press(resident, "确认提交")
-    await bot.deliver()
-    await bot.press(station.officer, "受理")
+    resident = await filed(bot, request_log, station)
+    await accepted(bot, station)
     await bot.deliver()
     notice = request_log.last(resident.id)
     notice_text = notice.text

@@ -1,0 +1,161 @@
+"""The steps of a form a staff member fills in with buttons and typed text (/register, /visit).
+
+Each form is a dialog flow: the step it is at decides its screen. What the forms share is here:
+starting one (or showing the one in progress), taking a button press only at the step it belongs
+to, moving on with what the step kept, cancelling, explaining typed input that does not fit, and
+sending the form at its review, where the update id lets a replay find what was filed before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from telegram import Update
+
+from core.cases.errors import CaseError
+from core.cases.filing import FormSentAlready
+from core.cases.lifecycle import TransitionRefused
+from core.dialog_state import clear, get, put
+from core.dialogs import Dialog
+from core.i18n import N_, Safe, t
+from core.models import Staff
+from core.outgoing import Outgoing
+from handlers import common, render
+from handlers.context import JmContext
+
+STEP_PAST = N_("This step is already past; please use the latest message.")
+
+Screen = Callable[[JmContext, Staff, Dialog], Awaitable[Outgoing]]
+Submit = Callable[[JmContext, Staff, dict[str, Any], int], Awaitable[Outgoing]]
+
+
+class Refusal(Protocol):
+    """Input that does not fit the step: `reason` is a msgid, `values` fill it in."""
+
+    reason: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StaffForm:
+    """One form's flow, what is said when it is gone, and how the step it is at is drawn.
+
+    `redraw_past`: a press for a step already past (a second tap, or a press handled again after
+    a crash whose redraw never arrived) also redraws the pressed message with the current step.
+    """
+
+    flow: str
+    gone: str
+    screen: Screen
+    redraw_past: bool = False
+
+    async def start(
+        self,
+        update: Update,
+        context: JmContext,
+        step: str,
+        initial: Callable[[JmContext, Staff], Awaitable[dict[str, Any]]],
+    ) -> None:
+        """A new form at `step` with `initial` data, or the one in progress where it was left."""
+        staff = await common.staff_member(update, context)
+        if staff is None or staff.telegram_id is None:
+            return
+        existing = await get(context.services, staff.telegram_id)
+        if existing is not None and existing.flow == self.flow:
+            await self.show(update, context, staff, existing)
+            return
+        dialog = await put(context.services, staff.telegram_id, self.flow, step, await initial(context, staff))
+        await self.show(update, context, staff, dialog)
+
+    async def show(
+        self, update: Update, context: JmContext, staff: Staff, dialog: Dialog, *, edit: bool = False
+    ) -> None:
+        """The screen of the step the form is at, in the pressed message (`edit`) or a new one."""
+        out = await self.screen(context, staff, dialog)
+        if edit:
+            await render.edit(update, context.services, context.bot, out)
+        else:
+            await render.reply(update, context.services, context.bot, out)
+
+    async def at(
+        self, update: Update, context: JmContext, expected: str | frozenset[str] | None
+    ) -> tuple[Dialog, Staff] | None:
+        """The staff member's form for a button press, if the button belongs to the step(s) it is at."""
+        staff = await common.staff_member(update, context)
+        if staff is None or staff.telegram_id is None:
+            return None
+        dialog = await get(context.services, staff.telegram_id)
+        if dialog is None or dialog.flow != self.flow:
+            await common.alert(update, staff.language, self.gone)
+            return None
+        steps = frozenset({expected}) if isinstance(expected, str) else expected
+        if steps is not None and dialog.step not in steps:
+            await common.alert(update, staff.language, STEP_PAST)
+            if self.redraw_past:
+                await self.show(update, context, staff, dialog, edit=True)
+            return None
+        return dialog, staff
+
+    async def advance(
+        self,
+        update: Update,
+        context: JmContext,
+        found: tuple[Dialog, Staff],
+        step: str,
+        changes: dict[str, Any],
+        *,
+        edit: bool = True,
+    ) -> None:
+        """Keeps `changes` and shows `step`: in the pressed message, or (`edit=False`) after typed text."""
+        dialog, staff = found
+        dialog = await put(context.services, dialog.user_id, self.flow, step, {**dialog.data, **changes})
+        await common.ack(update)  # nothing to answer after typed text
+        await self.show(update, context, staff, dialog, edit=edit)
+
+    async def press(
+        self,
+        update: Update,
+        context: JmContext,
+        at: str | frozenset[str],
+        step: str,
+        changes: dict[str, Any],
+    ) -> None:
+        """A button of step(s) `at` keeps `changes` and shows `step`; a press from elsewhere is refused."""
+        found = await self.at(update, context, at)
+        if found:
+            await self.advance(update, context, found, step, changes)
+
+    async def cancel(self, update: Update, context: JmContext, said: str) -> None:
+        """Drops the form and says so (`said` is a msgid) in the pressed message."""
+        found = await self.at(update, context, None)
+        if found:
+            dialog, staff = found
+            await clear(context.services, dialog.user_id)
+            await common.ack(update)
+            await render.edit(update, context.services, context.bot, Outgoing(Safe(t(staff.language, said))))
+
+    async def refuse(self, update: Update, context: JmContext, staff: Staff, dialog: Dialog, bad: Refusal) -> None:
+        """Typed input that does not fit: why, then the step's screen again."""
+        explained = Outgoing(Safe(t(staff.language, bad.reason, **bad.values)))
+        await render.reply(update, context.services, context.bot, explained)
+        await self.show(update, context, staff, dialog)
+
+    async def send(self, update: Update, context: JmContext, submit: Submit) -> None:
+        """Files the form with `submit` (given the update id), and shows what it says in the pressed message."""
+        staff = await common.staff_member(update, context)
+        if staff is None or staff.telegram_id is None:
+            return
+        dialog = await get(context.services, staff.telegram_id)
+        data = dialog.data if dialog is not None and dialog.flow == self.flow else {}
+        try:
+            out = await submit(context, staff, data, update.update_id)
+        except FormSentAlready:
+            await common.alert(update, staff.language, self.gone)
+            return
+        except (CaseError, TransitionRefused) as refused:
+            await common.alert(update, staff.language, refused.reason)
+            return
+        await common.ack(update)
+        await render.edit(update, context.services, context.bot, out)
