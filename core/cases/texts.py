@@ -31,13 +31,25 @@ CARD_ACTIONS = {
     Action.REJECT: ("case_reject", N_("✖️ Reject")),
 }
 
-# The outbox kind that redraws an officer's earlier card in place (core/cases.py redraw_cards).
+# The outbox kind that redraws an officer's earlier card in place (core/cases/notify.py redraw_cards).
 CARD_REDRAW = "case_card_redraw"
 
 # The button that sends the officer a case's photos (as an album) and its location; with an
 # "event_id" in its payload, only the photos one addition of the resident brought.
 MEDIA_ACTION = "case_media"
 ADDED_DESCRIPTION_MAX = 800
+
+# Every button of a card and of the screens drawn in its place (timeline, transfer list); once the
+# case is over they all point at CLOSED_CARD, which only says so (core/cases/notify.py settle_cards).
+CARD_BUTTONS = [
+    *(action for action, _label in CARD_ACTIONS.values()),
+    "case_transfer_to",
+    "case_contact",
+    "case_timeline",
+    "case_back",
+    MEDIA_ACTION,
+]
+CLOSED_CARD = "case_closed"
 
 CARD_HEADLINE = {
     "new": N_("🆕 New case assigned to you"),
@@ -282,11 +294,15 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
 
 
 async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    """An officer's earlier card, redrawn in place as the case is now (see cases.redraw_cards)."""
+    """An officer's earlier card, redrawn in place as the case is now (see notify.redraw_cards);
+    without buttons when it was queued because the case is over (payload "final")."""
     if payload.get("staff_id") is None:
         return None
     card = await render_card(conn, {**payload, "reason": "current"})
-    return None if card is None else dataclasses.replace(card, edit_message_id=int(payload["message_id"]))
+    if card is None:
+        return None
+    buttons = () if payload.get("final") else card.buttons
+    return dataclasses.replace(card, buttons=buttons, edit_message_id=int(payload["message_id"]))
 
 
 async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
