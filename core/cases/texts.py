@@ -14,7 +14,7 @@ import storage.cases
 from core import labels, pii
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
-from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
+from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
 from core.outbox import Renderer, payload_tz
 from core.outgoing import Button, Outgoing, rows
@@ -295,13 +295,15 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
 
 async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     """An officer's earlier card, redrawn in place as the case is now (see notify.redraw_cards);
-    without buttons when it was queued because the case is over (payload "final")."""
+    without buttons once the case is over (queued for that: payload "final"; or redrawn for
+    another reason, a deleted resident, after it ended), so a settled card never comes alive."""
     if payload.get("staff_id") is None:
         return None
     card = await render_card(conn, {**payload, "reason": "current"})
-    if card is None:
+    case = await storage.cases.get(conn, int(payload["case_id"]))
+    if card is None or case is None:
         return None
-    buttons = () if payload.get("final") else card.buttons
+    buttons = () if payload.get("final") or case.status not in OPEN_STATUSES else card.buttons
     return dataclasses.replace(card, buttons=buttons, edit_message_id=int(payload["message_id"]))
 
 

@@ -110,3 +110,36 @@ async def test_the_supervisors_card_of_an_escalated_case_is_redrawn_when_it_is_r
     assert escalated.edited and escalated.buttons == [] and "状态：已办结" in escalated.text
     await bot.press_data(supervisor, old, escalated)
     assert alert_text(request_log) == CLOSED_RESOLVED
+
+
+async def test_a_settled_card_redrawn_for_a_deleted_resident_stays_without_buttons(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    officer, resident = station.officer, station.resident
+    card = await file_case(bot, request_log, station)
+    await bot.press(officer, "✅ 受理", message=card)
+    await bot.press(officer, "☑️ 办结", message=card)
+    await bot.send(officer, "已处理完毕。")
+    await bot.deliver()
+    assert card.buttons == []
+    await bot.send(resident, "/privacy")
+    await bot.press(resident, "删除我的资料")
+    await bot.press(resident, "确定删除")
+    await bot.deliver()
+    assert "账户已注销" in card.text and "状态：已办结" in card.text
+    assert card.buttons == []
+
+
+async def test_rejecting_a_case_settles_its_card_too(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    officer = station.officer
+    card = await file_case(bot, request_log, station)
+    old_accept = card.data_for("受理")
+    await bot.press(officer, "✖️ 不予受理", message=card)
+    await bot.send(officer, "属于民事纠纷，不属于公安机关管辖。")
+    await bot.send(officer, "请向当地人民法院立案庭咨询。")
+    await bot.deliver()
+    assert card.edited and card.buttons == [] and "状态：不予受理" in card.text
+    await bot.press_data(officer, old_accept, card)
+    assert alert_text(request_log) == "该诉求已结束（当前：不予受理），此按钮已失效。"
