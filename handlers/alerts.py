@@ -220,7 +220,7 @@ async def send(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     member, dialog = found
     services = context.services
     if not service.may_send(member, services):
-        await common.alert(update, member.language, texts.NOT_APPROVER)
+        await alerts_draft.refuse_not_approver(update, context)
         return
     recorded = await service.submit(services, member, alerts_draft.draft_of(dialog.data))
     started = await service.start(services, member, recorded.id)
@@ -263,7 +263,7 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
 async def _approver(update: Update, context: JmContext) -> Staff | None:
     member = await alerts_draft.sender(update, context)
     if member is None or not service.may_send(member, context.services):
-        await alerts_draft.refuse(update, context, texts.NOT_APPROVER)
+        await alerts_draft.refuse_not_approver(update, context)
         return None
     return member
 

@@ -3,15 +3,16 @@ read back from it and its screen (used by handlers/alerts.py and handlers/alerts
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from telegram import Update
 
-from core import dialog_state, enrolment
+from core import areas, dialog_state, enrolment
 from core.alerts import service, texts
 from core.alerts.model import Topic
 from core.dialogs import Dialog
-from core.i18n import t
+from core.i18n import Safe, t
 from core.models import Language, Staff
 from core.names import area_name
 from core.outgoing import Outgoing
@@ -42,18 +43,28 @@ async def refuse(update: Update, context: JmContext, message: str) -> None:
         await say(update, context, Outgoing(t(lang, message)))
 
 
+async def refuse_not_approver(update: Update, context: JmContext) -> None:
+    """Only the station's supervisors and leaders approve alerts: said with the station's titles."""
+    lang = await common.language_for(update, context)
+    text = texts.not_approver(lang, await areas.titles(context.services))
+    if update.callback_query is not None:
+        await common.answer_query(update, text, show_alert=True)
+    else:
+        await say(update, context, Outgoing(Safe(html.escape(text))))
+
+
 async def area_options(services: Services, lang: Language) -> list[tuple[int, str, str]]:
     """The areas an alert may go to as (id, level, name), the station first, then towns, then villages."""
-    areas = await service.areas(services)
+    every = await service.areas(services)
     order = {"station": 0, "town": 1, "village": 2}
-    by_parent = sorted(areas, key=lambda a: (order.get(a.level, 3), a.code))
+    by_parent = sorted(every, key=lambda a: (order.get(a.level, 3), a.code))
     return [(a.id, a.level, area_name(a, lang)) for a in by_parent]
 
 
 async def area_names(services: Services, lang: Language, area_ids: list[int]) -> str:
     """The names of the chosen areas as one line in the reader's language."""
-    areas = {a.id: a for a in await service.areas(services)}
-    return texts.joined(lang, [area_name(areas.get(a), lang) for a in area_ids])
+    by_id = {a.id: a for a in await service.areas(services)}
+    return texts.joined(lang, [area_name(by_id.get(a), lang) for a in area_ids])
 
 
 def draft_of(data: dict[str, Any]) -> service.Draft:

@@ -148,9 +148,15 @@ async def answer_refused(update: Update, context: JmContext, reason: buttons.Ref
     """
     lang = await language_for(update, context)
     await answer_query(update, tp(lang, REFUSALS[reason]), show_alert=True)
+    if reason is not buttons.Refusal.NOT_YOURS:
+        await drop_pressed_buttons(update, context)
+
+
+async def drop_pressed_buttons(update: Update, context: JmContext) -> None:
+    """Removes the buttons of the presser's own message that still shows the pressed, dead button."""
     query = update.callback_query
     message = query.message if query is not None else None
-    if query is None or message is None or reason is buttons.Refusal.NOT_YOURS:
+    if query is None or message is None:
         return
     if message.chat.id != query.from_user.id or not _shows(message, query.data):
         return

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core import areas
 from core.clock import TimeGoesForward
 from core.i18n import language_of
 from sandbox.control import Body
@@ -60,6 +61,7 @@ class ClockApi:
         tz = services.config.tz
         now = timeline.clock.now()
         upcoming = await timeline.upcoming(now)
+        titles = await areas.titles(services)
         next_day = services.calendar.next_workday(now.astimezone(tz).date())
         return {
             "now": now.astimezone(tz).isoformat(timespec="seconds"),
@@ -68,7 +70,7 @@ class ClockApi:
             if upcoming is None
             else {
                 "at": upcoming.at.astimezone(tz).isoformat(timespec="seconds"),
-                "what": upcoming.describe(language_of(lang)),
+                "what": upcoming.describe(language_of(lang), titles),
                 "kind": upcoming.kind,
             },
             "next_working_day": {

@@ -23,7 +23,8 @@ from core.booking.slots import BookingStatus
 from core.clock import MovableClock, TimeGoesForward
 from core.followups import model
 from core.i18n import N_, tp
-from core.models import Language
+from core.models import Language, Role
+from core.names import DEFAULT_TITLES, Titles
 from core.services import Services
 from scheduler import digest, renderers
 from scheduler.dispatcher import Dispatcher
@@ -49,14 +50,14 @@ LABELS: dict[str, str] = {
     model.VISIT_REMINDER: N_("repeat visit reminder to the officer"),
     VISIT: N_("repeat visit reminder to the officer"),
     renderers.DEADLINE_REMINDER: N_("deadline reminder to the officer"),
-    renderers.OVERDUE: N_("overdue case urged to the supervisor"),
-    LEADER_ESCALATION: N_("overdue case urged to the leader"),
-    digest.DIGEST: N_("morning digest to officers and supervisors"),
-    WEEKLY_REPORT: N_("weekly report to leaders and supervisors"),
+    renderers.OVERDUE: N_("overdue case urged to the {supervisor}"),
+    LEADER_ESCALATION: N_("overdue case urged to the {leader}"),
+    digest.DIGEST: N_("morning digest to each {officer} and {supervisor}"),
+    WEEKLY_REPORT: N_("weekly report to each {leader} and {supervisor}"),
     policy.NOTICE: N_("consultation reminder to the resident"),
     policy.CARD: N_("consultation reminder to the officer"),
     BOOKING_REMINDER: N_("reminder to answer a consultation request"),
-    BOOKING_ESCALATION: N_("unanswered consultation request goes to the supervisor"),
+    BOOKING_ESCALATION: N_("unanswered consultation request goes to the {supervisor}"),
     BOOKING_EXPIRY: N_("unanswered consultation request expires"),
 }
 OTHER = N_("a message waiting for its time")
@@ -71,9 +72,11 @@ class Upcoming:
     kind: str
     case_number: str | None = None
 
-    def describe(self, language: Language) -> str:
-        """What it is, for a person: "follow-up question to the resident (XF-20261203-0001)"."""
-        what = tp(language, LABELS.get(self.kind, OTHER))
+    def describe(self, language: Language, titles: Titles = DEFAULT_TITLES) -> str:
+        """What it is, for a person: "follow-up question to the resident (XF-20261203-0001)";
+        the staff it goes to are named by the station's `titles` of their roles."""
+        roles = {role.value: titles.of(role, language) for role in (Role.OFFICER, Role.SUPERVISOR, Role.LEADER)}
+        what = tp(language, LABELS.get(self.kind, OTHER), **roles)
         return tp(language, WITH_CASE, what=what, number=self.case_number) if self.case_number else what
 
 

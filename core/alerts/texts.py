@@ -7,7 +7,8 @@ from datetime import tzinfo
 
 from core.alerts.model import Alert, Reach, Topic, text_for
 from core.i18n import N_, Safe, fmt, t, tp
-from core.models import Language
+from core.models import Language, Role
+from core.names import Titles
 from core.onboarding import LANGUAGE_NAMES
 from core.outgoing import Attachment, Button, Outgoing, rows
 from core.scripts import to_traditional
@@ -24,7 +25,12 @@ TOPIC_NAME = {
 OPT_OUT = "alert_optout"  # the resident's one-tap button under each alert
 CLOSED = N_("This draft is closed. Send /alert to start a new one.")
 NOT_ALLOWED = N_("Only station staff can send safety alerts.")
-NOT_APPROVER = N_("Only a supervisor or leader can approve and send safety alerts.")
+NOT_APPROVER = N_("Only the {supervisor} or the {leader} can approve and send safety alerts.")
+
+
+def not_approver(lang: Language, titles: Titles) -> str:
+    """Who may approve an alert, by the station's own titles of its roles (plain text)."""
+    return tp(lang, NOT_APPROVER, supervisor=titles.of(Role.SUPERVISOR, lang), leader=titles.of(Role.LEADER, lang))
 
 
 def topic_name(lang: Language, topic: Topic) -> str:

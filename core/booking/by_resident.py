@@ -298,6 +298,7 @@ async def cancel_by_resident(services: Services, resident: Resident, booking_id:
             Actor.RESIDENT,
             resident.id,
             data={"booking_id": booking.id, "booking": B.CANCELLED.value},
+            tz=services.config.tz.key,
         )
         cancelled = await reread(conn, booking.id)
         await queue_card(conn, services, cancelled, cancelled.officer_id, "cancelled", now)

@@ -141,6 +141,7 @@ async def decline(services: Services, staff: Staff, booking_id: int, version: in
             staff.id,
             note=reason,
             data={"booking_id": booking.id, "booking": B.DECLINED.value},
+            tz=services.config.tz.key,
             ack_due_at=case.ack_due_at or booking.confirm_due_at,
         ):
             await record_event(conn, case, now, EV_CANCELLED, Actor.HANDLER, staff.id, note=reason)

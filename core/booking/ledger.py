@@ -20,7 +20,9 @@ from core.booking.slots import (
     Booking,
 )
 from core.cases.lifecycle import Action, Actor, TransitionRefused, target
-from core.models import Case
+from core.cases.notify import settle_cards
+from core.models import OPEN_STATUSES, Case
+from core.workdays import STATION_TZ
 from storage import outbox
 
 
@@ -59,10 +61,12 @@ async def case_step(
     *,
     note: str | None = None,
     data: dict[str, Any] | None = None,
+    tz: str = STATION_TZ.key,
     **extra: Any,
 ) -> bool:
     """Moves the case with its booking; False (nothing done) when the case is past that step
-    already, e.g. an officer accepted it on the ordinary case card before confirming the booking."""
+    already, e.g. an officer accepted it on the ordinary case card before confirming the booking.
+    A step that ends the case leaves its staff cards without live buttons (`tz`: the station's)."""
     try:
         new_status = target(action, case.status, actor)
     except TransitionRefused:
@@ -86,6 +90,8 @@ async def case_step(
         note=note,
         data=data or {},
     )
+    if new_status not in OPEN_STATUSES:
+        await settle_cards(conn, case.id, new_status, now, tz)
     return True
 
 

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.cases.errors import log
-from core.cases.texts import CARD_REDRAW
-from core.models import Case
+from core.cases.texts import CARD_BUTTONS, CARD_REDRAW, CLOSED_CARD
+from core.models import Case, Status
 from core.outgoing import Priority
-from storage import outbox, people
+from storage import buttons, outbox, people
 
 
 async def notify_staff(
@@ -38,18 +38,37 @@ async def notify_staff(
     )
 
 
-async def redraw_cards(conn: AsyncConnection, case_ids: list[int], now: datetime, tz: str) -> int:
+async def settle_cards(conn: AsyncConnection, case_id: int, status: Status, now: datetime, tz: str) -> int:
+    """The case is over (resolved, closed, rejected, withdrawn): every card of it the bot sent to
+    staff is redrawn in place with its final state and no buttons, and every button of those cards
+    (and of the screens shown in their place) only says that the case is over. Returns how many
+    cards are redrawn."""
+    await buttons.retarget_for_case(conn, case_id, CARD_BUTTONS, CLOSED_CARD)
+    return await redraw_cards(conn, [case_id], now, tz, final=status)
+
+
+async def redraw_cards(
+    conn: AsyncConnection, case_ids: list[int], now: datetime, tz: str, *, final: Status | None = None
+) -> int:
     """Queues an edit of every officer's card of these cases that Telegram still shows, so it
-    shows the case as it is now (a deleted resident's name and phone gone). Returns how many."""
+    shows the case as it is now (a deleted resident's name and phone gone); `final`, the status
+    that ended the case: without buttons. Returns how many."""
     queued = 0
+    extra = {"final": final.value} if final is not None else {}
     for chat_id, payload, case_id, message_id in await outbox.sent_cards(conn, case_ids, kind="case_card"):
         row = await outbox.enqueue(
             conn,
-            dedupe_key=f"redraw:{chat_id}:{message_id}:{now:%Y%m%d%H%M%S}",
+            dedupe_key=f"redraw:{chat_id}:{message_id}:{now:%Y%m%d%H%M%S}" + (f":{final}" if final else ""),
             chat_id=chat_id,
             audience="staff",
             kind=CARD_REDRAW,
-            payload={"case_id": case_id, "staff_id": payload.get("staff_id"), "message_id": message_id, "tz": tz},
+            payload={
+                "case_id": case_id,
+                "staff_id": payload.get("staff_id"),
+                "message_id": message_id,
+                "tz": tz,
+                **extra,
+            },
             priority=Priority.NORMAL,
             case_id=case_id,
             due_at=now,

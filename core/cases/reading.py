@@ -8,7 +8,7 @@ import storage.areas
 import storage.booking
 import storage.cases
 from core.cases.routing import subtree
-from core.models import OPEN_STATUSES, Case, CaseEvent, Resident, Role, Staff
+from core.models import OPEN_STATUSES, Case, CaseEvent, Resident, Role, Staff, Status
 from core.services import Services
 
 
@@ -26,6 +26,13 @@ async def number_of(services: Services, *, case_id: int | None = None, booking_i
             case_id = booking.case_id if booking is not None else None
         case = await storage.cases.get(conn, case_id) if case_id is not None else None
     return case.number if case is not None else None
+
+
+async def status_of(services: Services, case_id: int) -> Status | None:
+    """Where the case stands now; None when there is no such case (any more)."""
+    async with services.db.read() as conn:
+        case = await storage.cases.get(conn, case_id)
+    return case.status if case is not None else None
 
 
 async def events(services: Services, case_id: int) -> list[CaseEvent]:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.cases
 from core.cases.errors import CASE_NOT_FOUND, CaseError
 from core.cases.lifecycle import Action, Actor, TransitionRefused, target
-from core.cases.notify import notify_staff
+from core.cases.notify import notify_staff, settle_cards
 from core.i18n import N_
 from core.models import OPEN_STATUSES, Case, Resident
 from core.services import Services
@@ -46,6 +46,7 @@ async def withdraw(services: Services, resident: Resident, case_id: int, update_
         )
         if case.assignee_id is not None:
             await notify_staff(conn, case.assignee_id, case.id, event_id, "withdrawn", now, services.config.tz.key)
+        await settle_cards(conn, case.id, new_status, now, services.config.tz.key)
         updated = await storage.cases.get(conn, case.id)
     services.wake_sender()
     assert updated is not None

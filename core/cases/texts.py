@@ -14,7 +14,7 @@ import storage.cases
 from core import labels, pii
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
-from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
+from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
 from core.outbox import Renderer, payload_tz
 from core.outgoing import Button, Outgoing, rows
@@ -31,13 +31,25 @@ CARD_ACTIONS = {
     Action.REJECT: ("case_reject", N_("✖️ Reject")),
 }
 
-# The outbox kind that redraws an officer's earlier card in place (core/cases.py redraw_cards).
+# The outbox kind that redraws an officer's earlier card in place (core/cases/notify.py redraw_cards).
 CARD_REDRAW = "case_card_redraw"
 
 # The button that sends the officer a case's photos (as an album) and its location; with an
 # "event_id" in its payload, only the photos one addition of the resident brought.
 MEDIA_ACTION = "case_media"
 ADDED_DESCRIPTION_MAX = 800
+
+# Every button of a card and of the screens drawn in its place (timeline, transfer list); once the
+# case is over they all point at CLOSED_CARD, which only says so (core/cases/notify.py settle_cards).
+CARD_BUTTONS = [
+    *(action for action, _label in CARD_ACTIONS.values()),
+    "case_transfer_to",
+    "case_contact",
+    "case_timeline",
+    "case_back",
+    MEDIA_ACTION,
+]
+CLOSED_CARD = "case_closed"
 
 CARD_HEADLINE = {
     "new": N_("🆕 New case assigned to you"),
@@ -296,11 +308,17 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
 
 
 async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    """An officer's earlier card, redrawn in place as the case is now (see cases.redraw_cards)."""
+    """An officer's earlier card, redrawn in place as the case is now (see notify.redraw_cards);
+    without buttons once the case is over (queued for that: payload "final"; or redrawn for
+    another reason, a deleted resident, after it ended), so a settled card never comes alive."""
     if payload.get("staff_id") is None:
         return None
     card = await render_card(conn, {**payload, "reason": "current"})
-    return None if card is None else dataclasses.replace(card, edit_message_id=int(payload["message_id"]))
+    case = await storage.cases.get(conn, int(payload["case_id"]))
+    if card is None or case is None:
+        return None
+    buttons = () if payload.get("final") or case.status not in OPEN_STATUSES else card.buttons
+    return dataclasses.replace(card, buttons=buttons, edit_message_id=int(payload["message_id"]))
 
 
 async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
