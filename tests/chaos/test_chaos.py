@@ -1,7 +1,9 @@
 """Chaos: 30 residents file at once while the bot is killed with SIGKILL 8 times at random moments.
 
 At the end every confirmed form is exactly one case with one officer card and one notice of its
-acceptance, every step got its answer, forms interrupted by a kill went on, the database passes
+acceptance recorded as sent (a copy Telegram accepted in the instant before a kill, before the bot
+wrote it down, is sent again and counted apart: the Bot API has no way to ask), every step got its
+answer, forms interrupted by a kill went on, the database passes
 its integrity check, and neither the inbox nor the outbox holds anything left to do. The run has
 its own deadline; the long run is bench/chaos.py.
 """

@@ -126,7 +126,7 @@ async def test_a_settled_card_redrawn_for_a_deleted_resident_stays_without_butto
     await bot.press(resident, "删除我的资料")
     await bot.press(resident, "确定删除")
     await bot.deliver()
-    assert "账户已注销" in card.text and "状态：已办结" in card.text
+    assert "群众：已删除 · 电话 已删除" in card.text and "状态：已办结" in card.text
     assert card.buttons == []
 
 
