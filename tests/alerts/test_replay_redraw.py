@@ -1,0 +1,30 @@
+"""An /alert button pressed just before a crash and handled again at start-up (or tapped twice)
+leaves the staff member looking at the step the draft is at: the pressed message is redrawn in
+place with it, once, and the draft goes on from there; an area ticked twice stays ticked."""
+
+from __future__ import annotations
+
+from tests.conftest import Station
+from tests.harness import Harness, RecordingRequest
+from tests.helpers.replay import press_and_lose_the_edit, showing
+
+
+async def test_a_topic_press_handled_again_redraws_the_pressed_screen_with_the_text_step(
+    bot: Harness, request_log: RecordingRequest, station: Station
+) -> None:
+    sender = station.supervisor
+    await bot.send(sender, "/alert")
+    areas, _ticked = await press_and_lose_the_edit(bot, request_log, sender, "幸福里社区")
+    await bot.press(sender, "幸福里社区", message=areas)  # the same press, handled again
+    assert any(label.startswith("✅") and "幸福里社区" in label for label in areas.labels())  # still ticked
+    await bot.press(sender, "下一步", message=areas)
+    screen, asked = await press_and_lose_the_edit(bot, request_log, sender, "反诈")
+    assert "反诈" in " ".join(screen.labels())  # the staff member still sees the topics
+    count = len(request_log.messages(sender.id))
+
+    await bot.press(sender, "反诈", message=screen)  # the same press, handled again
+    assert screen.edited and screen.text == asked  # the pressed message shows the draft's step
+    assert not showing(request_log, sender.id, "反诈")  # no screen offers the topics any more
+    assert len(request_log.messages(sender.id)) == count  # nothing sent anew
+    await bot.send(sender, "近期有人冒充快递客服骗取转账，请勿点击陌生链接。")  # and the draft goes on
+    assert "预览" in " ".join(request_log.last(sender.id).labels())
