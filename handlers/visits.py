@@ -68,7 +68,7 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
     return form.household_screen(lang, list(data.get("found") or []), bool(data.get("searched")))
 
 
-FORM = StaffForm(form.FLOW, FORM_GONE, _screen, redraw_past=True)
+FORM = StaffForm(form.FLOW, FORM_GONE, _screen)
 
 
 async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
