@@ -137,7 +137,8 @@ async def urgent(update: Update, context: JmContext, grant: ButtonGrant) -> None
     if found is None:
         return
     member, dialog = found
-    data = {**dialog.data, "urgent": not dialog.data.get("urgent", False)}
+    # The button says what the press makes of the draft, so a press handled twice is not undone.
+    data = {**dialog.data, "urgent": bool(grant.payload.get("urgent", not dialog.data.get("urgent", False)))}
     await alerts_draft.save(context, member, "compose", data)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, await alerts_draft.draft_screen(context, member, data))

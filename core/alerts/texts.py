@@ -148,7 +148,11 @@ def draft_screen(
     ]
     keyboard = rows(
         versions,
-        [Button(tp(lang, "Not urgent") if urgent else tp(lang, "🚨 Mark urgent"), "alert_urgent", {})],
+        [
+            Button(
+                tp(lang, "Not urgent") if urgent else tp(lang, "🚨 Mark urgent"), "alert_urgent", {"urgent": not urgent}
+            )
+        ],
         [
             Button(tp(lang, "🗑 Remove the photo"), "alert_photo_remove", {})
             if photo

@@ -28,3 +28,20 @@ async def test_a_topic_press_handled_again_redraws_the_pressed_screen_with_the_t
     assert len(request_log.messages(sender.id)) == count  # nothing sent anew
     await bot.send(sender, "近期有人冒充快递客服骗取转账，请勿点击陌生链接。")  # and the draft goes on
     assert "预览" in " ".join(request_log.last(sender.id).labels())
+
+
+async def test_an_urgent_press_handled_again_leaves_the_draft_urgent(
+    bot: Harness, request_log: RecordingRequest, station: Station
+) -> None:
+    sender = station.supervisor
+    await bot.send(sender, "/alert")
+    await bot.press(sender, "幸福里社区")
+    await bot.press(sender, "下一步")
+    await bot.press(sender, "反诈")
+    await bot.send(sender, "近期有人冒充快递客服骗取转账，请勿点击陌生链接。")
+    draft, urgent = await press_and_lose_the_edit(bot, request_log, sender, "设为紧急")
+    assert "改为不紧急" not in " ".join(draft.labels())
+
+    await bot.press(sender, "设为紧急", message=draft)  # the same press, handled again
+    assert draft.edited and draft.text == urgent and "改为不紧急" in " ".join(draft.labels())
+    assert len(showing(request_log, sender.id, "改为不紧急")) == 1
