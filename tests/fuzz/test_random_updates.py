@@ -29,7 +29,7 @@ WORDS = ["跳过", "确认", "13812345678", "510302199001010017", "简体中文"
 
 @pytest.mark.fuzz
 @settings(
-    max_examples=40,
+    max_examples=50,
     deadline=None,
     derandomize=True,
     database=None,

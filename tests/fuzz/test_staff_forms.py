@@ -36,7 +36,7 @@ async def households(services: Services, station: Station) -> list[Resident]:
 
 @pytest.mark.fuzz
 @settings(
-    max_examples=25,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     database=None,
