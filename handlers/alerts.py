@@ -56,7 +56,10 @@ async def toggle_area(update: Update, context: JmContext, grant: ButtonGrant) ->
         await common.alert(update, member.language, texts.CLOSED)
         return
     chosen = [int(a) for a in dialog.data.get("areas", [])]
-    chosen = [a for a in chosen if a != area_id] if area_id in chosen else [*chosen, area_id]
+    # The button says what the press makes of the area, so a press handled twice is not undone.
+    on = bool(grant.payload.get("on", area_id not in chosen))
+    if (area_id in chosen) != on:
+        chosen = [*chosen, area_id] if on else [a for a in chosen if a != area_id]
     await alerts_draft.save(context, member, "areas", {**dialog.data, "areas": chosen})
     await common.ack(update)
     await render.edit(update, context.services, context.bot, texts.areas_screen(member.language, options, chosen))
@@ -134,7 +137,8 @@ async def urgent(update: Update, context: JmContext, grant: ButtonGrant) -> None
     if found is None:
         return
     member, dialog = found
-    data = {**dialog.data, "urgent": not dialog.data.get("urgent", False)}
+    # The button says what the press makes of the draft, so a press handled twice is not undone.
+    data = {**dialog.data, "urgent": bool(grant.payload.get("urgent", not dialog.data.get("urgent", False)))}
     await alerts_draft.save(context, member, "compose", data)
     await common.ack(update)
     await render.edit(update, context.services, context.bot, await alerts_draft.draft_screen(context, member, data))

@@ -19,8 +19,10 @@ from core.outgoing import Outgoing
 from core.services import Services
 from handlers import common, render
 from handlers.context import JmContext
+from handlers.form_steps import STEP_PAST
 
 FLOW = "alert"
+PHOTO_STEP = "photo"  # waiting for the alert's photo (handlers/alerts_photo.py)
 
 
 async def sender(update: Update, context: JmContext) -> Staff | None:
@@ -86,10 +88,42 @@ async def draft(update: Update, context: JmContext, *steps: str) -> tuple[Staff,
         await refuse(update, context, texts.NOT_ALLOWED)
         return None
     dialog = await dialog_state.get(context.services, member.telegram_id)
-    if dialog is None or dialog.flow != FLOW or (steps and dialog.step not in steps):
+    if dialog is None or dialog.flow != FLOW:
         await common.alert(update, member.language, texts.CLOSED)
         return None
+    if steps and dialog.step not in steps:
+        # A second tap, or a press handled again after a crash whose screen was never redrawn:
+        # the pressed message shows the step the draft is at now, so the screen matches the draft.
+        await common.alert(update, member.language, STEP_PAST)
+        await render.edit(update, context.services, context.bot, await step_screen(context, member, dialog))
+        return None
     return member, dialog
+
+
+def photo_prompt(lang: Language) -> Outgoing:
+    """Asks for the alert's photo."""
+    return Outgoing(t(lang, "Send the photo for the alert."))
+
+
+async def step_screen(context: JmContext, member: Staff, dialog: Dialog) -> Outgoing:
+    """The screen of the step the draft is at, as the step's own handler draws it."""
+    lang, data, services = member.language, dialog.data, context.services
+    if dialog.step == "areas":
+        options = await area_options(services, lang)
+        return texts.areas_screen(lang, options, [int(a) for a in data.get("areas", [])])
+    if dialog.step == "topic":
+        return texts.topic_screen(lang)
+    if dialog.step == "text":
+        return texts.ask_text(lang, lang)
+    if dialog.step == "version" and data.get("version"):
+        return texts.ask_version(lang, Language(data["version"]))
+    if dialog.step == PHOTO_STEP:
+        return photo_prompt(lang)
+    if dialog.step == "confirm":
+        draft = draft_of(data)
+        reach = await service.reach(services, draft.area_ids, draft.topic)
+        return texts.confirm_screen(lang, reach, needs_approval=not service.may_send(member, services))
+    return await draft_screen(context, member, data)
 
 
 async def save(context: JmContext, member: Staff, step: str, data: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from handlers import alerts_draft, common
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
-STEP = "photo"
+STEP = alerts_draft.PHOTO_STEP
 ASK = "alert_photo"
 REMOVE = "alert_photo_remove"
 
@@ -31,7 +31,7 @@ async def ask(update: Update, context: JmContext, grant: ButtonGrant) -> None:
         return
     await alerts_draft.save(context, member, STEP, dialog.data)
     await common.ack(update)
-    await alerts_draft.say(update, context, Outgoing(t(member.language, "Send the photo for the alert.")))
+    await alerts_draft.say(update, context, alerts_draft.photo_prompt(member.language))
 
 
 async def remove(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -25,6 +25,7 @@ from core.onboarding import choose_language
 from core.outgoing import Attachment, Outgoing
 from handlers import common, render
 from handlers.context import JmContext
+from handlers.form_steps import STEP_PAST
 from handlers.router import ActionHandler, FlowHandler
 
 log = logging.getLogger(__name__)
@@ -115,16 +116,28 @@ async def echo_type(update: Update, context: JmContext, grant: ButtonGrant) -> N
     resident, card_id = found
     echo = Echo(grant.payload["echo"])
     services = context.services
-    await put(
-        services,
-        update.effective_user.id if update.effective_user else 0,
-        FLOW_ECHO,
-        "text",
-        {"card_id": card_id, "echo": echo.value},
-    )
+    dialog = await _dialog(context, resident)
+    if dialog is not None and int(dialog.data.get("card_id", 0)) == card_id and dialog.data.get("echo") == echo.value:
+        await _redraw(update, context, resident, dialog)  # this kind is chosen already
+        return
+    await put(services, resident.telegram_id or 0, FLOW_ECHO, "text", {"card_id": card_id, "echo": echo.value})
     await common.ack(update)
     limit = services.config.description_max_chars
-    await render.reply(update, services, context.bot, texts.ask_text(resident.language, echo, limit))
+    await render.edit(update, services, context.bot, texts.ask_text(resident.language, echo, limit))
+
+
+async def _redraw(update: Update, context: JmContext, resident: Resident, dialog: Dialog) -> None:
+    """A second tap, or a press handled again after a crash whose screen was never redrawn: the
+    pressed message shows the step the 回音 is at now, so the screen matches the form."""
+    services, lang = context.services, resident.language
+    echo = Echo(dialog.data["echo"])
+    await common.alert(update, lang, STEP_PAST)
+    if dialog.step == "review" and dialog.data.get("text"):
+        card = await scanning.own_card(services, resident, int(dialog.data["card_id"]))
+        out = texts.review(lang, card, echo, str(dialog.data["text"]))
+    else:
+        out = texts.ask_text(lang, echo, services.config.description_max_chars)
+    await render.edit(update, services, context.bot, out)
 
 
 async def echo_input(update: Update, context: JmContext, dialog: Dialog) -> None:
@@ -226,16 +239,14 @@ async def echo_again(update: Update, context: JmContext, grant: ButtonGrant) -> 
     if form is None:
         return
     resident, dialog = form
-    await put(
-        context.services,
-        resident.telegram_id or 0,
-        FLOW_ECHO,
-        "text",
-        {k: v for k, v in dialog.data.items() if k != "text"},
-    )
+    if dialog.step != "review":
+        await _redraw(update, context, resident, dialog)
+        return
+    kept = {k: v for k, v in dialog.data.items() if k != "text"}
+    await put(context.services, resident.telegram_id or 0, FLOW_ECHO, "text", kept)
     await common.ack(update)
     limit = context.services.config.description_max_chars
-    await render.reply(
+    await render.edit(
         update, context.services, context.bot, texts.ask_text(resident.language, Echo(dialog.data["echo"]), limit)
     )
 

@@ -42,14 +42,13 @@ class Refusal(Protocol):
 class StaffForm:
     """One form's flow, what is said when it is gone, and how the step it is at is drawn.
 
-    `redraw_past`: a press for a step already past (a second tap, or a press handled again after
-    a crash whose redraw never arrived) also redraws the pressed message with the current step.
+    A press for a step already past (a second tap, or a press handled again after a crash whose
+    redraw never arrived) also redraws the pressed message with the current step.
     """
 
     flow: str
     gone: str
     screen: Screen
-    redraw_past: bool = False
 
     async def start(
         self,
@@ -93,8 +92,7 @@ class StaffForm:
         steps = frozenset({expected}) if isinstance(expected, str) else expected
         if steps is not None and dialog.step not in steps:
             await common.alert(update, staff.language, STEP_PAST)
-            if self.redraw_past:
-                await self.show(update, context, staff, dialog, edit=True)
+            await self.show(update, context, staff, dialog, edit=True)
             return None
         return dialog, staff
 

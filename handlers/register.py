@@ -59,7 +59,7 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
     return form.channel_screen(lang)
 
 
-FORM = StaffForm(form.FLOW, FORM_GONE, _screen, redraw_past=True)
+FORM = StaffForm(form.FLOW, FORM_GONE, _screen)
 
 
 async def pick_channel(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -83,7 +83,7 @@ def areas_screen(lang: Language, options: Sequence[tuple[int, str, str]], chosen
     for area_id, level, name in options:
         mark = "✅ " if area_id in chosen else marks.get(level, "")
         label = tp(lang, "{name} (whole station)", name=name) if level == "station" else name
-        keyboard.append([Button(mark + label, "alert_area", {"area_id": area_id})])
+        keyboard.append([Button(mark + label, "alert_area", {"area_id": area_id, "on": area_id not in chosen})])
     last = [Button(tp(lang, "Next ▶"), "alert_areas_done", {})] if chosen else []
     text = t(lang, "<b>New safety alert</b>\nChoose the areas whose residents get it (several are allowed).")
     return Outgoing(text, rows(*keyboard, [*last, Button(tp(lang, "✖ Cancel"), "alert_cancel", {})]))
@@ -148,7 +148,11 @@ def draft_screen(
     ]
     keyboard = rows(
         versions,
-        [Button(tp(lang, "Not urgent") if urgent else tp(lang, "🚨 Mark urgent"), "alert_urgent", {})],
+        [
+            Button(
+                tp(lang, "Not urgent") if urgent else tp(lang, "🚨 Mark urgent"), "alert_urgent", {"urgent": not urgent}
+            )
+        ],
         [
             Button(tp(lang, "🗑 Remove the photo"), "alert_photo_remove", {})
             if photo

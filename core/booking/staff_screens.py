@@ -137,14 +137,14 @@ def after_buttons(lang: Language, booking: Booking, case: Case) -> tuple[tuple[B
     )
 
 
-def outcome_prompt(lang: Language, outcome: BookingStatus) -> Outgoing:
-    """Asks the officer for a short note on the outcome, or to skip it."""
+def outcome_prompt(lang: Language, outcome: BookingStatus, booking_id: int) -> Outgoing:
+    """Asks the officer for a short note on the outcome, or to skip it (the booking's, on the button)."""
     text = t(
         lang,
         "<b>{outcome}</b>: write a short note for the record, or press “Skip”.",
         outcome=tp(lang, OUTCOME_LABEL[outcome]),
     )
-    return Outgoing(Safe(text), rows([Button(tp(lang, "Skip ▶️"), "bks_note_skip", {})]))
+    return Outgoing(Safe(text), rows([Button(tp(lang, "Skip ▶️"), "bks_note_skip", {"booking_id": booking_id})]))
 
 
 def outcome_recorded(lang: Language, booking: Booking, case: Case) -> Outgoing:

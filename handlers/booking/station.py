@@ -8,6 +8,7 @@ so a stale or replayed button changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 
 from telegram import Update
@@ -183,7 +184,7 @@ async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str
     await common.ack(update)
     lang, limit = member.language, policy.settings_for(context.services).note_max
     if step == NOTE:
-        out = staff_screens.outcome_prompt(lang, BookingStatus(str(grant.payload["outcome"])))
+        out = staff_screens.outcome_prompt(lang, BookingStatus(str(grant.payload["outcome"])), booking_id)
     else:
         out = staff_screens.reason_prompt(lang, step, booking, case, limit, context.services.config.tz)
     await render.reply(update, context.services, context.bot, out)
@@ -224,12 +225,22 @@ async def skip_note(update: Update, context: JmContext, grant: ButtonGrant) -> N
     dialog = await dialog_state.get(context.services, member.telegram_id)
     if dialog is None or dialog.flow != FLOW or dialog.step != NOTE:
         await common.alert(update, member.language, "This step is already past; please use the latest message.")
+        # Handled again after a crash whose redraw never arrived: the prompt shows what was recorded.
+        booking_id = grant.payload.get("booking_id")
+        with contextlib.suppress(policy.BookingError):
+            booking, case = await by_station.staff_booking(context.services, member, int(booking_id or 0))
+            if booking.status in staff_screens.OUTCOME_LABEL:
+                out = staff_screens.outcome_recorded(member.language, booking, case)
+                await render.edit(update, context.services, context.bot, out)
         return
     await common.ack(update)
-    await _record(update, context, member, dialog, None)
+    await _record(update, context, member, dialog, None, edit=True)
 
 
-async def _record(update: Update, context: JmContext, member: Staff, dialog: Dialog, note: str | None) -> None:
+async def _record(
+    update: Update, context: JmContext, member: Staff, dialog: Dialog, note: str | None, *, edit: bool = False
+) -> None:
+    """Records the outcome: said in the pressed prompt (`edit`, after Skip) or after the typed note."""
     data = dialog.data
     try:
         booking = await by_station.record_outcome(
@@ -246,9 +257,11 @@ async def _record(update: Update, context: JmContext, member: Staff, dialog: Dia
         await render.reply(update, context.services, context.bot, Outgoing(texts.error_html(member.language, refused)))
         return
     await dialog_state.clear(context.services, dialog.user_id)
-    await render.reply(
-        update, context.services, context.bot, staff_screens.outcome_recorded(member.language, booking, case)
-    )
+    out = staff_screens.outcome_recorded(member.language, booking, case)
+    if edit:
+        await render.edit(update, context.services, context.bot, out)
+    else:
+        await render.reply(update, context.services, context.bot, out)
 
 
 async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
