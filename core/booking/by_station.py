@@ -64,6 +64,7 @@ async def _staff_booking(conn: AsyncConnection, staff: Staff, booking_id: int) -
 
 
 async def staff_booking(services: Services, staff: Staff, booking_id: int) -> tuple[Booking, Case]:
+    """The booking and its case if `staff` may work it (its officer, the case's handlers, an admin)."""
     async with services.db.read() as conn:
         return await _staff_booking(conn, staff, booking_id)
 

@@ -27,6 +27,7 @@ from storage import outbox
 
 
 async def reread(conn: AsyncConnection, booking_id: int) -> Booking:
+    """The booking as stored now, after the caller's write in the same transaction."""
     booking = await storage.booking.get(conn, booking_id)
     assert booking is not None
     return booking
@@ -44,6 +45,7 @@ async def update_booking(conn: AsyncConnection, booking: Booking, now: datetime,
 
 
 async def update_case(conn: AsyncConnection, case: Case, now: datetime, **values: Any) -> Case:
+    """Writes the case's next version and returns it; BookingError when someone changed it first."""
     if not await storage.cases.update(conn, case.id, case.version, updated_at=now, **values):
         raise BookingError(CHANGED)
     updated = await storage.cases.get(conn, case.id)
@@ -113,4 +115,5 @@ async def record_event(
 
 
 def actor_kind(actor: Actor) -> str:
+    """Who made a change, as a booking's `cancelled_by` records it (an officer is "staff")."""
     return "staff" if actor is Actor.HANDLER else actor.value
