@@ -40,6 +40,7 @@ from storage.followups import Followup
 
 
 async def own_followup(conn: AsyncConnection, resident: Resident, followup_id: int) -> tuple[Followup, Case] | None:
+    """The follow-up and its case if they are the resident's own, or None."""
     followup = await storage.followups.get(conn, followup_id)
     case = await storage.cases.get(conn, followup.case_id) if followup else None
     if followup is None or case is None or case.resident_id != resident.id:
@@ -157,6 +158,7 @@ async def conclude(
 
 
 async def tell_assignee(conn: AsyncConnection, case: Case, now: datetime) -> None:
+    """Sends the case's assignee a fresh staff card for the reopened case (nothing when they have no chat)."""
     member = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
     if member is None or member.telegram_id is None:
         return
@@ -236,6 +238,7 @@ async def start_comment(services: Services, resident: Resident, followup_id: int
 
 
 async def close_comment(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    """Ends the resident's comment dialog, resuming the flow it interrupted if there was one."""
     current = await dialogs.get(conn, user_id)
     resume = current.data.get("resume") if current and current.flow == FLOW_COMMENT else None
     if isinstance(resume, dict):
