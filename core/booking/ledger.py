@@ -22,7 +22,6 @@ from core.booking.slots import (
 from core.cases.lifecycle import Action, Actor, TransitionRefused, target
 from core.cases.notify import settle_cards
 from core.models import OPEN_STATUSES, Case
-from core.workdays import STATION_TZ
 from storage import outbox
 
 
@@ -63,7 +62,7 @@ async def case_step(
     *,
     note: str | None = None,
     data: dict[str, Any] | None = None,
-    tz: str = STATION_TZ.key,
+    tz: str,
     **extra: Any,
 ) -> bool:
     """Moves the case with its booking; False (nothing done) when the case is past that step

@@ -133,7 +133,14 @@ async def conclude(
     try:
         if is_positive(followup.solved, followup.satisfaction):
             case = await working.system_transition(
-                conn, case, Action.CLOSE, now, close_reason=CLOSE_CONFIRMED, data=data, tell_resident=False
+                conn,
+                case,
+                Action.CLOSE,
+                now,
+                close_reason=CLOSE_CONFIRMED,
+                data=data,
+                tell_resident=False,
+                tz=services.config.tz.key,
             )
             return Outcome.CLOSED, case
         actor_id = case.resident_id if actor is Actor.RESIDENT else None
@@ -150,7 +157,7 @@ async def conclude(
             resolve_due_at=services.deadlines.resolve_deadline(case.kind, now, services.calendar),
         )
         await tell_assignee(conn, case, now)
-        case = await escalate_to_supervisor(conn, case, followup, now)
+        case = await escalate_to_supervisor(conn, case, followup, now, tz=services.config.tz.key)
     except TransitionRefused:
         log.warning("follow-up %s: case %s moved on while the answer was recorded", followup.id, case.id)
         return Outcome.RECORDED, case
@@ -190,8 +197,10 @@ async def supervisor_of(conn: AsyncConnection, case: Case) -> Staff | None:
     return None
 
 
-async def escalate_to_supervisor(conn: AsyncConnection, case: Case, followup: Followup, now: datetime) -> Case:
-    """ESCALATE (system) with the answer, and the supervisor's message.
+async def escalate_to_supervisor(
+    conn: AsyncConnection, case: Case, followup: Followup, now: datetime, *, tz: str
+) -> Case:
+    """ESCALATE (system) with the answer, and the supervisor's message (`tz`: the station's zone).
 
     The message waits `COMMENT_GRACE` for the resident's comment, and goes at once when the
     comment comes or is skipped (it is rendered when sent, so it carries the comment).
@@ -207,6 +216,7 @@ async def escalate_to_supervisor(conn: AsyncConnection, case: Case, followup: Fo
             note=followup.comment,
             data={"followup_id": followup.id, "to_staff_id": supervisor.id if supervisor else None},
             tell_resident=False,
+            tz=tz,
         )
     if supervisor is None or supervisor.telegram_id is None:
         log.warning("case %s: no enrolled supervisor to escalate the follow-up answer to", case.id)
@@ -375,6 +385,7 @@ async def conclude_silent(services: Services, conn: AsyncConnection, followup: F
             note=None,
             data={"followup_id": followup.id},
             tell_resident=True,
+            tz=services.config.tz.key,
         )
     except TransitionRefused:
         log.warning("follow-up %s: case %s could not be closed without feedback", followup.id, case.id)
