@@ -36,6 +36,7 @@ from core.clock import SystemClock
 from core.config import StationConfig
 from core.outgoing import Outgoing, Priority
 from core.services import Services
+from core.workdays import WorkCalendar
 from handlers import render
 from scheduler import renderers  # noqa: F401  (registers the renderers)
 from scheduler.dispatcher import Dispatcher, Transport
@@ -160,7 +161,8 @@ async def _ptb_run(
     network = FakeNetwork()
     bot: ExtBot[Any] = ExtBot("123456:BENCH", request=network, get_updates_request=network, rate_limiter=limiter)
     await bot.initialize()
-    services = Services(db=db, clock=SystemClock(), config=StationConfig())
+    config = StationConfig()
+    services = Services(db=db, clock=SystemClock(), config=config, calendar=WorkCalendar(config.tz))
 
     async def send(chat_id: int, out: Outgoing, priority: Priority) -> int:
         return (await render.send(bot, services, chat_id, out, priority)).message_id

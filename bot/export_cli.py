@@ -124,6 +124,8 @@ async def _contacts_admin(db: Database, badge: str) -> Staff | str:
 
 
 async def export_ledger_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin export ledger`: writes the period's cases to an .xlsx file (contacts only for an administrator); the
+    exit code."""
     _quiet_sql()
     try:
         period = custom_period(parse_date(args.first), parse_date(args.last))
@@ -180,6 +182,7 @@ async def export_ledger_command(args: argparse.Namespace, settings: Settings) ->
 
 
 async def demo_seed_command(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin demo seed`: fills the database with a demo station's cases, showing progress; the exit code."""
     _quiet_sql()
     url = args.db or settings.database_url
     await upgrade(url)

@@ -181,7 +181,7 @@ class Settings(BaseSettings):
         parts = value.split("-")
         if len(parts) != 2 or not all(_CLOCK.match(p.strip()) for p in parts):
             raise ValueError(f"{value!r} is not a window like 21:30-08:00")
-        QuietHours.parse(value)  # the one reader of a window, also used to build the station's config
+        QuietHours.parse(value, DEFAULT.tz)  # the one reader of a window (the zone plays no part in checking it)
         return value
 
     @field_validator("ack_hours", "resolve_workdays", mode="before")

@@ -7,15 +7,18 @@ from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.booking.slots import BookingSettings
+from core.quiet_hours import QuietHours
 from core.visits.model import NightWindows
-from core.workdays import STATION_TZ
+
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+"""The zone a station runs in unless its settings name another (China has no daylight saving time)."""
 
 
 @dataclass(frozen=True, slots=True)
 class StationConfig:
     code: str = "JM"
     name: str = "警民连心桥派出所"
-    tz: ZoneInfo = STATION_TZ
+    tz: ZoneInfo = DEFAULT_TZ
     bot_username: str = ""
     daily_case_limit: int = 5
     description_max_chars: int = 2000
@@ -43,3 +46,7 @@ class StationConfig:
     # 家访 (core/visits): the night-visit days and window (夜访), and how long before it officers are reminded.
     night_visits: NightWindows = field(default_factory=NightWindows)
     night_visit_lead: timedelta = timedelta(hours=1)
+
+    def quiet_hours(self) -> QuietHours:
+        """The station's quiet hours, in its own zone."""
+        return QuietHours(self.quiet_start, self.quiet_end, self.tz)

@@ -199,10 +199,12 @@ COLUMNS: tuple[Column, ...] = (
 
 
 def columns(with_contacts: bool) -> tuple[Column, ...]:
+    """The ledger's columns; the contact columns only `with_contacts`."""
     return tuple(c for c in COLUMNS if with_contacts or not c.contact)
 
 
 def headers(lang: Language, with_contacts: bool) -> list[str]:
+    """The ledger's column headers in `lang`."""
     return [tp(lang, c.header) for c in columns(with_contacts)]
 
 

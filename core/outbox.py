@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.config import DEFAULT_TZ
 from core.outgoing import Outgoing
-from core.workdays import STATION_TZ
 
 Renderer = Callable[[AsyncConnection, dict[str, Any]], Awaitable[Outgoing | None]]
 
@@ -26,9 +26,10 @@ Renderers = Mapping[str, Renderer]
 
 
 def payload_tz(payload: dict[str, Any]) -> ZoneInfo:
-    """The station's zone a row was queued with (rows from before it was recorded: the default)."""
+    """The station's zone a row was queued with (rows queued before the zone was recorded
+    are read in the configuration's default zone)."""
     name = payload.get("tz")
-    return ZoneInfo(str(name)) if name else STATION_TZ
+    return ZoneInfo(str(name)) if name else DEFAULT_TZ
 
 
 def merged(*tables: Renderers) -> dict[str, Renderer]:

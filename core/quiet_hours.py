@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.workdays import STATION_TZ, require_aware
+from core.workdays import require_aware
 
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -33,16 +33,16 @@ class QuietHours:
         tz: The station's time zone.
     """
 
-    start: time = time(21, 30)
-    end: time = time(8, 0)
-    tz: ZoneInfo = STATION_TZ
+    start: time
+    end: time
+    tz: ZoneInfo
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
             raise ValueError("quiet hours take naive local times; the zone is given by tz")
 
     @classmethod
-    def parse(cls, text: str, tz: ZoneInfo = STATION_TZ) -> QuietHours:
+    def parse(cls, text: str, tz: ZoneInfo) -> QuietHours:
         """Read a window written as ``"21:30-08:00"``.
 
         Args:

@@ -29,7 +29,7 @@ class Services:
     db: Database
     clock: Clock
     config: StationConfig
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    calendar: WorkCalendar  # built on config.tz
     deadlines: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     # Wakes the outbox dispatcher at once (set by the composition root).
     wake_sender: Callable[[], None] = field(default=_nothing)

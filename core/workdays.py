@@ -15,9 +15,6 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-STATION_TZ = ZoneInfo("Asia/Shanghai")
-"""The default station time zone (China has no daylight saving time)."""
-
 _ONE_DAY = timedelta(days=1)
 
 
@@ -44,7 +41,7 @@ class WorkCalendar:
         tz: The station's time zone; it decides on which local day an instant falls.
     """
 
-    def __init__(self, tz: ZoneInfo = STATION_TZ) -> None:
+    def __init__(self, tz: ZoneInfo) -> None:
         self._tz = tz
         # One lazily expanding calendar; a year's days off also depend on its neighbours' notices
         # (a make-up workday for New Year can fall in late December of the year before).

@@ -98,6 +98,7 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks the resident to confirm withdrawing their case."""
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
     if case is None:
@@ -122,6 +123,7 @@ async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -
 
 
 async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Withdraws the resident's case, or says why it cannot be."""
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     if resident is None:

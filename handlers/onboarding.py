@@ -117,6 +117,7 @@ async def _show_privacy(update: Update, context: JmContext, lang: Language) -> N
 
 
 async def show_privacy(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the privacy notice."""
     await common.ack(update)
     await _show_privacy(update, context, await common.language_for(update, context))
 
@@ -191,6 +192,7 @@ async def _area_set(update: Update, context: JmContext, resident: Resident, area
 
 
 async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the areas one level up."""
     lang = await common.language_for(update, context)
     parent_id = await areas.level_above(context.services, int(grant.payload["area_id"]))
     await common.ack(update)
@@ -224,6 +226,7 @@ async def onboarding_input(update: Update, context: JmContext, dialog: Dialog) -
 
 
 async def menu_report(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The main menu's report button: starts the report form."""
     from handlers import report
 
     await common.ack(update)

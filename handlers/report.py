@@ -127,24 +127,28 @@ async def _advance(
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The kind is chosen; the form asks for the category."""
     found = await _form(update, context, report.KIND)
     if found:
         await _advance(update, context, found[0], found[1], report.CATEGORY, {"kind": grant.payload["kind"]})
 
 
 async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The category is chosen; the form asks for the description."""
     found = await _form(update, context, report.CATEGORY)
     if found:
         await _advance(update, context, found[0], found[1], report.DESCRIPTION, {"category": grant.payload["category"]})
 
 
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps the description typed before and goes on to the attachments."""
     found = await _form(update, context, report.DESCRIPTION)
     if found and found[0].data.get("description"):
         await _advance(update, context, found[0], found[1], report.ATTACH, {})
 
 
 async def attachments_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """No more attachments; the form shows the report to check."""
     found = await _form(update, context, report.ATTACH)
     if found:
         await _advance(update, context, found[0], found[1], report.REVIEW, {})
@@ -165,6 +169,7 @@ async def remove_location(update: Update, context: JmContext, grant: ButtonGrant
 
 
 async def toggle_priority(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Marks the report urgent, or no longer urgent."""
     found = await _form(update, context, report.REVIEW)
     if found:
         dialog, lang = found
@@ -172,6 +177,7 @@ async def toggle_priority(update: Update, context: JmContext, grant: ButtonGrant
 
 
 async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Goes back to the step before."""
     found = await _form(update, context, str(grant.payload.get("step")))
     if found:
         dialog, lang = found
@@ -179,6 +185,7 @@ async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Closes the form without filing anything."""
     found = await _form(update, context, None)
     if found:
         dialog, lang = found

@@ -72,6 +72,7 @@ FORM = StaffForm(form.FLOW, FORM_GONE, _screen)
 
 
 async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """A known household is chosen; the form asks for the kind of visit."""
     found = await FORM.at(update, context, form.HOUSEHOLD)
     if found:
         changes = {"resident_id": int(grant.payload["resident_id"]), "found": []}
@@ -79,36 +80,43 @@ async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
 
 
 async def new_household(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The household is a new one; the form asks for its address."""
     found = await FORM.at(update, context, form.HOUSEHOLD)
     if found:
         await FORM.advance(update, context, found, form.ADDRESS, {"resident_id": None, "found": []})
 
 
 async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The person's consent is recorded; the form asks for the kind of visit."""
     await FORM.press(update, context, form.CONSENT, form.KIND, {"consent": bool(grant.payload["consent"])})
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The kind of visit is chosen; the form asks for the notes."""
     await FORM.press(update, context, form.KIND, form.NOTES, {"kind": grant.payload["kind"]})
 
 
 async def notes_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The notes are done; the form goes on to the matters raised."""
     found = await FORM.at(update, context, form.NOTES)
     if found and found[0].data.get("notes"):
         await FORM.advance(update, context, found, form.MATTERS, {})
 
 
 async def add_matter(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Starts a new matter with its kind."""
     await FORM.press(update, context, form.MATTERS, form.MATTER_KIND, {"matter": {}})
 
 
 async def matter_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The matter's kind is chosen; the form asks for its category."""
     await FORM.press(
         update, context, form.MATTER_KIND, form.MATTER_CATEGORY, {"matter": {"kind": grant.payload["kind"]}}
     )
 
 
 async def matter_category(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The matter's category is chosen; the form asks for its text."""
     found = await FORM.at(update, context, form.MATTER_CATEGORY)
     if found:
         matter = {**(found[0].data.get("matter") or {}), "category": grant.payload["category"]}
@@ -116,15 +124,18 @@ async def matter_category(update: Update, context: JmContext, grant: ButtonGrant
 
 
 async def to_matters(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Back to the list of matters, dropping a matter not finished."""
     steps = frozenset({form.MATTER_KIND, form.MATTER_CATEGORY, form.MATTER_TEXT, form.REVIEW})
     await FORM.press(update, context, steps, form.MATTERS, {"matter": {}})
 
 
 async def matters_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """No more matters; the form shows the visit to check."""
     await FORM.press(update, context, form.MATTERS, form.REVIEW, {})
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Closes the form without recording anything."""
     await FORM.cancel(update, context, CANCELLED)
 
 

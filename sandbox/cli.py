@@ -22,6 +22,7 @@ __all__ = ["SANDBOX_TOKEN", "add_sandbox_command", "run_sandbox", "sandbox_setti
 
 
 def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Adds `jingmin sandbox` and its options to the command line."""
     parser = subparsers.add_parser(
         "sandbox",
         help="try the bot without Telegram: a local Bot API, a web chat and a demo station",
@@ -50,6 +51,7 @@ def add_sandbox_command(subparsers: argparse._SubParsersAction[argparse.Argument
 
 
 async def run_sandbox(args: argparse.Namespace, settings: Settings, stop: asyncio.Event | None = None) -> int:
+    """Runs the sandbox until `stop` (or Ctrl-C); the exit code."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

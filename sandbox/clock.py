@@ -33,6 +33,7 @@ class ClockApi:
         self.timeline: Timeline | None = None
 
     def routes(self) -> list[web.RouteDef]:
+        """The clock's routes: GET shows the station's time, POST moves it forward."""
         return [web.get("/sandbox/clock", self.show), web.post("/sandbox/clock", self.move)]
 
     def _ready(self) -> Timeline:
@@ -57,6 +58,7 @@ class ClockApi:
         return web.json_response({**view, "stops": stops})
 
     async def view(self, timeline: Timeline, lang: str | None) -> dict[str, Any]:
+        """The clock panel as JSON: the station's time now, its zone and what falls due next."""
         services = timeline.services
         tz = services.config.tz
         now = timeline.clock.now()

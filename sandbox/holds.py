@@ -101,6 +101,7 @@ class Holds:
         return hold
 
     def withdraw(self, hold: Hold) -> None:
+        """Forgets a released hold: the next call of its method is not held."""
         if self._waiting.get(hold.method) is hold:
             del self._waiting[hold.method]
         self._all.discard(hold)

@@ -67,6 +67,7 @@ class Story:
     # --- the stories ----------------------------------------------------------------------------
 
     async def play(self) -> list[Stage]:
+        """Plays every story in order; the stages reached."""
         async with aiohttp.ClientSession() as session:
             self._session = session
             await self._open_hours()
@@ -161,21 +162,25 @@ class Story:
     # --- playing people -------------------------------------------------------------------------
 
     async def stage(self, name: str) -> None:
+        """Marks a stage of the story at the station's time now."""
         view = await self.get("/sandbox/clock")
         self.stages.append(Stage(name, datetime.fromisoformat(view["now"])))
         log.info("story: %s", name)
 
     async def pause(self) -> None:
+        """Waits `pace` seconds between steps."""
         if self.pace:
             await asyncio.sleep(self.pace)
 
     async def say(self, user_id: int, text: str) -> None:
+        """The user sends `text`; returns once the bot has answered."""
         await self.pause()
         revision = await self.revision(user_id)
         await self.post("/sandbox/send", {"user_id": user_id, "text": text})
         await self.answered(user_id, revision)
 
     async def press(self, user_id: int, label: str) -> None:
+        """The user presses the button labelled `label` on the newest message that has it."""
         message = await self.wait_for(user_id, label)
         for button in _buttons(message):
             if label in button.get("text", "") and "callback_data" in button:
@@ -226,6 +231,7 @@ class Story:
             await self.post("/sandbox/wait", {"user_id": user_id, "timeout": 1.0})
 
     async def messages(self, user_id: int) -> list[dict[str, Any]]:
+        """The bot's messages in the chat, oldest first."""
         listing = await self.get(f"/sandbox/chats/{user_id}/messages")
         return [m for m in listing["messages"] if m["from_bot"]]
 
@@ -234,6 +240,7 @@ class Story:
         return [m.get("text") or "" for m in await self.messages(user_id)]
 
     async def get(self, path: str) -> dict[str, Any]:
+        """GETs a sandbox path; its JSON body (StoryStuck unless 200)."""
         assert self._session is not None
         async with self._session.get(self.base + path) as response:
             payload: dict[str, Any] = await response.json()
@@ -242,6 +249,7 @@ class Story:
             return payload
 
     async def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POSTs a JSON body to a sandbox path; its JSON answer (StoryStuck unless 200)."""
         assert self._session is not None
         async with self._session.post(self.base + path, json=body) as response:
             payload: dict[str, Any] = await response.json()

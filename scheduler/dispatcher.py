@@ -33,6 +33,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 import core.outbox
 from core.clock import Clock
+from core.config import StationConfig
 from core.outbox import Renderers
 from core.outgoing import Outgoing, Priority
 from core.quiet_hours import QuietHours
@@ -107,7 +108,8 @@ class Dispatcher:
         concurrency: Messages in flight at once; keep it well under rate × lease, so no claim
             waits in the pacing queue long enough to look abandoned.
         max_attempts: Network failures before a row is marked failed.
-        quiet: Residents' quiet hours; non-urgent resident rows wait for the morning.
+        quiet: Residents' quiet hours; non-urgent resident rows wait for the morning (default: the
+            configuration's default quiet hours and zone).
         on_unreachable: What to do when a resident first answers 403 (give an officer a task).
         lease: How long a claim may stay 'sending' before another sender takes it back.
         backoff_base, backoff_cap: Exponential backoff for network errors (with jitter).
@@ -143,7 +145,7 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.max_attempts = max_attempts
-        self.quiet = quiet or QuietHours()
+        self.quiet = quiet or StationConfig().quiet_hours()
         self.on_unreachable = on_unreachable
         self.lease = lease
         self.backoff_base = backoff_base

@@ -20,7 +20,6 @@ from telegram.ext import Application, CallbackContext, Job
 
 from core.alerts import delivery
 from core.outgoing import Outgoing, Priority
-from core.quiet_hours import QuietHours
 from core.services import Services
 from handlers import render
 from scheduler import unreachable
@@ -49,7 +48,7 @@ def make_transport(bot: Bot, services: Services) -> Transport:
 
 def make_dispatcher(bot: Bot, services: Services, **options: Any) -> Dispatcher:
     """A dispatcher wired the usual way: pacing bot, station quiet hours, phone tasks on 403."""
-    quiet = QuietHours(services.config.quiet_start, services.config.quiet_end, services.config.tz)
+    quiet = services.config.quiet_hours()
     return Dispatcher(
         services.db,
         services.clock,

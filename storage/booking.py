@@ -47,16 +47,19 @@ def _booking(row: Row[Any]) -> Booking:
 
 
 async def insert(conn: AsyncConnection, **values: Any) -> int:
+    """Adds a booking row; its id."""
     result = await conn.execute(bookings.insert().values(**values))
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 async def get(conn: AsyncConnection, booking_id: int) -> Booking | None:
+    """One booking, or None."""
     row = (await conn.execute(sa.select(bookings).where(bookings.c.id == booking_id))).first()
     return _booking(row) if row else None
 
 
 async def by_case(conn: AsyncConnection, case_id: int) -> Booking | None:
+    """The case's booking, or None."""
     row = (await conn.execute(sa.select(bookings).where(bookings.c.case_id == case_id))).first()
     return _booking(row) if row else None
 
@@ -99,11 +102,13 @@ async def claim(
 
 
 async def release(conn: AsyncConnection, booking_id: int) -> int:
+    """Frees the booking's slot claims; how many there were."""
     result = await conn.execute(slot_claims.delete().where(slot_claims.c.booking_id == booking_id))
     return int(result.rowcount)
 
 
 async def claims_of(conn: AsyncConnection, booking_id: int) -> list[datetime]:
+    """The start times of the slots the booking claims."""
     rows = await conn.execute(sa.select(slot_claims.c.starts_at).where(slot_claims.c.booking_id == booking_id))
     return [r.starts_at for r in rows]
 
@@ -128,6 +133,7 @@ def _values(statuses: Iterable[BookingStatus]) -> list[str]:
 
 
 async def count_in(conn: AsyncConnection, resident_id: int, statuses: Iterable[BookingStatus]) -> int:
+    """How many of the resident's bookings are in one of `statuses`."""
     query = (
         sa.select(sa.func.count())
         .select_from(bookings)

@@ -64,6 +64,7 @@ async def _staff_booking(conn: AsyncConnection, staff: Staff, booking_id: int) -
 
 
 async def staff_booking(services: Services, staff: Staff, booking_id: int) -> tuple[Booking, Case]:
+    """The booking and its case if `staff` may work it (its officer, the case's handlers, an admin)."""
     async with services.db.read() as conn:
         return await _staff_booking(conn, staff, booking_id)
 
@@ -80,7 +81,15 @@ async def confirm(services: Services, staff: Staff, booking_id: int, version: in
         await update_booking(conn, booking, now, status=B.CONFIRMED.value, confirmed_at=now)
         data = {"booking_id": booking.id, "booking": B.CONFIRMED.value, "starts_at": booking.starts_at.isoformat()}
         if not await case_step(
-            conn, case, Action.ACCEPT, now, Actor.HANDLER, staff.id, data=data, ack_due_at=booking.confirm_due_at
+            conn,
+            case,
+            Action.ACCEPT,
+            now,
+            Actor.HANDLER,
+            staff.id,
+            data=data,
+            tz=services.config.tz.key,
+            ack_due_at=booking.confirm_due_at,
         ):
             await record_event(conn, case, now, EV_CONFIRMED, Actor.HANDLER, staff.id, data=data)
         confirmed = await reread(conn, booking.id)
@@ -113,7 +122,15 @@ async def propose(
                 "to": slot.starts_at.isoformat(),
             }
             if not await case_step(
-                conn, case, Action.ACCEPT, now, Actor.HANDLER, staff.id, data=data, ack_due_at=booking.confirm_due_at
+                conn,
+                case,
+                Action.ACCEPT,
+                now,
+                Actor.HANDLER,
+                staff.id,
+                data=data,
+                tz=services.config.tz.key,
+                ack_due_at=booking.confirm_due_at,
             ):
                 await record_event(conn, case, now, EV_PROPOSED, Actor.HANDLER, staff.id, data=data)
             proposed = await reread(conn, booking.id)

@@ -22,11 +22,11 @@ from core.booking.slots import (
 from core.cases.lifecycle import Action, Actor, TransitionRefused, target
 from core.cases.notify import settle_cards
 from core.models import OPEN_STATUSES, Case
-from core.workdays import STATION_TZ
 from storage import outbox
 
 
 async def reread(conn: AsyncConnection, booking_id: int) -> Booking:
+    """The booking as stored now, after the caller's write in the same transaction."""
     booking = await storage.booking.get(conn, booking_id)
     assert booking is not None
     return booking
@@ -44,6 +44,7 @@ async def update_booking(conn: AsyncConnection, booking: Booking, now: datetime,
 
 
 async def update_case(conn: AsyncConnection, case: Case, now: datetime, **values: Any) -> Case:
+    """Writes the case's next version and returns it; BookingError when someone changed it first."""
     if not await storage.cases.update(conn, case.id, case.version, updated_at=now, **values):
         raise BookingError(CHANGED)
     updated = await storage.cases.get(conn, case.id)
@@ -61,7 +62,7 @@ async def case_step(
     *,
     note: str | None = None,
     data: dict[str, Any] | None = None,
-    tz: str = STATION_TZ.key,
+    tz: str,
     **extra: Any,
 ) -> bool:
     """Moves the case with its booking; False (nothing done) when the case is past that step
@@ -113,4 +114,5 @@ async def record_event(
 
 
 def actor_kind(actor: Actor) -> str:
+    """Who made a change, as a booking's `cancelled_by` records it (an officer is "staff")."""
     return "staff" if actor is Actor.HANDLER else actor.value

@@ -88,6 +88,7 @@ def confirmed_notice(
 
 
 def proposed_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> Outgoing:
+    """The resident's message that the station proposes another time, with buttons to accept, move or cancel."""
     lines = [
         t(
             lang,
@@ -112,6 +113,7 @@ def proposed_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) 
 
 
 def declined_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> Outgoing:
+    """The resident's message that the station cannot hold the consultation, with the reason."""
     lines = [
         t(
             lang,
@@ -176,6 +178,7 @@ def offer_notice(
 
 
 def no_show_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -> Outgoing:
+    """The resident's message that they missed the consultation, pointing to /book."""
     text = t(
         lang,
         "You did not join the video consultation on {when} (case <code>{number}</code>). If you still "
@@ -189,6 +192,7 @@ def no_show_notice(lang: Language, booking: Booking, case: Case, tz: ZoneInfo) -
 def reminder_notice(
     lang: Language, booking: Booking, officer: Staff | None, before: timedelta | None, tz: ZoneInfo
 ) -> Outgoing:
+    """The resident's reminder of the consultation: `before` it starts, or that it starts now (`before` None)."""
     slot = when(lang, booking.starts_at, booking.ends_at, tz)
     if before is None:
         text = "\n".join(

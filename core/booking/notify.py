@@ -21,7 +21,6 @@ from core.booking.slots import (
     Slot,
 )
 from core.outgoing import Priority
-from core.quiet_hours import QuietHours
 from core.services import Services
 from storage import outbox, people
 
@@ -138,7 +137,7 @@ def news_timing(services: Services, booking: Booking, now: datetime) -> tuple[da
       whose confirmation (with its link and calendar file) would only come at 08:00.
     """
     config = services.config
-    morning = QuietHours(config.quiet_start, config.quiet_end, config.tz).release_time(now)
+    morning = config.quiet_hours().release_time(now)
     if morning <= now:
         return now, False
     if now <= booking.pending_start < morning:

@@ -103,6 +103,8 @@ class Lost(Exception):
 
 
 def confirm_due(settings: BookingSettings, now: datetime, starts_at: datetime) -> datetime:
+    """When the officer must have confirmed a request: `confirm_within` from now, and at the latest
+    `confirm_margin` before it starts (but not before now)."""
     return max(now, min(now + settings.confirm_within, starts_at - settings.confirm_margin))
 
 
@@ -152,6 +154,7 @@ def in_time(settings: BookingSettings, booking: Booking, now: datetime) -> None:
 
 
 def open_case(case: Case) -> None:
+    """Refuses (BookingError) to book or move anything for a case that is closed."""
     if case.status not in OPEN_STATUSES:
         raise BookingError(CASE_CLOSED)
 

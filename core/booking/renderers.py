@@ -74,6 +74,7 @@ async def _context(conn: AsyncConnection, booking_id: int) -> tuple[Booking, Cas
 
 
 async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """An officer's booking card, or None once the booking, the officer or the card's reason no longer holds."""
     found = await _context(conn, int(payload["booking_id"]))
     member = await people.staff_member(conn, int(payload["staff_id"]))
     reason = str(payload["reason"])
@@ -98,6 +99,7 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
 
 
 async def render_notice(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """A resident's booking notice, or None once the booking moved on or the resident is gone."""
     found = await _context(conn, int(payload["booking_id"]))
     what = str(payload["what"])
     if found is None:

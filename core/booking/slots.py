@@ -73,6 +73,7 @@ class Hours:
             raise ValueError("a range must end after it starts")
 
     def label(self) -> str:
+        """The range as "09:00–12:00"."""
         return f"{self.start:%H:%M}–{self.end:%H:%M}"
 
 
@@ -144,6 +145,7 @@ class Booking:
 
     @property
     def is_open(self) -> bool:
+        """Whether the booking still holds a time (requested, proposed or confirmed)."""
         return self.status in OPEN_BOOKING
 
     @property
@@ -217,6 +219,7 @@ def next_after(slots: Iterable[Slot], after: datetime, count: int) -> list[Slot]
 
 
 def find(slots: Iterable[Slot], starts_at: datetime) -> Slot | None:
+    """The slot that starts at `starts_at`, or None."""
     return next((s for s in slots if s.starts_at == starts_at), None)
 
 

@@ -113,7 +113,10 @@ async def _sweep_one(
         if boss is None or boss == booking.officer_id:
             boss = responsible(chain, "leader_id")
         data = {"booking_id": booking.id, "to_staff_id": boss, "reason": "booking_unconfirmed"}
-        if not await case_step(conn, case, Action.ESCALATE, now, Actor.SYSTEM, None, data=data, escalation_level=1):
+        tz = services.config.tz.key
+        if not await case_step(
+            conn, case, Action.ESCALATE, now, Actor.SYSTEM, None, data=data, tz=tz, escalation_level=1
+        ):
             await record_event(conn, case, now, "overdue_urge", Actor.SYSTEM, None, data=data)
         if boss is not None:
             await queue_card(conn, services, booking, boss, "escalated", now, priority=Priority.ASSIGNMENT)

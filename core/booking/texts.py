@@ -78,14 +78,17 @@ BACK = N_("◀️ Back")
 
 
 def topic(lang: Language, value: Topic) -> str:
+    """The topic's label in `lang`."""
     return tp(lang, TOPIC_LABEL[value])
 
 
 def status(lang: Language, value: BookingStatus) -> str:
+    """The booking status's label in `lang`."""
     return tp(lang, STATUS_LABEL[value])
 
 
 def day_label(lang: Language, day: date) -> str:
+    """A day as "Tue 11/24", in `lang`."""
     return tp(lang, "{weekday} {month}/{day}", weekday=tp(lang, WEEKDAY[day.weekday()]), month=day.month, day=day.day)
 
 
@@ -122,6 +125,7 @@ def zone_name(lang: Language, tz: ZoneInfo) -> str:
 
 
 def duration(lang: Language, span: timedelta) -> str:
+    """A span as whole hours ("2 h") or minutes ("90 min")."""
     minutes = int(span.total_seconds() // 60)
     if minutes % 60 == 0:
         return tp(lang, "{count} h", count=minutes // 60)
@@ -140,14 +144,17 @@ def error_html(lang: Language, exc: policy.BookingError) -> str:
 
 
 def slot_rows(buttons: list[Button], width: int) -> list[list[Button]]:
+    """The buttons in rows of `width`."""
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
 def join_button(lang: Language, booking: Booking) -> Button:
+    """The button that opens the booking's video call."""
     return Button(tp(lang, "🎥 Join the video call"), url=booking.video_url)
 
 
 def nav_row(lang: Language, back_step: str | None) -> list[Button]:
+    """Cancel, with Back to `back_step` before it when there is a step to go back to."""
     buttons = [Button(tp(lang, CANCEL), "bk_quit", {})]
     if back_step is not None:
         buttons.insert(0, Button(tp(lang, BACK), "bk_back", {"step": back_step}))
@@ -161,4 +168,5 @@ def short_when(lang: Language, at: datetime, tz: ZoneInfo) -> str:
 
 
 def end_of(booking: Booking) -> datetime:
+    """When the booking's current time (the proposal while one is on the table) ends."""
     return booking.pending_start + (booking.ends_at - booking.starts_at)

@@ -46,6 +46,8 @@ async def officer_free(
     *,
     ignore_booking: int | None = None,
 ) -> list[Slot]:
+    """The officer's free slots from `now` on, within the caller's transaction (`ignore_booking`'s own claim counts as
+    free)."""
     hours = await availability.effective(conn, officer_id)
     candidates = candidate_slots(hours, now, services.calendar.is_workday, settings.slots, services.config.tz)
     if not candidates:
@@ -84,6 +86,7 @@ async def slots_for(services: Services, resident: Resident) -> list[Slot]:
 
 
 async def alternatives(services: Services, lost: Lost, ignore_booking: int | None = None) -> SlotTaken:
+    """The refusal for a lost slot, with the officer's next five free slots after it."""
     slots = await officer_slots(services, lost.officer_id, ignore_booking=ignore_booking)
     return SlotTaken(lost.reason, next_after(slots, lost.after, 5))
 
@@ -116,6 +119,7 @@ async def take(conn: AsyncConnection, booking_id: int, officer_id: int, slot: Sl
 
 
 async def hours_of(services: Services, target_staff_id: int | None) -> list[Hours]:
+    """The weekly hours of an officer, or the station's pool when `target_staff_id` is None."""
     async with services.db.read() as conn:
         return await availability.of(conn, target_staff_id)
 

@@ -19,7 +19,6 @@ from core.followups import scheduling
 from core.i18n import N_
 from core.models import OPEN_STATUSES, Area, Case, Staff, Status
 from core.services import Services
-from core.workdays import STATION_TZ
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +178,7 @@ async def system_transition(
     close_reason: str | None = None,
     data: dict[str, object] | None = None,
     tell_resident: bool = True,
-    tz: str = STATION_TZ.key,
+    tz: str,
     resolve_due_at: datetime | None = None,
 ) -> Case:
     """A transition made by the scheduler or a follow-up answer, inside the caller's transaction.

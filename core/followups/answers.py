@@ -40,6 +40,7 @@ from storage.followups import Followup
 
 
 async def own_followup(conn: AsyncConnection, resident: Resident, followup_id: int) -> tuple[Followup, Case] | None:
+    """The follow-up and its case if they are the resident's own, or None."""
     followup = await storage.followups.get(conn, followup_id)
     case = await storage.cases.get(conn, followup.case_id) if followup else None
     if followup is None or case is None or case.resident_id != resident.id:
@@ -132,7 +133,14 @@ async def conclude(
     try:
         if is_positive(followup.solved, followup.satisfaction):
             case = await working.system_transition(
-                conn, case, Action.CLOSE, now, close_reason=CLOSE_CONFIRMED, data=data, tell_resident=False
+                conn,
+                case,
+                Action.CLOSE,
+                now,
+                close_reason=CLOSE_CONFIRMED,
+                data=data,
+                tell_resident=False,
+                tz=services.config.tz.key,
             )
             return Outcome.CLOSED, case
         actor_id = case.resident_id if actor is Actor.RESIDENT else None
@@ -149,7 +157,7 @@ async def conclude(
             resolve_due_at=services.deadlines.resolve_deadline(case.kind, now, services.calendar),
         )
         await tell_assignee(conn, case, now)
-        case = await escalate_to_supervisor(conn, case, followup, now)
+        case = await escalate_to_supervisor(conn, case, followup, now, tz=services.config.tz.key)
     except TransitionRefused:
         log.warning("follow-up %s: case %s moved on while the answer was recorded", followup.id, case.id)
         return Outcome.RECORDED, case
@@ -157,6 +165,7 @@ async def conclude(
 
 
 async def tell_assignee(conn: AsyncConnection, case: Case, now: datetime) -> None:
+    """Sends the case's assignee a fresh staff card for the reopened case (nothing when they have no chat)."""
     member = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
     if member is None or member.telegram_id is None:
         return
@@ -188,8 +197,10 @@ async def supervisor_of(conn: AsyncConnection, case: Case) -> Staff | None:
     return None
 
 
-async def escalate_to_supervisor(conn: AsyncConnection, case: Case, followup: Followup, now: datetime) -> Case:
-    """ESCALATE (system) with the answer, and the supervisor's message.
+async def escalate_to_supervisor(
+    conn: AsyncConnection, case: Case, followup: Followup, now: datetime, *, tz: str
+) -> Case:
+    """ESCALATE (system) with the answer, and the supervisor's message (`tz`: the station's zone).
 
     The message waits `COMMENT_GRACE` for the resident's comment, and goes at once when the
     comment comes or is skipped (it is rendered when sent, so it carries the comment).
@@ -205,6 +216,7 @@ async def escalate_to_supervisor(conn: AsyncConnection, case: Case, followup: Fo
             note=followup.comment,
             data={"followup_id": followup.id, "to_staff_id": supervisor.id if supervisor else None},
             tell_resident=False,
+            tz=tz,
         )
     if supervisor is None or supervisor.telegram_id is None:
         log.warning("case %s: no enrolled supervisor to escalate the follow-up answer to", case.id)
@@ -236,6 +248,7 @@ async def start_comment(services: Services, resident: Resident, followup_id: int
 
 
 async def close_comment(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    """Ends the resident's comment dialog, resuming the flow it interrupted if there was one."""
     current = await dialogs.get(conn, user_id)
     resume = current.data.get("resume") if current and current.flow == FLOW_COMMENT else None
     if isinstance(resume, dict):
@@ -372,6 +385,7 @@ async def conclude_silent(services: Services, conn: AsyncConnection, followup: F
             note=None,
             data={"followup_id": followup.id},
             tell_resident=True,
+            tz=services.config.tz.key,
         )
     except TransitionRefused:
         log.warning("follow-up %s: case %s could not be closed without feedback", followup.id, case.id)

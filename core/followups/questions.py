@@ -37,6 +37,7 @@ def question(lang: Language, case: Case, followup: Followup, *, reminder: bool) 
 
 
 def solved_buttons(lang: Language, followup_id: int) -> tuple[tuple[Button, ...], ...]:
+    """The Solved / Not solved buttons of the first follow-up question."""
     return rows(
         [
             Button(tp(lang, "✅ Solved"), ACT_SOLVED, {"followup_id": followup_id, "solved": True}),
@@ -46,10 +47,12 @@ def solved_buttons(lang: Language, followup_id: int) -> tuple[tuple[Button, ...]
 
 
 def rating_prompt(lang: Language) -> str:
+    """The satisfaction question."""
     return t(lang, "<b>How satisfied are you with how the station handled it?</b>")
 
 
 def rating_buttons(lang: Language, followup_id: int) -> tuple[tuple[Button, ...], ...]:
+    """One button per satisfaction grade."""
     return rows(
         [
             Button(tp(lang, SATISFACTION_LABEL[s]), ACT_RATE, {"followup_id": followup_id, "satisfaction": s})
@@ -88,20 +91,24 @@ def reopened_message(lang: Language, case: Case, followup: Followup) -> Outgoing
 
 
 def recorded_message(lang: Language, case: Case) -> Outgoing:
+    """The thanks once the resident's answer is recorded."""
     return Outgoing(Safe(t(lang, "Thank you, your answer about case {number} has been recorded.", number=case.number)))
 
 
 def comment_prompt(lang: Language) -> Outgoing:
+    """Asks for the comment in one message, with its length limit."""
     return Outgoing(
         Safe(t(lang, "Please write your comment in one message (up to {limit} characters).", limit=COMMENT_MAX_CHARS))
     )
 
 
 def comment_saved_message(lang: Language) -> Outgoing:
+    """The thanks once the resident's comment is passed on."""
     return Outgoing(Safe(t(lang, "Thank you, your comment has been passed on.")))
 
 
 def comment_only_text(lang: Language) -> Outgoing:
+    """The reply to anything but text while the comment is awaited."""
     return Outgoing(Safe(t(lang, "Please send your comment as text, or tap Skip.")))
 
 

@@ -54,6 +54,7 @@ VISIT_ALREADY = N_("This visit was already recorded as done.")
 
 
 def visit_done_message(lang: Language, case: Case, visit: Visit) -> Outgoing:
+    """The officer's confirmation that the repeat visit is recorded as done."""
     return Outgoing(
         Safe(t(lang, "Visit {seq} for case {number} recorded as done. Thank you.", seq=visit.seq, number=case.number))
     )

@@ -91,16 +91,19 @@ def household_screen(lang: Language, found: list[list[Any]], searched: bool) -> 
 
 
 def address_screen(lang: Language) -> Outgoing:
+    """The step asking for the address of a household the station does not know yet."""
     text = _title(lang) + "\n" + t(lang, "Type the household's address.")
     return Outgoing(Safe(text), rows(_cancel(lang)))
 
 
 def name_screen(lang: Language) -> Outgoing:
+    """The step asking for the name of the person spoken with."""
     text = _title(lang) + "\n" + t(lang, "Type the name of the person you spoke with (a surname and title is enough).")
     return Outgoing(Safe(text), rows(_cancel(lang)))
 
 
 def consent_screen(lang: Language) -> Outgoing:
+    """The step asking whether the person agreed to their details being kept."""
     text = _title(lang) + "\n" + t(lang, "Did the person agree to their details being kept on record?")
     yes = Button(tp(lang, "✅ Agreed"), ACT_CONSENT, {"consent": True})
     no = Button(tp(lang, "Did not agree"), ACT_CONSENT, {"consent": False})
@@ -121,6 +124,7 @@ def kind_screen(lang: Language, recognised: VisitKind, now_text: str) -> Outgoin
 
 
 def notes_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
+    """The notes step: what was written so far, photos and location, and Continue once there are notes."""
     lines = [_title(lang), t(lang, "What did you learn? Type it; you may also send photos and share the location.")]
     if data.get("notes"):
         lines.append(t(lang, "Written so far: <blockquote>{text}</blockquote>", text=data["notes"]))
@@ -158,6 +162,7 @@ def matters_screen(lang: Language, data: dict[str, Any]) -> Outgoing:
 
 
 def matter_kind_screen(lang: Language) -> Outgoing:
+    """The step choosing the kind of a matter raised during the visit."""
     text = _title(lang) + "\n" + t(lang, "What kind of matter is it?")
     kinds = [Button(labels.kind(lang, k), ACT_MATTER_KIND, {"kind": k.value}) for k in REPORTABLE_KINDS]
     back = [Button(tp(lang, "◀️ Back"), ACT_TO_MATTERS, {})]
@@ -175,12 +180,14 @@ def matter_category_screen(lang: Language, kind: Kind) -> Outgoing:
 
 
 def matter_text_screen(lang: Language) -> Outgoing:
+    """The step asking for the matter's text."""
     text = _title(lang) + "\n" + t(lang, "Write down the matter as the household told it.")
     back = [Button(tp(lang, "◀️ Back"), ACT_TO_MATTERS, {})]
     return Outgoing(Safe(text), rows(back))
 
 
 def review_screen(lang: Language, data: dict[str, Any], household: str, area: str) -> Outgoing:
+    """The visit as it will be recorded, with its matters, for the officer to check before saving."""
     matters = data.get("matters") or []
     lines = [
         t(lang, "<b>Please check the visit before recording it</b>"),

@@ -79,6 +79,7 @@ async def start(update: Update, context: JmContext) -> None:
 
 
 async def menu_book(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The main menu's booking button: starts the booking form as /book does."""
     await start(update, context)
 
 
@@ -123,6 +124,7 @@ async def show_form(
     edit: bool = False,
     note: str = "",
 ) -> None:
+    """Shows the form's current step (editing the message when `edit`); a refusal ends the form with its reason."""
     try:
         out = await _screen(context, resident, lang, dialog, note)
     except policy.BookingError as refused:
@@ -169,18 +171,21 @@ async def _advance(
 
 
 async def pick_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The topic is chosen; the form asks for the description."""
     found = await _form(update, context, TOPIC)
     if found:
         await _advance(update, context, found, DESCRIPTION, {"topic": Topic(grant.payload["topic"]).value})
 
 
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Keeps the description typed before and goes on to the day."""
     found = await _form(update, context, DESCRIPTION)
     if found and found[2].data.get("description"):
         await _advance(update, context, found, DAY, {})
 
 
 async def pick_day(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The day is chosen; the form lists its free times."""
     found = await _form(update, context, DAY)
     if found:
         await _advance(update, context, found, TIME, {"day": date.fromisoformat(grant.payload["day"]).isoformat()})
@@ -196,6 +201,7 @@ async def pick_time(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Goes back to an earlier step of the form."""
     step = str(grant.payload.get("step"))
     found = await _form(update, context)
     if found and step in (TOPIC, DESCRIPTION, DAY, TIME):
@@ -203,6 +209,7 @@ async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
 
 
 async def quit_form(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Closes the form without booking anything."""
     found = await _form(update, context)
     if found:
         _, lang, dialog = found
@@ -272,6 +279,7 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 
 def values(lang: Language, exc: policy.BookingError) -> dict[str, object]:
+    """The refusal's values for its message, durations written out in `lang`."""
     return {k: texts.duration(lang, v) if hasattr(v, "total_seconds") else v for k, v in exc.values.items()}
 
 

@@ -64,6 +64,7 @@ async def _hours_member(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 async def hours_show(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the week's hours (the officer's own, or the pool's) in place."""
     found = await _hours_member(update, context, grant)
     if found:
         await common.ack(update)
@@ -71,10 +72,12 @@ async def hours_show(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def hours_switch(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Switches between the officer's own hours and the station's pool."""
     await hours_show(update, context, grant)
 
 
 async def hours_day(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The days are chosen; offers the preset ranges to add on them."""
     found = await _hours_member(update, context, grant)
     if found:
         member, pool = found
@@ -90,6 +93,7 @@ def _clock(value: str) -> time:
 
 
 async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Adds the chosen range on the chosen days and shows the week again."""
     found = await _hours_member(update, context, grant)
     if not found:
         return
@@ -102,6 +106,7 @@ async def hours_add(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Removes one range and shows the week again."""
     found = await _hours_member(update, context, grant)
     if not found:
         return
@@ -113,6 +118,7 @@ async def hours_remove(update: Update, context: JmContext, grant: ButtonGrant) -
 
 
 async def hours_done(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Ends the editing of hours."""
     member = await common.staff_member(update, context)
     if member is None or member.telegram_id is None:
         return

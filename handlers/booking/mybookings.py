@@ -40,6 +40,7 @@ async def bookings_screen(context: JmContext, resident: Resident, lang: Language
 
 
 async def list_again(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the resident's bookings again in place."""
     found = await resident_of(update, context)
     if found:
         await common.ack(update)
@@ -142,6 +143,7 @@ async def rebook(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 
 async def accept(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The resident accepts the time the station proposed."""
     found = await _own(update, context, grant)
     if found is None:
         return
@@ -165,6 +167,7 @@ async def accept(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 
 async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Asks the resident to confirm the cancellation, or says why it is too late."""
     found = await _own(update, context, grant)
     if found is None:
         return
@@ -184,6 +187,7 @@ async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Cancels the resident's booking."""
     found = await _own(update, context, grant)
     if found is None:
         return

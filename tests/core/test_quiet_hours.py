@@ -103,8 +103,10 @@ def test_parse(text: str, start: time, end: time) -> None:
 
 
 def test_str_round_trips() -> None:
-    assert str(QuietHours.parse("21:30-08:00")) == "21:30-08:00"
-    assert QuietHours.parse(str(QuietHours(time(9, 5), time(7, 0)))) == QuietHours(time(9, 5), time(7, 0))
+    assert str(QuietHours.parse("21:30-08:00", SHANGHAI)) == "21:30-08:00"
+    assert QuietHours.parse(str(QuietHours(time(9, 5), time(7, 0), SHANGHAI)), SHANGHAI) == QuietHours(
+        time(9, 5), time(7, 0), SHANGHAI
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,7 +121,7 @@ def test_str_round_trips() -> None:
 )
 def test_parse_errors_quote_the_text(text: str, message: str) -> None:
     with pytest.raises(QuietHoursFormatError, match=message):
-        QuietHours.parse(text)
+        QuietHours.parse(text, SHANGHAI)
 
 
 def test_naive_times_are_rejected(night: QuietHours) -> None:

@@ -109,7 +109,7 @@ async def test_the_morning_report_counts_yesterdays_follow_ups(
 
 
 def test_the_report_after_days_off_covers_them_and_days_off_have_none() -> None:
-    calendar = WorkCalendar()
+    calendar = WorkCalendar(SHANGHAI)
     assert followup_report.reported_days(calendar, date(2026, 11, 25)) == (date(2026, 11, 24), date(2026, 11, 24))
     # Monday: Friday to Sunday; after National Day: from the last working day before it.
     assert followup_report.reported_days(calendar, date(2026, 11, 30)) == (date(2026, 11, 27), date(2026, 11, 29))

@@ -12,6 +12,7 @@ from core.config import StationConfig
 from core.models import Category, Kind, Language, Role
 from core.outgoing import Outgoing, Priority
 from core.services import Services
+from core.workdays import WorkCalendar
 from scheduler import dispatcher as dispatcher_module
 from scheduler.dispatcher import Dispatcher
 from storage import areas, outbox, people
@@ -29,7 +30,8 @@ async def test_after_the_demo_seed_new_rows_get_new_ids(db_url: str) -> None:
     try:
         report = await demo_seed.seed(db, cases=60, clock=clock, rng_seed=5, days=30)
         assert report.rows["cases"] == 60
-        services = Services(db=db, clock=clock, config=StationConfig())
+        config = StationConfig()
+        services = Services(db=db, clock=clock, config=config, calendar=WorkCalendar(config.tz))
         async with db.write() as conn:
             member = await people.insert_staff(conn, "X9999", "新民警", Role.OFFICER, NOW)
             village = (await areas.all_areas(conn))[-1]

@@ -20,6 +20,7 @@ from core.models import Language, Role
 from core.outbox import Renderers
 from core.outgoing import Outgoing, Priority
 from core.services import Services
+from core.workdays import WorkCalendar
 from storage import areas, people
 from storage.db import Database
 from storage.schema import metadata
@@ -73,7 +74,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def bare_services(db: Database, clock: FakeClock) -> Services:
     """Services over the bare `db` (no Application), for sweeps tested without Telegram."""
-    return Services(db=db, clock=clock, config=StationConfig())
+    config = StationConfig()
+    return Services(db=db, clock=clock, config=config, calendar=WorkCalendar(config.tz))
 
 
 @dataclass

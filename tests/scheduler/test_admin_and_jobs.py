@@ -112,10 +112,13 @@ async def _housekeeping_services(tmp_path: Path) -> Services:
     from datetime import UTC, datetime
 
     from core.config import StationConfig
+    from core.workdays import WorkCalendar
     from storage.db import Database
     from storage.migrate import upgrade
     from tests.helpers.clock import FakeClock
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'house.db'}"
     await upgrade(url)
-    return Services(db=Database(url), clock=FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)), config=StationConfig())
+    config = StationConfig()
+    clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+    return Services(db=Database(url), clock=clock, config=config, calendar=WorkCalendar(config.tz))

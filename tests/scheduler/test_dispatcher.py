@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from scheduler.unreachable import UNREACHABLE, on_unreachable
 from storage import outbox, people
 from storage.db import Database
 from storage.schema import outbox as outbox_table
+from tests.conftest import SHANGHAI
 from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import (
     OFFICER_TG,
@@ -242,7 +243,7 @@ async def test_quiet_hours_defer_resident_messages_to_the_morning(
     await queue(db, "poll", due_at=night, text="poll")
     await queue(db, "answer", due_at=night, text="answer", urgent=True)
     await queue(db, "card", due_at=night, text="card", chat_id=OFFICER_TG, audience="staff")
-    sender = dispatcher(db, clock, telegram, quiet=QuietHours())
+    sender = dispatcher(db, clock, telegram, quiet=QuietHours(time(21, 30), time(8, 0), SHANGHAI))
 
     stats = await sender.drain()
 

@@ -16,7 +16,7 @@ from storage import cases as case_repo
 from storage import followups as fu_repo
 from storage import outbox, people
 from storage.schema import outbox as outbox_table
-from tests.conftest import Station
+from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
 from tests.scheduler.flows import file_case, local, resident_of, resolve, shanghai, staff
@@ -36,7 +36,7 @@ def test_the_calendar_is_the_official_one() -> None:
 
 
 def test_followup_is_due_the_next_working_day_at_ten() -> None:
-    calendar = WorkCalendar()
+    calendar = WorkCalendar(SHANGHAI)
     cases = {
         "2026-09-29 15:00": "2026-09-30 10:00",  # Tuesday → Wednesday
         "2026-09-30 15:00": "2026-10-08 10:00",  # Wednesday before National Day → after it
@@ -52,7 +52,7 @@ def test_followup_is_due_the_next_working_day_at_ten() -> None:
 
 
 def test_dispute_visits_fall_on_working_days() -> None:
-    calendar = WorkCalendar()
+    calendar = WorkCalendar(SHANGHAI)
     resolved = local("2026-09-30 15:00")
     assert shanghai(model.visit_due(calendar, resolved, 7, TEN)) == "2026-10-08 10:00"  # 10-07 is a holiday
     assert shanghai(model.visit_due(calendar, resolved, 30, TEN)) == "2026-10-30 10:00"
