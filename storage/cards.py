@@ -221,6 +221,8 @@ async def move_household(conn: AsyncConnection, from_id: int, to_id: int, now: d
         fill["phone"] = old.phone
     if new.area_id is None and old.area_id is not None:
         fill["area_id"] = old.area_id
+    if old.priority and not new.priority:
+        fill["priority"] = True  # 绿色通道 stays with the person
     await conn.execute(
         residents.update().where(residents.c.id == from_id).values(first_name="", phone=None, deleted_at=now)
     )
