@@ -181,11 +181,11 @@ async def hand_over(
     visit_id: int | None = None,
     case_id: int | None = None,
 ) -> bool:
-    """Records that the card was given to the household; False when it was handed over before."""
-    if (await conn.execute(sa.select(card_handovers.c.card_id).where(card_handovers.c.card_id == card_id))).first():
-        return False
-    await conn.execute(
-        card_handovers.insert().values(
+    """Records that the card was given to the household; False when it was handed over before
+    (also by a concurrent transaction: the card's row is the conflict, not a second hand-over)."""
+    statement = (
+        upsert(conn, card_handovers)
+        .values(
             card_id=card_id,
             handed_by=staff_id,
             handed_at=now,
@@ -193,8 +193,9 @@ async def hand_over(
             visit_id=visit_id,
             case_id=case_id,
         )
+        .on_conflict_do_nothing(index_elements=[card_handovers.c.card_id])
     )
-    return True
+    return (await conn.execute(statement)).rowcount == 1
 
 
 async def handover_of(conn: AsyncConnection, card_id: int) -> Handover | None:

@@ -237,6 +237,8 @@ def registered_text(lang: Language, number: str, in_telegram: bool, card: str | 
             )
         )
     elif in_telegram:
+        if card:
+            lines.append(t(lang, "The echo card with card number {card} is theirs.", card=card))
         lines.append(
             t(lang, "The person uses this bot: they are told of every step here, and asked for the follow-up.")
         )

@@ -226,7 +226,7 @@ def card_screen(lang: Language, example: str) -> Outgoing:
             example=example,
         )
     )
-    return Outgoing(Safe(text), rows([Button(tp(lang, "◀️ Back"), ACT_TO_REVIEW, {})]))
+    return Outgoing(Safe(text), rows([Button(tp(lang, "◀️ Back"), ACT_TO_REVIEW, {})], _cancel(lang)))
 
 
 def recorded_text(lang: Language, numbers: list[str], card: str | None = None) -> str:

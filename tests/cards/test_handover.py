@@ -180,3 +180,30 @@ def test_the_hand_over_reads_in_every_language() -> None:
     assert "電話回訪" in register_form.registered_text(Language.ZH_HANT, "XF-2026-0001", False, "XF-HY-000007")
     screen = register_form.card_screen(Language.ZH_HANT, "XF-HY-000001").text
     assert "請輸入您發放的回音卡上印的卡號" in screen and "掃碼後即與這件訴求關聯" in screen
+
+
+async def test_a_card_handed_to_a_caller_who_uses_the_bot_is_theirs_at_once(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    from storage import cards as card_repo
+    from tests.officer.desk import make_resident
+
+    await make_cards(services, "031001", 1)
+    known = await make_resident(services, station.resident, station.area_ids["village"], phone="13812345678")
+    officer = station.officer
+    await fill_in(bot, officer, channel="来电", name="刘阿姨", phone="13812345678", area="📍 幸福里社区")
+    await bot.send(officer, "夜里楼上一直有人装修，打电话反映。")
+    await bot.press(officer, "登记发放的回音卡")
+    await bot.send(officer, "1")
+    await bot.press(officer, "确认登记")
+    done = request_log.last(officer.id).text
+    assert "卡号 XF-HY-000001 的回音卡已归对方。" in done and "这位群众在用本平台" in done
+    card = next(c for c in await all_cards(services) if c.number == "XF-HY-000001")
+    assert card.resident_id == known.id and card.linked_at is not None
+    # Handing the same card over again, even from a concurrent transaction, records nothing.
+    async with services.db.write() as conn:
+        again = await card_repo.hand_over(
+            conn, card.id, staff_id=station.staff_ids["officer2"], resident_id=known.id, now=services.clock.now()
+        )
+        handed = await card_repo.handover_of(conn, card.id)
+    assert again is False and handed is not None and handed.handed_by == station.staff_ids["officer"]
