@@ -8,10 +8,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+import storage.export
+import storage.visits
 from core.cards import printing
 from core.cases import working
 from core.cases.lifecycle import Action
 from core.services import Services
+from core.stats.scopes import Scope
 from storage import people
 from storage.schema import cases
 from storage.schema_visits import card_handovers, home_visits
@@ -25,6 +28,7 @@ from tests.register.test_register import fill_in
 
 SCANNER = Person(5003, "孙大爷")
 SOMEONE = Person(5004, "周大妈")
+WEEK_AGO, FAR_AHEAD = datetime(2026, 11, 16, tzinfo=SHANGHAI), datetime(2026, 12, 31, tzinfo=SHANGHAI)
 TUESDAY_TEN = datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)  # the follow-up of a case resolved on Monday
 
 
@@ -74,6 +78,9 @@ async def test_a_card_handed_over_on_a_visit_is_the_visits_and_its_scanner_becom
     first = next(c for c in await all_cards(services) if c.number == "XF-HY-000001")
     assert handed.card_id == first.id and handed.visit_id == visit.id and handed.resident_id == visit.resident_id
     assert handed.handed_by == station.staff_ids["officer"] and handed.case_id is None
+    async with services.db.read() as conn:  # the 民情台账 sheet shows the card next to its visit
+        sheet = await storage.visits.sheet_rows(conn, WEEK_AGO, FAR_AHEAD, None, None)
+    assert [entry.card for entry in sheet] == ["XF-HY-000001"]
 
     # The same card cannot be handed to a second household.
     await visit_new_household(bot, station.officer2)
@@ -126,6 +133,9 @@ async def test_a_card_handed_over_at_the_counter_brings_the_follow_up_to_telegra
         row = (await conn.execute(sa.select(cases))).one()
         handed = (await conn.execute(sa.select(card_handovers))).one()
     assert handed.case_id == row.id and handed.resident_id == row.resident_id and handed.visit_id is None
+    async with services.db.read() as conn:  # the ledger shows the card next to its case
+        ledger = [entry async for chunk in storage.export.stream(conn, Scope(), WEEK_AGO, FAR_AHEAD) for entry in chunk]
+    assert [(entry.number, entry.card_number) for entry in ledger] == [(row.number, "XF-HY-000002")]
 
     # The person scans the card: the registered case is theirs in Telegram, with the phone typed.
     await scan_and_onboard(bot, SCANNER, codes[1])
