@@ -13,8 +13,10 @@ import storage.visits
 from core.cards import printing
 from core.cases import working
 from core.cases.lifecycle import Action
+from core.register import rules as register_rules
 from core.services import Services
 from core.stats.scopes import Scope
+from core.visits import rules as visit_rules
 from storage import people
 from storage.schema import cases
 from storage.schema_visits import card_handovers, home_visits
@@ -68,9 +70,12 @@ async def test_a_card_handed_over_on_a_visit_is_the_visits_and_its_scanner_becom
     await bot.send(officer, " 1 ")
     review = request_log.last(officer.id).text
     assert "已发放回音卡：卡号 XF-HY-000001" in review and "孙大爷" in review and "幸福里 3 栋 201" in review
-    await bot.press(officer, "记录家访")
+    confirm = await bot.press(officer, "记录家访")
     done = request_log.last(officer.id).text
     assert "已记入民情日记" in done and "卡号 XF-HY-000001 的回音卡已交给该户" in done
+    # The confirming press handled again after a crash finds the same visit and card.
+    again = await visit_rules.record(services, await member(services, station, "officer"), {}, confirm.update_id)
+    assert again.card == "XF-HY-000001"
 
     async with services.db.read() as conn:
         visit = (await conn.execute(sa.select(home_visits))).one()
@@ -125,9 +130,11 @@ async def test_a_card_handed_over_at_the_counter_brings_the_follow_up_to_telegra
     await bot.send(officer, "000002")
     review = request_log.last(officer.id).text
     assert "已发放回音卡：卡号 XF-HY-000002" in review and "孙大爷" in review and "幸福里社区" in review
-    await bot.press(officer, "确认登记")
+    confirm = await bot.press(officer, "确认登记")
     done = request_log.last(officer.id).text
     assert "已登记，编号" in done and "卡号 XF-HY-000002 的回音卡已归对方" in done
+    again = await register_rules.register(services, await member(services, station, "officer2"), {}, confirm.update_id)
+    assert again.card == "XF-HY-000002"
 
     async with services.db.read() as conn:
         row = (await conn.execute(sa.select(cases))).one()
