@@ -1,6 +1,7 @@
 """/register (说事厅): staff register a case for someone who came to the station or phoned.
 
-channel → kind → category → name → phone → area → description → review → registered.
+channel → kind → category → name → phone → area → description → review (where the number of a
+回音卡 handed to the person can be typed) → registered.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 from telegram import Update
 
 from core.areas import level_above
+from core.cards import handover
+from core.cards.printing import card_number
 from core.dialogs import Dialog
 from core.i18n import N_
 from core.models import ButtonGrant, Staff
@@ -56,6 +59,8 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
     if step == form.REVIEW:
         area, _parts = await rules.area_and_parts(context.services, int(data["area_id"]))
         return form.review_screen(lang, data, area)
+    if step == form.CARD:
+        return form.card_screen(lang, card_number(context.services.config.code, 1))
     return form.channel_screen(lang)
 
 
@@ -114,6 +119,16 @@ async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
         await FORM.advance(update, context, found, form.previous(found[0].step), {})
 
 
+async def to_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """From the review: asks for the number of the 回音卡 handed to the person."""
+    await FORM.press(update, context, form.REVIEW, form.CARD, {})
+
+
+async def no_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """No 回音卡 after all."""
+    await FORM.press(update, context, form.REVIEW, form.REVIEW, {"card": None})
+
+
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Drops the form and says nothing was registered."""
     await FORM.cancel(update, context, CANCELLED)
@@ -125,9 +140,10 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 
 async def _register(context: JmContext, staff: Staff, data: dict[str, Any], update_id: int) -> Outgoing:
-    case, person = await rules.register(context.services, staff, data, update_id)
-    note_case(case.number)
-    return Outgoing(form.registered_text(staff.language, case.number, person.telegram_id is not None))
+    done = await rules.register(context.services, staff, data, update_id)
+    note_case(done.case.number)
+    in_telegram = done.person.telegram_id is not None
+    return Outgoing(form.registered_text(staff.language, done.case.number, in_telegram, done.card))
 
 
 async def register_input(update: Update, context: JmContext, dialog: Dialog) -> None:
@@ -147,9 +163,12 @@ async def register_input(update: Update, context: JmContext, dialog: Dialog) -> 
             limit = context.services.config.description_max_chars
             text = form.check_description(message.text, limit)
             await FORM.advance(update, context, found, form.REVIEW, {"description": text}, edit=False)
+        elif dialog.step == form.CARD:
+            number = await handover.check(context.services, message.text)
+            await FORM.advance(update, context, found, form.REVIEW, {"card": number}, edit=False)
         else:
             raise form.FormError(N_("Please use the buttons above to choose."))
-    except form.FormError as bad:
+    except (form.FormError, handover.HandoverError) as bad:
         await FORM.refuse(update, context, staff, dialog, bad)
 
 
@@ -164,6 +183,8 @@ ACTIONS: dict[str, ActionHandler] = {
     form.ACT_AREA_UP: area_up,
     form.ACT_KEEP: keep_description,
     form.ACT_BACK: back,
+    form.ACT_CARD: to_card,
+    form.ACT_NO_CARD: no_card,
     form.ACT_CANCEL: cancel,
     form.ACT_CONFIRM: confirm,
 }

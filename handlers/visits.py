@@ -1,7 +1,8 @@
 """/visit (民情日记): an officer records a home visit; /visits: their recent visits and who is due.
 
 household (search, or a new one: address → name → consent) → day/night → what was learned
-(text, photos, location) → matters raised (kind → category → text, any number, or none) → review.
+(text, photos, location) → matters raised (kind → category → text, any number, or none) → review
+(where the number of a 回音卡 handed over can be typed) → recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from telegram import Update
 
+from core.cards import handover
+from core.cards.printing import card_number
 from core.cases.texts import local
 from core.dialogs import Dialog
 from core.i18n import N_
@@ -65,6 +68,8 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
     if step == form.REVIEW:
         name, area = await rules.household_of(services, staff, data)
         return form.review_screen(lang, data, name, area)
+    if step == form.CARD:
+        return form.card_screen(lang, card_number(services.config.code, 1))
     return form.household_screen(lang, list(data.get("found") or []), bool(data.get("searched")))
 
 
@@ -134,6 +139,21 @@ async def matters_done(update: Update, context: JmContext, grant: ButtonGrant) -
     await FORM.press(update, context, form.MATTERS, form.REVIEW, {})
 
 
+async def to_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """From the review: asks for the number of the 回音卡 handed over."""
+    await FORM.press(update, context, form.REVIEW, form.CARD, {})
+
+
+async def to_review(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Back from the card's number to the review, keeping what it had."""
+    await FORM.press(update, context, form.CARD, form.REVIEW, {})
+
+
+async def no_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """No 回音卡 after all."""
+    await FORM.press(update, context, form.REVIEW, form.REVIEW, {"card": None})
+
+
 async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Closes the form without recording anything."""
     await FORM.cancel(update, context, CANCELLED)
@@ -146,7 +166,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 async def _record(context: JmContext, staff: Staff, data: dict[str, Any], update_id: int) -> Outgoing:
     recorded = await rules.record(context.services, staff, data, update_id)
-    return Outgoing(form.recorded_text(staff.language, recorded.numbers))
+    return Outgoing(form.recorded_text(staff.language, recorded.numbers, recorded.card))
 
 
 async def _typed(update: Update, context: JmContext, staff: Staff, dialog: Dialog, text: str | None) -> None:
@@ -174,6 +194,9 @@ async def _typed(update: Update, context: JmContext, staff: Staff, dialog: Dialo
         matter = {**(dialog.data.get("matter") or {}), "description": description}
         matters = [*(dialog.data.get("matters") or []), matter]
         await FORM.advance(update, context, found, form.MATTERS, {"matters": matters, "matter": {}}, edit=False)
+    elif step == form.CARD:
+        number = await handover.check(context.services, text)
+        await FORM.advance(update, context, found, form.REVIEW, {"card": number}, edit=False)
     else:
         raise form.FormError(N_("Please use the buttons above to choose."))
 
@@ -201,7 +224,7 @@ async def visit_input(update: Update, context: JmContext, dialog: Dialog) -> Non
             await FORM.advance(update, context, (dialog, staff), form.NOTES, changes, edit=False)
             return
         await _typed(update, context, staff, dialog, message.text)
-    except form.FormError as bad:
+    except (form.FormError, handover.HandoverError) as bad:
         await FORM.refuse(update, context, staff, dialog, bad)
 
 
@@ -230,6 +253,9 @@ ACTIONS: dict[str, ActionHandler] = {
     form.ACT_MATTER_CATEGORY: matter_category,
     form.ACT_TO_MATTERS: to_matters,
     form.ACT_MATTERS_DONE: matters_done,
+    form.ACT_CARD: to_card,
+    form.ACT_NO_CARD: no_card,
+    form.ACT_TO_REVIEW: to_review,
     form.ACT_CANCEL: cancel,
     form.ACT_CONFIRM: confirm,
 }

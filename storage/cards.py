@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from core.cards.model import Card, Channel, Echo, Profile
+from core.cards.model import Card, Channel, Echo, Handover, Profile
 from storage.db import upsert
-from storage.schema import card_counters, card_profiles, cards, case_sources
+from storage.schema import card_counters, card_profiles, cards, case_sources, cases, residents
+from storage.schema_visits import card_handovers, home_visits
 
 
 def _card(row: Row[Any]) -> Card:
@@ -165,3 +166,93 @@ async def period_figures(
 async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:
     """A deleted household's cards name nobody any more; linked_at stays, so nobody else can take them."""
     await conn.execute(cards.update().where(cards.c.resident_id == resident_id).values(resident_id=None))
+    await conn.execute(
+        card_handovers.update().where(card_handovers.c.resident_id == resident_id).values(resident_id=None)
+    )
+
+
+async def hand_over(
+    conn: AsyncConnection,
+    card_id: int,
+    *,
+    staff_id: int,
+    resident_id: int,
+    now: datetime,
+    visit_id: int | None = None,
+    case_id: int | None = None,
+) -> bool:
+    """Records that the card was given to the household; False when it was handed over before
+    (also by a concurrent transaction: the card's row is the conflict, not a second hand-over)."""
+    statement = (
+        upsert(conn, card_handovers)
+        .values(
+            card_id=card_id,
+            handed_by=staff_id,
+            handed_at=now,
+            resident_id=resident_id,
+            visit_id=visit_id,
+            case_id=case_id,
+        )
+        .on_conflict_do_nothing(index_elements=[card_handovers.c.card_id])
+    )
+    return (await conn.execute(statement)).rowcount == 1
+
+
+async def handover_of(conn: AsyncConnection, card_id: int) -> Handover | None:
+    """To whom, by whom and on what the card was handed over, or None."""
+    row = (await conn.execute(sa.select(card_handovers).where(card_handovers.c.card_id == card_id))).first()
+    if row is None:
+        return None
+    return Handover(row.card_id, row.handed_by, row.handed_at, row.resident_id, row.visit_id, row.case_id)
+
+
+async def move_household(conn: AsyncConnection, from_id: int, to_id: int, now: datetime) -> list[int]:
+    """The household record `from_id` (kept without Telegram) becomes the resident `to_id`: its cases,
+    visits and cards move over, its phone and area fill the ones `to_id` lacks, and the empty record
+    is closed (name and phone emptied, deleted). Returns the ids of the cases moved."""
+    old = (await conn.execute(sa.select(residents).where(residents.c.id == from_id))).one()
+    new = (await conn.execute(sa.select(residents).where(residents.c.id == to_id))).one()
+    moved = list((await conn.execute(sa.select(cases.c.id).where(cases.c.resident_id == from_id))).scalars())
+    await conn.execute(cases.update().where(cases.c.resident_id == from_id).values(resident_id=to_id))
+    await conn.execute(home_visits.update().where(home_visits.c.resident_id == from_id).values(resident_id=to_id))
+    await conn.execute(card_handovers.update().where(card_handovers.c.resident_id == from_id).values(resident_id=to_id))
+    await conn.execute(cards.update().where(cards.c.resident_id == from_id).values(resident_id=to_id))
+    fill: dict[str, Any] = {}
+    if new.phone is None and old.phone is not None:
+        fill["phone"] = old.phone
+    if new.area_id is None and old.area_id is not None:
+        fill["area_id"] = old.area_id
+    if old.priority and not new.priority:
+        fill["priority"] = True  # 绿色通道 stays with the person
+    await conn.execute(
+        residents.update().where(residents.c.id == from_id).values(first_name="", phone=None, deleted_at=now)
+    )
+    if fill:
+        await conn.execute(residents.update().where(residents.c.id == to_id).values(fill))
+    return moved
+
+
+async def handed_on_visit(conn: AsyncConnection, visit_id: int) -> str | None:
+    """The number of the card handed over on this visit, or None."""
+    row = (
+        await conn.execute(
+            sa.select(cards.c.number)
+            .join(card_handovers, card_handovers.c.card_id == cards.c.id)
+            .where(card_handovers.c.visit_id == visit_id)
+            .limit(1)
+        )
+    ).first()
+    return row.number if row else None
+
+
+async def handed_with_case(conn: AsyncConnection, case_id: int) -> str | None:
+    """The number of the card handed over with this registered case, or None."""
+    row = (
+        await conn.execute(
+            sa.select(cards.c.number)
+            .join(card_handovers, card_handovers.c.card_id == cards.c.id)
+            .where(card_handovers.c.case_id == case_id)
+            .limit(1)
+        )
+    ).first()
+    return row.number if row else None

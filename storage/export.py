@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.stats.scopes import Scope
 from storage.schema import areas, cards, case_events, case_sources, cases, followups, residents, staff
-from storage.schema_visits import home_visit_matters
+from storage.schema_visits import card_handovers, home_visit_matters
 from storage.stats import case_filter
 
 CHUNK = 1000
@@ -61,7 +61,7 @@ class LedgerRow:
     first_solved: bool | None
     first_satisfaction: str | None
     channel: str | None = None  # case_sources; None: the resident's own report in the bot
-    card_number: str | None = None  # the printed number of the 回音卡 it came through
+    card_number: str | None = None  # the printed number of the 回音卡 it came through, or handed over with it
     visit_id: int | None = None  # the home visit it was raised on
     resident_name: str | None = None
     phone: str | None = None
@@ -89,6 +89,7 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
         .correlate(cases)
         .scalar_subquery()
     )
+    handed = cards.alias("handed_cards")  # the card handed over with a registered case
     joined = (
         cases.outerjoin(areas, areas.c.id == cases.c.area_id)
         .outerjoin(owner, owner.c.id == cases.c.owner_id)
@@ -100,6 +101,8 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
         .outerjoin(first, sa.and_(first.c.case_id == cases.c.id, first.c.round == round_number(sa.func.min)))
         .outerjoin(case_sources, case_sources.c.case_id == cases.c.id)
         .outerjoin(cards, cards.c.id == case_sources.c.card_id)
+        .outerjoin(card_handovers, card_handovers.c.case_id == cases.c.id)
+        .outerjoin(handed, handed.c.id == card_handovers.c.card_id)
         .outerjoin(home_visit_matters, home_visit_matters.c.case_id == cases.c.id)
     )
     columns: list[Any] = [
@@ -131,7 +134,7 @@ def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) ->
         first.c.solved.label("first_solved"),
         first.c.satisfaction.label("first_satisfaction"),
         case_sources.c.channel,
-        cards.c.number.label("card_number"),
+        sa.func.coalesce(cards.c.number, handed.c.number).label("card_number"),
         home_visit_matters.c.visit_id,
     ]
     if with_contacts:

@@ -83,6 +83,7 @@ INVENTORY: tuple[Place, ...] = (
     Place("buttons", "user_id", IDENTITY, "the resident's grants deleted"),
     Place("rate_events", "user_id", IDENTITY, "the resident's rows deleted"),
     Place("cards", "resident_id", IDENTITY, "emptied (the card stays used, so nobody else can take it)"),
+    Place("card_handovers", "resident_id", IDENTITY, "emptied (the card stays handed over)"),
     Place("outbox", "chat_id", IDENTITY, "set to 0; rows not sent yet cancelled"),
     Place("outbox", "payload", RAW, "emptied for rows to the resident"),
     Place("home_visits", "address", VISIT, "emptied"),

@@ -1,4 +1,5 @@
-"""家访 (民情日记, core/visits): an officer's home visits and the cases raised on them.
+"""家访 (民情日记, core/visits): an officer's home visits, the cases raised on them, and the 回音卡
+handed over on a visit or at the counter (/register).
 
 Defined on `storage.schema.metadata` so that Alembic and `create_all` see them; schema.py does not
 import this module (storage/db.py does, with the other feature schemas).
@@ -37,4 +38,19 @@ home_visit_matters = sa.Table(
     sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("visit_id", sa.Integer, sa.ForeignKey("home_visits.id", ondelete="CASCADE"), nullable=False),
     sa.Index("ix_home_visit_matters_visit", "visit_id"),
+)
+
+# A 回音卡 given to a household: once, by an officer, on a visit or with a registered case. When the
+# household has no Telegram yet, the first scan of the card attaches that record to the scanner.
+card_handovers = sa.Table(
+    "card_handovers",
+    metadata,
+    sa.Column("card_id", sa.Integer, sa.ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("handed_by", sa.Integer, sa.ForeignKey("staff.id", ondelete="SET NULL")),
+    sa.Column("handed_at", UtcDateTime, nullable=False),
+    sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="SET NULL")),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("home_visits.id", ondelete="SET NULL")),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id", ondelete="SET NULL")),  # the /register case
+    sa.Index("ix_card_handovers_resident", "resident_id"),
+    sa.Index("ix_card_handovers_visit", "visit_id"),
 )

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.visits.model import Household, Visit, VisitKind
-from storage.schema import areas, cases, residents, staff
-from storage.schema_visits import home_visit_matters, home_visits
+from storage.schema import areas, cards, cases, residents, staff
+from storage.schema_visits import card_handovers, home_visit_matters, home_visits
 
 
 def _visit(row: Row[Any], matters: Sequence[str] = ()) -> Visit:
@@ -196,6 +196,7 @@ class SheetRow:
     officer: str | None
     household: str | None
     area: str | None
+    card: str | None = None  # the number of the 回音卡 handed over on the visit
 
 
 async def sheet_rows(
@@ -206,10 +207,18 @@ async def sheet_rows(
     A station makes a few thousand visits a year, so the sheet's rows are read at once.
     """
     query = (
-        sa.select(home_visits, staff.c.name.label("officer_name"), residents.c.first_name, areas.c.name.label("area"))
+        sa.select(
+            home_visits,
+            staff.c.name.label("officer_name"),
+            residents.c.first_name,
+            areas.c.name.label("area"),
+            cards.c.number.label("card_number"),
+        )
         .outerjoin(staff, staff.c.id == home_visits.c.officer_id)
         .outerjoin(residents, residents.c.id == home_visits.c.resident_id)
         .outerjoin(areas, areas.c.id == home_visits.c.area_id)
+        .outerjoin(card_handovers, card_handovers.c.visit_id == home_visits.c.id)
+        .outerjoin(cards, cards.c.id == card_handovers.c.card_id)
         .where(home_visits.c.visited_at >= start, home_visits.c.visited_at < end)
         .order_by(home_visits.c.visited_at, home_visits.c.id)
     )
@@ -219,7 +228,9 @@ async def sheet_rows(
         query = query.where(home_visits.c.officer_id == officer_id)
     rows = (await conn.execute(query)).all()
     matters = await _matters(conn, [r.id for r in rows])
-    return [SheetRow(_visit(r, matters.get(r.id, ())), r.officer_name, r.first_name, r.area) for r in rows]
+    return [
+        SheetRow(_visit(r, matters.get(r.id, ())), r.officer_name, r.first_name, r.area, r.card_number) for r in rows
+    ]
 
 
 async def forget_resident(

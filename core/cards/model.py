@@ -45,3 +45,15 @@ class Profile:
 
     title: str
     contact: str
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """A card given to a household by an officer, on a home visit or with a registered case."""
+
+    card_id: int
+    handed_by: int | None
+    handed_at: datetime
+    resident_id: int | None
+    visit_id: int | None = None
+    case_id: int | None = None

@@ -2,8 +2,9 @@
 
 The first resident to scan a card keeps it: the card presets their neighbourhood (when they
 have none yet) and links them to the officer who handed it out. Anyone else who scans the same
-card later is refused and learns nothing about it. A card answers once; scanning it again shows
-the case. Cards of an officer who has left go to their area's current officer.
+card later is refused and learns nothing about it. A card an officer handed to a household kept
+without Telegram attaches that household's record (its cases) to the first scanner. A card
+answers once; scanning it again shows the case. Cards of an officer who has left go to their area's current officer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.areas
 import storage.cards
 import storage.cases
+from core.cards import handover
 from core.cards.model import Card, Channel, Echo, Profile
 from core.cards.printing import code_hash, well_formed
 from core.cases import filing, notify
@@ -89,6 +91,9 @@ async def scan(services: Services, resident: Resident, code: str) -> Scan:
         first = False
         if card.linked_at is None:  # never handed to anyone (a forgotten household's card stays theirs)
             first = await storage.cards.link(conn, card.id, resident.id, now)
+            if first:
+                await handover.attach_on_scan(conn, card, resident, now)
+                resident = await people.resident(conn, resident.id) or resident
             card = await storage.cards.get(conn, card.id)
             assert card is not None
         if card.resident_id != resident.id:

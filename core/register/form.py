@@ -2,7 +2,8 @@
 
 The form's data lives in the dialog row, committed at every step:
 {"channel": "counter" | "phone", "kind", "category", "name", "phone", "area_id",
- "area_parent": the part of the area tree the picker shows, "description"}.
+ "area_parent": the part of the area tree the picker shows, "description",
+ "card": the number of the 回音卡 handed over, if any}.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ CHANNEL, KIND, CATEGORY, NAME, PHONE, AREA, DESCRIPTION, REVIEW = (
     "review",
 )
 STEPS = (CHANNEL, KIND, CATEGORY, NAME, PHONE, AREA, DESCRIPTION, REVIEW)
-TYPED_STEPS = frozenset({NAME, PHONE, DESCRIPTION})
+CARD = "card"  # the number of the 回音卡 handed over, typed from the review (not a numbered step)
+TYPED_STEPS = frozenset({NAME, PHONE, DESCRIPTION, CARD})
 
 # Button actions (answered in handlers/register.py).
 ACT_CHANNEL, ACT_KIND, ACT_CATEGORY = "reg_channel", "reg_kind", "reg_category"
 ACT_AREA, ACT_AREA_UP, ACT_KEEP = "reg_area", "reg_area_up", "reg_keep"
 ACT_BACK, ACT_CANCEL, ACT_CONFIRM = "reg_back", "reg_cancel", "reg_confirm"
+ACT_CARD, ACT_NO_CARD = "reg_card", "reg_nocard"
 
 CHANNELS: dict[Channel, str] = {
     Channel.COUNTER: N_("🏠 Came to the station"),
@@ -57,7 +60,9 @@ class FormError(Exception):
 
 
 def previous(step: str) -> str:
-    """The step before this one (the first step stays where it is)."""
+    """The step before this one (the first step stays where it is; the card's goes back to the review)."""
+    if step == CARD:
+        return REVIEW
     return STEPS[max(0, STEPS.index(step) - 1)]
 
 
@@ -100,7 +105,7 @@ def _nav(lang: Language, step: str) -> list[Button]:
 
 
 def _title(lang: Language, step: str) -> str:
-    number = STEPS.index(step) + 1
+    number = STEPS.index(step if step in STEPS else REVIEW) + 1
     return t(lang, "<b>Register a case</b> (step {n} of {total})", n=number, total=len(STEPS) - 1)
 
 
@@ -193,16 +198,47 @@ def review_screen(lang: Language, data: dict[str, Any], area: Area | None) -> Ou
         fmt("<blockquote>{text}</blockquote>", text=data["description"]),
         t(lang, "You received it first, so it is yours to handle unless you transfer it."),
     ]
+    card = [Button(tp(lang, "🎫 Echo card handed over"), ACT_CARD, {})]
+    if data.get("card"):
+        lines.append(t(lang, "Echo card handed over: card number {number}", number=data["card"]))
+        card = [Button(tp(lang, "🎫 Another card"), ACT_CARD, {}), Button(tp(lang, "No card"), ACT_NO_CARD, {})]
     return Outgoing(
         Safe("\n".join(lines)),
-        rows([Button(tp(lang, "✅ Register the case"), ACT_CONFIRM, {})], _nav(lang, REVIEW)),
+        rows([Button(tp(lang, "✅ Register the case"), ACT_CONFIRM, {})], card, _nav(lang, REVIEW)),
     )
 
 
-def registered_text(lang: Language, number: str, in_telegram: bool) -> str:
+def card_screen(lang: Language, example: str) -> Outgoing:
+    """The number of the 回音卡 handed to a person who uses Telegram: their scan links them to the case."""
+    text = (
+        _title(lang, CARD)
+        + "\n"
+        + t(
+            lang,
+            "Type the number printed on the echo card you handed over, e.g. {example} (the last digits are enough).",
+            example=example,
+        )
+        + "\n"
+        + t(lang, "When the person scans it, they are linked to this case and hear of it in Telegram.")
+    )
+    return Outgoing(Safe(text), rows(_nav(lang, CARD)))
+
+
+def registered_text(lang: Language, number: str, in_telegram: bool, card: str | None = None) -> str:
     """The officer's confirmation with the case number, and how the person will hear of the case."""
     lines = [t(lang, "✅ Registered as case <code>{number}</code>. Please give the person this number.", number=number)]
-    if in_telegram:
+    if card and not in_telegram:
+        lines.append(
+            t(
+                lang,
+                "The echo card with card number {card} is theirs: once they scan it, they hear of the case and its "
+                "follow-up in Telegram; until then the follow-up is a phone call.",
+                card=card,
+            )
+        )
+    elif in_telegram:
+        if card:
+            lines.append(t(lang, "The echo card with card number {card} is theirs.", card=card))
         lines.append(
             t(lang, "The person uses this bot: they are told of every step here, and asked for the follow-up.")
         )

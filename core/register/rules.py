@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import storage.areas
 import storage.cards
 import storage.cases
 from core import areas
+from core.cards import handover
 from core.cards.model import Channel
 from core.cases import filing, notify
 from core.cases.filing import FormSentAlready, NewCase
@@ -34,10 +36,18 @@ async def person_for(services: Services, phone: str) -> Resident | None:
         return await people.resident_by_phone(conn, phone)
 
 
-async def register(
-    services: Services, staff: Staff, data: dict[str, Any], update_id: int | None
-) -> tuple[Case, Resident]:
-    """Files the registered case (the form must still be at its review step); a replay finds it again."""
+@dataclass(frozen=True, slots=True)
+class Registered:
+    case: Case
+    person: Resident
+    card: str | None = None  # the 回音卡 handed over with the case
+
+
+async def register(services: Services, staff: Staff, data: dict[str, Any], update_id: int | None) -> Registered:
+    """Files the registered case (the form must still be at its review step); a replay finds it again.
+
+    A 回音卡 handed over with it is the person's: their first scan attaches them (core/cards/handover.py).
+    """
     now = services.clock.now()
     async with services.db.write() as conn:
         if update_id is not None:
@@ -45,7 +55,7 @@ async def register(
             if existing is not None and existing.resident_id is not None:
                 found = await people.resident(conn, existing.resident_id)
                 assert found is not None
-                return existing, found
+                return Registered(existing, found, await storage.cards.handed_with_case(conn, existing.id))
         if staff.telegram_id is None or not await dialogs.close_at(conn, staff.telegram_id, form.FLOW, form.REVIEW):
             raise FormSentAlready
         area_id = int(data["area_id"]) if data.get("area_id") else None
@@ -78,11 +88,17 @@ async def register(
         )
         await storage.cards.add_source(conn, case_id, channel)
         await notify.notify_staff(conn, staff.id, case_id, event_id, "new", now, services.config.tz.key)
+        card = None
+        if data.get("card"):
+            handed = await handover.hand_over_in(
+                conn, str(data["card"]), staff_id=staff.id, household=resident, now=now, case_id=case_id
+            )
+            card = handed.number
         case = await storage.cases.get(conn, case_id)
     assert case is not None
     services.wake_sender()
     log.info("case %s registered by staff %s (%s)", case.id, staff.id, channel.value)
-    return case, resident
+    return Registered(case, resident, card)
 
 
 async def area_choices(

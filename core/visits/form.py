@@ -3,7 +3,8 @@
 The form's data lives in the dialog row, committed at every step:
 {"resident_id" | ("address", "name", "consent"), "found": [[resident id, label], …], "kind",
  "notes", "photos": [file ids], "location": [lat, lon], "matters": [{"kind", "category",
- "description"}, …], "matter": the one being added {"kind", "category"}}.
+ "description"}, …], "matter": the one being added {"kind", "category"},
+ "card": the number of the 回音卡 handed over, if any}.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from core.outgoing import Button, Outgoing, rows
 from core.visits.model import Household, VisitKind
 
 FLOW = "visit"
+CARD = "card"  # the number of the 回音卡 handed over, typed from the review
 HOUSEHOLD, ADDRESS, NAME, CONSENT, KIND, NOTES, MATTERS, MATTER_KIND, MATTER_CATEGORY, MATTER_TEXT, REVIEW = (
     "household",
     "address",
@@ -30,12 +32,13 @@ HOUSEHOLD, ADDRESS, NAME, CONSENT, KIND, NOTES, MATTERS, MATTER_KIND, MATTER_CAT
     "matter_text",
     "review",
 )
-TYPED_STEPS = frozenset({HOUSEHOLD, ADDRESS, NAME, NOTES, MATTER_TEXT})
+TYPED_STEPS = frozenset({HOUSEHOLD, ADDRESS, NAME, NOTES, MATTER_TEXT, CARD})
 
 # Button actions (answered in handlers/visits.py).
 ACT_PICK, ACT_NEW, ACT_CONSENT, ACT_KIND = "vis_pick", "vis_new", "vis_consent", "vis_kind"
 ACT_NOTES_DONE, ACT_ADD, ACT_MATTER_KIND, ACT_MATTER_CATEGORY = "vis_notes", "vis_add", "vis_mkind", "vis_mcat"
 ACT_MATTERS_DONE, ACT_TO_MATTERS, ACT_CANCEL, ACT_CONFIRM = "vis_done", "vis_matters", "vis_cancel", "vis_confirm"
+ACT_CARD, ACT_NO_CARD, ACT_TO_REVIEW = "vis_card", "vis_nocard", "vis_review"
 
 KIND_NAMES: dict[VisitKind, str] = {VisitKind.DAY: N_("☀️ Day visit"), VisitKind.NIGHT: N_("🌙 Night visit")}
 NAME_MAX, ADDRESS_MAX, NOTES_MAX, FOUND_MAX = 64, 200, 2000, 8
@@ -208,15 +211,43 @@ def review_screen(lang: Language, data: dict[str, Any], household: str, area: st
         lines += [_matter_line(lang, i, m) for i, m in enumerate(matters, 1)]
     else:
         lines.append(t(lang, "Nothing raised."))
+    card = [Button(tp(lang, "🎫 Echo card handed over"), ACT_CARD, {})]
+    if data.get("card"):
+        lines.append(t(lang, "Echo card handed over: card number {number}", number=data["card"]))
+        card = [Button(tp(lang, "🎫 Another card"), ACT_CARD, {}), Button(tp(lang, "No card"), ACT_NO_CARD, {})]
     confirm = Button(tp(lang, "✅ Record the visit"), ACT_CONFIRM, {})
     return Outgoing(
-        Safe("\n".join(lines)), rows([confirm], [Button(tp(lang, "◀️ Back"), ACT_TO_MATTERS, {})], _cancel(lang))
+        Safe("\n".join(lines)),
+        rows([confirm], card, [Button(tp(lang, "◀️ Back"), ACT_TO_MATTERS, {})], _cancel(lang)),
     )
 
 
-def recorded_text(lang: Language, numbers: list[str]) -> str:
-    """What the officer reads once the visit is in the diary."""
+def card_screen(lang: Language, example: str) -> Outgoing:
+    """The number of the 回音卡 the officer handed to the household."""
+    text = (
+        _title(lang)
+        + "\n"
+        + t(
+            lang,
+            "Type the number printed on the echo card you handed over, e.g. {example} (the last digits are enough).",
+            example=example,
+        )
+    )
+    return Outgoing(Safe(text), rows([Button(tp(lang, "◀️ Back"), ACT_TO_REVIEW, {})], _cancel(lang)))
+
+
+def recorded_text(lang: Language, numbers: list[str], card: str | None = None) -> str:
+    """What the officer reads once the visit is in the diary (and the card handed over, if any)."""
     lines = [t(lang, "✅ The visit is in your diary.")]
+    if card:
+        lines.append(
+            t(
+                lang,
+                "The echo card with card number {number} is the household's: "
+                "when they scan it, they are linked to you.",
+                number=card,
+            )
+        )
     if numbers:
         listed = "、".join(fmt("<code>{n}</code>", n=n) for n in numbers)
         lines.append(

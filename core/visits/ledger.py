@@ -36,6 +36,7 @@ HEADERS: tuple[tuple[str, float, bool], ...] = (
     (N_("Location"), 18, True),
     (N_("Matters raised"), 8, False),
     (N_("Case numbers"), 40, False),
+    (N_("Echo card number"), 14, False),
 )
 
 
@@ -67,6 +68,7 @@ def row(lang: Language, tz: ZoneInfo, entry: SheetRow, with_contacts: bool) -> l
         (where, True),
         (len(visit.matters), False),
         ("、".join(visit.matters) or None, False),
+        (entry.card, False),
     ]
     return [value for value, contact in cells if with_contacts or not contact]
 

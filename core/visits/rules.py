@@ -2,7 +2,8 @@
 
 Each matter is a case on behalf of the household, channel 家访 (case_sources) and linked to its
 visit (home_visit_matters), routed to the area's officer like a resident's own report: it is in
-their queue and worked like any case. A visit with nothing raised is a valid visit.
+their queue and worked like any case. A visit with nothing raised is a valid visit. The 回音卡
+the officer handed over, if any, becomes the visit's and the household's (core/cards/handover.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import storage.areas
 import storage.cards
 import storage.cases
 import storage.visits
+from core.cards import handover
 from core.cards.model import Channel
 from core.cases import filing, notify
 from core.cases.filing import FormSentAlready, NewCase
@@ -38,6 +40,7 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,22}$")
 class Recorded:
     visit: Visit
     numbers: list[str]
+    card: str | None = None  # the 回音卡 handed over on the visit
 
 
 def own_area_ids(areas: list[Area], staff_id: int) -> list[int]:
@@ -127,7 +130,8 @@ async def record(services: Services, staff: Staff, data: dict[str, Any], update_
         if update_id is not None:
             existing = await storage.visits.by_update(conn, update_id)
             if existing is not None:
-                return Recorded(existing, list(existing.matters))
+                card = await storage.cards.handed_on_visit(conn, existing.id)
+                return Recorded(existing, list(existing.matters), card)
         if staff.telegram_id is None or not await dialogs.close_at(conn, staff.telegram_id, form.FLOW, form.REVIEW):
             raise FormSentAlready
         resident = await _household(conn, staff, data, now)
@@ -165,11 +169,17 @@ async def record(services: Services, staff: Staff, data: dict[str, Any], update_
             await storage.cards.add_source(conn, case_id, Channel.VISIT)
             await storage.visits.add_matter(conn, visit_id, case_id)
             await notify.notify_staff(conn, officer_id, case_id, event_id, "new", now, services.config.tz.key)
+        card = None
+        if data.get("card"):
+            handed = await handover.hand_over_in(
+                conn, str(data["card"]), staff_id=staff.id, household=resident, now=now, visit_id=visit_id
+            )
+            card = handed.number
         visit = await storage.visits.get(conn, visit_id)
     assert visit is not None
     services.wake_sender()
     log.info("visit %s recorded by staff %s with %s matter(s)", visit.id, staff.id, len(visit.matters))
-    return Recorded(visit, list(visit.matters))
+    return Recorded(visit, list(visit.matters), card)
 
 
 async def recent(services: Services, staff: Staff, limit: int) -> list[tuple[Visit, str]]:
