@@ -237,7 +237,7 @@ async def _command(update: Update, context: JmContext, *, own: bool) -> None:
 async def stats_help_command(update: Update, context: JmContext) -> None:
     """/stats help: what each figure means."""
     lang = await common.language_for(update, context)
-    await send(update, context, Outgoing(texts.help_text(lang, example(context))))
+    await send(update, context, Outgoing(texts.help_text(lang, example(context), (core.followups.phone_figures.HELP,))))
 
 
 async def on_period(update: Update, context: JmContext, grant: ButtonGrant) -> None:

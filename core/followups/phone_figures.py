@@ -14,11 +14,19 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.phone_followups
-from core.i18n import Safe, t
+from core.i18n import N_, Safe, t
 from core.models import Language
 from core.services import Services
 from core.stats.periods import Period
 from core.stats.scopes import Scope
+
+# How the section is counted, in the /stats help.
+HELP = N_(
+    "Phone follow-ups (电话回访): the follow-up centre's calls to residents the bot cannot reach, counted in "
+    "the period the call was given to a 访评员, by its case's area and first officer; done are those whose "
+    "answers were recorded (at any time); satisfied: solved and satisfied or basically satisfied; "
+    "dissatisfied: not solved or unsatisfied."
+)
 
 
 @dataclass(frozen=True, slots=True)

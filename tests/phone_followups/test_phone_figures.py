@@ -135,3 +135,13 @@ async def test_the_weekly_report_has_the_phone_follow_ups(
     assert english is not None
     assert "Phone follow-ups: 4 · done 3 · satisfied 2 · dissatisfied 1" in english.text
     assert len(english.text) < 1024
+
+
+async def test_the_stats_help_says_how_phone_follow_ups_count(
+    bot: Harness, request_log: RecordingRequest, station: Station
+) -> None:
+    await bot.send(station.leader, "/stats help")
+    text = request_log.last(station.leader.id).text
+    assert "电话回访：民意访评中心给无法通过本平台联系的群众打的回访电话" in text
+    # Before the scope's definition, which stays the last one.
+    assert text.index("电话回访：") < text.index("统计范围：") and text.rstrip().endswith("无论之后转由谁办理。")
