@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
 from core.models import DEFAULT_LANGUAGE, Resident, Staff
 from core.services import Services
 from core.visits import plans
 from scheduler.sweeps import Sweeps
-from storage import people
+from storage import people, privacy
+from storage.schema_visits import night_visit_plans
 from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
@@ -129,4 +132,17 @@ async def test_a_plan_is_the_officers_own_and_only_for_their_area(
     await bot.press(officer, "取消计划：李叔叔")
     assert request_log.callback_answers[-1].get("text") == "已从夜访计划中移除。"
     async with services.db.read() as conn:
+        assert (await plans.planned_and_due(conn, wang, 5))[0] == []
+
+
+async def test_a_deleted_household_leaves_no_plan_behind(station: Station, services: Services) -> None:
+    found = await households(services, station)
+    wang = await staff(services, station, "officer")
+    household = found["钱阿姨"]
+    assert await plans.plan(services, wang, household.id) is plans.Outcome.PLANNED
+    async with services.db.write() as conn:
+        await privacy.forget_resident(conn, household, services.clock.now())
+    async with services.db.read() as conn:
+        left = await conn.execute(sa.select(sa.func.count()).select_from(night_visit_plans))
+        assert left.scalar_one() == 0
         assert (await plans.planned_and_due(conn, wang, 5))[0] == []
