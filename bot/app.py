@@ -55,6 +55,7 @@ from handlers import (
     staff,
     stats,
     stats_filters,
+    visit_plans,
     visits,
 )
 from handlers.booking import book, hours, mybookings, station
@@ -149,6 +150,7 @@ FEATURES = (
     cards,
     register,
     visits,
+    visit_plans,
     calls,
 )
 

@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Update
 
 import core.cards.figures
+import core.followups.phone_figures
 import core.jobs
 import core.visits.figures
 from core import enrolment
@@ -128,15 +129,18 @@ async def _report(context: JmContext, period: Period, scope: Scope) -> tuple[Fig
 
 
 async def _sections(context: JmContext, lang: Language, period: Period, scope: Scope, own: bool) -> str:
-    """The sections under the case figures: safety alerts (not for one officer), home visits, 回音卡."""
+    """The sections under the case figures: safety alerts (not for one officer), home visits, 回音卡,
+    phone follow-ups."""
     services = context.services
     alerts = None if own or scope.officer_id else await ledger.figures(services, scope, period)
     home_visits = await core.visits.figures.figures(services, scope, period)
     cards = await core.cards.figures.figures(services, scope, period)
+    calls = await core.followups.phone_figures.figures(services, scope, period)
     parts = (
         ledger.stats_section(lang, alerts) if alerts else "",
         core.visits.figures.stats_section(lang, home_visits),
         core.cards.figures.stats_section(lang, cards),
+        core.followups.phone_figures.stats_section(lang, calls),
     )
     return "\n\n".join(part for part in parts if part)
 
@@ -233,7 +237,7 @@ async def _command(update: Update, context: JmContext, *, own: bool) -> None:
 async def stats_help_command(update: Update, context: JmContext) -> None:
     """/stats help: what each figure means."""
     lang = await common.language_for(update, context)
-    await send(update, context, Outgoing(texts.help_text(lang, example(context))))
+    await send(update, context, Outgoing(texts.help_text(lang, example(context), (core.followups.phone_figures.HELP,))))
 
 
 async def on_period(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -19,8 +19,8 @@ from core.dialogs import Dialog
 from core.i18n import N_
 from core.models import ButtonGrant, Kind, Staff
 from core.outgoing import Outgoing
-from core.visits import form, rules, texts
-from handlers import common, render
+from core.visits import form, rules
+from handlers import common, visit_plans
 from handlers.context import JmContext
 from handlers.form_steps import StaffForm
 from handlers.router import ActionHandler, FlowHandler
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 FORM_GONE = N_("This visit is recorded or was cancelled. Send /visit to start again.")
 CANCELLED = N_("Cancelled. No visit was recorded.")
 DUE_SHOWN = 5
-RECENT_SHOWN = 10
 
 
 async def start(update: Update, context: JmContext) -> None:
@@ -228,18 +227,7 @@ async def visit_input(update: Update, context: JmContext, dialog: Dialog) -> Non
         await FORM.refuse(update, context, staff, dialog, bad)
 
 
-async def list_visits(update: Update, context: JmContext) -> None:
-    """/visits: the officer's recent visits and the households of their area due longest."""
-    staff = await common.staff_member(update, context)
-    if staff is None:
-        return
-    recent = await rules.recent(context.services, staff, RECENT_SHOWN)
-    due = await rules.households_due(context.services, staff, DUE_SHOWN)
-    out = texts.visits_list(staff.language, recent, due, context.services.config.tz)
-    await render.reply(update, context.services, context.bot, out)
-
-
-COMMANDS = [("visit", start), ("visits", list_visits)]
+COMMANDS = [("visit", start), ("visits", visit_plans.list_visits)]
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {

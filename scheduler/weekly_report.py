@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import core.cards.figures
+import core.followups.phone_figures
 import core.visits.figures
 import storage.areas
 import storage.stats
@@ -138,11 +139,13 @@ async def render_weekly_report(conn: AsyncConnection, payload: dict[str, Any]) -
     label = texts.whole_station(lang) if scope.area_ids is None else tp(lang, "Areas you supervise")
     visits = await core.visits.figures.read(conn, scope, start, end)
     cards = await core.cards.figures.read(conn, scope, start, end)
+    calls = await core.followups.phone_figures.read(conn, scope, start, end)
     lines = [
         t(lang, "<b>Weekly report</b>"),
         texts.summary_text(lang, figures, period, label),
         core.visits.figures.summary_line(lang, visits),
         core.cards.figures.summary_line(lang, cards),
+        core.followups.phone_figures.summary_line(lang, calls),
     ]
     text = Safe("\n".join(lines))
     # One bar per day of the week reads better than a single weekly bar.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import followups
+from storage.schema import cases, followups
 from storage.schema_phone import phone_followups
 
 NO_TELEGRAM, BLOCKED, SILENT = "no_telegram", "blocked", "silent"
@@ -118,3 +119,33 @@ async def silent_rounds(conn: AsyncConnection, reminded_before: datetime, limit:
         .limit(limit)
     )
     return [int(v) for v in (await conn.execute(query)).scalars()]
+
+
+async def period_figures(
+    conn: AsyncConnection, start: datetime, end: datetime, area_ids: Sequence[int] | None, officer_id: int | None
+) -> tuple[int, int, int, int]:
+    """(tasks, done, satisfied, dissatisfied) of the phone tasks opened in [start, end) for the cases
+    of these areas (None: all) and this owner (if set). Done: the answers are recorded (whenever);
+    satisfied: solved and 满意 or 基本满意; dissatisfied: not solved or 不满意."""
+    f, p = followups.c, phone_followups.c
+    done = p.done_at.is_not(None)
+    positive = sa.and_(
+        sa.or_(f.solved.is_(None), f.solved == sa.true()),
+        sa.or_(f.satisfaction.is_(None), f.satisfaction != "unsatisfied"),
+    )
+    query = (
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(done),
+            sa.func.count().filter(sa.and_(done, positive)),
+            sa.func.count().filter(sa.and_(done, sa.not_(positive))),
+        )
+        .select_from(phone_followups.join(followups, f.id == p.followup_id).join(cases, cases.c.id == p.case_id))
+        .where(p.created_at >= start, p.created_at < end)
+    )
+    if area_ids is not None:
+        query = query.where(cases.c.area_id.in_(area_ids))
+    if officer_id is not None:
+        query = query.where(cases.c.owner_id == officer_id)
+    tasks, answered, satisfied, dissatisfied = (await conn.execute(query)).one()
+    return int(tasks), int(answered), int(satisfied), int(dissatisfied)

@@ -22,6 +22,7 @@ import storage.alerts
 import storage.cards
 import storage.inbox
 import storage.jobs
+import storage.visit_plans
 import storage.visits
 from core import pii
 from core.models import Resident
@@ -254,6 +255,7 @@ async def forget_resident(conn: AsyncConnection, resident: Resident, now: dateti
     )
     await storage.alerts.forget_resident(conn, resident.id)
     await storage.visits.forget_resident(conn, resident.id, needles, lambda text: _scrubbed(text, needles))
+    await storage.visit_plans.forget_residents(conn, [resident.id])
     await storage.jobs.forget_files(conn)
     telegram_id = resident.telegram_id
     if telegram_id is not None:

@@ -54,3 +54,15 @@ card_handovers = sa.Table(
     sa.Index("ix_card_handovers_resident", "resident_id"),
     sa.Index("ix_card_handovers_visit", "visit_id"),
 )
+
+# The households an officer plans to visit on the next night visit (夜访); a visit to the household
+# (by anyone) ends the plan, and the night-visit reminder lists the planned ones first.
+night_visit_plans = sa.Table(
+    "night_visit_plans",
+    metadata,
+    sa.Column("officer_id", sa.Integer, sa.ForeignKey("staff.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("resident_id", sa.Integer, sa.ForeignKey("residents.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("planned_at", UtcDateTime, nullable=False),
+    sa.PrimaryKeyConstraint("officer_id", "resident_id", name="pk_night_visit_plans"),
+    sa.Index("ix_night_visit_plans_resident", "resident_id"),
+)

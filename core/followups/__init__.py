@@ -13,5 +13,7 @@ a second tap or a replayed update records nothing twice.
 Where things are:
 - `model`: the words and times (outbox kinds, button actions, answers, when things fall due);
 - `schedule`: what resolving a case schedules; `answers`: the resident's answers and what they do;
-- `repeat_visits`: the officer records a repeat visit; `questions`: the messages, as pure functions.
+- `repeat_visits`: the officer records a repeat visit; `questions`: the messages, as pure functions;
+- `phone`: the follow-up centre's phone tasks (电话回访); `phone_figures`: their /stats section and
+  weekly report line.
 """

@@ -264,9 +264,9 @@ DATES_HELP = N_(
 )
 
 
-def help_text(lang: Language, example: str) -> str:
-    """/stats help: how to choose dates (with `example` dates), then each definition, in the user's language."""
-    lines = [t(lang, line) for line in HELP_LINES]
+def help_text(lang: Language, example: str, more: tuple[str, ...] = ()) -> str:
+    """/stats help: how to choose dates (with `example` dates), then each definition (`more` before the scope's)."""
+    lines = [t(lang, line) for line in (*HELP_LINES[:-1], *more, HELP_LINES[-1])]
     lines.insert(2, t(lang, DATES_HELP, example=example, days=MAX_PERIOD_DAYS))
     return Safe("\n\n".join(lines))
 

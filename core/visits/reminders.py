@@ -4,7 +4,8 @@
 window until its end, it queues one outbox row per enrolled officer with the dedupe key
 ``nightvisit:<day>:<staff id>``, so running it every minute, from two processes or after a restart
 queues each reminder once. The message is built when it is sent (`render_reminder`): the
-households of the officer's areas not visited for the longest time.
+households the officer planned (core/visits/plans.py), then the other households of their areas
+not visited for the longest time.
 """
 
 from __future__ import annotations
@@ -14,14 +15,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-import storage.areas
-import storage.visits
 from core.config import StationConfig
 from core.models import Role
-from core.names import area_name
 from core.outbox import Renderer, payload_tz
 from core.outgoing import Outgoing, Priority
-from core.visits import rules, texts
+from core.visits import plans, texts
 from storage import outbox, people
 
 KIND = "night_visit_reminder"
@@ -70,18 +68,15 @@ async def queue_reminders(conn: AsyncConnection, config: StationConfig, now: dat
 
 
 async def render_reminder(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    """The reminder, with the households as they stand when it is sent."""
+    """The reminder, with the households (planned, then due) as they stand when it is sent."""
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if member is None or not member.active:
         return None
     tz = payload_tz(payload)
-    areas = await storage.areas.all_areas(conn)
-    found = await storage.visits.households_by_last_visit(conn, rules.own_area_ids(areas, member.id), SHOWN)
-    names = {a.id: area_name(a, member.language) for a in areas}
-    due = [(h, names.get(h.area_id or 0, "—")) for h in found]
+    planned, due = await plans.planned_and_due(conn, member, SHOWN)
     start = datetime.fromisoformat(payload["start"]).astimezone(tz).strftime("%H:%M")
     end = datetime.fromisoformat(payload["end"]).astimezone(tz).strftime("%H:%M")
-    return Outgoing(texts.reminder_text(member.language, start, end, due))
+    return Outgoing(texts.reminder_text(member.language, start, end, due, planned))
 
 
 RENDERERS: dict[str, Renderer] = {KIND: render_reminder}

@@ -17,6 +17,7 @@ from typing import Any
 import storage.areas
 import storage.cards
 import storage.cases
+import storage.visit_plans
 import storage.visits
 from core.cards import handover
 from core.cards.model import Channel
@@ -150,6 +151,7 @@ async def record(services: Services, staff: Staff, data: dict[str, Any], update_
             consent=data.get("consent") if not data.get("resident_id") else None,
             update_id=update_id,
         )
+        await storage.visit_plans.visited(conn, resident.id, now)
         chain = await area_chain(conn, resident.area_id)
         officer_id = responsible(chain, "officer_id") or responsible(chain, "supervisor_id") or staff.id
         for matter in data.get("matters") or []:

@@ -25,9 +25,14 @@ def due_lines(lang: Language, due: list[tuple[Household, str]]) -> list[str]:
 
 
 def visits_list(
-    lang: Language, recent: list[tuple[Visit, str]], due: list[tuple[Household, str]], tz: ZoneInfo
+    lang: Language,
+    recent: list[tuple[Visit, str]],
+    due: list[tuple[Household, str]],
+    tz: ZoneInfo,
+    planned: list[tuple[Household, str]] | None = None,
 ) -> Outgoing:
-    """/visits: the officer's recent visits, then the households of their area due longest."""
+    """/visits: the officer's recent visits, the households planned for the next night visit (if
+    any), then the other households of their area due longest."""
     lines = [t(lang, "<b>My recent home visits</b>")]
     if not recent:
         lines.append(t(lang, "No visits recorded yet. Record one with /visit."))
@@ -47,18 +52,34 @@ def visits_list(
                 raised=Safe(raised),
             )
         )
+    if planned:
+        lines += ["", t(lang, "<b>Planned for the next night visit</b>")]
+        lines += due_lines(lang, planned)
     lines += ["", t(lang, "<b>Not visited for the longest time</b>")]
-    lines += due_lines(lang, due) or [t(lang, "No households are on record in your area yet.")]
+    if planned and not due:
+        lines.append(t(lang, "Every household on record in your area is planned."))
+    else:
+        lines += due_lines(lang, due) or [t(lang, "No households are on record in your area yet.")]
     return Outgoing(Safe("\n".join(lines)))
 
 
-def reminder_text(lang: Language, start: str, end: str, due: list[tuple[Household, str]]) -> str:
-    """The night-visit reminder: tonight's window and the households due longest."""
+def reminder_text(
+    lang: Language,
+    start: str,
+    end: str,
+    due: list[tuple[Household, str]],
+    planned: list[tuple[Household, str]] | None = None,
+) -> str:
+    """The night-visit reminder: tonight's window, the households the officer planned, then the
+    other households due longest."""
     lines = [t(lang, "🌙 <b>Night visits tonight, {start}–{end}</b>", start=start, end=end)]
+    if planned:
+        lines.append(t(lang, "Households you planned:"))
+        lines += due_lines(lang, planned)
     if due:
         lines.append(t(lang, "Households of your area not visited for the longest time:"))
         lines += due_lines(lang, due)
-    else:
+    elif not planned:
         lines.append(t(lang, "No households are on record in your area yet."))
     lines.append(t(lang, "Record each visit with /visit."))
     return Safe("\n".join(lines))
