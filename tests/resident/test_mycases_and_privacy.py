@@ -64,10 +64,12 @@ async def test_withdrawing_a_case(
     await bot.send(station.resident, "/mycases")
     await bot.press(station.resident, "XF-20261123-0001")
     await bot.press(station.resident, "撤回诉求")
-    await bot.press(station.resident, "确定撤回")
+    assert request_log.last(station.resident.id).labels() == ["问题已解决", "不需要了", "其他原因", "不撤回"]
+    await bot.press(station.resident, "问题已解决")
     assert "已撤回" in request_log.last(station.resident.id).text
     await bot.deliver()
-    assert "群众已撤回诉求" in request_log.last(station.officer.id).text
+    told = request_log.last(station.officer.id).text
+    assert "群众已撤回诉求" in told and "原因：问题已解决" in told and "发起人：刘阿姨" in told
     async with services.db.read() as conn:
         status = (await conn.execute(sa.select(cases.c.status))).scalar()
     assert status == "withdrawn"
@@ -75,6 +77,7 @@ async def test_withdrawing_a_case(
     await bot.send(station.resident, "/mycases")
     await bot.press(station.resident, "XF-20261123-0001")
     assert not any("撤回" in label for label in request_log.last(station.resident.id).labels())
+    assert "问题已解决" in request_log.last(station.resident.id).text  # the timeline keeps the reason
 
 
 async def test_a_resident_cannot_open_someone_elses_case(
