@@ -22,6 +22,7 @@ import core.alerts.delivery
 import core.booking.renderers
 import core.cases.texts
 import core.jobs
+import core.menus
 import core.visits.reminders
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
@@ -166,6 +167,7 @@ RENDERERS = outbox.merged(
     core.alerts.delivery.RENDERERS,
     core.jobs.RENDERERS,
     core.visits.reminders.RENDERERS,
+    core.menus.RENDERERS,
 )
 
 

@@ -6,6 +6,8 @@ file seeded with the demo station; residents choose their language through the r
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,8 +17,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot import staff_cli
 from bot.runner import Bot
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from core import menus
 from core.i18n import tp
 from core.models import Language, Role
@@ -65,6 +68,7 @@ class Station:
     session: aiohttp.ClientSession
     chat: Chat
     bot: Bot
+    settings: Settings
 
     async def commands(self, chat_id: int | None = None, language_code: str | None = None) -> list[dict[str, Any]]:
         """getMyCommands for a chat's own scope (or the default scope), as Telegram keeps them."""
@@ -97,13 +101,14 @@ def descriptions(commands: list[dict[str, Any]]) -> dict[str, str]:
 async def station(tmp_path: Path) -> AsyncIterator[Station]:
     server = SandboxServer(token=SANDBOX_TOKEN, limits=None, bot_username="jingmin_sandbox_bot")
     await server.start()
-    bot = Bot(sandbox_settings(load_settings(), server, tmp_path / "jingmin.db"))
+    settings = sandbox_settings(load_settings(), server, tmp_path / "jingmin.db")
+    bot = Bot(settings)
     try:
         await bot.start()
         await demo.seed(bot.services, server)
         await bot.set_menus()
         async with aiohttp.ClientSession() as session:
-            yield Station(server, session, Chat(server, session), bot)
+            yield Station(server, session, Chat(server, session), bot, settings)
     finally:
         await bot.stop()
         await server.stop()
@@ -209,6 +214,21 @@ def test_every_staff_menu_entry_is_translated(language: Language, role: Role) ->
         if language is Language.ZH_HANT:
             # Characters OpenCC would change alone that are standard Traditional ones too (回音卡, 台帳).
             assert all(a == b or a in "台里占回了准" for a, b in zip(text, to_traditional(text), strict=True)), text
+
+
+async def test_a_role_changed_with_the_cli_reaches_the_chats_menu(station: Station) -> None:
+    """`jingmin staff role` runs in its own process; the running bot's sender sets the new menu."""
+    async with station.bot.services.db.read() as conn:
+        member = await people.staff_by_telegram(conn, OFFICER)
+    assert member is not None and names(await station.commands(OFFICER)) == OFFICER_COMMANDS
+    assert await staff_cli.staff_role(argparse.Namespace(badge=member.badge, role="supervisor"), station.settings) == 0
+    for _ in range(150):  # the sender ticks every ~1.5 s
+        if names(await station.commands(OFFICER)) != OFFICER_COMMANDS:
+            break
+        await asyncio.sleep(0.1)
+    menu = descriptions(await station.commands(OFFICER))
+    assert list(menu) == LEADER_COMMANDS  # a supervisor's commands: figures and the export too
+    assert menu["stats"] == "按时段、辖区、民警统计"
 
 
 async def test_deleting_ones_data_gives_back_the_default_menu(station: Station) -> None:
