@@ -225,4 +225,7 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
 async def timeline(services: Services, staff: Staff, case_id: int) -> str:
     """The case and its timeline, for a staff member who may work it."""
     case = await workable(services, staff, case_id)
-    return case_summary(staff.language, case, await reading.events(services, case.id), services.config.tz, staff=True)
+    events = await reading.events(services, case.id)
+    async with services.db.read() as conn:
+        names = {m.id: m.name for m in await people.all_staff(conn)}
+    return case_summary(staff.language, case, events, services.config.tz, staff=True, names=names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -244,11 +245,21 @@ def resident_status(
     return Outgoing(resident_screen(lang, "\n".join(lines)), buttons)
 
 
-def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo, *, staff: bool = False) -> str:
+def case_summary(
+    lang: Language,
+    case: Case,
+    events: list[CaseEvent],
+    tz: ZoneInfo,
+    *,
+    staff: bool = False,
+    names: Mapping[int, str] | None = None,
+) -> str:
     """A case with its timeline, as the resident or (with `staff`) an officer reads it.
 
     Staff see the personal numbers typed into the description and the notes masked, as on the
-    card, until the audited reveal; the resident sees their own text as they typed it.
+    card, until the audited reveal; the resident sees their own text as they typed it. Staff also
+    see why a case was transferred or escalated and, with `names` (staff id → name), to whom; the
+    resident sees the reason of their own withdrawal, not the officers' notes to each other.
     """
     shown = pii.mask if staff else _as_typed
     lines = [
@@ -266,11 +277,15 @@ def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneIn
     for event in events:
         what = labels.event(lang, event.action)
         action, code = reasons.action_of(event.action), event.data.get("reason")
-        if action is not None and code:
+        between_staff = event.actor_kind == "staff" and action is not None  # 转办 and 上报
+        if action is not None and code and (staff or not between_staff):
             why = reasons.reason_text(lang, action, str(code), event.note and shown(event.note))
             what = tp(lang, "{event}: {note}", event=what, note=_shorten(why, 300))
-        elif event.note:
+        elif event.note and (staff or not between_staff):
             what = tp(lang, "{event}: {note}", event=what, note=_shorten(shown(event.note), 300))
+        to = event.data.get("to_staff_id")
+        if staff and between_staff and names and to is not None and int(str(to)) in names:
+            what = tp(lang, "{event}, to {name}", event=what, name=names[int(str(to))])
         lines.append(fmt("• {at} {what}", at=local(event.at, tz), what=what))
     return Safe("\n".join(lines))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.inbox import InboxApplication
 from core.cases import reasons
 from core.cases.lifecycle import Action
+from core.cases.texts import case_summary
 from core.models import Language, Role, Status
 from core.services import Services
 from handlers.case_reasons import reason_screen
@@ -47,7 +48,10 @@ async def test_transfer_lists_the_areas_officers_first_and_asks_why(
     received = request_log.last(colleague.id).text
     assert "转办给您" in received and "发起人：王建国" in received and "原因：不属本辖区" in received
     await bot.press(colleague, "办理记录", message=request_log.last(colleague.id))
-    assert "转交其他民警办理：不属本辖区" in request_log.last(colleague.id).text
+    assert "转交其他民警办理：不属本辖区（接手：李明）" in request_log.last(colleague.id).text
+    # The resident's timeline has the step, not the officers' reasons to each other.
+    resident_view = case_summary(Language.ZH_HANS, after, await events(services, case.id), services.config.tz)
+    assert "转交其他民警办理" in resident_view and "不属本辖区" not in resident_view
 
 
 async def test_other_asks_for_the_reason_in_words(
