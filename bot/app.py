@@ -58,6 +58,7 @@ from handlers import (
     stats,
     stats_filters,
     visits,
+    withdrawal,
 )
 from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
@@ -134,6 +135,7 @@ FEATURES = (
     onboarding,
     report,
     mycases,
+    withdrawal,
     handlers.settings,
     cases,
     case_reasons,

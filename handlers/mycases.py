@@ -15,7 +15,7 @@ from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language, Resident
 from core.outgoing import Button, Outgoing, rows
-from handlers import cases, common, render
+from handlers import cases, common, render, withdrawal
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler
@@ -110,6 +110,8 @@ async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -
     )
     choices = [
         Button(tp(lang, words), "my_case_withdraw_yes", {"case_id": case.id, "reason": code})
+        if code != reasons.OTHER
+        else Button(tp(lang, words), withdrawal.ASK_OTHER, {"case_id": case.id})
         for code, words in reasons.REASONS[Action.WITHDRAW].items()
     ]
     keep = Button(tp(lang, "No, keep it"), "my_case_open", {"case_id": case.id, "in_place": True})
@@ -126,6 +128,7 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
         await common.answer_expired(update, context)
         return
     reason = grant.payload.get("reason")
+    await withdrawal.close_form(context.services, resident)
     try:
         case = await resident_actions.withdraw(
             context.services,

@@ -24,12 +24,18 @@ async def own_case(conn: AsyncConnection, resident: Resident, case_id: int) -> C
 
 
 async def withdraw(
-    services: Services, resident: Resident, case_id: int, update_id: int | None, reason: str | None = None
+    services: Services,
+    resident: Resident,
+    case_id: int,
+    update_id: int | None,
+    reason: str | None = None,
+    note: str | None = None,
 ) -> Case:
     """Withdraws the resident's own case and tells the officer; a replayed update changes nothing.
 
     `reason` is one of the withdrawal's reasons (core.cases.reasons), recorded in the event's data
-    and shown to the officer; anything else is not recorded.
+    and shown to the officer with the words the resident typed for it (`note`); an unknown reason is
+    not recorded.
     """
     now = services.clock.now()
     async with services.db.write() as conn:
@@ -49,6 +55,7 @@ async def withdraw(
             actor_id=resident.id,
             from_status=case.status.value,
             to_status=new_status.value,
+            note=note or None,
             data={"reason": reason} if reasons.is_reason(Action.WITHDRAW, reason) else {},
             update_id=update_id,
         )
