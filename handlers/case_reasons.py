@@ -28,6 +28,8 @@ FLOW = "case_reason"
 STEP = "other"
 REASON_ACTION = "case_reason"
 NOTE_MAX = 300
+# The steps that ask for a reason here, by the name their buttons carry.
+MOVES = {Action.TRANSFER.value: Action.TRANSFER, Action.ESCALATE.value: Action.ESCALATE}
 
 NOTE_PROMPT = N_(
     "Case <code>{number}</code>: write the reason in a message (up to 300 characters). "
@@ -95,7 +97,10 @@ async def escalate(update: Update, context: JmContext, grant: ButtonGrant) -> No
 async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """A reason chosen: the case moves and the card is redrawn; "other" first asks for the words."""
     services = context.services
-    act, code = Action(str(grant.payload["act"])), str(grant.payload["reason"])
+    act, code = MOVES.get(str(grant.payload.get("act"))), str(grant.payload.get("reason"))
+    if act is None or not reasons.is_reason(act, code):  # only ever drawn for these two
+        await common.answer_expired(update, context)
+        return
     raw_to = grant.payload.get("to_staff_id")
     to_staff_id = int(raw_to) if raw_to is not None else None
     if code == reasons.OTHER:

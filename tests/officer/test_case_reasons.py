@@ -13,7 +13,7 @@ from handlers.case_reasons import reason_screen
 from storage import dialogs, people
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.officer.desk import events, get_case, give_card, station_case
+from tests.officer.desk import events, get_case, give_card, grant, station_case
 
 
 async def test_transfer_lists_the_areas_officers_first_and_asks_why(
@@ -134,3 +134,17 @@ async def test_the_reason_screen_in_traditional_and_english(station: Station, se
     assert "Escalate case" in en.text and "Needs the leadership to coordinate" in [
         b.label for r in en.buttons for b in r
     ]
+
+
+async def test_a_reason_button_for_another_step_does_nothing(
+    app: InboxApplication, bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    case = await station_case(services, station)
+    card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
+    payload = {"case_id": case.id, "version": case.version}
+    for odd in ({"act": "resolve", "reason": "other"}, {"act": "escalate", "reason": "solved"}):
+        data = await grant(services, station.officer, "case_reason", payload | odd)
+        answers = len(request_log.callback_answers)
+        await bot.press_data(station.officer, data, card)
+        assert len(request_log.callback_answers) == answers + 1
+    assert [e.action for e in await events(services, case.id)] == ["submit"]
