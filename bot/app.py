@@ -22,6 +22,7 @@ import core.alerts.delivery
 import core.booking.renderers
 import core.cases.texts
 import core.jobs
+import core.menus
 import core.visits.reminders
 import handlers.settings
 from bot.inbox import InboxApplication, InboxQueue
@@ -43,6 +44,7 @@ from handlers import (
     calls,
     cards,
     case_closed,
+    case_reasons,
     cases,
     errors,
     export,
@@ -57,6 +59,7 @@ from handlers import (
     stats_filters,
     visit_plans,
     visits,
+    withdrawal,
 )
 from handlers.booking import book, hours, mybookings, station
 from handlers.context import SERVICES_KEY, JmContext
@@ -133,8 +136,10 @@ FEATURES = (
     onboarding,
     report,
     mycases,
+    withdrawal,
     handlers.settings,
     cases,
+    case_reasons,
     case_closed,
     followups,
     stats,
@@ -166,6 +171,7 @@ RENDERERS = outbox.merged(
     core.alerts.delivery.RENDERERS,
     core.jobs.RENDERERS,
     core.visits.reminders.RENDERERS,
+    core.menus.RENDERERS,
 )
 
 

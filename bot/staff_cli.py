@@ -21,7 +21,7 @@ from storage.migrate import upgrade
 
 
 def add_staff_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`staff invite` and `staff list`."""
+    """`staff invite`, `staff list` and `staff role`."""
     parser = subparsers.add_parser("staff", help="invite and list station staff")
     commands = parser.add_subparsers(dest="staff_command", required=True, metavar="COMMAND")
     invite = commands.add_parser(
@@ -39,6 +39,15 @@ def add_staff_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     invite.set_defaults(func=staff_invite)
     listing = commands.add_parser("list", help="list active staff, whether enrolled, and their areas")
     listing.set_defaults(func=staff_list)
+    role = commands.add_parser(
+        "role",
+        help="give a staff member another role",
+        description="Changes the role of the staff member with this badge. Their command menu in "
+        "Telegram follows: the running bot sets it within seconds (or at its next start).",
+    )
+    role.add_argument("badge", metavar="BADGE", help="their badge number (警号), see `jingmin staff list`")
+    role.add_argument("role", choices=[r.value for r in Role])
+    role.set_defaults(func=staff_role)
 
 
 def add_area_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -104,6 +113,25 @@ async def staff_list(args: argparse.Namespace, settings: Settings) -> int:
         enrolled = "enrolled" if member.telegram_id is not None else "not enrolled"
         covers = ", ".join(a.code for a in areas) or "—"
         print(f"{member.badge:<12} {member.name:<10} {member.role.value:<10} {enrolled:<12} areas: {covers}")
+    return 0
+
+
+async def staff_role(args: argparse.Namespace, settings: Settings) -> int:
+    """`jingmin staff role BADGE ROLE`: changes a staff member's role and queues their new menu; the exit status."""
+    async with _services(settings) as services:
+        try:
+            member, before = await enrolment.change_role(services, args.badge, Role(args.role))
+        except enrolment.StaffError as exc:
+            print(f"jingmin staff role: {exc.reason}", file=sys.stderr)
+            return 2
+    if before is member.role:
+        print(f"{member.name} ({member.badge}) is already {member.role.value}; nothing changed.")
+        return 0
+    print(f"{member.name} ({member.badge}): {before.value} -> {member.role.value}")
+    if member.telegram_id is not None:
+        print("Their command menu in Telegram follows (set by the running bot, or at its next start).")
+    else:
+        print("They are not enrolled yet: their menu is set when they enrol.")
     return 0
 
 

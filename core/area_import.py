@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import storage.areas
+from core import menus
 from core.area_file import COLUMNS, STATION, AreaFile, AreaFileError, ImportSummary, assignments, parse_file, wrong_role
 from core.models import Area, Staff
 from core.services import Services
@@ -31,6 +32,8 @@ async def import_areas(services: Services, parsed: AreaFile) -> ImportSummary:
             if (existing.name, existing.role) != (entry.name, entry.role):
                 await people.update_staff(conn, existing.id, name=entry.name, role=entry.role)
                 staff_updated += 1
+                if existing.role is not entry.role:  # an enrolled member's menu follows the new role
+                    await menus.queue_staff_menu(conn, existing, now)
         for entry in parsed.staff:
             if entry.hours is not None:
                 await availability.replace(conn, staff_ids[entry.badge], entry.hours)

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.areas
-from core import residents
+from core import menus, residents
 from core.i18n import N_
 from core.models import Area, Language, Role, Staff
 from core.services import Services
@@ -87,6 +87,8 @@ async def create_invite(
             member = await people.insert_staff(conn, badge or provisional_badge(), name, role, now)
         elif (member.name, member.role) != (name, role):
             await people.update_staff(conn, member.id, name=name, role=role)
+            if member.role is not role:  # still enrolled on their old phone: their menu follows now
+                await menus.queue_staff_menu(conn, member, now)
         if area is not None:
             await storage.areas.set_role(conn, area.id, COLUMN_FOR_ROLE[role], member.id)
         await invites.insert(conn, code_hash=code_hash(code), staff_id=member.id, now=now, expires_at=expires_at)
@@ -94,6 +96,26 @@ async def create_invite(
     assert member is not None
     log.info("invitation made for staff %s, expires %s", member.id, expires_at.isoformat())
     return Invite(code, invite_link(services.config.bot_username, code), expires_at, member)
+
+
+async def change_role(services: Services, badge: str, role: Role) -> tuple[Staff, Role]:
+    """Gives the active staff member with `badge` another role; their previous role comes back too.
+
+    The command menu in their chat follows through the outbox (the running bot sets it; start-up
+    sets every staff menu anyway). Raises StaffError for an unknown badge.
+    """
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        member = await people.staff_by_badge(conn, badge)
+        if member is None or not member.active:
+            raise StaffError(f"there is no active staff member with badge {badge!r} (see `jingmin staff list`)")
+        if member.role is not role:
+            await people.update_staff(conn, member.id, role=role)
+            await menus.queue_staff_menu(conn, member, now)
+        changed = await people.staff_member(conn, member.id)
+    assert changed is not None
+    log.info("staff %s: role %s -> %s", member.id, member.role.value, role.value)
+    return changed, member.role
 
 
 async def area_by_code(conn: AsyncConnection, area_code: str | None) -> Area | None:

@@ -5,12 +5,24 @@ list per chat (a BotCommandScopeChat) when someone chooses a language, enrols or
 a default list for everyone else by Telegram's language code: English for `en`, Simplified Chinese
 otherwise (Telegram's scopes know only two-letter codes, so Traditional readers start there too and
 get theirs once they pick it).
+
+A change made outside the chat (the CLI changing a role, an area file) reaches the chat through
+the outbox: `queue_staff_menu` writes a row in the change's own transaction, and the running
+bot's sender sets the menu as it is when the row is sent; start-up sets every staff menu too.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from core.i18n import N_, tp
-from core.models import Language, Role
+from core.models import Language, Role, Staff
+from core.outbox import Renderer
+from core.outgoing import Outgoing, Priority
+from storage import outbox, people
 
 Menu = list[tuple[str, str]]
 
@@ -69,3 +81,37 @@ def commands(lang: Language, role: Role | None) -> Menu:
 def _capitalised(text: str) -> str:
     """Menu entries start with a capital, as Telegram shows them; Chinese is unchanged."""
     return text[:1].upper() + text[1:]
+
+
+# The outbox kind that sets a staff member's command menu in their chat.
+MENU_KIND = "staff_menu"
+
+
+async def queue_staff_menu(conn: AsyncConnection, member: Staff, now: datetime) -> None:
+    """Queues setting `member`'s command menu in their chat (nothing when they are not enrolled)."""
+    if member.telegram_id is None:
+        return
+    await outbox.enqueue(
+        conn,
+        dedupe_key=f"menu:{member.id}:{now.isoformat()}",
+        chat_id=member.telegram_id,
+        audience=outbox.STAFF,
+        kind=MENU_KIND,
+        payload={"staff_id": member.id},
+        priority=Priority.NORMAL,
+        urgent=True,
+        due_at=now,
+        now=now,
+    )
+
+
+async def render_staff_menu(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
+    """The menu of the staff member's role and language as they are now; None once they are gone."""
+    member = await people.staff_member(conn, int(payload["staff_id"]))
+    if member is None or not member.active or member.telegram_id is None:
+        return None
+    return Outgoing("", commands=tuple(commands(member.language, member.role)))
+
+
+# The outbox kinds this module renders (assembled in bot/app.py).
+RENDERERS: dict[str, Renderer] = {MENU_KIND: render_staff_menu}

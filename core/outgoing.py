@@ -52,6 +52,9 @@ class Outgoing:
     remove_reply_keyboard: bool = False
     # An outbox row that redraws one of the bot's earlier messages instead of sending a new one.
     edit_message_id: int | None = None
+    # An outbox row that sets the chat's command menu, (command, description) pairs, instead of
+    # sending a message (core/menus.py: a role changed outside the chat, by the CLI).
+    commands: tuple[tuple[str, str], ...] | None = None
 
 
 def rows(*button_rows: list[Button] | tuple[Button, ...]) -> tuple[tuple[Button, ...], ...]:

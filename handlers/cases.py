@@ -105,7 +105,7 @@ def _ref(grant: ButtonGrant) -> tuple[int, int | None]:
     return int(grant.payload["case_id"]), int(version) if version is not None else None
 
 
-async def _refuse(update: Update, context: JmContext, member: Staff, exc: CaseError | TransitionRefused) -> None:
+async def refuse(update: Update, context: JmContext, member: Staff, exc: CaseError | TransitionRefused) -> None:
     """An alert for a button, a message for typed text; already translated, so sent as is."""
     text = refusal(member.language, exc)
     query = update.callback_query
@@ -115,7 +115,7 @@ async def _refuse(update: Update, context: JmContext, member: Staff, exc: CaseEr
         await render.reply(update, context.services, context.bot, Outgoing(Safe(html.escape(text))))
 
 
-async def _pressed_case(
+async def pressed_case(
     update: Update, context: JmContext, grant: ButtonGrant, look: Callable[[Staff, int, int | None], Awaitable[T]]
 ) -> tuple[Staff, T] | None:
     """The staff member who pressed and what `look` gives for the button's case and version.
@@ -129,25 +129,21 @@ async def _pressed_case(
     try:
         return member, await look(member, case_id, version)
     except (CaseError, TransitionRefused) as exc:
-        await _refuse(update, context, member, exc)
+        await refuse(update, context, member, exc)
         return None
 
 
 # --- the card's buttons --------------------------------------------------------------------
 
 
-async def _transition(
-    update: Update, context: JmContext, grant: ButtonGrant, act: Action, to_staff_id: int | None = None
-) -> None:
+async def _transition(update: Update, context: JmContext, grant: ButtonGrant, act: Action) -> None:
     """A button that changes the case at once: do it and redraw the card."""
     services = context.services
-    found = await _pressed_case(
+    found = await pressed_case(
         update,
         context,
         grant,
-        lambda who, case_id, v: desk.work(
-            services, who, case_id, act, v, to_staff_id=to_staff_id, update_id=update.update_id
-        ),
+        lambda who, case_id, v: desk.work(services, who, case_id, act, v, update_id=update.update_id),
     )
     if found is None:
         return
@@ -166,20 +162,10 @@ async def start_work(update: Update, context: JmContext, grant: ButtonGrant) -> 
     await _transition(update, context, grant, Action.START)
 
 
-async def escalate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """上报: the case goes up to the supervisor (or from a supervisor to the leader)."""
-    await _transition(update, context, grant, Action.ESCALATE)
-
-
-async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """转办: the chosen officer becomes the case's handler and gets the card."""
-    await _transition(update, context, grant, Action.TRANSFER, int(grant.payload["to_staff_id"]))
-
-
 async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the other officers to transfer the case to."""
     services = context.services
-    found = await _pressed_case(
+    found = await pressed_case(
         update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, Action.TRANSFER, v)
     )
     if found is None:
@@ -196,7 +182,7 @@ async def transfer(update: Update, context: JmContext, grant: ButtonGrant) -> No
 async def _ask(update: Update, context: JmContext, grant: ButtonGrant, act: Action, step: str) -> None:
     """Resolve and reject need words for the resident first: the dialog row asks for them."""
     services = context.services
-    found = await _pressed_case(
+    found = await pressed_case(
         update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, act, v)
     )
     if found is None:
@@ -222,7 +208,7 @@ async def reject(update: Update, context: JmContext, grant: ButtonGrant) -> None
 
 async def contact(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The resident's full phone number, in an alert, written to the audit log."""
-    found = await _pressed_case(
+    found = await pressed_case(
         update, context, grant, lambda who, case_id, v: desk.reveal_contact(context.services, who, case_id)
     )
     if found is None:
@@ -243,7 +229,7 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
     """
     event_id = grant.payload.get("event_id")
     event = int(event_id) if event_id is not None else None
-    pressed = await _pressed_case(
+    pressed = await pressed_case(
         update, context, grant, lambda who, case_id, v: desk.media(context.services, who, case_id, event)
     )
     if pressed is None:
@@ -277,7 +263,7 @@ async def show_media(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The case with every step so far, in place of the card."""
-    found = await _pressed_case(
+    found = await pressed_case(
         update, context, grant, lambda who, case_id, v: desk.timeline(context.services, who, case_id)
     )
     if found is None:
@@ -290,7 +276,7 @@ async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) 
 
 async def _show_card(update: Update, context: JmContext, grant: ButtonGrant, *, in_place: bool) -> None:
     services = context.services
-    found = await _pressed_case(update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id))
+    found = await pressed_case(update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id))
     if found is None:
         return
     member, case = found
@@ -349,7 +335,7 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
         )
     except (CaseError, TransitionRefused) as exc:
         await dialog_state.clear(services, dialog.user_id)
-        await _refuse(update, context, member, exc)
+        await refuse(update, context, member, exc)
         return
     await dialog_state.clear(services, dialog.user_id)
     await render.reply(update, services, context.bot, await desk.card(services, member, case, note=note))
@@ -376,8 +362,6 @@ COMMANDS = [("queue", queue)]
 ACTIONS: dict[str, ActionHandler] = {
     CARD_ACTIONS[Action.ACCEPT][0]: accept,
     CARD_ACTIONS[Action.START][0]: start_work,
-    CARD_ACTIONS[Action.ESCALATE][0]: escalate,
-    "case_transfer_to": transfer_to,
     CARD_ACTIONS[Action.TRANSFER][0]: transfer,
     CARD_ACTIONS[Action.RESOLVE][0]: resolve,
     CARD_ACTIONS[Action.REJECT][0]: reject,

@@ -29,6 +29,13 @@ async def set_for_chat(bot: Bot, chat_id: int, lang: Language, role: Role | None
         log.warning("could not set the command menu of a chat (%s, %s): %s", lang.value, role, exc.message)
 
 
+async def set_commands(bot: Bot, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
+    """Sets a chat's menu as the outbox asks; a failure is raised, so the row is tried again."""
+    await bot.set_my_commands(
+        [BotCommand(command, description) for command, description in commands], scope=BotCommandScopeChat(chat_id)
+    )
+
+
 async def forget_chat(bot: Bot, chat_id: int) -> None:
     """Drops a chat's own menu, so it shows the default one for its Telegram language again."""
     try:

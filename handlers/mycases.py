@@ -7,15 +7,15 @@ from typing import Any
 from telegram import Update
 
 from core import dialog_state, labels
-from core.cases import errors, information, reading, resident_actions
-from core.cases.lifecycle import TransitionRefused
+from core.cases import errors, information, reading, reasons, resident_actions
+from core.cases.lifecycle import Action, TransitionRefused
 from core.cases.texts import case_line, case_summary
 from core.dialog_state import put
 from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language, Resident
 from core.outgoing import Button, Outgoing, rows
-from handlers import cases, common, render
+from handlers import cases, common, render, withdrawal
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler
@@ -98,39 +98,44 @@ async def open_case(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 async def ask_withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Asks the resident to confirm withdrawing their case."""
+    """↩️ Withdraw: asks why, with the reasons as buttons (any of them withdraws) and a way back."""
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
     if case is None:
         await common.alert(update, lang, errors.CASE_NOT_FOUND)
         return
     await common.ack(update)
-    text = t(lang, "Withdraw case {number}? The officer will stop working on it.", number=case.number)
+    text = t(
+        lang, "Withdraw case {number}? The officer will stop working on it. Why do you withdraw it?", number=case.number
+    )
+    choices = [
+        Button(tp(lang, words), "my_case_withdraw_yes", {"case_id": case.id, "reason": code})
+        if code != reasons.OTHER
+        else Button(tp(lang, words), withdrawal.ASK_OTHER, {"case_id": case.id})
+        for code, words in reasons.REASONS[Action.WITHDRAW].items()
+    ]
+    keep = Button(tp(lang, "No, keep it"), "my_case_open", {"case_id": case.id, "in_place": True})
     await render.edit(
-        update,
-        context.services,
-        context.bot,
-        Outgoing(
-            Safe(text),
-            rows(
-                [
-                    Button(tp(lang, "Yes, withdraw"), "my_case_withdraw_yes", {"case_id": case.id}),
-                    Button(tp(lang, "No, keep it"), "my_case_open", {"case_id": case.id, "in_place": True}),
-                ]
-            ),
-        ),
+        update, context.services, context.bot, Outgoing(Safe(text), rows(choices[:2], choices[2:], [keep]))
     )
 
 
 async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Withdraws the resident's case, or says why it cannot be."""
+    """A reason chosen under the withdrawal question: the case is withdrawn and the officer told why."""
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     if resident is None:
+        await common.answer_expired(update, context)
         return
+    reason = grant.payload.get("reason")
+    await withdrawal.close_form(context.services, resident)
     try:
         case = await resident_actions.withdraw(
-            context.services, resident, int(grant.payload["case_id"]), update.update_id
+            context.services,
+            resident,
+            int(grant.payload["case_id"]),
+            update.update_id,
+            str(reason) if reason is not None else None,
         )
     except (errors.CaseError, TransitionRefused) as refused:
         await common.answer_query(update, cases.refusal(lang, refused), show_alert=True)

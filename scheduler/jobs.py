@@ -21,7 +21,7 @@ from telegram.ext import Application, CallbackContext, Job
 from core.alerts import delivery
 from core.outgoing import Outgoing, Priority
 from core.services import Services
-from handlers import render
+from handlers import menus, render
 from scheduler import unreachable
 from scheduler.dispatcher import Dispatcher, Transport
 from scheduler.sweeps import Sweeps
@@ -36,6 +36,9 @@ def make_transport(bot: Bot, services: Services) -> Transport:
     """The dispatcher's transport: the app's bot, so every send goes through its pacing limiter."""
 
     async def transport(chat_id: int, out: Outgoing, priority: Priority) -> int:
+        if out.commands is not None:  # a command menu to set, not a message (there is no message id)
+            await menus.set_commands(bot, chat_id, out.commands)
+            return 0
         if out.edit_message_id is not None:
             # A message Telegram no longer lets us edit (deleted by its reader) is simply left.
             await render.edit_message(bot, services, chat_id, out.edit_message_id, out)

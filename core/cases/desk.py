@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.areas
 import storage.cases
 from core import pii
-from core.cases import reading, working
+from core.cases import reading, reasons, working
 from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.cases.routing import area_chain, may_handle
@@ -30,14 +30,25 @@ from storage import audit, people
 NO_PHONE = N_("The resident has not left a phone number.")
 NO_OTHER_OFFICER = N_("There is no other enrolled officer to transfer this case to.")
 CHOOSE_OTHER = N_("Choose another officer to transfer the case to.")
+CHOOSE_REASON = N_("Choose a reason first.")
 NO_MEDIA = N_("There are no photos or location to show (any more).")
 
 
 async def transfer_targets(services: Services, case: Case) -> list[Staff]:
-    """Enrolled officers other than the case's assignee: who a case can be transferred to."""
+    """Enrolled officers other than the case's assignee: who a case can be transferred to.
+
+    The officers covering the case's area come first (the village's, then those up the tree, then
+    those of the neighbouring villages of the same town), then the others in their usual order,
+    so the right colleague is one tap away.
+    """
     async with services.db.read() as conn:
         officers = await people.all_staff(conn, Role.OFFICER)
-    return [o for o in officers if o.telegram_id is not None and o.id != case.assignee_id]
+        chain = await area_chain(conn, case.area_id)
+        near = chain + (await storage.areas.children(conn, chain[0].parent_id) if chain and chain[0].parent_id else [])
+    covering = [a.officer_id for a in near if a.officer_id is not None]
+    rank = {staff_id: index for index, staff_id in enumerate(dict.fromkeys(covering))}
+    others = [o for o in officers if o.telegram_id is not None and o.id != case.assignee_id]
+    return sorted(others, key=lambda o: rank.get(o.id, len(rank)))
 
 
 async def workable(
@@ -73,11 +84,13 @@ async def work(
     to_staff_id: int | None = None,
     update_id: int | None = None,
     referral: str | None = None,
+    reason: str | None = None,
 ) -> Case:
     """Does what a card's button (or the note it asked for) means, after the server-side checks.
 
     An update that was applied already (handled again after a crash) returns the case as it
-    is instead of being refused as stale.
+    is instead of being refused as stale. A transfer and an escalation need a `reason` of theirs
+    (core.cases.reasons); "other" needs its typed `note`.
     """
     if update_id is not None:
         async with services.db.read() as conn:
@@ -86,6 +99,10 @@ async def work(
                 assert found is not None
                 return found
     case = await workable(services, staff, case_id, action, version)
+    if action in (Action.TRANSFER, Action.ESCALATE) and (
+        not reasons.is_reason(action, reason) or (reason == reasons.OTHER and not note)
+    ):
+        raise CaseError(CHOOSE_REASON, case)
     if action is Action.TRANSFER:
         targets = {o.id for o in await transfer_targets(services, case)}
         if to_staff_id not in targets:
@@ -100,6 +117,7 @@ async def work(
         update_id=update_id,
         expected_version=version,
         referral=referral,
+        reason=reason,
     )
 
 
@@ -207,4 +225,7 @@ async def media(services: Services, staff: Staff, case_id: int, event_id: int | 
 async def timeline(services: Services, staff: Staff, case_id: int) -> str:
     """The case and its timeline, for a staff member who may work it."""
     case = await workable(services, staff, case_id)
-    return case_summary(staff.language, case, await reading.events(services, case.id), services.config.tz, staff=True)
+    events = await reading.events(services, case.id)
+    async with services.db.read() as conn:
+        names = {m.id: m.name for m in await people.all_staff(conn)}
+    return case_summary(staff.language, case, events, services.config.tz, staff=True, names=names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.cases
+from core.cases import reasons
 from core.cases.errors import CASE_NOT_FOUND, CaseError
 from core.cases.lifecycle import Action, Actor, TransitionRefused, target
 from core.cases.notify import notify_staff, settle_cards
@@ -22,8 +23,20 @@ async def own_case(conn: AsyncConnection, resident: Resident, case_id: int) -> C
     return case
 
 
-async def withdraw(services: Services, resident: Resident, case_id: int, update_id: int | None) -> Case:
-    """Withdraws the resident's own case and tells the officer; a replayed update changes nothing."""
+async def withdraw(
+    services: Services,
+    resident: Resident,
+    case_id: int,
+    update_id: int | None,
+    reason: str | None = None,
+    note: str | None = None,
+) -> Case:
+    """Withdraws the resident's own case and tells the officer; a replayed update changes nothing.
+
+    `reason` is one of the withdrawal's reasons (core.cases.reasons), recorded in the event's data
+    and shown to the officer with the words the resident typed for it (`note`); an unknown reason is
+    not recorded.
+    """
     now = services.clock.now()
     async with services.db.write() as conn:
         case = await own_case(conn, resident, case_id)
@@ -42,6 +55,8 @@ async def withdraw(services: Services, resident: Resident, case_id: int, update_
             actor_id=resident.id,
             from_status=case.status.value,
             to_status=new_status.value,
+            note=note or None,
+            data={"reason": reason} if reasons.is_reason(Action.WITHDRAW, reason) else {},
             update_id=update_id,
         )
         if case.assignee_id is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.areas
 import storage.cases
 from core import labels, pii
+from core.cases import reasons
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Language, Resident, Staff, Status
@@ -44,6 +46,7 @@ ADDED_DESCRIPTION_MAX = 800
 CARD_BUTTONS = [
     *(action for action, _label in CARD_ACTIONS.values()),
     "case_transfer_to",
+    "case_reason",
     "case_contact",
     "case_timeline",
     "case_back",
@@ -101,11 +104,13 @@ def officer_card(
     tz: ZoneInfo,
     note: str | None = None,
     added: CaseEvent | None = None,
+    moved: tuple[CaseEvent, str] | None = None,
 ) -> Outgoing:
     """The card an officer works a case from: the facts, the description, the buttons.
 
     `added` is the resident's addition (an "add_info" event) this card announces: its text and
-    the number of its photos are shown, and a button opens those photos.
+    the number of its photos are shown, and a button opens those photos. `moved` is the transfer,
+    escalation or withdrawal it announces, with who made it: the card says who and why.
     """
     name, phone = resident_facts(lang, resident)
     lines = [
@@ -146,6 +151,8 @@ def officer_card(
         lines.append(t(lang, "Location: {lat:.5f}, {lon:.5f}", lat=case.location[0], lon=case.location[1]))
     if note:
         lines.append(t(lang, "Note: {note}", note=note))
+    if moved is not None:
+        lines += ["", *moved_lines(lang, *moved)]
     opens_added = None
     if added is not None:
         lines += ["", t(lang, "<b>📎 Added by the resident</b> · {at}", at=local(added.at, tz))]
@@ -160,6 +167,16 @@ def officer_card(
                 {"case_id": case.id, "event_id": added.id},
             )
     return Outgoing(Safe("\n".join(lines)), officer_buttons(lang, case, resident, opens_added))
+
+
+def moved_lines(lang: Language, event: CaseEvent, by: str) -> list[str]:
+    """Who transferred, escalated or withdrew the case and why, for the card that announces it."""
+    lines = [t(lang, "From: {name}", name=by)]
+    action = reasons.action_of(event.action)
+    code = event.data.get("reason")
+    if action is not None and code:
+        lines.append(t(lang, "Reason: {note}", note=reasons.reason_text(lang, action, str(code), event.note)))
+    return lines
 
 
 def officer_buttons(
@@ -228,11 +245,21 @@ def resident_status(
     return Outgoing(resident_screen(lang, "\n".join(lines)), buttons)
 
 
-def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneInfo, *, staff: bool = False) -> str:
+def case_summary(
+    lang: Language,
+    case: Case,
+    events: list[CaseEvent],
+    tz: ZoneInfo,
+    *,
+    staff: bool = False,
+    names: Mapping[int, str] | None = None,
+) -> str:
     """A case with its timeline, as the resident or (with `staff`) an officer reads it.
 
     Staff see the personal numbers typed into the description and the notes masked, as on the
-    card, until the audited reveal; the resident sees their own text as they typed it.
+    card, until the audited reveal; the resident sees their own text as they typed it. Staff also
+    see why a case was transferred or escalated and, with `names` (staff id → name), to whom; the
+    resident sees the reason of their own withdrawal, not the officers' notes to each other.
     """
     shown = pii.mask if staff else _as_typed
     lines = [
@@ -249,8 +276,16 @@ def case_summary(lang: Language, case: Case, events: list[CaseEvent], tz: ZoneIn
     ]
     for event in events:
         what = labels.event(lang, event.action)
-        if event.note:
+        action, code = reasons.action_of(event.action), event.data.get("reason")
+        between_staff = event.actor_kind == "staff" and action is not None  # 转办 and 上报
+        if action is not None and code and (staff or not between_staff):
+            why = reasons.reason_text(lang, action, str(code), event.note and shown(event.note))
+            what = tp(lang, "{event}: {note}", event=what, note=_shorten(why, 300))
+        elif event.note and (staff or not between_staff):
             what = tp(lang, "{event}: {note}", event=what, note=_shorten(shown(event.note), 300))
+        to = event.data.get("to_staff_id")
+        if staff and between_staff and names and to is not None and int(str(to)) in names:
+            what = tp(lang, "{event}, to {name}", event=what, name=names[int(str(to))])
         lines.append(fmt("• {at} {what}", at=local(event.at, tz), what=what))
     return Safe("\n".join(lines))
 
@@ -291,10 +326,14 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
     resident = await people.resident(conn, case.resident_id) if case.resident_id else None
     assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
     reason = str(payload.get("reason", "new"))
-    added = None
-    if reason == "info" and payload.get("event_id") is not None:
+    added = moved = None
+    if reason in ("info", "transfer", "escalate", "withdrawn") and payload.get("event_id") is not None:
         event_id = int(payload["event_id"])
-        added = next((e for e in await storage.cases.events(conn, case.id) if e.id == event_id), None)
+        event = next((e for e in await storage.cases.events(conn, case.id) if e.id == event_id), None)
+        if reason == "info":
+            added = event
+        elif event is not None:
+            moved = (event, await _actor_name(conn, member.language, event, resident))
     return officer_card(
         member.language,
         case,
@@ -304,7 +343,16 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
         assignee=assignee,
         tz=payload_tz(payload),
         added=added,
+        moved=moved,
     )
+
+
+async def _actor_name(conn: AsyncConnection, lang: Language, event: CaseEvent, resident: Resident | None) -> str:
+    """Who made a step, as a card names them: the staff member, or the resident (已删除 once deleted)."""
+    if event.actor_kind == "staff" and event.actor_id is not None:
+        found = await people.staff_member(conn, event.actor_id)
+        return found.name if found is not None else "—"
+    return resident_facts(lang, resident)[0]
 
 
 async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:

@@ -128,12 +128,14 @@ async def act(
     update_id: int | None = None,
     expected_version: int | None = None,
     referral: str | None = None,
+    reason: str | None = None,
 ) -> Case:
     """A staff action on a case (accept, start, transfer, escalate, resolve, reject).
 
     Raises CaseError when the staff member may not act, TransitionRefused when the case has
     moved on (a stale or replayed button: `expected_version` is the version its card showed).
-    A rejection may carry a `referral`: where the resident should go instead.
+    A rejection may carry a `referral`: where the resident should go instead; a transfer or an
+    escalation a `reason` (a code of core.cases.reasons, recorded in the event's data).
     """
     now = services.clock.now()
     async with services.db.write() as conn:
@@ -150,6 +152,8 @@ async def act(
         new_status = target(action, case.status, Actor.HANDLER)
         asked = Request(case, staff, chain, now, note, to_staff_id, referral)
         change = CHANGES[action](asked) if action in CHANGES else Change()
+        if reason is not None:
+            change.data["reason"] = reason
         values = {"status": new_status.value, "updated_at": now, **change.values}
         step = Step(action, new_status, "staff", staff.id, note, change.data, update_id)
         event_id = await _move(conn, case, now, values, step)

@@ -6,6 +6,9 @@ file seeded with the demo station; residents choose their language through the r
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +17,17 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot import staff_cli
 from bot.runner import Bot
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
+from core import menus
+from core.i18n import tp
+from core.models import Language, Role
+from core.scripts import to_traditional
 from sandbox import demo
 from sandbox.cli import SANDBOX_TOKEN, sandbox_settings
 from sandbox.server import SandboxServer
+from storage import people
 from tests.e2e.sandbox_client import Chat
 
 LIU, EMILY = 5001, 5003  # residents of the demo station (Emily's Telegram is in English)
@@ -58,6 +67,8 @@ class Station:
     server: SandboxServer
     session: aiohttp.ClientSession
     chat: Chat
+    bot: Bot
+    settings: Settings
 
     async def commands(self, chat_id: int | None = None, language_code: str | None = None) -> list[dict[str, Any]]:
         """getMyCommands for a chat's own scope (or the default scope), as Telegram keeps them."""
@@ -90,13 +101,14 @@ def descriptions(commands: list[dict[str, Any]]) -> dict[str, str]:
 async def station(tmp_path: Path) -> AsyncIterator[Station]:
     server = SandboxServer(token=SANDBOX_TOKEN, limits=None, bot_username="jingmin_sandbox_bot")
     await server.start()
-    bot = Bot(sandbox_settings(load_settings(), server, tmp_path / "jingmin.db"))
+    settings = sandbox_settings(load_settings(), server, tmp_path / "jingmin.db")
+    bot = Bot(settings)
     try:
         await bot.start()
         await demo.seed(bot.services, server)
         await bot.set_menus()
         async with aiohttp.ClientSession() as session:
-            yield Station(server, session, Chat(server, session))
+            yield Station(server, session, Chat(server, session), bot, settings)
     finally:
         await bot.stop()
         await server.stop()
@@ -147,6 +159,76 @@ async def test_staff_see_the_commands_of_their_role(station: Station) -> None:
     assert names(leader) == LEADER_COMMANDS
     assert descriptions(leader)["stats"] == "按时段、辖区、民警统计"
     assert descriptions(officer)["queue"] == "我的待办诉求（绿色通道优先，按登记先后排列）"
+
+
+@pytest.mark.parametrize(
+    ("language", "queue", "stats", "cards"),
+    [
+        (
+            Language.ZH_HANT,
+            "我的待辦訴求（綠色通道優先，依登記先後排列）",
+            "依期間、轄區、民警統計",
+            "列印回音卡（附警民聯絡卡）",
+        ),
+        (
+            Language.EN,
+            "My open cases, priority and oldest first",
+            "Statistics by period, area and officer",
+            "Print echo cards (回音卡) with my contact details",
+        ),
+    ],
+    ids=["zh_Hant", "en"],
+)
+async def test_staff_see_the_commands_of_their_role_in_their_language(
+    station: Station, language: Language, queue: str, stats: str, cards: str
+) -> None:
+    async with station.bot.services.db.write() as conn:
+        for telegram_id in (OFFICER, LEADER):
+            member = await people.staff_by_telegram(conn, telegram_id)
+            assert member is not None
+            await people.update_staff(conn, member.id, language=language)
+    await station.bot.set_menus()  # as at start-up
+    officer, leader = await station.commands(OFFICER), await station.commands(LEADER)
+    assert names(officer) == OFFICER_COMMANDS and names(leader) == LEADER_COMMANDS
+    assert descriptions(officer)["queue"] == queue and descriptions(officer)["cards"] == cards
+    assert descriptions(leader)["stats"] == stats
+    assert all(text.strip() for text in descriptions(leader).values())
+
+
+@pytest.mark.parametrize("language", list(Language), ids=lambda lang: lang.value)
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_every_staff_menu_entry_is_translated(language: Language, role: Role) -> None:
+    """Every description of every role's menu comes from the catalogue, in that language's script."""
+    entries = menus.staff_commands(role)
+    shown = dict(menus.commands(language, role))
+    assert list(shown) == [command for command, _text in entries]
+    for command, msgid in entries:
+        text = shown[command]
+        assert text and len(text) <= 256 and "/" not in text
+        if language is Language.EN:
+            # English, with a Chinese term only once in brackets where staff meet it on paper (回音卡).
+            assert re.sub(r"\([^)]*\)", "", text).isascii(), text
+        else:
+            assert tp(language, msgid) != msgid, f"{command}: not translated into {language.value}"
+            assert re.search(r"[\u4e00-\u9fff]", text), text
+        if language is Language.ZH_HANT:
+            # Characters OpenCC would change alone that are standard Traditional ones too (回音卡, 台帳).
+            assert all(a == b or a in "台里占回了准" for a, b in zip(text, to_traditional(text), strict=True)), text
+
+
+async def test_a_role_changed_with_the_cli_reaches_the_chats_menu(station: Station) -> None:
+    """`jingmin staff role` runs in its own process; the running bot's sender sets the new menu."""
+    async with station.bot.services.db.read() as conn:
+        member = await people.staff_by_telegram(conn, OFFICER)
+    assert member is not None and names(await station.commands(OFFICER)) == OFFICER_COMMANDS
+    assert await staff_cli.staff_role(argparse.Namespace(badge=member.badge, role="supervisor"), station.settings) == 0
+    for _ in range(150):  # the sender ticks every ~1.5 s
+        if names(await station.commands(OFFICER)) != OFFICER_COMMANDS:
+            break
+        await asyncio.sleep(0.1)
+    menu = descriptions(await station.commands(OFFICER))
+    assert list(menu) == LEADER_COMMANDS  # a supervisor's commands: figures and the export too
+    assert menu["stats"] == "按时段、辖区、民警统计"
 
 
 async def test_deleting_ones_data_gives_back_the_default_menu(station: Station) -> None:

@@ -122,6 +122,7 @@ async def test_the_resident_is_told_who_has_the_case_now(
     case = await station_case(services, station)
     card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
     await bot.press(station.officer, "⬆️ 上报", message=card)
+    await bot.press(station.officer, "需领导协调", message=card)
     await bot.deliver()
     # The demo station is a 派出所: its supervisors are 所领导 (never 局领导 here).
     assert f"您的诉求 {case.number} 已上报所领导" in request_log.last(station.resident.id).text
@@ -130,5 +131,6 @@ async def test_the_resident_is_told_who_has_the_case_now(
     card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], other.id)
     await bot.press(station.officer, "🔁 转办", message=card)
     await bot.press(station.officer, "李明", message=card)
+    await bot.press(station.officer, "不属本辖区", message=card)
     await bot.deliver()
     assert f"您的诉求 {other.number} 已转由李明民警办理" in request_log.texts(station.resident.id)

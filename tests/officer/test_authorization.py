@@ -32,6 +32,7 @@ STAFF_ACTIONS = [
     "case_transfer",
     "case_transfer_to",
     "case_escalate",
+    "case_reason",
     "case_reject",
     "case_contact",
     "case_media",
@@ -41,8 +42,14 @@ STAFF_ACTIONS = [
 ]
 
 
-def payload_for(case: Case, station: Station) -> dict[str, int]:
-    return {"case_id": case.id, "version": case.version, "to_staff_id": station.staff_ids["officer2"]}
+def payload_for(case: Case, station: Station) -> dict[str, int | str]:
+    return {
+        "case_id": case.id,
+        "version": case.version,
+        "to_staff_id": station.staff_ids["officer2"],
+        "act": "transfer",
+        "reason": "not_my_area",
+    }
 
 
 async def assert_untouched(services: Services, case: Case, person: Person) -> None:
@@ -140,6 +147,7 @@ async def test_the_old_officer_cannot_act_after_a_transfer(
     accept_data = card.data_for("✅ 受理")
     await bot.press(station.officer, "🔁 转办", message=card)
     await bot.press(station.officer, "李明", message=card)
+    await bot.press(station.officer, "不属本辖区", message=card)
     await bot.press_data(station.officer, accept_data, card)
     assert "只有承办民警" in (alert_text(request_log) or "")
     new_card = await give_card(app, services, request_log, station.officer2, station.staff_ids["officer2"], case.id)

@@ -113,6 +113,7 @@ async def test_transfer_lists_the_other_officers_and_hands_the_case_over(
     assert "转办给哪位民警" in card.text
     assert "李明" in card.labels() and "王建国" not in card.labels()
     await bot.press(officer, "李明", message=card)
+    await bot.press(officer, "不属本辖区", message=card)
     after = await get_case(services, case.id)
     assert (after.status, after.assignee_id) == (Status.TRANSFERRED, station.staff_ids["officer2"])
     assert after.owner_id == station.staff_ids["officer"]  # 首问责任: the first assignee stays the owner
@@ -137,8 +138,12 @@ async def test_escalate_goes_to_the_supervisor(
     case = await station_case(services, station)
     card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
     await bot.press(station.officer, "⬆️ 上报", message=card)
+    await bot.press(station.officer, "需领导协调", message=card)
     assert (await get_case(services, case.id)).status is Status.ESCALATED
-    assert (await events(services, case.id))[-1].data == {"to_staff_id": station.staff_ids["supervisor"]}
+    assert (await events(services, case.id))[-1].data == {
+        "to_staff_id": station.staff_ids["supervisor"],
+        "reason": "coordination",
+    }
 
 
 async def test_timeline_shows_each_step_with_a_way_back(
@@ -171,9 +176,10 @@ async def test_every_status_allows_exactly_the_table(
         card = await give_card(app, services, request_log, officer, station.staff_ids["officer"], case.id)
         payload = {"case_id": case.id, "version": case.version}
         if act is Action.TRANSFER:
-            data = await grant(
-                services, officer, "case_transfer_to", payload | {"to_staff_id": station.staff_ids["officer2"]}
-            )
+            to = {"to_staff_id": station.staff_ids["officer2"], "act": "transfer", "reason": "not_my_area"}
+            data = await grant(services, officer, "case_reason", payload | to)
+        elif act is Action.ESCALATE:
+            data = await grant(services, officer, "case_reason", payload | {"act": "escalate", "reason": "serious"})
         else:
             data = await grant(services, officer, BUTTON[act], payload)
         answers = len(request_log.callback_answers)
@@ -278,6 +284,7 @@ async def test_an_escalated_case_is_in_the_supervisors_queue(
     case = await station_case(services, station)
     card = await give_card(app, services, request_log, station.officer, station.staff_ids["officer"], case.id)
     await bot.press(station.officer, "上报", message=card)
+    await bot.press(station.officer, "需领导协调", message=card)
     await bot.send(station.supervisor, "/queue")
     assert case.number in request_log.last(station.supervisor.id).text
     await bot.send(station.officer2, "/queue")

@@ -73,3 +73,17 @@ def test_staff_invite_prints_code_link_and_local_expiry(
 def test_staff_invite_refuses_an_unknown_area(cli_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(cli_settings, "staff", "invite", "--name", "张磊", "--role", "officer", "--area", "NOPE") == 2
     assert "no area with code 'NOPE'" in capsys.readouterr().err
+
+
+def test_staff_role_changes_the_role_and_says_what_follows(
+    cli_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(cli_settings, "areas", "import", str(SAMPLE))
+    capsys.readouterr()
+    assert run(cli_settings, "staff", "role", "051101", "supervisor") == 0
+    out = capsys.readouterr().out
+    assert "张磊 (051101): officer -> supervisor" in out and "not enrolled yet" in out
+    assert run(cli_settings, "staff", "role", "051101", "supervisor") == 0
+    assert "already supervisor; nothing changed" in capsys.readouterr().out
+    assert run(cli_settings, "staff", "role", "999999", "officer") == 2
+    assert "no active staff member with badge '999999'" in capsys.readouterr().err

@@ -83,7 +83,7 @@ async def test_a_withdrawal_redraws_the_officers_card_and_old_buttons_say_the_ca
     await bot.send(resident, "/mycases")
     await bot.press(resident, "XF-20261123-0001")
     await bot.press(resident, "撤回诉求")
-    await bot.press(resident, "确定撤回")
+    await bot.press(resident, "问题已解决")
     await bot.deliver()
     assert "群众已撤回诉求" in request_log.last(officer.id).text
     assert card.edited and card.buttons == [] and "状态：已撤回" in card.text
@@ -100,6 +100,7 @@ async def test_the_supervisors_card_of_an_escalated_case_is_redrawn_when_it_is_r
     card = await file_case(bot, request_log, station)
     await bot.press(officer, "✅ 受理", message=card)
     await bot.press(officer, "⬆️ 上报", message=card)
+    await bot.press(officer, "需领导协调", message=card)
     await bot.deliver()
     escalated = request_log.last(supervisor.id)
     assert "XF-20261123-0001" in escalated.text and "☑️ 办结" in escalated.labels()

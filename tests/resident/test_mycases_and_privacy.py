@@ -64,10 +64,12 @@ async def test_withdrawing_a_case(
     await bot.send(station.resident, "/mycases")
     await bot.press(station.resident, "XF-20261123-0001")
     await bot.press(station.resident, "撤回诉求")
-    await bot.press(station.resident, "确定撤回")
+    assert request_log.last(station.resident.id).labels() == ["问题已解决", "不需要了", "其他原因", "不撤回"]
+    await bot.press(station.resident, "问题已解决")
     assert "已撤回" in request_log.last(station.resident.id).text
     await bot.deliver()
-    assert "群众已撤回诉求" in request_log.last(station.officer.id).text
+    told = request_log.last(station.officer.id).text
+    assert "群众已撤回诉求" in told and "原因：问题已解决" in told and "发起人：刘阿姨" in told
     async with services.db.read() as conn:
         status = (await conn.execute(sa.select(cases.c.status))).scalar()
     assert status == "withdrawn"
@@ -75,6 +77,50 @@ async def test_withdrawing_a_case(
     await bot.send(station.resident, "/mycases")
     await bot.press(station.resident, "XF-20261123-0001")
     assert not any("撤回" in label for label in request_log.last(station.resident.id).labels())
+    assert "问题已解决" in request_log.last(station.resident.id).text  # the timeline keeps the reason
+
+
+async def test_withdrawing_for_a_reason_of_ones_own(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await file_case(bot, request_log, station)
+    resident = station.resident
+    await bot.send(resident, "/mycases")
+    await bot.press(resident, "XF-20261123-0001")
+    await bot.press(resident, "撤回诉求")
+    question = request_log.last(resident.id)
+    await bot.press(resident, "其他原因", message=question)
+    assert "告诉我们原因" in question.text and question.labels() == ["不填写原因，直接撤回", "不撤回"]
+    await bot.sticker(resident)
+    assert "文字" in request_log.last(resident.id).text
+    await bot.send(resident, "下个月搬家了，不在本地住")
+    assert "已撤回" in request_log.last(resident.id).text
+    assert question.buttons == []  # the question lost its buttons: only the confirmation is live
+    await bot.deliver()
+    told = request_log.last(station.officer.id).text
+    assert "群众已撤回诉求" in told and "原因：其他原因：下个月搬家了，不在本地住" in told
+    async with services.db.read() as conn:
+        step = (await conn.execute(sa.select(case_events).where(case_events.c.action == "withdraw"))).one()
+    assert (step.note, step.data) == ("下个月搬家了，不在本地住", {"reason": "other"})
+
+
+async def test_withdrawing_without_giving_the_other_reason(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await file_case(bot, request_log, station)
+    resident = station.resident
+    await bot.send(resident, "/mycases")
+    await bot.press(resident, "XF-20261123-0001")
+    await bot.press(resident, "撤回诉求")
+    await bot.press(resident, "其他原因")
+    await bot.press(resident, "不填写原因")
+    assert "已撤回" in request_log.last(resident.id).text
+    async with services.db.read() as conn:
+        assert (await conn.execute(sa.select(cases.c.status))).scalar() == "withdrawn"
+        step = (await conn.execute(sa.select(case_events).where(case_events.c.action == "withdraw"))).one()
+    assert step.note is None
+    await bot.send(resident, "好的")  # the reason is no longer asked for: an ordinary message again
+    assert "已撤回" not in request_log.last(resident.id).text
 
 
 async def test_a_resident_cannot_open_someone_elses_case(

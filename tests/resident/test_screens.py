@@ -115,7 +115,7 @@ async def test_case_details_replace_the_list_and_lead_back_to_it(
 
     # Withdrawn, the same message says so and offers the way back to the list.
     await bot.press(resident, "撤回诉求", message=listing)
-    await bot.press(resident, "确定撤回", message=listing)
+    await bot.press(resident, "问题已解决", message=listing)
     assert "已撤回" in listing.text and listing.labels() == ["⬅️ 返回我的诉求"]
     await bot.press(resident, "返回我的诉求", message=listing)
     assert "我的诉求" in listing.text and "已撤回" in " ".join(listing.labels())

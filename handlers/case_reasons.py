@@ -1,0 +1,196 @@
+"""Why a case moves on: the reason 转办 and 上报 ask for before they happen.
+
+🔁 Transfer → the officer (case_transfer_to) → the reason; ⬆️ Escalate → the reason. A preset
+reason moves the case at once; "other" asks for the reason in words (a dialog row) and the case
+moves when they arrive. Every press is checked on the server again (core.cases.desk): the
+presser, their right to the case, and the version of the case the screen was drawn for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from core import dialog_state
+from core.cases import desk, reasons
+from core.cases.errors import CaseError
+from core.cases.lifecycle import Action, TransitionRefused
+from core.dialogs import Dialog
+from core.i18n import N_, t, tp
+from core.models import ButtonGrant, Case, Language, Staff
+from core.outgoing import Button, Outgoing, rows
+from handlers import cases, common, render
+from handlers.context import JmContext
+from handlers.router import ActionHandler, FlowHandler
+
+FLOW = "case_reason"
+STEP = "other"
+REASON_ACTION = "case_reason"
+NOTE_MAX = 300
+# The steps that ask for a reason here, by the name their buttons carry.
+MOVES = {Action.TRANSFER.value: Action.TRANSFER, Action.ESCALATE.value: Action.ESCALATE}
+
+NOTE_PROMPT = N_(
+    "Case <code>{number}</code>: write the reason in a message (up to 300 characters). "
+    "Whoever receives the case will read it. Send /cancel to stop."
+)
+
+
+# --- texts (pure) ------------------------------------------------------------------------------
+
+
+def reason_screen(lang: Language, case: Case, action: Action, to_staff: Staff | None = None) -> Outgoing:
+    """The reasons a transfer (to `to_staff`) or an escalation offers, and the way back to the card."""
+    payload: dict[str, Any] = {"case_id": case.id, "version": case.version, "act": action.value}
+    if to_staff is not None:
+        payload["to_staff_id"] = to_staff.id
+        text = t(lang, "Transfer case <code>{number}</code> to {name}. Why?", number=case.number, name=to_staff.name)
+    else:
+        text = t(lang, "Escalate case <code>{number}</code>. Why?", number=case.number)
+    choices = [
+        Button(
+            tp(lang, reasons.OTHER_TYPED) if code == reasons.OTHER else tp(lang, words),
+            REASON_ACTION,
+            payload | {"reason": code},
+        )
+        for code, words in reasons.REASONS[action].items()
+    ]
+    back = Button(tp(lang, "« Back to the case"), "case_back", {"case_id": case.id})
+    return Outgoing(text, rows(*(choices[i : i + 2] for i in range(0, len(choices), 2)), [back]))
+
+
+# --- the buttons -------------------------------------------------------------------------------
+
+
+async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """An officer chosen for 转办: asks why, in place of the list."""
+    services = context.services
+    to_staff_id = int(grant.payload["to_staff_id"])
+    found = await cases.pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, Action.TRANSFER, v)
+    )
+    if found is None:
+        return
+    member, case = found
+    to_staff = next((o for o in await desk.transfer_targets(services, case) if o.id == to_staff_id), None)
+    if to_staff is None:
+        await common.alert(update, member.language, desk.CHOOSE_OTHER)
+        return
+    await render.edit(update, services, context.bot, reason_screen(member.language, case, Action.TRANSFER, to_staff))
+    await common.ack(update)
+
+
+async def escalate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """上报: asks why, in place of the card."""
+    services = context.services
+    found = await cases.pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, Action.ESCALATE, v)
+    )
+    if found is None:
+        return
+    member, case = found
+    await render.edit(update, services, context.bot, reason_screen(member.language, case, Action.ESCALATE))
+    await common.ack(update)
+
+
+async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """A reason chosen: the case moves and the card is redrawn; "other" first asks for the words."""
+    services = context.services
+    act, code = MOVES.get(str(grant.payload.get("act"))), str(grant.payload.get("reason"))
+    if act is None or not reasons.is_reason(act, code):  # only ever drawn for these two
+        await common.answer_expired(update, context)
+        return
+    raw_to = grant.payload.get("to_staff_id")
+    to_staff_id = int(raw_to) if raw_to is not None else None
+    if code == reasons.OTHER:
+        await _ask_note(update, context, grant, act, to_staff_id)
+        return
+    found = await cases.pressed_case(
+        update,
+        context,
+        grant,
+        lambda who, case_id, v: desk.work(
+            services, who, case_id, act, v, to_staff_id=to_staff_id, reason=code, update_id=update.update_id
+        ),
+    )
+    if found is None:
+        return
+    member, case = found
+    await render.edit(update, services, context.bot, await desk.card(services, member, case))
+    await common.ack(update)
+
+
+async def _ask_note(
+    update: Update, context: JmContext, grant: ButtonGrant, act: Action, to_staff_id: int | None
+) -> None:
+    """For "other": the screen becomes the question, and a dialog row waits for the words."""
+    services = context.services
+    found = await cases.pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, act, v)
+    )
+    if found is None:
+        return
+    member, case = found
+    user_id = update.effective_user.id if update.effective_user else member.telegram_id or 0
+    data = {"case_id": case.id, "version": case.version, "number": case.number, "act": act.value}
+    await dialog_state.put(services, user_id, FLOW, STEP, data | {"to_staff_id": to_staff_id})
+    await render.edit(update, services, context.bot, Outgoing(t(member.language, NOTE_PROMPT, number=case.number)))
+    await common.ack(update)
+
+
+# --- the words "other" asks for ----------------------------------------------------------------
+
+
+async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
+    """The reason typed after "other": the case moves with it, and the card comes back below."""
+    services = context.services
+    member = await common.staff_member(update, context)
+    if member is None:
+        await dialog_state.clear(services, dialog.user_id)
+        return
+    lang = member.language
+    message = update.effective_message
+    text = (message.text or "").strip() if message else ""
+    if not text or len(text) > NOTE_MAX:
+        problem = (
+            N_("Please write the text as a message.")
+            if not text
+            else N_("That is {length} characters; please keep it to {limit}.")
+        )
+        await render.reply(update, services, context.bot, Outgoing(t(lang, problem, length=len(text), limit=NOTE_MAX)))
+        return
+    data = dialog.data
+    raw_to, version = data.get("to_staff_id"), data.get("version")
+    try:
+        case = await desk.work(
+            services,
+            member,
+            int(data["case_id"]),
+            Action(str(data["act"])),
+            int(version) if version is not None else None,
+            note=text,
+            to_staff_id=int(raw_to) if raw_to is not None else None,
+            reason=reasons.OTHER,
+            update_id=update.update_id,
+        )
+    except (CaseError, TransitionRefused) as exc:
+        await dialog_state.clear(services, dialog.user_id)
+        await cases.refuse(update, context, member, exc)
+        return
+    await dialog_state.clear(services, dialog.user_id)
+    await render.reply(update, services, context.bot, await desk.card(services, member, case))
+
+
+# What each button action of this module does (assembled in bot/app.py).
+ACTIONS: dict[str, ActionHandler] = {
+    "case_escalate": escalate,
+    "case_transfer_to": transfer_to,
+    REASON_ACTION: pick,
+}
+
+
+# The dialog flows whose input this module handles (assembled in bot/app.py).
+FLOWS: dict[str, FlowHandler] = {
+    FLOW: on_note,
+}
