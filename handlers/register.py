@@ -164,7 +164,7 @@ async def register_input(update: Update, context: JmContext, dialog: Dialog) -> 
             text = form.check_description(message.text, limit)
             await FORM.advance(update, context, found, form.REVIEW, {"description": text}, edit=False)
         elif dialog.step == form.CARD:
-            number = await handover.check(context.services, message.text)
+            number = await handover.check(context.services, message.text, staff.id)
             await FORM.advance(update, context, found, form.REVIEW, {"card": number}, edit=False)
         else:
             raise form.FormError(N_("Please use the buttons above to choose."))

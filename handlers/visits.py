@@ -194,7 +194,7 @@ async def _typed(update: Update, context: JmContext, staff: Staff, dialog: Dialo
         matters = [*(dialog.data.get("matters") or []), matter]
         await FORM.advance(update, context, found, form.MATTERS, {"matters": matters, "matter": {}}, edit=False)
     elif step == form.CARD:
-        number = await handover.check(context.services, text)
+        number = await handover.check(context.services, text, staff.id)
         await FORM.advance(update, context, found, form.REVIEW, {"card": number}, edit=False)
     else:
         raise form.FormError(N_("Please use the buttons above to choose."))

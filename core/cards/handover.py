@@ -31,6 +31,9 @@ CARD_NOT_FOUND = N_("There is no echo card numbered {number}. Please check the n
 CARD_HANDED_OVER = N_(
     "Echo card {number} has already been handed to someone else. Please give the person another card."
 )
+CARD_NOT_YOURS = N_(
+    "Echo card {number} was printed for another officer. Please hand over one of the cards printed for you."
+)
 CARD_EMPTY = N_("Please type the number printed on the echo card, e.g. {example}.")
 CARD_TAKEN_ALERT = N_("This echo card can no longer be handed over. Please choose another card.")
 _DIGITS = re.compile(r"^[0-9]{1,9}$")
@@ -65,13 +68,21 @@ def _free_for(card: Card | None, number: str, resident_id: int | None) -> Card:
     return card
 
 
-async def check(services: Services, text: str | None) -> str:
-    """The typed number, as printed, of a card that can still be handed over; raises HandoverError."""
+def _yours(card: Card, number: str, staff_id: int) -> Card:
+    if card.officer_id != staff_id:  # a card answers to the officer printed on it
+        raise HandoverError(CARD_NOT_YOURS, number=number)
+    return card
+
+
+async def check(services: Services, text: str | None, staff_id: int) -> str:
+    """The typed number, as printed, of a card of this officer's that can still be handed over;
+    raises HandoverError."""
     number = normalised(services.config.code, text)
     async with services.db.read() as conn:
         card = _free_for(await storage.cards.by_number(conn, number), number, None)
         if await storage.cards.handover_of(conn, card.id) is not None:
             raise HandoverError(CARD_HANDED_OVER, number=number)
+        _yours(card, number, staff_id)
     return number
 
 
@@ -88,7 +99,7 @@ async def hand_over_in(
     """Records the hand-over inside the caller's transaction; raises CaseError (rolling it back)
     when the card is unknown or went to someone else since its number was typed."""
     try:
-        card = _free_for(await storage.cards.by_number(conn, number), number, household.id)
+        card = _yours(_free_for(await storage.cards.by_number(conn, number), number, household.id), number, staff_id)
     except HandoverError:
         raise CaseError(CARD_TAKEN_ALERT) from None
     kept = await storage.cards.hand_over(

@@ -92,6 +92,10 @@ async def test_a_card_handed_over_on_a_visit_is_the_visits_and_its_scanner_becom
     await bot.press(station.officer2, "登记发放的回音卡")
     await bot.send(station.officer2, "XF-HY-000001")
     assert "卡号为 XF-HY-000001 的回音卡已交给他人" in request_log.messages(station.officer2.id)[-2].text
+    # Nor can another officer's card that is still unused: a card answers to the officer on it.
+    await bot.send(station.officer2, "2")
+    said = request_log.messages(station.officer2.id)[-2].text
+    assert "卡号为 XF-HY-000002 的回音卡是为其他民警打印的，请发放为您本人打印的回音卡。" in said
     await bot.press(station.officer2, "返回")
     review = request_log.last(station.officer2.id).text
     assert "孙大爷" in review and "已发放回音卡" not in review
