@@ -222,3 +222,19 @@ async def save_shared_contact(update: Update, context: JmContext, resident: Resi
         ),
     )
     return False
+
+
+async def typed_text(update: Update, context: JmContext, lang: Language, limit: int) -> str | None:
+    """The text of a message typed for a note or a reason; None, after a short answer saying why,
+    when the message has no text or is longer than `limit` (the form stays where it is)."""
+    message = update.effective_message
+    text = (message.text or "").strip() if message else ""
+    if text and len(text) <= limit:
+        return text
+    problem = (
+        N_("Please write the text as a message.")
+        if not text
+        else N_("That is {length} characters; please keep it to {limit}.")
+    )
+    await render.reply(update, context.services, context.bot, Outgoing(t(lang, problem, length=len(text), limit=limit)))
+    return None

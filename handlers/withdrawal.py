@@ -91,15 +91,8 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     if resident is None:
         await dialog_state.clear(services, dialog.user_id)
         return
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
-    if not text or len(text) > NOTE_MAX:
-        problem = (
-            N_("Please write the text as a message.")
-            if not text
-            else N_("That is {length} characters; please keep it to {limit}.")
-        )
-        await render.reply(update, services, context.bot, Outgoing(t(lang, problem, length=len(text), limit=NOTE_MAX)))
+    text = await common.typed_text(update, context, lang, NOTE_MAX)
+    if text is None:
         return
     await dialog_state.clear(services, dialog.user_id)
     try:
