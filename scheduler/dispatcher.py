@@ -107,9 +107,10 @@ class Dispatcher:
         batch: Rows claimed per query.
         concurrency: Messages in flight at once; keep it well under rate × lease, so no claim
             waits in the pacing queue long enough to look abandoned.
+        per_chat: Rows of one chat in flight at once: a backlog to one chat (Telegram: about one
+            a second) takes a few slots, not all; the chat's order is kept.
         max_attempts: Network failures before a row is marked failed.
-        quiet: Residents' quiet hours; non-urgent resident rows wait for the morning (default: the
-            configuration's default quiet hours and zone).
+        quiet: Residents' quiet hours: non-urgent resident rows wait for the morning.
         on_unreachable: What to do when a resident first answers 403 (give an officer a task).
         lease: How long a claim may stay 'sending' before another sender takes it back.
         backoff_base, backoff_cap: Exponential backoff for network errors (with jitter).
@@ -127,6 +128,7 @@ class Dispatcher:
         worker_id: str | None = None,
         batch: int = 50,
         concurrency: int = 50,
+        per_chat: int = 3,
         max_attempts: int = 8,
         quiet: QuietHours | None = None,
         on_unreachable: OnUnreachable | None = None,
@@ -135,8 +137,8 @@ class Dispatcher:
         backoff_cap: timedelta = timedelta(minutes=30),
         rng: random.Random | None = None,
     ) -> None:
-        if batch < 1 or concurrency < 1 or max_attempts < 1:
-            raise ValueError("batch, concurrency and max_attempts must be at least 1")
+        if batch < 1 or concurrency < 1 or per_chat < 1 or max_attempts < 1:
+            raise ValueError("batch, concurrency, per_chat and max_attempts must be at least 1")
         self.db = db
         self.clock = clock
         self.transport = transport
@@ -144,6 +146,7 @@ class Dispatcher:
         self.worker_id = worker_id or default_worker_id()
         self.batch = batch
         self.concurrency = concurrency
+        self.per_chat = per_chat
         self.max_attempts = max_attempts
         self.quiet = quiet or StationConfig().quiet_hours()
         self.on_unreachable = on_unreachable
@@ -159,6 +162,7 @@ class Dispatcher:
         # One turn at a time per chat within a drain: the transport's own database writes (button
         # tokens) finish in any order on PostgreSQL, so claim order must be kept here.
         self._chat_turns: dict[int, asyncio.Lock] = {}
+        self._busy: dict[int, int] = {}  # rows in flight per chat (at most `per_chat`)
         # One bulk message at a time, from its send to its record (at most one repeated after a crash).
         self._bulk_turn = asyncio.Lock()
 
@@ -208,10 +212,10 @@ class Dispatcher:
                         room = min(room, limit - stats.claimed)
                     if room > 0 and not exhausted and (room >= refill or woken or not in_flight):
                         ask = min(room, self.batch)
-                        claimed, jobs = await self._claim(ask, stats)
-                        exhausted = claimed < ask
+                        claimed, jobs, more = await self._claim(ask, stats)
+                        exhausted = not more
                         for row, out in jobs:
-                            in_flight.add(asyncio.create_task(self._deliver(row, out, stats)))
+                            in_flight.add(self._start(row, out, stats))
                         if claimed and not exhausted and self.concurrency - len(in_flight) >= refill:
                             continue
                     if not in_flight:
@@ -230,6 +234,7 @@ class Dispatcher:
                     # Cancelled from outside (shutdown): let the sends finish and be recorded.
                     await asyncio.gather(*in_flight, return_exceptions=True)
                 self._chat_turns.clear()
+                self._busy.clear()
         return stats
 
     async def _renew(self) -> None:
@@ -246,12 +251,24 @@ class Dispatcher:
 
     # -- claiming and rendering ------------------------------------------------------------
 
-    async def _claim(self, ask: int, stats: DrainStats) -> tuple[int, list[tuple[OutboxRow, Outgoing]]]:
-        """Claims due rows, holds back quiet-hour and unreachable ones, renders the rest."""
+    def _start(self, row: OutboxRow, out: Outgoing, stats: DrainStats) -> asyncio.Task[None]:
+        """Sends one row in its own task, counted as in flight to its chat until it is done."""
+        chat = row.chat_id
+        self._busy[chat] = self._busy.get(chat, 0) + 1
+        task = asyncio.create_task(self._deliver(row, out, stats))
+
+        task.add_done_callback(lambda _task: self._busy.update({chat: self._busy[chat] - 1}))
+        return task
+
+    async def _claim(self, ask: int, stats: DrainStats) -> tuple[int, list[tuple[OutboxRow, Outgoing]], bool]:
+        """Claims due rows (a few per chat at a time), holds back quiet-hour and unreachable ones,
+        renders the rest; says whether more rows are due."""
         now = self.clock.now()
         sendable: list[OutboxRow] = []
         async with self.db.write() as conn:
-            rows = await outbox.claim_due(conn, now=now, worker_id=self.worker_id, limit=ask)
+            rows, more = await outbox.claim_due_fairly(
+                conn, now=now, worker_id=self.worker_id, limit=ask, per_chat=self.per_chat, busy=self._busy
+            )
             resident_chats = [r.chat_id for r in rows if r.audience == outbox.RESIDENT]
             blocked = await outbox.unreachable_chats(conn, resident_chats) if resident_chats else set()
             for row in rows:
@@ -270,7 +287,7 @@ class Dispatcher:
         stats.claimed += len(rows)
         jobs: list[tuple[OutboxRow, Outgoing]] = []
         if not sendable:
-            return len(rows), jobs
+            return len(rows), jobs, more
         async with self.db.read() as conn:
             for row in sendable:
                 result = await self._render(conn, row)
@@ -280,7 +297,7 @@ class Dispatcher:
                     jobs.append((row, result))
         if self._results:
             await self._flush(stats)
-        return len(rows), jobs
+        return len(rows), jobs, more
 
     async def _render(self, conn: AsyncConnection, row: OutboxRow) -> Outgoing | _Result:
         try:

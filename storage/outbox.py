@@ -9,7 +9,7 @@ never both own a row; on PostgreSQL the candidate SELECT also takes ``FOR UPDATE
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -144,25 +144,61 @@ async def claim_due(conn: AsyncConnection, *, now: datetime, worker_id: str, lim
     Call inside a write transaction. The UPDATE re-checks ``status = 'pending'``, so a row that
     another dispatcher claimed between our SELECT and our UPDATE is simply not returned.
     """
+    rows, _more = await claim_due_fairly(conn, now=now, worker_id=worker_id, limit=limit, per_chat=limit, busy={})
+    return rows
+
+
+async def claim_due_fairly(
+    conn: AsyncConnection,
+    *,
+    now: datetime,
+    worker_id: str,
+    limit: int,
+    per_chat: int,
+    busy: Mapping[int, int],
+) -> tuple[list[OutboxRow], bool]:
+    """Like `claim_due`, with at most `per_chat` rows of one chat in flight (`busy`: the rows of
+    each chat the caller has in flight already). Telegram takes about one message a second in a
+    chat: a backlog to one busy chat (an officer's cards) must not hold every sending slot while
+    the other chats wait. Returns the rows and whether more rows are due beyond them.
+    """
+    full = [chat for chat, count in busy.items() if count >= per_chat]
+    window = limit * 4
+    query = sa.select(outbox.c.id, outbox.c.chat_id).where(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now)
+    if full:
+        query = query.where(outbox.c.chat_id.not_in(full))
     candidates = (
-        sa.select(outbox.c.id)
-        .where(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now)
-        .order_by(outbox.c.priority, outbox.c.next_attempt_at, outbox.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    ids = [r.id for r in await conn.execute(candidates)]
-    if not ids:
-        return []
+        await conn.execute(
+            query.order_by(outbox.c.priority, outbox.c.next_attempt_at, outbox.c.id)
+            .limit(window)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    taken: list[int] = []
+    counts = dict(busy)
+    for row_id, chat_id in candidates:
+        if len(taken) == limit:
+            break
+        if counts.get(chat_id, 0) < per_chat:
+            taken.append(row_id)
+            counts[chat_id] = counts.get(chat_id, 0) + 1
+    more = len(candidates) > len(taken)
+    if full and not more:  # rows waiting for a chat's turn are due all the same
+        waiting = sa.select(outbox.c.id).where(
+            outbox.c.status == PENDING, outbox.c.next_attempt_at <= now, outbox.c.chat_id.in_(full)
+        )
+        more = (await conn.execute(waiting.limit(1))).first() is not None
+    if not taken:
+        return [], more
     claimed = await conn.execute(
         outbox.update()
-        .where(outbox.c.id.in_(ids), outbox.c.status == PENDING)
+        .where(outbox.c.id.in_(taken), outbox.c.status == PENDING)
         .values(status=SENDING, claimed_by=worker_id, claimed_at=now)
         .returning(*outbox.c)
     )
     rows = [_row(r) for r in claimed]
     rows.sort(key=lambda r: (r.priority, r.next_attempt_at, r.id))
-    return rows
+    return rows, more
 
 
 async def reclaim_stale(conn: AsyncConnection, *, claimed_before: datetime) -> list[int]:
