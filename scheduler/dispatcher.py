@@ -159,8 +159,7 @@ class Dispatcher:
         self._last_reclaim: datetime | None = None
         self._results: list[_Result] = []
         self._flush_lock = asyncio.Lock()
-        # One turn at a time per chat within a drain: the transport's own database writes (button
-        # tokens) finish in any order on PostgreSQL, so claim order must be kept here.
+        # One turn per chat in a drain: the transport's writes (button tokens) keep claim order.
         self._chat_turns: dict[int, asyncio.Lock] = {}
         self._busy: dict[int, int] = {}  # rows in flight per chat (at most `per_chat`)
         # One bulk message at a time, from its send to its record (at most one repeated after a crash).
