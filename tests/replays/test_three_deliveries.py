@@ -105,3 +105,20 @@ async def test_three_deliveries_change_nothing_after_the_first(
     # Every press answered exactly once, and the conversation did write what it should have.
     assert len(expected["answers"]) > 0 and expected["tables"]["cases"]
     assert all(status == "done" for _, status, _ in expected["tables"]["inbox"])
+
+
+@pytest.mark.parametrize("via", ["polling", "webhook"])
+@pytest.mark.parametrize("name", list(CONVERSATIONS))
+async def test_a_late_replay_of_the_whole_conversation_changes_nothing(
+    name: str, via: Via, tmp_path: Path, migrated_template: Path
+) -> None:
+    """Every update of a finished conversation delivered again at its end (the case closed, the
+    booking confirmed, the resident deleted: the inbox keeps a deleted resident's update ids)
+    sends nothing and moves nothing back."""
+    async with world(tmp_path / "late", migrated_template, times=1, via=via) as one:
+        await CONVERSATIONS[name](one)
+        before = await snapshot(one)
+        await one.bot.feed_all_again()
+        await one.bot.deliver()
+        after = await snapshot(one)
+    assert after == before

@@ -69,11 +69,14 @@ class ReplayHarness(Harness):
         self.webhook_url = ""
         self.session: aiohttp.ClientSession | None = None
         self.deliveries = 0
+        # Every update fed so far, to be delivered again later (a replay long after the first).
+        self.fed: list[tuple[dict[str, Any], int]] = []
 
     async def feed(self, payload: dict[str, Any], update_id: int | None = None) -> Update:
         """Hands one update to the bot `times` times with the same update_id, each handled to the end."""
         if update_id is None:
             update_id = next(self._update_ids)
+        self.fed.append((payload, update_id))
         update: Update | None = None
         for _ in range(self.times):
             self.deliveries += 1
@@ -83,6 +86,15 @@ class ReplayHarness(Harness):
                 update = await self._post(payload, update_id)
         assert update is not None
         return update
+
+    async def feed_all_again(self) -> None:
+        """Delivers every update fed so far once more, in order, as a late replay of all of them."""
+        for payload, update_id in list(self.fed):
+            self.deliveries += 1
+            if self.via == "polling":
+                await Harness.feed(self, payload, update_id=update_id)
+            else:
+                await self._post(payload, update_id)
 
     async def _post(self, payload: dict[str, Any], update_id: int) -> Update:
         """POSTs the update as Telegram does, then lets the application handle what it queued."""
