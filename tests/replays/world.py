@@ -9,6 +9,7 @@ tables a conversation writes and every chat as its user sees it, without the ran
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,7 +33,8 @@ from tests.conftest import START, Station, seed_station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
 
-Via = Literal["polling", "webhook"]
+# By polling or by webhook; a burst: the copies arrive together, before the first is handled.
+Via = Literal["polling", "webhook", "polling_burst", "webhook_burst"]
 SECRET = "replay-test-secret"
 PATH = "/telegram/webhook"
 
@@ -73,39 +75,49 @@ class ReplayHarness(Harness):
         self.fed: list[tuple[dict[str, Any], int]] = []
 
     async def feed(self, payload: dict[str, Any], update_id: int | None = None) -> Update:
-        """Hands one update to the bot `times` times with the same update_id, each handled to the end."""
+        """Hands one update to the bot `times` times with the same update_id: each copy handled to
+        the end before the next comes, or (a burst) all copies arriving before any is handled."""
         if update_id is None:
             update_id = next(self._update_ids)
         self.fed.append((payload, update_id))
-        update: Update | None = None
-        for _ in range(self.times):
-            self.deliveries += 1
-            if self.via == "polling":
-                update = await super().feed(payload, update_id=update_id)
-            else:
-                update = await self._post(payload, update_id)
-        assert update is not None
-        return update
+        body = {"update_id": update_id, **payload}
+        self.deliveries += self.times
+        if self.burst:
+            await asyncio.gather(*(self._arrive(body) for _ in range(self.times)))
+            await self._handle_queued()
+        else:
+            for _ in range(self.times):
+                await self._arrive(body)
+                await self._handle_queued()
+        return Update.de_json(body, self.app.bot)
 
     async def feed_all_again(self) -> None:
         """Delivers every update fed so far once more, in order, as a late replay of all of them."""
         for payload, update_id in list(self.fed):
             self.deliveries += 1
-            if self.via == "polling":
-                await Harness.feed(self, payload, update_id=update_id)
-            else:
-                await self._post(payload, update_id)
+            await self._arrive({"update_id": update_id, **payload})
+            await self._handle_queued()
 
-    async def _post(self, payload: dict[str, Any], update_id: int) -> Update:
-        """POSTs the update as Telegram does, then lets the application handle what it queued."""
+    @property
+    def burst(self) -> bool:
+        """Whether the copies of an update arrive together, before the first is handled."""
+        return self.via.endswith("_burst")
+
+    async def _arrive(self, body: dict[str, Any]) -> None:
+        """The update reaches the bot: into its inbox queue as polling hands it over, or POSTed
+        to its webhook endpoint with the secret token as Telegram does."""
+        if self.via.startswith("polling"):
+            await self.app.update_queue.put(Update.de_json(body, self.app.bot))
+            return
         assert self.session is not None
-        body = {"update_id": update_id, **payload}
         async with self.session.post(self.webhook_url, json=body, headers={SECRET_HEADER: SECRET}) as response:
             assert response.status == 200, await response.text()
+
+    async def _handle_queued(self) -> None:
+        """The application handles what its queue holds (its fetcher does not run in tests)."""
         while not self.app.update_queue.empty():
             queued = await self.app.update_queue.get()
             await self.app.process_update(queued)
-        return Update.de_json(body, self.app.bot)
 
 
 @dataclass
@@ -143,7 +155,7 @@ async def world(directory: Path, template: Path, *, times: int, via: Via) -> Asy
             await availability.replace(conn, None, WEEK)
         bot = ReplayHarness(app, request, times=times, via=via)
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            if via == "webhook":
+            if via.startswith("webhook"):
                 runner = web.AppRunner(webhook_server(app, SECRET, PATH), access_log=None)
                 await runner.setup()
                 site = web.TCPSite(runner, "127.0.0.1", 0)
