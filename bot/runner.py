@@ -114,22 +114,7 @@ class Bot:
         """Our own small server, so the secret token is compared in constant time."""
         secret = self.settings.webhook_secret.get_secret_value()
         path = urlparse(self.settings.webhook_url).path or "/"
-
-        async def receive(request: web.Request) -> web.Response:
-            given = request.headers.get(SECRET_HEADER, "")
-            if not hmac.compare_digest(given.encode(), secret.encode()):
-                log.warning("webhook call with a wrong or missing secret token refused")
-                return web.Response(status=403)
-            try:
-                update = Update.de_json(json.loads(await request.text()), self.app.bot)
-            except (ValueError, TypeError):
-                return web.Response(status=400)
-            # Stored in the inbox before we answer 200: Telegram may forget it after that.
-            await self.app.update_queue.put(update)
-            return web.Response(text="ok")
-
-        server = web.Application()
-        server.router.add_post(path, receive)
+        server = webhook_server(self.app, secret, path)
         self._webhook_runner = web.AppRunner(server, access_log=None)
         await self._webhook_runner.setup()
         site = web.TCPSite(self._webhook_runner, self.settings.webhook_listen, self.settings.webhook_port)
@@ -139,6 +124,28 @@ class Bot:
             secret_token=secret,
             allowed_updates=ALLOWED_UPDATES,
         )
+
+
+def webhook_server(app: InboxApplication, secret: str, path: str) -> web.Application:
+    """The webhook endpoint: checks the secret token, then stores the update in the inbox (which
+    drops one received before) before it answers 200."""
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("webhook call with a wrong or missing secret token refused")
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(json.loads(await request.text()), app.bot)
+        except (ValueError, TypeError):
+            return web.Response(status=400)
+        # Stored in the inbox before we answer 200: Telegram may forget it after that.
+        await app.update_queue.put(update)
+        return web.Response(text="ok")
+
+    server = web.Application()
+    server.router.add_post(path, receive)
+    return server
 
 
 def keep_inbox(app: InboxApplication, *, alone: bool) -> None:

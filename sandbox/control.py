@@ -136,6 +136,7 @@ class Control:
             web.get("/sandbox/files/{file_id}", self.file),
             web.get("/sandbox/stats", self.stats),
             web.post("/sandbox/reset", self.reset),
+            web.post("/sandbox/redeliver", self.redeliver),
         ]
 
     @web.middleware
@@ -354,10 +355,22 @@ class Control:
                 "too_many_requests": self.state.errors.get(429, 0),
                 "updates_created": self.state.updates.created,
                 "updates_pending": len(self.state.updates.pending),
+                "updates_redelivered": self.state.updates.redelivered,
                 "webhook_delivered": self.webhook.delivered,
                 "webhook_failed_attempts": self.webhook.failed_attempts,
             }
         )
+
+    async def redeliver(self, request: web.Request) -> web.Response:
+        """POST /sandbox/redeliver {update_id}: an update made before (default: the newest) once more."""
+        body = await Body.read(request)
+        update_id = body.optional_int("update_id")
+        if update_id is None:
+            update_id = self.state.updates.next_update_id - 1
+        if not self.state.updates.redeliver(update_id):
+            raise ControlError(404, f"no update {update_id} was made")
+        self.state.signal.fire()
+        return web.json_response({"update_id": update_id, "pending": len(self.state.updates.pending)})
 
     async def reset(self, request: web.Request) -> web.Response:
         """POST /sandbox/reset: forgets everything but the bot (update ids keep increasing)."""

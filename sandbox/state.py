@@ -50,6 +50,11 @@ class UpdateQueue:
         self.next_update_id = first_update_id
         self.allowed: frozenset[str] | None = None  # None: Telegram's default set
         self.created = 0
+        # Every update made, by id, so that a test can have one delivered again (`redeliver`).
+        self.made: dict[int, dict[str, Any]] = {}
+        # Redelivered updates not yet handed out: an offset past them does not forget them.
+        self.again: set[int] = set()
+        self.redelivered = 0
 
     def accepts(self, kind: str) -> bool:
         """Whether an update of this kind is wanted (see allowed_updates)."""
@@ -67,9 +72,26 @@ class UpdateQueue:
             return None
         update_id = self.next_update_id
         self.next_update_id += 1
-        self.pending.append((update_id, make(update_id).to_dict()))
+        body = make(update_id).to_dict()
+        self.pending.append((update_id, body))
+        self.made[update_id] = body
         self.created += 1
         return update_id
+
+    def redeliver(self, update_id: int) -> bool:
+        """Queues an update made before once more, first in line, as Telegram does when the bot's
+        confirmation was lost; False if there is no such update."""
+        body = self.made.get(update_id)
+        if body is None:
+            return False
+        self.pending.appendleft((update_id, body))
+        self.again.add(update_id)
+        self.redelivered += 1
+        return True
+
+    def handed_out(self, update_ids: list[int]) -> None:
+        """getUpdates returned these: a redelivered one is now forgotten by the next offset."""
+        self.again.difference_update(update_ids)
 
     def confirm(self, offset: int) -> None:
         """getUpdates' offset: forgets updates below it; a negative offset keeps the last -offset."""
@@ -77,12 +99,14 @@ class UpdateQueue:
             while len(self.pending) > -offset:
                 self.pending.popleft()
             return
-        while self.pending and self.pending[0][0] < offset:
-            self.pending.popleft()
+        kept = [item for item in self.pending if item[0] >= offset or item[0] in self.again]
+        self.pending.clear()
+        self.pending.extend(kept)
 
     def clear(self) -> None:
         """Drops everything pending."""
         self.pending.clear()
+        self.again.clear()
 
 
 class SandboxState:

@@ -94,6 +94,11 @@ async def services(settings: Settings, clock: FakeClock) -> AsyncIterator[Servic
 @pytest.fixture
 async def station(services: Services) -> Station:
     """西丰派出所 → 东城街道 (two villages) and 西河镇 (one village), with its staff enrolled."""
+    return await seed_station(services)
+
+
+async def seed_station(services: Services) -> Station:
+    """Writes the test station (its areas and enrolled staff) to the database; its people by name."""
     now = services.clock.now()
     staff_ids: dict[str, int] = {}
     async with services.db.write() as conn:

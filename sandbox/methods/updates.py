@@ -55,7 +55,9 @@ async def get_updates(api: BotApi, params: Params) -> Any:
         raise conflict(OTHER_GETUPDATES)
     if state.webhook is not None:
         raise conflict(WEBHOOK_IS_SET)
-    return [body for _, body in list(state.updates.pending)[:limit]]
+    batch = list(state.updates.pending)[:limit]
+    state.updates.handed_out([update_id for update_id, _ in batch])
+    return [body for _, body in batch]
 
 
 async def set_webhook(api: BotApi, params: Params) -> Any:
