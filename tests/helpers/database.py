@@ -16,6 +16,11 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+def sqlite_path(url: str) -> Path:
+    """The file behind a SQLite URL (`sqlite_url`'s inverse)."""
+    return Path(url.removeprefix("sqlite+aiosqlite:///"))
+
+
 def migrated_copy(template: Path, target: Path) -> str:
     """A fresh migrated database at `target`, copied from the template with the backup API; its URL."""
     backup_sqlite(template, target)

@@ -31,34 +31,7 @@ from tests.scheduler.conftest import (
     FakeTelegram,
     overlapping_transports,
 )
-
-
-async def queue(
-    db: Database,
-    key: str,
-    *,
-    chat_id: int = RESIDENT_TG,
-    audience: str = "resident",
-    text: str = "hi",
-    priority: Priority = Priority.NORMAL,
-    due_at: datetime = START,
-    urgent: bool = False,
-    obsolete: bool = False,
-    kind: str = "test_note",
-) -> int | None:
-    async with db.write() as conn:
-        return await outbox.enqueue(
-            conn,
-            dedupe_key=key,
-            chat_id=chat_id,
-            audience=audience,
-            kind=kind,
-            payload={"text": text, "obsolete": obsolete},
-            priority=priority,
-            due_at=due_at,
-            now=START,
-            urgent=urgent,
-        )
+from tests.scheduler.dispatching import Crash, queue
 
 
 async def row(db: Database, key: str) -> outbox.OutboxRow:
@@ -259,10 +232,6 @@ async def test_quiet_hours_defer_resident_messages_to_the_morning(
     clock.set(morning)
     await sender.drain()
     assert telegram.sent[-1].text == "poll"
-
-
-class Crash(BaseException):
-    """The process dies: nothing after this line runs, not even the recording."""
 
 
 async def test_restart_loses_nothing_and_resends_only_the_half_sent_row(db_file: Path, clock: FakeClock) -> None:
