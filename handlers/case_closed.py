@@ -1,7 +1,7 @@
 """The buttons of staff cards whose case is over (resolved, closed, rejected, withdrawn).
 
 When a case ends, its cards are redrawn without buttons and every grant behind their buttons
-points at `CLOSED_CARD` (core/cases/notify.py settle_cards). A press that still reaches the bot
+points at `actions.CLOSED` (core/cases/notify.py settle_cards). A press that still reaches the bot
 (the redraw not sent yet, or an old screen) gets a short alert saying the case is closed, and
 the pressed message loses its buttons.
 """
@@ -11,10 +11,9 @@ from __future__ import annotations
 from telegram import Update
 
 from core import labels
-from core.cases import reading
+from core.cases import actions, reading
 from core.cases.errors import CASE_NOT_FOUND
 from core.cases.lifecycle import CASE_OVER, MOVED_ON_TO
-from core.cases.texts import CLOSED_CARD
 from core.i18n import tp
 from core.models import OPEN_STATUSES, ButtonGrant, Language, Status
 from handlers import common
@@ -40,5 +39,5 @@ async def case_over(update: Update, context: JmContext, grant: ButtonGrant) -> N
 
 
 # What this module handles (assembled in bot/app.py).
-ACTIONS: dict[str, ActionHandler] = {CLOSED_CARD: case_over}
+ACTIONS: dict[str, ActionHandler] = {actions.CLOSED: case_over}
 FLOWS: dict[str, FlowHandler] = {}

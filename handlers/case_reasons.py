@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Update
 
 from core import dialog_state
-from core.cases import desk, reasons
+from core.cases import actions, desk, reasons
 from core.cases.errors import CaseError
 from core.cases.lifecycle import Action, TransitionRefused
 from core.dialogs import Dialog
@@ -26,7 +26,6 @@ from handlers.router import ActionHandler, FlowHandler
 
 FLOW = "case_reason"
 STEP = "other"
-REASON_ACTION = "case_reason"
 NOTE_MAX = 300
 # The steps that ask for a reason here, by the name their buttons carry.
 MOVES = {Action.TRANSFER.value: Action.TRANSFER, Action.ESCALATE.value: Action.ESCALATE}
@@ -51,12 +50,12 @@ def reason_screen(lang: Language, case: Case, action: Action, to_staff: Staff | 
     choices = [
         Button(
             tp(lang, reasons.OTHER_TYPED) if code == reasons.OTHER else tp(lang, words),
-            REASON_ACTION,
+            actions.REASON,
             payload | {"reason": code},
         )
         for code, words in reasons.REASONS[action].items()
     ]
-    back = Button(tp(lang, "« Back to the case"), "case_back", {"case_id": case.id})
+    back = Button(tp(lang, "« Back to the case"), actions.BACK, {"case_id": case.id})
     return Outgoing(text, rows(*(choices[i : i + 2] for i in range(0, len(choices), 2)), [back]))
 
 
@@ -177,9 +176,9 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    "case_escalate": escalate,
-    "case_transfer_to": transfer_to,
-    REASON_ACTION: pick,
+    actions.ESCALATE: escalate,
+    actions.TRANSFER_TO: transfer_to,
+    actions.REASON: pick,
 }
 
 

@@ -19,10 +19,10 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from core import dialog_state, labels
-from core.cases import desk, reading
+from core.cases import actions, desk, reading
 from core.cases.errors import CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, MOVED_ON_TO, Action, TransitionRefused
-from core.cases.texts import CARD_ACTIONS, MEDIA_ACTION, case_line, local
+from core.cases.texts import case_line, local
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
 from core.models import ButtonGrant, Case, Language, Staff
@@ -70,8 +70,8 @@ def refusal(lang: Language, exc: CaseError | TransitionRefused) -> str:
 def transfer_screen(lang: Language, case: Case, officers: list[Staff]) -> Outgoing:
     """Who the case can go to: one button per officer, and the way back to the card."""
     payload: dict[str, Any] = {"case_id": case.id, "version": case.version}
-    choices = [Button(o.name, "case_transfer_to", payload | {"to_staff_id": o.id}) for o in officers]
-    back = Button(tp(lang, "« Back to the case"), "case_back", {"case_id": case.id})
+    choices = [Button(o.name, actions.TRANSFER_TO, payload | {"to_staff_id": o.id}) for o in officers]
+    back = Button(tp(lang, "« Back to the case"), actions.BACK, {"case_id": case.id})
     text = t(lang, "Transfer case <code>{number}</code> to which officer?", number=case.number)
     return Outgoing(text, rows(*(choices[i : i + 2] for i in range(0, len(choices), 2)), [back]))
 
@@ -91,7 +91,7 @@ def queue_screen(lang: Language, open_cases: list[Case], now: datetime, tz: Zone
         mark = t(lang, " ⚠️ <b>overdue</b>") if reading.overdue(case, now) else ""
         lines.append(f"    ⏰ {due}{mark}")
         if index <= QUEUE_BUTTONS:
-            buttons.append([Button(f"{index}. {case.number}", "case_open", {"case_id": case.id})])
+            buttons.append([Button(f"{index}. {case.number}", actions.OPEN, {"case_id": case.id})])
     if len(open_cases) > QUEUE_BUTTONS:
         lines.append(t(lang, "Buttons are shown for the first {count}.", count=QUEUE_BUTTONS))
     return Outgoing(Safe("\n".join(lines)), rows(*buttons))
@@ -269,7 +269,7 @@ async def show_timeline(update: Update, context: JmContext, grant: ButtonGrant) 
     if found is None:
         return
     member, text = found
-    back = Button(tp(member.language, "« Back to the case"), "case_back", {"case_id": _ref(grant)[0]})
+    back = Button(tp(member.language, "« Back to the case"), actions.BACK, {"case_id": _ref(grant)[0]})
     await render.edit(update, context.services, context.bot, Outgoing(text, rows([back])))
     await common.ack(update)
 
@@ -353,16 +353,16 @@ COMMANDS = [("queue", queue)]
 
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    CARD_ACTIONS[Action.ACCEPT][0]: accept,
-    CARD_ACTIONS[Action.START][0]: start_work,
-    CARD_ACTIONS[Action.TRANSFER][0]: transfer,
-    CARD_ACTIONS[Action.RESOLVE][0]: resolve,
-    CARD_ACTIONS[Action.REJECT][0]: reject,
-    "case_contact": contact,
-    MEDIA_ACTION: show_media,
-    "case_timeline": show_timeline,
-    "case_open": open_case,
-    "case_back": back_to_card,
+    actions.ACCEPT: accept,
+    actions.START: start_work,
+    actions.TRANSFER: transfer,
+    actions.RESOLVE: resolve,
+    actions.REJECT: reject,
+    actions.CONTACT: contact,
+    actions.MEDIA: show_media,
+    actions.TIMELINE: show_timeline,
+    actions.OPEN: open_case,
+    actions.BACK: back_to_card,
 }
 
 

@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.cases
 import storage.followups
 from core import labels
+from core.cases import actions
 from core.cases.texts import local
 from core.followups import model, questions
 from core.i18n import Safe, t, tp
 from core.models import Case, Language, Resident, Staff, Status
 from core.outbox import payload_tz
 from core.outgoing import Button, Outgoing, rows
-from scheduler.notice_parts import SATISFACTION_NAME, TIMELINE_ACTION, timeline_buttons
+from scheduler.notice_parts import SATISFACTION_NAME, timeline_buttons
 from storage import people
 
 
@@ -137,7 +138,7 @@ def visit_text(lang: Language, case: Case, visit: storage.followups.Visit, tz: Z
     )
     buttons = rows(
         [Button(tp(lang, "✅ Visit done"), model.ACT_VISIT_DONE, {"visit_id": visit.id})],
-        [Button(tp(lang, "🗂 Timeline"), TIMELINE_ACTION, {"case_id": case.id})],
+        [Button(tp(lang, "🗂 Timeline"), actions.TIMELINE, {"case_id": case.id})],
     )
     return Outgoing(Safe(text), buttons)
 

@@ -4,6 +4,7 @@ timeline button.
 
 from __future__ import annotations
 
+from core.cases import actions
 from core.i18n import N_, tp
 from core.models import Language
 from core.outgoing import Button, rows
@@ -13,9 +14,8 @@ SATISFACTION_NAME = {
     "basically": N_("Basically satisfied"),
     "unsatisfied": N_("Unsatisfied"),
 }
-TIMELINE_ACTION = "case_timeline"  # the officer's timeline button (handlers, core/case_texts.py)
 
 
 def timeline_buttons(lang: Language, case_id: int) -> tuple[tuple[Button, ...], ...]:
     """The button under a notice that shows the case's timeline."""
-    return rows([Button(tp(lang, "🗂 Timeline"), TIMELINE_ACTION, {"case_id": case_id})])
+    return rows([Button(tp(lang, "🗂 Timeline"), actions.TIMELINE, {"case_id": case_id})])

@@ -20,10 +20,10 @@ from core.services import Services
 from scheduler.job_worker import process_pool
 from storage import areas as area_repo
 from storage import people
-from storage.db import backup_sqlite
 from storage.migrate import upgrade_blocking
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
+from tests.helpers.database import migrated_copy, sqlite_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -65,11 +65,17 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, migrated_template: Path) -> str:
-    """A fresh migrated SQLite file per test, copied from the template with the backup API."""
+def db_file(tmp_path: Path, migrated_template: Path) -> Path:
+    """A fresh migrated SQLite file per test, copied from the template."""
     target = tmp_path / "jingmin.db"
-    backup_sqlite(migrated_template, target)
-    return f"sqlite+aiosqlite:///{target}"
+    migrated_copy(migrated_template, target)
+    return target
+
+
+@pytest.fixture
+def db_url(db_file: Path) -> str:
+    """The URL of the test's migrated SQLite file."""
+    return sqlite_url(db_file)
 
 
 @pytest.fixture

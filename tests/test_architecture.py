@@ -206,3 +206,47 @@ def test_the_alias_check_sees_both_forms(tmp_path: Path) -> None:
     module.write_text("import storage.cases as repo\nfrom core.cases import desk as d\nfrom core import cases\n")
     found = [line.split(": ")[1] for line in _renaming_imports(module, tmp_path)]
     assert found == ["storage.cases as repo", "core.cases.desk as d"]
+
+
+def _imports_of_test_modules(root: Path) -> list[str]:
+    """`path:line imports name` for each module under tests/ that imports a test_* module.
+
+    Helpers that tests share live in tests/helpers/ or in the folder's own helper modules.
+    """
+    found = []
+    for path in sorted((root / "tests").rglob("*.py")):
+        for line, target in _imported(path):
+            if target.startswith("tests.") and target.rpartition(".")[2].startswith("test_"):
+                found.append(f"{path.relative_to(root)}:{line} imports {target}")
+    return found
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    assert _imports_of_test_modules(ROOT) == []
+
+
+def test_the_test_import_check_sees_both_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "tests" / "cards").mkdir(parents=True)
+    module = tmp_path / "tests" / "cards" / "test_new.py"
+    module.write_text(
+        "from tests.cards.test_scan import scan_and_onboard\n"
+        "import tests.bot.test_refusals\n"
+        "from tests.helpers import resident\n"
+        "from tests.cards import helpers\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    assert _imports_of_test_modules(tmp_path) == [
+        "tests/cards/test_new.py:1 imports tests.cards.test_scan",
+        "tests/cards/test_new.py:2 imports tests.bot.test_refusals",
+    ]
+
+
+def test_every_test_database_is_built_by_the_migrations() -> None:
+    """One set-up for every folder: the migrated template of tests/conftest.py, never the table definitions."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.name != "test_architecture.py" and "metadata.create_all" in path.read_text(encoding="utf-8")
+    ]
+    assert found == []

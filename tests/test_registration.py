@@ -11,6 +11,7 @@ import pytest
 
 from bot.app import FEATURES, RENDERERS, build_router
 from core import outbox
+from core.cases import actions
 from core.cases.texts import CARD_ACTIONS
 from handlers.router import merged
 
@@ -130,3 +131,28 @@ def test_a_name_handled_twice_is_refused() -> None:
         merged({"case_accept": handler}, {"case_accept": handler})
     with pytest.raises(ValueError, match="rendered twice"):
         outbox.merged(RENDERERS, {"case_card": RENDERERS["case_card"]})
+
+
+def test_the_case_actions_are_spelled_only_where_they_are_named() -> None:
+    """core/cases/actions.py names every button action of a case; nothing else spells one out
+    (a dialog flow may share a spelling: its name lives in another table)."""
+    names = {value for key, value in vars(actions).items() if key.isupper() and isinstance(value, str)}
+    assert {"case_accept", "case_timeline", "case_closed"} <= names
+    assert names <= build_router().actions.keys()
+    spelled = []
+    for package in PRODUCTION:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if path == ROOT / "core" / "cases" / "actions.py":
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            flows = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign) and _names_a_flow(n)}
+            spelled += [
+                f"{path.relative_to(ROOT)}:{n.lineno} {n.value}"
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Constant) and n.value in names and id(n) not in flows
+            ]
+    assert spelled == []
+
+
+def _names_a_flow(node: ast.Assign) -> bool:
+    return any(isinstance(t, ast.Name) and t.id == "FLOW" for t in node.targets)

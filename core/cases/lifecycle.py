@@ -78,7 +78,7 @@ ALREADY_HANDLED = N_("This case has already moved on; nothing was changed.")
 # ALREADY_HANDLED where the case's status is known.
 MOVED_ON_TO = N_("This case has moved on (now: {status}); nothing was changed.")
 NOT_ALLOWED = N_("You cannot do this on this case.")
-# A button of a staff card whose case is over (its grant was pointed at texts.CLOSED_CARD).
+# A button of a staff card whose case is over (its grant was pointed at actions.CLOSED).
 CASE_OVER = N_("This case is closed (now: {status}); this button no longer works.")
 
 

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.cases import actions
 from core.cases.errors import log
-from core.cases.texts import CARD_BUTTONS, CARD_REDRAW, CLOSED_CARD
+from core.cases.texts import CARD_REDRAW
 from core.models import Case, Status
 from core.outgoing import Priority
 from storage import buttons, outbox, people
@@ -43,7 +44,7 @@ async def settle_cards(conn: AsyncConnection, case_id: int, status: Status, now:
     staff is redrawn in place with its final state and no buttons, and every button of those cards
     (and of the screens shown in their place) only says that the case is over. Returns how many
     cards are redrawn."""
-    await buttons.retarget_for_case(conn, case_id, CARD_BUTTONS, CLOSED_CARD)
+    await buttons.retarget_for_case(conn, case_id, actions.CARD_BUTTONS, actions.CLOSED)
     return await redraw_cards(conn, [case_id], now, tz, final=status)
 
 

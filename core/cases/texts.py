@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.areas
 import storage.cases
 from core import labels, pii
-from core.cases import reasons
+from core.cases import actions, reasons
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Language, Resident, Staff, Status
@@ -23,36 +23,20 @@ from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
 from storage import people
 
-# Button actions of the officer's card (see handlers/officer.py).
+# The officer's card: the button of each step, and its label.
 CARD_ACTIONS = {
-    Action.ACCEPT: ("case_accept", N_("✅ Accept")),
-    Action.START: ("case_start", N_("▶️ Start work")),
-    Action.RESOLVE: ("case_resolve", N_("☑️ Resolve")),
-    Action.TRANSFER: ("case_transfer", N_("🔁 Transfer")),
-    Action.ESCALATE: ("case_escalate", N_("⬆️ Escalate")),
-    Action.REJECT: ("case_reject", N_("✖️ Reject")),
+    Action.ACCEPT: (actions.ACCEPT, N_("✅ Accept")),
+    Action.START: (actions.START, N_("▶️ Start work")),
+    Action.RESOLVE: (actions.RESOLVE, N_("☑️ Resolve")),
+    Action.TRANSFER: (actions.TRANSFER, N_("🔁 Transfer")),
+    Action.ESCALATE: (actions.ESCALATE, N_("⬆️ Escalate")),
+    Action.REJECT: (actions.REJECT, N_("✖️ Reject")),
 }
 
 # The outbox kind that redraws an officer's earlier card in place (core/cases/notify.py redraw_cards).
 CARD_REDRAW = "case_card_redraw"
 
-# The button that sends the officer a case's photos (as an album) and its location; with an
-# "event_id" in its payload, only the photos one addition of the resident brought.
-MEDIA_ACTION = "case_media"
 ADDED_DESCRIPTION_MAX = 800
-
-# Every button of a card and of the screens drawn in its place (timeline, transfer list); once the
-# case is over they all point at CLOSED_CARD, which only says so (core/cases/notify.py settle_cards).
-CARD_BUTTONS = [
-    *(action for action, _label in CARD_ACTIONS.values()),
-    "case_transfer_to",
-    "case_reason",
-    "case_contact",
-    "case_timeline",
-    "case_back",
-    MEDIA_ACTION,
-]
-CLOSED_CARD = "case_closed"
 
 CARD_HEADLINE = {
     "new": N_("🆕 New case assigned to you"),
@@ -163,7 +147,7 @@ def officer_card(
             lines.append(t(lang, "Photos added: {count}", count=added_photos))
             opens_added = Button(
                 tp(lang, "📷 Added photos ({count})", count=added_photos),
-                MEDIA_ACTION,
+                actions.MEDIA,
                 {"case_id": case.id, "event_id": added.id},
             )
     return Outgoing(Safe("\n".join(lines)), officer_buttons(lang, case, resident, opens_added))
@@ -184,19 +168,19 @@ def officer_buttons(
 ) -> tuple[tuple[Button, ...], ...]:
     """The card's buttons: the steps the handler may take now, the timeline, the contact and the photos."""
     payload = {"case_id": case.id, "version": case.version}
-    actions = [
+    steps = [
         Button(tp(lang, CARD_ACTIONS[a][1]), CARD_ACTIONS[a][0], payload)
         for a in allowed_actions(case.status, Actor.HANDLER)
         if a in CARD_ACTIONS
     ]
-    extra = [Button(tp(lang, "🗂 Timeline"), "case_timeline", {"case_id": case.id})]
+    extra = [Button(tp(lang, "🗂 Timeline"), actions.TIMELINE, {"case_id": case.id})]
     masked = bool(pii.find(case.description))  # numbers on the card, shown in full by the same reveal
     if resident is not None and (resident.phone or masked) and not resident.deleted:
-        extra.insert(0, Button(tp(lang, "📞 Show contact"), "case_contact", {"case_id": case.id}))
+        extra.insert(0, Button(tp(lang, "📞 Show contact"), actions.CONTACT, {"case_id": case.id}))
     media = [opens_added] if opens_added is not None else []
     if case.photos or case.location:
-        media.append(Button(tp(lang, "📷 Photos & location"), MEDIA_ACTION, {"case_id": case.id}))
-    return rows(actions[:3], actions[3:], media, extra)
+        media.append(Button(tp(lang, "📷 Photos & location"), actions.MEDIA, {"case_id": case.id}))
+    return rows(steps[:3], steps[3:], media, extra)
 
 
 STATUS_MESSAGE = {

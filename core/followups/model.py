@@ -22,7 +22,7 @@ REMINDER = "followup_reminder"
 ESCALATION = "followup_escalation"
 COMMENT = "followup_comment"
 VISIT_REMINDER = "visit_reminder"
-CASE_CARD = "case_card"  # the officer's card (core/case_texts.py)
+CASE_CARD = "case_card"  # the officer's card (core/cases/texts.py)
 
 # Button actions and the dialog flow (handlers/followup.py).
 ACT_SOLVED = "fu_solved"

@@ -6,9 +6,9 @@ from core.booking import by_resident, times
 from core.booking.slots import Topic
 from core.models import Resident
 from core.services import Services
-from tests.bot.test_apologies import apology
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.replies import apology
 
 
 async def test_a_booking_apology_names_the_case_of_the_booking(

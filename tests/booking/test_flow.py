@@ -16,38 +16,14 @@ from core.models import Status
 from core.services import Services
 from storage.schema import bookings
 from tests.booking.conftest import case_of, make_resident
+from tests.booking.helpers import book, only_booking
 from tests.conftest import Station
-from tests.harness import Harness, Person, RecordingRequest
+from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
 from tests.helpers.resident import onboard
 
 B = BookingStatus
 NUMBER = re.compile(r"XF-20261123-\d{4}")
-
-
-async def book(
-    bot: Harness,
-    log: RecordingRequest,
-    person: Person,
-    *,
-    day: str = "11月24日",
-    time: str = "14:30",
-    topic: str = "出入境",
-    text: str = "护照快到期了，想咨询续签需要哪些材料。",
-) -> str:
-    """/book through to the review screen; returns the review's text."""
-    await bot.send(person, "/book")
-    await bot.press(person, topic)
-    await bot.send(person, text)
-    await bot.press(person, day)
-    await bot.press(person, time)
-    return log.last(person.id).text
-
-
-async def only_booking(services: Services) -> sa.Row:
-    async with services.db.read() as conn:
-        [row] = list(await conn.execute(sa.select(bookings)))
-    return row
 
 
 async def test_resident_books_and_the_officer_confirms(

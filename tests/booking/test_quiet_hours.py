@@ -11,7 +11,7 @@ from core.models import Resident, Staff
 from core.services import Services
 from storage import availability
 from tests.booking.conftest import WEEK
-from tests.booking.test_reminders import at
+from tests.booking.helpers import at
 from tests.conftest import SHANGHAI
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock

@@ -9,22 +9,18 @@ import icalendar
 import pytest
 
 from core.booking import by_resident, by_station, sweep, times
-from core.booking.slots import Booking, Slot, Topic
+from core.booking.slots import Booking, Topic
 from core.cases import resident_actions
 from core.models import Resident, Staff
 from core.services import Services
 from tests.booking.conftest import outbox_rows
+from tests.booking.helpers import at
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers import outbox as notify
 from tests.helpers.clock import FakeClock
 
 RESIDENT, OFFICER, SUPERVISOR = 5001, 9001, 9100
-
-
-def at(slots: list[Slot], services: Services, label: str) -> Slot:
-    """The slot at "MM-DD HH:MM" station time."""
-    return next(s for s in slots if f"{s.starts_at.astimezone(services.config.tz):%m-%d %H:%M}" == label)
 
 
 async def confirmed(services: Services, resident: Resident, staff: dict[str, Staff], label: str) -> Booking:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from core.models import Status
 from core.services import Services
 from tests.booking.conftest import case_of
-from tests.booking.test_flow import book, only_booking
+from tests.booking.helpers import book, only_booking
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock

@@ -12,7 +12,7 @@ from core.booking import by_resident, by_station, texts, times
 from core.booking.slots import Topic
 from core.models import Language, Resident, Staff
 from core.services import Services
-from tests.booking.test_reminders import at
+from tests.booking.helpers import at
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
 

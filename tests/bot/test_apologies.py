@@ -11,17 +11,12 @@ import re
 from core.services import Services
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.replies import apology
 from tests.helpers.resident import fill_form, onboard
 from tests.officer.desk import give_card, station_case
 
 NUMBER = re.compile(r"XF-\d{8}-\d{4}")
 GENERIC = "抱歉，系统出了点问题，请稍后再试；您已填写的内容都还在。"
-
-
-def apology(log: RecordingRequest, chat_id: int) -> str:
-    text = log.last(chat_id).text
-    assert text.startswith("抱歉"), text
-    return text
 
 
 async def test_an_error_after_another_residents_filing_does_not_name_their_case(

@@ -17,7 +17,7 @@ from core.flood import FloodGate, Verdict
 from core.services import Services
 from storage import dialogs
 from storage.schema import inbox
-from tests.bot.test_concurrency import LaggyNetwork, replies_to, running, stop
+from tests.bot.network import LaggyNetwork, replies_to, running, stop
 from tests.conftest import START, Station
 from tests.harness import Harness, Person, RecordingRequest, _message
 from tests.helpers.clock import FakeClock

@@ -8,36 +8,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
-
-import sqlalchemy as sa
 
 from core.services import Services
-from storage.schema import metadata
 from tests.cards.sheets import print_for
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
+from tests.helpers.tables import snapshot
 from tests.officer.desk import make_resident
 
 USED = "该按钮已经用过了，请使用最新的消息。"
 EXPIRED = "该按钮已过期，请使用最新的消息。"
 NOT_YOURS = "这个按钮是发给其他人的，对您无效。"
 UNKNOWN = "该按钮已失效。"
-
-
-# What the bot writes for any update it is given, whatever the update asks for.
-BOOKKEEPING = {"inbox", "user_turns"}
-
-
-async def snapshot(services: Services) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table's rows but the inbox's bookkeeping: a refused press may change none of them."""
-    async with services.db.read() as conn:
-        return {
-            name: [tuple(row) for row in await conn.execute(sa.select(table))]
-            for name, table in metadata.tables.items()
-            if name not in BOOKKEEPING
-        }
 
 
 def last_alert(log: RecordingRequest) -> tuple[str, bool]:

@@ -27,7 +27,7 @@ from core.stats.periods import Period, PeriodKey
 from core.stats.scopes import Scope
 from scheduler.weekly_report import KIND
 from storage import people
-from tests.cards.test_scan import scan_and_onboard, send_echo
+from tests.cards.helpers import scan_and_onboard, send_echo
 from tests.conftest import SHANGHAI, START, Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock

@@ -20,13 +20,14 @@ from core.visits import rules as visit_rules
 from storage import people
 from storage.schema import cases
 from storage.schema_visits import card_handovers, home_visits
+from tests.cards.helpers import scan_and_onboard
 from tests.cards.sheets import all_cards
-from tests.cards.test_scan import scan_and_onboard
 from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
-from tests.phone_followups.helpers import CALLER, enrol_caller, member, tick
-from tests.register.test_register import fill_in
+from tests.helpers.register import fill_in
+from tests.helpers.scheduler import tick
+from tests.phone_followups.helpers import CALLER, enrol_caller, member
 
 SCANNER = Person(5003, "孙大爷")
 SOMEONE = Person(5004, "周大妈")

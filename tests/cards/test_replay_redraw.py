@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.services import Services
+from tests.cards.helpers import NEWCOMER, scan_and_onboard
 from tests.cards.sheets import print_for
-from tests.cards.test_scan import NEWCOMER, scan_and_onboard
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.replay import press_and_lose_the_edit, showing

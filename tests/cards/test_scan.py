@@ -13,26 +13,11 @@ from core.services import Services
 from storage import cards as card_repo
 from storage import people
 from storage.schema import cards
+from tests.cards.helpers import NEWCOMER, scan_and_onboard, send_echo
 from tests.cards.sheets import all_cards, code_of, print_for
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.officer.desk import get_case
-
-NEWCOMER = Person(5003, "周大爷")
-
-
-async def scan_and_onboard(bot: Harness, person: Person, code: str) -> None:
-    await bot.send(person, f"/start card_{code}")
-    await bot.press(person, "简体中文")
-    await bot.press(person, "同意")
-    await bot.send(person, "跳过")
-
-
-async def send_echo(bot: Harness, person: Person, kind: str, text: str) -> None:
-    await bot.press(person, "我要回音")
-    await bot.press(person, kind)
-    await bot.send(person, text)
-    await bot.press(person, "发送")
 
 
 async def test_a_printed_card_onboards_its_resident_and_files_their_echo(

@@ -10,12 +10,12 @@ import pytest
 from playwright.async_api import Page, expect
 
 from sandbox.station import DemoStation
+from tests.e2e.browser import newest, page, shot
 from tests.e2e.sandbox_client import Chat, daytime_settings
-from tests.e2e.test_bot_process import file_and_work_case
-from tests.e2e.test_web_chat import newest, page, shot
+from tests.e2e.walks import file_and_work_case
 
 pytestmark = pytest.mark.browser
-__all__ = ["page"]  # the Chromium fixture, shared with the web chat's test
+__all__ = ["page"]  # the Chromium fixture (tests/e2e/browser.py)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from PIL import Image
 from playwright.async_api import Page, expect
 
 from sandbox.station import DemoStation
+from tests.e2e.browser import ARTIFACTS, page, shot
 from tests.e2e.sandbox_client import Chat, daytime_settings
-from tests.e2e.test_bot_process import NUMBER, OFFICER, RESIDENT, onboard_and_fill
-from tests.e2e.test_web_chat import ARTIFACTS, page, shot
+from tests.e2e.walks import NUMBER, OFFICER, RESIDENT, onboard_and_fill
 
 pytestmark = pytest.mark.browser
-__all__ = ["page"]  # the Chromium fixture, shared with the web chat's test
+__all__ = ["page"]  # the Chromium fixture (tests/e2e/browser.py)
 
 LONG_WORD = "https://example.org/" + "很长的地址" * 80  # one unbreakable run of text
 

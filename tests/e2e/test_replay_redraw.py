@@ -12,7 +12,7 @@ import pytest
 
 from sandbox.server import SandboxServer
 from tests.e2e.sandbox_client import BotProcess, Chat, bot_env
-from tests.e2e.test_bot_process import RESIDENT, inbox_status
+from tests.e2e.walks import RESIDENT, inbox_status
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ import pytest
 
 from sandbox.server import SandboxServer
 from tests.e2e.sandbox_client import BotProcess, Chat, bot_env
-from tests.e2e.test_bot_process import OFFICER, RESIDENT, case_numbers, onboard_and_fill
+from tests.e2e.walks import OFFICER, RESIDENT, case_numbers, onboard_and_fill
 
 pytestmark = pytest.mark.e2e
 

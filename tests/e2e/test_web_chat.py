@@ -7,25 +7,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Dialog, Locator, Page, async_playwright, expect
+from playwright.async_api import Dialog, Page, expect
 
 from sandbox.server import SandboxServer
 from sandbox.station import DemoStation
+from tests.e2e.browser import newest, page, shot
 from tests.e2e.sandbox_client import daytime_settings
 
 pytestmark = pytest.mark.browser
+__all__ = ["page"]  # the Chromium fixture (tests/e2e/browser.py)
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RESIDENT, OFFICER = 5001, 9001
 PHONE = "13812345678"
 NUMBER = re.compile(r"XF-\d{8}-\d{4}")
@@ -39,31 +30,9 @@ async def station(tmp_path: Path) -> AsyncIterator[SandboxServer]:
         yield running.server
 
 
-@pytest.fixture
-async def page() -> AsyncIterator[Page]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = await browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-            context.set_default_timeout(8000)
-            yield await context.new_page()
-            await context.close()
-        finally:
-            await browser.close()
-
-
 async def click(page: Page, label: str) -> None:
     """Presses the inline button with this label on the newest message that shows it."""
     await page.locator(".inline-button", has_text=label).last.click()
-
-
-def newest(page: Page) -> Locator:
-    return page.locator(".row.incoming").last
-
-
-async def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / name))
 
 
 async def test_resident_files_a_case_and_the_officer_accepts_it(station: SandboxServer, page: Page) -> None:

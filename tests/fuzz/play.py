@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from core.services import Services
 from sandbox.errors import ApiError
 from sandbox.formatting import format_text
-from tests.bot.test_refusals import snapshot
 from tests.harness import Harness, Person, RecordingRequest, Sent
+from tests.helpers.tables import snapshot
 
 MESSAGES = ("sticker", "photo", "document", "location", "contact", "foreign_contact")
 PRESSES = ("own", "latest", "others", "forged")

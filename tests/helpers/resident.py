@@ -1,11 +1,14 @@
 """A resident's first steps, as the tests play them through the real Application: onboarding
-(language, consent, area, phone) and a filled-in /report form up to its review screen."""
+(language, consent, area, phone), a filled-in /report form up to its review screen and a case
+filed; and whether the bot still counts the resident as reachable."""
 
 from __future__ import annotations
 
 import re
 
 from core.scripts import to_traditional
+from core.services import Services
+from storage import people
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 
@@ -47,3 +50,17 @@ async def fill_form(bot: Harness, station: Station, text: str = DESCRIPTION, *, 
     await bot.photo(person, "photo-a")
     await bot.location(person, 41.12345, 123.54321)
     await bot.press(person, "继续")
+
+
+async def unreachable(services: Services, station: Station) -> bool:
+    async with services.db.read() as conn:
+        resident = await people.resident_by_telegram(conn, station.resident.id)
+    assert resident is not None
+    return resident.unreachable
+
+
+async def file_case(bot: Harness, request_log: RecordingRequest, station: Station) -> None:
+    await onboard(bot, request_log, station)
+    await fill_form(bot, station)
+    await bot.press(station.resident, "确认提交")
+    await bot.deliver()

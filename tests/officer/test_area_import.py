@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from textwrap import dedent
-
 import pytest
 
 from core import area_file, area_import
@@ -14,25 +11,7 @@ from core.models import Role
 from core.services import Services
 from storage import areas as area_repo
 from storage import people
-
-SAMPLE = Path(area_import.__file__).parent / "data" / "areas.sample.yaml"
-
-GOOD = dedent("""\
-    staff:
-      - {badge: "001", name: 王所长, role: leader}
-      - {badge: "010", name: 李副所长, role: supervisor}
-      - {badge: "101", name: 张警官, role: officer}
-    station:
-      code: ST
-      name: 测试派出所
-      leader: "001"
-      towns:
-        - code: ST-A
-          name: 东街道
-          supervisor: "010"
-          villages:
-            - {code: ST-A-1, name: 一社区, officer: "101"}
-    """)
+from tests.officer.area_files import GOOD, SAMPLE
 
 
 async def snapshot(services: Services) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

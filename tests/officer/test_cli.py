@@ -11,7 +11,7 @@ import pytest
 
 from bot.settings import Settings, load_settings
 from bot.staff_cli import add_area_commands, add_staff_commands
-from tests.officer.test_area_import import GOOD, SAMPLE
+from tests.officer.area_files import GOOD, SAMPLE
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Helpers for the follow-up centre's tests: a 访评员 on the station, cases filed for people
-without Telegram, and the scheduler's minute."""
+without Telegram."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from core.cases import filing, working
 from core.cases.lifecycle import Action
 from core.models import DEFAULT_LANGUAGE, Case, Category, Kind, Role, Staff
 from core.services import Services
-from scheduler.sweeps import Sweeps
 from storage import people
 from tests.conftest import Station
-from tests.harness import Harness, Person
+from tests.harness import Person
 
 CALLER = Person(9300, "孙访评")
 CALLER2 = Person(9301, "周访评")
@@ -58,9 +57,3 @@ async def counter_case(
     officer = await member(services, station, officer_key)
     await working.act(services, officer, case_id, Action.ACCEPT)
     return await working.act(services, officer, case_id, Action.RESOLVE, note="已修好")
-
-
-async def tick(bot: Harness, services: Services) -> int:
-    """The scheduler's minute: sweep, then send what is due."""
-    await Sweeps(services).run()
-    return await bot.deliver()

@@ -21,9 +21,10 @@ from storage.schema import audit_log, cases
 from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
+from tests.helpers.register import fill_in
+from tests.helpers.scheduler import tick
 from tests.officer.desk import get_case
-from tests.phone_followups.helpers import CALLER, CALLER2, counter_case, enrol_caller, member, tick
-from tests.register.test_register import fill_in
+from tests.phone_followups.helpers import CALLER, CALLER2, counter_case, enrol_caller, member
 from tests.scheduler.flows import file_case
 
 # The follow-up of a case resolved on Monday 2026-11-23 is asked on Tuesday at 10:00.

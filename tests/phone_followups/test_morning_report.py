@@ -17,7 +17,8 @@ from storage import phone_followups as tasks
 from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
-from tests.phone_followups.helpers import CALLER, counter_case, enrol_caller, member, tick
+from tests.helpers.scheduler import tick
+from tests.phone_followups.helpers import CALLER, counter_case, enrol_caller, member
 from tests.scheduler.flows import file_case
 
 

@@ -31,7 +31,8 @@ from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
 from tests.helpers.outbox import render
-from tests.phone_followups.helpers import counter_case, enrol_caller, tick
+from tests.helpers.scheduler import tick
+from tests.phone_followups.helpers import counter_case, enrol_caller
 
 NOVEMBER = Period(PeriodKey.CUSTOM, date(2026, 11, 1), date(2026, 11, 30))
 HEADING = "<b>电话回访</b>"

@@ -19,7 +19,6 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -30,6 +29,7 @@ import asyncpg
 import pytest
 
 from storage.migrate import upgrade_blocking
+from tests.helpers.ports import free_port
 
 TEMPLATE = "jingmin_template"
 _BINARIES = ("initdb", "pg_ctl", "postgres")
@@ -106,12 +106,6 @@ def _run_as() -> str | None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _tail(path: Path) -> str:
     return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
@@ -158,7 +152,7 @@ def pg_server() -> Iterator[PgServer]:
             log,
         )
         for _attempt in range(3):  # the free port may be taken between looking and binding
-            port = _free_port()
+            port = free_port()
             options = (
                 f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"

@@ -19,9 +19,9 @@ from scheduler.dispatcher import Dispatcher
 from storage import availability, outbox
 from storage.db import Database
 from storage.schema import cases
-from tests.booking import test_race
+from tests.booking import race
 from tests.booking.conftest import WEEK, make_resident
-from tests.bot import test_inbox_claims as inbox_claims
+from tests.bot import inbox_claims
 from tests.conftest import Station
 from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import (
@@ -81,7 +81,7 @@ async def test_two_dispatchers_never_send_a_row_twice(db_url: str) -> None:
 async def test_twenty_bookings_of_one_slot_exactly_one_wins(services: Services, station: Station) -> None:
     async with services.db.write() as conn:
         await availability.replace(conn, None, WEEK)
-    await test_race.test_twenty_residents_race_for_one_slot_and_exactly_one_wins(services, station, WEEK)
+    await race.twenty_residents_race_for_one_slot(services, station)
 
 
 async def test_the_slot_constraint_itself_refuses_a_second_claim(services: Services, station: Station) -> None:
@@ -90,7 +90,7 @@ async def test_the_slot_constraint_itself_refuses_a_second_claim(services: Servi
     resident = await make_resident(
         services, station.resident.id, station.resident.first_name, station.area_ids["village"]
     )
-    await test_race.test_the_constraint_itself_refuses_a_second_claim(services, resident)
+    await race.constraint_refuses_a_second_claim(services, resident)
 
 
 async def test_the_first_cases_of_a_day_filed_at_once_get_distinct_numbers(
@@ -134,8 +134,8 @@ async def test_processes_share_the_inbox_and_take_over_only_abandoned_updates(
     await a.app.initialize()
     await b.app.initialize()
     try:
-        await inbox_claims.test_a_live_process_keeps_its_update_and_a_dead_ones_is_taken_over((a, b), clock, station)
-        await inbox_claims.test_two_processes_looking_at_once_take_each_update_once((a, b), settings, clock, station)
+        await inbox_claims.live_process_keeps_its_update_and_a_dead_ones_is_taken_over((a, b), clock, station)
+        await inbox_claims.two_processes_looking_at_once_take_each_update_once((a, b), settings, clock, station)
     finally:
         await a.close()
         await b.close()

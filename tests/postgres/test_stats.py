@@ -20,7 +20,7 @@ from core.stats.scopes import Scope
 from storage import export as ledger
 from storage import stats as repo
 from storage.db import Database
-from storage.schema import metadata
+from tests.helpers.database import migrated_copy
 from tests.stats.builders import SH, STATION, make_station, march_2025
 
 PERIODS = [
@@ -46,10 +46,8 @@ async def pg(db_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def lite(tmp_path: Path) -> AsyncIterator[Database]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'stats.db'}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
+async def lite(tmp_path: Path, migrated_template: Path) -> AsyncIterator[Database]:
+    db = Database(migrated_copy(migrated_template, tmp_path / "stats.db"))
     await make_station(db)
     await march_2025(db)
     yield db

@@ -27,7 +27,7 @@ from sandbox.server import SandboxServer
 from storage.db import Database
 from storage.schema import cases, inbox, residents
 from tests.e2e.sandbox_client import TOKEN, BotProcess, Chat, _rows, bot_env
-from tests.e2e.test_bot_process import _free_port
+from tests.helpers.ports import free_port
 from tests.postgres.conftest import PgServer
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +41,7 @@ class RoundRobin:
 
     def __init__(self, backends: list[str]) -> None:
         self._next = itertools.cycle(backends)
-        self.port = _free_port()
+        self.port = free_port()
         self.forwarded = 0
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -125,7 +125,7 @@ async def file_with_bursts(chat: Chat, user_id: int) -> None:
 async def test_two_processes_keep_each_users_order_and_file_each_form_once(
     server: SandboxServer, station_url: str, tmp_path: Path
 ) -> None:
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     proxy = RoundRobin([f"http://127.0.0.1:{port}" for port in ports])
     await proxy.start()
     bots = [

@@ -11,20 +11,11 @@ from storage import cards as sources
 from storage import people
 from storage.schema import cases, residents
 from tests.conftest import Station
-from tests.harness import Harness, Person, RecordingRequest
+from tests.harness import Harness, RecordingRequest
+from tests.helpers.register import fill_in
 from tests.officer.desk import get_case, make_resident
 
 DESCRIPTION = "家门口的下水道井盖丢了，晚上有老人摔倒过。"
-
-
-async def fill_in(bot: Harness, officer: Person, *, channel: str, name: str, phone: str, area: str) -> None:
-    await bot.send(officer, "/register")
-    await bot.press(officer, channel)
-    await bot.press(officer, "求助")
-    await bot.press(officer, "治安防范")
-    await bot.send(officer, name)
-    await bot.send(officer, phone)
-    await bot.press(officer, area)
 
 
 async def test_a_visitor_without_telegram_becomes_the_registering_officers_case(

@@ -12,7 +12,7 @@ from core.services import Services
 from storage.schema import case_events, case_photos
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest, Sent
-from tests.resident.test_mycases_and_privacy import file_case
+from tests.helpers.resident import file_case
 
 MENU = "请问您要办理什么事项"
 

@@ -9,8 +9,7 @@ import pytest
 from core.services import Services
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.helpers.resident import fill_form, onboard
-from tests.resident.test_reachable_again import unreachable
+from tests.helpers.resident import fill_form, onboard, unreachable
 
 PHONE_TASK = "待办：电话联系群众"
 

@@ -14,8 +14,8 @@ from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
 from tests.helpers.resident import DESCRIPTION, onboard
+from tests.helpers.scheduler import tick as followup_tick
 from tests.scheduler.flows import file_case, local, resolve
-from tests.scheduler.test_followups import tick as followup_tick
 
 KEPT_REPORT = "您上次有一份诉求还没填完"
 KEPT_BOOKING = "您上次有一份预约还没填完"

@@ -13,14 +13,7 @@ from storage import people
 from storage.schema import case_events, case_photos, cases, inbox, residents
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.helpers.resident import fill_form, onboard
-
-
-async def file_case(bot: Harness, request_log: RecordingRequest, station: Station) -> None:
-    await onboard(bot, request_log, station)
-    await fill_form(bot, station)
-    await bot.press(station.resident, "确认提交")
-    await bot.deliver()
+from tests.helpers.resident import file_case, onboard
 
 
 async def test_mycases_lists_cases_and_opens_the_timeline(

@@ -19,34 +19,9 @@ from storage.schema import metadata, outbox, residents
 from storage.schema_visits import home_visits
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.database import sqlite_path
 from tests.helpers.resident import fill_form, onboard
-
-NAME = "刘阿姨"
-PHONE = "13812345678"
-ID_CARD = "510302199001010017"  # a valid check digit
-BANK_CARD = "6222021234567890128"  # passes the Luhn check
-OTHER_PHONE = "13998765432"
-DESCRIPTION = f"楼下烧烤店每晚噪音扰民。我是{NAME}，身份证{ID_CARD}，电话{OTHER_PHONE}，退款请打到{BANK_CARD}。"
-SECRETS = (NAME, PHONE, ID_CARD, BANK_CARD, OTHER_PHONE)
-
-
-def _path(db_url: str) -> Path:
-    return Path(db_url.removeprefix("sqlite+aiosqlite:///"))
-
-
-def copies_in_tables(path: Path, telegram_id: int) -> list[str]:
-    """Every table and column of the file (read with sqlite3 itself, not through our code) holding
-    one of the secrets in its text, or the resident's Telegram id as a value."""
-    found = []
-    with sqlite3.connect(path) as db:
-        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
-            for column in columns:
-                for (value,) in db.execute(f'SELECT "{column}" FROM "{table}"'):  # noqa: S608 - names from the schema
-                    if value == telegram_id or (isinstance(value, str) and any(s in value for s in SECRETS)):
-                        found.append(f"{table}.{column}: {value!r:.80}")
-    return found
+from tests.resident.privacy import DESCRIPTION, NAME, PHONE, SECRETS, copies_in_tables
 
 
 def copies_in_file(path: Path) -> list[str]:
@@ -102,7 +77,7 @@ async def test_deletion_leaves_no_copy_anywhere(
     assert "资料已删除" in request_log.last(station.resident.id).text
     await bot.deliver()
 
-    path = _path(db_url)
+    path = sqlite_path(db_url)
     assert copies_in_tables(path, station.resident.id) == []
     assert copies_in_file(path) == []
     logged = [r.getMessage() for r in caplog.records]

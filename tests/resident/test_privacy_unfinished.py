@@ -10,9 +10,9 @@ from core.services import Services
 from storage.schema import dialog_drafts, dialogs, inbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_onboarding import onboard
-from tests.resident.test_privacy import BANK_CARD, DESCRIPTION, ID_CARD, PHONE, SECRETS, _path, copies_in_tables
-from tests.resident.test_report import fill_form
+from tests.helpers.database import sqlite_path
+from tests.helpers.resident import fill_form, onboard
+from tests.resident.privacy import BANK_CARD, DESCRIPTION, ID_CARD, PHONE, SECRETS, copies_in_tables
 
 
 async def test_deletion_mid_form_leaves_no_copy_of_the_draft_or_its_updates(
@@ -39,7 +39,7 @@ async def test_deletion_mid_form_leaves_no_copy_of_the_draft_or_its_updates(
     assert "资料已删除" in request_log.last(resident.id).text
     await bot.deliver()
 
-    assert copies_in_tables(_path(db_url), resident.id) == []
+    assert copies_in_tables(sqlite_path(db_url), resident.id) == []
     async with services.db.read() as conn:
         for table in (dialogs, dialog_drafts):
             rows = (await conn.execute(sa.select(table.c.data).where(table.c.user_id == resident.id))).all()

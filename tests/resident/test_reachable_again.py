@@ -5,18 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from core.services import Services
-from storage import people
 from storage.schema import outbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
-from tests.resident.test_mycases_and_privacy import file_case
-
-
-async def unreachable(services: Services, station: Station) -> bool:
-    async with services.db.read() as conn:
-        resident = await people.resident_by_telegram(conn, station.resident.id)
-    assert resident is not None
-    return resident.unreachable
+from tests.helpers.resident import file_case, unreachable
 
 
 async def status_rows(services: Services, station: Station) -> list[str]:

@@ -12,7 +12,7 @@ import pytest
 
 from sandbox.station import DemoStation
 from tests.e2e.sandbox_client import Chat, daytime_settings
-from tests.e2e.test_bot_process import OFFICER, RESIDENT, file_and_work_case, onboard_and_fill
+from tests.e2e.walks import OFFICER, RESIDENT, file_and_work_case, onboard_and_fill
 
 pytestmark = pytest.mark.e2e
 

@@ -10,14 +10,7 @@ import aiohttp
 from PIL import Image
 
 from tests.sandbox.conftest import TOKEN, Client
-
-ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nSUMMARY:视频约访\r\nEND:VCALENDAR\r\n".encode()
-
-
-def png(width: int, height: int) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
-    return out.getvalue()
+from tests.sandbox.samples import ICS, png
 
 
 async def upload(client: Client, method: str, field: str, name: str, data: bytes, **params: Any) -> dict[str, Any]:

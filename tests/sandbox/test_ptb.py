@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken
 from bench.echo_bot import build_application
 from sandbox import SandboxServer
 from tests.sandbox.conftest import TOKEN, Client
-from tests.sandbox.test_files import ICS, png
+from tests.sandbox.samples import ICS, png
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,6 @@ from core.services import Services
 from core.workdays import WorkCalendar
 from storage import areas, people
 from storage.db import Database
-from storage.schema import metadata
 from tests.helpers.clock import FakeClock
 
 # Monday 2026-09-28 10:00 in Shanghai: a working day, outside quiet hours.
@@ -43,24 +41,10 @@ async def _render_note(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoi
 TEST_RENDERERS: Renderers = {**RENDERERS, "test_note": _render_note}
 
 
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
-
-
-async def create_schema(db: Database) -> None:
-    async with db.write() as conn:
-        await conn.run_sync(metadata.create_all)
-
-
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "jingmin.db"
-
-
-@pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = Database(sqlite_url(db_path))
-    await create_schema(database)
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """The test's migrated SQLite file (the suite's `db_url`), without an Application."""
+    database = Database(db_url)
     yield database
     await database.close()
 

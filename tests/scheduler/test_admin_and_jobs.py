@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -71,14 +70,14 @@ async def test_install_adds_the_tick_and_the_sweeps_and_wakes_the_sender(
         job.schedule_removal()
 
 
-async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Path) -> None:
+async def test_housekeeping_forgets_old_updates_and_expired_buttons(db_url: str) -> None:
     """A handled update's raw content goes after the inbox retention (a week), its id stays, so
     Telegram sending it again is still refused; an unhandled one stays whole."""
     from core import buttons as button_tokens
     from scheduler.sweeps import Sweeps
     from storage import inbox, schema
 
-    services = await _housekeeping_services(tmp_path)
+    services = _housekeeping_services(db_url)
     try:
         start = services.clock.now()
         async with services.db.write() as conn:
@@ -108,17 +107,14 @@ async def test_housekeeping_forgets_old_updates_and_expired_buttons(tmp_path: Pa
         await services.db.close()
 
 
-async def _housekeeping_services(tmp_path: Path) -> Services:
+def _housekeeping_services(url: str) -> Services:
     from datetime import UTC, datetime
 
     from core.config import StationConfig
     from core.workdays import WorkCalendar
     from storage.db import Database
-    from storage.migrate import upgrade
     from tests.helpers.clock import FakeClock
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'house.db'}"
-    await upgrade(url)
     config = StationConfig()
     clock = FakeClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
     return Services(db=Database(url), clock=clock, config=config, calendar=WorkCalendar(config.tz))

@@ -21,6 +21,7 @@ from storage.db import Database
 from storage.schema import outbox as outbox_table
 from tests.conftest import SHANGHAI
 from tests.helpers.clock import FakeClock
+from tests.helpers.database import sqlite_url
 from tests.scheduler.conftest import (
     OFFICER_TG,
     RESIDENT_TG,
@@ -28,38 +29,9 @@ from tests.scheduler.conftest import (
     TEST_RENDERERS,
     Desk,
     FakeTelegram,
-    create_schema,
     overlapping_transports,
-    sqlite_url,
 )
-
-
-async def queue(
-    db: Database,
-    key: str,
-    *,
-    chat_id: int = RESIDENT_TG,
-    audience: str = "resident",
-    text: str = "hi",
-    priority: Priority = Priority.NORMAL,
-    due_at: datetime = START,
-    urgent: bool = False,
-    obsolete: bool = False,
-    kind: str = "test_note",
-) -> int | None:
-    async with db.write() as conn:
-        return await outbox.enqueue(
-            conn,
-            dedupe_key=key,
-            chat_id=chat_id,
-            audience=audience,
-            kind=kind,
-            payload={"text": text, "obsolete": obsolete},
-            priority=priority,
-            due_at=due_at,
-            now=START,
-            urgent=urgent,
-        )
+from tests.scheduler.dispatching import Crash, queue
 
 
 async def row(db: Database, key: str) -> outbox.OutboxRow:
@@ -262,15 +234,8 @@ async def test_quiet_hours_defer_resident_messages_to_the_morning(
     assert telegram.sent[-1].text == "poll"
 
 
-class Crash(BaseException):
-    """The process dies: nothing after this line runs, not even the recording."""
-
-
-async def test_restart_loses_nothing_and_resends_only_the_half_sent_row(db_path: Path, clock: FakeClock) -> None:
-    from storage.migrate import upgrade
-
-    url = sqlite_url(db_path)
-    await upgrade(url)
+async def test_restart_loses_nothing_and_resends_only_the_half_sent_row(db_file: Path, clock: FakeClock) -> None:
+    url = sqlite_url(db_file)
     first_db = Database(url)
     for n in range(10):
         await queue(first_db, f"m{n}", text=f"m{n}", chat_id=3000 + n)
@@ -314,10 +279,9 @@ async def test_restart_loses_nothing_and_resends_only_the_half_sent_row(db_path:
     assert duplicates == ["m3"]  # the one sent but not recorded when the process died
 
 
-async def test_two_dispatchers_on_one_database_never_send_a_row_twice(db_path: Path, clock: FakeClock) -> None:
-    url = sqlite_url(db_path)
+async def test_two_dispatchers_on_one_database_never_send_a_row_twice(db_file: Path, clock: FakeClock) -> None:
+    url = sqlite_url(db_file)
     seed_db = Database(url)
-    await create_schema(seed_db)
     async with seed_db.write() as conn:
         for n in range(300):
             await outbox.enqueue(

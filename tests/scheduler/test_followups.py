@@ -19,6 +19,7 @@ from storage.schema import outbox as outbox_table
 from tests.conftest import SHANGHAI, Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.clock import FakeClock
+from tests.helpers.scheduler import tick
 from tests.scheduler.flows import file_case, local, resident_of, resolve, shanghai, staff
 
 TEN = time(10, 0)
@@ -56,12 +57,6 @@ def test_dispute_visits_fall_on_working_days() -> None:
     resolved = local("2026-09-30 15:00")
     assert shanghai(model.visit_due(calendar, resolved, 7, TEN)) == "2026-10-08 10:00"  # 10-07 is a holiday
     assert shanghai(model.visit_due(calendar, resolved, 30, TEN)) == "2026-10-30 10:00"
-
-
-async def tick(bot: Harness, services: Services) -> int:
-    """What the scheduler does every minute: sweep, then send what is due."""
-    await Sweeps(services).run()
-    return await bot.deliver()
 
 
 async def followup_of(services: Services, case_id: int) -> fu_repo.Followup:

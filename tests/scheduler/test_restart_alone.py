@@ -10,7 +10,7 @@ from storage import outbox
 from storage.db import Database
 from tests.helpers.clock import FakeClock
 from tests.scheduler.conftest import OFFICER_TG, TEST_RENDERERS, FakeTelegram
-from tests.scheduler.test_dispatcher import Crash, queue
+from tests.scheduler.dispatching import Crash, queue
 
 
 async def crash_while_sending(db: Database, clock: FakeClock) -> None:

@@ -14,17 +14,16 @@ from core.stats.scopes import Scope
 from storage import stats as repo
 from storage.db import Database
 from storage.demo_seed import NotEmpty
-from storage.schema import areas, case_counters, case_events, cases, followups, metadata, residents, staff
+from storage.schema import areas, case_counters, case_events, cases, followups, residents, staff
 from tests.helpers.clock import FakeClock
+from tests.helpers.database import migrated_copy
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
-async def fresh(path: Path) -> Database:
-    db = Database(f"sqlite+aiosqlite:///{path}")
-    async with db.engine.begin() as conn:
-        await conn.run_sync(metadata.create_all)
-    return db
+def fresh(template: Path, path: Path) -> Database:
+    """A second migrated database of its own, copied from the session's template."""
+    return Database(migrated_copy(template, path))
 
 
 async def scalar(db: Database, query: sa.Select[tuple[int]]) -> int:
@@ -103,10 +102,10 @@ async def test_figures_of_the_demo_look_like_a_real_station(stats_db: Database) 
     assert timedelta(minutes=30) < f.time_to_acknowledge.median < timedelta(hours=12)
 
 
-async def test_the_same_seed_gives_the_same_data(tmp_path: Path) -> None:
+async def test_the_same_seed_gives_the_same_data(tmp_path: Path, migrated_template: Path) -> None:
     found = []
     for name in ("a.db", "b.db"):
-        db = await fresh(tmp_path / name)
+        db = fresh(migrated_template, tmp_path / name)
         await demo_seed.seed(db, cases=200, clock=FakeClock(NOW), rng_seed=11, days=60)
         async with db.read() as conn:
             found.append(
