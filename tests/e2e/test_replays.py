@@ -27,7 +27,8 @@ from sandbox import demo
 from sandbox.server import SandboxServer
 from storage.migrate import upgrade
 from tests.e2e.sandbox_client import TOKEN, BotProcess, Chat, bot_env
-from tests.e2e.test_bot_process import OFFICER, RESIDENT, _free_port, file_and_work_case
+from tests.e2e.walks import OFFICER, RESIDENT, file_and_work_case
+from tests.helpers.ports import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -89,7 +90,7 @@ def mode_env(mode: str) -> dict[str, str]:
     """The bot's settings for polling, or for a webhook on a free loopback port."""
     if mode == "polling":
         return {}
-    port = _free_port()
+    port = free_port()
     return {
         "JINGMIN_MODE": "webhook",
         "JINGMIN_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/hook",

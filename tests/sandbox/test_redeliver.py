@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from tests.sandbox.conftest import Client
-from tests.sandbox.test_webhook import Receiver
+from tests.sandbox.receiver import Receiver
 
 
 @pytest.fixture
