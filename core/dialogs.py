@@ -17,6 +17,9 @@ class Dialog:
 # The message that shows the form's step now, as [chat id, message id]: the one screen of the form
 # with live buttons. A screen sent anew below takes its place, and the one before loses its buttons.
 SCREEN = "screen"
+# What that screen shows, as a fingerprint of its text and buttons: a screen left behind by a crash
+# between moving the form on and showing it does not pass for the step the form is at.
+SHOWN = "shown"
 # The last of the brief lines (errors) said under that screen since it was shown, as a message id.
 BELOW = "below"
 

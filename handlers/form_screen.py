@@ -9,12 +9,13 @@ step is shown anew below and the old screen loses its buttons.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
 
 from core.dialog_state import put
-from core.dialogs import BELOW, SCREEN, Dialog, last_said, screen_of
+from core.dialogs import BELOW, SCREEN, SHOWN, Dialog, last_said, screen_of
 from core.i18n import Safe
 from core.outgoing import Outgoing
 from handlers import render
@@ -31,15 +32,21 @@ async def show(update: Update, context: JmContext, dialog: Dialog, out: Outgoing
         shown = await render.edit(update, services, bot, out)
     else:
         shown = await render.reply(update, services, bot, out)
-    return await _now_at(context, dialog, shown)
+    return await _now_at(context, dialog, shown, out)
 
 
-async def _now_at(context: JmContext, dialog: Dialog, shown: Message) -> Dialog:
+def _fingerprint(out: Outgoing) -> str:
+    labels = "\x1f".join(button.label for row in out.buttons for button in row)
+    return hashlib.sha256(f"{out.text}\x1e{labels}".encode()).hexdigest()[:16]
+
+
+async def _now_at(context: JmContext, dialog: Dialog, shown: Message, out: Outgoing) -> Dialog:
     now = (shown.chat.id, shown.message_id)
     previous = screen_of(dialog.data)
     if previous is not None and previous != now:
         await render.drop_buttons(context.bot, *previous)
-    data = {key: value for key, value in dialog.data.items() if key != BELOW} | {SCREEN: list(now)}
+    data = {key: value for key, value in dialog.data.items() if key != BELOW}
+    data |= {SCREEN: list(now), SHOWN: _fingerprint(out)}
     if data == dialog.data:
         return dialog
     return await put(context.services, dialog.user_id, dialog.flow, dialog.step, data)
@@ -48,17 +55,20 @@ async def _now_at(context: JmContext, dialog: Dialog, shown: Message) -> Dialog:
 async def explain(update: Update, context: JmContext, dialog: Dialog, line: str, redraw: Redraw) -> Dialog:
     """Input that does not fit: `line` (translated already) said briefly, without buttons.
 
-    While nothing but the user's message and such brief lines came after the form's screen, the
-    screen stays the live one. Otherwise it is out of sight: `redraw` gives the step's screen, shown
-    anew below, and the old one loses its buttons.
+    While the form's screen shows the step as `redraw` draws it and nothing but the user's message
+    and such brief lines came after it, the screen stays the live one. Otherwise (out of sight, or
+    left behind by a crash before the step was shown) the step is shown anew below and the old
+    screen loses its buttons.
     """
     services, bot = context.services, context.bot
     said = await render.reply(update, services, bot, Outgoing(Safe(line)))
+    out = await redraw()
     message = update.effective_message
     last = last_said(dialog.data)
-    if message is not None and last is not None and message.message_id == last + 1:
+    near = message is not None and last is not None and message.message_id == last + 1
+    if near and dialog.data.get(SHOWN) == _fingerprint(out):
         return await put(services, dialog.user_id, dialog.flow, dialog.step, dialog.data | {BELOW: said.message_id})
-    return await show(update, context, dialog, await redraw(), edit=False)
+    return await show(update, context, dialog, out, edit=False)
 
 
 async def retire(update: Update, context: JmContext, dialog: Dialog) -> None:

@@ -7,6 +7,8 @@ import logging
 import pytest
 from telegram.error import BadRequest
 
+from core import dialog_state, report
+from core.services import Services
 from handlers import render
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
@@ -69,6 +71,24 @@ async def test_an_error_under_a_screen_out_of_sight_shows_the_step_anew(
     assert "请用文字描述" in messages[-2].text and not messages[-2].buttons
     assert screen(request_log, person.id, opened) is messages[-1] and "第 3 步" in messages[-1].text
     assert not first.buttons
+
+
+async def test_an_error_after_a_crash_before_the_step_was_shown_shows_the_step(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await onboard(bot, request_log, station)
+    person = station.resident
+    opened = len(request_log.messages(person.id))
+    await bot.send(person, "/report")
+    await bot.press(person, "矛盾纠纷")
+    await bot.press(person, "邻里纠纷")
+    # The description was kept and the form moved on, but the process died before the next screen.
+    dialog = await dialog_state.get(services, person.id)
+    assert dialog is not None
+    await dialog_state.put(services, person.id, dialog.flow, report.ATTACH, dialog.data | {"description": "装修噪音"})
+    await bot.sticker(person)  # the screen just above is step 3's: it does not pass for step 4
+    assert "继续" in " ".join(screen(request_log, person.id, opened).labels())
+    assert screen(request_log, person.id, opened) is request_log.last(person.id)
 
 
 async def test_a_registration_with_a_bad_phone_leaves_one_live_screen(
