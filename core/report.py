@@ -3,7 +3,8 @@
 The form's data lives in the dialog row (committed at every step), so it survives restarts:
 {"kind", "category", "description", "photos": [file ids], "location": [lat, lon] | None,
  "priority": bool, "refused": photos of the shown album over the limit,
- "group": the album (media_group_id) the attach screen was last shown for, "status_id": that screen}.
+ "group": the album (media_group_id) the attach screen was last shown for, and the form's screen
+ (core.dialogs.SCREEN), which that album's photos update in place}.
 
 An image sent as a file (a document) is kept with the DOCUMENT prefix on its file id: Telegram
 refuses a document's file id in sendPhoto/sendMediaGroup, so it is sent back as a document.
@@ -15,6 +16,7 @@ from typing import Any
 
 from core import labels
 from core.cases.filing import NewCase
+from core.dialogs import screen_of
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import REPORTABLE_KINDS, Category, Kind, Language, categories_for
 from core.outgoing import Button, Outgoing, rows
@@ -51,7 +53,7 @@ def is_image_file(mime_type: str | None) -> bool:
 
 def same_album(data: dict[str, Any], group: str | None) -> bool:
     """Whether a photo belongs to the album whose attach screen is already shown (and can be updated)."""
-    return group is not None and group == data.get("group") and data.get("status_id") is not None
+    return group is not None and group == data.get("group") and screen_of(data) is not None
 
 
 def add_photo(data: dict[str, Any], file_id: str, group: str | None, max_photos: int) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.models import Staff
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common, form_screen, render
 from handlers.context import JmContext
 
 STEP_PAST = N_("This step is already past; please use the latest message.")
@@ -71,12 +71,9 @@ class StaffForm:
     async def show(
         self, update: Update, context: JmContext, staff: Staff, dialog: Dialog, *, edit: bool = False
     ) -> None:
-        """The screen of the step the form is at, in the pressed message (`edit`) or a new one."""
-        out = await self.screen(context, staff, dialog)
-        if edit:
-            await render.edit(update, context.services, context.bot, out)
-        else:
-            await render.reply(update, context.services, context.bot, out)
+        """The screen of the step the form is at, in the pressed message (`edit`) or a new one below
+        (the screen before then loses its buttons: only the newest is live)."""
+        await form_screen.show(update, context, dialog, await self.screen(context, staff, dialog), edit=edit)
 
     async def at(
         self, update: Update, context: JmContext, expected: str | frozenset[str] | None
@@ -132,13 +129,17 @@ class StaffForm:
             dialog, staff = found
             await clear(context.services, dialog.user_id)
             await common.ack(update)
+            await form_screen.retire(update, context, dialog)
             await render.edit(update, context.services, context.bot, Outgoing(Safe(t(staff.language, said))))
 
     async def refuse(self, update: Update, context: JmContext, staff: Staff, dialog: Dialog, bad: Refusal) -> None:
-        """Typed input that does not fit: why, then the step's screen again."""
-        explained = Outgoing(Safe(t(staff.language, bad.reason, **bad.values)))
-        await render.reply(update, context.services, context.bot, explained)
-        await self.show(update, context, staff, dialog)
+        """Typed input that does not fit: a brief line says why; the step's screen stays the live
+        one (or, out of sight, is shown anew below)."""
+
+        async def redraw() -> Outgoing:
+            return await self.screen(context, staff, dialog)
+
+        await form_screen.explain(update, context, dialog, t(staff.language, bad.reason, **bad.values), redraw)
 
     async def send(self, update: Update, context: JmContext, submit: Submit) -> None:
         """Files the form with `submit` (given the update id), and shows what it says in the pressed message."""
@@ -156,4 +157,6 @@ class StaffForm:
             await common.alert(update, staff.language, refused.reason)
             return
         await common.ack(update)
+        if dialog is not None and dialog.flow == self.flow:
+            await form_screen.retire(update, context, dialog)
         await render.edit(update, context.services, context.bot, out)

@@ -19,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import MediaGroupLimit, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 from core import buttons
@@ -116,17 +116,17 @@ async def reply(update: Update, services: Services, bot: Bot, out: Outgoing) -> 
     return await send(bot, services, chat.id, out)
 
 
-async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> None:
-    """Replaces the message whose button was pressed with `out` (or sends it when it cannot)."""
+async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> Message:
+    """Replaces the message whose button was pressed with `out` (or sends it when it cannot);
+    returns the message that shows it now."""
     query = update.callback_query
     message = query.message if query else None
     if query is None or not isinstance(message, Message) or out.attachment is not None or out.reply_keyboard:
-        await reply(update, services, bot, out)
-        return
+        return await reply(update, services, bot, out)
     markup = await markup_for(services, message.chat.id, out)
     inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
     try:
-        await bot.edit_message_text(
+        edited = await bot.edit_message_text(
             out.text,
             chat_id=message.chat.id,
             message_id=message.message_id,
@@ -136,10 +136,11 @@ async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> N
         )
     except BadRequest as exc:
         if "not modified" in exc.message.lower():
-            return
+            return message
         # Too old to edit, or deleted by its reader: the screen is sent anew, so it is seen.
         log.info("could not edit the pressed message (%s); sending it anew", exc.message)
-        await reply(update, services, bot, out)
+        return await reply(update, services, bot, out)
+    return edited if isinstance(edited, Message) else message
 
 
 async def edit_message(bot: Bot, services: Services, chat_id: int, message_id: int, out: Outgoing) -> bool:
@@ -158,6 +159,20 @@ async def edit_message(bot: Bot, services: Services, chat_id: int, message_id: i
     except BadRequest as exc:
         return "not modified" in exc.message.lower()
     return True
+
+
+async def drop_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Removes the inline buttons of one of the bot's earlier messages (a screen a newer one replaced).
+
+    A message that has no buttons left, or that is gone, is no matter: logged at debug level; any
+    other refusal is logged and ignored too, since the newer screen has been sent already.
+    """
+    try:
+        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None, **_rl(bot, Priority.INTERACTIVE))
+    except TelegramError as exc:
+        said = exc.message.lower()
+        quiet = "not modified" in said or "not found" in said
+        log.log(logging.DEBUG if quiet else logging.INFO, "old screen's buttons not removed (%s)", exc.message)
 
 
 def albums(file_ids: tuple[str, ...] | list[str]) -> list[list[str]]:

@@ -11,11 +11,11 @@ from core.cases.errors import CaseError
 from core.cases.filing import DailyLimitReached, check_daily_limit, filed_by, submit
 from core.cases.lifecycle import TransitionRefused
 from core.dialog_state import clear, get, put, take_back
-from core.dialogs import Dialog
+from core.dialogs import Dialog, screen_of
 from core.i18n import N_, Safe, t
 from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common, form_screen, render
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler
@@ -86,11 +86,7 @@ def _screen(context: JmContext, lang: Language, dialog: Dialog, note: str = "") 
 async def _show_step(
     update: Update, context: JmContext, lang: Language, dialog: Dialog, *, edit: bool = False, note: str = ""
 ) -> None:
-    out = _screen(context, lang, dialog, note)
-    if edit:
-        await render.edit(update, context.services, context.bot, out)
-    else:
-        await render.reply(update, context.services, context.bot, out)
+    await form_screen.show(update, context, dialog, _screen(context, lang, dialog, note), edit=edit)
 
 
 async def _form(update: Update, context: JmContext, expected: str | None) -> tuple[Dialog, Language] | None:
@@ -191,6 +187,7 @@ async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None
         dialog, lang = found
         await clear(context.services, dialog.user_id)
         await common.ack(update)
+        await form_screen.retire(update, context, dialog)
         await render.edit(
             update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent.")))
         )
@@ -219,6 +216,7 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
         await common.ack(update)
         await _refuse(update, context, lang, refused)
         return
+    await form_screen.retire(update, context, dialog)
     await _submitted(update, context, lang, case)
 
 
@@ -314,22 +312,22 @@ async def _take_photo(update: Update, context: JmContext, lang: Language, dialog
         )
         return
     data = report.add_photo(dialog.data, file_id, group, max_photos)
-    dialog = await put(services, dialog.user_id, report.FLOW, report.ATTACH, data)
+    editing = report.same_album(data, group)
+    dialog = await put(services, dialog.user_id, report.FLOW, report.ATTACH, data | {"group": group})
     out = _screen(context, lang, dialog)
-    if report.same_album(data, group) and await render.edit_message(
-        context.bot, services, chat.id, int(data["status_id"]), out
-    ):
+    where = screen_of(dialog.data)
+    if editing and where is not None and await render.edit_message(context.bot, services, *where, out):
         return
-    sent = await render.reply(update, services, context.bot, out)
-    await put(
-        services, dialog.user_id, report.FLOW, report.ATTACH, data | {"status_id": sent.message_id, "group": group}
-    )
+    await form_screen.show(update, context, dialog, out, edit=False)
 
 
 async def _explain(update: Update, context: JmContext, lang: Language, bad: report.FormError, dialog: Dialog) -> None:
-    """Bad input: say why and show the same step again; nothing entered is lost."""
-    await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
-    await _show_step(update, context, lang, dialog)
+    """Bad input: a brief line says why; the step's screen stays live (or is shown anew below)."""
+
+    async def redraw() -> Outgoing:
+        return _screen(context, lang, dialog)
+
+    await form_screen.explain(update, context, dialog, t(lang, bad.reason, **bad.values), redraw)
 
 
 # What each button action of this module does (assembled in bot/app.py).

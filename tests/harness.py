@@ -304,7 +304,9 @@ class Harness:
         # Exports and charts, done in a child process as the running bot does them.
         self.jobs = JobWorker(services, worker_id="test-jobs", executor=job_executor)
         self._update_ids = itertools.count(first_update_id)
-        self._message_ids = itertools.count(500000)
+        # A user's messages and the bot's share one numbering, as in a Telegram private chat (where
+        # a reply is numbered right after the message it answers).
+        self._message_ids = request._ids
 
     def _message(self, person: Person, **content: Any) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ from storage.schema import case_events, case_photos, cases, inbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
 from tests.helpers.resident import DESCRIPTION, NUMBER, fill_form, onboard
+from tests.helpers.screens import screen
 
 
 async def case_rows(services: Services) -> list[sa.Row]:
@@ -60,24 +61,31 @@ async def test_bad_input_is_explained_and_the_form_is_kept(
 ) -> None:
     await onboard(bot, request_log, station)
     person = station.resident
+    opened = len(request_log.messages(person.id))
     await bot.send(person, "/report")
     await bot.press(person, "求助")
     await bot.press(person, "反诈防骗")
+    # Each refusal is a brief line without buttons; the step's screen above stays the one live screen.
     await bot.sticker(person)
-    assert "请用文字描述" in request_log.messages(person.id)[-2].text
+    assert "请用文字描述" in request_log.last(person.id).text
+    assert "第 3 步" in screen(request_log, person.id, opened).text
     await bot.send(person, "   ")
-    assert "不能为空" in request_log.messages(person.id)[-2].text
+    assert "不能为空" in request_log.last(person.id).text
     await bot.send(person, "长" * 2001)
-    assert "2001" in request_log.messages(person.id)[-2].text and "2000" in request_log.messages(person.id)[-2].text
+    refused = request_log.last(person.id)
+    assert "2001" in refused.text and "2000" in refused.text and not refused.buttons
+    assert "第 3 步" in screen(request_log, person.id, opened).text
     # After three refusals the form still knows the kind and category.
     await bot.send(person, "接到自称公安局的电话，要求转账到安全账户。")
     for index in range(6):
         await bot.photo(person, f"p{index}")
-    assert "达到上限" in request_log.messages(person.id)[-2].text
+    assert "达到上限" in request_log.last(person.id).text
+    assert "已添加照片：5 张" in screen(request_log, person.id, opened).text
     await bot.send(person, "还有一段话")
-    assert "照片或位置" in request_log.messages(person.id)[-2].text
-    await bot.press(person, "继续")
-    review = request_log.last(person.id).text
+    assert "照片或位置" in request_log.last(person.id).text
+    assert "已添加照片：5 张" in screen(request_log, person.id, opened).text
+    await bot.press(person, "继续")  # the screen above turns into the review, in place
+    review = screen(request_log, person.id, opened).text
     assert "求助 · 反诈防骗" in review and "照片：5 张" in review and "安全账户" in review
 
 
@@ -427,12 +435,13 @@ async def test_an_image_sent_as_a_file_is_attached_and_reaches_the_officer(
 ) -> None:
     await onboard(bot, request_log, station)
     person = station.resident
+    opened = len(request_log.messages(person.id))
     await open_attach_step(bot, station)
     await bot.document(person, "heic-file", mime_type="image/heic", file_name="IMG_2041.HEIC")
     assert "已添加照片：1 张" in request_log.last(person.id).text
     await bot.document(person, "notes", mime_type="application/pdf", file_name="notes.pdf")
-    assert "不是图片" in request_log.messages(person.id)[-2].text
-    assert "已添加照片：1 张" in request_log.last(person.id).text
+    assert "不是图片" in request_log.last(person.id).text
+    assert "已添加照片：1 张" in screen(request_log, person.id, opened).text
     await bot.photo(person, "photo-a")
     await bot.press(person, "继续")
     assert "照片：2 张" in request_log.last(person.id).text
