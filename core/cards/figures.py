@@ -16,6 +16,7 @@ import storage.cards
 from core.i18n import Safe, t
 from core.models import Language
 from core.services import Services
+from core.stats import sections
 from core.stats.periods import Period
 from core.stats.scopes import Scope
 from core.stats.texts import percent
@@ -29,15 +30,12 @@ class CardFigures:
 
 async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> CardFigures:
     """The cards issued in [start, end) within `scope`, and how many of them were answered."""
-    areas = sorted(scope.area_ids) if scope.area_ids is not None else None
-    return CardFigures(*await storage.cards.period_figures(conn, start, end, areas, scope.officer_id))
+    return CardFigures(*await sections.count(conn, storage.cards.period_figures, scope, start, end))
 
 
 async def figures(services: Services, scope: Scope, period: Period) -> CardFigures:
     """The period's card figures within `scope` (an officer's scope: the cards printed for them)."""
-    start, end = period.bounds(services.config.tz)
-    async with services.db.read() as conn:
-        return await read(conn, scope, start, end)
+    return await sections.in_period(services, scope, period, read)
 
 
 def echo_rate(lang: Language, f: CardFigures) -> str:

@@ -17,6 +17,7 @@ import storage.phone_followups
 from core.i18n import N_, Safe, t
 from core.models import Language
 from core.services import Services
+from core.stats import sections
 from core.stats.periods import Period
 from core.stats.scopes import Scope
 
@@ -41,15 +42,12 @@ class PhoneFigures:
 
 async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> PhoneFigures:
     """The phone tasks opened in [start, end) within `scope`, and what came of them."""
-    areas = sorted(scope.area_ids) if scope.area_ids is not None else None
-    return PhoneFigures(*await storage.phone_followups.period_figures(conn, start, end, areas, scope.officer_id))
+    return PhoneFigures(*await sections.count(conn, storage.phone_followups.period_figures, scope, start, end))
 
 
 async def figures(services: Services, scope: Scope, period: Period) -> PhoneFigures:
     """The period's phone follow-up figures within `scope` (an officer's scope: the cases they own)."""
-    start, end = period.bounds(services.config.tz)
-    async with services.db.read() as conn:
-        return await read(conn, scope, start, end)
+    return await sections.in_period(services, scope, period, read)
 
 
 def stats_section(lang: Language, f: PhoneFigures) -> str:

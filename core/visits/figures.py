@@ -11,6 +11,7 @@ import storage.visits
 from core.i18n import Safe, t
 from core.models import Language
 from core.services import Services
+from core.stats import sections
 from core.stats.periods import Period
 from core.stats.scopes import Scope
 
@@ -25,15 +26,12 @@ class VisitFigures:
 
 async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> VisitFigures:
     """The home visits made in [start, end) within `scope` (an officer's scope: the visits they made)."""
-    areas = sorted(scope.area_ids) if scope.area_ids is not None else None
-    return VisitFigures(*await storage.visits.period_figures(conn, start, end, areas, scope.officer_id))
+    return VisitFigures(*await sections.count(conn, storage.visits.period_figures, scope, start, end))
 
 
 async def figures(services: Services, scope: Scope, period: Period) -> VisitFigures:
     """The home visits of the period within `scope`."""
-    start, end = period.bounds(services.config.tz)
-    async with services.db.read() as conn:
-        return await read(conn, scope, start, end)
+    return await sections.in_period(services, scope, period, read)
 
 
 def stats_section(lang: Language, f: VisitFigures) -> str:
