@@ -20,6 +20,7 @@ from telegram.request import BaseRequest
 
 import core.alerts.delivery
 import core.booking.renderers
+import core.cases.redraws
 import core.cases.texts
 import core.jobs
 import core.menus
@@ -163,6 +164,7 @@ FEATURES = (
 # Every outbox kind's renderer, from the features that queue them.
 RENDERERS = outbox.merged(
     core.cases.texts.RENDERERS,
+    core.cases.redraws.RENDERERS,
     core.booking.renderers.RENDERERS,
     renderers.RENDERERS,
     weekly_report.RENDERERS,

@@ -1,8 +1,9 @@
 """Why a case moves on: the reason 转办 and 上报 ask for before they happen.
 
-🔁 Transfer → the officer (case_transfer_to) → the reason; ⬆️ Escalate → the reason. A preset
-reason moves the case at once; "other" asks for the reason in words (a dialog row) and the case
-moves when they arrive. Every press is checked on the server again (core.cases.desk): the
+🔁 Transfer → the officer (case_transfer_to) → the reason → the confirmation (to whom and why,
+case_transfer_ok); ⬆️ Escalate → the reason. An escalation's preset reason moves the case at
+once; "other" asks for the reason in words (a dialog row): an escalation moves when they arrive,
+a transfer shows its confirmation below them. Every press is checked on the server again (core.cases.desk): the
 presser, their right to the case, and the version of the case the screen was drawn for.
 """
 
@@ -20,6 +21,7 @@ from core.dialogs import Dialog
 from core.i18n import N_, t, tp
 from core.models import ButtonGrant, Case, Language, Staff
 from core.outgoing import Button, Outgoing, rows
+from core.services import Services
 from handlers import cases, common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
@@ -29,6 +31,11 @@ STEP = "other"
 NOTE_MAX = 300
 # The steps that ask for a reason here, by the name their buttons carry.
 MOVES = {Action.TRANSFER.value: Action.TRANSFER, Action.ESCALATE.value: Action.ESCALATE}
+
+CONFIRM_QUESTION = N_("Transfer case <code>{number}</code> to officer {name}?")
+CONFIRM_TOLD = N_("The resident will be told that officer {name} now handles the case.")
+CONFIRM = N_("✅ Confirm transfer")
+BACK = N_("« Back")
 
 NOTE_PROMPT = N_(
     "Case <code>{number}</code>: write the reason in a message (up to 300 characters). "
@@ -59,7 +66,28 @@ def reason_screen(lang: Language, case: Case, action: Action, to_staff: Staff | 
     return Outgoing(text, rows(*(choices[i : i + 2] for i in range(0, len(choices), 2)), [back]))
 
 
+def confirm_screen(lang: Language, case: Case, to_staff: Staff, code: str, note: str | None) -> Outgoing:
+    """The transfer as it will be made: to whom and why, with ✅ and the way back to the reasons."""
+    why = reasons.reason_text(lang, Action.TRANSFER, code, note)
+    text = "\n".join(
+        [
+            t(lang, CONFIRM_QUESTION, number=case.number, name=to_staff.name),
+            t(lang, "Reason: {note}", note=why),
+            t(lang, CONFIRM_TOLD, name=to_staff.name),
+        ]
+    )
+    payload: dict[str, Any] = {"case_id": case.id, "version": case.version, "to_staff_id": to_staff.id}
+    confirm = Button(tp(lang, CONFIRM), actions.TRANSFER_CONFIRM, payload | {"reason": code, "note": note})
+    back = Button(tp(lang, BACK), actions.TRANSFER_TO, payload)
+    return Outgoing(text, rows([confirm, back]))
+
+
 # --- the buttons -------------------------------------------------------------------------------
+
+
+async def _target(services: Services, case: Case, to_staff_id: int | None) -> Staff | None:
+    """The officer a transfer goes to, while they are still one the case can go to."""
+    return next((o for o in await desk.transfer_targets(services, case) if o.id == to_staff_id), None)
 
 
 async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -72,7 +100,7 @@ async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) ->
     if found is None:
         return
     member, case = found
-    to_staff = next((o for o in await desk.transfer_targets(services, case) if o.id == to_staff_id), None)
+    to_staff = await _target(services, case, to_staff_id)
     if to_staff is None:
         await common.alert(update, member.language, desk.CHOOSE_OTHER)
         return
@@ -94,8 +122,8 @@ async def escalate(update: Update, context: JmContext, grant: ButtonGrant) -> No
 
 
 async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """A reason chosen: the case moves and the card is redrawn; "other" first asks for the words."""
-    services = context.services
+    """A reason chosen: an escalation moves and the card is redrawn, a transfer asks for its
+    confirmation; "other" first asks for the words."""
     act, code = MOVES.get(str(grant.payload.get("act"))), str(grant.payload.get("reason"))
     if act is None or not reasons.is_reason(act, code):  # only ever drawn for these two
         await common.answer_expired(update, context)
@@ -105,12 +133,58 @@ async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     if code == reasons.OTHER:
         await _ask_note(update, context, grant, act, to_staff_id)
         return
+    if act is Action.TRANSFER:
+        await _confirm(update, context, grant, to_staff_id, code, None)
+        return
+    await _move(update, context, grant, act, to_staff_id, code, None)
+
+
+async def _confirm(
+    update: Update, context: JmContext, grant: ButtonGrant, to_staff_id: int | None, code: str, note: str | None
+) -> None:
+    """A transfer's reason chosen: the confirmation in place of the reasons; nothing moves yet."""
+    services = context.services
+    found = await cases.pressed_case(
+        update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, Action.TRANSFER, v)
+    )
+    if found is None:
+        return
+    member, case = found
+    to_staff = await _target(services, case, to_staff_id)
+    if to_staff is None:
+        await common.alert(update, member.language, desk.CHOOSE_OTHER)
+        return
+    await render.edit(update, services, context.bot, confirm_screen(member.language, case, to_staff, code, note))
+    await common.ack(update)
+
+
+async def confirm_transfer(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """✅ on the transfer's confirmation: the case goes to the officer with its reason."""
+    raw_to, code, note = grant.payload.get("to_staff_id"), str(grant.payload.get("reason")), grant.payload.get("note")
+    if not reasons.is_reason(Action.TRANSFER, code):  # only ever drawn with one
+        await common.answer_expired(update, context)
+        return
+    to_staff_id = int(raw_to) if raw_to is not None else None
+    await _move(update, context, grant, Action.TRANSFER, to_staff_id, code, str(note) if note else None)
+
+
+async def _move(
+    update: Update,
+    context: JmContext,
+    grant: ButtonGrant,
+    act: Action,
+    to_staff_id: int | None,
+    code: str,
+    note: str | None,
+) -> None:
+    """The case moves (转办 or 上报) with its reason, and the pressed screen becomes the card."""
+    services = context.services
     found = await cases.pressed_case(
         update,
         context,
         grant,
         lambda who, case_id, v: desk.work(
-            services, who, case_id, act, v, to_staff_id=to_staff_id, reason=code, update_id=update.update_id
+            services, who, case_id, act, v, to_staff_id=to_staff_id, reason=code, note=note, update_id=update.update_id
         ),
     )
     if found is None:
@@ -154,6 +228,9 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
         return
     data = dialog.data
     raw_to, version = data.get("to_staff_id"), data.get("version")
+    if Action(str(data["act"])) is Action.TRANSFER:
+        await _confirm_below(update, context, member, dialog, text)
+        return
     try:
         case = await desk.work(
             services,
@@ -174,11 +251,32 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     await render.reply(update, services, context.bot, await desk.card(services, member, case))
 
 
+async def _confirm_below(update: Update, context: JmContext, member: Staff, dialog: Dialog, text: str) -> None:
+    """The typed reason of a transfer: its confirmation below the words; nothing moves yet."""
+    services, data = context.services, dialog.data
+    await dialog_state.clear(services, dialog.user_id)
+    raw_to, version = data.get("to_staff_id"), data.get("version")
+    try:
+        case = await desk.workable(
+            services, member, int(data["case_id"]), Action.TRANSFER, int(version) if version is not None else None
+        )
+    except (CaseError, TransitionRefused) as exc:
+        await cases.refuse(update, context, member, exc)
+        return
+    to_staff = await _target(services, case, int(raw_to) if raw_to is not None else None)
+    if to_staff is None:
+        await cases.refuse(update, context, member, CaseError(desk.CHOOSE_OTHER, case))
+        return
+    screen = confirm_screen(member.language, case, to_staff, reasons.OTHER, text)
+    await render.reply(update, services, context.bot, screen)
+
+
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
     actions.ESCALATE: escalate,
     actions.TRANSFER_TO: transfer_to,
     actions.REASON: pick,
+    actions.TRANSFER_CONFIRM: confirm_transfer,
 }
 
 

@@ -377,20 +377,3 @@ async def listing(conn: AsyncConnection, statuses: Sequence[str], *, limit: int 
         .limit(limit)
     )
     return [_row(r) for r in rows]
-
-
-async def sent_cards(
-    conn: AsyncConnection, case_ids: list[int], kind: str
-) -> list[tuple[int, dict[str, Any], int, int]]:
-    """The messages of `kind` about these cases that Telegram shows: (chat, payload, case, message id)."""
-    if not case_ids:
-        return []
-    rows = await conn.execute(
-        sa.select(outbox.c.chat_id, outbox.c.payload, outbox.c.case_id, outbox.c.sent_message_id).where(
-            outbox.c.case_id.in_(case_ids),
-            outbox.c.kind == kind,
-            outbox.c.status == SENT,
-            outbox.c.sent_message_id.is_not(None),
-        )
-    )
-    return [(int(r.chat_id), dict(r.payload or {}), int(r.case_id), int(r.sent_message_id)) for r in rows.all()]

@@ -18,6 +18,8 @@ REJECT = "case_reject"
 ESCALATE = "case_escalate"
 TRANSFER_TO = "case_transfer_to"
 REASON = "case_reason"
+# The transfer's confirmation (to whom and why), after its reason.
+TRANSFER_CONFIRM = "case_transfer_ok"
 
 # The card's other buttons and the screens drawn in its place (handlers/cases.py).
 CONTACT = "case_contact"
@@ -32,4 +34,18 @@ BACK = "case_back"
 CLOSED = "case_closed"
 
 # Every button of a card and of the screens drawn in its place (timeline, transfer list, reasons).
-CARD_BUTTONS = [ACCEPT, START, RESOLVE, TRANSFER, ESCALATE, REJECT, TRANSFER_TO, REASON, CONTACT, TIMELINE, BACK, MEDIA]
+CARD_BUTTONS = [
+    ACCEPT,
+    START,
+    RESOLVE,
+    TRANSFER,
+    ESCALATE,
+    REJECT,
+    TRANSFER_TO,
+    REASON,
+    TRANSFER_CONFIRM,
+    CONTACT,
+    TIMELINE,
+    BACK,
+    MEDIA,
+]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.areas
 import storage.cases
 from core import pii
-from core.cases import reading, reasons, working
+from core.cases import reading, reasons, redraws, working
 from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.cases.routing import area_chain, may_handle
@@ -122,13 +122,16 @@ async def work(
 
 
 async def card(services: Services, staff: Staff, case: Case, note: str | None = None) -> Outgoing:
-    """The case's card as it is now, for `staff`; without buttons once it is no longer theirs."""
+    """The case's card as it is now, for `staff`; once it is no longer theirs (transferred to a
+    colleague), a line saying who has it now, as their earlier cards are redrawn."""
     async with services.db.read() as conn:
         area = await storage.areas.area(conn, case.area_id) if case.area_id else None
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
         chain = await area_chain(conn, case.area_id)
-    out = officer_card(
+    if not may_handle(staff, case, chain):
+        return redraws.away_card(staff.language, case, assignee)
+    return officer_card(
         staff.language,
         case,
         reason="current",
@@ -138,7 +141,6 @@ async def card(services: Services, staff: Staff, case: Case, note: str | None = 
         tz=services.config.tz,
         note=note,
     )
-    return out if may_handle(staff, case, chain) else Outgoing(out.text)
 
 
 @dataclass(frozen=True, slots=True)

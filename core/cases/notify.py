@@ -1,5 +1,9 @@
 """What the ledger queues in the outbox: the staff cards (new, transferred, escalated, redrawn) and
 the resident's notices of each step.
+
+Every step of a case ends with `redraw_cards` (or `settle_cards` when it ends the case), after
+any fresh card of the step is queued: the cards sent before are redrawn in place, and an older
+one whose staff member got a newer card becomes a line pointing below (core/cases/redraws.py).
 """
 
 from __future__ import annotations
@@ -10,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.cases import actions
 from core.cases.errors import log
-from core.cases.texts import CARD_REDRAW
-from core.models import Case, Status
+from core.cases.redraws import CARD_REDRAW, CASE_CARD
+from core.models import OPEN_STATUSES, Case, Status
 from core.outgoing import Priority
-from storage import buttons, outbox, people
+from storage import buttons, outbox, people, staff_cards
 
 
 async def notify_staff(
@@ -29,7 +33,7 @@ async def notify_staff(
         dedupe_key=f"card:{event_id}:{staff_id}",
         chat_id=member.telegram_id,
         audience="staff",
-        kind="case_card",
+        kind=CASE_CARD,
         payload={"case_id": case_id, "staff_id": staff_id, "reason": reason, "tz": tz, "event_id": event_id},
         priority=Priority.ASSIGNMENT,
         urgent=True,
@@ -39,44 +43,63 @@ async def notify_staff(
     )
 
 
-async def settle_cards(conn: AsyncConnection, case_id: int, status: Status, now: datetime, tz: str) -> int:
+async def settle_cards(
+    conn: AsyncConnection, case_id: int, status: Status, now: datetime, tz: str, *, step: int | None = None
+) -> int:
     """The case is over (resolved, closed, rejected, withdrawn): every card of it the bot sent to
     staff is redrawn in place with its final state and no buttons, and every button of those cards
     (and of the screens shown in their place) only says that the case is over. Returns how many
     cards are redrawn."""
     await buttons.retarget_for_case(conn, case_id, actions.CARD_BUTTONS, actions.CLOSED)
-    return await redraw_cards(conn, [case_id], now, tz, final=status)
+    return await redraw_cards(conn, [case_id], now, tz, final=status, step=step)
 
 
 async def redraw_cards(
-    conn: AsyncConnection, case_ids: list[int], now: datetime, tz: str, *, final: Status | None = None
+    conn: AsyncConnection,
+    case_ids: list[int],
+    now: datetime,
+    tz: str,
+    *,
+    final: Status | None = None,
+    step: int | None = None,
 ) -> int:
     """Queues an edit of every officer's card of these cases that Telegram still shows, so it
     shows the case as it is now (a deleted resident's name and phone gone); `final`, the status
-    that ended the case: without buttons. Returns how many."""
+    that ended the case: without buttons. `step`, the event that moved the case: one redraw per
+    card and step (without it, per card and second). Returns how many."""
     queued = 0
     extra = {"final": final.value} if final is not None else {}
-    for chat_id, payload, case_id, message_id in await outbox.sent_cards(conn, case_ids, kind="case_card"):
+    tag = f"e{step}" if step is not None else f"{now:%Y%m%d%H%M%S}"
+    for card in await staff_cards.sent(conn, case_ids, kind=CASE_CARD):
         row = await outbox.enqueue(
             conn,
-            dedupe_key=f"redraw:{chat_id}:{message_id}:{now:%Y%m%d%H%M%S}" + (f":{final}" if final else ""),
-            chat_id=chat_id,
+            dedupe_key=f"redraw:{card.chat_id}:{card.message_id}:{tag}" + (f":{final}" if final else ""),
+            chat_id=card.chat_id,
             audience="staff",
             kind=CARD_REDRAW,
             payload={
-                "case_id": case_id,
-                "staff_id": payload.get("staff_id"),
-                "message_id": message_id,
+                "case_id": card.case_id,
+                "staff_id": card.payload.get("staff_id"),
+                "message_id": card.message_id,
+                "card_row": card.row_id,
                 "tz": tz,
                 **extra,
             },
             priority=Priority.NORMAL,
-            case_id=case_id,
+            case_id=card.case_id,
             due_at=now,
             now=now,
         )
         queued += row is not None
     return queued
+
+
+async def after_step(conn: AsyncConnection, case_id: int, status: Status, event_id: int, now: datetime, tz: str) -> int:
+    """What every step of a case ends with, once its fresh cards are queued: the earlier cards
+    settled (the case is over) or redrawn as the case is now."""
+    if status in OPEN_STATUSES:
+        return await redraw_cards(conn, [case_id], now, tz, step=event_id)
+    return await settle_cards(conn, case_id, status, now, tz, step=event_id)
 
 
 async def notify_resident(conn: AsyncConnection, case: Case, event_id: int, now: datetime, tz: str) -> None:

@@ -8,7 +8,7 @@ import storage.cases
 from core.cases import reasons
 from core.cases.errors import CASE_NOT_FOUND, CaseError
 from core.cases.lifecycle import Action, Actor, TransitionRefused, target
-from core.cases.notify import notify_staff, settle_cards
+from core.cases.notify import after_step, notify_staff
 from core.i18n import N_
 from core.models import OPEN_STATUSES, Case, Resident
 from core.services import Services
@@ -61,7 +61,7 @@ async def withdraw(
         )
         if case.assignee_id is not None:
             await notify_staff(conn, case.assignee_id, case.id, event_id, "withdrawn", now, services.config.tz.key)
-        await settle_cards(conn, case.id, new_status, now, services.config.tz.key)
+        await after_step(conn, case.id, new_status, event_id, now, services.config.tz.key)
         updated = await storage.cases.get(conn, case.id)
     services.wake_sender()
     assert updated is not None
@@ -99,6 +99,7 @@ async def add_info(
         )
         if case.assignee_id is not None:
             await notify_staff(conn, case.assignee_id, case.id, event_id, "info", now, services.config.tz.key)
+        await after_step(conn, case.id, case.status, event_id, now, services.config.tz.key)
         await dialogs.clear(conn, resident.telegram_id or 0)
     services.wake_sender()
     return case

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ from core import labels, pii
 from core.cases import actions, reasons
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
-from core.models import OPEN_STATUSES, Area, Case, CaseEvent, Language, Resident, Staff, Status
+from core.models import Area, Case, CaseEvent, Language, Resident, Staff, Status
 from core.names import DEFAULT_TITLES, ESCALATION_ROLE, Titles, area_name
 from core.outbox import Renderer, payload_tz
 from core.outgoing import Button, Outgoing, rows
@@ -32,9 +31,6 @@ CARD_ACTIONS = {
     Action.ESCALATE: (actions.ESCALATE, N_("⬆️ Escalate")),
     Action.REJECT: (actions.REJECT, N_("✖️ Reject")),
 }
-
-# The outbox kind that redraws an officer's earlier card in place (core/cases/notify.py redraw_cards).
-CARD_REDRAW = "case_card_redraw"
 
 ADDED_DESCRIPTION_MAX = 800
 
@@ -339,20 +335,6 @@ async def _actor_name(conn: AsyncConnection, lang: Language, event: CaseEvent, r
     return resident_facts(lang, resident)[0]
 
 
-async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
-    """An officer's earlier card, redrawn in place as the case is now (see notify.redraw_cards);
-    without buttons once the case is over (queued for that: payload "final"; or redrawn for
-    another reason, a deleted resident, after it ended), so a settled card never comes alive."""
-    if payload.get("staff_id") is None:
-        return None
-    card = await render_card(conn, {**payload, "reason": "current"})
-    case = await storage.cases.get(conn, int(payload["case_id"]))
-    if card is None or case is None:
-        return None
-    buttons = () if payload.get("final") or case.status not in OPEN_STATUSES else card.buttons
-    return dataclasses.replace(card, buttons=buttons, edit_message_id=int(payload["message_id"]))
-
-
 async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:
     """The resident's notice of one step of their case; None when the case, resident or step is gone."""
     case = await storage.cases.get(conn, int(payload["case_id"]))
@@ -374,6 +356,5 @@ async def render_status(conn: AsyncConnection, payload: dict[str, Any]) -> Outgo
 # The outbox kinds this module renders (assembled in bot/app.py).
 RENDERERS: dict[str, Renderer] = {
     "case_card": render_card,
-    CARD_REDRAW: render_card_redraw,
     "case_status": render_status,
 }

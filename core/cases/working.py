@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.cases
 from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
-from core.cases.notify import notify_resident, notify_staff, settle_cards
+from core.cases.notify import after_step, notify_resident, notify_staff
 from core.cases.routing import area_chain, escalation_target, may_handle
 from core.followups import scheduling
 from core.i18n import N_
-from core.models import OPEN_STATUSES, Area, Case, Staff, Status
+from core.models import Area, Case, Staff, Status
 from core.services import Services
 
 
@@ -160,8 +160,7 @@ async def act(
         for staff_id, reason in change.cards:
             await notify_staff(conn, staff_id, case.id, event_id, reason, now, services.config.tz.key)
         await notify_resident(conn, case, event_id, now, services.config.tz.key)
-        if new_status not in OPEN_STATUSES:
-            await settle_cards(conn, case.id, new_status, now, services.config.tz.key)
+        await after_step(conn, case.id, new_status, event_id, now, services.config.tz.key)
         updated = await storage.cases.get(conn, case.id)
         assert updated is not None
         if action is Action.RESOLVE:
@@ -205,8 +204,7 @@ async def system_transition(
     event_id = await _move(conn, case, now, values, Step(action, new_status, actor.value, actor_id, note, data or {}))
     if tell_resident:
         await notify_resident(conn, case, event_id, now, tz)
-    if new_status not in OPEN_STATUSES:
-        await settle_cards(conn, case.id, new_status, now, tz)
+    await after_step(conn, case.id, new_status, event_id, now, tz)
     updated = await storage.cases.get(conn, case.id)
     assert updated is not None
     return updated

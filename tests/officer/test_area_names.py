@@ -132,5 +132,6 @@ async def test_the_resident_is_told_who_has_the_case_now(
     await bot.press(station.officer, "🔁 转办", message=card)
     await bot.press(station.officer, "李明", message=card)
     await bot.press(station.officer, "不属本辖区", message=card)
+    await bot.press(station.officer, "✅ 确认转办", message=card)
     await bot.deliver()
     assert f"您的诉求 {other.number} 已转由李明民警办理" in request_log.texts(station.resident.id)

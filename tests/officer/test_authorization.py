@@ -33,6 +33,7 @@ STAFF_ACTIONS = [
     "case_transfer_to",
     "case_escalate",
     "case_reason",
+    "case_transfer_ok",
     "case_reject",
     "case_contact",
     "case_media",
@@ -148,6 +149,7 @@ async def test_the_old_officer_cannot_act_after_a_transfer(
     await bot.press(station.officer, "🔁 转办", message=card)
     await bot.press(station.officer, "李明", message=card)
     await bot.press(station.officer, "不属本辖区", message=card)
+    await bot.press(station.officer, "✅ 确认转办", message=card)
     await bot.press_data(station.officer, accept_data, card)
     assert "只有承办民警" in (alert_text(request_log) or "")
     new_card = await give_card(app, services, request_log, station.officer2, station.staff_ids["officer2"], case.id)

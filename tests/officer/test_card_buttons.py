@@ -114,6 +114,7 @@ async def test_transfer_lists_the_other_officers_and_hands_the_case_over(
     assert "李明" in card.labels() and "王建国" not in card.labels()
     await bot.press(officer, "李明", message=card)
     await bot.press(officer, "不属本辖区", message=card)
+    await bot.press(officer, "✅ 确认转办", message=card)
     after = await get_case(services, case.id)
     assert (after.status, after.assignee_id) == (Status.TRANSFERRED, station.staff_ids["officer2"])
     assert after.owner_id == station.staff_ids["officer"]  # 首问责任: the first assignee stays the owner
@@ -177,7 +178,7 @@ async def test_every_status_allows_exactly_the_table(
         payload = {"case_id": case.id, "version": case.version}
         if act is Action.TRANSFER:
             to = {"to_staff_id": station.staff_ids["officer2"], "act": "transfer", "reason": "not_my_area"}
-            data = await grant(services, officer, "case_reason", payload | to)
+            data = await grant(services, officer, "case_transfer_ok", payload | to)
         elif act is Action.ESCALATE:
             data = await grant(services, officer, "case_reason", payload | {"act": "escalate", "reason": "serious"})
         else:

@@ -40,6 +40,18 @@ async def test_transfer_lists_the_areas_officers_first_and_asks_why(
     ]
     assert (await get_case(services, case.id)).status is Status.SUBMITTED  # nothing happens before the reason
     await bot.press(officer, "不属本辖区", message=card)
+    # To whom and why, once more, before anything moves.
+    assert card.text == (
+        f"确认将诉求 <code>{case.number}</code> 转办给李明民警？\n原因：不属本辖区\n"
+        "群众将收到通知：诉求已转由李明民警办理。"
+    )
+    assert card.labels() == ["✅ 确认转办", "« 返回"]
+    assert (await get_case(services, case.id)).status is Status.SUBMITTED
+    await bot.press(officer, "« 返回", message=card)  # back to the reasons for 李明
+    assert "转办给李明" in card.text and "不属本辖区" in card.labels()
+    await bot.press(officer, "不属本辖区", message=card)
+    await bot.press(officer, "✅ 确认转办", message=card)
+    assert card.text == f"📋 诉求 <code>{case.number}</code>（矛盾纠纷）：已转由李明民警办理。" and card.buttons == []
     after = await get_case(services, case.id)
     assert (after.status, after.assignee_id) == (Status.TRANSFERRED, station.staff_ids["officer2"])
     step = (await events(services, case.id))[-1]
@@ -70,6 +82,12 @@ async def test_other_asks_for_the_reason_in_words(
     assert "301" in request_log.last(officer.id).text
     assert (await get_case(services, case.id)).status is Status.SUBMITTED
     await bot.send(officer, "当事人下周起住在光明社区")
+    confirmation = request_log.last(officer.id)
+    assert "原因：其他：当事人下周起住在光明社区" in confirmation.text
+    assert (await get_case(services, case.id)).status is Status.SUBMITTED
+    async with services.db.read() as conn:
+        assert await dialogs.get(conn, officer.id) is None
+    await bot.press(officer, "✅ 确认转办", message=confirmation)
     after = await get_case(services, case.id)
     assert (after.status, after.assignee_id) == (Status.TRANSFERRED, station.staff_ids["officer2"])
     step = (await events(services, case.id))[-1]

@@ -85,8 +85,11 @@ async def test_a_withdrawal_redraws_the_officers_card_and_old_buttons_say_the_ca
     await bot.press(resident, "撤回诉求")
     await bot.press(resident, "问题已解决")
     await bot.deliver()
-    assert "群众已撤回诉求" in request_log.last(officer.id).text
-    assert card.edited and card.buttons == [] and "状态：已撤回" in card.text
+    notice = request_log.last(officer.id)
+    assert "群众已撤回诉求" in notice.text and "状态：已撤回" in notice.text
+    # The withdrawal came as a fresh card, so the phone rang: the one before points below.
+    assert card.edited and card.buttons == []
+    assert card.text == "📋 诉求 <code>XF-20261123-0001</code>（矛盾纠纷）：此卡片已更新，请查看下方最新卡片。"
     for message in live_cards(request_log, officer.id, "XF-20261123-0001"):
         assert not {"✅ 受理", "▶️ 开始办理", "☑️ 办结", "🔁 转办", "⬆️ 上报"} & set(message.labels())
     await bot.press_data(officer, old_start, card)
