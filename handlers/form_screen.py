@@ -35,6 +35,18 @@ async def show(update: Update, context: JmContext, dialog: Dialog, out: Outgoing
     return await _now_at(context, dialog, shown, out)
 
 
+async def show_at(context: JmContext, dialog: Dialog, out: Outgoing) -> Dialog | None:
+    """Shows `out` in the form's screen where it is (an album's next photo updates it in place);
+    None when there is no screen or Telegram would not edit it (then show it anew)."""
+    where = screen_of(dialog.data)
+    if where is None or not await render.edit_message(context.bot, context.services, *where, out):
+        return None
+    if dialog.data.get(SHOWN) == _fingerprint(out):
+        return dialog
+    data = {key: value for key, value in dialog.data.items() if key != BELOW} | {SHOWN: _fingerprint(out)}
+    return await put(context.services, dialog.user_id, dialog.flow, dialog.step, data)
+
+
 def _fingerprint(out: Outgoing) -> str:
     labels = "\x1f".join(button.label for row in out.buttons for button in row)
     return hashlib.sha256(f"{out.text}\x1e{labels}".encode()).hexdigest()[:16]

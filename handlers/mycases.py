@@ -15,7 +15,7 @@ from core.dialogs import Dialog
 from core.i18n import Safe, t, tp
 from core.models import OPEN_STATUSES, ButtonGrant, Case, Kind, Language, Resident
 from core.outgoing import Button, Outgoing, rows
-from handlers import cases, common, render, withdrawal
+from handlers import cases, common, form_screen, render, withdrawal
 from handlers.context import JmContext
 from handlers.notes import note_case
 from handlers.router import ActionHandler, FlowHandler
@@ -154,7 +154,7 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
 
 
 async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Opens the form that collects text and photos for the case until “Done”."""
+    """Opens the form that collects text and photos for the case until “Done”, in place of the case."""
     case = await _own(update, context, grant)
     lang = await common.language_for(update, context)
     if case is None or case.status not in OPEN_STATUSES:
@@ -166,16 +166,22 @@ async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> No
         data = current.data | {"group": None}  # pressed again: what was collected so far is kept
     else:
         data = information.start(case)
-    await put(context.services, user_id, information.FLOW, information.STEP, data)
+    dialog = await put(context.services, user_id, information.FLOW, information.STEP, data)
     await common.ack(update)
-    await _status(update, context, lang, data)
+    await form_screen.show(update, context, dialog, _collected(context, lang, data), edit=True)
+
+
+def _collected(context: JmContext, lang: Language, data: dict[str, Any]) -> Outgoing:
+    return information.collect_screen(lang, data, context.services.config.max_photos)
 
 
 async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None:
-    """A text, a photo (with or without a caption) or one photo of an album: collected, and the status shown.
+    """A text, a photo (with or without a caption) or one photo of an album: collected, and the
+    form's one screen shown anew below it (the one above loses its buttons).
 
-    The photos of one album arrive as one update each; they share one status message, updated
-    in place, instead of one new message per photo.
+    The photos of one album arrive as one update each; they share one screen, updated in place,
+    instead of one new message per photo. Input the form cannot take is a brief line under the
+    screen, which stays live.
     """
     message = update.effective_message
     lang = await common.language_for(update, context)
@@ -183,6 +189,7 @@ async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None
         return
     config = context.services.config
     group = message.media_group_id
+    in_place = information.same_album(dialog.data, group)
     try:
         data = information.take(
             dialog.data,
@@ -194,28 +201,18 @@ async def info_input(update: Update, context: JmContext, dialog: Dialog) -> None
             max_photos=config.max_photos,
         )
     except information.InfoError as bad:
-        await render.reply(update, context.services, context.bot, Outgoing(Safe(t(lang, bad.reason, **bad.values))))
-        return
-    await put(context.services, dialog.user_id, information.FLOW, information.STEP, data)
-    await _status(update, context, lang, data, group=group)
+        line = t(lang, bad.reason, **bad.values)
 
+        async def redraw() -> Outgoing:
+            return _collected(context, lang, dialog.data)
 
-async def _status(
-    update: Update, context: JmContext, lang: Language, data: dict[str, Any], group: str | None = None
-) -> None:
-    """Shows what has been collected: the album's status message updated, else a new one remembered."""
-    services = context.services
-    out = information.collect_screen(lang, data, services.config.max_photos)
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    if information.same_album(data, group) and await render.edit_message(
-        context.bot, services, chat.id, int(data["status_id"]), out
-    ):
+        await form_screen.explain(update, context, dialog, line, redraw)
         return
-    sent = await render.reply(update, services, context.bot, out)
-    await put(
-        services, user.id, information.FLOW, information.STEP, data | {"status_id": sent.message_id, "group": group}
-    )
+    dialog = await put(context.services, dialog.user_id, information.FLOW, information.STEP, data | {"group": group})
+    out = _collected(context, lang, dialog.data)
+    if in_place and await form_screen.show_at(context, dialog, out):
+        return
+    await form_screen.show(update, context, dialog, out, edit=False)
 
 
 async def _form(update: Update, context: JmContext, grant: ButtonGrant) -> Dialog | None:
@@ -262,6 +259,7 @@ async def info_done(update: Update, context: JmContext, grant: ButtonGrant) -> N
         return
     note_case(case.number)
     await common.ack(update)
+    await form_screen.retire(update, context, dialog)
     text = (
         information.added_text(lang, case.number, data)
         if data
@@ -286,6 +284,7 @@ async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) ->
         return
     await dialog_state.clear(context.services, dialog.user_id)
     await common.ack(update)
+    await form_screen.retire(update, context, dialog)
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
 
 

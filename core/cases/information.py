@@ -7,13 +7,15 @@ does it become one "add_info" event of the case and one notification to the offi
 The form lives in the dialog row, committed at every message, so it survives restarts:
 {"case_id", "number", "text": str, "photos": [file ids], "seen": [update ids already taken],
  "refused": photos over the limit since the status was last shown anew,
- "group": the album (media_group_id) the status message belongs to, "status_id": that message}.
+ "group": the album (media_group_id) the status screen belongs to}; the screen itself is the form's
+living screen (core.dialogs.SCREEN, handlers/form_screen.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from core.dialogs import screen_of
 from core.i18n import N_, Safe, fmt, t, tp
 from core.models import Case, Language
 from core.outgoing import Button, Outgoing, rows
@@ -45,13 +47,12 @@ def start(case: Case) -> dict[str, Any]:
         "seen": [],
         "refused": 0,
         "group": None,
-        "status_id": None,
     }
 
 
 def same_album(data: dict[str, Any], group: str | None) -> bool:
-    """Whether a message belongs to the album whose status message is already shown (and can be updated)."""
-    return group is not None and group == data.get("group") and data.get("status_id") is not None
+    """Whether a message belongs to the album whose status screen is already shown (and can be updated)."""
+    return group is not None and group == data.get("group") and screen_of(data) is not None
 
 
 def take(

@@ -16,7 +16,7 @@ from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.models import ButtonGrant, Language, Resident
 from core.outgoing import Outgoing
-from handlers import common, render
+from handlers import common, form_screen, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
@@ -124,16 +124,20 @@ async def show_form(
     edit: bool = False,
     note: str = "",
 ) -> None:
-    """Shows the form's current step (editing the message when `edit`); a refusal ends the form with its reason."""
+    """Shows the form's current step as its one living screen (in the pressed message when `edit`,
+    else below, the screen before losing its buttons); a refusal ends the form with its reason."""
     try:
         out = await _screen(context, resident, lang, dialog, note)
     except policy.BookingError as refused:
         await clear(context.services, dialog.user_id)
+        await form_screen.retire(update, context, dialog)
         out = Outgoing(common.screen(lang, texts.error_html(lang, refused)))
-    if edit:
-        await render.edit(update, context.services, context.bot, out)
-    else:
-        await render.reply(update, context.services, context.bot, out)
+        if edit:
+            await render.edit(update, context.services, context.bot, out)
+        else:
+            await render.reply(update, context.services, context.bot, out)
+        return
+    await form_screen.show(update, context, dialog, out, edit=edit)
 
 
 async def _form(update: Update, context: JmContext, *steps: str) -> tuple[Resident, Language, Dialog] | None:
@@ -215,6 +219,7 @@ async def quit_form(update: Update, context: JmContext, grant: ButtonGrant) -> N
         _, lang, dialog = found
         await clear(context.services, dialog.user_id)
         await common.ack(update)
+        await form_screen.retire(update, context, dialog)
         await render.edit(
             update,
             context.services,
@@ -274,6 +279,7 @@ async def submit(update: Update, context: JmContext, grant: ButtonGrant) -> None
         await common.alert(update, lang, refused.reason, **values(lang, refused))
         return
     await common.ack(update)
+    await form_screen.retire(update, context, dialog)
     frame = common.screen if form.moving else common.with_emergency  # a filing is confirmed with the 110 line
     await render.edit(update, services, context.bot, Outgoing(frame(lang, text), common.main_buttons(lang)))
 
@@ -310,8 +316,14 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
             return
     else:
         problem = t(lang, "Please use the buttons above to choose.")
-    await render.reply(update, context.services, context.bot, Outgoing(Safe(problem)))
-    await show_form(update, context, resident, lang, dialog)
+
+    async def redraw() -> Outgoing:
+        return await _screen(context, resident, lang, dialog)
+
+    try:
+        await form_screen.explain(update, context, dialog, problem, redraw)
+    except policy.BookingError:  # no times left to offer: the step anew says so and ends the form
+        await show_form(update, context, resident, lang, dialog)
 
 
 COMMANDS = [("book", start)]

@@ -60,8 +60,13 @@ async def test_text_and_albums_are_collected_until_done_then_one_notice(
     assert "照片 5/5 张" in status.text and "一次最多补充 5 张照片，多出的 2 张没有收下" in status.text
     # A single photo over the limit is refused too, and said so.
     await bot.photo(resident, "add-8")
-    assert "多出的 1 张没有收下" in request_log.last(resident.id).text
+    screen = request_log.last(resident.id)
+    assert "多出的 1 张没有收下" in screen.text
     assert not any(MENU in m.text for m in sent_since(request_log, resident.id, opened))
+    # One screen with live buttons: the one below the photo; the album's lost its buttons.
+    assert [m for m in sent_since(request_log, resident.id, opened) if m.buttons] == [screen]
+    assert status.buttons == []
+    done_data, cancel_data = screen.data_for("完成"), screen.data_for("取消")
 
     # Nothing reaches the case or the officer before “完成”.
     assert await add_info_events(services) == []
@@ -78,8 +83,9 @@ async def test_text_and_albums_are_collected_until_done_then_one_notice(
         photos = [r.file_id for r in await conn.execute(sa.select(case_photos).order_by(case_photos.c.position))]
     assert photos == ["photo-a", "add-1", "add-2", "add-3", "add-4", "add-5"]
 
-    # The officer is told once, with the added text escaped and the number of photos.
-    assert await bot.deliver() == 1
+    # The officer is told once, with the added text escaped and the number of photos (the card
+    # before is edited into a line pointing to it).
+    await bot.deliver()
     [notice] = sent_since(request_log, officer.id, officer_before)
     assert "群众补充了材料" in notice.text
     assert "昨晚&lt;b&gt;十一点&lt;/b&gt;又有人在楼道里吵闹 &amp; 砸门。" in notice.text
@@ -97,12 +103,12 @@ async def test_text_and_albums_are_collected_until_done_then_one_notice(
     assert [m.location for m in sent if m.location] == [(41.12345, 123.54321)]
 
     # “完成” pressed again adds nothing and says so; so does “取消” now.
-    await bot.press(resident, "完成", message=status)
+    await bot.press_data(resident, done_data, screen)
     assert request_log.callback_answers[-1]["text"] == "本次补充已经结束，没有再添加任何内容。"
-    await bot.press(resident, "取消", message=status)
+    await bot.press_data(resident, cancel_data, screen)
     assert request_log.callback_answers[-1]["text"] == "本次补充已经结束，没有再添加任何内容。"
     assert len(await add_info_events(services)) == 1
-    assert not status.text.startswith("已取消")
+    assert not screen.text.startswith("已取消")
 
 
 async def test_done_with_nothing_collected_and_cancel(
@@ -114,9 +120,11 @@ async def test_done_with_nothing_collected_and_cancel(
     await bot.press(resident, "完成")
     assert request_log.callback_answers[-1]["text"] == "还没有收到任何内容，请先发送文字或照片。"
     await bot.photo(resident, "add-1")
-    # Pressing “补充材料” again shows the same form, with what it has.
-    await bot.press(resident, "补充材料")
-    assert "照片 1/5 张" in request_log.last(resident.id).text
+    # The form took the case's place; opening the case and “补充材料” again shows the same form,
+    # with what it has, and the screen before loses its buttons.
+    before = request_log.last(resident.id)
+    await open_form(bot, station)
+    assert "照片 1/5 张" in request_log.last(resident.id).text and before.buttons == []
     await bot.press(resident, "取消")
     assert "已取消，没有提交任何内容" in request_log.last(resident.id).text
     officer_before = len(request_log.messages(station.officer.id))
@@ -178,7 +186,6 @@ def test_take_ignores_a_replayed_message_and_keeps_within_the_limits() -> None:
         "seen": [],
         "refused": 0,
         "group": None,
-        "status_id": None,
     }
     once = case_info.take(data, update_id=7, text="甲", photo="p1", group=None, limit=10, max_photos=1)
     assert case_info.take(once, update_id=7, text="甲", photo="p1", group=None, limit=10, max_photos=1) == once

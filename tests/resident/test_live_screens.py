@@ -12,7 +12,7 @@ from core.services import Services
 from handlers import render
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
-from tests.helpers.resident import NUMBER, onboard
+from tests.helpers.resident import NUMBER, file_case, onboard
 from tests.helpers.screens import live, screen
 
 
@@ -132,3 +132,32 @@ async def test_stripping_a_screen_that_is_gone_is_no_matter(caplog: pytest.LogCa
     with caplog.at_level(logging.DEBUG, logger="handlers.render"):
         await render.drop_buttons(_Gone(said), 1, 2)  # type: ignore[arg-type]
     assert [r.levelno for r in caplog.records if r.name == "handlers.render"] == [logging.DEBUG]
+
+
+async def test_adding_information_with_a_typed_error_and_photos_leaves_one_live_screen(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    await file_case(bot, request_log, station)
+    person = station.resident
+    opened = len(request_log.messages(person.id))
+    steps = [
+        lambda: bot.send(person, "/mycases"),
+        lambda: bot.press(person, "XF-20261123-0001"),
+        lambda: bot.press(person, "补充材料"),
+        lambda: bot.sticker(person),  # neither text nor a photo: a brief line, the screen stays
+        lambda: bot.send(person, "昨晚又有人在楼道里吵闹。"),
+        lambda: bot.send(person, "长" * 2000),  # too long with what came before
+        lambda: bot.photo(person, "add-1"),
+        lambda: bot.album(person, ["add-2", "add-3"]),
+    ]
+    for step in steps:
+        await step()
+        at_most_one(request_log, person, opened)
+    form = screen(request_log, person.id, opened)
+    assert "照片 3/5 张" in form.text and "✅ 完成" in form.labels()
+    briefs = [m for m in request_log.messages(person.id)[opened:] if "2000" in m.text or "发送文字或照片" in m.text]
+    assert len(briefs) == 2 and not any(m.buttons for m in briefs)
+    assert not any("补充材料：诉求" in m.text for m in briefs)
+    await bot.press(person, "完成")
+    done = screen(request_log, person.id, opened)
+    assert "已补充到诉求 XF-20261123-0001" in done.text and done is form
