@@ -47,6 +47,36 @@ async def show_at(context: JmContext, dialog: Dialog, out: Outgoing) -> Dialog |
     return await put(context.services, dialog.user_id, dialog.flow, dialog.step, data)
 
 
+async def step(update: Update, context: JmContext, dialog: Dialog, out: Outgoing, *, edit: bool) -> Dialog:
+    """Moves the form to `dialog` (not written yet) and shows `out`, the step's screen, in the
+    pressed message (`edit`) or a new one below. Returns the dialog as kept now.
+
+    A step shown in the pressed message is written once, together with the screen it goes into:
+    that message is known before it is edited. Should the process die between the write and the
+    edit, the press is handled again, finds its step past and redraws the pressed message with
+    the step the form is at. A step shown below is written first and its new screen after it
+    is sent, since only then is the message's id known.
+    """
+    query = update.callback_query
+    pressed = query.message if edit and query is not None and isinstance(query.message, Message) else None
+    services, bot = context.services, context.bot
+    if pressed is None:
+        saved = await put(services, dialog.user_id, dialog.flow, dialog.step, dialog.data)
+        return await show(update, context, saved, out, edit=edit)
+    where = (pressed.chat.id, pressed.message_id)
+    data = {key: value for key, value in dialog.data.items() if key != BELOW}
+    saved = await put(
+        services, dialog.user_id, dialog.flow, dialog.step, data | {SCREEN: list(where), SHOWN: _fingerprint(out)}
+    )
+    shown = await render.edit(update, services, bot, out)
+    previous = screen_of(dialog.data)
+    if previous is not None and previous != where:
+        await render.drop_buttons(bot, *previous)
+    if (shown.chat.id, shown.message_id) != where:  # too old to edit: it was sent anew below
+        return await _now_at(context, saved, shown, out)
+    return saved
+
+
 def _fingerprint(out: Outgoing) -> str:
     labels = "\x1f".join(button.label for row in out.buttons for button in row)
     return hashlib.sha256(f"{out.text}\x1e{labels}".encode()).hexdigest()[:16]

@@ -105,9 +105,9 @@ class StaffForm:
     ) -> None:
         """Keeps `changes` and shows `step`: in the pressed message, or (`edit=False`) after typed text."""
         dialog, staff = found
-        dialog = await put(context.services, dialog.user_id, self.flow, step, {**dialog.data, **changes})
+        dialog = Dialog(dialog.user_id, self.flow, step, {**dialog.data, **changes})
         await common.ack(update)  # nothing to answer after typed text
-        await self.show(update, context, staff, dialog, edit=edit)
+        await form_screen.step(update, context, dialog, await self.screen(context, staff, dialog), edit=edit)
 
     async def press(
         self,

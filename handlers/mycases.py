@@ -166,9 +166,9 @@ async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> No
         data = current.data | {"group": None}  # pressed again: what was collected so far is kept
     else:
         data = information.start(case)
-    dialog = await put(context.services, user_id, information.FLOW, information.STEP, data)
+    dialog = Dialog(user_id, information.FLOW, information.STEP, data)
     await common.ack(update)
-    await form_screen.show(update, context, dialog, _collected(context, lang, data), edit=True)
+    await form_screen.step(update, context, dialog, _collected(context, lang, data), edit=True)
 
 
 def _collected(context: JmContext, lang: Language, data: dict[str, Any]) -> Outgoing:

@@ -117,9 +117,9 @@ async def _advance(
     edit: bool = True,
 ) -> None:
     data = {**dialog.data, "refused": 0, **changes}  # photos over the limit are told once, on their album's screen
-    dialog = await put(context.services, dialog.user_id, report.FLOW, step, data)
+    dialog = Dialog(dialog.user_id, report.FLOW, step, data)
     await common.ack(update)
-    await _show_step(update, context, lang, dialog, edit=edit)
+    await form_screen.step(update, context, dialog, _screen(context, lang, dialog), edit=edit)
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:

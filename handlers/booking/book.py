@@ -169,9 +169,14 @@ async def _advance(
     edit: bool = True,
 ) -> None:
     resident, lang, dialog = found
-    dialog = await put(context.services, dialog.user_id, FLOW, step, {**dialog.data, **changes})
+    dialog = Dialog(dialog.user_id, FLOW, step, {**dialog.data, **changes})
     await common.ack(update)
-    await show_form(update, context, resident, lang, dialog, edit=edit)
+    try:
+        out = await _screen(context, resident, lang, dialog)
+    except policy.BookingError:  # the step cannot be shown (no times left): the form ends, saying why
+        await show_form(update, context, resident, lang, dialog, edit=edit)
+        return
+    await form_screen.step(update, context, dialog, out, edit=edit)
 
 
 async def pick_topic(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from core import dialog_state, report
 from core.services import Services
 from handlers import render
+from storage import dialogs as storage_dialogs
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.resident import NUMBER, file_case, onboard
@@ -161,3 +162,39 @@ async def test_adding_information_with_a_typed_error_and_photos_leaves_one_live_
     await bot.press(person, "完成")
     done = screen(request_log, person.id, opened)
     assert "已补充到诉求 XF-20261123-0001" in done.text and done is form
+
+
+async def test_a_step_shown_in_the_pressed_message_is_one_write_of_the_dialog(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step's data and the screen it goes into are one `dialogs.put`; after typed text, whose
+    screen is a new message, the screen is recorded once it is sent (two)."""
+    await onboard(bot, request_log, station)
+    person = station.resident
+    writes: list[str] = []
+    real_put = storage_dialogs.put
+
+    async def counting_put(*args: object, **kwargs: object) -> object:
+        writes.append(str(args[3]))  # the step
+        return await real_put(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(storage_dialogs, "put", counting_put)
+    await bot.send(person, "/report")
+    opened = len(request_log.messages(person.id)) - 1
+    writes.clear()
+    await bot.press(person, "矛盾纠纷")
+    assert writes == [report.CATEGORY]
+    writes.clear()
+    await bot.press(person, "邻里纠纷")
+    assert writes == [report.DESCRIPTION]
+    pressed = screen(request_log, person.id, opened)
+    async with services.db.read() as conn:
+        kept = await storage_dialogs.get(conn, person.id)
+    assert kept is not None and kept.data["screen"] == [person.id, pressed.message_id]
+    # The screen is recorded as showing this step: a sticker now is a brief line under it.
+    before = len(request_log.messages(person.id))
+    await bot.sticker(person)
+    assert len(request_log.messages(person.id)) == before + 1 and pressed.buttons
+    writes.clear()
+    await bot.send(person, "楼上邻居每晚十二点后还在装修，敲敲打打，已经持续两周。")
+    assert writes == [report.ATTACH, report.ATTACH]
