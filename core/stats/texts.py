@@ -126,7 +126,6 @@ def _rate_lines(lang: Language, f: Figures) -> list[str]:
         t(lang, "On-time completion rate: {value}", value=rate_text(lang, c.on_time)),
         t(lang, "Satisfaction rate: {value}", value=rate_text(lang, fu.satisfaction)),
         t(lang, "Answer rate: {value}", value=rate_text(lang, fu.answer)),
-        t(lang, "Phone follow-ups: {count}", count=fu.by_phone),
         t(lang, "Dispute resolution rate: {value}", value=rate_text(lang, c.dispute_resolution)),
     ]
 
