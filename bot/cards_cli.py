@@ -19,7 +19,7 @@ def add_cards_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     commands = parser.add_subparsers(dest="cards_command", required=True, metavar="COMMAND")
     printer = commands.add_parser(
         "print",
-        help="new cards for an officer, ten to an A4 page, as a PDF",
+        help="new 回音卡 for an officer, each beside its 警民联系卡, five pairs to an A4 page, as a PDF",
         description="Each card gets the next number of the station's series and an unguessable code in "
         "its QR link https://t.me/<bot>?start=card_<code>; the first household that scans it keeps it.",
     )

@@ -11,12 +11,13 @@ from telegram import Update
 from core.i18n import tp
 from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
-from core.visits import plan_texts, plans, rules, texts
+from core.visits import overview, plan_texts, plans, rules, texts
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
 
 DUE_SHOWN = 5
+SCOPE_DUE_SHOWN = 10
 RECENT_SHOWN = 10
 
 
@@ -30,11 +31,18 @@ async def visits_screen(context: JmContext, staff: Staff) -> Outgoing:
 
 
 async def list_visits(update: Update, context: JmContext) -> None:
-    """/visits: the officer's recent visits, their night-visit plan and the households due longest."""
+    """/visits: the officer's recent visits, their night-visit plan and the households due longest;
+    for supervisors and leaders, the visits of their scope by officer and its households due longest."""
     staff = await common.staff_member(update, context)
     if staff is None:
         return
-    await render.reply(update, context.services, context.bot, await visits_screen(context, staff))
+    services = context.services
+    if overview.sees_scope(staff):
+        found = await overview.overview(services, staff, SCOPE_DUE_SHOWN)
+        out = texts.scope_list(staff.language, found, services.config.tz)
+        await render.reply(update, services, context.bot, out)
+        return
+    await render.reply(update, services, context.bot, await visits_screen(context, staff))
 
 
 async def _answer(update: Update, context: JmContext, staff: Staff, outcome: plans.Outcome) -> None:

@@ -1,6 +1,7 @@
 """/visit (民情日记): an officer records a home visit; /visits: their recent visits and who is due.
 
-household (search, or a new one: address → name → consent) → day/night → what was learned
+household (search, or a new one: address → consent → name (only with consent) → village or
+community) → day/night → what was learned
 (text, photos, location) → matters raised (kind → category → text, any number, or none) → review
 (where the number of a 回音卡 handed over can be typed) → recorded.
 """
@@ -12,6 +13,7 @@ from typing import Any
 
 from telegram import Update
 
+from core.areas import level_above
 from core.cards import handover
 from core.cards.printing import card_number
 from core.cases.texts import local
@@ -51,6 +53,9 @@ async def _screen(context: JmContext, staff: Staff, dialog: Dialog) -> Outgoing:
         return form.name_screen(lang)
     if step == form.CONSENT:
         return form.consent_screen(lang)
+    if step == form.AREA:
+        parent, options, own = await rules.area_choices(services, staff, data.get("area_parent"))
+        return form.area_screen(lang, parent, options, own)
     if step == form.KIND:
         now = services.clock.now()
         return form.kind_screen(lang, rules.recognised_kind(services, now), local(now, services.config.tz))
@@ -91,8 +96,36 @@ async def new_household(update: Update, context: JmContext, grant: ButtonGrant) 
 
 
 async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """The person's consent is recorded; the form asks for the kind of visit."""
-    await FORM.press(update, context, form.CONSENT, form.KIND, {"consent": bool(grant.payload["consent"])})
+    """The person's consent is recorded: with it, the form asks for their name; without it, no name
+    is asked for (nor kept), and the form goes on to the household's area."""
+    agreed = bool(grant.payload["consent"])
+    if agreed:
+        await FORM.press(update, context, form.CONSENT, form.NAME, {"consent": True})
+    else:
+        await FORM.press(update, context, form.CONSENT, form.AREA, {"consent": False, "name": None})
+
+
+async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """An area pressed: its parts are shown, or (where households live) it is the household's."""
+    found = await FORM.at(update, context, form.AREA)
+    if not found:
+        return
+    area_id = int(grant.payload["area_id"])
+    area, has_parts = await rules.area_and_parts(context.services, area_id)
+    if area is None:
+        await common.answer_expired(update, context)
+    elif has_parts and not grant.payload.get("pick"):
+        await FORM.advance(update, context, found, form.AREA, {"area_parent": area_id})
+    else:
+        await FORM.advance(update, context, found, form.KIND, {"area_id": area_id})
+
+
+async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """Shows the areas one level up."""
+    found = await FORM.at(update, context, form.AREA)
+    if found:
+        parent_id = await level_above(context.services, int(grant.payload["area_id"]))
+        await FORM.advance(update, context, found, form.AREA, {"area_parent": parent_id})
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -165,7 +198,8 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 async def _record(context: JmContext, staff: Staff, data: dict[str, Any], update_id: int) -> Outgoing:
     recorded = await rules.record(context.services, staff, data, update_id)
-    return Outgoing(form.recorded_text(staff.language, recorded.numbers, recorded.card))
+    unnamed = recorded.visit.consent is False
+    return Outgoing(form.recorded_text(staff.language, recorded.numbers, recorded.card, unnamed))
 
 
 async def _typed(update: Update, context: JmContext, staff: Staff, dialog: Dialog, text: str | None) -> None:
@@ -178,12 +212,12 @@ async def _typed(update: Update, context: JmContext, staff: Staff, dialog: Dialo
         await FORM.advance(update, context, found, form.HOUSEHOLD, changes, edit=False)
     elif step == form.ADDRESS:
         address = form.check_text(text, form.ADDRESS_MAX, N_("Please type the household's address."))
-        await FORM.advance(update, context, found, form.NAME, {"address": address}, edit=False)
+        await FORM.advance(update, context, found, form.CONSENT, {"address": address}, edit=False)
     elif step == form.NAME:
         name = form.check_text(
             text, form.NAME_MAX, N_("Please type the person's name (a surname and title is enough).")
         )
-        await FORM.advance(update, context, found, form.CONSENT, {"name": name}, edit=False)
+        await FORM.advance(update, context, found, form.AREA, {"name": name}, edit=False)
     elif step == form.NOTES:
         notes = form.check_text(text, form.NOTES_MAX, N_("Please write down what you learned."))
         await FORM.advance(update, context, found, form.NOTES, {"notes": notes}, edit=False)
@@ -234,6 +268,8 @@ ACTIONS: dict[str, ActionHandler] = {
     form.ACT_PICK: pick,
     form.ACT_NEW: new_household,
     form.ACT_CONSENT: consent,
+    form.ACT_AREA: pick_area,
+    form.ACT_AREA_UP: area_up,
     form.ACT_KIND: pick_kind,
     form.ACT_NOTES_DONE: notes_done,
     form.ACT_ADD: add_matter,

@@ -148,19 +148,33 @@ async def latest_unanswered(conn: AsyncConnection, resident_id: int) -> Card | N
 
 async def period_figures(
     conn: AsyncConnection, start: datetime, end: datetime, area_ids: Sequence[int] | None, officer_id: int | None
-) -> tuple[int, int]:
-    """(cards issued, cards answered) of the cards printed in [start, end) for these areas (None: all)
-    and this officer (if set); answered: the card has its 回音, whenever it came."""
+) -> tuple[int, int, int, int]:
+    """(issued, answered, printed, printed and not yet issued) of the cards of these areas (None: all)
+    and this officer (if set). Issued: the card reached a household in [start, end): handed over on a
+    visit or with a case, or, without a hand-over, first scanned; answered: an issued card with its
+    回音, whenever it came. Printed: the cards printed in [start, end), and of those the ones that
+    have reached nobody yet."""
+    issued_at = sa.func.coalesce(card_handovers.c.handed_at, cards.c.linked_at)
     answered = sa.or_(cards.c.case_id.is_not(None), cards.c.answered_at.is_not(None))
-    query = sa.select(sa.func.count(), sa.func.count().filter(answered)).where(
-        cards.c.printed_at >= start, cards.c.printed_at < end
-    )
+    scoped: list[Any] = []
     if area_ids is not None:
-        query = query.where(cards.c.area_id.in_(area_ids))
+        scoped.append(cards.c.area_id.in_(area_ids))
     if officer_id is not None:
-        query = query.where(cards.c.officer_id == officer_id)
-    issued, replied = (await conn.execute(query)).one()
-    return int(issued), int(replied)
+        scoped.append(cards.c.officer_id == officer_id)
+    joined = cards.outerjoin(card_handovers, card_handovers.c.card_id == cards.c.id)
+    issued_query = (
+        sa.select(sa.func.count(), sa.func.count().filter(answered))
+        .select_from(joined)
+        .where(issued_at >= start, issued_at < end, *scoped)
+    )
+    issued, replied = (await conn.execute(issued_query)).one()
+    printed_query = (
+        sa.select(sa.func.count(), sa.func.count().filter(issued_at.is_(None)))
+        .select_from(joined)
+        .where(cards.c.printed_at >= start, cards.c.printed_at < end, *scoped)
+    )
+    printed, waiting = (await conn.execute(printed_query)).one()
+    return int(issued), int(replied), int(printed), int(waiting)
 
 
 async def forget_resident(conn: AsyncConnection, resident_id: int) -> None:

@@ -116,6 +116,20 @@ async def recent_by_officer(conn: AsyncConnection, officer_id: int, limit: int) 
     return [_visit(r, matters.get(r.id, ())) for r in rows]
 
 
+async def recent_in_areas(
+    conn: AsyncConnection, area_ids: Sequence[int] | None, since: datetime, limit: int
+) -> list[Visit]:
+    """The visits since `since` to households of these areas (None: all), newest first."""
+    query = sa.select(home_visits).where(home_visits.c.visited_at >= since)
+    if area_ids is not None:
+        query = query.where(home_visits.c.area_id.in_(area_ids))
+    rows = (
+        await conn.execute(query.order_by(home_visits.c.visited_at.desc(), home_visits.c.id.desc()).limit(limit))
+    ).all()
+    matters = await _matters(conn, [r.id for r in rows])
+    return [_visit(r, matters.get(r.id, ())) for r in rows]
+
+
 async def households_by_last_visit(conn: AsyncConnection, area_ids: Sequence[int], limit: int) -> list[Household]:
     """The households of these areas, never visited first, then the longest ago."""
     if not area_ids:

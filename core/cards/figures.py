@@ -1,8 +1,11 @@
 """The 回音卡 part of /stats and the weekly report: cards issued, cards answered and the 回音率.
 
-A card counts in the period it was printed (issued to its officer), within the scope's areas (the
-card's area) and officer (the card's officer); it is answered once its resident sent the 回音, even
-after the period ended, so the 回音率 of a recent period still grows while residents answer.
+A card is issued when it reaches a household: handed over on a visit or with a registered case,
+or (a card left without a recorded hand-over) when it is first scanned. It counts in the period of
+that moment, within the scope's areas (the card's area) and officer (the card's officer); it is
+answered once its resident sent the 回音, even after the period ended, so the 回音率 of a recent
+period still grows while residents answer. Printing alone issues nothing: the cards printed in the
+period, and how many of them have reached nobody yet, are a line of their own.
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ from core.stats.texts import percent
 class CardFigures:
     issued: int = 0
     answered: int = 0
+    printed: int = 0
+    unissued: int = 0  # of the cards printed in the period, those not handed over nor scanned yet
 
 
 async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> CardFigures:
-    """The cards issued in [start, end) within `scope`, and how many of them were answered."""
+    """The cards issued in [start, end) within `scope` and how many of them were answered; the
+    cards printed then and how many of those are still with the officer."""
     return CardFigures(*await sections.count(conn, storage.cards.period_figures, scope, start, end))
 
 
@@ -48,9 +54,18 @@ def stats_section(lang: Language, f: CardFigures) -> str:
     lines = [t(lang, "<b>Echo cards</b>")]
     if f.issued == 0:
         lines.append(t(lang, "No echo cards were issued in this period."))
-        return Safe("\n".join(lines))
-    lines.append(t(lang, "Cards issued: {issued} · answered: {answered}", issued=f.issued, answered=f.answered))
-    lines.append(t(lang, "Echo rate: {value}", value=echo_rate(lang, f)))
+    else:
+        lines.append(t(lang, "Cards issued: {issued} · answered: {answered}", issued=f.issued, answered=f.answered))
+        lines.append(t(lang, "Echo rate: {value}", value=echo_rate(lang, f)))
+    if f.printed:
+        lines.append(
+            t(
+                lang,
+                "Printed in this period: {printed}, of which not handed over yet: {unissued}",
+                printed=f.printed,
+                unissued=f.unissued,
+            )
+        )
     return Safe("\n".join(lines))
 
 

@@ -133,7 +133,7 @@ async def make(services: Services, officer: Staff, count: int) -> list[tuple[Car
 
 
 def face(lang: Language, card: Card, code: str, officer: Staff, found: Profile | None, services: Services) -> CardFace:
-    """What one printed card says, in `lang`."""
+    """What one printed pair says, in `lang`: the 回音卡 and its 警民联系卡."""
     config = services.config
     title = found.title if found else tp(lang, DEFAULT_TITLE)
     contact = found.contact if found else tp(lang, "Scan the code to write to me in Telegram")
@@ -146,6 +146,11 @@ def face(lang: Language, card: Card, code: str, officer: Staff, found: Profile |
         promise=config.card_promise or tp(lang, DEFAULT_PROMISE),
         scan_hint=tp(lang, "Scan to answer"),
         link=card_link(config.bot_username, code),
+        contact_title=tp(lang, "Police–resident contact card"),
+        officer_name=officer.name,
+        officer_title=tp(lang, "{title} · badge {badge}", title=title, badge=officer.badge),
+        promise_label=tp(lang, "Our promise: "),
+        pair_line=tp(lang, "Handed out with echo card No. {number}", number=card.number),
     )
 
 

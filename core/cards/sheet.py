@@ -1,4 +1,8 @@
-"""The printable A4 sheet of 回音卡: ten cards a page, cut marks, the QR code drawn as vectors.
+"""The printable A4 sheet of 回音卡 and 警民联系卡: five pairs a page, cut marks, QR codes as vectors.
+
+Each row of a page is one pair handed out together (seed 003): on the left the numbered 回音卡 with
+its QR code, on the right the officer's 警民联系卡 (name, title, how to reach them, the service
+promise), marked with the number of the 回音卡 it goes with.
 
 The Chinese font is embedded (subset) in the PDF, so the sheet prints the same on any machine.
 ReportLab embeds TrueType outlines only; Noto CJK (fonts-noto-cjk) has CFF outlines, so the
@@ -25,12 +29,12 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
 )
-COLUMNS, ROWS = 2, 5
+COLUMNS, ROWS = 2, 5  # column 0: the 回音卡, column 1: its 警民联系卡
 CARD_W, CARD_H = 85 * mm, 50 * mm
 GAP_X, GAP_Y = 8 * mm, 5 * mm
 MARK = 3 * mm  # the length of a cut mark, drawn outside the card's corner
 QR_SIZE = 30 * mm
-PER_PAGE = COLUMNS * ROWS
+PER_PAGE = ROWS  # pairs of cards a page
 
 
 class FontMissing(Exception):
@@ -49,6 +53,11 @@ class CardFace:
     promise: str
     scan_hint: str  # under the QR code
     link: str
+    contact_title: str  # 警民联系卡
+    officer_name: str
+    officer_title: str  # 社区民警
+    promise_label: str  # 服务承诺
+    pair_line: str  # 与回音卡 XF-HY-000001 一同发放
 
 
 def find_font(configured: str = "") -> Path:
@@ -75,18 +84,20 @@ def _font_name(path: Path) -> str:
 
 
 def render(faces: Sequence[CardFace], font: Path) -> bytes:
-    """The PDF: as many pages as the cards need, ten a page."""
+    """The PDF: as many pages as the cards need, five pairs (回音卡 and 警民联系卡) a page."""
     name = _font_name(font)
     out = io.BytesIO()
     # The initial font is ours, else every page would name Helvetica, unembedded (the stub's type is wrong).
     canvas = Canvas(out, pagesize=A4, pageCompression=1, initialFontName=name, initialFontSize=9)  # type: ignore[arg-type]
     canvas.setTitle(faces[0].title if faces else "")
     for start in range(0, len(faces), PER_PAGE):
-        for index, face in enumerate(faces[start : start + PER_PAGE]):
-            column, row = index % COLUMNS, index // COLUMNS
-            x, y = _origin(column, row)
+        for row, face in enumerate(faces[start : start + PER_PAGE]):
+            x, y = _origin(0, row)
             _cut_marks(canvas, x, y)
             _card(canvas, name, face, x, y)
+            x, y = _origin(1, row)
+            _cut_marks(canvas, x, y)
+            _contact_card(canvas, name, face, x, y)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -139,6 +150,36 @@ def _card(canvas: Canvas, font: str, face: CardFace, x: float, y: float) -> None
     _qr(canvas, face.link, qr_x, qr_y)
     canvas.setFont(font, 6.5)
     canvas.drawCentredString(qr_x + QR_SIZE / 2, qr_y - 8, face.scan_hint)
+
+
+def _contact_card(canvas: Canvas, font: str, face: CardFace, x: float, y: float) -> None:
+    """The 警民联系卡: who the officer is and how to reach them, the promise, and its 回音卡's number."""
+    pad = 4 * mm
+    text_w = CARD_W - 2 * pad
+    canvas.setFillGray(0)
+    top = y + CARD_H - pad
+    canvas.setFont(font, 11)
+    canvas.drawString(x + pad, top - 11, face.contact_title)
+    canvas.setFont(font, 7)
+    canvas.drawString(x + pad, top - 21, face.station)
+    canvas.setFont(font, 13)
+    canvas.drawString(x + pad, top - 37, face.officer_name)
+    canvas.setFont(font, 8)
+    canvas.drawString(
+        x + pad + pdfmetrics.stringWidth(face.officer_name, font, 13) + 3 * mm, top - 37, face.officer_title
+    )
+    line_y = top - 50
+    for part in _wrap(face.contact_line, font, 8, text_w)[:2]:
+        canvas.drawString(x + pad, line_y, part)
+        line_y -= 10
+    canvas.setFont(font, 6.5)
+    canvas.setFillGray(0.25)
+    for part in _wrap(face.promise_label + face.promise, font, 6.5, text_w)[:3]:
+        canvas.drawString(x + pad, line_y, part)
+        line_y -= 8
+    canvas.setFillGray(0)
+    canvas.setFont(font, 6.5)
+    canvas.drawString(x + pad, y + pad, face.pair_line)
 
 
 def _qr(canvas: Canvas, link: str, x: float, y: float) -> None:

@@ -201,8 +201,9 @@ def print_screen(lang: Language, member: Staff, found: Profile) -> Outgoing:
                 "",
                 t(
                     lang,
-                    "How many cards shall I print? A page holds {per_page}; each card gets the next "
-                    "number of the station's series and works for one household.",
+                    "How many echo cards shall I print? A page holds {per_page}, each with its contact card "
+                    "beside it; each echo card gets the next number of the station's series and works for "
+                    "one household.",
                     per_page=PER_PAGE,
                 ),
             ]
@@ -217,8 +218,9 @@ def sheet_caption(lang: Language, count: int, first: str, last: str) -> str:
     """The caption under a printed sheet: how many cards, their numbers and how to print them."""
     return t(
         lang,
-        "{count} cards, No. {first} to {last}. Print on A4 at actual size and cut along the marks. "
-        "Each card works for the first household that scans it.",
+        "{count} echo cards, No. {first} to {last}, each with its contact card. Print on A4 at actual "
+        "size, cut along the marks and hand each pair over together. Each echo card works for the first "
+        "household that scans it.",
         count=count,
         first=first,
         last=last,

@@ -126,7 +126,6 @@ def _rate_lines(lang: Language, f: Figures) -> list[str]:
         t(lang, "On-time completion rate: {value}", value=rate_text(lang, c.on_time)),
         t(lang, "Satisfaction rate: {value}", value=rate_text(lang, fu.satisfaction)),
         t(lang, "Answer rate: {value}", value=rate_text(lang, fu.answer)),
-        t(lang, "Phone follow-ups: {count}", count=fu.by_phone),
         t(lang, "Dispute resolution rate: {value}", value=rate_text(lang, c.dispute_resolution)),
     ]
 
@@ -247,8 +246,9 @@ HELP_LINES = (
     ),
     N_(
         "Home visits and echo cards: the visits made in the period, by their officer; cards issued are the 回音卡 "
-        "printed in the period for the officer and area, answered those with a 回音 (sent at any time), and the "
-        "echo rate (回音率) is answered ÷ issued."
+        "that reached a household in the period (handed over on a visit or with a case, or else first scanned), "
+        "by the card's officer and area; answered those with a 回音 (sent at any time); the echo rate (回音率) is "
+        "answered ÷ issued. Cards printed but not handed over yet are counted apart."
     ),
     N_(
         "Scope: an area includes the areas below it; an officer's figures are the cases they own as first "

@@ -1,7 +1,8 @@
 """/visit (民情日记): the screens of an officer's home visit, as pure functions.
 
 The form's data lives in the dialog row, committed at every step:
-{"resident_id" | ("address", "name", "consent"), "found": [[resident id, label], …], "kind",
+{"resident_id" | ("address", "consent", "name" (only with consent), "area_id", "area_parent": the part
+ of the area tree the picker shows), "found": [[resident id, label], …], "kind",
  "notes", "photos": [file ids], "location": [lat, lon], "matters": [{"kind", "category",
  "description"}, …], "matter": the one being added {"kind", "category"},
  "card": the number of the 回音卡 handed over, if any}.
@@ -13,12 +14,14 @@ from typing import Any
 
 from core import labels
 from core.i18n import N_, Safe, fmt, t, tp
-from core.models import REPORTABLE_KINDS, Category, Kind, Language, categories_for
+from core.models import REPORTABLE_KINDS, Area, Category, Kind, Language, categories_for
+from core.names import area_name
 from core.outgoing import Button, Outgoing, rows
 from core.visits.model import Household, VisitKind
 
 FLOW = "visit"
 CARD = "card"  # the number of the 回音卡 handed over, typed from the review
+AREA = "area"  # a new household's village or community
 HOUSEHOLD, ADDRESS, NAME, CONSENT, KIND, NOTES, MATTERS, MATTER_KIND, MATTER_CATEGORY, MATTER_TEXT, REVIEW = (
     "household",
     "address",
@@ -39,6 +42,7 @@ ACT_PICK, ACT_NEW, ACT_CONSENT, ACT_KIND = "vis_pick", "vis_new", "vis_consent",
 ACT_NOTES_DONE, ACT_ADD, ACT_MATTER_KIND, ACT_MATTER_CATEGORY = "vis_notes", "vis_add", "vis_mkind", "vis_mcat"
 ACT_MATTERS_DONE, ACT_TO_MATTERS, ACT_CANCEL, ACT_CONFIRM = "vis_done", "vis_matters", "vis_cancel", "vis_confirm"
 ACT_CARD, ACT_NO_CARD, ACT_TO_REVIEW = "vis_card", "vis_nocard", "vis_review"
+ACT_AREA, ACT_AREA_UP = "vis_area", "vis_area_up"
 
 KIND_NAMES: dict[VisitKind, str] = {VisitKind.DAY: N_("☀️ Day visit"), VisitKind.NIGHT: N_("🌙 Night visit")}
 NAME_MAX, ADDRESS_MAX, NOTES_MAX, FOUND_MAX = 64, 200, 2000, 8
@@ -105,12 +109,40 @@ def name_screen(lang: Language) -> Outgoing:
     return Outgoing(Safe(text), rows(_cancel(lang)))
 
 
+def unnamed(lang: Language, address: str) -> str:
+    """How a household that did not agree to be kept on record is known: by its address alone."""
+    return tp(lang, "Household at {address} (no name kept)", address=address)
+
+
 def consent_screen(lang: Language) -> Outgoing:
-    """The step asking whether the person agreed to their details being kept."""
-    text = _title(lang) + "\n" + t(lang, "Did the person agree to their details being kept on record?")
+    """The step asking whether the person agreed to their details being kept, and what follows if not."""
+    text = (
+        _title(lang)
+        + "\n"
+        + t(
+            lang,
+            "Did the person agree to their name being kept on record? If not, the bot asks for no name "
+            "and keeps none: the household is known by its address only, and its matters are filed "
+            "without a name or phone number.",
+        )
+    )
     yes = Button(tp(lang, "✅ Agreed"), ACT_CONSENT, {"consent": True})
     no = Button(tp(lang, "Did not agree"), ACT_CONSENT, {"consent": False})
     return Outgoing(Safe(text), rows([yes, no], _cancel(lang)))
+
+
+def area_screen(lang: Language, parent: Area | None, options: list[Area], own: list[Area]) -> Outgoing:
+    """Where the new household lives: the officer's own areas first, then the station's areas level by level."""
+    where = t(lang, "Which village or community does the household belong to?")
+    if parent is not None:
+        where = t(lang, "Which part of {area}?", area=area_name(parent, lang))
+    shortcuts = [Button("📍 " + area_name(a, lang), ACT_AREA, {"area_id": a.id, "pick": True}) for a in own]
+    if parent is not None:
+        shortcuts = []
+    choices = [[Button(area_name(a, lang), ACT_AREA, {"area_id": a.id})] for a in options]
+    up = [Button(tp(lang, "⬆️ Up one level"), ACT_AREA_UP, {"area_id": parent.id})] if parent else []
+    pairs = [shortcuts[i : i + 2] for i in range(0, len(shortcuts), 2)]
+    return Outgoing(Safe(_title(lang) + "\n" + where), rows(*pairs, *choices, up, _cancel(lang)))
 
 
 def kind_screen(lang: Language, recognised: VisitKind, now_text: str) -> Outgoing:
@@ -236,9 +268,11 @@ def card_screen(lang: Language, example: str) -> Outgoing:
     return Outgoing(Safe(text), rows([Button(tp(lang, "◀️ Back"), ACT_TO_REVIEW, {})], _cancel(lang)))
 
 
-def recorded_text(lang: Language, numbers: list[str], card: str | None = None) -> str:
+def recorded_text(lang: Language, numbers: list[str], card: str | None = None, unnamed: bool = False) -> str:
     """What the officer reads once the visit is in the diary (and the card handed over, if any)."""
     lines = [t(lang, "✅ The visit is in your diary.")]
+    if unnamed:
+        lines.append(t(lang, "The household did not agree to be kept on record: no name or phone number is kept."))
     if card:
         lines.append(
             t(

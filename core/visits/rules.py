@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import core.register.rules
 import storage.areas
 import storage.cards
 import storage.cases
@@ -34,6 +35,7 @@ from storage import dialogs, people
 
 log = logging.getLogger(__name__)
 
+FIRST_NAME_MAX = 128  # residents.first_name
 _PHONE = re.compile(r"^\+?[0-9][0-9 -]{5,22}$")
 
 
@@ -95,9 +97,36 @@ async def household_of(services: Services, staff: Staff, data: dict[str, Any]) -
             resident = await people.resident(conn, int(data["resident_id"]))
             if resident is not None:
                 return resident.first_name, names.get(resident.area_id or 0, "—")
-        areas = await storage.areas.all_areas(conn)
-    own = own_area_ids(areas, staff.id)
-    return str(data.get("name") or "—"), names.get(own[0], "—") if own else "—"
+        area_id = await _new_area(conn, staff, data)
+    return new_name(staff.language, data), names.get(area_id or 0, "—")
+
+
+def new_name(lang: Language, data: dict[str, Any]) -> str:
+    """A new household's name: the one typed, or (without consent) its address only."""
+    if data.get("consent") is False:
+        return form.unnamed(lang, str(data.get("address") or "—"))[:FIRST_NAME_MAX]
+    return str(data.get("name") or "—")
+
+
+async def _new_area(conn: Any, staff: Staff, data: dict[str, Any]) -> int | None:
+    """The area chosen for a new household, if it still exists; else the officer's own first area."""
+    if data.get("area_id") and await storage.areas.area(conn, int(data["area_id"])) is not None:
+        return int(data["area_id"])
+    own = own_area_ids(await storage.areas.all_areas(conn), staff.id)
+    return own[0] if own else None
+
+
+async def area_choices(
+    services: Services, staff: Staff, parent_id: int | None
+) -> tuple[Area | None, list[Area], list[Area]]:
+    """The area picker of a new household (as /register's): the part shown, its choices and the
+    officer's own areas."""
+    return await core.register.rules.area_choices(services, staff, parent_id)
+
+
+async def area_and_parts(services: Services, area_id: int) -> tuple[Area | None, bool]:
+    """The area, and whether it has parts to choose among (then no household lives in it directly)."""
+    return await core.register.rules.area_and_parts(services, area_id)
 
 
 def recognised_kind(services: Services, at: datetime) -> VisitKind:
@@ -112,13 +141,11 @@ async def _household(conn: Any, staff: Staff, data: dict[str, Any], now: datetim
         if resident is not None and not resident.deleted:
             return resident
         raise FormSentAlready
-    areas = await storage.areas.all_areas(conn)
-    own = [a.id for a in areas if a.officer_id == staff.id]
     return await people.insert_offline_resident(
         conn,
-        first_name=str(data["name"]),
+        first_name=new_name(staff.language, data),
         phone=None,
-        area_id=own[0] if own else None,
+        area_id=await _new_area(conn, staff, data),
         language=DEFAULT_LANGUAGE,
         now=now,
     )

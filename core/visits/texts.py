@@ -10,6 +10,7 @@ from core.models import Language
 from core.outgoing import Outgoing
 from core.visits.form import KIND_NAMES
 from core.visits.model import Household, Visit
+from core.visits.overview import DAYS, Overview
 
 
 def due_lines(lang: Language, due: list[tuple[Household, str]]) -> list[str]:
@@ -24,6 +25,50 @@ def due_lines(lang: Language, due: list[tuple[Household, str]]) -> list[str]:
     return lines
 
 
+def visit_line(lang: Language, visit: Visit, name: str, tz: ZoneInfo) -> str:
+    """One visit: when, day or night, the household and what was raised."""
+    if visit.matters:
+        raised = t(
+            lang, "{count} matter(s) raised: {numbers}", count=len(visit.matters), numbers="、".join(visit.matters)
+        )
+    else:
+        raised = t(lang, "nothing raised")
+    return fmt(
+        "{when} · {kind} · {name} · {raised}",
+        when=local(visit.visited_at, tz),
+        kind=tp(lang, KIND_NAMES[visit.kind]),
+        name=name,
+        raised=Safe(raised),
+    )
+
+
+def scope_list(lang: Language, found: Overview, tz: ZoneInfo) -> Outgoing:
+    """/visits of a supervisor or leader: the visits in their scope by officer, the officers without
+    one, and the households there not visited for the longest time."""
+    lines = [
+        t(lang, "<b>Home visits: {scope}</b>", scope=found.scope),
+        t(lang, "<b>Visits by officer, last {days} days</b>", days=DAYS),
+    ]
+    if not found.by_officer:
+        lines.append(t(lang, "No visits were recorded in the last {days} days.", days=DAYS))
+    for officer in found.by_officer:
+        lines.append(
+            t(
+                lang,
+                "{name}: {count} visit(s), {nights} at night",
+                name=officer.name,
+                count=officer.count,
+                nights=officer.nights,
+            )
+        )
+        lines += ["    " + visit_line(lang, visit, name, tz) for visit, name in officer.latest]
+    if found.idle:
+        lines.append(t(lang, "No visit in the last {days} days: {names}", days=DAYS, names="、".join(found.idle)))
+    lines += ["", t(lang, "<b>Not visited for the longest time</b>")]
+    lines += due_lines(lang, found.due) or [t(lang, "No households are on record in these areas yet.")]
+    return Outgoing(Safe("\n".join(lines)))
+
+
 def visits_list(
     lang: Language,
     recent: list[tuple[Visit, str]],
@@ -36,22 +81,7 @@ def visits_list(
     lines = [t(lang, "<b>My recent home visits</b>")]
     if not recent:
         lines.append(t(lang, "No visits recorded yet. Record one with /visit."))
-    for visit, name in recent:
-        if visit.matters:
-            raised = t(
-                lang, "{count} matter(s) raised: {numbers}", count=len(visit.matters), numbers="、".join(visit.matters)
-            )
-        else:
-            raised = t(lang, "nothing raised")
-        lines.append(
-            fmt(
-                "{when} · {kind} · {name} · {raised}",
-                when=local(visit.visited_at, tz),
-                kind=tp(lang, KIND_NAMES[visit.kind]),
-                name=name,
-                raised=Safe(raised),
-            )
-        )
+    lines += [visit_line(lang, visit, name, tz) for visit, name in recent]
     if planned:
         lines += ["", t(lang, "<b>Planned for the next night visit</b>")]
         lines += due_lines(lang, planned)

@@ -46,8 +46,9 @@ async def visit_new_household(bot: Harness, officer: Person) -> None:
     await bot.send(officer, "/visit")
     await bot.press(officer, "登记新住户")
     await bot.send(officer, "幸福里 3 栋 201")
-    await bot.send(officer, "孙大爷")
     await bot.press(officer, "已同意")
+    await bot.send(officer, "孙大爷")
+    await bot.press(officer, "📍")  # the officer's own (first) area
     await bot.press(officer, "昼访")
     await bot.send(officer, "一切平安，提醒了防范电信诈骗。")
     await bot.press(officer, "继续")

@@ -30,8 +30,8 @@ async def test_an_officer_prints_cards_in_the_bot(
     await bot.press(officer, "20")
     sent = request_log.last(officer.id)
     assert sent.document and sent.filename and sent.filename.endswith(".pdf") and sent.content
-    assert "XF-HY-000001" in sent.text and "XF-HY-000020" in sent.text
-    assert page_count(sent.content, tmp_path) == 2
+    assert "XF-HY-000001" in sent.text and "XF-HY-000020" in sent.text and "警民联系卡" in sent.text
+    assert page_count(sent.content, tmp_path) == 4  # five pairs a page
     links = decode(sent.content, tmp_path)
     assert len(set(links)) == 20
     fonts = embedded_fonts(sent.content, tmp_path)
@@ -72,7 +72,7 @@ def test_the_cli_prints_a_sheet_for_a_badge(
     args = parser.parse_args([*argv, "--title", "警务室民警", "--contact", "电话 0813-7654321"])
     assert asyncio.run(args.func(args, settings)) == 0
     pdf = out.read_bytes()
-    assert page_count(pdf, tmp_path) == 2
+    assert page_count(pdf, tmp_path) == 3
     assert len(set(decode(pdf, tmp_path))) == 12
     unknown = parser.parse_args(["cards", "print", "--officer", "999999", "--count", "1", "--out", str(out)])
     assert asyncio.run(unknown.func(unknown, settings)) == 2

@@ -103,7 +103,9 @@ async def test_a_counter_registration_without_telegram_is_called_back_by_the_fol
     # The answer is in the statistics, counted as a phone follow-up.
     await bot.send(station.leader, "/stats")
     figures = request_log.texts(station.leader.id)
-    assert "电话回访：1 次" in figures and "满意率：100" in figures
+    assert "电话回访：1 件 · 已完成：1 件" in figures and "满意率：100" in figures
+    shown = request_log.last(station.leader.id).text
+    assert shown.count("电话回访：") == 1  # one place for the phone follow-ups, their own section
 
 
 async def test_a_blocked_residents_follow_up_goes_to_the_follow_up_centre(

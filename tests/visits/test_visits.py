@@ -88,8 +88,10 @@ async def test_a_night_visit_to_a_new_household_with_nothing_raised(
     await bot.send(officer, "/visit")
     await bot.press(officer, "登记新住户")
     await bot.send(officer, "幸福里 3 栋 201")
-    await bot.send(officer, "孙大爷")
     await bot.press(officer, "已同意")
+    await bot.send(officer, "孙大爷")
+    assert "该户属于哪个村（社区）？" in request_log.last(officer.id).text
+    await bot.press(officer, "📍 幸福里社区")  # the officer's own area, offered first
     assert "记为🌙 夜访" in request_log.last(officer.id).text
     await bot.press(officer, "夜访")
     await bot.send(officer, "一切平安，提醒了防范电信诈骗。")
@@ -170,3 +172,46 @@ async def test_visits_lists_recent_visits_and_households_due(
     await bot.send(station.officer2, "/visits")
     other = request_log.last(station.officer2.id).text
     assert "还没有家访记录" in other and "辖区内还没有登记的住户" in other
+
+
+async def test_a_household_that_does_not_agree_is_kept_by_its_address_only_in_the_area_chosen(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    officer = station.officer
+    await bot.send(officer, "/visit")
+    await bot.press(officer, "登记新住户")
+    await bot.send(officer, "光明路 8 号")
+    assert "如不同意，本平台不询问、也不保存姓名" in request_log.last(officer.id).text
+    await bot.press(officer, "未同意")
+    # No name is asked for: the next step is the household's area, chosen down the station's tree.
+    assert "该户属于哪个村（社区）？" in request_log.last(officer.id).text
+    await bot.press(officer, "东城街道")
+    assert "东城街道" in request_log.last(officer.id).text and "光明社区" in request_log.last(officer.id).labels()[1]
+    await bot.press(officer, "光明社区")
+    await bot.press(officer, "昼访")
+    await bot.send(officer, "反映巷子里夜里有人飙车。")
+    await bot.press(officer, "继续")
+    await add_matter(bot, officer, "意见建议", "交通管理", "建议巷口装减速带。")
+    await bot.press(officer, "继续")
+    review = request_log.last(officer.id).text
+    assert "光明路 8 号 住户（未留姓名）" in review and "光明社区" in review
+    await bot.press(officer, "记录家访")
+    done = request_log.last(officer.id).text
+    assert "该户未同意登记：未保存姓名和电话" in done
+
+    async with services.db.read() as conn:
+        visit = (await conn.execute(sa.select(home_visits))).one()
+        household = await people.resident(conn, visit.resident_id)
+        case = (await conn.execute(sa.select(cases))).one()
+    assert visit.consent is False and visit.area_id == station.area_ids["village2"]
+    assert household is not None and household.first_name == "光明路 8 号 住户（未留姓名）"
+    assert household.phone is None and household.telegram_id is None
+    assert household.area_id == station.area_ids["village2"]
+    assert case.resident_id == household.id and case.assignee_id == station.staff_ids["officer2"]
+
+    # The household is in its area's list of those not visited for the longest: 李明's, not 王建国's.
+    await bot.send(station.officer2, "/visits")
+    assert "光明路 8 号 住户（未留姓名）（光明社区），上次家访" in request_log.last(station.officer2.id).text
+    await bot.send(officer, "/visits")
+    assert "最久未家访的住户" in request_log.last(officer.id).text
+    assert "光明路 8 号 住户（未留姓名）（" not in request_log.last(officer.id).text.split("最久未家访的住户")[1]
