@@ -36,7 +36,6 @@ from core.config import StationConfig
 from core.deadlines import DeadlinePolicy
 from core.flood import FloodGate
 from core.services import Services
-from core.visits.model import NightWindows
 from core.workdays import WorkCalendar
 from handlers import (
     alerts,
@@ -87,7 +86,7 @@ def station_config(settings: Settings) -> StationConfig:
         alerts_default_on=settings.alerts_default_on,
         quiet_start=quiet.start,
         quiet_end=quiet.end,
-        followup_time=Settings.clock_time(settings.followup_time),
+        followup_time=settings.followup_time,
         followup_remind_after=timedelta(days=settings.followup_remind_days),
         followup_close_after=timedelta(days=settings.followup_close_days),
         visit_days=tuple(settings.visit_days),
@@ -102,13 +101,13 @@ def station_config(settings: Settings) -> StationConfig:
             max_open=settings.booking_max_open,
             link_template=settings.video_link_template,
         ),
-        digest_time=Settings.clock_time(settings.digest_time),
+        digest_time=settings.digest_time,
         weekly_report_weekday=settings.weekly_report_day - 1,
-        weekly_report_time=Settings.clock_time(settings.weekly_report_time),
-        followup_report_time=Settings.clock_time(settings.followup_report_time),
+        weekly_report_time=settings.weekly_report_time,
+        followup_report_time=settings.followup_report_time,
         card_promise=settings.card_promise,
         card_font=settings.card_font,
-        night_visits=NightWindows.parse(settings.night_visit_windows),
+        night_visits=settings.night_visit_windows,
         night_visit_lead=timedelta(minutes=settings.night_visit_reminder_minutes),
     )
 

@@ -61,9 +61,38 @@ def _optional_commands(commands: Any) -> None:
 
     export_cli.add_export_commands(commands)
     export_cli.add_demo_commands(commands)
-    import sandbox.cli
+    try:
+        import sandbox.cli
+    except ModuleNotFoundError as missing:
+        package = SANDBOX_ONLY.get((missing.name or "").split(".")[0])
+        if package is None:
+            raise
+        _sandbox_not_installed(commands, package)
+    else:
+        sandbox.cli.add_sandbox_command(commands)
 
-    sandbox.cli.add_sandbox_command(commands)
+
+# What only the sandbox needs (the `sandbox` extra in pyproject.toml): its import name and its package.
+SANDBOX_ONLY = {"PIL": "Pillow"}
+
+
+def _sandbox_not_installed(commands: Any, package: str) -> None:
+    """`jingmin sandbox` without the sandbox extra: says what to install instead of a traceback."""
+    # No option is known here: whatever follows `sandbox` (--port 0, --story) is taken as it is.
+    parser = commands.add_parser(
+        "sandbox", help="try the bot without Telegram (needs the sandbox extra)", prefix_chars="+", add_help=False
+    )
+    parser.add_argument("options", nargs="*", help=argparse.SUPPRESS)
+
+    async def explain(args: argparse.Namespace, settings: Settings) -> int:
+        print(
+            f"jingmin: the sandbox needs the sandbox extra ({package} is not installed): "
+            "pip install -e '.[sandbox]' in a checkout, or pip install 'jingmin-bot[sandbox]'",
+            file=sys.stderr,
+        )
+        return 2
+
+    parser.set_defaults(func=explain)
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
@@ -15,12 +15,11 @@ import pydantic_settings
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.setting_times import ClockTime, NightVisitWindows, Window
 from core.config import StationConfig
 from core.models import Kind
 from core.quiet_hours import QuietHours
-from core.visits.model import NightWindows, WindowError
 
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 ENV_PREFIX = "JINGMIN_"
 TELEGRAM_API_HOST = "api.telegram.org"
 
@@ -95,23 +94,25 @@ class Settings(BaseSettings):
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_limits: bool = True
 
-    quiet_hours: str = Field(
-        default=f"{DEFAULT.quiet_start:%H:%M}-{DEFAULT.quiet_end:%H:%M}",
+    # Times of day are HH:MM in station time, read by bot/setting_times.py (pydantic's time parser).
+    quiet_hours: Window = Field(
+        default=(DEFAULT.quiet_start, DEFAULT.quiet_end),
         description="Residents' quiet hours, HH:MM-HH:MM",
+        examples=["21:30-08:00"],
     )
-    followup_time: str = Field(default=f"{DEFAULT.followup_time:%H:%M}")
+    followup_time: ClockTime = Field(default=DEFAULT.followup_time, examples=["10:00"])
     followup_remind_days: int = Field(default=DEFAULT.followup_remind_after.days, ge=1, le=30)
     followup_close_days: int = Field(default=DEFAULT.followup_close_after.days, ge=2, le=60)
     visit_days: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT.visit_days), description="dispute repeat visits, days", examples=["7,30"]
     )
-    digest_time: str = Field(default=f"{DEFAULT.digest_time:%H:%M}")
+    digest_time: ClockTime = Field(default=DEFAULT.digest_time, examples=["08:30"])
     weekly_report_day: int = Field(
         default=DEFAULT.weekly_report_weekday + 1, ge=1, le=7, description="1 = Monday … 7 = Sunday"
     )
-    weekly_report_time: str = Field(default=f"{DEFAULT.weekly_report_time:%H:%M}")
-    followup_report_time: str = Field(
-        default=f"{DEFAULT.followup_report_time:%H:%M}", description="次日回访通报 to leaders, working days"
+    weekly_report_time: ClockTime = Field(default=DEFAULT.weekly_report_time, examples=["09:00"])
+    followup_report_time: ClockTime = Field(
+        default=DEFAULT.followup_report_time, description="次日回访通报 to leaders, working days", examples=["08:30"]
     )
     ack_hours: AckHours = Field(
         default_factory=lambda: {k.value: 24.0 for k in Kind}, examples=['{"help": 12, "dispute": 24}']
@@ -145,7 +146,7 @@ class Settings(BaseSettings):
     card_font: str = Field(default="")
 
     # 家访 (core/visits): the night-visit days and window in station time, and the reminder's lead time.
-    night_visit_windows: str = Field(default="Mon,Wed,Fri 20:00-21:00", examples=["Mon,Wed,Fri 20:00-21:00"])
+    night_visit_windows: NightVisitWindows = Field(default=DEFAULT.night_visits, examples=["Mon,Wed,Fri 20:00-21:00"])
     night_visit_reminder_minutes: int = Field(default=_minutes(DEFAULT.night_visit_lead), ge=0, le=720)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -157,31 +158,6 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
-    @field_validator("followup_time", "digest_time", "weekly_report_time", "followup_report_time")
-    @classmethod
-    def _clock_time(cls, value: str) -> str:
-        if not _CLOCK.match(value):
-            raise ValueError(f"{value!r} is not a time of day like 09:30")
-        return value
-
-    @field_validator("night_visit_windows")
-    @classmethod
-    def _night_windows(cls, value: str) -> str:
-        try:
-            NightWindows.parse(value)
-        except WindowError as bad:
-            raise ValueError(str(bad)) from None
-        return value
-
-    @field_validator("quiet_hours")
-    @classmethod
-    def _window(cls, value: str) -> str:
-        parts = value.split("-")
-        if len(parts) != 2 or not all(_CLOCK.match(p.strip()) for p in parts):
-            raise ValueError(f"{value!r} is not a window like 21:30-08:00")
-        QuietHours.parse(value, DEFAULT.tz)  # the one reader of a window (the zone plays no part in checking it)
         return value
 
     @field_validator("ack_hours", "resolve_workdays", mode="before")
@@ -280,15 +256,10 @@ class Settings(BaseSettings):
             return Path(self.database_url[len(prefix) :])
         return None
 
-    @staticmethod
-    def clock_time(value: str) -> time:
-        """A time of day the validators above accepted ("09:30")."""
-        hours, minutes = value.split(":")
-        return time(int(hours), int(minutes))
-
     def quiet_window(self) -> QuietHours:
         """The residents' quiet hours as the domain reads them."""
-        return QuietHours.parse(self.quiet_hours, ZoneInfo(self.timezone))
+        start, end = self.quiet_hours
+        return QuietHours(start, end, ZoneInfo(self.timezone))
 
 
 def env_name(field: str) -> str:

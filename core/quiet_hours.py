@@ -6,18 +6,11 @@ resident's own action are not held back (they asked just now).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.workdays import require_aware
-
-_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
-
-class QuietHoursFormatError(ValueError):
-    """A quiet-hours setting is not of the form ``HH:MM-HH:MM``; the message quotes it."""
 
 
 @dataclass(frozen=True)
@@ -40,29 +33,6 @@ class QuietHours:
     def __post_init__(self) -> None:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
             raise ValueError("quiet hours take naive local times; the zone is given by tz")
-
-    @classmethod
-    def parse(cls, text: str, tz: ZoneInfo) -> QuietHours:
-        """Read a window written as ``"21:30-08:00"``.
-
-        Args:
-            text: Two 24-hour ``HH:MM`` times joined by ``-``; equal times switch quiet hours off.
-            tz: The station's time zone.
-
-        Returns:
-            The quiet hours.
-
-        Raises:
-            QuietHoursFormatError: Quoting the text and the expected form.
-        """
-        match = _WINDOW.match(text)
-        if match is None:
-            raise QuietHoursFormatError(f"quiet hours must look like '21:30-08:00', got {text!r}")
-        sh, sm, eh, em = (int(part) for part in match.groups())
-        try:
-            return cls(start=time(sh, sm), end=time(eh, em), tz=tz)
-        except ValueError:
-            raise QuietHoursFormatError(f"quiet hours {text!r}: hours must be 00-23 and minutes 00-59") from None
 
     @property
     def enabled(self) -> bool:

@@ -20,7 +20,7 @@ def _nothing() -> None:
     return None
 
 
-PhoneTask = Callable[[AsyncConnection, int, datetime, str], Awaitable[object]]
+PhoneTaskOpener = Callable[[AsyncConnection, int, datetime, str], Awaitable[object]]
 """Gives an officer the task to phone a resident (id) who blocked the bot; the str makes it once."""
 
 
@@ -36,6 +36,6 @@ class Services:
     # Wakes the background job worker at once (set by the composition root).
     wake_jobs: Callable[[], None] = field(default=_nothing)
     # For a 403 met outside the outbox (a handler's reply); set by the composition root.
-    phone_task: PhoneTask | None = None
+    phone_task: PhoneTaskOpener | None = None
     # The message builder of each outbox kind, assembled by the composition root (bot/app.py).
     renderers: Renderers = field(default_factory=dict)

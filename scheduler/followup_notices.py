@@ -26,7 +26,7 @@ from storage import people
 
 async def followup_context(
     conn: AsyncConnection, payload: dict[str, Any]
-) -> tuple[storage.followups.Followup, Case, Resident] | None:
+) -> tuple[model.Followup, Case, Resident] | None:
     """The follow-up, its case and resident behind an outbox row.
 
     None when any of them is gone or the resident deleted their data.
@@ -60,7 +60,7 @@ async def render_followup_reminder(conn: AsyncConnection, payload: dict[str, Any
     return await question_of(conn, payload, reminder=True)
 
 
-def answer_lines(lang: Language, followup: storage.followups.Followup) -> list[str]:
+def answer_lines(lang: Language, followup: model.Followup) -> list[str]:
     """The resident's answer as the officer reads it: solved or not, rating and comment."""
     solved = {True: tp(lang, "Solved"), False: tp(lang, "Not solved"), None: "—"}[followup.solved]
     rating = tp(lang, SATISFACTION_NAME[followup.satisfaction]) if followup.satisfaction else "—"
@@ -70,9 +70,7 @@ def answer_lines(lang: Language, followup: storage.followups.Followup) -> list[s
     return lines
 
 
-def escalation_text(
-    lang: Language, case: Case, followup: storage.followups.Followup, assignee: Staff | None
-) -> Outgoing:
+def escalation_text(lang: Language, case: Case, followup: model.Followup, assignee: Staff | None) -> Outgoing:
     """Tells the officer a dissatisfied resident's case was reopened and escalated to them."""
     text = "\n".join(
         [
@@ -90,7 +88,7 @@ def escalation_text(
     return Outgoing(Safe(text), timeline_buttons(lang, case.id))
 
 
-def comment_text(lang: Language, case: Case, followup: storage.followups.Followup) -> Outgoing:
+def comment_text(lang: Language, case: Case, followup: model.Followup) -> Outgoing:
     """Shows the officer the comment a resident left on a follow-up."""
     text = "\n".join(
         [
@@ -121,7 +119,7 @@ async def render_followup_comment(conn: AsyncConnection, payload: dict[str, Any]
     return comment_text(member.language, found[1], found[0])
 
 
-def visit_text(lang: Language, case: Case, visit: storage.followups.Visit, tz: ZoneInfo) -> Outgoing:
+def visit_text(lang: Language, case: Case, visit: model.RepeatVisit, tz: ZoneInfo) -> Outgoing:
     """Reminds the officer that a dispute's repeat visit is due, with a button to record it."""
     text = "\n".join(
         [

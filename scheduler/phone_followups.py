@@ -16,13 +16,12 @@ import storage.cases
 import storage.followups
 import storage.phone_followups
 from core.followups import phone
+from core.followups.model import BLOCKED, NO_TELEGRAM, SILENT, Followup
 from core.i18n import Safe, t
 from core.models import Case, Resident, Status
 from core.outbox import Renderer
 from core.outgoing import Outgoing
 from storage import people
-from storage.followups import Followup
-from storage.phone_followups import BLOCKED, NO_TELEGRAM, SILENT
 
 SILENT_AFTER = timedelta(days=1)  # after the reminder, before the round closes without feedback
 

@@ -284,18 +284,14 @@ class Sweeps:
                 stats.followup_reminders += 1
             await storage.followups.mark_reminded(conn, followup.id, now)
         for followup in await storage.followups.due_to_close(conn, now - self.close_after):
-            if await answers.conclude_silent(self.services, conn, followup, now) == storage.followups.NO_FEEDBACK:
+            if await answers.conclude_silent(self.services, conn, followup, now) == model.NO_FEEDBACK:
                 stats.closed_no_feedback += 1
         stats.phone_followups += await phone_followups.sweep_silent(conn, now)
 
-    async def _ask(
-        self, conn: AsyncConnection, followup: storage.followups.Followup, now: datetime, stats: SweepStats
-    ) -> None:
+    async def _ask(self, conn: AsyncConnection, followup: model.Followup, now: datetime, stats: SweepStats) -> None:
         case = await storage.cases.get(conn, followup.case_id)
         if case is None or case.status is not Status.RESOLVED:
-            await storage.followups.set_outcome(
-                conn, followup.id, storage.followups.VOID
-            )  # reopened or closed meanwhile
+            await storage.followups.set_outcome(conn, followup.id, model.VOID)  # reopened or closed meanwhile
             return
         await scheduling.queue_question(conn, case, followup, now, reminder=False)  # no-op when queued at resolve
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None

@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.followups import ANSWERED, VOID
+from core.followups.model import ANSWERED, VOID
 from storage.schema import case_events, cases, followups, staff
 from storage.schema_phone import phone_followups
 

@@ -6,7 +6,6 @@ update or two processes racing record the first answer only; the caller learns w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,35 +14,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.followups.model import ANSWERED, Followup, RepeatVisit
 from storage.schema import followups, visits
-
-ANSWERED, NO_FEEDBACK, VOID = "answered", "no_feedback", "void"
-
-
-@dataclass(frozen=True, slots=True)
-class Followup:
-    id: int
-    case_id: int
-    round: int
-    due_at: datetime
-    asked_at: datetime | None
-    reminded_at: datetime | None
-    answered_at: datetime | None
-    solved: bool | None
-    satisfaction: str | None
-    comment: str | None
-    outcome: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Visit:
-    id: int
-    case_id: int
-    seq: int
-    due_at: datetime
-    done_at: datetime | None
-    done_by: int | None
-    note: str | None
 
 
 def _followup(row: Row[Any]) -> Followup:
@@ -62,8 +34,8 @@ def _followup(row: Row[Any]) -> Followup:
     )
 
 
-def _visit(row: Row[Any]) -> Visit:
-    return Visit(
+def _visit(row: Row[Any]) -> RepeatVisit:
+    return RepeatVisit(
         id=row.id,
         case_id=row.case_id,
         seq=row.seq,
@@ -237,19 +209,19 @@ async def insert_visit(conn: AsyncConnection, case_id: int, seq: int, due_at: da
         return int((await conn.execute(query)).scalar_one())
 
 
-async def visit(conn: AsyncConnection, visit_id: int) -> Visit | None:
+async def visit(conn: AsyncConnection, visit_id: int) -> RepeatVisit | None:
     """One repeat visit, or None."""
     row = (await conn.execute(sa.select(visits).where(visits.c.id == visit_id))).first()
     return _visit(row) if row else None
 
 
-async def visits_for_case(conn: AsyncConnection, case_id: int) -> list[Visit]:
+async def visits_for_case(conn: AsyncConnection, case_id: int) -> list[RepeatVisit]:
     """A case's repeat visits in order."""
     rows = await conn.execute(sa.select(visits).where(visits.c.case_id == case_id).order_by(visits.c.seq))
     return [_visit(r) for r in rows]
 
 
-async def due_visits(conn: AsyncConnection, now: datetime, limit: int = 500) -> list[Visit]:
+async def due_visits(conn: AsyncConnection, now: datetime, limit: int = 500) -> list[RepeatVisit]:
     """Repeat visits due now and not yet done, oldest due first."""
     rows = await conn.execute(
         sa.select(visits)

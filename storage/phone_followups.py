@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,22 +11,9 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.followups.model import PhoneTask
 from storage.schema import cases, followups
 from storage.schema_phone import phone_followups
-
-NO_TELEGRAM, BLOCKED, SILENT = "no_telegram", "blocked", "silent"
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneTask:
-    id: int
-    followup_id: int
-    case_id: int
-    staff_id: int | None
-    reason: str
-    created_at: datetime
-    done_at: datetime | None
-    done_by: int | None
 
 
 def _task(row: Row[Any]) -> PhoneTask:

@@ -250,3 +250,31 @@ def test_every_test_database_is_built_by_the_migrations() -> None:
         if path.name != "test_architecture.py" and "metadata.create_all" in path.read_text(encoding="utf-8")
     ]
     assert found == []
+
+
+def _connection_uses(path: Path) -> Iterator[int]:
+    """Lines where a function does something with a parameter typed AsyncConnection (an attribute, a call)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+        names = {a.arg for a in arguments if a.annotation and "AsyncConnection" in ast.unparse(a.annotation)}
+        for node in ast.walk(function):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in names:
+                yield node.lineno
+
+
+def test_core_passes_the_transaction_on_and_does_nothing_else_with_sqlalchemy() -> None:
+    """core/ takes the AsyncConnection its caller opened and hands it to storage/ unopened (see
+    docs/architecture.md, "Layers"): no other SQLAlchemy import, no attribute or method of it used."""
+    allowed = {"sqlalchemy.ext.asyncio", "sqlalchemy.ext.asyncio.AsyncConnection"}
+    imports = [
+        f"{path.relative_to(ROOT)}:{line} imports {target}"
+        for path in _modules("core")
+        for line, target in _imported(path)
+        if target.split(".")[0] == "sqlalchemy" and target not in allowed
+    ]
+    assert imports == []
+    uses = [f"{path.relative_to(ROOT)}:{line}" for path in _modules("core") for line in _connection_uses(path)]
+    assert uses == []

@@ -1,4 +1,4 @@
-"""The linters are part of the test command: ruff and mypy must be clean."""
+"""The linters are part of the test command: ruff (lint and format) and mypy must be clean."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
 
 def test_ruff_is_clean() -> None:
     result = _run(str(BIN / "ruff"), "check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean() -> None:
+    result = _run(str(BIN / "ruff"), "format", "--check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -1,4 +1,4 @@
-"""No module over 400 lines: a newcomer reads a module in one sitting.
+"""No module over 400 lines: a newcomer reads a module in one sitting (the tests and benchmarks too).
 
 The modules still over the limit are listed with a ceiling they may not grow past; each is to be
 split, and leaves the list when it is (the test says so once one is under the limit).
@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "sandbox")
+PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "sandbox", "tests", "bench")
 LIMIT = 400
 
 # Still to be split (lines today, rounded up a little so work in flight can land): may not grow.
-OVERSIZED: dict[str, int] = {}
+OVERSIZED: dict[str, int] = {"bench/alerts.py": 485}
 
 
 def _sizes() -> dict[str, int]:

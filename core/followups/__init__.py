@@ -11,7 +11,8 @@ Every step is a database row first (followups, visits, outbox), so a restart los
 a second tap or a replayed update records nothing twice.
 
 Where things are:
-- `model`: the words and times (outbox kinds, button actions, answers, when things fall due);
+- `model`: the round, the repeat visit and the phone task, and the words and times (outbox kinds,
+  button actions, answers, when things fall due);
 - `schedule`: what resolving a case schedules; `answers`: the resident's answers and what they do;
 - `repeat_visits`: the officer records a repeat visit; `questions`: the messages, as pure functions;
 - `phone`: the follow-up centre's phone tasks (电话回访); `phone_figures`: their /stats section and

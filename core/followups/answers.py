@@ -16,6 +16,7 @@ import storage.followups
 from core.cases import routing, working
 from core.cases.lifecycle import Action, Actor, TransitionRefused
 from core.followups.model import (
+    ANSWERED,
     CASE_CARD,
     CLOSE_CONFIRMED,
     CLOSE_NO_FEEDBACK,
@@ -24,8 +25,11 @@ from core.followups.model import (
     COMMENT_MAX_CHARS,
     ESCALATION,
     FLOW_COMMENT,
+    NO_FEEDBACK,
+    VOID,
     Answer,
     AnswerChannel,
+    Followup,
     Outcome,
     Respondent,
     Satisfaction,
@@ -36,7 +40,6 @@ from core.models import Case, Resident, Staff, Status
 from core.outgoing import Priority
 from core.services import Services
 from storage import dialogs, outbox, people
-from storage.followups import Followup
 
 
 async def own_followup(conn: AsyncConnection, resident: Resident, followup_id: int) -> tuple[Followup, Case] | None:
@@ -365,16 +368,16 @@ async def conclude_silent(services: Services, conn: AsyncConnection, followup: F
     """
     case = await storage.cases.get(conn, followup.case_id)
     if case is None or case.status is not Status.RESOLVED:
-        await storage.followups.set_outcome(conn, followup.id, storage.followups.VOID)
-        return storage.followups.VOID
+        await storage.followups.set_outcome(conn, followup.id, VOID)
+        return VOID
     if followup.solved is not None:
         if await storage.followups.record_answer(conn, followup.id, satisfaction=None, now=now):
             answered = await storage.followups.get(conn, followup.id)
             assert answered is not None
             await conclude(services, conn, answered, case, now, actor=Actor.SYSTEM)
-        return storage.followups.ANSWERED
-    if not await storage.followups.set_outcome(conn, followup.id, storage.followups.NO_FEEDBACK):
-        return storage.followups.ANSWERED
+        return ANSWERED
+    if not await storage.followups.set_outcome(conn, followup.id, NO_FEEDBACK):
+        return ANSWERED
     try:
         await working.system_transition(
             conn,
@@ -389,4 +392,4 @@ async def conclude_silent(services: Services, conn: AsyncConnection, followup: F
         )
     except TransitionRefused:
         log.warning("follow-up %s: case %s could not be closed without feedback", followup.id, case.id)
-    return storage.followups.NO_FEEDBACK
+    return NO_FEEDBACK

@@ -1,5 +1,5 @@
-"""The follow-up's words and times: outbox kinds, button actions, answers, outcomes, when the
-question and the repeat visits fall due.
+"""The follow-up's model, words and times: a round and a repeat visit, outbox kinds, button actions,
+answers, outcomes, when the question and the repeat visits fall due.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from enum import StrEnum
 from core.i18n import N_
 from core.models import Case
 from core.workdays import WorkCalendar
-from storage.followups import Followup
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,59 @@ COMMENT_MAX_CHARS = 1000
 
 CLOSE_CONFIRMED = "confirmed"
 CLOSE_NO_FEEDBACK = "no_feedback"
+
+
+# How a round ended (followups.outcome): answered (in full or in part), nobody answered, or void (the
+# case had moved on before the round was over).
+ANSWERED, NO_FEEDBACK, VOID = "answered", "no_feedback", "void"
+
+
+@dataclass(frozen=True, slots=True)
+class Followup:
+    """One round of the follow-up question for a resolved case, and what the resident answered."""
+
+    id: int
+    case_id: int
+    round: int
+    due_at: datetime
+    asked_at: datetime | None
+    reminded_at: datetime | None
+    answered_at: datetime | None
+    solved: bool | None
+    satisfaction: str | None
+    comment: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatVisit:
+    """A repeat visit (定期回访) the officer owes a dispute's resident, +7 and +30 days after resolution."""
+
+    id: int
+    case_id: int
+    seq: int
+    due_at: datetime
+    done_at: datetime | None
+    done_by: int | None
+    note: str | None
+
+
+# Why a round became a phone task of the follow-up centre (电话回访).
+NO_TELEGRAM, BLOCKED, SILENT = "no_telegram", "blocked", "silent"
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneTask:
+    """A 访评员's task to phone a resident whose follow-up round the bot could not finish."""
+
+    id: int
+    followup_id: int
+    case_id: int
+    staff_id: int | None
+    reason: str
+    created_at: datetime
+    done_at: datetime | None
+    done_by: int | None
 
 
 class Satisfaction(StrEnum):

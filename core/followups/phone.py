@@ -19,13 +19,11 @@ import storage.cases
 import storage.followups
 import storage.phone_followups
 from core.followups import answers
-from core.followups.model import Answer, AnswerChannel, Outcome, Respondent, Satisfaction, log
+from core.followups.model import Answer, AnswerChannel, Followup, Outcome, PhoneTask, Respondent, Satisfaction, log
 from core.models import Case, Resident, Role, Staff
 from core.outgoing import Priority
 from core.services import Services
 from storage import audit, dialogs, outbox, people
-from storage.followups import Followup
-from storage.phone_followups import PhoneTask
 
 TASK_NOTICE = "phone_followup_task"  # outbox kind: a 访评员 is told a call is waiting
 FLOW_CALL_COMMENT = "call_comment"

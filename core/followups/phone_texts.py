@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from core import labels, pii
 from core.cases.texts import mask_phone
-from core.followups.model import SATISFACTION_LABEL, Outcome, Satisfaction
+from core.followups.model import BLOCKED, NO_TELEGRAM, SATISFACTION_LABEL, SILENT, Outcome, Satisfaction
 from core.followups.phone import Call
 from core.i18n import N_, Safe, t, tp
 from core.models import Language
 from core.outgoing import Button, Outgoing, rows
-from storage.phone_followups import BLOCKED, NO_TELEGRAM, SILENT
 
 ACT_OPEN = "call_open"
 ACT_NUMBER = "call_number"

@@ -11,13 +11,13 @@ from core.followups.model import (
     ACT_SOLVED,
     COMMENT_MAX_CHARS,
     SATISFACTION_LABEL,
+    Followup,
     Satisfaction,
 )
 from core.i18n import N_, Safe, t, tp
 from core.models import Case, Language
 from core.outgoing import Button, Outgoing, rows
 from core.screens import resident_screen
-from storage.followups import Followup
 
 
 def question(lang: Language, case: Case, followup: Followup, *, reminder: bool) -> Outgoing:

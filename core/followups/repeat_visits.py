@@ -7,11 +7,11 @@ from enum import StrEnum
 import storage.cases
 import storage.followups
 from core.cases import errors, routing
+from core.followups.model import RepeatVisit
 from core.i18n import N_, Safe, t
 from core.models import Case, Language, Staff
 from core.outgoing import Outgoing
 from core.services import Services
-from storage.followups import Visit
 
 
 class VisitOutcome(StrEnum):
@@ -22,7 +22,7 @@ class VisitOutcome(StrEnum):
 
 async def visit_done(
     services: Services, staff: Staff, visit_id: int, note: str | None = None
-) -> tuple[VisitOutcome, Visit | None, Case | None]:
+) -> tuple[VisitOutcome, RepeatVisit | None, Case | None]:
     """The officer records a repeat visit as done (once), as an event in the case's ledger."""
     now = services.clock.now()
     async with services.db.write() as conn:
@@ -53,7 +53,7 @@ VISIT_NOT_PERMITTED = errors.NOT_PERMITTED
 VISIT_ALREADY = N_("This visit was already recorded as done.")
 
 
-def visit_done_message(lang: Language, case: Case, visit: Visit) -> Outgoing:
+def visit_done_message(lang: Language, case: Case, visit: RepeatVisit) -> Outgoing:
     """The officer's confirmation that the repeat visit is recorded as done."""
     return Outgoing(
         Safe(t(lang, "Visit {seq} for case {number} recorded as done. Thank you.", seq=visit.seq, number=case.number))

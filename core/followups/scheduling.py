@@ -9,12 +9,21 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.followups
-from core.followups.model import ASK, REMINDER, VISIT_DAYS, VISIT_REMINDER, followup_due, log, visit_due
+from core.followups.model import (
+    ASK,
+    REMINDER,
+    VISIT_DAYS,
+    VISIT_REMINDER,
+    Followup,
+    RepeatVisit,
+    followup_due,
+    log,
+    visit_due,
+)
 from core.models import Case, Kind
 from core.outgoing import Priority
 from core.services import Services
 from storage import outbox, people
-from storage.followups import Followup, Visit
 
 
 async def after_resolve(
@@ -72,7 +81,7 @@ async def queue_question(
 
 
 async def queue_visit_reminder(
-    conn: AsyncConnection, case: Case, visit: Visit, now: datetime, *, tz: str
+    conn: AsyncConnection, case: Case, visit: RepeatVisit, now: datetime, *, tz: str
 ) -> int | None:
     """Queues the repeat-visit reminder to the officer in charge at the visit's due time."""
     staff_id = case.assignee_id or case.owner_id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
@@ -42,37 +41,14 @@ class Household:
     last_visit: datetime | None
 
 
-_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
-_WINDOW = re.compile(r"^\s*([A-Za-z,\s]+?)\s+([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*$")
-
-
-class WindowError(ValueError):
-    """A night-visit window setting that cannot be read."""
-
-
 @dataclass(frozen=True, slots=True)
 class NightWindows:
-    """The weekdays (0 = Monday) of night visits and their window, in station time."""
+    """The weekdays (0 = Monday) of night visits and their window, in station time (the setting
+    JINGMIN_NIGHT_VISIT_WINDOWS is read in bot/setting_times.py)."""
 
     days: tuple[int, ...] = (0, 2, 4)
     start: time = time(20, 0)
     end: time = time(21, 0)
-
-    @classmethod
-    def parse(cls, text: str) -> NightWindows:
-        """Reads a setting like "Mon,Wed,Fri 20:00-21:00"."""
-        match = _WINDOW.match(text)
-        if match is None:
-            raise WindowError(f"{text!r} is not like 'Mon,Wed,Fri 20:00-21:00'")
-        names = [d.strip().lower()[:3] for d in match.group(1).split(",") if d.strip()]
-        unknown = [n for n in names if n not in _DAYS]
-        if unknown or not names:
-            raise WindowError(f"unknown weekday(s) {unknown} in {text!r}; use Mon … Sun")
-        start = time(int(match.group(2)), int(match.group(3)))
-        end = time(int(match.group(4)), int(match.group(5)))
-        if end <= start:
-            raise WindowError(f"the window in {text!r} must end after it starts")
-        return cls(tuple(sorted({_DAYS[n] for n in names})), start, end)
 
     def is_night(self, at: datetime, tz: ZoneInfo) -> bool:
         """Whether a visit at `at` is a night visit: on a night-visit day, inside the window."""

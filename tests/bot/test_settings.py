@@ -32,7 +32,7 @@ def test_defaults_are_the_embedded_station() -> None:
     assert settings.timezone == "Asia/Shanghai"
     assert settings.mode == "polling"
     assert settings.daily_case_limit == 5
-    assert settings.quiet_hours == "21:30-08:00"
+    assert str(settings.quiet_window()) == "21:30-08:00"
 
 
 def test_dotenv_file_is_read_and_the_token_stays_secret(tmp_path: Path) -> None:

@@ -30,10 +30,8 @@ NO_QUIET_HOURS = "00:00-00:00"
 def daytime_settings() -> Settings:
     """The suite's settings for a bot that runs on the real clock: quiet hours off, and the night
     visits (夜访) on a weekday three days away, so their reminder never lands in a test's chat."""
-    settings = load_settings()
-    away = datetime.now(ZoneInfo(settings.timezone)) + timedelta(days=3)
-    update = {"quiet_hours": NO_QUIET_HOURS, "night_visit_windows": f"{away:%a} 20:00-21:00"}
-    return settings.model_copy(update=update)
+    away = datetime.now(ZoneInfo(load_settings().timezone)) + timedelta(days=3)
+    return load_settings(quiet_hours=NO_QUIET_HOURS, night_visit_windows=f"{away:%a} 20:00-21:00")
 
 
 class Chat:

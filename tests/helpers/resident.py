@@ -1,14 +1,17 @@
 """A resident's first steps, as the tests play them through the real Application: onboarding
 (language, consent, area, phone), a filled-in /report form up to its review screen and a case
-filed; and whether the bot still counts the resident as reachable."""
+filed, and the cases stored; and whether the bot still counts the resident as reachable."""
 
 from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+
 from core.scripts import to_traditional
 from core.services import Services
 from storage import people
+from storage.schema import cases
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 
@@ -64,3 +67,8 @@ async def file_case(bot: Harness, request_log: RecordingRequest, station: Statio
     await fill_form(bot, station)
     await bot.press(station.resident, "确认提交")
     await bot.deliver()
+
+
+async def case_rows(services: Services) -> list[sa.Row]:
+    async with services.db.read() as conn:
+        return list(await conn.execute(sa.select(cases)))

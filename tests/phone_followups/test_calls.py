@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from core.cases import working
 from core.cases.lifecycle import Action
 from core.followups import phone
-from core.followups.model import Outcome, Satisfaction
+from core.followups.model import NO_TELEGRAM, Outcome, Satisfaction
 from core.models import Status
 from core.services import Services
 from storage import followups as followup_rounds
@@ -92,7 +92,7 @@ async def test_a_counter_registration_without_telegram_is_called_back_by_the_fol
     assert closed.status == Status.CLOSED.value and closed.close_reason == "confirmed"
     assert (round_.solved, round_.satisfaction, round_.outcome) == (True, "basically", "answered")
     assert round_.comment == "孙大妈说希望以后井盖能装上防盗锁。"
-    assert task is not None and task.reason == tasks.NO_TELEGRAM and task.done_by == caller.id
+    assert task is not None and task.reason == NO_TELEGRAM and task.done_by == caller.id
 
     # A second tap on an old button records nothing; the list is empty now.
     await bot.press_data(CALLER, stale, rating)
