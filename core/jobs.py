@@ -2,8 +2,9 @@
 
 A handler checks who asks and for what, queues a job (storage/jobs.py) and answers at once;
 the job worker (scheduler/job_worker.py) runs `run` in a child process with its own database
-connection, so neither the XLSX writer nor matplotlib holds the bot's event loop or its GIL,
-and the outbox sends the finished file. Everything a job needs is in its payload, in plain JSON.
+connection, so neither the XLSX writer nor matplotlib holds the bot's event loop or its GIL.
+The child stores the file with the job row itself (only the small presentation goes back to
+the bot's process), and the outbox sends it from there. Everything a job needs is in its payload, in plain JSON.
 """
 
 from __future__ import annotations
@@ -119,20 +120,26 @@ Result = tuple[dict[str, Any], bytes | None]
 """The message's presentation (filename, caption, is_photo; or only a text) and the file."""
 
 
-def run(database_url: str, kind: str, payload: dict[str, Any]) -> Result:
-    """Does one job, in the calling (child) process, on its own database connection."""
-    return asyncio.run(_run(database_url, kind, payload))
+def run(database_url: str, job_id: int, worker_id: str, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Does one job in the calling (child) process, on its own database connection, and stores
+    its file with the job (while the job is still `worker_id`'s). Returns the presentation, with
+    "stored": False when the job was taken over meanwhile (nothing was stored)."""
+    return asyncio.run(_run(database_url, job_id, worker_id, kind, payload))
 
 
-async def _run(database_url: str, kind: str, payload: dict[str, Any]) -> Result:
+async def _run(database_url: str, job_id: int, worker_id: str, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     db = Database(database_url)
     try:
         request = Request.from_payload(payload)
         if kind == EXPORT:
-            return await _export(db, request, payload)
-        if kind == CHART:
-            return await _chart(db, request)
-        raise ValueError(f"unknown job kind {kind!r}")
+            meta, content = await _export(db, request, payload)
+        elif kind == CHART:
+            meta, content = await _chart(db, request)
+        else:
+            raise ValueError(f"unknown job kind {kind!r}")
+        async with db.write() as conn:
+            stored = await storage.jobs.store_result(conn, job_id, worker_id=worker_id, meta=meta, content=content)
+        return {**meta, "stored": stored, "bytes": len(content or b"")}
     finally:
         await db.close()
 

@@ -124,7 +124,7 @@ async def release_all_running(conn: AsyncConnection, *, reason: str) -> int:
     result = await conn.execute(
         jobs.update()
         .where(jobs.c.status == RUNNING)
-        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=reason)
+        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=reason, result=None, result_meta=None)
     )
     return int(result.rowcount)
 
@@ -134,19 +134,31 @@ async def release(conn: AsyncConnection, job_id: int, *, worker_id: str, error: 
     result = await conn.execute(
         jobs.update()
         .where(jobs.c.id == job_id, jobs.c.status == RUNNING, jobs.c.claimed_by == worker_id)
-        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=error)
+        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=error, result=None, result_meta=None)
     )
     return result.rowcount == 1
 
 
-async def finish(
-    conn: AsyncConnection, job_id: int, *, worker_id: str, now: datetime, meta: dict[str, Any], content: bytes | None
+async def store_result(
+    conn: AsyncConnection, job_id: int, *, worker_id: str, meta: dict[str, Any], content: bytes | None
 ) -> bool:
-    """Stores the result; False (and nothing stored) when the job is no longer this worker's."""
+    """Keeps the prepared file with the job, written by the child process that made it (so the
+    file never passes through the bot's own process); the job stays running until `finish`.
+    False (and nothing stored) when the job is no longer this worker's."""
     result = await conn.execute(
         jobs.update()
         .where(jobs.c.id == job_id, jobs.c.status == RUNNING, jobs.c.claimed_by == worker_id)
-        .values(status=DONE, finished_at=now, result_meta=meta, result=content, claimed_by=None, claimed_at=None)
+        .values(result_meta=meta, result=content)
+    )
+    return result.rowcount == 1
+
+
+async def finish(conn: AsyncConnection, job_id: int, *, worker_id: str, now: datetime) -> bool:
+    """Marks the job done with the file `store_result` kept; False when it is no longer this worker's."""
+    result = await conn.execute(
+        jobs.update()
+        .where(jobs.c.id == job_id, jobs.c.status == RUNNING, jobs.c.claimed_by == worker_id)
+        .values(status=DONE, finished_at=now, claimed_by=None, claimed_at=None)
     )
     return result.rowcount == 1
 
@@ -196,9 +208,10 @@ async def counts(conn: AsyncConnection) -> dict[str, int]:
 
 
 async def forget_files(conn: AsyncConnection) -> int:
-    """Drops every prepared ledger still stored (a resident was deleted and may be in one); a
-    message not sent yet is then not sent: its renderer finds no file."""
+    """Drops every prepared ledger still stored (a resident was deleted and may be in one), also
+    one a running job has just stored; a message not sent yet is then not sent: its renderer
+    finds no file."""
     result = await conn.execute(
-        jobs.update().where(jobs.c.status == DONE, jobs.c.result.is_not(None)).values(result=None, result_meta=None)
+        jobs.update().where(jobs.c.result_meta.is_not(None)).values(result=None, result_meta=None)
     )
     return int(result.rowcount)
