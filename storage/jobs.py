@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import upsert
 from storage.schema_jobs import jobs
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
@@ -65,13 +66,12 @@ async def enqueue(
     update_id: int | None = None,
 ) -> tuple[int, bool]:
     """Queues a job; returns its id and whether it is new. A job the same update queued before
-    (the update is handled again after a crash) is returned instead of a second one."""
-    if update_id is not None:
-        found = (await conn.execute(sa.select(jobs.c.id).where(jobs.c.source_update_id == update_id))).first()
-        if found is not None:
-            return int(found.id), False
-    result = await conn.execute(
-        jobs.insert().values(
+    (the update is handled again after a crash, or by a second process at the same time) is
+    returned instead of a second one: one INSERT … ON CONFLICT DO NOTHING RETURNING on the
+    update's unique column, so two transactions cannot both queue it."""
+    statement = (
+        upsert(conn, jobs)
+        .values(
             kind=kind,
             chat_id=chat_id,
             staff_id=staff_id,
@@ -80,8 +80,14 @@ async def enqueue(
             created_at=now,
             source_update_id=update_id,
         )
+        .on_conflict_do_nothing(index_elements=[jobs.c.source_update_id])
+        .returning(jobs.c.id)
     )
-    return int(result.inserted_primary_key[0]), True  # type: ignore[index]
+    inserted = (await conn.execute(statement)).scalar_one_or_none()
+    if inserted is not None:
+        return int(inserted), True
+    found = (await conn.execute(sa.select(jobs.c.id).where(jobs.c.source_update_id == update_id))).scalar_one()
+    return int(found), False
 
 
 async def claim_next(conn: AsyncConnection, *, worker_id: str, now: datetime, stale_before: datetime) -> JobRow | None:
