@@ -65,7 +65,7 @@ _ESCAPES = re.compile(r"[&<>]")
 
 
 def _excel_time(value: datetime) -> float:
-    delta = value.replace(tzinfo=None) - _EPOCH
+    delta = (value if value.tzinfo is None else value.replace(tzinfo=None)) - _EPOCH
     serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
     return serial + 1 if serial > 59 else serial
 
