@@ -1,4 +1,5 @@
-"""Writing XLSX sheets with xlsxwriter in constant-memory mode (the ledger and its alerts sheet).
+"""Writing XLSX sheets with xlsxwriter in constant-memory mode (the ledger and its other sheets);
+the ledger's rows, millions of cells, go in as sheet XML through `RowStream`.
 
 In constant-memory mode each row goes to disk once the next one starts, so rows must be written
 in order and a sheet is written from top to bottom. About twice as fast as openpyxl's write-only
@@ -101,7 +102,9 @@ class RowStream:
     Write the header with the sheet's own methods first; then only `write`, then `close`.
     """
 
-    CACHE = 50_000  # strings kept with their XML (ample for every label and name; numbers repeat rarely)
+    # Strings kept with their XML: ample for every label and name. Case numbers, unique, fill it
+    # early and are then written without it; the cap keeps the writer's memory flat.
+    CACHE = 5_000
 
     def __init__(self, workbook: Workbook, sheet: Any) -> None:
         if not sheet.constant_memory:

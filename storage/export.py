@@ -88,6 +88,9 @@ class LedgerRow:
     moves: tuple[Move, ...] = ()
 
 
+_FIELDS = [field.name for field in dataclasses.fields(LedgerRow)]
+
+
 def _query(scope: Scope, start: datetime, end: datetime, with_contacts: bool) -> sa.Select[Any]:
     owner = staff.alias("owner")
     assignee = staff.alias("assignee")
@@ -243,6 +246,8 @@ async def stream(
     query = _query(scope, start, end, with_contacts).execution_options(yield_per=CHUNK)
     moves_result = await conn.stream(_moves_query(scope, start, end).execution_options(yield_per=CHUNK))
     result = await conn.stream(query)
+    if list(result.keys()) != _FIELDS[: len(result.keys())]:  # rows are built by position
+        raise RuntimeError(f"the ledger query's columns {list(result.keys())} are not LedgerRow's fields")
     moves = _Moves(moves_result, names)
     try:
         async for chunk in result.partitions(CHUNK):

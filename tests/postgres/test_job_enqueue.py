@@ -8,9 +8,11 @@ import asyncio
 
 import storage.jobs
 from storage.db import Database
-from tests.storage.test_job_enqueue import NOW, test_the_same_update_queues_one_job
+from tests.helpers.job_queue import NOW, the_same_update_queues_one_job
 
-__all__ = ["test_the_same_update_queues_one_job", "test_a_second_transaction_waits_and_finds_the_first_job"]
+
+async def test_the_same_update_queues_one_job(db_url: str) -> None:
+    await the_same_update_queues_one_job(db_url)
 
 
 async def test_a_second_transaction_waits_and_finds_the_first_job(db_url: str) -> None:
