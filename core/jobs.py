@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -119,6 +120,8 @@ async def queue(
 Result = tuple[dict[str, Any], bytes | None]
 """The message's presentation (filename, caption, is_photo; or only a text) and the file."""
 
+PART = 1 << 20  # the file goes to the job row a megabyte at a time
+
 
 def run(database_url: str, job_id: int, worker_id: str, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Does one job in the calling (child) process, on its own database connection, and stores
@@ -131,39 +134,51 @@ async def _run(database_url: str, job_id: int, worker_id: str, kind: str, payloa
     db = Database(database_url)
     try:
         request = Request.from_payload(payload)
-        if kind == EXPORT:
-            meta, content = await _export(db, request, payload)
-        elif kind == CHART:
-            meta, content = await _chart(db, request)
-        else:
-            raise ValueError(f"unknown job kind {kind!r}")
-        async with db.write() as conn:
-            stored = await storage.jobs.store_result(conn, job_id, worker_id=worker_id, meta=meta, content=content)
-        return {**meta, "stored": stored, "bytes": len(content or b"")}
+        with tempfile.TemporaryDirectory(prefix="jingmin-job-") as folder:
+            path = Path(folder) / ("ledger.xlsx" if kind == EXPORT else "chart.png")
+            if kind == EXPORT:
+                meta = await _export(db, request, payload, path)
+            elif kind == CHART:
+                meta, png = await _chart(db, request)
+                if png is not None:
+                    path.write_bytes(png)
+            else:
+                raise ValueError(f"unknown job kind {kind!r}")
+            size = path.stat().st_size if path.exists() else 0
+            async with db.write() as conn:
+                stored = await storage.jobs.store_result(
+                    conn, job_id, worker_id=worker_id, meta=meta, parts=_parts(path) if size else ()
+                )
+        return {**meta, "stored": stored, "bytes": size}
     finally:
         await db.close()
 
 
-async def _export(db: Database, request: Request, payload: dict[str, Any]) -> Result:
+def _parts(path: Path) -> Iterator[bytes]:
+    """The file a megabyte at a time: never whole in memory."""
+    with path.open("rb") as fh:
+        while part := fh.read(PART):
+            yield part
+
+
+async def _export(db: Database, request: Request, payload: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Writes the ledger to `path`; its presentation."""
     lang, period = request.lang, request.period
-    with tempfile.TemporaryDirectory(prefix="jingmin-export-") as folder:
-        path = Path(folder) / "ledger.xlsx"
-        rows = await export_ledger(
-            db,
-            scope=request.scope,
-            period=period,
-            tz=request.tz,
-            lang=lang,
-            fmt=Format.XLSX,
-            out=path,
-            now=datetime.fromisoformat(payload["now"]),
-            actor=str(payload["actor"]),
-            staff_id=payload.get("staff_id"),
-        )
-        content = path.read_bytes()
+    rows = await export_ledger(
+        db,
+        scope=request.scope,
+        period=period,
+        tz=request.tz,
+        lang=lang,
+        fmt=Format.XLSX,
+        out=path,
+        now=datetime.fromisoformat(payload["now"]),
+        actor=str(payload["actor"]),
+        staff_id=payload.get("staff_id"),
+    )
     filename = f"{tp(lang, 'Ledger')}_{period.first.isoformat()}_{period.last.isoformat()}.xlsx"
     caption = texts.export_caption(lang, period, request.label, rows)
-    return {"filename": filename, "caption": caption, "is_photo": False, "rows": rows}, content
+    return {"filename": filename, "caption": caption, "is_photo": False, "rows": rows}
 
 
 async def _chart(db: Database, request: Request) -> Result:

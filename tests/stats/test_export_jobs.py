@@ -24,7 +24,7 @@ from core.services import Services
 from scheduler.job_worker import JobWorker, process_pool
 from storage import people
 from storage.schema import cases, inbox
-from storage.schema_jobs import jobs
+from storage.schema_jobs import job_parts, jobs
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
@@ -211,7 +211,7 @@ async def test_a_job_whose_worker_stopped_renewing_is_taken_over_after_the_lease
     assert sum(1 for m in request_log.messages(leader.id) if m.document) == 1
     # The silent worker comes back with a result: it is refused, nothing goes out twice.
     async with services.db.write() as conn:
-        stored = await storage.jobs.store_result(conn, 1, worker_id="gone", meta={"text": "late"}, content=b"")
+        stored = await storage.jobs.store_result(conn, 1, worker_id="gone", meta={"text": "late"}, parts=[b"late"])
         late = await storage.jobs.finish(conn, 1, worker_id="gone", now=clock.now())
     assert not stored and not late
     async with services.db.read() as conn:
@@ -270,8 +270,15 @@ async def test_the_child_keeps_the_file_with_the_job_and_a_deletion_before_sendi
     assert presented["stored"] and presented["rows"] == 5 and presented["bytes"] > 1000
     assert not any(isinstance(value, bytes) for value in presented.values())
     async with services.db.read() as conn:
-        status, content = (await conn.execute(sa.select(jobs.c.status, jobs.c.result).where(jobs.c.id == job.id))).one()
+        status = (await conn.execute(sa.select(jobs.c.status).where(jobs.c.id == job.id))).scalar_one()
+        parts = (
+            await conn.execute(
+                sa.select(job_parts.c.data).where(job_parts.c.job_id == job.id).order_by(job_parts.c.part)
+            )
+        ).scalars()
+        content = b"".join(parts)
     assert status == "running" and content[:2] == b"PK"  # an XLSX is a zip archive
+    assert len(content) == presented["bytes"]
     assert [row[0] for row in sheet_rows(content)[1:]] == november
 
     # A resident asks to be forgotten while that file waits: it is dropped, not sent later.
