@@ -245,6 +245,10 @@ def main() -> None:
     }
     if args.seed:
         report["seed_seconds"] = asyncio.run(seed_file(args.db, args.seed))
+    else:  # a file seeded by an earlier version: its schema brought up to date first
+        from storage.migrate import upgrade
+
+        asyncio.run(upgrade(f"sqlite+aiosqlite:///{args.db}"))
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     runs: dict[str, list[dict[str, Any]]] = {}
     for period_name in ("all", "tenth"):
