@@ -2,11 +2,16 @@
 
     python bench/heavy.py --db /tmp/heavy.db --seed 200000   # seeds the file first (demo seed's bulk path)
     python bench/heavy.py --db /tmp/heavy.db --runs 3        # then times both, alternating, 3 runs each
+    git archive 23d705b | tar -x -C /tmp/before              # an earlier tree of the job path, then:
+    python bench/heavy.py --db /tmp/heavy.db --modes before,new --baseline /tmp/before
 
 - `old`: the writer before issue 11, openpyxl's write-only workbook, each chunk written in a thread
   of the bot's own process (as /export did inside the update).
 - `new`: the job path: `core.jobs.run` in a child process (scheduler/job_worker.py's pool), which
-  writes with xlsxwriter in constant-memory mode.
+  writes the sheet XML into xlsxwriter's constant-memory workbook (core/xlsx.py RowStream) and
+  stores the file with the job row itself.
+- `before`: the `new` mode of another tree (`--baseline`, e.g. an earlier commit): the same
+  measurement of the code before a change, run alternately with this one.
 
 Each run is a fresh Python process, so peak memory (`ru_maxrss`) is that run's alone. Besides the
 wall time, a 10 ms ticker in the event loop records the longest gap it saw while the export ran:
@@ -35,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import core.jobs
 import storage.export
+import storage.jobs
 from core.export import COLUMNS, SHEET_TITLE, Chunks, _Values, _width, columns
 from core.i18n import tp
 from core.models import Language
@@ -140,18 +146,30 @@ async def one(mode: str, db_file: Path, period_name: str) -> dict[str, Any]:
         else:
             request = core.jobs.Request(period, Scope(), lang, "全所", SHANGHAI)
             payload = request.payload(now=now.isoformat(), actor="bench", staff_id=None)
+            db = Database(url)
+            async with db.write() as conn:  # a claimed job row, as the worker holds it
+                job_id, _new = await storage.jobs.enqueue(
+                    conn, kind=core.jobs.EXPORT, chat_id=1, staff_id=None, payload=payload, now=now
+                )
+                job = await storage.jobs.claim_next(conn, worker_id="bench", now=now, stale_before=now)
+            assert job is not None and job.id == job_id
             pool = process_pool()
             # The bot starts its child once and keeps it: its start-up is reported on its own.
             await asyncio.get_running_loop().run_in_executor(pool, os.getpid)
             result["child_start_seconds"] = round(time.perf_counter() - started, 2)
             started = time.perf_counter()
             with Ticker() as ticker:
-                meta, content = await asyncio.get_running_loop().run_in_executor(
-                    pool, core.jobs.run, url, core.jobs.EXPORT, payload
+                meta = await asyncio.get_running_loop().run_in_executor(
+                    pool, core.jobs.run, url, job_id, "bench", core.jobs.EXPORT, payload
                 )
+                async with db.write() as conn:  # the worker marks it done; the file stays in the row
+                    assert await storage.jobs.finish(conn, job_id, worker_id="bench", now=now)
             pool.shutdown(wait=True)
+            async with db.write() as conn:  # the bench's database does not keep the files
+                await storage.jobs.forget_files(conn)
+            await db.close()
             rows = int(meta["rows"])
-            result["bytes"] = len(content or b"")
+            result["bytes"] = int(meta["bytes"])
         result["seconds"] = round(time.perf_counter() - started, 2)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -175,10 +193,17 @@ def spread(samples: list[float]) -> dict[str, float]:
     }
 
 
-def run_child(mode: str, db_file: Path, period_name: str) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--db", str(db_file), "--one", mode, "--period", period_name]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)
-    return dict(json.loads(done.stdout))
+def run_child(mode: str, db_file: Path, period_name: str, baseline: Path | None) -> dict[str, Any]:
+    tree, one = (baseline, "new") if mode == "before" else (Path(__file__).resolve().parent.parent, mode)
+    if tree is None:
+        raise SystemExit("--modes before needs --baseline DIR")
+    script = str(tree / "bench" / "heavy.py")
+    command = [sys.executable, script, "--db", str(db_file), "--one", one, "--period", period_name]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=900, cwd=tree, env=env)
+    result = dict(json.loads(done.stdout))
+    result["mode"] = mode
+    return result
 
 
 async def seed_file(db_file: Path, cases: int) -> float:
@@ -201,6 +226,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0, help="seed this many cases first (empty file)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--modes", default="old,new", help="which to time, alternating: old, new, before")
+    parser.add_argument("--baseline", type=Path, help="the tree whose `new` mode is `before`")
     parser.add_argument("--one", choices=("old", "new"), help=argparse.SUPPRESS)
     parser.add_argument("--period", default="all", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -218,12 +245,20 @@ def main() -> None:
     }
     if args.seed:
         report["seed_seconds"] = asyncio.run(seed_file(args.db, args.seed))
+    else:  # a file seeded by an earlier version: its schema brought up to date first
+        from storage.migrate import upgrade
+
+        asyncio.run(upgrade(f"sqlite+aiosqlite:///{args.db}"))
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     runs: dict[str, list[dict[str, Any]]] = {}
     for period_name in ("all", "tenth"):
         count = args.runs if period_name == "all" else 1
         for _ in range(count):
-            for mode in ("old", "new"):  # alternating, so drifting load hits both alike
-                runs.setdefault(f"{mode} {period_name}", []).append(run_child(mode, args.db, period_name))
+            for mode in modes:  # alternating, so drifting load hits both alike
+                runs.setdefault(f"{mode} {period_name}", []).append(
+                    run_child(mode, args.db, period_name, args.baseline)
+                )
+                report.setdefault("load_average_during", []).append(round(os.getloadavg()[0], 2))
     summary: dict[str, Any] = {}
     fields: tuple[tuple[str, Callable[[dict[str, Any]], float]], ...] = (
         ("seconds", lambda r: float(r["seconds"])),
@@ -235,9 +270,13 @@ def main() -> None:
         summary[name] = {"rows": samples[0]["rows"], "runs": len(samples)}
         for field, pick in fields:
             summary[name][field] = spread([pick(s) for s in samples])
-    old, new = summary["old all"]["seconds"]["median"], summary["new all"]["seconds"]["median"]
     report["summary"] = summary
-    report["speed-up (median, all)"] = round(old / new, 2) if new else None
+    new = summary.get("new all", {}).get("seconds", {}).get("median")
+    for other in ("old", "before"):
+        if f"{other} all" in summary and new:
+            report[f"speed-up over {other} (median, all)"] = round(
+                summary[f"{other} all"]["seconds"]["median"] / new, 2
+            )
     report["runs"] = runs
     report["date"] = date.today().isoformat()
     print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -6,9 +6,11 @@ The follow-up columns show the latest round (round, times, answers, result), the
 were answered and the first round's answers, so a case that was reopened after an unsatisfied
 first answer shows both; "Last reopened at" is its latest reopening. "Channel" (来源) says how the case
 came in, and the next column the number of the 回音卡 a 回音 came through (blank for any other case).
+"Transfers" (转办记录) and "Escalations" (上报记录) list each move of the case, one a line: when,
+from whom, to whom and why (typed reasons with personal numbers masked).
 
-Rows are written while they stream from the database (xlsxwriter's constant-memory mode flushes
-each row to disk as it is written; CSV is written line by line), so a year of a large station
+Rows are written while they stream from the database (each row goes to disk as sheet XML as it
+is written, core/xlsx.py's RowStream; CSV is written line by line), so a year of a large station
 exports without holding it in memory. Writing is CPU-bound: the bot runs it in a worker process
 (core/jobs.py), never in its event loop. CSV is UTF-8 with a byte-order mark: Excel then opens Chinese correctly.
 
@@ -34,14 +36,15 @@ import core.visits.ledger
 import core.xlsx
 import storage.export
 import storage.visits
-from core import labels
+from core import labels, pii
+from core.cases import reasons
 from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
 from core.stats.periods import Period
 from core.stats.scopes import Scope
 from storage import audit
 from storage.db import Database
-from storage.export import LedgerRow
+from storage.export import LedgerRow, Move
 
 SHEET_TITLE = N_("Ledger")
 AUDIT_ACTION = "export_contacts"
@@ -66,10 +69,23 @@ _STATUSES = frozenset(s.value for s in Status)
 
 
 class _Values:
-    """Turns stored codes and UTC times into what a reader of the ledger expects."""
+    """Turns stored codes and UTC times into what a reader of the ledger expects.
+
+    A ledger has millions of cells and a few dozen distinct labels: each label is translated once
+    and kept (`label`), not looked up again per cell.
+    """
 
     def __init__(self, lang: Language, tz: ZoneInfo, now: datetime, as_text: bool) -> None:
         self.lang, self.tz, self.now, self.as_text = lang, tz, now, as_text
+        self._labels: dict[str, str] = {}
+        self._codes: dict[tuple[str, str], str] = {}
+
+    def label(self, msgid: str) -> str:
+        """`msgid` in the ledger's language, translated once per export."""
+        found = self._labels.get(msgid)
+        if found is None:
+            found = self._labels[msgid] = tp(self.lang, msgid)
+        return found
 
     def time(self, value: datetime | None) -> Any:
         if value is None:
@@ -79,34 +95,76 @@ class _Values:
 
     def flag(self, value: bool | None, label: str) -> str | None:
         """A label where the flag is set, blank where it is not (easier to filter than yes/no)."""
-        return tp(self.lang, label) if value else None
+        return self.label(label) if value else None
 
     def solved(self, value: bool | None) -> str | None:
         if value is None:
             return None
-        return tp(self.lang, "Solved") if value else tp(self.lang, "Not solved")
+        return self.label("Solved") if value else self.label("Not solved")
 
     def met(self, done: datetime | None, due: datetime | None) -> str | None:
         """Deadline met, missed, overdue (not done and past due), or blank (not done, still time)."""
         if due is None:
             return None
         if done is not None:
-            return tp(self.lang, "Met") if done <= due else tp(self.lang, "Missed")
-        return tp(self.lang, "Overdue") if self.now > due else None
+            return self.label("Met") if done <= due else self.label("Missed")
+        return self.label("Overdue") if self.now > due else None
+
+    def _named(self, field: str, value: str, name: Callable[[str], str]) -> str:
+        found = self._codes.get((field, value))
+        if found is None:
+            found = self._codes[(field, value)] = name(value)
+        return found
 
     def kind(self, value: str) -> str:
-        return labels.kind(self.lang, Kind(value)) if value in _KINDS else value
+        return self._named("kind", value, lambda v: labels.kind(self.lang, Kind(v)) if v in _KINDS else v)
 
     def category(self, value: str) -> str:
-        return labels.category(self.lang, Category(value)) if value in _CATEGORIES else value
+        return self._named(
+            "category", value, lambda v: labels.category(self.lang, Category(v)) if v in _CATEGORIES else v
+        )
 
     def status(self, value: str) -> str:
-        return labels.status(self.lang, Status(value)) if value in _STATUSES else value
+        return self._named("status", value, lambda v: labels.status(self.lang, Status(v)) if v in _STATUSES else v)
 
     def code(self, names: dict[str, str], value: str | None) -> str | None:
         if value is None:
             return None
-        return tp(self.lang, names[value]) if value in names else value
+        return self.label(names[value]) if value in names else value
+
+    def moves(self, row: LedgerRow, action: str) -> str | None:
+        """The case's transfers (or escalations), one a line: when, from whom, to whom, why."""
+        lines = [self._move(move) for move in row.moves if move.action == action]
+        return "\n".join(lines) if lines else None
+
+    def _move(self, move: Move) -> str:
+        at = move.at.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        sender = self.label(SYSTEM) if move.sender is None else move.sender or UNKNOWN_NAME
+        receiver = move.receiver or UNKNOWN_NAME
+        if move.reason is None:
+            return tp(self.lang, MOVE, at=at, sender=sender, receiver=receiver)
+        why = _why(self.lang, move)
+        return tp(self.lang, MOVE_WITH_REASON, at=at, sender=sender, receiver=receiver, reason=why)
+
+
+def _why(lang: Language, move: Move) -> str:
+    """The reason's words (typed words masked: they may hold a phone number)."""
+    if move.reason in SYSTEM_REASONS:
+        return tp(lang, SYSTEM_REASONS[move.reason])
+    action = reasons.action_of(move.action)
+    note = pii.mask(move.note) if move.note else None
+    if action is None:
+        return note or move.reason or ""
+    return reasons.reason_text(lang, action, move.reason or "", note)
+
+
+# A transfer or escalation in its column: 2026-11-03 10:00 张明 → 李强：不属于本人辖区
+MOVE = N_("{at} {sender} → {receiver}")
+MOVE_WITH_REASON = N_("{at} {sender} → {receiver}: {reason}")
+SYSTEM = N_("the system")  # an escalation the bot made by itself
+UNKNOWN_NAME = "—"
+# The reasons the bot gives when it escalates by itself (core/booking/sweep.py).
+SYSTEM_REASONS = {"booking_unconfirmed": N_("The appointment was not confirmed in time")}
 
 
 CLOSE_REASONS = {
@@ -181,6 +239,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(N_("Times reopened"), 8, lambda r, v: r.reopened_count),
     Column(N_("Last reopened at"), 17, lambda r, v: v.time(r.last_reopened_at)),
     Column(N_("Escalation"), 8, lambda r, v: v.flag(r.escalation_level > 0, N_("Escalated"))),
+    Column(N_("Transfers"), 30, lambda r, v: v.moves(r, "transfer")),
+    Column(N_("Escalations"), 30, lambda r, v: v.moves(r, "escalate")),
     Column(N_("Follow-up round"), 8, lambda r, v: r.followup_round),
     Column(N_("Follow-up asked"), 17, lambda r, v: v.time(r.followup_asked_at)),
     Column(N_("Follow-up answered"), 17, lambda r, v: v.time(r.followup_answered_at)),
@@ -236,13 +296,15 @@ async def write_xlsx(
     workbook = core.xlsx.new_workbook(out)
     sheet = workbook.add_worksheet(tp(lang, SHEET_TITLE))
     core.xlsx.write_header(workbook, sheet, headers(lang, with_contacts), [_width(lang, column) for column in cols])
-    write = core.xlsx.row_writer(workbook, sheet)
+    rows = core.xlsx.RowStream(workbook, sheet)
+    write = rows.write
     pickers = [column.value for column in cols]
     count = 0
     async for chunk in chunks:
         for row in chunk:
             count += 1
             write(count, [pick(row, values) for pick in pickers])
+    rows.close()
     if more is not None:
         more(workbook)
     workbook.close()

@@ -2,8 +2,9 @@
 
 A handler checks who asks and for what, queues a job (storage/jobs.py) and answers at once;
 the job worker (scheduler/job_worker.py) runs `run` in a child process with its own database
-connection, so neither the XLSX writer nor matplotlib holds the bot's event loop or its GIL,
-and the outbox sends the finished file. Everything a job needs is in its payload, in plain JSON.
+connection, so neither the XLSX writer nor matplotlib holds the bot's event loop or its GIL.
+The child stores the file with the job row itself (only the small presentation goes back to
+the bot's process), and the outbox sends it from there. Everything a job needs is in its payload, in plain JSON.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -118,45 +120,65 @@ async def queue(
 Result = tuple[dict[str, Any], bytes | None]
 """The message's presentation (filename, caption, is_photo; or only a text) and the file."""
 
-
-def run(database_url: str, kind: str, payload: dict[str, Any]) -> Result:
-    """Does one job, in the calling (child) process, on its own database connection."""
-    return asyncio.run(_run(database_url, kind, payload))
+PART = 1 << 20  # the file goes to the job row a megabyte at a time
 
 
-async def _run(database_url: str, kind: str, payload: dict[str, Any]) -> Result:
+def run(database_url: str, job_id: int, worker_id: str, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Does one job in the calling (child) process, on its own database connection, and stores
+    its file with the job (while the job is still `worker_id`'s). Returns the presentation, with
+    "stored": False when the job was taken over meanwhile (nothing was stored)."""
+    return asyncio.run(_run(database_url, job_id, worker_id, kind, payload))
+
+
+async def _run(database_url: str, job_id: int, worker_id: str, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
     db = Database(database_url)
     try:
         request = Request.from_payload(payload)
-        if kind == EXPORT:
-            return await _export(db, request, payload)
-        if kind == CHART:
-            return await _chart(db, request)
-        raise ValueError(f"unknown job kind {kind!r}")
+        with tempfile.TemporaryDirectory(prefix="jingmin-job-") as folder:
+            path = Path(folder) / ("ledger.xlsx" if kind == EXPORT else "chart.png")
+            if kind == EXPORT:
+                meta = await _export(db, request, payload, path)
+            elif kind == CHART:
+                meta, png = await _chart(db, request)
+                if png is not None:
+                    path.write_bytes(png)
+            else:
+                raise ValueError(f"unknown job kind {kind!r}")
+            size = path.stat().st_size if path.exists() else 0
+            async with db.write() as conn:
+                stored = await storage.jobs.store_result(
+                    conn, job_id, worker_id=worker_id, meta=meta, parts=_parts(path) if size else ()
+                )
+        return {**meta, "stored": stored, "bytes": size}
     finally:
         await db.close()
 
 
-async def _export(db: Database, request: Request, payload: dict[str, Any]) -> Result:
+def _parts(path: Path) -> Iterator[bytes]:
+    """The file a megabyte at a time: never whole in memory."""
+    with path.open("rb") as fh:
+        while part := fh.read(PART):
+            yield part
+
+
+async def _export(db: Database, request: Request, payload: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Writes the ledger to `path`; its presentation."""
     lang, period = request.lang, request.period
-    with tempfile.TemporaryDirectory(prefix="jingmin-export-") as folder:
-        path = Path(folder) / "ledger.xlsx"
-        rows = await export_ledger(
-            db,
-            scope=request.scope,
-            period=period,
-            tz=request.tz,
-            lang=lang,
-            fmt=Format.XLSX,
-            out=path,
-            now=datetime.fromisoformat(payload["now"]),
-            actor=str(payload["actor"]),
-            staff_id=payload.get("staff_id"),
-        )
-        content = path.read_bytes()
+    rows = await export_ledger(
+        db,
+        scope=request.scope,
+        period=period,
+        tz=request.tz,
+        lang=lang,
+        fmt=Format.XLSX,
+        out=path,
+        now=datetime.fromisoformat(payload["now"]),
+        actor=str(payload["actor"]),
+        staff_id=payload.get("staff_id"),
+    )
     filename = f"{tp(lang, 'Ledger')}_{period.first.isoformat()}_{period.last.isoformat()}.xlsx"
     caption = texts.export_caption(lang, period, request.label, rows)
-    return {"filename": filename, "caption": caption, "is_photo": False, "rows": rows}, content
+    return {"filename": filename, "caption": caption, "is_photo": False, "rows": rows}
 
 
 async def _chart(db: Database, request: Request) -> Result:

@@ -1,4 +1,5 @@
-"""Writing XLSX sheets with xlsxwriter in constant-memory mode (the ledger and its alerts sheet).
+"""Writing XLSX sheets with xlsxwriter in constant-memory mode (the ledger and its other sheets);
+the ledger's rows, millions of cells, go in as sheet XML through `RowStream`.
 
 In constant-memory mode each row goes to disk once the next one starts, so rows must be written
 in order and a sheet is written from top to bottom. About twice as fast as openpyxl's write-only
@@ -7,12 +8,14 @@ mode on the ledger; openpyxl only reads workbooks back (in tests).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 
 
@@ -53,3 +56,106 @@ def row_writer(workbook: Workbook, sheet: Any) -> Callable[[int, list[Any]], Non
                 write_number(index, col, value)
 
     return write
+
+
+# Excel's serial dates count days from 1899-12-31 and take 1900 for a leap year (hence +1 after
+# February 1900): the same arithmetic as xlsxwriter's, so the cells come out identical.
+_EPOCH = datetime(1899, 12, 31)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_ESCAPES = re.compile(r"[&<>]")
+
+
+def _excel_time(value: datetime) -> float:
+    delta = (value if value.tzinfo is None else value.replace(tzinfo=None)) - _EPOCH
+    serial = delta.days + (float(delta.seconds) + float(delta.microseconds) / 1e6) / 86400
+    return serial + 1 if serial > 59 else serial
+
+
+def _control(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if len(found) > 1:  # a literal "_x0041_" keeps its meaning by escaping the underscore
+        return "_x005F" + found
+    return f"_x{ord(found):04X}_"
+
+
+def _inline_string(text: str) -> str:
+    """The tail of an inline-string cell after its reference, escaped as xlsxwriter escapes it."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(_control, text)
+    preserve = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+    if _ESCAPES.search(text):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'" t="inlineStr"><is><t{preserve}>{text}</t></is></c>'
+
+
+class RowStream:
+    """Writes rows of plain values as sheet XML straight into a constant-memory worksheet.
+
+    xlsxwriter spends about 4 µs of Python per cell (a call, a dimension check, a tuple, then
+    escaping and formatting when the row is flushed); a ledger of 200,000 cases has more than
+    six million cells. This writes each row as one string: the cell references' column letters,
+    the date format's index and the XML of repeated strings (labels, areas, names) are worked out
+    once. The XML is the same as xlsxwriter's own (tests/stats/test_xlsx_rows.py compares them).
+    It relies on xlsxwriter's constant-memory internals (the row file, the row counter, the
+    dimensions), which is why XlsxWriter is pinned in pyproject.toml.
+
+    Write the header with the sheet's own methods first; then only `write`, then `close`.
+    """
+
+    # Strings kept with their XML: ample for every label and name. Case numbers, unique, fill it
+    # early and are then written without it; the cap keeps the writer's memory flat.
+    CACHE = 5_000
+
+    def __init__(self, workbook: Workbook, sheet: Any) -> None:
+        if not sheet.constant_memory:
+            raise ValueError("RowStream needs a workbook in constant-memory mode")
+        self._sheet = sheet
+        sheet._write_single_row(sheet.previous_row + 1)  # the header goes to the row file now
+        self._fh = sheet.row_data_fh
+        self._letters: list[str] = []
+        self._date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})._get_xf_index()
+        self._strings: dict[str, str] = {}
+        self._last_row = -1
+        self._last_col = -1
+
+    def _letter(self, col: int) -> str:
+        while len(self._letters) <= col:
+            self._letters.append(xl_col_to_name(len(self._letters)))
+        return self._letters[col]
+
+    def write(self, index: int, values: list[Any]) -> None:
+        """Row `index` (0-based) with `values` from the first column; None leaves a cell blank."""
+        if index <= self._last_row or index < self._sheet.previous_row:
+            raise ValueError(f"row {index} comes after a row already written")
+        if len(values) > len(self._letters):
+            self._letter(len(values) - 1)
+        letters, strings, row = self._letters, self._strings, str(index + 1)
+        parts = [f'<row r="{row}">']
+        append = parts.append
+        col = -1
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                tail = strings.get(value)
+                if tail is None:
+                    tail = _inline_string(value[:32767])
+                    if len(strings) < self.CACHE:
+                        strings[value] = tail
+                append(f'<c r="{letters[col]}{row}{tail}')
+            elif isinstance(value, datetime):
+                append(f'<c r="{letters[col]}{row}" s="{self._date}"><v>{_excel_time(value):.16G}</v></c>')
+            elif isinstance(value, bool):
+                append(f'<c r="{letters[col]}{row}" t="b"><v>{int(value)}</v></c>')
+            else:
+                append(f'<c r="{letters[col]}{row}"><v>{value:.16G}</v></c>')
+        append("</row>")
+        self._fh.write("".join(parts))
+        self._last_row = index
+        self._last_col = max(self._last_col, col)
+
+    def close(self) -> None:
+        """Records how far the rows reached (the sheet's dimensions); call once, after the last row."""
+        if self._last_row >= 0:
+            self._sheet._check_dimensions(self._last_row, max(self._last_col, 0))
+            self._sheet.previous_row = self._last_row + 1

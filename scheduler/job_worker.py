@@ -2,8 +2,9 @@
 
 One job at a time per process: claimed in a short write transaction, done in a child process
 (a process pool of one, started lazily, with its own database connection), its claim renewed
-while it runs; then, in one transaction, the file is stored with the job and an outbox row is
-queued to send it. A job whose process was killed is taken again: at start-up when this process
+while it runs. The child stores the file with the job itself, so a ledger of tens of megabytes
+never crosses into this process; then, in one transaction, the job is marked done and an outbox
+row is queued to send it. A job whose process was killed is taken again: at start-up when this process
 is the only one (polling), otherwise once its claim has not been renewed for `lease`.
 """
 
@@ -113,8 +114,8 @@ class JobWorker:
             keeper = asyncio.create_task(self._keep_claim(job.id))
             try:
                 loop = asyncio.get_running_loop()
-                meta, content = await loop.run_in_executor(
-                    self.executor, core.jobs.run, services.db.url, job.kind, job.payload
+                presented = await loop.run_in_executor(
+                    self.executor, core.jobs.run, services.db.url, job.id, self.worker_id, job.kind, job.payload
                 )
             except Exception as exc:  # any failure of the child is recorded, not raised
                 log.exception("job %d (%s) failed", job.id, job.kind)
@@ -123,7 +124,10 @@ class JobWorker:
                 keeper.cancel()
                 with suppress(asyncio.CancelledError):
                     await keeper
-            return await self._deliver(job, meta, content)
+            if not presented.get("stored"):
+                log.warning("job %d was taken over by another worker; its result is left to that one", job.id)
+                return Done(job.id, job.kind, False)
+            return await self._deliver(job)
 
     async def _keep_claim(self, job_id: int) -> None:
         while True:
@@ -131,13 +135,11 @@ class JobWorker:
             async with self.services.db.write() as conn:
                 await storage.jobs.renew(conn, job_id, worker_id=self.worker_id, now=self.services.clock.now())
 
-    async def _deliver(self, job: storage.jobs.JobRow, meta: dict[str, object], content: bytes | None) -> Done:
+    async def _deliver(self, job: storage.jobs.JobRow) -> Done:
         services = self.services
         now = services.clock.now()
         async with services.db.write() as conn:
-            mine = await storage.jobs.finish(
-                conn, job.id, worker_id=self.worker_id, now=now, meta=dict(meta), content=content
-            )
+            mine = await storage.jobs.finish(conn, job.id, worker_id=self.worker_id, now=now)
             if mine:
                 await outbox.enqueue(
                     conn,

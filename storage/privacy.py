@@ -93,6 +93,7 @@ INVENTORY: tuple[Place, ...] = (
     Place("home_visits", "location_lat", VISIT, "emptied"),
     Place("home_visits", "location_lon", VISIT, "emptied"),
     Place("jobs", "result", FILE, "every stored file dropped (they are dropped a day after sending anyway)"),
+    Place("job_parts", "data", FILE, "every stored file dropped (they are dropped a day after sending anyway)"),
 )
 
 # Text columns that never hold a resident's personal data, and why.

@@ -2,7 +2,9 @@
 
 A row moves pending → running (claimed by one worker, its claim renewed while it works) → done |
 failed. A claim that stops being renewed (the process was killed) expires and the job is taken
-again. The finished file is kept in `result` until its message has been sent and a day has passed.
+again. The finished file is kept in `job_parts`, a megabyte a row (written by the child process
+that made it, so its memory stays flat), until its message has been sent and a day has passed;
+`result` is no longer written.
 Defined on `storage.schema.metadata`; schema.py does not import this module.
 """
 
@@ -32,4 +34,12 @@ jobs = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("source_update_id", sa.BigInteger, unique=True),  # the request's update: a replay finds it
     sa.Index("ix_jobs_status", "status", "id"),
+)
+
+job_parts = sa.Table(
+    "job_parts",
+    metadata,
+    sa.Column("job_id", sa.Integer, sa.ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("part", sa.Integer, primary_key=True),  # 0, 1, …: the file is their data in this order
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )

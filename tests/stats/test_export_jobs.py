@@ -7,12 +7,14 @@ import asyncio
 import os
 import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
 from io import BytesIO
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+import core.jobs
 import storage.jobs
 from bot.app import build_application, build_services
 from bot.demo_seed import seed
@@ -22,10 +24,11 @@ from core.services import Services
 from scheduler.job_worker import JobWorker, process_pool
 from storage import people
 from storage.schema import cases, inbox
-from storage.schema_jobs import jobs
+from storage.schema_jobs import job_parts, jobs
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
+from tests.helpers.resident import onboard
 from tests.stats.builders import H, add_case, local
 
 
@@ -208,8 +211,12 @@ async def test_a_job_whose_worker_stopped_renewing_is_taken_over_after_the_lease
     assert sum(1 for m in request_log.messages(leader.id) if m.document) == 1
     # The silent worker comes back with a result: it is refused, nothing goes out twice.
     async with services.db.write() as conn:
-        late = await storage.jobs.finish(conn, 1, worker_id="gone", now=clock.now(), meta={}, content=b"")
-    assert not late
+        stored = await storage.jobs.store_result(conn, 1, worker_id="gone", meta={"text": "late"}, parts=[b"late"])
+        late = await storage.jobs.finish(conn, 1, worker_id="gone", now=clock.now())
+    assert not stored and not late
+    async with services.db.read() as conn:
+        kept = await storage.jobs.result_of(conn, 1)
+    assert kept is not None and kept.meta.get("text") is None and kept.content  # the ledger, not the late text
 
 
 async def test_a_bystander_is_answered_while_a_large_ledger_is_prepared(
@@ -238,3 +245,61 @@ async def test_a_bystander_is_answered_while_a_large_ledger_is_prepared(
     rows = sheet_rows(ledger.content)
     assert len(rows) > 10_000
     print(f"bystander /help answered in {waited * 1000:.0f} ms during a {len(rows) - 1}-row export")
+
+
+async def test_the_child_keeps_the_file_with_the_job_and_a_deletion_before_sending_drops_it(
+    bot: Harness,
+    request_log: RecordingRequest,
+    services: Services,
+    clock: FakeClock,
+    station: Station,
+    november: list[str],
+    job_pool: ProcessPoolExecutor,
+) -> None:
+    leader = station.leader
+    await onboard(bot, request_log, station)
+    await bot.send(leader, "/export")
+    async with services.db.write() as conn:
+        job = await storage.jobs.claim_next(conn, worker_id="w1", now=clock.now(), stale_before=clock.now())
+    assert job is not None
+    # The child stores the ledger with the job; only its presentation comes back to the bot.
+    loop = asyncio.get_running_loop()
+    presented = await loop.run_in_executor(
+        job_pool, core.jobs.run, services.db.url, job.id, "w1", job.kind, job.payload
+    )
+    assert presented["stored"] and presented["rows"] == 5 and presented["bytes"] > 1000
+    assert not any(isinstance(value, bytes) for value in presented.values())
+    async with services.db.read() as conn:
+        status = (await conn.execute(sa.select(jobs.c.status).where(jobs.c.id == job.id))).scalar_one()
+        parts = (
+            await conn.execute(
+                sa.select(job_parts.c.data).where(job_parts.c.job_id == job.id).order_by(job_parts.c.part)
+            )
+        ).scalars()
+        content = b"".join(parts)
+    assert status == "running" and content[:2] == b"PK"  # an XLSX is a zip archive
+    assert len(content) == presented["bytes"]
+    assert [row[0] for row in sheet_rows(content)[1:]] == november
+
+    # A resident asks to be forgotten while that file waits: it is dropped, not sent later.
+    await forget(bot, request_log, station)
+    async with services.db.write() as conn:
+        assert await storage.jobs.finish(conn, job.id, worker_id="w1", now=clock.now())
+        assert await storage.jobs.result_of(conn, job.id) is None
+
+    # The same for a finished ledger whose message is still in the outbox.
+    await bot.send(leader, "/export")
+    assert await bot.jobs.run_once() is not None
+    await onboard(bot, request_log, station, person=station.other_resident)
+    await forget(bot, request_log, station, station.other_resident)
+    await bot.deliver()
+    assert not any(m.document for m in request_log.messages(leader.id))
+
+
+async def forget(bot: Harness, request_log: RecordingRequest, station: Station, person: Person | None = None) -> None:
+    """The resident deletes their data with /privacy, as a resident does."""
+    person = person or station.resident
+    await bot.send(person, "/privacy")
+    await bot.press(person, "删除我的资料")
+    await bot.press(person, "确定删除")
+    assert "资料已删除" in request_log.last(person.id).text

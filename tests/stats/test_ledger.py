@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+import storage.cases
 from core.export import AUDIT_ACTION, Format, export_ledger, headers
 from core.models import Language
 from core.stats.periods import Period, PeriodKey
@@ -16,7 +17,7 @@ from core.stats.scopes import Scope
 from storage import audit
 from storage import export as repo
 from storage.db import Database
-from tests.stats.builders import SH, Station, march_2025
+from tests.stats.builders import SH, Station, add_case, local, march_2025
 
 MARCH = Period(PeriodKey.CUSTOM, date(2025, 3, 1), date(2025, 3, 31))
 NOW = datetime(2025, 4, 10, 2, 0, tzinfo=UTC)
@@ -211,3 +212,94 @@ async def test_follow_up_history_and_reopening_in_xlsx_and_csv(
     assert c3_csv["First follow-up: satisfaction"] == "Unsatisfied"
     assert c3_csv["Satisfaction"] == "Basically satisfied"
     assert table["2025-03-10 15:00"]["Last reopened at"] == ""
+
+
+async def test_transfers_and_escalations_say_from_whom_to_whom_and_why(
+    stats_db: Database, stats_station: Station, tmp_path: Path
+) -> None:
+    s = stats_station
+    async with stats_db.write() as conn:
+        moved = await add_case(
+            conn,
+            kind="dispute",
+            category="public_security",
+            area=s.a1,
+            owner=s.o1,
+            created=local(2025, 3, 3, 10),
+            status="escalated",
+            accepted=timedelta(hours=1),
+        )
+        await storage.cases.add_event(
+            conn,
+            case_id=moved,
+            at=local(2025, 3, 3, 14, 5),
+            action="transfer",
+            actor_kind="staff",
+            actor_id=s.o1,
+            from_status="accepted",
+            to_status="transferred",
+            data={"from_staff_id": s.o1, "to_staff_id": s.o2, "reason": "not_my_area"},
+        )
+        await storage.cases.add_event(
+            conn,
+            case_id=moved,
+            at=local(2025, 3, 4, 9, 30),
+            action="escalate",
+            actor_kind="staff",
+            actor_id=s.o2,
+            from_status="accepted",
+            to_status="escalated",
+            note="涉及物业和住建，电话13912345678",
+            data={"to_staff_id": s.sup_a, "reason": "other"},
+        )
+        booked = await add_case(
+            conn,
+            kind="consultation",
+            category="household",
+            area=s.b1,
+            owner=s.o3,
+            created=local(2025, 3, 5, 9),
+            status="escalated",
+        )
+        await storage.cases.add_event(
+            conn,
+            case_id=booked,
+            at=local(2025, 3, 6, 8, 0),
+            action="escalate",
+            actor_kind="system",
+            actor_id=None,
+            from_status="submitted",
+            to_status="escalated",
+            data={"booking_id": 1, "to_staff_id": s.sup_b, "reason": "booking_unconfirmed"},
+        )
+        await add_case(
+            conn,
+            kind="dispute",
+            category="public_security",
+            area=s.a1,
+            owner=s.o1,
+            created=local(2025, 3, 7, 9),
+            status="submitted",
+        )
+
+    out = tmp_path / "台账.xlsx"
+    assert await export(stats_db, out, Format.XLSX, Language.ZH_HANS) == 3
+    rows, _ = sheet_rows(out)
+    header = rows[0]
+    first, second, third = (dict(zip(header, row, strict=True)) for row in rows[1:])
+    assert first["转办记录"] == "2025-03-03 14:05 王建国 → 李明：不属本辖区"
+    assert first["上报记录"] == "2025-03-04 09:30 李明 → 张所长：其他：涉及物业和住建，电话139****5678"
+    assert second["转办记录"] is None
+    assert second["上报记录"] == "2025-03-06 08:00 系统 → 钱所长：预约未按时确认"
+    assert third["转办记录"] is None and third["上报记录"] is None
+
+    csv_out = tmp_path / "ledger.csv"
+    await export(stats_db, csv_out, Format.CSV, Language.EN)
+    with csv_out.open(encoding="utf-8-sig", newline="") as fh:
+        lines = list(csv.DictReader(fh))
+    assert lines[0]["Transfers"].startswith("2025-03-03 14:05 王建国 → 李明: ")
+    assert lines[1]["Escalations"].startswith("2025-03-06 08:00 the system → 钱所长: ")
+    assert "13912345678" not in csv_out.read_text(encoding="utf-8-sig")
+    traditional = headers(Language.ZH_HANT, False)
+    at = traditional.index("上報")
+    assert traditional[at + 1 : at + 3] == ["轉辦記錄", "上報記錄"]
