@@ -36,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from alerts_parts import (
     GLOBAL,
     RATE,
+    REFUSED,
     Postgres,
     copies,
     file_cases,
@@ -73,6 +75,7 @@ async def drain_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[s
         await polling(server, bot)
         quiet = await file_cases(server, filers[: args.filers])
         before_429 = server.state.errors.get(429, 0)
+        REFUSED.clear()
         alert_id = await start_alert(url)
         await until("the first copy", lambda: total(server, recipients) > 0, 30, bot)
         first = time.monotonic()
@@ -112,6 +115,7 @@ async def drain_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[s
             "copies_in_window": samples[-1][1],
             "repeated_copies": sum(max(0, v - 1) for v in got.values()),
             "sandbox_429s": server.state.errors.get(429, 0) - before_429,
+            "sandbox_429s_by_limit": dict(REFUSED),
             "filing_p50_quiet_s": round(statistics.median(quiet), 3),
             "filing_p99_quiet_s": round(percentile(quiet, 0.99), 3),
             "filing_p50_broadcast_s": round(statistics.median(busy), 3),
@@ -246,6 +250,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "all_sends_per_second": spread([d["all_sends_per_second"] for d in drains]),
             "replies_per_second_while_filing": spread([d["replies_per_second_while_filing"] for d in drains]),
             "sandbox_429s_total": sum(d["sandbox_429s"] for d in drains),
+            "sandbox_429s_by_limit": dict(sum((Counter(d["sandbox_429s_by_limit"]) for d in drains), Counter())),
             "p99_ratio": spread([d["p99_ratio"] or 0.0 for d in drains]),
             "pooled": {
                 "filing_steps_each": len(quiet),

@@ -12,12 +12,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 from throughput import _CHILDREN, Child, Resident, Step, child_env
 
+from sandbox.errors import ApiError
 from sandbox.flood import FloodLimits
 from sandbox.server import SandboxServer
 
@@ -166,7 +168,29 @@ async def file_cases(server: SandboxServer, filers: list[int]) -> list[float]:
 
 
 def sandbox() -> SandboxServer:
-    return SandboxServer(token=TOKEN, limits=FloodLimits(), bot_username="jingmin_bench_bot")
+    server = SandboxServer(token=TOKEN, limits=FloodLimits(), bot_username="jingmin_bench_bot")
+    _classify_429s(server)
+    return server
+
+
+REFUSED: Counter[str] = Counter()
+"""The sandbox's 429s by the limit that refused: "overall" (30/s) or "chat" (1/s, burst 3)."""
+
+
+def _classify_429s(server: SandboxServer) -> None:
+    """Wraps the sandbox's flood check to tell which of its buckets refused a message."""
+    flood = server.flood
+    check = flood.check
+
+    def classified(chat_id: int) -> None:
+        try:
+            check(chat_id)
+        except ApiError:
+            overall = flood._global  # read after the check refreshed it
+            REFUSED["overall" if overall is not None and overall.tokens < 1 else "chat"] += 1
+            raise
+
+    flood.check = classified  # type: ignore[method-assign]
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------------
