@@ -5,7 +5,8 @@ and two dispatchers on PostgreSQL. Prints JSON.
     python bench/alerts.py --rounds 2 --window 30 --skip-postgres
 
 The sandbox runs in this script with its flood limits on (Telegram's: 30 messages/s overall, 1/s
-per chat), the bot as its own process(es), sending at the configured 25 messages/s. Residents are
+per chat), the bot as its own process(es) with the alert at the configured bulk rate of 25/s and
+replies in the headroom up to its overall limit of 28/s (bench/alerts_parts.py). Residents are
 seeded with sandbox/crowd.py (the demo seed's bulk inserts) and are started chats in the sandbox;
 every count of copies is read from the sandbox's own chats.
 
@@ -21,7 +22,7 @@ every count of copies is read from the sandbox's own chats.
    70 % of the copies and restarted each time; then every resident's chat is counted: missed
    (no copy) and repeated copies (the bound is one per kill: sent, not yet recorded).
 3. ``postgres_two_dispatchers``: the same alert on one PostgreSQL database with two bot processes
-   (webhook mode, each sending at half the rate), no kills: residents who got it twice or never.
+   (webhook mode, each with half the rates), no kills: residents who got it twice or never.
 """
 
 from __future__ import annotations
@@ -29,180 +30,43 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections import Counter
 from pathlib import Path
 from typing import Any
-
-import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from throughput import _CHILDREN, Child, Resident, Step, child_env, machine, percentile, ratio
-
-from sandbox.flood import FloodLimits
-from sandbox.server import SandboxServer
-
-TOKEN = "7000000004:BENCH-alerts-token-not-secret"  # noqa: S105 - the sandbox's own token
-TOWN, OTHER_TOWN = "东城街道", "西河镇"
-SUPERVISOR = 9100
-RATE = 25.0  # the bot's configured sending rate (messages/s), under the sandbox's 30/s
-TEXT = "近期有人冒充快递客服以理赔为由骗取转账，请勿点击陌生链接，有疑问请拨打110。"
-DESCRIPTION = "楼道里的声控灯坏了好几天，晚上上下楼看不清，请派人看看。"
-FILING = [
-    Step("send", "/report", "第 1 步"),
-    Step("press", "矛盾纠纷", "第 2 步"),
-    Step("press", "邻里纠纷", "第 3 步"),
-    Step("send", DESCRIPTION, "第 4 步"),
-    Step("press", "继续", "请核对您的诉求"),
-    Step("press", "确认提交", "回音卡编号为"),
-]
-
-
-def _texts() -> tuple[str, ...]:
-    from core.scripts import to_traditional
-
-    return (TEXT, to_traditional(TEXT))
-
-
-# --- the station, the bot, the alert ----------------------------------------------------------------
-
-
-async def prepare(url: str, server: SandboxServer, residents: int, filers: int) -> tuple[list[int], list[int]]:
-    """A migrated database with the demo station, `residents` in 东城街道 and `filers` in 西河镇."""
-    from bot.app import build_services
-    from bot.settings import load_settings
-    from core.models import Language
-    from sandbox import crowd, demo
-    from storage.migrate import upgrade
-
-    await upgrade(url)
-    services = build_services(load_settings(database_url=url, station_code="XF", station_name="西丰派出所"))
-    try:
-        await demo.seed(services, server)
-        recipients = await crowd.seed(services, server, town=TOWN, count=residents)
-        filing = await crowd.seed(
-            services, server, town=OTHER_TOWN, count=filers, first_user_id=900_000, language=Language.ZH_HANS
-        )
-    finally:
-        await services.db.close()
-    return recipients, filing
-
-
-def start_bot(server: SandboxServer, url: str, log: Path, **extra: str) -> Child:
-    settings = {
-        "JINGMIN_TOKEN": TOKEN,
-        "JINGMIN_API_BASE_URL": server.api_base_url,
-        "JINGMIN_API_FILE_URL": server.file_base_url,
-        "JINGMIN_DATABASE_URL": url,
-        "JINGMIN_STATION_CODE": "XF",
-        "JINGMIN_STATION_NAME": "西丰派出所",
-        "JINGMIN_BOT_USERNAME": "jingmin_bench_bot",
-        "JINGMIN_LOG_LEVEL": "WARNING",
-        "JINGMIN_QUIET_HOURS": "00:00-00:00",  # the bench runs on the real clock, also at night
-        "JINGMIN_SEND_RATE_GLOBAL": str(RATE),
-    }
-    child = Child([sys.executable, "-m", "bot.cli", "run"], child_env(**{**settings, **extra}), log)
-    _CHILDREN.append(child)
-    return child
-
-
-async def until(what: str, done: Callable[[], bool], within: float, child: Child | None = None) -> None:
-    deadline = time.monotonic() + within
-    while not done():
-        if child is not None and not child.alive():
-            raise RuntimeError(f"the bot exited while waiting until {what}:\n{child.log()[-3000:]}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting until {what}")
-        await asyncio.sleep(0.05)
-
-
-async def polling(server: SandboxServer, child: Child) -> None:
-    """Until this bot process's first getUpdates (counted from now: a restarted bot polls again)."""
-    seen = server.state.requests.get("getUpdates", 0)
-    await until("the bot polls", lambda: server.state.requests.get("getUpdates", 0) > seen, 60, child)
-
-
-async def start_alert(url: str) -> int:
-    """The supervisor's anti-fraud alert to 东城街道, approved and started (as 立即发送 does)."""
-    from bot.app import build_services
-    from bot.settings import load_settings
-    from core import enrolment
-    from core.alerts import service
-    from core.alerts.model import Topic
-    from core.models import Language
-
-    services = build_services(load_settings(database_url=url, station_code="XF", station_name="西丰派出所"))
-    try:
-        member = await enrolment.staff_for(services, SUPERVISOR)
-        assert member is not None
-        town = next(a.id for a in await service.areas(services) if a.name == TOWN)
-        draft = service.Draft((town,), Topic.FRAUD, {"zh_Hans": TEXT}, Language.ZH_HANS)
-        alert = await service.submit(services, member, draft)
-        started = await service.start(services, member, alert.id)
-        assert started is not None
-        return alert.id
-    finally:
-        await services.db.close()
-
-
-async def stop_alert(url: str, alert_id: int) -> None:
-    from bot.app import build_services
-    from bot.settings import load_settings
-    from core import enrolment
-    from core.alerts import service
-
-    services = build_services(load_settings(database_url=url, station_code="XF", station_name="西丰派出所"))
-    try:
-        member = await enrolment.staff_for(services, SUPERVISOR)
-        assert member is not None
-        await service.stop(services, member, alert_id)
-    finally:
-        await services.db.close()
-
-
-def copies(server: SandboxServer, ids: list[int]) -> dict[int, int]:
-    """How many copies of the alert each chat holds, from the sandbox's own record."""
-    needles = _texts()
-    out = {}
-    for user_id in ids:
-        chat = server.state.chats[user_id]
-        out[user_id] = sum(
-            1 for m in chat.messages.values() if m.from_bot and any(n in (m.text or "") for n in needles)
-        )
-    return out
-
-
-def total(server: SandboxServer, ids: list[int]) -> int:
-    return sum(copies(server, ids).values())
-
-
-async def file_cases(server: SandboxServer, filers: list[int]) -> list[float]:
-    """Each filer files a case, all at once; every step's reply latency (seconds)."""
-    async with aiohttp.ClientSession() as session:
-        residents = [Resident(u, list(FILING), server.url, session, step_timeout=60) for u in filers]
-        await asyncio.gather(*(r.run() for r in residents))
-    return [latency for r in residents for latency in r.latencies]
-
-
-def _sandbox() -> SandboxServer:
-    return SandboxServer(token=TOKEN, limits=FloodLimits(), bot_username="jingmin_bench_bot")
-
+from alerts_parts import (
+    GLOBAL,
+    RATE,
+    REFUSED,
+    Postgres,
+    copies,
+    file_cases,
+    free_port,
+    polling,
+    prepare,
+    sandbox,
+    start_alert,
+    start_bot,
+    stop_alert,
+    total,
+    until,
+)
+from throughput import _CHILDREN, machine, percentile, ratio
 
 # --- 1. drain rate and residents filing meanwhile --------------------------------------------------
 
 
 async def drain_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[str, Any]:
-    server = _sandbox()
+    server = sandbox()
     await server.start()
     url = f"sqlite+aiosqlite:///{scratch / f'drain{n}.db'}"
     try:
@@ -211,6 +75,7 @@ async def drain_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[s
         await polling(server, bot)
         quiet = await file_cases(server, filers[: args.filers])
         before_429 = server.state.errors.get(429, 0)
+        REFUSED.clear()
         alert_id = await start_alert(url)
         await until("the first copy", lambda: total(server, recipients) > 0, 30, bot)
         first = time.monotonic()
@@ -245,10 +110,12 @@ async def drain_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[s
             "drain_fraction_of_configured": round(rate(steady, end, 0) / RATE, 3),
             "drain_fraction_while_filing": round(rate(steady, filed, 0) / RATE, 3),
             "drain_fraction_after_filing": round(rate(filed + 1, end, 0) / RATE, 3),
-            "all_sends_fraction_of_configured": round(rate(steady, end, 1) / RATE, 3),
+            "all_sends_per_second": round(rate(steady, end, 1), 2),
+            "replies_per_second_while_filing": round(rate(steady, filed, 1) - rate(steady, filed, 0), 2),
             "copies_in_window": samples[-1][1],
             "repeated_copies": sum(max(0, v - 1) for v in got.values()),
             "sandbox_429s": server.state.errors.get(429, 0) - before_429,
+            "sandbox_429s_by_limit": dict(REFUSED),
             "filing_p50_quiet_s": round(statistics.median(quiet), 3),
             "filing_p99_quiet_s": round(percentile(quiet, 0.99), 3),
             "filing_p50_broadcast_s": round(statistics.median(busy), 3),
@@ -264,7 +131,7 @@ async def drain_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[s
 
 
 async def kill_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[str, Any]:
-    server = _sandbox()
+    server = sandbox()
     await server.start()
     url = f"sqlite+aiosqlite:///{scratch / f'kill{n}.db'}"
     log = scratch / f"kill{n}.log"
@@ -307,64 +174,15 @@ async def kill_round(args: argparse.Namespace, scratch: Path, n: int) -> dict[st
 # --- 3. PostgreSQL, two dispatcher processes ------------------------------------------------------
 
 
-class Postgres:
-    """A throwaway cluster on a free port of 127.0.0.1 (as tests/postgres/conftest.py starts one)."""
-
-    def __init__(self) -> None:
-        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-        found = [b for b in bins if (b / "initdb").exists()]
-        if not found:
-            raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
-        self.bin = found[0]
-        self.user = "postgres" if os.geteuid() == 0 else None
-        self.root = Path(tempfile.mkdtemp(prefix="jingmin-bench-pg-", dir="/tmp"))
-        if self.user:
-            shutil.chown(self.root, self.user)
-        self.data = self.root / "data"
-        self.port = _free_port()
-
-    def _run(self, *command: str) -> None:
-        subprocess.run(command, check=True, capture_output=True, user=self.user, timeout=120)
-
-    def start(self) -> None:
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=100"
-        self._run(
-            str(self.bin / "pg_ctl"), "start", "-w", "-D", str(self.data), "-l", str(self.root / "log"), "-o", options
-        )
-
-    def stop(self) -> None:
-        try:
-            self._run(str(self.bin / "pg_ctl"), "stop", "-D", str(self.data), "-m", "immediate", "-w")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    async def database(self, name: str) -> str:
-        import asyncpg  # type: ignore[import-untyped]
-
-        conn = await asyncpg.connect(host="127.0.0.1", port=self.port, user="postgres", database="postgres")
-        try:
-            await conn.execute(f"CREATE DATABASE {name}")
-        finally:
-            await conn.close()
-        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def postgres_round(args: argparse.Namespace, scratch: Path, pg: Postgres, n: int) -> dict[str, Any]:
-    server = _sandbox()
+    server = sandbox()
     await server.start()
     url = await pg.database(f"alerts{n}")
     try:
         recipients, _ = await prepare(url, server, args.kill_residents, 0)
         bots = []
         for k in range(2):
-            port = _free_port()
+            port = free_port()
             bots.append(
                 start_bot(
                     server,
@@ -374,7 +192,8 @@ async def postgres_round(args: argparse.Namespace, scratch: Path, pg: Postgres, 
                     JINGMIN_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
                     JINGMIN_WEBHOOK_SECRET="bench-secret-for-the-webhook-000",  # noqa: S106 - a throwaway
                     JINGMIN_WEBHOOK_PORT=str(port),
-                    JINGMIN_SEND_RATE_GLOBAL=str(RATE / 2),
+                    JINGMIN_SEND_RATE_GLOBAL=str(GLOBAL / 2),
+                    JINGMIN_SEND_RATE_BULK=str(RATE / 2),
                     JINGMIN_LOG_LEVEL="INFO",
                 )
             )
@@ -411,7 +230,12 @@ def spread(values: list[float]) -> dict[str, float]:
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="jingmin-bench-alerts-"))
-    report: dict[str, Any] = {"configured_rate": RATE, "residents": args.residents, "filers_per_phase": args.filers}
+    report: dict[str, Any] = {
+        "configured_rate": RATE,
+        "overall_limit": GLOBAL,
+        "residents": args.residents,
+        "filers_per_phase": args.filers,
+    }
     try:
         drains = [await drain_round(args, scratch, n) for n in range(args.rounds)]
         quiet = [x for d in drains for x in d["latencies"]["quiet"]]
@@ -422,8 +246,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             "rounds": drains,
             "drain_fraction": spread([d["drain_fraction_of_configured"] for d in drains]),
             "drain_fraction_after_filing": spread([d["drain_fraction_after_filing"] for d in drains]),
-            "all_sends_fraction": spread([d["all_sends_fraction_of_configured"] for d in drains]),
+            "drain_fraction_while_filing": spread([d["drain_fraction_while_filing"] for d in drains]),
+            "all_sends_per_second": spread([d["all_sends_per_second"] for d in drains]),
+            "replies_per_second_while_filing": spread([d["replies_per_second_while_filing"] for d in drains]),
             "sandbox_429s_total": sum(d["sandbox_429s"] for d in drains),
+            "sandbox_429s_by_limit": dict(sum((Counter(d["sandbox_429s_by_limit"]) for d in drains), Counter())),
             "p99_ratio": spread([d["p99_ratio"] or 0.0 for d in drains]),
             "pooled": {
                 "filing_steps_each": len(quiet),

@@ -25,7 +25,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypedDict
 
 from telegram.error import NetworkError, RetryAfter
@@ -41,11 +41,12 @@ from bot.pacing_parts import (
     SleepingEntry,
     Waiter,
     Window,
-    as_priority,
+    bulk_budget,
     chat_key,
     check_positive,
     counts_toward_limits,
     is_group,
+    read_args,
     retry_after_seconds,
 )
 
@@ -88,16 +89,28 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
     Waiting calls form a priority queue: whenever the budget frees up, the most urgent call whose
     chat may receive goes first; calls to the same chat keep their order within a priority.
 
+    With ``bulk_rate``, bulk calls (safety alerts, digests) also take a token from a bulk bucket
+    (``bulk_rate`` a second sustained, ``bulk_burst`` saved up at most, spent evenly): a broadcast
+    keeps its configured rate, and replies use the headroom between it and ``overall_rate``. When
+    replies need more than the headroom they still go first, the broadcast yields and later makes
+    up at most what it saved. Without it, bulk calls share the overall budget, last in line.
+
+    ``guard`` (seconds) is added to each chat's interval and to the group window: Telegram counts
+    a call when it arrives, and two calls a second apart when sent may arrive closer than that.
+
     On a 429 (RetryAfter) the call is retried after ``retry_after``, up to ``max_retries`` times,
     then the error is raised. A private chat's flood pauses that chat; a group's flood, or one on a
     call without a chat, pauses the whole limiter, as Telegram asks.
 
     Args:
         overall_rate: Calls a second for the whole bot.
+        bulk_rate: Bulk calls a second, at most ``overall_rate``; None: no budget of their own.
+        bulk_burst: Bulk calls the bucket saves up; None: one second of ``bulk_rate``.
         chat_rate: Calls a second per chat, sustained.
         chat_burst: Calls a chat may receive at once before ``chat_rate`` applies.
         group_rate: Calls per ``group_period`` per group or channel.
         group_period: The group window in seconds.
+        guard: Seconds of slack per chat interval and group window, for network jitter.
         max_retries: Retries after a 429; ``rate_limit_args["max_retries"]`` overrides it per call.
         enabled: False lets every call through at once (benchmarks); 429s are still obeyed.
         monotonic: The clock, in seconds; tests pass a virtual one.
@@ -108,10 +121,13 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self,
         *,
         overall_rate: int = 25,
+        bulk_rate: float | None = None,
+        bulk_burst: int | None = None,
         chat_rate: float = 1.0,
         chat_burst: int = 3,
         group_rate: int = 20,
         group_period: float = 60.0,
+        guard: float = 0.0,
         max_retries: int = 3,
         enabled: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
@@ -121,10 +137,14 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         check_positive(group_rate=group_rate, group_period=group_period)
         if max_retries < 0:
             raise ValueError(f"max_retries must not be negative, got {max_retries!r}")
+        if guard < 0:
+            raise ValueError(f"guard must not be negative, got {guard!r}")
+        self._bulk = bulk_budget(overall_rate, bulk_rate, bulk_burst)
         self._chat_rate = chat_rate
         self._chat_burst = chat_burst
         self._group_rate = group_rate
         self._group_period = group_period
+        self._guard = guard
         self._max_retries = max_retries
         self._enabled = enabled
         self._monotonic = monotonic
@@ -188,7 +208,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             RetryAfter: If Telegram still refuses after the retries.
             TelegramError: Any other error of the call, untouched.
         """
-        priority, max_retries = self._read_args(rate_limit_args)
+        priority, max_retries = read_args(rate_limit_args, self._max_retries)
 
         async def call() -> _Result:
             return await callback(*args, **kwargs)
@@ -203,17 +223,6 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         if paced:
             self.stats.sent[chat] += 1
         return result
-
-    def _read_args(self, rate_limit_args: RateLimitArgs | None) -> tuple[Priority, int]:
-        if rate_limit_args is None:
-            return Priority.INTERACTIVE, self._max_retries
-        if not isinstance(rate_limit_args, Mapping):
-            raise TypeError(f"rate_limit_args must be a mapping like {{'priority': ...}}, got {rate_limit_args!r}")
-        priority = as_priority(rate_limit_args.get("priority", Priority.INTERACTIVE))
-        max_retries = rate_limit_args.get("max_retries", self._max_retries)
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise TypeError(f"rate_limit_args['max_retries'] must be an int >= 0, got {max_retries!r}")
-        return priority, max_retries
 
     async def _send_unpaced(self, call: Callable[[], Awaitable[_Result]], max_retries: int) -> _Result:
         attempt = 0
@@ -282,9 +291,9 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
     def _limits_for(self, key: ChatKey) -> tuple[Limit, ...]:
         if key is None:
             return ()
-        bucket = Bucket(self._chat_rate, self._chat_burst)
+        bucket = Bucket(self._chat_rate, self._chat_burst, guard=self._guard)
         if is_group(key):
-            return (bucket, Window(self._group_rate, self._group_period))
+            return (bucket, Window(self._group_rate, self._group_period + self._guard))
         return (bucket,)
 
     def _forget_idle_chats(self) -> None:
@@ -324,13 +333,13 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
         """Let through every call that may go now, most urgent first, and set the next timer."""
         now = self._monotonic()
         self._wake_sleepers(now)
-        while self._ready and now >= self._paused_until and self._overall.ready_at(now) <= now:
+        while self._ready and now >= self._paused_until and self._budget_at(self._ready[0], now) <= now:
             entry = heapq.heappop(self._ready)
             chat = entry.chat
             if entry is not chat.entry:
                 continue  # superseded by a newer entry for the same chat
             waiter = heapq.heappop(chat.waiters)
-            if not waiter.future.done() and chat.ready_at(now) <= now:
+            if not waiter.future.done() and chat.ready_at(now) <= now and self._budget_at(waiter, now) <= now:
                 self._grant(chat, waiter, now)
             elif not waiter.future.done():
                 heapq.heappush(chat.waiters, waiter)
@@ -343,10 +352,20 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             if entry is entry.chat.entry:
                 self._place(entry.chat, now)
 
+    def _budget_at(self, call: ReadyEntry | Waiter, now: float) -> float:
+        """When the bot-wide budgets let this call (or the chat it heads) go: overall, and bulk."""
+        at = self._overall.ready_at(now)
+        if call.priority >= Priority.BULK:
+            at = max([at, *(limit.ready_at(now) for limit in self._bulk)])
+        return at
+
     def _grant(self, chat: ChatQueue, waiter: Waiter, now: float) -> None:
         for limit in chat.limits:
             limit.record(now)
         self._overall.record(now)
+        if waiter.priority >= Priority.BULK:
+            for limit in self._bulk:
+                limit.record(now)
         waiter.future.set_result(None)
 
     def _arm_timer(self, now: float) -> None:
@@ -357,7 +376,7 @@ class PacingRateLimiter(BaseRateLimiter[RateLimitArgs]):
             heapq.heappop(self._sleeping)
         candidates = []
         if self._ready:
-            candidates.append(self._overall.ready_at(now))
+            candidates.append(self._budget_at(self._ready[0], now))
         if self._sleeping:
             candidates.append(self._sleeping[0].at)
         if not candidates:

@@ -74,12 +74,16 @@ class Limit(Protocol):
 
 
 class Bucket:
-    """A token bucket (as GCRA): ``rate`` calls a second sustained, ``burst`` at once."""
+    """A token bucket (as GCRA): ``rate`` calls a second sustained, ``burst`` at once.
+
+    ``guard`` seconds are added to the interval between calls: slack for calls that arrive at
+    Telegram closer together than they were sent.
+    """
 
     __slots__ = ("_interval", "_tat", "_tolerance")
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self._interval = 1.0 / rate
+    def __init__(self, rate: float, burst: int, *, guard: float = 0.0) -> None:
+        self._interval = 1.0 / rate + guard
         self._tolerance = (burst - 1) * self._interval
         self._tat = -math.inf  # the theoretical arrival time of the next call
 
@@ -94,6 +98,24 @@ class Bucket:
     def idle(self, now: float) -> bool:
         """Whether the bucket is full again."""
         return self._tat <= now
+
+
+def bulk_budget(overall_rate: int, bulk_rate: float | None, bulk_burst: int | None) -> tuple[Limit, ...]:
+    """The bulk calls' own limits: ``bulk_rate`` a second sustained with ``bulk_burst`` saved up at
+    most (default one second's worth), spent no faster than ``overall_rate``, evenly.
+
+    Raises:
+        ValueError: For a rate or burst that is not positive, or a rate above ``overall_rate``.
+    """
+    if bulk_rate is None:
+        if bulk_burst is not None:
+            raise ValueError("bulk_burst needs a bulk_rate")
+        return ()
+    burst = max(1, math.ceil(bulk_rate)) if bulk_burst is None else bulk_burst
+    check_positive(bulk_rate=bulk_rate, bulk_burst=burst)
+    if bulk_rate > overall_rate:
+        raise ValueError(f"bulk_rate must be at most overall_rate ({overall_rate}), got {bulk_rate!r}")
+    return Bucket(bulk_rate, burst), Bucket(overall_rate, 1)
 
 
 class Window:
@@ -196,6 +218,23 @@ def as_priority(value: object) -> Priority:
         with contextlib.suppress(ValueError):
             return Priority(int(value))
     raise TypeError(f"rate_limit_args['priority'] must be a Priority (0-3), got {value!r}")
+
+
+def read_args(rate_limit_args: object, default_retries: int) -> tuple[Priority, int]:
+    """The priority and retries a call's ``rate_limit_args`` ask for (a reply, by default).
+
+    Raises:
+        TypeError: For arguments that are not a mapping, a priority or a retry count.
+    """
+    if rate_limit_args is None:
+        return Priority.INTERACTIVE, default_retries
+    if not isinstance(rate_limit_args, Mapping):
+        raise TypeError(f"rate_limit_args must be a mapping like {{'priority': ...}}, got {rate_limit_args!r}")
+    priority = as_priority(rate_limit_args.get("priority", Priority.INTERACTIVE))
+    max_retries = rate_limit_args.get("max_retries", default_retries)
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise TypeError(f"rate_limit_args['max_retries'] must be an int >= 0, got {max_retries!r}")
+    return priority, max_retries
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

@@ -33,6 +33,10 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 # sent, and an edit must never advance or repeat a step (handlers/gate.py drops any that arrive).
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
+# Seconds of slack on each chat's one-a-second pace: Telegram counts a message when it arrives, and
+# two sent a second apart can arrive closer together when the first was held up on the way.
+SEND_GUARD = 0.05
+
 
 class Bot:
     """The running bot: the Application, its outbox dispatcher and its periodic sweeps."""
@@ -41,8 +45,10 @@ class Bot:
         self.settings = settings
         self.services: Services = build_services(settings, clock=clock)
         limiter = PacingRateLimiter(
-            overall_rate=round(settings.send_rate_global),
+            overall_rate=int(settings.send_rate_global),  # never rounded up past the setting
+            bulk_rate=settings.send_rate_bulk,
             chat_rate=settings.send_rate_per_chat,
+            guard=SEND_GUARD,
             enabled=settings.send_limits,
         )
         self.app: InboxApplication = build_application(settings, self.services, rate_limiter=limiter)

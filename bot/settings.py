@@ -89,8 +89,10 @@ class Settings(BaseSettings):
     flood_limit: int = Field(default=20, ge=0, le=10_000)
     flood_window_seconds: float = Field(default=10, gt=0, le=3600)
 
-    # Sending limits (Telegram allows about 30/s overall and 1/s per chat).
-    send_rate_global: float = Field(default=25.0, gt=0)
+    # Sending limits (Telegram allows about 30/s overall and 1/s per chat). Bulk messages (safety
+    # alerts, digests) go at send_rate_bulk; replies use the headroom up to send_rate_global.
+    send_rate_global: float = Field(default=28.0, ge=1, le=30)
+    send_rate_bulk: float = Field(default=25.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     send_limits: bool = True
 
@@ -220,6 +222,10 @@ class Settings(BaseSettings):
         if self.updates_in_flight < self.concurrent_updates:
             raise ValueError(
                 f"JINGMIN_UPDATES_IN_FLIGHT: must be at least JINGMIN_CONCURRENT_UPDATES ({self.concurrent_updates})"
+            )
+        if self.send_rate_bulk > int(self.send_rate_global):
+            raise ValueError(
+                f"JINGMIN_SEND_RATE_BULK: must be at most JINGMIN_SEND_RATE_GLOBAL ({int(self.send_rate_global)})"
             )
         if self.mode == "webhook":
             if not self.webhook_url:

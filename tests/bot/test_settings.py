@@ -51,6 +51,8 @@ def test_dotenv_file_is_read_and_the_token_stays_secret(tmp_path: Path) -> None:
         ("JINGMIN_QUIET_HOURS", "22-7", "JINGMIN_QUIET_HOURS: '22-7' is not a window like 21:30-08:00"),
         ("JINGMIN_RESOLVE_WORKDAYS", '{"robbery": 3}', "unknown kind(s) ['robbery']"),
         ("JINGMIN_VISIT_DAYS", "[0]", "JINGMIN_VISIT_DAYS"),
+        ("JINGMIN_SEND_RATE_BULK", "29", "JINGMIN_SEND_RATE_BULK: must be at most JINGMIN_SEND_RATE_GLOBAL (28)"),
+        ("JINGMIN_SEND_RATE_GLOBAL", "31", "JINGMIN_SEND_RATE_GLOBAL"),
     ],
 )
 def test_a_bad_setting_names_the_key_and_the_problem(
