@@ -13,7 +13,7 @@ PACKAGES = ("bot", "core", "handlers", "scheduler", "storage", "sandbox", "tests
 LIMIT = 400
 
 # Still to be split (lines today, rounded up a little so work in flight can land): may not grow.
-OVERSIZED: dict[str, int] = {"bench/alerts.py": 485}
+OVERSIZED: dict[str, int] = {}
 
 
 def _sizes() -> dict[str, int]:
