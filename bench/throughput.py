@@ -81,7 +81,7 @@ def filing_steps(phone: str) -> list[Step]:
         Step("press", "同意并继续", "哪个街道"),
         Step("press", "东城街道", "哪个社区"),
         Step("press", "幸福里社区", "留下手机号"),
-        Step("contact", phone, "请问需要办理什么"),
+        Step("contact", phone, "请问您要办理什么"),
         Step("press", "反映诉求", "第 1 步"),
         Step("press", "矛盾纠纷", "第 2 步"),
         Step("press", "邻里纠纷", "第 3 步"),
