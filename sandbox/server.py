@@ -15,7 +15,6 @@ import re
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 from aiohttp import web
 from telegram import User
@@ -25,6 +24,7 @@ from sandbox.control import Control, RoleLookup
 from sandbox.errors import ApiError, unauthorized
 from sandbox.flood import FloodControl, FloodLimits
 from sandbox.holds import Hold, Holds
+from sandbox.lifecycle import Service
 from sandbox.params import Params
 from sandbox.people import People
 from sandbox.records import Person, TimeSource
@@ -46,7 +46,7 @@ def listen_failure(error: OSError, host: str, port: int) -> str:
     return f"cannot listen on {host}:{port}: {error.strerror or error}"
 
 
-class SandboxServer:
+class SandboxServer(Service):
     """The sandbox for one bot, served over HTTP by aiohttp.
 
     Args:
@@ -206,15 +206,6 @@ class SandboxServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> SandboxServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
 
     # Handlers ----------------------------------------------------------------------------------
 

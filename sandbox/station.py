@@ -14,7 +14,6 @@ import logging
 from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
-from types import TracebackType
 
 from aiohttp import web
 
@@ -27,6 +26,7 @@ from core.config import StationConfig
 from sandbox import demo, snapshot
 from sandbox.clock import ClockApi
 from sandbox.flood import FloodLimits
+from sandbox.lifecycle import Service
 from sandbox.server import SandboxServer, listen_failure
 from scheduler.timeline import Timeline
 from storage import inbox, people, roster
@@ -63,7 +63,7 @@ class CannotListen(Exception):
     """The web chat's port cannot be opened; the message says why in one line."""
 
 
-class DemoStation:
+class DemoStation(Service):
     """The sandbox server, the bot against it and the seeded demo station, started and stopped together.
 
     Args:
@@ -216,12 +216,3 @@ class DemoStation:
                 self._saved_revision = -1
                 self.save()
             await self.server.stop()
-
-    async def __aenter__(self) -> DemoStation:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()

@@ -24,11 +24,12 @@ from core.followups.model import Satisfaction, is_positive
 from core.i18n import Safe, fmt, t, tp
 from core.models import Language, Role
 from core.outbox import Renderer
-from core.outgoing import Outgoing, Priority
+from core.outgoing import Outgoing
 from core.services import Services
 from core.stats.periods import local_midnight
 from core.workdays import WorkCalendar
-from storage import outbox, people
+from scheduler.notice_parts import queue_reports
+from storage import people
 from storage.followup_report import AnsweredRound
 
 KIND = "followup_report"
@@ -52,25 +53,16 @@ async def queue_followup_reports(conn: AsyncConnection, services: Services, now:
     due = calendar.workday_at(today, config.followup_report_time)
     if now < due or now - due > CATCH_UP:
         return 0
-    first, last = reported_days(calendar, today)
-    queued = 0
-    for member in await people.all_staff(conn, Role.LEADER):
-        if member.telegram_id is None:
-            continue
-        payload = {"staff_id": member.id, "first": first.isoformat(), "last": last.isoformat(), "tz": config.tz.key}
-        if await outbox.enqueue(
-            conn,
-            dedupe_key=f"fureport:{today.isoformat()}:{member.id}",
-            chat_id=member.telegram_id,
-            audience=outbox.STAFF,
-            kind=KIND,
-            payload=payload,
-            priority=Priority.BULK,
-            due_at=due,
-            now=now,
-        ):
-            queued += 1
-    return queued
+    return await queue_reports(
+        conn,
+        await people.all_staff(conn, Role.LEADER),
+        kind=KIND,
+        key=lambda staff_id: f"fureport:{today.isoformat()}:{staff_id}",
+        days=reported_days(calendar, today),
+        tz=config.tz.key,
+        due=due,
+        now=now,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,13 +28,14 @@ from core.config import StationConfig
 from core.i18n import Safe, t, tp
 from core.models import Role, Staff
 from core.outbox import Renderer
-from core.outgoing import Attachment, Outgoing, Priority
+from core.outgoing import Attachment, Outgoing
 from core.services import Services
 from core.stats import texts
 from core.stats.chart import FontMissing, weekly_chart
 from core.stats.periods import Period, PeriodKey, local_midnight
 from core.stats.scopes import Scope, supervised_areas
-from storage import outbox, people
+from scheduler.notice_parts import queue_reports
+from storage import people
 
 KIND = "weekly_report"
 REPORT_WEEKDAY = 0  # Monday
@@ -79,30 +80,17 @@ async def queue_weekly_reports(
     if now - due > CATCH_UP:
         return 0
     period = reported_week(due, config.tz)
-    queued = 0
-    for role in RECIPIENT_ROLES:
-        for member in await people.all_staff(conn, role):
-            if member.telegram_id is None:
-                continue
-            payload = {
-                "staff_id": member.id,
-                "first": period.first.isoformat(),
-                "last": period.last.isoformat(),
-                "tz": config.tz.key,
-            }
-            if await outbox.enqueue(
-                conn,
-                dedupe_key=dedupe_key(period, member.id),
-                chat_id=member.telegram_id,
-                audience=outbox.STAFF,
-                kind=KIND,
-                payload=payload,
-                priority=Priority.BULK,
-                due_at=due,
-                now=now,
-            ):
-                queued += 1
-    return queued
+    members = [member for role in RECIPIENT_ROLES for member in await people.all_staff(conn, role)]
+    return await queue_reports(
+        conn,
+        members,
+        kind=KIND,
+        key=lambda staff_id: dedupe_key(period, staff_id),
+        days=(period.first, period.last),
+        tz=config.tz.key,
+        due=due,
+        now=now,
+    )
 
 
 async def run(services: Services) -> int:

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import UpdateBase
 
+from storage import sqlite_inline
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
@@ -51,18 +53,26 @@ class Database:
         else:
             # A server restart or an idle-connection timeout must not fail the next request.
             kwargs["pool_pre_ping"] = True
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self._heavy_engine: AsyncEngine | None = None
+        if self.is_sqlite:
+            # The update path runs its statements in the loop's thread (storage/sqlite_inline.py);
+            # long reads keep aiosqlite's thread, on an engine of their own (`read(heavy=True)`).
+            self._heavy_engine = _engine(url, **kwargs)
+            inline = {**kwargs["connect_args"], "async_creator_fn": sqlite_inline.connect}
+            kwargs = {**kwargs, "connect_args": inline}
+        self.engine: AsyncEngine = _engine(url, **kwargs)
         self._write_lock = asyncio.Lock()
         self._lock_engine: AsyncEngine | None = None
-        event.listen(self.engine.sync_engine, "before_execute", _forget_reads_on_write)
-        if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", _sqlite_on_connect)
-            event.listen(self.engine.sync_engine, "begin", _sqlite_on_begin)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for reading; a deferred transaction that is rolled back at the end."""
-        async with self.engine.connect() as conn:
+    async def read(self, *, heavy: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A connection for reading; a deferred transaction that is rolled back at the end.
+
+        `heavy`: the read may scan much of the ledger (statistics, lists over every case); on
+        SQLite it runs in a thread of its own, so other users' updates go on meanwhile.
+        """
+        engine = self._heavy_engine if heavy and self._heavy_engine is not None else self.engine
+        async with engine.connect() as conn:
             conn.info["write"] = False
             yield conn
 
@@ -123,8 +133,19 @@ class Database:
     async def close(self) -> None:
         """Closes every connection to the database."""
         await self.engine.dispose()
+        if self._heavy_engine is not None:
+            await self._heavy_engine.dispose()
         if self._lock_engine is not None:
             await self._lock_engine.dispose()
+
+
+def _engine(url: str, **kwargs: Any) -> AsyncEngine:
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "before_execute", _forget_reads_on_write)
+    if url.startswith("sqlite"):
+        event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
+    return engine
 
 
 def upsert(conn: AsyncConnection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:

@@ -246,15 +246,15 @@ async def report(
     where = case_filter(scope, edges[0], edges[-1])
 
     async def weeks_part() -> list[WeekPoint]:
-        async with db.read() as conn:
+        async with db.read(heavy=True) as conn:
             return await weekly(conn, scope, edges, firsts)
 
     async def breakdown_part() -> tuple[dict[str, int], dict[str, int], tuple[int, int]]:
-        async with db.read() as conn:
+        async with db.read(heavy=True) as conn:
             return await _breakdown(conn, where)
 
     async def percentile_part(duration: _Duration) -> Durations:
-        async with db.read() as conn:
+        async with db.read(heavy=True) as conn:
             return await _percentiles(conn, duration, scope, edges[0], edges[-1])
 
     weeks, (by_kind, by_category, (held, no_show)), ack, resolve = await asyncio.gather(

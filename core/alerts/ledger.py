@@ -101,7 +101,7 @@ def summed(found: Sequence[Entry]) -> Figures:
 async def figures(services: Services, scope: Scope, period: Period) -> Figures:
     """The alerts of the period within `scope`, added up (for /stats)."""
     start, end = period.bounds(services.config.tz)
-    async with services.db.read() as conn:
+    async with services.db.read(heavy=True) as conn:
         return summed(await entries(conn, scope, start, end))
 
 

@@ -33,5 +33,5 @@ async def report(services: Services, scope: Scope, period: Period) -> tuple[Figu
 async def count_cases(services: Services, scope: Scope, period: Period) -> int:
     """How many cases were received in the period within `scope` (before exporting them)."""
     start, end = period.bounds(services.config.tz)
-    async with services.db.read() as conn:
+    async with services.db.read(heavy=True) as conn:
         return await storage.stats.count_cases(conn, scope, start, end)

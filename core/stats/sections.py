@@ -33,5 +33,5 @@ async def in_period(
 ) -> F:
     """A section's figures for the period (in the station's zone) within `scope`."""
     start, end = period.bounds(services.config.tz)
-    async with services.db.read() as conn:
+    async with services.db.read(heavy=True) as conn:
         return await read(conn, scope, start, end)
