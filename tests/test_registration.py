@@ -24,6 +24,8 @@ COMPUTED = {
     # A keyboard builder's parameter (booking's taken_screen, stats' choice_keyboard): its callers pass
     # one of their module's named actions, which are checked where those are built.
     "action": set(),
+    # queue_reports' parameter: its callers' kinds are checked where they call it (`_is_enqueue`).
+    "kind": set(),
 }
 
 
@@ -42,6 +44,9 @@ def _queued_kinds() -> dict[str, set[str]]:
 
 
 def _is_enqueue(func: ast.expr) -> bool:
+    """outbox.enqueue(...), or the scheduler's queue_reports(...) that enqueues the kind it is given."""
+    if isinstance(func, ast.Name):
+        return func.id == "queue_reports"
     return isinstance(func, ast.Attribute) and func.attr == "enqueue" and ast.unparse(func.value) == "outbox"
 
 
