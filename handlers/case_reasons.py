@@ -9,6 +9,7 @@ presser, their right to the case, and the version of the case the screen was dra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -90,10 +91,16 @@ async def _target(services: Services, case: Case, to_staff_id: int | None) -> St
     return next((o for o in await desk.transfer_targets(services, case) if o.id == to_staff_id), None)
 
 
-async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """An officer chosen for 转办: asks why, in place of the list."""
+async def _transfer_screen(
+    update: Update,
+    context: JmContext,
+    grant: ButtonGrant,
+    to_staff_id: int | None,
+    screen: Callable[[Staff, Case, Staff], Outgoing],
+) -> None:
+    """A step of 转办 before it moves: `screen` in place of the pressed one, while the case can
+    still go to that officer (else the presser is told to choose another)."""
     services = context.services
-    to_staff_id = int(grant.payload["to_staff_id"])
     found = await cases.pressed_case(
         update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, Action.TRANSFER, v)
     )
@@ -104,8 +111,19 @@ async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) ->
     if to_staff is None:
         await common.alert(update, member.language, desk.CHOOSE_OTHER)
         return
-    await render.edit(update, services, context.bot, reason_screen(member.language, case, Action.TRANSFER, to_staff))
+    await render.edit(update, services, context.bot, screen(member, case, to_staff))
     await common.ack(update)
+
+
+async def transfer_to(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """An officer chosen for 转办: asks why, in place of the list."""
+    await _transfer_screen(
+        update,
+        context,
+        grant,
+        int(grant.payload["to_staff_id"]),
+        lambda member, case, to_staff: reason_screen(member.language, case, Action.TRANSFER, to_staff),
+    )
 
 
 async def escalate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
@@ -143,19 +161,13 @@ async def _confirm(
     update: Update, context: JmContext, grant: ButtonGrant, to_staff_id: int | None, code: str, note: str | None
 ) -> None:
     """A transfer's reason chosen: the confirmation in place of the reasons; nothing moves yet."""
-    services = context.services
-    found = await cases.pressed_case(
-        update, context, grant, lambda who, case_id, v: desk.workable(services, who, case_id, Action.TRANSFER, v)
+    await _transfer_screen(
+        update,
+        context,
+        grant,
+        to_staff_id,
+        lambda member, case, to_staff: confirm_screen(member.language, case, to_staff, code, note),
     )
-    if found is None:
-        return
-    member, case = found
-    to_staff = await _target(services, case, to_staff_id)
-    if to_staff is None:
-        await common.alert(update, member.language, desk.CHOOSE_OTHER)
-        return
-    await render.edit(update, services, context.bot, confirm_screen(member.language, case, to_staff, code, note))
-    await common.ack(update)
 
 
 async def confirm_transfer(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -14,13 +14,14 @@ from typing import Any, Protocol
 
 from telegram import Update
 
+from core import areas
 from core.cases.errors import CaseError
 from core.cases.filing import FormSentAlready
 from core.cases.lifecycle import TransitionRefused
 from core.dialog_state import clear, get, put
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
-from core.models import Staff
+from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
 from handlers import common, form_screen, render
 from handlers.context import JmContext
@@ -121,6 +122,28 @@ class StaffForm:
         found = await self.at(update, context, at)
         if found:
             await self.advance(update, context, found, step, changes)
+
+    async def pick_area(self, update: Update, context: JmContext, grant: ButtonGrant, *, at: str, then: str) -> None:
+        """An area pressed at step `at`: its parts are shown, or (where people live) it is the one
+        chosen and the form goes on to `then`."""
+        found = await self.at(update, context, at)
+        if not found:
+            return
+        area_id = int(grant.payload["area_id"])
+        area, parts = await areas.with_parts(context.services, area_id)
+        if area is None:
+            await common.answer_expired(update, context)
+        elif parts and not grant.payload.get("pick"):
+            await self.advance(update, context, found, at, {"area_parent": area_id})
+        else:
+            await self.advance(update, context, found, then, {"area_id": area_id})
+
+    async def area_up(self, update: Update, context: JmContext, grant: ButtonGrant, *, at: str) -> None:
+        """Shows the areas one level up, at step `at`."""
+        found = await self.at(update, context, at)
+        if found:
+            parent_id = await areas.level_above(context.services, int(grant.payload["area_id"]))
+            await self.advance(update, context, found, at, {"area_parent": parent_id})
 
     async def cancel(self, update: Update, context: JmContext, said: str) -> None:
         """Drops the form and says so (`said` is a msgid) in the pressed message."""

@@ -11,7 +11,6 @@ from typing import Any
 
 from telegram import Update
 
-from core.areas import level_above
 from core.cards import handover
 from core.cards.printing import card_number
 from core.dialogs import Dialog
@@ -84,25 +83,12 @@ async def pick_category(update: Update, context: JmContext, grant: ButtonGrant) 
 
 async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """An area pressed: its parts are shown, or (where people live) it is chosen."""
-    found = await FORM.at(update, context, form.AREA)
-    if not found:
-        return
-    area_id = int(grant.payload["area_id"])
-    area, has_parts = await rules.area_and_parts(context.services, area_id)
-    if area is None:
-        await common.answer_expired(update, context)
-    elif has_parts and not grant.payload.get("pick"):
-        await FORM.advance(update, context, found, form.AREA, {"area_parent": area_id})
-    else:
-        await FORM.advance(update, context, found, form.DESCRIPTION, {"area_id": area_id})
+    await FORM.pick_area(update, context, grant, at=form.AREA, then=form.DESCRIPTION)
 
 
 async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the areas one level up, to choose the case's area from there."""
-    found = await FORM.at(update, context, form.AREA)
-    if found:
-        parent_id = await level_above(context.services, int(grant.payload["area_id"]))
-        await FORM.advance(update, context, found, form.AREA, {"area_parent": parent_id})
+    await FORM.area_up(update, context, grant, at=form.AREA)
 
 
 async def keep_description(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 
 from telegram import Update
 
-from core.areas import level_above
 from core.cards import handover
 from core.cards.printing import card_number
 from core.cases.texts import local
@@ -107,25 +106,12 @@ async def consent(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 async def pick_area(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """An area pressed: its parts are shown, or (where households live) it is the household's."""
-    found = await FORM.at(update, context, form.AREA)
-    if not found:
-        return
-    area_id = int(grant.payload["area_id"])
-    area, has_parts = await rules.area_and_parts(context.services, area_id)
-    if area is None:
-        await common.answer_expired(update, context)
-    elif has_parts and not grant.payload.get("pick"):
-        await FORM.advance(update, context, found, form.AREA, {"area_parent": area_id})
-    else:
-        await FORM.advance(update, context, found, form.KIND, {"area_id": area_id})
+    await FORM.pick_area(update, context, grant, at=form.AREA, then=form.KIND)
 
 
 async def area_up(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the areas one level up."""
-    found = await FORM.at(update, context, form.AREA)
-    if found:
-        parent_id = await level_above(context.services, int(grant.payload["area_id"]))
-        await FORM.advance(update, context, found, form.AREA, {"area_parent": parent_id})
+    await FORM.area_up(update, context, grant, at=form.AREA)
 
 
 async def pick_kind(update: Update, context: JmContext, grant: ButtonGrant) -> None:

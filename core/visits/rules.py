@@ -124,11 +124,6 @@ async def area_choices(
     return await core.register.rules.area_choices(services, staff, parent_id)
 
 
-async def area_and_parts(services: Services, area_id: int) -> tuple[Area | None, bool]:
-    """The area, and whether it has parts to choose among (then no household lives in it directly)."""
-    return await core.register.rules.area_and_parts(services, area_id)
-
-
 def recognised_kind(services: Services, at: datetime) -> VisitKind:
     """夜访 inside the station's night-visit window, 昼访 otherwise."""
     night = services.config.night_visits.is_night(at, services.config.tz)
