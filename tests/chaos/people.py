@@ -64,7 +64,7 @@ class Town:
     """What the people of a run did and saw, shared by the residents, the officers and the check."""
 
     step_timeout: float
-    started: set[int] = field(default_factory=set)  # residents whose form is under way
+    started: set[int] = field(default_factory=set)  # residents who began (their form is under way until numbered)
     finished: set[int] = field(default_factory=set)
     numbers: dict[int, str] = field(default_factory=dict)  # resident → their case's number
     bookings: dict[int, str] = field(default_factory=dict)  # resident → their booking's case number

@@ -84,7 +84,7 @@ class Crowd:
                 await asyncio.sleep(0.05)
             await asyncio.sleep(rng.uniform(0.3, 2.0))
             self.bot.kill9()
-            self.interrupted |= town.started - town.finished
+            self.interrupted |= town.started - set(town.numbers)  # forms not yet confirmed
             owed = self.owed()
             await self.start_bot()
             up = self.up_at[-1]
