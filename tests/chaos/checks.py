@@ -61,7 +61,7 @@ class Report:
     outbox_later: int = 0  # rows due on later days: booking reminders, follow-ups, visit reminders
     integrity: str = ""
     card_latency_after_restart_s: list[float] = field(default_factory=list)
-    first_card_after_restart_s: list[float] = field(default_factory=list)
+    first_card_after_restart_s: list[float] = field(default_factory=list)  # per restart and officer chat
     first_card_by_officer: dict[str, list[float]] = field(default_factory=dict)
     restart_seconds: list[float] = field(default_factory=list)
     log_tracebacks: int = 0
