@@ -1,13 +1,16 @@
-"""The long chaos run: N residents file at once while the bot is killed with SIGKILL K times at
-random moments (tests/chaos/scenario.py; CI runs N=30, K=8 in tests/chaos). Prints JSON.
+"""The long chaos run: N residents file (and every fifth books a video consultation) at once while
+the bot is killed with SIGKILL K times at random moments (tests/chaos/scenario.py; CI runs N=30,
+K=8 in tests/chaos). Prints JSON.
 
     python bench/chaos.py                         # N=200, K=30
     python bench/chaos.py --residents 30 --kills 8 --seed 3
 
-Reported: lost answers (a step of a resident's conversation that got no answer within the step's
-time limit), duplicate and missing cases, officer cards and notices, what the inbox and outbox
-still hold, PRAGMA integrity_check, and the card latency after a restart (from the bot polling
-again until each card owed at the kill is in the officer's chat; goal ≤ 5 s).
+Reported: lost answers (a step of a resident's or an officer's conversation that got no answer
+within the step's time limit), duplicate and missing cases, officer cards, resident notices per
+transition (受理, 办结) and bookings (one row, one card, one confirmation each), what the inbox and
+outbox still hold, PRAGMA integrity_check, and the card latency after a restart (from the bot
+polling again until each card owed at the kill is in its officer's chat; the first owed card per
+officer chat, goal ≤ 5 s).
 """
 
 from __future__ import annotations

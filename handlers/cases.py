@@ -312,8 +312,13 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     text = await common.typed_text(update, context, lang, NOTE_MAX)
     if text is None:
         return
-    if dialog.step == STEP_REASON:
-        await dialog_state.put(services, dialog.user_id, FLOW, STEP_REFERRAL, dialog.data | {"reason": text})
+    # A note handled again after a crash before its answer reached the chat (tests/chaos): the
+    # dialog still says where the first handling stood, so the answer is given again, once.
+    replayed = dialog.data.get("reason_update") == update.update_id
+    if dialog.step == STEP_REASON or (dialog.step == STEP_REFERRAL and replayed):
+        if not replayed:
+            data = dialog.data | {"reason": text, "reason_update": update.update_id}
+            await dialog_state.put(services, dialog.user_id, FLOW, STEP_REFERRAL, data)
         await render.reply(update, services, context.bot, Outgoing(t(lang, PROMPTS[STEP_REFERRAL])))
         return
     referral = None
@@ -330,8 +335,10 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
         await dialog_state.clear(services, dialog.user_id)
         await refuse(update, context, member, exc)
         return
-    await dialog_state.clear(services, dialog.user_id)
+    # The dialog ends once the card is shown: a crash in between leaves the note to be handled
+    # again at start-up, which finds the case done by this very update and shows the card.
     await render.reply(update, services, context.bot, await desk.card(services, member, case, note=note))
+    await dialog_state.clear(services, dialog.user_id)
 
 
 # --- /queue --------------------------------------------------------------------------------
