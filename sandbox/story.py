@@ -95,8 +95,8 @@ class Story:
         await self.press(RESIDENT, "户籍")
         await self.wait_for(RESIDENT, "户籍")
         await self.say(RESIDENT, BOOKING_TEXT)
-        await self.press_first(RESIDENT)  # the first day with free times
-        await self.press_first(RESIDENT)  # its first free time
+        await self.press_first(RESIDENT, "第 3 步")  # the first day with free times
+        await self.press_first(RESIDENT, "第 4 步")  # its first free time
         await self.press(RESIDENT, "提交预约")
         await self.wait_for(OFFICER, "户口从老家")
         await self.press(OFFICER, "确认")
@@ -106,7 +106,7 @@ class Story:
     async def _dispute(self) -> None:
         await self.say(RESIDENT, "/report")
         await self.press(RESIDENT, "矛盾纠纷")
-        await self.press_first(RESIDENT)  # the first category of a dispute
+        await self.press_first(RESIDENT, "第 2 步")  # the first category of a dispute
         await self.say(RESIDENT, DISPUTE_TEXT)
         await self.press(RESIDENT, "继续")
         await self.press(RESIDENT, "确认提交")
@@ -188,14 +188,19 @@ class Story:
                 return
         raise StoryStuck(f"{label!r} is not a button of the message for {user_id}")
 
-    async def press_first(self, user_id: int) -> None:
-        """Presses the first button of the newest message that has buttons (the current screen)."""
-        for message in reversed(await self.messages(user_id)):
+    async def press_first(self, user_id: int, step: str) -> None:
+        """Presses the first button of the newest screen that says `step` (a form's "第 3 步"), once it
+        is there: a form's next screen can come a second after the edit that strips the last one."""
+        deadline = time.monotonic() + WAIT
+        while True:
+            message = await self.wait_for(user_id, step)
             buttons = [b for b in _buttons(message) if "callback_data" in b]
             if buttons:
                 await self._press(user_id, message, buttons[0])
                 return
-        raise StoryStuck(f"no buttons in {user_id}'s chat")
+            if time.monotonic() > deadline:
+                raise StoryStuck(f"no buttons under {step!r} in {user_id}'s chat")
+            await self.post("/sandbox/wait", {"user_id": user_id, "timeout": 1.0})
 
     async def _press(self, user_id: int, message: dict[str, Any], button: dict[str, Any]) -> None:
         await self.pause()

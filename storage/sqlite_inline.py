@@ -68,6 +68,13 @@ class InlineConnection(aiosqlite.Connection):
         connection = self._conn
         await asyncio.get_running_loop().run_in_executor(None, connection.commit)
 
+    def __del__(self) -> None:
+        # aiosqlite warns here of a thread left running; there is none, and a connection the pool
+        # dropped without closing is closed as a plain sqlite3 connection would be.
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
     def stop(self) -> None:
         """Closes the sqlite3 connection (there is no thread to stop)."""
         self._running = False
