@@ -284,7 +284,8 @@ async def _show_card(update: Update, context: JmContext, grant: ButtonGrant, *, 
     if in_place:
         await render.edit(update, services, context.bot, out)
     else:
-        await render.reply(update, services, context.bot, out)
+        message = await render.reply(update, services, context.bot, out)
+        await desk.shown(services, member, case, message.message_id, update.update_id)
     await common.ack(update)
 
 

@@ -4,11 +4,13 @@ whether a newer one of the same case went (or is going) to the same chat."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+import storage.outbox
 from storage.outbox import PENDING, SENDING, SENT
 from storage.schema import outbox
 
@@ -59,3 +61,34 @@ async def newer_exists(conn: AsyncConnection, case_id: int, chat_id: int, row_id
         .limit(1)
     )
     return found.first() is not None
+
+
+async def record_sent(
+    conn: AsyncConnection,
+    *,
+    dedupe_key: str,
+    chat_id: int,
+    audience: str,
+    kind: str,
+    payload: dict[str, Any],
+    case_id: int | None,
+    message_id: int,
+    now: datetime,
+) -> int | None:
+    """Records a message a handler sent itself as a sent row of `kind`, so what finds the outbox's
+    sent messages (the staff cards to redraw) finds it too; None when recorded already."""
+    row_id = await storage.outbox.enqueue(
+        conn,
+        dedupe_key=dedupe_key,
+        chat_id=chat_id,
+        audience=audience,
+        kind=kind,
+        payload=payload,
+        priority=0,
+        due_at=now,
+        now=now,
+        case_id=case_id,
+    )
+    if row_id is not None:
+        await storage.outbox.mark_sent_many(conn, [(row_id, message_id)], now=now)
+    return row_id

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 import storage.areas
 import storage.cases
 from core import pii
-from core.cases import reading, reasons, redraws, working
+from core.cases import notify, reading, reasons, redraws, working
 from core.cases.errors import CASE_NOT_FOUND, NOT_PERMITTED, CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, Action, Actor, TransitionRefused, target
 from core.cases.routing import area_chain, may_handle
@@ -141,6 +141,17 @@ async def card(services: Services, staff: Staff, case: Case, note: str | None = 
         tz=services.config.tz,
         note=note,
     )
+
+
+async def shown(services: Services, staff: Staff, case: Case, message_id: int, update_id: int) -> None:
+    """Records a card the handler sent as a new message, so the case's later steps keep it current."""
+    if staff.telegram_id is None:
+        return
+    now = services.clock.now()
+    async with services.db.write() as conn:
+        await notify.record_card(
+            conn, staff.id, staff.telegram_id, case.id, message_id, update_id, now, services.config.tz.key
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,31 @@ async def notify_staff(
     )
 
 
+async def record_card(
+    conn: AsyncConnection,
+    staff_id: int,
+    chat_id: int,
+    case_id: int,
+    message_id: int,
+    update_id: int,
+    now: datetime,
+    tz: str,
+) -> None:
+    """A card a handler showed as a new message (opened from /queue) is one of the case's cards in
+    that chat from now on: later steps redraw it, and it supersedes older ones."""
+    await staff_cards.record_sent(
+        conn,
+        dedupe_key=f"card-shown:{update_id}:{staff_id}:{case_id}",
+        chat_id=chat_id,
+        audience="staff",
+        kind=CASE_CARD,
+        payload={"case_id": case_id, "staff_id": staff_id, "reason": "current", "tz": tz},
+        case_id=case_id,
+        message_id=message_id,
+        now=now,
+    )
+
+
 async def settle_cards(
     conn: AsyncConnection, case_id: int, status: Status, now: datetime, tz: str, *, step: int | None = None
 ) -> int:

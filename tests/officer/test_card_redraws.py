@@ -11,24 +11,11 @@ from core.services import Services
 from storage.schema import cases
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest, Sent
+from tests.helpers.case_cards import NUMBER, POINTS_BELOW, add_information, cards, with_steps
 from tests.helpers.clock import FakeClock
 from tests.helpers.resident import file_case
 from tests.helpers.scheduler import tick
 from tests.officer.desk import get_case
-
-NUMBER = "XF-20261123-0001"
-STEPS = {"✅ 受理", "▶️ 开始办理", "☑️ 办结", "🔁 转办", "⬆️ 上报", "✖️ 不予受理"}
-POINTS_BELOW = f"📋 诉求 <code>{NUMBER}</code>（矛盾纠纷）：此卡片已更新，请查看下方最新卡片。"
-
-
-def cards(log: RecordingRequest, chat_id: int) -> list[Sent]:
-    """The messages about the case in a chat."""
-    return [m for m in log.messages(chat_id) if NUMBER in m.text]
-
-
-def with_steps(log: RecordingRequest, chat_id: int) -> list[Sent]:
-    """The messages about the case in a chat that still offer a step of it."""
-    return [m for m in cards(log, chat_id) if STEPS & set(m.labels())]
 
 
 async def accepted_card(bot: Harness, log: RecordingRequest, station: Station) -> Sent:
@@ -37,17 +24,6 @@ async def accepted_card(bot: Harness, log: RecordingRequest, station: Station) -
     await bot.press(station.officer, "✅ 受理", message=card)
     await bot.deliver()
     return card
-
-
-async def add_information(bot: Harness, station: Station, text: str) -> None:
-    resident = station.resident
-    await bot.send(resident, "/mycases")
-    await bot.press(resident, NUMBER)
-    await bot.press(resident, "补充材料")
-    await bot.send(resident, text)
-    await bot.photo(resident, "add-1")
-    await bot.press(resident, "完成")
-    await bot.deliver()
 
 
 async def test_added_information_comes_as_a_fresh_card_and_the_one_before_points_below(
