@@ -224,7 +224,10 @@ async def postgres_round(args: argparse.Namespace, scratch: Path, pg: Postgres, 
 # --- the report ------------------------------------------------------------------------------------
 
 
-def spread(values: list[float]) -> dict[str, float]:
+def spread(values: list[float]) -> dict[str, float] | None:
+    """Min, median and max; None when no round measured it (e.g. --kill-rounds 0)."""
+    if not values:
+        return None
     return {"min": min(values), "median": statistics.median(values), "max": max(values)}
 
 
