@@ -22,7 +22,7 @@ from core import enrolment
 from core.alerts import ledger
 from core.i18n import t, tp
 from core.models import Area, ButtonGrant, Language, Role, Staff
-from core.names import area_name
+from core.names import Titles, area_name
 from core.outgoing import Outgoing
 from core.stats import reads, texts
 from core.stats.figures import Figures, WeekPoint
@@ -90,15 +90,17 @@ def period_of(context: JmContext, payload: dict[str, Any]) -> Period:
 class Names:
     """Area and staff names for titles and choice buttons, read once per request."""
 
-    def __init__(self, areas: list[Area], staff: dict[int, str]) -> None:
+    def __init__(self, areas: list[Area], staff: dict[int, str], roles: dict[int, Role], titles: Titles) -> None:
         self.areas = areas
         self.by_id = {a.id: a for a in areas}
         self.staff = staff
+        self.roles = roles
+        self.titles = titles
 
     def scope(self, lang: Language, member: Staff, scope: Scope, own: bool) -> str:
         """The line saying whose figures these are: an area, the supervisor's areas or the station, and an officer."""
         if own:
-            return texts.officer_scope(lang, member.name)
+            return texts.officer_scope(lang, member.name, member.role, self.titles)
         parts = []
         if scope.area_id is not None:
             parts.append(area_name(self.by_id.get(scope.area_id), lang))
@@ -107,7 +109,8 @@ class Names:
         else:
             parts.append(texts.whole_station(lang))
         if scope.officer_id is not None:
-            parts.append(texts.officer_scope(lang, self.staff.get(scope.officer_id, "?")))
+            name, role = self.staff.get(scope.officer_id, "?"), self.roles.get(scope.officer_id, Role.OFFICER)
+            parts.append(texts.officer_scope(lang, name, role, self.titles))
         return " · ".join(parts)
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from core import labels
 from core.i18n import N_, Safe, t, tp
-from core.models import Category, Kind, Language
+from core.models import Category, Kind, Language, Role
+from core.names import Titles
 from core.outgoing import Button, Outgoing
 from core.stats.figures import Durations, Figures, Rate, ratio
 from core.stats.periods import BAD_DATES, MAX_PERIOD_DAYS, Period, PeriodKey, StatsError
@@ -98,9 +99,12 @@ def whole_station(lang: Language) -> str:
     return tp(lang, "Whole station")
 
 
-def officer_scope(lang: Language, name: str) -> str:
-    """The scope label for one officer's figures."""
-    return tp(lang, "Officer {name}", name=name)
+def officer_scope(lang: Language, name: str, role: Role, titles: Titles) -> str:
+    """The scope label for one staff member's figures, with the title the station gives their role."""
+    title = titles.of(role, lang)
+    if lang is Language.EN:
+        title = title[:1].upper() + title[1:]  # the titles are written to stand inside a sentence
+    return tp(lang, "{title} {name}", title=title, name=name)
 
 
 def _breakdown(lang: Language, counts: Mapping[str, int], names: Mapping[str, str]) -> str:
