@@ -91,6 +91,12 @@ class Titles:
             return english
         return to_traditional(simplified) if lang is Language.ZH_HANT else simplified
 
+    def before_name(self, role: Role, lang: Language) -> str:
+        """The title as it stands first, before a name (the titles are written to stand inside a
+        sentence, so English capitalises it)."""
+        title = self.of(role, lang)
+        return title[:1].upper() + title[1:] if lang is Language.EN else title
+
 
 DEFAULT_TITLES = Titles()
 

@@ -101,10 +101,7 @@ def whole_station(lang: Language) -> str:
 
 def officer_scope(lang: Language, name: str, role: Role, titles: Titles) -> str:
     """The scope label for one staff member's figures, with the title the station gives their role."""
-    title = titles.of(role, lang)
-    if lang is Language.EN:
-        title = title[:1].upper() + title[1:]  # the titles are written to stand inside a sentence
-    return tp(lang, "{title} {name}", title=title, name=name)
+    return tp(lang, "{title} {name}", title=titles.before_name(role, lang), name=name)
 
 
 def _breakdown(lang: Language, counts: Mapping[str, int], names: Mapping[str, str]) -> str:
