@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
-from core.i18n import catalogue
+from core.i18n import LOCALES, catalogue
 from core.models import Language
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,22 @@ def placeholder_mismatches(language: Language) -> list[str]:
     return problems
 
 
+def conflicts(language: Language) -> list[str]:
+    """Texts translated differently in two feature catalogues of one language: the catalogues are
+    merged into one table (core.i18n.catalogue), so one of the two would be shown in both places."""
+    translations: dict[str, dict[str, str]] = {}
+    for po_file in sorted((LOCALES / language.value / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as fh:
+            for message in read_po(fh, locale=None):
+                if message.id and isinstance(message.id, str) and message.string:
+                    translations.setdefault(message.id, {}).setdefault(str(message.string), po_file.stem)
+    return [
+        f"{language.value}: {msgid!r} → " + ", ".join(f"{text!r} ({domain})" for text, domain in found.items())
+        for msgid, found in translations.items()
+        if len(found) > 1
+    ]
+
+
 def _po_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
@@ -63,6 +80,9 @@ def main() -> int:
     """Prints the missing catalogue entries as .po snippets; returns 1 when any is missing."""
     status = 0
     for language in Language:
+        for conflict in conflicts(language):
+            status = 1
+            print(f"# translated differently in two catalogues: {conflict}")
         lacking = missing(language)
         if lacking:
             status = 1

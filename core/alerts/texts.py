@@ -126,7 +126,7 @@ def draft_screen(
     lines = [
         t(lang, "<b>Alert draft</b>"),
         t(lang, "Areas: {areas}", areas=areas),
-        t(lang, "Topic: {topic}", topic=topic_name(lang, topic)),
+        t(lang, "Alert topic: {topic}", topic=topic_name(lang, topic)),
         t(lang, "Urgent: yes, sent at once, also during quiet hours")
         if urgent
         else t(lang, "Urgent: no, held back during quiet hours"),
