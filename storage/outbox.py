@@ -138,16 +138,6 @@ async def get(conn: AsyncConnection, row_id: int) -> OutboxRow | None:
     return _row(row) if row else None
 
 
-async def claim_due(conn: AsyncConnection, *, now: datetime, worker_id: str, limit: int) -> list[OutboxRow]:
-    """Claims up to `limit` due rows for `worker_id`: most urgent priority first, then oldest due.
-
-    Call inside a write transaction. The UPDATE re-checks ``status = 'pending'``, so a row that
-    another dispatcher claimed between our SELECT and our UPDATE is simply not returned.
-    """
-    rows, _more = await claim_due_fairly(conn, now=now, worker_id=worker_id, limit=limit, per_chat=limit, busy={})
-    return rows
-
-
 async def claim_due_fairly(
     conn: AsyncConnection,
     *,
@@ -157,10 +147,14 @@ async def claim_due_fairly(
     per_chat: int,
     busy: Mapping[int, int],
 ) -> tuple[list[OutboxRow], bool]:
-    """Like `claim_due`, with at most `per_chat` rows of one chat in flight (`busy`: the rows of
-    each chat the caller has in flight already). Telegram takes about one message a second in a
-    chat: a backlog to one busy chat (an officer's cards) must not hold every sending slot while
-    the other chats wait. Returns the rows and whether more rows are due beyond them.
+    """Claims up to `limit` due rows for `worker_id`, most urgent priority first, then oldest due,
+    with at most `per_chat` rows of one chat in flight (`busy`: the rows of each chat the caller
+    has in flight already). Telegram takes about one message a second in a chat: a backlog to one
+    busy chat (an officer's cards) must not hold every sending slot while the other chats wait.
+    Returns the rows and whether more rows are due beyond them.
+
+    Call inside a write transaction. The UPDATE re-checks ``status = 'pending'``, so a row that
+    another dispatcher claimed between our SELECT and our UPDATE is simply not returned.
     """
     full = [chat for chat, count in busy.items() if count >= per_chat]
     window = limit * 4
