@@ -129,15 +129,22 @@ async def show_form(
     try:
         out = await _screen(context, resident, lang, dialog, note)
     except policy.BookingError as refused:
-        await clear(context.services, dialog.user_id)
-        await form_screen.retire(update, context, dialog)
-        out = Outgoing(common.screen(lang, texts.error_html(lang, refused)))
-        if edit:
-            await render.edit(update, context.services, context.bot, out)
-        else:
-            await render.reply(update, context.services, context.bot, out)
+        await _end_refused(update, context, lang, dialog, refused, edit=edit)
         return
     await form_screen.show(update, context, dialog, out, edit=edit)
+
+
+async def _end_refused(
+    update: Update, context: JmContext, lang: Language, dialog: Dialog, refused: policy.BookingError, *, edit: bool
+) -> None:
+    """The step cannot be shown (no times left, say): the form ends, saying why."""
+    await clear(context.services, dialog.user_id)
+    await form_screen.retire(update, context, dialog)
+    out = Outgoing(common.screen(lang, texts.error_html(lang, refused)))
+    if edit:
+        await render.edit(update, context.services, context.bot, out)
+    else:
+        await render.reply(update, context.services, context.bot, out)
 
 
 async def _form(update: Update, context: JmContext, *steps: str) -> tuple[Resident, Language, Dialog] | None:
@@ -173,8 +180,8 @@ async def _advance(
     await common.ack(update)
     try:
         out = await _screen(context, resident, lang, dialog)
-    except policy.BookingError:  # the step cannot be shown (no times left): the form ends, saying why
-        await show_form(update, context, resident, lang, dialog, edit=edit)
+    except policy.BookingError as refused:
+        await _end_refused(update, context, lang, dialog, refused, edit=edit)
         return
     await form_screen.step(update, context, dialog, out, edit=edit)
 
@@ -327,8 +334,8 @@ async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
 
     try:
         await form_screen.explain(update, context, dialog, problem, redraw)
-    except policy.BookingError:  # no times left to offer: the step anew says so and ends the form
-        await show_form(update, context, resident, lang, dialog)
+    except policy.BookingError as refused:  # no times left to offer: the form ends, saying why
+        await _end_refused(update, context, lang, dialog, refused, edit=False)
 
 
 COMMANDS = [("book", start)]
