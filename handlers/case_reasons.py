@@ -86,6 +86,12 @@ def confirm_screen(lang: Language, case: Case, to_staff: Staff, code: str, note:
 # --- the buttons -------------------------------------------------------------------------------
 
 
+def _number(data: dict[str, Any], key: str) -> int | None:
+    """An id or version a button or the dialog carries, if it carries one."""
+    value = data.get(key)
+    return int(value) if value is not None else None
+
+
 async def _target(services: Services, case: Case, to_staff_id: int | None) -> Staff | None:
     """The officer a transfer goes to, while they are still one the case can go to."""
     return next((o for o in await desk.transfer_targets(services, case) if o.id == to_staff_id), None)
@@ -146,8 +152,7 @@ async def pick(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     if act is None or not reasons.is_reason(act, code):  # only ever drawn for these two
         await common.answer_expired(update, context)
         return
-    raw_to = grant.payload.get("to_staff_id")
-    to_staff_id = int(raw_to) if raw_to is not None else None
+    to_staff_id = _number(grant.payload, "to_staff_id")
     if code == reasons.OTHER:
         await _ask_note(update, context, grant, act, to_staff_id)
         return
@@ -172,11 +177,11 @@ async def _confirm(
 
 async def confirm_transfer(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """✅ on the transfer's confirmation: the case goes to the officer with its reason."""
-    raw_to, code, note = grant.payload.get("to_staff_id"), str(grant.payload.get("reason")), grant.payload.get("note")
+    code, note = str(grant.payload.get("reason")), grant.payload.get("note")
     if not reasons.is_reason(Action.TRANSFER, code):  # only ever drawn with one
         await common.answer_expired(update, context)
         return
-    to_staff_id = int(raw_to) if raw_to is not None else None
+    to_staff_id = _number(grant.payload, "to_staff_id")
     await _move(update, context, grant, Action.TRANSFER, to_staff_id, code, str(note) if note else None)
 
 
@@ -239,7 +244,6 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     if text is None:
         return
     data = dialog.data
-    raw_to, version = data.get("to_staff_id"), data.get("version")
     if Action(str(data["act"])) is Action.TRANSFER:
         await _confirm_below(update, context, member, dialog, text)
         return
@@ -249,9 +253,9 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
             member,
             int(data["case_id"]),
             Action(str(data["act"])),
-            int(version) if version is not None else None,
+            _number(data, "version"),
             note=text,
-            to_staff_id=int(raw_to) if raw_to is not None else None,
+            to_staff_id=_number(data, "to_staff_id"),
             reason=reasons.OTHER,
             update_id=update.update_id,
         )
@@ -267,15 +271,12 @@ async def _confirm_below(update: Update, context: JmContext, member: Staff, dial
     """The typed reason of a transfer: its confirmation below the words; nothing moves yet."""
     services, data = context.services, dialog.data
     await dialog_state.clear(services, dialog.user_id)
-    raw_to, version = data.get("to_staff_id"), data.get("version")
     try:
-        case = await desk.workable(
-            services, member, int(data["case_id"]), Action.TRANSFER, int(version) if version is not None else None
-        )
+        case = await desk.workable(services, member, int(data["case_id"]), Action.TRANSFER, _number(data, "version"))
     except (CaseError, TransitionRefused) as exc:
         await cases.refuse(update, context, member, exc)
         return
-    to_staff = await _target(services, case, int(raw_to) if raw_to is not None else None)
+    to_staff = await _target(services, case, _number(data, "to_staff_id"))
     if to_staff is None:
         await cases.refuse(update, context, member, CaseError(desk.CHOOSE_OTHER, case))
         return
