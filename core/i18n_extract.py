@@ -24,20 +24,26 @@ PLACEHOLDER = re.compile(r"{(\w+)(?:[:!][^}]*)?}")
 
 
 def source_messages() -> dict[str, str]:
-    """msgid → "file:line" for every marked string in the packages."""
+    """msgid → "file:line" for every marked string in the packages.
+
+    Each keyword is extracted on its own: Babel takes the last name before a call's parenthesis
+    for the function, so `t(lang, "…", topic=alert.topic)` would count as a call of `alert` (whose
+    text is its third argument) and its text would be missed.
+    """
     found: dict[str, str] = {}
     for package in PACKAGES:
         folder = ROOT / package
         if not folder.exists():
             continue
-        for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(folder),
-            method_map=[("**.py", "python")],
-            keywords=KEYWORDS,
-            comment_tags=(),
-        ):
-            if isinstance(message, str) and message:
-                found.setdefault(message, f"{package}/{filename}:{lineno}")
+        for keyword, spec in KEYWORDS.items():
+            for filename, lineno, message, _comments, _context in extract_from_dir(
+                str(folder),
+                method_map=[("**.py", "python")],
+                keywords={keyword: spec},
+                comment_tags=(),
+            ):
+                if isinstance(message, str) and message:
+                    found.setdefault(message, f"{package}/{filename}:{lineno}")
     return found
 
 
