@@ -6,14 +6,9 @@ from __future__ import annotations
 from core.booking import policy
 from core.services import Services
 from tests.conftest import Station
-from tests.harness import Harness, Person, RecordingRequest
+from tests.harness import Harness, RecordingRequest
 from tests.helpers.resident import onboard
-from tests.helpers.screens import live, screen
-
-
-def at_most_one(request_log: RecordingRequest, person: Person, since: int) -> None:
-    found = live(request_log, person.id, since)
-    assert len(found) <= 1, [sent.text[:40] for sent in found]
+from tests.helpers.screens import at_most_one, screen
 
 
 async def test_a_whole_booking_with_bad_input_leaves_one_live_screen(

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-import selectors
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 import pytest
 from telegram.error import RetryAfter
@@ -25,41 +22,10 @@ from bot.runner import SEND_GUARD
 from core.outgoing import Priority
 from sandbox.errors import ApiError
 from sandbox.flood import FloodControl, FloodLimits
-
-T = TypeVar("T")
+from tests.helpers.pacing import now, run_virtual
 
 OVERALL, BULK = 28, 25.0
 JITTER = 0.04  # the most a call is held up on its way, under the guard
-
-
-class _VirtualSelector(selectors.SelectSelector):
-    def __init__(self, clock: list[float]) -> None:
-        super().__init__()
-        self._clock = clock
-
-    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        if timeout is None:
-            raise RuntimeError("deadlock: every task waits and no timer is set")
-        self._clock[0] += timeout
-        return []
-
-
-class _VirtualTimeLoop(asyncio.SelectorEventLoop):
-    def __init__(self) -> None:
-        self._now = [0.0]
-        super().__init__(_VirtualSelector(self._now))
-
-    def time(self) -> float:
-        return self._now[0]
-
-
-def run_virtual(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    with asyncio.Runner(loop_factory=_VirtualTimeLoop) as runner:
-        return runner.run(main())
-
-
-def now() -> float:
-    return asyncio.get_running_loop().time()
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.harness import RecordingRequest, Sent
+from tests.harness import Person, RecordingRequest, Sent
 
 
 def live(request_log: RecordingRequest, chat_id: int, since: int = 0) -> list[Sent]:
@@ -17,3 +17,9 @@ def screen(request_log: RecordingRequest, chat_id: int, since: int = 0) -> Sent:
     found = live(request_log, chat_id, since)
     assert len(found) == 1, [sent.text[:40] for sent in found]
     return found[0]
+
+
+def at_most_one(request_log: RecordingRequest, person: Person, since: int) -> None:
+    """Asserts that at most one of the person's messages since `since` has live buttons."""
+    found = live(request_log, person.id, since)
+    assert len(found) <= 1, [sent.text[:40] for sent in found]

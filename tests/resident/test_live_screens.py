@@ -12,14 +12,9 @@ from core.services import Services
 from handlers import render
 from storage import dialogs as storage_dialogs
 from tests.conftest import Station
-from tests.harness import Harness, Person, RecordingRequest
+from tests.harness import Harness, RecordingRequest
 from tests.helpers.resident import NUMBER, file_case, onboard
-from tests.helpers.screens import live, screen
-
-
-def at_most_one(request_log: RecordingRequest, person: Person, since: int) -> None:
-    found = live(request_log, person.id, since)
-    assert len(found) <= 1, [sent.text[:40] for sent in found]
+from tests.helpers.screens import at_most_one, live, screen
 
 
 async def test_a_whole_report_leaves_one_live_screen(
