@@ -13,6 +13,7 @@ from storage.schema import bookings
 from tests.booking.helpers import book
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.replay import press_payload
 from tests.helpers.resident import NUMBER, onboard
 
 
@@ -76,20 +77,7 @@ async def test_a_crash_between_requesting_and_answering_still_tells_the_number(
         update_id=888888,
     )
 
-    press = {
-        "callback_query": {
-            "id": "cq-2",
-            "from": station.resident.as_user(),
-            "chat_instance": "1",
-            "data": review.data_for("提交"),
-            "message": {
-                "message_id": review.message_id,
-                "date": 0,
-                "text": review.text,
-                "chat": {"id": station.resident.id, "type": "private"},
-            },
-        }
-    }
+    press = {"callback_query": press_payload(station.resident, review, "提交", "cq-2")}
     await bot.feed(press, update_id=888888)  # handled again after the restart
     answer = request_log.last(station.resident.id)
     assert answer.message_id == review.message_id and NUMBER.search(answer.text)

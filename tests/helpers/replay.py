@@ -4,6 +4,7 @@ edit), so that the same press can be handled again, as at start-up, on the messa
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from tests.harness import Harness, Person, RecordingRequest, Sent
 
@@ -29,3 +30,20 @@ async def press_and_lose_the_edit(bot: Harness, log: RecordingRequest, person: P
     redrawn = screen.text
     lose_the_edit(screen, before)
     return screen, redrawn
+
+
+def press_payload(person: Person, sent: Sent, label: str, query_id: str) -> dict[str, Any]:
+    """A callback query as Telegram sends it for `person` pressing `label` under `sent`, for feeding
+    to the bot by hand (before a restart, or again after one)."""
+    return {
+        "id": query_id,
+        "from": person.as_user(),
+        "chat_instance": "1",
+        "data": sent.data_for(label),
+        "message": {
+            "message_id": sent.message_id,
+            "date": 0,
+            "text": sent.text,
+            "chat": {"id": person.id, "type": "private"},
+        },
+    }

@@ -23,6 +23,7 @@ from storage.schema import case_events, cases, inbox, outbox
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
 from tests.helpers.clock import FakeClock
+from tests.helpers.replay import press_payload
 from tests.helpers.resident import NUMBER, fill_form, onboard
 from tests.scheduler.flows import local, shanghai
 
@@ -137,18 +138,7 @@ async def test_the_same_update_in_two_processes_at_once_files_one_case(
     review = request_log.last_with_buttons(station.resident.id)
     confirm = {
         "update_id": 888_888,
-        "callback_query": {
-            "id": "cq-2",
-            "from": station.resident.as_user(),
-            "chat_instance": "1",
-            "data": review.data_for("确认提交"),
-            "message": {
-                "message_id": review.message_id,
-                "date": 0,
-                "text": review.text,
-                "chat": {"id": station.resident.id, "type": "private"},
-            },
-        },
+        "callback_query": press_payload(station.resident, review, "确认提交", "cq-2"),
     }
     other = build_services(settings, clock=services.clock)
     request2 = RecordingRequest()

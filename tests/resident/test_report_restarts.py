@@ -11,6 +11,7 @@ from core.services import Services
 from storage.schema import case_events, inbox
 from tests.conftest import Station
 from tests.harness import Harness, RecordingRequest
+from tests.helpers.replay import press_payload
 from tests.helpers.resident import NUMBER, case_rows, fill_form, onboard
 
 
@@ -66,18 +67,7 @@ async def test_an_update_stored_but_not_handled_is_handled_once_after_restart(
     review = request_log.last_with_buttons(station.resident.id)
     confirm = {
         "update_id": 777777,
-        "callback_query": {
-            "id": "cq-1",
-            "from": station.resident.as_user(),
-            "chat_instance": "1",
-            "data": review.data_for("确认提交"),
-            "message": {
-                "message_id": review.message_id,
-                "date": 0,
-                "text": review.text,
-                "chat": {"id": station.resident.id, "type": "private"},
-            },
-        },
+        "callback_query": press_payload(station.resident, review, "确认提交", "cq-1"),
     }
     from telegram import Update
 
@@ -142,20 +132,7 @@ async def test_a_crash_between_filing_and_answering_still_tells_the_number(
     assert resident is not None and dialog is not None
     case, _ = await submit(services, resident, report_form.to_case(dialog.data), 888888)
 
-    press = {
-        "callback_query": {
-            "id": "cq-2",
-            "from": station.resident.as_user(),
-            "chat_instance": "1",
-            "data": review.data_for("确认提交"),
-            "message": {
-                "message_id": review.message_id,
-                "date": 0,
-                "text": review.text,
-                "chat": {"id": station.resident.id, "type": "private"},
-            },
-        }
-    }
+    press = {"callback_query": press_payload(station.resident, review, "确认提交", "cq-2")}
     await bot.feed(press, update_id=888888)  # handled again after the restart
     confirmation = request_log.last(station.resident.id)
     assert confirmation.message_id == review.message_id and case.number in confirmation.text
