@@ -60,11 +60,7 @@ async def overview(services: Services, staff: Staff, due_limit: int) -> Overview
         visits = await storage.visits.recent_in_areas(conn, scope_ids, since, VISITS_READ) if scope_ids else []
         due = await storage.visits.households_by_last_visit(conn, scope_ids, due_limit)
         members = {m.id: m for m in await people.all_staff(conn)}
-        households = {}
-        for visit in visits:
-            if visit.resident_id is not None and visit.resident_id not in households:
-                resident = await people.resident(conn, visit.resident_id)
-                households[visit.resident_id] = resident.first_name if resident else tp(lang, "(removed)")
+        households = await people.first_names(conn, {v.resident_id for v in visits if v.resident_id is not None})
     names = {a.id: area_name(a, lang) for a in areas}
     if allowed is None:
         scope = services.config.name
@@ -82,6 +78,7 @@ async def overview(services: Services, staff: Staff, due_limit: int) -> Overview
         )
         for officer_id, made in sorted(grouped.items(), key=lambda item: (-len(item[1]), item[0]))
     ]
-    officers = sorted({a.officer_id for a in areas if a.id in scope_ids and a.officer_id is not None})
+    in_scope = set(scope_ids)
+    officers = sorted({a.officer_id for a in areas if a.id in in_scope and a.officer_id is not None})
     idle = [members[o].name for o in officers if o not in grouped and o in members and members[o].active]
     return Overview(scope, by_officer, idle, [(h, names.get(h.area_id or 0, "—")) for h in due])
