@@ -90,11 +90,10 @@ def period_of(context: JmContext, payload: dict[str, Any]) -> Period:
 class Names:
     """Area and staff names for titles and choice buttons, read once per request."""
 
-    def __init__(self, areas: list[Area], staff: dict[int, str], roles: dict[int, Role], titles: Titles) -> None:
+    def __init__(self, areas: list[Area], staff: dict[int, Staff], titles: Titles) -> None:
         self.areas = areas
         self.by_id = {a.id: a for a in areas}
         self.staff = staff
-        self.roles = roles
         self.titles = titles
 
     def scope(self, lang: Language, member: Staff, scope: Scope, own: bool) -> str:
@@ -109,7 +108,8 @@ class Names:
         else:
             parts.append(texts.whole_station(lang))
         if scope.officer_id is not None:
-            name, role = self.staff.get(scope.officer_id, "?"), self.roles.get(scope.officer_id, Role.OFFICER)
+            officer = self.staff.get(scope.officer_id)
+            name, role = (officer.name, officer.role) if officer else ("?", Role.OFFICER)
             parts.append(texts.officer_scope(lang, name, role, self.titles))
         return " · ".join(parts)
 

@@ -81,11 +81,11 @@ def area_choices(member: Staff, areas: list[Area], current: int | None, lang: La
     return [(a.id, area_name(a, lang)) for a in areas if a.id in allowed and a.parent_id not in allowed]
 
 
-def officer_choices(member: Staff, areas: list[Area], staff: dict[int, str], scope: Scope) -> list[tuple[int, str]]:
+def officer_choices(member: Staff, areas: list[Area], staff: dict[int, Staff], scope: Scope) -> list[tuple[int, str]]:
     """The officers of the areas in the current scope."""
     within = scope.area_ids
     officers = {a.officer_id for a in areas if a.officer_id and (within is None or a.id in within)}
-    return sorted(((o, staff.get(o, "?")) for o in officers), key=lambda p: p[1])
+    return sorted(((o, staff[o].name if o in staff else "?") for o in officers), key=lambda p: p[1])
 
 
 async def on_areas(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import storage.areas
 import storage.stats
-from core.models import Area, Role
+from core.models import Area, Staff
 from core.names import Titles
 from core.services import Services
 from core.stats.figures import Figures, WeekPoint
@@ -17,14 +17,14 @@ from core.stats.scopes import Scope
 from storage import people
 
 
-async def names(services: Services) -> tuple[list[Area], dict[int, str], dict[int, Role], Titles]:
-    """Every area (in tree order), the name and role of every active staff member by id, and what
-    the station calls its roles, read together."""
+async def names(services: Services) -> tuple[list[Area], dict[int, Staff], Titles]:
+    """Every area (in tree order), every active staff member by id (for their name and role), and
+    what the station calls its roles, read together."""
     async with services.db.read() as conn:
         areas = await storage.areas.all_areas(conn)
         members = await people.all_staff(conn)
         titles = await storage.areas.station_titles(conn)
-    return areas, {m.id: m.name for m in members}, {m.id: m.role for m in members}, titles
+    return areas, {m.id: m for m in members}, titles
 
 
 async def report(services: Services, scope: Scope, period: Period) -> tuple[Figures, list[WeekPoint]]:
