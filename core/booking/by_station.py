@@ -5,12 +5,13 @@ record how it went. The case moves with the booking where the ledger has a match
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.booking
 import storage.cases
-from core.booking.ledger import case_step, record_event, reread, update_booking
+from core.booking.ledger import call_off, case_step, record_event, reread, step_or_record, update_booking
 from core.booking.notify import queue_news, schedule_meeting
 from core.booking.policy import (
     ALREADY_STARTED,
@@ -69,6 +70,32 @@ async def staff_booking(services: Services, staff: Staff, booking_id: int) -> tu
         return await _staff_booking(conn, staff, booking_id)
 
 
+async def _accept(
+    conn: AsyncConnection,
+    services: Services,
+    staff: Staff,
+    booking: Booking,
+    case: Case,
+    event: str,
+    now: datetime,
+    data: dict[str, Any],
+) -> None:
+    """The station's answer to a request (a confirmed or another proposed time) accepts the case
+    (受理) unless it was accepted already, and is in its timeline either way."""
+    await step_or_record(
+        conn,
+        case,
+        Action.ACCEPT,
+        event,
+        now,
+        Actor.HANDLER,
+        staff.id,
+        data=data,
+        tz=services.config.tz.key,
+        ack_due_at=booking.confirm_due_at,
+    )
+
+
 async def confirm(services: Services, staff: Staff, booking_id: int, version: int | None) -> Booking:
     """Confirms the requested time: the resident gets the link and the calendar file."""
     now = services.clock.now()
@@ -80,18 +107,7 @@ async def confirm(services: Services, staff: Staff, booking_id: int, version: in
             raise BookingError(ALREADY_STARTED)
         await update_booking(conn, booking, now, status=B.CONFIRMED.value, confirmed_at=now)
         data = {"booking_id": booking.id, "booking": B.CONFIRMED.value, "starts_at": booking.starts_at.isoformat()}
-        if not await case_step(
-            conn,
-            case,
-            Action.ACCEPT,
-            now,
-            Actor.HANDLER,
-            staff.id,
-            data=data,
-            tz=services.config.tz.key,
-            ack_due_at=booking.confirm_due_at,
-        ):
-            await record_event(conn, case, now, EV_CONFIRMED, Actor.HANDLER, staff.id, data=data)
+        await _accept(conn, services, staff, booking, case, EV_CONFIRMED, now, data)
         confirmed = await reread(conn, booking.id)
         await schedule_meeting(conn, services, confirmed, now, own_action=False)
     services.wake_sender()
@@ -121,18 +137,7 @@ async def propose(
                 "from": booking.starts_at.isoformat(),
                 "to": slot.starts_at.isoformat(),
             }
-            if not await case_step(
-                conn,
-                case,
-                Action.ACCEPT,
-                now,
-                Actor.HANDLER,
-                staff.id,
-                data=data,
-                tz=services.config.tz.key,
-                ack_due_at=booking.confirm_due_at,
-            ):
-                await record_event(conn, case, now, EV_PROPOSED, Actor.HANDLER, staff.id, data=data)
+            await _accept(conn, services, staff, booking, case, EV_PROPOSED, now, data)
             proposed = await reread(conn, booking.id)
             await queue_news(conn, services, proposed, "proposed", now)
     except Lost as lost:
@@ -179,18 +184,7 @@ async def cancel_by_officer(
         expect(booking, version, {B.PROPOSED, B.CONFIRMED})
         if now >= booking.pending_start:
             raise BookingError(ALREADY_STARTED)
-        await storage.booking.release(conn, booking.id)
-        await update_booking(conn, booking, now, status=B.CANCELLED.value, cancel_reason=reason, cancelled_by=BY_STAFF)
-        await record_event(
-            conn,
-            case,
-            now,
-            EV_CANCELLED,
-            Actor.HANDLER,
-            staff.id,
-            note=reason,
-            data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()},
-        )
+        await call_off(conn, booking, case, now, by=BY_STAFF, actor=Actor.HANDLER, actor_id=staff.id, reason=reason)
         cancelled = await reread(conn, booking.id)
         offer = await officer_free(conn, services, settings, booking.officer_id, now)
         await queue_news(conn, services, cancelled, "cancelled", now, offer=offer)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.booking
 import storage.cases
-from core.booking.policy import CHANGED, BookingError
+from core.booking.policy import CHANGED, EV_CANCELLED, B, BookingError
 from core.booking.slots import (
     Booking,
 )
@@ -94,6 +94,52 @@ async def case_step(
     if new_status not in OPEN_STATUSES:
         await settle_cards(conn, case.id, new_status, now, tz)
     return True
+
+
+async def step_or_record(
+    conn: AsyncConnection,
+    case: Case,
+    action: Action,
+    event: str,
+    now: datetime,
+    actor: Actor,
+    actor_id: int | None,
+    *,
+    data: dict[str, Any],
+    tz: str,
+    **extra: Any,
+) -> None:
+    """Moves the case with its booking (`case_step`); when the case is past that step already, the
+    booking's `event` goes into the case's timeline instead, with the same data."""
+    if not await case_step(conn, case, action, now, actor, actor_id, data=data, tz=tz, **extra):
+        await record_event(conn, case, now, event, actor, actor_id, data=data)
+
+
+async def call_off(
+    conn: AsyncConnection,
+    booking: Booking,
+    case: Case,
+    now: datetime,
+    *,
+    by: str,
+    actor: Actor,
+    actor_id: int | None,
+    reason: str,
+) -> None:
+    """Cancels a pending or confirmed meeting for `reason` (its slot is free again) and notes in the
+    case's timeline which time was called off; the case itself stays as it is."""
+    await storage.booking.release(conn, booking.id)
+    await update_booking(conn, booking, now, status=B.CANCELLED.value, cancel_reason=reason, cancelled_by=by)
+    await record_event(
+        conn,
+        case,
+        now,
+        EV_CANCELLED,
+        actor,
+        actor_id,
+        note=reason,
+        data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()},
+    )
 
 
 async def record_event(

@@ -15,12 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.booking
 import storage.cases
-from core.booking.ledger import case_step, record_event, reread, update_booking
+from core.booking.ledger import call_off, reread, step_or_record, update_booking
 from core.booking.notify import queue_card, queue_news
 from core.booking.policy import (
     BY_SYSTEM,
     CASE_FINISHED,
-    EV_CANCELLED,
     PROPOSAL_EXPIRED,
     UNCONFIRMED,
     B,
@@ -80,18 +79,7 @@ async def _sweep_one(
         return 0
     if now >= booking.pending_start:
         reason = UNCONFIRMED if booking.status is B.REQUESTED else PROPOSAL_EXPIRED
-        await storage.booking.release(conn, booking.id)
-        await update_booking(conn, booking, now, status=B.CANCELLED.value, cancelled_by=BY_SYSTEM, cancel_reason=reason)
-        await record_event(
-            conn,
-            case,
-            now,
-            EV_CANCELLED,
-            Actor.SYSTEM,
-            None,
-            note=reason,
-            data={"booking_id": booking.id, "starts_at": booking.pending_start.isoformat()},
-        )
+        await call_off(conn, booking, case, now, by=BY_SYSTEM, actor=Actor.SYSTEM, actor_id=None, reason=reason)
         expired = await reread(conn, booking.id)
         await queue_news(
             conn,
@@ -114,10 +102,9 @@ async def _sweep_one(
             boss = responsible(chain, "leader_id")
         data = {"booking_id": booking.id, "to_staff_id": boss, "reason": "booking_unconfirmed"}
         tz = services.config.tz.key
-        if not await case_step(
-            conn, case, Action.ESCALATE, now, Actor.SYSTEM, None, data=data, tz=tz, escalation_level=1
-        ):
-            await record_event(conn, case, now, "overdue_urge", Actor.SYSTEM, None, data=data)
+        await step_or_record(
+            conn, case, Action.ESCALATE, "overdue_urge", now, Actor.SYSTEM, None, data=data, tz=tz, escalation_level=1
+        )
         if boss is not None:
             await queue_card(conn, services, booking, boss, "escalated", now, priority=Priority.ASSIGNMENT)
         else:
