@@ -11,17 +11,11 @@ period, and how many of them have reached nobody yet, are a line of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.cards
-from core.i18n import Safe, t
+from core.i18n import t
 from core.models import Language
-from core.services import Services
 from core.stats import sections
-from core.stats.periods import Period
-from core.stats.scopes import Scope
 from core.stats.texts import percent
 
 
@@ -33,15 +27,12 @@ class CardFigures:
     unissued: int = 0  # of the cards printed in the period, those not handed over nor scanned yet
 
 
-async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> CardFigures:
-    """The cards issued in [start, end) within `scope` and how many of them were answered; the
-    cards printed then and how many of those are still with the officer."""
-    return CardFigures(*await sections.count(conn, storage.cards.period_figures, scope, start, end))
-
-
-async def figures(services: Services, scope: Scope, period: Period) -> CardFigures:
-    """The period's card figures within `scope` (an officer's scope: the cards printed for them)."""
-    return await sections.in_period(services, scope, period, read)
+# The cards issued in [start, end) or the period within a scope and how many of them were
+# answered; the cards printed then and how many of those are still with the officer (an officer's
+# scope: the cards printed for them).
+SECTION = sections.Section(CardFigures, storage.cards.period_figures)
+read = SECTION.read
+figures = SECTION.figures
 
 
 def echo_rate(lang: Language, f: CardFigures) -> str:
@@ -51,14 +42,15 @@ def echo_rate(lang: Language, f: CardFigures) -> str:
 
 def stats_section(lang: Language, f: CardFigures) -> str:
     """The cards' lines of the /stats screen."""
-    lines = [t(lang, "<b>Echo cards</b>")]
     if f.issued == 0:
-        lines.append(t(lang, "No echo cards were issued in this period."))
+        body = [t(lang, "No echo cards were issued in this period.")]
     else:
-        lines.append(t(lang, "Cards issued: {issued} · answered: {answered}", issued=f.issued, answered=f.answered))
-        lines.append(t(lang, "Echo rate: {value}", value=echo_rate(lang, f)))
+        body = [
+            t(lang, "Cards issued: {issued} · answered: {answered}", issued=f.issued, answered=f.answered),
+            t(lang, "Echo rate: {value}", value=echo_rate(lang, f)),
+        ]
     if f.printed:
-        lines.append(
+        body.append(
             t(
                 lang,
                 "Printed in this period: {printed}, of which not handed over yet: {unissued}",
@@ -66,7 +58,7 @@ def stats_section(lang: Language, f: CardFigures) -> str:
                 unissued=f.unissued,
             )
         )
-    return Safe("\n".join(lines))
+    return sections.block(t(lang, "<b>Echo cards</b>"), body)
 
 
 def summary_line(lang: Language, f: CardFigures) -> str:

@@ -9,17 +9,11 @@ Satisfied: solved and 满意 or 基本满意; dissatisfied: not solved or 不满
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.phone_followups
-from core.i18n import N_, Safe, t
+from core.i18n import N_, t
 from core.models import Language
-from core.services import Services
 from core.stats import sections
-from core.stats.periods import Period
-from core.stats.scopes import Scope
 
 # How the section is counted, in the /stats help.
 HELP = N_(
@@ -40,32 +34,27 @@ class PhoneFigures:
     dissatisfied: int = 0
 
 
-async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> PhoneFigures:
-    """The phone tasks opened in [start, end) within `scope`, and what came of them."""
-    return PhoneFigures(*await sections.count(conn, storage.phone_followups.period_figures, scope, start, end))
-
-
-async def figures(services: Services, scope: Scope, period: Period) -> PhoneFigures:
-    """The period's phone follow-up figures within `scope` (an officer's scope: the cases they own)."""
-    return await sections.in_period(services, scope, period, read)
+# The phone tasks opened in [start, end) or the period within a scope (an officer's scope: the cases they own).
+SECTION = sections.Section(PhoneFigures, storage.phone_followups.period_figures)
+read = SECTION.read
+figures = SECTION.figures
 
 
 def stats_section(lang: Language, f: PhoneFigures) -> str:
     """The phone follow-ups' lines of the /stats screen."""
-    lines = [t(lang, "<b>Phone follow-ups</b>")]
     if f.tasks == 0:
-        lines.append(t(lang, "No phone follow-ups in this period."))
-        return Safe("\n".join(lines))
-    lines.append(t(lang, "Phone follow-ups: {tasks} · done: {done}", tasks=f.tasks, done=f.done))
-    lines.append(
-        t(
-            lang,
-            "Of those answered: satisfied {satisfied} · dissatisfied {dissatisfied}",
-            satisfied=f.satisfied,
-            dissatisfied=f.dissatisfied,
-        )
-    )
-    return Safe("\n".join(lines))
+        body = [t(lang, "No phone follow-ups in this period.")]
+    else:
+        body = [
+            t(lang, "Phone follow-ups: {tasks} · done: {done}", tasks=f.tasks, done=f.done),
+            t(
+                lang,
+                "Of those answered: satisfied {satisfied} · dissatisfied {dissatisfied}",
+                satisfied=f.satisfied,
+                dissatisfied=f.dissatisfied,
+            ),
+        ]
+    return sections.block(t(lang, "<b>Phone follow-ups</b>"), body)
 
 
 def summary_line(lang: Language, f: PhoneFigures) -> str:

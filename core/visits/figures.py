@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.visits
-from core.i18n import Safe, t
+from core.i18n import t
 from core.models import Language
-from core.services import Services
 from core.stats import sections
-from core.stats.periods import Period
-from core.stats.scopes import Scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,25 +18,22 @@ class VisitFigures:
     resolved: int = 0
 
 
-async def read(conn: AsyncConnection, scope: Scope, start: datetime, end: datetime) -> VisitFigures:
-    """The home visits made in [start, end) within `scope` (an officer's scope: the visits they made)."""
-    return VisitFigures(*await sections.count(conn, storage.visits.period_figures, scope, start, end))
-
-
-async def figures(services: Services, scope: Scope, period: Period) -> VisitFigures:
-    """The home visits of the period within `scope`."""
-    return await sections.in_period(services, scope, period, read)
+# The home visits made in [start, end) or the period within a scope (an officer's scope: the visits they made).
+SECTION = sections.Section(VisitFigures, storage.visits.period_figures)
+read = SECTION.read
+figures = SECTION.figures
 
 
 def stats_section(lang: Language, f: VisitFigures) -> str:
     """The visits' lines of the /stats screen."""
-    lines = [t(lang, "<b>Home visits</b>")]
     if f.households == 0:
-        lines.append(t(lang, "No home visits were recorded in this period."))
-        return Safe("\n".join(lines))
-    lines.append(t(lang, "Households visited: {count} · night visits: {nights}", count=f.households, nights=f.nights))
-    lines.append(t(lang, "Matters raised: {raised} · resolved: {resolved}", raised=f.raised, resolved=f.resolved))
-    return Safe("\n".join(lines))
+        body = [t(lang, "No home visits were recorded in this period.")]
+    else:
+        body = [
+            t(lang, "Households visited: {count} · night visits: {nights}", count=f.households, nights=f.nights),
+            t(lang, "Matters raised: {raised} · resolved: {resolved}", raised=f.raised, resolved=f.resolved),
+        ]
+    return sections.block(t(lang, "<b>Home visits</b>"), body)
 
 
 def summary_line(lang: Language, f: VisitFigures) -> str:
