@@ -113,6 +113,18 @@ async def hand_over_in(
     return card
 
 
+async def hand_over_typed(
+    conn: AsyncConnection, typed: object, *, staff_id: int, household: Resident, now: datetime, **link: int
+) -> str | None:
+    """The card whose number an officer typed in a form (registering a case, recording a visit),
+    handed over inside the caller's transaction with its `link` (case_id or visit_id); its number,
+    or None when no card was typed."""
+    if not typed:
+        return None
+    card = await hand_over_in(conn, str(typed), staff_id=staff_id, household=household, now=now, **link)
+    return card.number
+
+
 async def attach_on_scan(conn: AsyncConnection, card: Card, scanner: Resident, now: datetime) -> list[int]:
     """The first scan of a card handed to a household without Telegram: that household is the
     scanner from now on (their cases follow up in Telegram). Returns the ids of the cases moved."""

@@ -88,12 +88,9 @@ async def register(services: Services, staff: Staff, data: dict[str, Any], updat
         )
         await storage.cards.add_source(conn, case_id, channel)
         await notify.notify_staff(conn, staff.id, case_id, event_id, "new", now, services.config.tz.key)
-        card = None
-        if data.get("card"):
-            handed = await handover.hand_over_in(
-                conn, str(data["card"]), staff_id=staff.id, household=resident, now=now, case_id=case_id
-            )
-            card = handed.number
+        card = await handover.hand_over_typed(
+            conn, data.get("card"), staff_id=staff.id, household=resident, now=now, case_id=case_id
+        )
         case = await storage.cases.get(conn, case_id)
     assert case is not None
     services.wake_sender()

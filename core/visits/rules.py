@@ -193,12 +193,9 @@ async def record(services: Services, staff: Staff, data: dict[str, Any], update_
             await storage.cards.add_source(conn, case_id, Channel.VISIT)
             await storage.visits.add_matter(conn, visit_id, case_id)
             await notify.notify_staff(conn, officer_id, case_id, event_id, "new", now, services.config.tz.key)
-        card = None
-        if data.get("card"):
-            handed = await handover.hand_over_in(
-                conn, str(data["card"]), staff_id=staff.id, household=resident, now=now, visit_id=visit_id
-            )
-            card = handed.number
+        card = await handover.hand_over_typed(
+            conn, data.get("card"), staff_id=staff.id, household=resident, now=now, visit_id=visit_id
+        )
         visit = await storage.visits.get(conn, visit_id)
     assert visit is not None
     services.wake_sender()
