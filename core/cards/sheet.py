@@ -123,15 +123,20 @@ def _cut_marks(canvas: Canvas, x: float, y: float) -> None:
             canvas.line(cx, cy + dy * 1 * mm, cx, cy + dy * (1 * mm + MARK))
 
 
+def _heading(canvas: Canvas, font: str, title: str, station: str, x: float, top: float) -> None:
+    """Both cards' heading: the card's title and, smaller, the station under it."""
+    canvas.setFont(font, 11)
+    canvas.drawString(x, top - 11, title)
+    canvas.setFont(font, 7)
+    canvas.drawString(x, top - 21, station)
+
+
 def _card(canvas: Canvas, font: str, face: CardFace, x: float, y: float) -> None:
     pad = 4 * mm
     text_w = CARD_W - QR_SIZE - 3 * pad
     canvas.setFillGray(0)
     top = y + CARD_H - pad
-    canvas.setFont(font, 11)
-    canvas.drawString(x + pad, top - 11, face.title)
-    canvas.setFont(font, 7)
-    canvas.drawString(x + pad, top - 21, face.station)
+    _heading(canvas, font, face.title, face.station, x + pad, top)
     canvas.setFont(font, 9)
     canvas.drawString(x + pad, top - 33, face.number_line)
     canvas.setFont(font, 7.5)
@@ -158,10 +163,7 @@ def _contact_card(canvas: Canvas, font: str, face: CardFace, x: float, y: float)
     text_w = CARD_W - 2 * pad
     canvas.setFillGray(0)
     top = y + CARD_H - pad
-    canvas.setFont(font, 11)
-    canvas.drawString(x + pad, top - 11, face.contact_title)
-    canvas.setFont(font, 7)
-    canvas.drawString(x + pad, top - 21, face.station)
+    _heading(canvas, font, face.contact_title, face.station, x + pad, top)
     canvas.setFont(font, 13)
     canvas.drawString(x + pad, top - 37, face.officer_name)
     canvas.setFont(font, 8)
