@@ -128,6 +128,7 @@ async def drive(
     failures = [str(o) for o in outcomes if isinstance(o, BaseException)]
     latencies = [latency for r in residents for latency in r.latencies]
     api_calls = sum(server.state.requests.values()) - sum(requests_before.values())
+    by_method = {m: n - requests_before.get(m, 0) for m, n in sorted(server.state.requests.items())}
     result: dict[str, Any] = {
         "residents": len(residents),
         "updates": len(latencies),
@@ -137,6 +138,7 @@ async def drive(
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
         "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
         "bot_api_calls": api_calls,
+        "bot_api_calls_by_method": {m: n for m, n in by_method.items() if n},
         # CPU time per update, less sensitive than wall time to other work on the machine:
         "bot_cpu_ms_per_update": round(bot_cpu * 1000 / max(len(latencies), 1), 2),
         "bot_event_loop_cpu_ms_per_update": round(loop_cpu * 1000 / max(len(latencies), 1), 2),

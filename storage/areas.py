@@ -33,9 +33,16 @@ async def all_areas(conn: AsyncConnection) -> list[Area]:
     return [_area(r) for r in rows]
 
 
+# Built once (the resident's screens look areas up): building a statement costs more than running it.
+_AREA = sa.select(areas).where(areas.c.id == sa.bindparam("area_id"))
+_ORDER = (areas.c.position, areas.c.id)
+_TOP = sa.select(areas).where(areas.c.parent_id.is_(None)).order_by(*_ORDER)
+_CHILDREN = sa.select(areas).where(areas.c.parent_id == sa.bindparam("parent_id")).order_by(*_ORDER)
+
+
 async def area(conn: AsyncConnection, area_id: int) -> Area | None:
     """The area with this id, or None."""
-    row = (await conn.execute(sa.select(areas).where(areas.c.id == area_id))).first()
+    row = (await conn.execute(_AREA, {"area_id": area_id})).first()
     return _area(row) if row else None
 
 
@@ -47,8 +54,10 @@ async def area_by_code(conn: AsyncConnection, code: str) -> Area | None:
 
 async def children(conn: AsyncConnection, parent_id: int | None) -> list[Area]:
     """The areas directly under this one (the top ones for None), in the area file's order."""
-    cond = areas.c.parent_id.is_(None) if parent_id is None else areas.c.parent_id == parent_id
-    rows = await conn.execute(sa.select(areas).where(cond).order_by(areas.c.position, areas.c.id))
+    if parent_id is None:
+        rows = await conn.execute(_TOP)
+    else:
+        rows = await conn.execute(_CHILDREN, {"parent_id": parent_id})
     return [_area(r) for r in rows]
 
 

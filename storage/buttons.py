@@ -33,12 +33,17 @@ async def insert(
 async def insert_many(conn: AsyncConnection, grants: list[dict[str, Any]]) -> None:
     """Stores a keyboard's tokens in one statement."""
     if grants:
-        await conn.execute(buttons.insert(), grants)
+        await conn.execute(_INSERT, grants)
+
+
+# Built once (every press reads its token): building a statement costs more than running it.
+_BUTTON = sa.select(buttons).where(buttons.c.token == sa.bindparam("token"))
+_INSERT = buttons.insert()
 
 
 async def get(conn: AsyncConnection, token: str) -> ButtonGrant | None:
     """The button behind this token, or None."""
-    row = (await conn.execute(sa.select(buttons).where(buttons.c.token == token))).first()
+    row = (await conn.execute(_BUTTON, {"token": token})).first()
     if row is None:
         return None
     return ButtonGrant(

@@ -16,10 +16,14 @@ from core.dialogs import Dialog, worth_keeping
 from storage.db import upsert
 from storage.schema import dialog_drafts, dialogs
 
+# Built once: building a statement and its cache key costs more than running it (about 65 µs
+# against 40 µs here), and these run several times per update.
+_DIALOG = sa.select(dialogs).where(dialogs.c.user_id == sa.bindparam("user_id"))
+
 
 async def get(conn: AsyncConnection, user_id: int) -> Dialog | None:
     """The user's form in progress, or None."""
-    row = (await conn.execute(sa.select(dialogs).where(dialogs.c.user_id == user_id))).first()
+    row = (await conn.execute(_DIALOG, {"user_id": user_id})).first()
     if row is None:
         return None
     return Dialog(user_id=row.user_id, flow=row.flow, step=row.step, data=dict(row.data))

@@ -41,15 +41,21 @@ def _staff(row: Row[Any]) -> Staff:
     )
 
 
+# Built once (each update looks its sender up): building a statement costs more than running it.
+_RESIDENT_BY_TELEGRAM = sa.select(residents).where(residents.c.telegram_id == sa.bindparam("telegram_id"))
+_RESIDENT = sa.select(residents).where(residents.c.id == sa.bindparam("resident_id"))
+_STAFF_BY_TELEGRAM = sa.select(staff).where(staff.c.telegram_id == sa.bindparam("telegram_id"), staff.c.active)
+
+
 async def resident_by_telegram(conn: AsyncConnection, telegram_id: int) -> Resident | None:
     """The resident who uses this Telegram account, or None before their first /start."""
-    row = (await conn.execute(sa.select(residents).where(residents.c.telegram_id == telegram_id))).first()
+    row = (await conn.execute(_RESIDENT_BY_TELEGRAM, {"telegram_id": telegram_id})).first()
     return _resident(row) if row else None
 
 
 async def resident(conn: AsyncConnection, resident_id: int) -> Resident | None:
     """One resident, or None."""
-    row = (await conn.execute(sa.select(residents).where(residents.c.id == resident_id))).first()
+    row = (await conn.execute(_RESIDENT, {"resident_id": resident_id})).first()
     return _resident(row) if row else None
 
 
@@ -130,7 +136,7 @@ async def update_resident(conn: AsyncConnection, resident_id: int, **values: Any
 
 async def staff_by_telegram(conn: AsyncConnection, telegram_id: int) -> Staff | None:
     """The active officer or leader who uses this Telegram account, or None."""
-    row = (await conn.execute(sa.select(staff).where(staff.c.telegram_id == telegram_id, staff.c.active))).first()
+    row = (await conn.execute(_STAFF_BY_TELEGRAM, {"telegram_id": telegram_id})).first()
     return _staff(row) if row else None
 
 
