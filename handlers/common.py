@@ -183,6 +183,13 @@ async def ack(update: Update) -> None:
     await answer_query(update)
 
 
+async def answer(update: Update, context: JmContext, out: Outgoing, *, edit: bool = False) -> None:
+    """Stops the button's spinner and shows `out`: in place of the pressed message when `edit`, else below it."""
+    await ack(update)
+    show = render.edit if edit else render.reply
+    await show(update, context.services, context.bot, out)
+
+
 async def answer_query(update: Update, text: str | None = None, *, show_alert: bool = False) -> None:
     """Answers the button press, if Telegram still takes the answer.
 
