@@ -186,8 +186,7 @@ async def ack(update: Update) -> None:
 async def answer(update: Update, context: JmContext, out: Outgoing, *, edit: bool = False) -> None:
     """Stops the button's spinner and shows `out`: in place of the pressed message when `edit`, else below it."""
     await ack(update)
-    show = render.edit if edit else render.reply
-    await show(update, context.services, context.bot, out)
+    await render.show(update, context.services, context.bot, out, edit=edit)
 
 
 async def answer_query(update: Update, text: str | None = None, *, show_alert: bool = False) -> None:

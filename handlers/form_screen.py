@@ -28,10 +28,7 @@ async def show(update: Update, context: JmContext, dialog: Dialog, out: Outgoing
     """Shows `out` as the form's screen, in the pressed message (`edit`) or a new one below;
     the screen before, if another message, loses its buttons. Returns the dialog as kept now."""
     services, bot = context.services, context.bot
-    if edit:
-        shown = await render.edit(update, services, bot, out)
-    else:
-        shown = await render.reply(update, services, bot, out)
+    shown = await render.show(update, services, bot, out, edit=edit)
     return await _now_at(context, dialog, shown, out)
 
 
