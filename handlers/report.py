@@ -11,7 +11,7 @@ from core.cases.errors import CaseError
 from core.cases.filing import DailyLimitReached, check_daily_limit, filed_by, submit
 from core.cases.lifecycle import TransitionRefused
 from core.dialog_state import clear, get, put, take_back
-from core.dialogs import Dialog, screen_of
+from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
@@ -315,8 +315,7 @@ async def _take_photo(update: Update, context: JmContext, lang: Language, dialog
     editing = report.same_album(data, group)
     dialog = await put(services, dialog.user_id, report.FLOW, report.ATTACH, data | {"group": group})
     out = _screen(context, lang, dialog)
-    where = screen_of(dialog.data)
-    if editing and where is not None and await render.edit_message(context.bot, services, *where, out):
+    if editing and await form_screen.redraw_in_place(context, dialog, out):
         return
     await form_screen.show(update, context, dialog, out, edit=False)
 
