@@ -222,15 +222,9 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 async def _submitted(update: Update, context: JmContext, lang: Language, case: Case) -> None:
     note_case(case.number)
-    await common.ack(update)
-    await render.edit(
-        update,
-        context.services,
-        context.bot,
-        Outgoing(
-            common.with_emergency(lang, report.submitted_text(lang, case.number, case.assignee_id is not None)),
-            common.main_buttons(lang),
-        ),
+    said = report.submitted_text(lang, case.number, case.assignee_id is not None)
+    await common.answer(
+        update, context, Outgoing(common.with_emergency(lang, said), common.main_buttons(lang)), edit=True
     )
 
 
