@@ -183,6 +183,12 @@ async def ack(update: Update) -> None:
     await answer_query(update)
 
 
+async def answer(update: Update, context: JmContext, out: Outgoing, *, edit: bool = False) -> None:
+    """Stops the button's spinner and shows `out`: in place of the pressed message when `edit`, else below it."""
+    await ack(update)
+    await render.show(update, context.services, context.bot, out, edit=edit)
+
+
 async def answer_query(update: Update, text: str | None = None, *, show_alert: bool = False) -> None:
     """Answers the button press, if Telegram still takes the answer.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Message, Update
 
@@ -28,23 +29,25 @@ async def show(update: Update, context: JmContext, dialog: Dialog, out: Outgoing
     """Shows `out` as the form's screen, in the pressed message (`edit`) or a new one below;
     the screen before, if another message, loses its buttons. Returns the dialog as kept now."""
     services, bot = context.services, context.bot
-    if edit:
-        shown = await render.edit(update, services, bot, out)
-    else:
-        shown = await render.reply(update, services, bot, out)
+    shown = await render.show(update, services, bot, out, edit=edit)
     return await _now_at(context, dialog, shown, out)
 
 
 async def show_at(context: JmContext, dialog: Dialog, out: Outgoing) -> Dialog | None:
     """Shows `out` in the form's screen where it is (an album's next photo updates it in place);
     None when there is no screen or Telegram would not edit it (then show it anew)."""
-    where = screen_of(dialog.data)
-    if where is None or not await render.edit_message(context.bot, context.services, *where, out):
+    if not await redraw_in_place(context, dialog, out):
         return None
     if dialog.data.get(SHOWN) == _fingerprint(out):
         return dialog
-    data = {key: value for key, value in dialog.data.items() if key != BELOW} | {SHOWN: _fingerprint(out)}
-    return await put(context.services, dialog.user_id, dialog.flow, dialog.step, data)
+    return await put(context.services, dialog.user_id, dialog.flow, dialog.step, _showing(dialog, out))
+
+
+async def redraw_in_place(context: JmContext, dialog: Dialog, out: Outgoing) -> bool:
+    """Edits the form's screen to show `out`, without noting it in the dialog (see `show_at`);
+    False when there is no screen or Telegram would not edit it."""
+    where = screen_of(dialog.data)
+    return where is not None and await render.edit_message(context.bot, context.services, *where, out)
 
 
 async def step(update: Update, context: JmContext, dialog: Dialog, out: Outgoing, *, edit: bool) -> Dialog:
@@ -64,10 +67,7 @@ async def step(update: Update, context: JmContext, dialog: Dialog, out: Outgoing
         saved = await put(services, dialog.user_id, dialog.flow, dialog.step, dialog.data)
         return await show(update, context, saved, out, edit=edit)
     where = (pressed.chat.id, pressed.message_id)
-    data = {key: value for key, value in dialog.data.items() if key != BELOW}
-    saved = await put(
-        services, dialog.user_id, dialog.flow, dialog.step, data | {SCREEN: list(where), SHOWN: _fingerprint(out)}
-    )
+    saved = await put(services, dialog.user_id, dialog.flow, dialog.step, _showing(dialog, out, where))
     shown = await render.edit(update, services, bot, out)
     previous = screen_of(dialog.data)
     if previous is not None and previous != where:
@@ -82,13 +82,21 @@ def _fingerprint(out: Outgoing) -> str:
     return hashlib.sha256(f"{out.text}\x1e{labels}".encode()).hexdigest()[:16]
 
 
+def _showing(dialog: Dialog, out: Outgoing, where: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The dialog's data once its screen shows `out` (in the message `where`, when given): nothing
+    said below the screen any more."""
+    data = {key: value for key, value in dialog.data.items() if key != BELOW} | {SHOWN: _fingerprint(out)}
+    if where is not None:
+        data[SCREEN] = list(where)
+    return data
+
+
 async def _now_at(context: JmContext, dialog: Dialog, shown: Message, out: Outgoing) -> Dialog:
     now = (shown.chat.id, shown.message_id)
     previous = screen_of(dialog.data)
     if previous is not None and previous != now:
         await render.drop_buttons(context.bot, *previous)
-    data = {key: value for key, value in dialog.data.items() if key != BELOW}
-    data |= {SCREEN: list(now), SHOWN: _fingerprint(out)}
+    data = _showing(dialog, out, now)
     if data == dialog.data:
         return dialog
     return await put(context.services, dialog.user_id, dialog.flow, dialog.step, data)

@@ -25,6 +25,7 @@ from core.models import ButtonGrant, Staff
 from core.outgoing import Outgoing
 from handlers import common, form_screen, render
 from handlers.context import JmContext
+from handlers.router import ActionHandler
 
 STEP_PAST = N_("This step is already past; please use the latest message.")
 
@@ -122,6 +123,30 @@ class StaffForm:
         found = await self.at(update, context, at)
         if found:
             await self.advance(update, context, found, step, changes)
+
+    def pressing(self, at: str, step: str, changes: dict[str, Any]) -> ActionHandler:
+        """The handler of a button that only moves the form on: `press(at, step, changes)`."""
+
+        async def handler(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+            await self.press(update, context, at, step, changes)
+
+        return handler
+
+    def cancelling(self, said: str) -> ActionHandler:
+        """The handler of the form's cancel button: `cancel(said)`."""
+
+        async def handler(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+            await self.cancel(update, context, said)
+
+        return handler
+
+    def sending(self, submit: Submit) -> ActionHandler:
+        """The handler of the form's send button: `send(submit)`."""
+
+        async def handler(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+            await self.send(update, context, submit)
+
+        return handler
 
     async def pick_area(self, update: Update, context: JmContext, grant: ButtonGrant, *, at: str, then: str) -> None:
         """An area pressed at step `at`: its parts are shown, or (where people live) it is the one

@@ -141,16 +141,9 @@ async def withdraw(update: Update, context: JmContext, grant: ButtonGrant) -> No
         await common.answer_query(update, cases.refusal(lang, refused), show_alert=True)
         return
     note_case(case.number)
-    await common.ack(update)
-    await render.edit(
-        update,
-        context.services,
-        context.bot,
-        Outgoing(
-            Safe(t(lang, "Case {number} has been withdrawn.", number=case.number)),
-            rows([Button(tp(lang, "⬅️ Back to my cases"), "my_cases_back", {})]),
-        ),
-    )
+    back = rows([Button(tp(lang, "⬅️ Back to my cases"), "my_cases_back", {})])
+    out = Outgoing(Safe(t(lang, "Case {number} has been withdrawn.", number=case.number)), back)
+    await common.answer(update, context, out, edit=True)
 
 
 async def ask_info(update: Update, context: JmContext, grant: ButtonGrant) -> None:

@@ -105,26 +105,6 @@ async def back(update: Update, context: JmContext, grant: ButtonGrant) -> None:
         await FORM.advance(update, context, found, form.previous(found[0].step), {})
 
 
-async def to_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """From the review: asks for the number of the 回音卡 handed to the person."""
-    await FORM.press(update, context, form.REVIEW, form.CARD, {})
-
-
-async def no_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """No 回音卡 after all."""
-    await FORM.press(update, context, form.REVIEW, form.REVIEW, {"card": None})
-
-
-async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Drops the form and says nothing was registered."""
-    await FORM.cancel(update, context, CANCELLED)
-
-
-async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Registers the case; the update id makes a replay find the same case."""
-    await FORM.send(update, context, _register)
-
-
 async def _register(context: JmContext, staff: Staff, data: dict[str, Any], update_id: int) -> Outgoing:
     done = await rules.register(context.services, staff, data, update_id)
     note_case(done.case.number)
@@ -169,10 +149,12 @@ ACTIONS: dict[str, ActionHandler] = {
     form.ACT_AREA_UP: area_up,
     form.ACT_KEEP: keep_description,
     form.ACT_BACK: back,
-    form.ACT_CARD: to_card,
-    form.ACT_NO_CARD: no_card,
-    form.ACT_CANCEL: cancel,
-    form.ACT_CONFIRM: confirm,
+    # From the review: asks for the number of the 回音卡 handed to the person; or no card after all.
+    form.ACT_CARD: FORM.pressing(form.REVIEW, form.CARD, {}),
+    form.ACT_NO_CARD: FORM.pressing(form.REVIEW, form.REVIEW, {"card": None}),
+    form.ACT_CANCEL: FORM.cancelling(CANCELLED),  # nothing is registered
+    # Registers the case; the update id makes a replay find the same case.
+    form.ACT_CONFIRM: FORM.sending(_register),
 }
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).

@@ -143,6 +143,14 @@ async def edit(update: Update, services: Services, bot: Bot, out: Outgoing) -> M
     return edited if isinstance(edited, Message) else message
 
 
+async def show(update: Update, services: Services, bot: Bot, out: Outgoing, *, edit: bool) -> Message:
+    """`out` in place of the pressed message when `edit` (see `edit`), else as a new message below it."""
+    return await (_edit_pressed if edit else reply)(update, services, bot, out)
+
+
+_edit_pressed = edit  # `show` takes the keyword `edit` that its callers pass on, which hides the function
+
+
 async def edit_message(bot: Bot, services: Services, chat_id: int, message_id: int, out: Outgoing) -> bool:
     """Replaces one of the bot's earlier messages with `out`; False when Telegram no longer can."""
     markup = await markup_for(services, chat_id, out)

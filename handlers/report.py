@@ -11,7 +11,7 @@ from core.cases.errors import CaseError
 from core.cases.filing import DailyLimitReached, check_daily_limit, filed_by, submit
 from core.cases.lifecycle import TransitionRefused
 from core.dialog_state import clear, get, put, take_back
-from core.dialogs import Dialog, screen_of
+from core.dialogs import Dialog
 from core.i18n import N_, Safe, t
 from core.models import ButtonGrant, Case, Language, Resident
 from core.outgoing import Outgoing
@@ -222,15 +222,9 @@ async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> Non
 
 async def _submitted(update: Update, context: JmContext, lang: Language, case: Case) -> None:
     note_case(case.number)
-    await common.ack(update)
-    await render.edit(
-        update,
-        context.services,
-        context.bot,
-        Outgoing(
-            common.with_emergency(lang, report.submitted_text(lang, case.number, case.assignee_id is not None)),
-            common.main_buttons(lang),
-        ),
+    said = report.submitted_text(lang, case.number, case.assignee_id is not None)
+    await common.answer(
+        update, context, Outgoing(common.with_emergency(lang, said), common.main_buttons(lang)), edit=True
     )
 
 
@@ -315,8 +309,7 @@ async def _take_photo(update: Update, context: JmContext, lang: Language, dialog
     editing = report.same_album(data, group)
     dialog = await put(services, dialog.user_id, report.FLOW, report.ATTACH, data | {"group": group})
     out = _screen(context, lang, dialog)
-    where = screen_of(dialog.data)
-    if editing and where is not None and await render.edit_message(context.bot, services, *where, out):
+    if editing and await form_screen.redraw_in_place(context, dialog, out):
         return
     await form_screen.show(update, context, dialog, out, edit=False)
 

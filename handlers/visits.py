@@ -157,31 +157,6 @@ async def matters_done(update: Update, context: JmContext, grant: ButtonGrant) -
     await FORM.press(update, context, form.MATTERS, form.REVIEW, {})
 
 
-async def to_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """From the review: asks for the number of the 回音卡 handed over."""
-    await FORM.press(update, context, form.REVIEW, form.CARD, {})
-
-
-async def to_review(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Back from the card's number to the review, keeping what it had."""
-    await FORM.press(update, context, form.CARD, form.REVIEW, {})
-
-
-async def no_card(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """No 回音卡 after all."""
-    await FORM.press(update, context, form.REVIEW, form.REVIEW, {"card": None})
-
-
-async def cancel(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Closes the form without recording anything."""
-    await FORM.cancel(update, context, CANCELLED)
-
-
-async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """Records the visit and files its matters; the update id makes a replay find the same visit."""
-    await FORM.send(update, context, _record)
-
-
 async def _record(context: JmContext, staff: Staff, data: dict[str, Any], update_id: int) -> Outgoing:
     recorded = await rules.record(context.services, staff, data, update_id)
     unnamed = recorded.visit.consent is False
@@ -263,11 +238,14 @@ ACTIONS: dict[str, ActionHandler] = {
     form.ACT_MATTER_CATEGORY: matter_category,
     form.ACT_TO_MATTERS: to_matters,
     form.ACT_MATTERS_DONE: matters_done,
-    form.ACT_CARD: to_card,
-    form.ACT_NO_CARD: no_card,
-    form.ACT_TO_REVIEW: to_review,
-    form.ACT_CANCEL: cancel,
-    form.ACT_CONFIRM: confirm,
+    # From the review: asks for the number of the 回音卡 handed over; no card after all; back from the
+    # card's number to the review, keeping what it had.
+    form.ACT_CARD: FORM.pressing(form.REVIEW, form.CARD, {}),
+    form.ACT_NO_CARD: FORM.pressing(form.REVIEW, form.REVIEW, {"card": None}),
+    form.ACT_TO_REVIEW: FORM.pressing(form.CARD, form.REVIEW, {}),
+    form.ACT_CANCEL: FORM.cancelling(CANCELLED),  # nothing is recorded
+    # Records the visit and files its matters; the update id makes a replay find the same visit.
+    form.ACT_CONFIRM: FORM.sending(_record),
 }
 
 # The dialog flows whose input this module handles (assembled in bot/app.py).

@@ -141,10 +141,7 @@ async def _end_refused(
     await clear(context.services, dialog.user_id)
     await form_screen.retire(update, context, dialog)
     out = Outgoing(common.screen(lang, texts.error_html(lang, refused)))
-    if edit:
-        await render.edit(update, context.services, context.bot, out)
-    else:
-        await render.reply(update, context.services, context.bot, out)
+    await render.show(update, context.services, context.bot, out, edit=edit)
 
 
 async def _form(update: Update, context: JmContext, *steps: str) -> tuple[Resident, Language, Dialog] | None:

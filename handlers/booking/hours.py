@@ -39,10 +39,7 @@ async def _show_hours(update: Update, context: JmContext, member: Staff, pool: b
         can_switch=policy.may_edit_hours(member, None),
         settings=policy.settings_for(services).slots,
     )
-    if edit:
-        await render.edit(update, services, context.bot, out)
-    else:
-        await render.reply(update, services, context.bot, out)
+    await render.show(update, services, context.bot, out, edit=edit)
 
 
 async def hours(update: Update, context: JmContext) -> None:

@@ -9,19 +9,20 @@ so a stale or replayed button changes nothing.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 from telegram import Update
 
 from core import dialog_state
 from core.booking import by_station, policy, resident_screens, staff_screens, texts, times
-from core.booking.slots import BookingStatus, by_day
+from core.booking.slots import Booking, BookingStatus, Slot, by_day
 from core.cases import working
 from core.cases.errors import CaseError
 from core.cases.lifecycle import Action, TransitionRefused
 from core.dialogs import Dialog
 from core.i18n import N_, Safe, t, tp
-from core.models import ButtonGrant, Language, Staff, Status
+from core.models import ButtonGrant, Case, Language, Staff, Status
 from core.outgoing import Outgoing
 from handlers import common, render
 from handlers.context import JmContext
@@ -46,6 +47,31 @@ async def _refuse(update: Update, lang: Language, exc: policy.BookingError | Cas
         await common.answer_query(update, text, show_alert=True)
 
 
+async def _pressed(
+    update: Update, context: JmContext, grant: ButtonGrant, statuses: set[BookingStatus] | None = None
+) -> tuple[Staff, Booking, Case] | None:
+    """The pressing officer and the booking the button names ({"booking_id"}, in one of `statuses`
+    at the button's version when given), or None once the press is refused."""
+    member = await common.staff_member(update, context)
+    if member is None or member.telegram_id is None:
+        return None
+    booking_id, version = _ident(grant)
+    try:
+        booking, case = await by_station.staff_booking(context.services, member, booking_id)
+        if statuses is not None:
+            policy.expect(booking, version, statuses)
+    except policy.BookingError as refused:
+        await _refuse(update, member.language, refused)
+        return None
+    return member, booking, case
+
+
+async def _other_times(context: JmContext, booking: Booking) -> dict[date, list[Slot]]:
+    """The officer's free times, by day, that the booking could move to."""
+    slots = await times.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
+    return by_day([s for s in slots if s.starts_at != booking.starts_at], context.services.config.tz)
+
+
 async def _card(update: Update, context: JmContext, member: Staff, booking_id: int, *, edit: bool) -> None:
     """The booking's card as it is now (in place of the pressed message, or as a new one)."""
     services = context.services
@@ -61,10 +87,7 @@ async def _card(update: Update, context: JmContext, member: Staff, booking_id: i
         tz=services.config.tz,
         started=services.clock.now() >= booking.starts_at,
     )
-    if edit:
-        await render.edit(update, services, context.bot, out)
-    else:
-        await render.reply(update, services, context.bot, out)
+    await render.show(update, services, context.bot, out, edit=edit)
 
 
 async def _done(update: Update, context: JmContext, member: Staff, booking_id: int, message: str) -> None:
@@ -87,98 +110,85 @@ async def open_card(update: Update, context: JmContext, grant: ButtonGrant) -> N
     await common.ack(update)
 
 
-async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """The officer confirms the requested time; the resident gets the link and calendar file."""
+async def _change(
+    update: Update,
+    context: JmContext,
+    grant: ButtonGrant,
+    change: Callable[[Staff, int, int | None], Awaitable[object]],
+    done: str,
+    *,
+    retry: str | None = None,
+) -> None:
+    """Makes the pressing officer's `change` (member, booking id, the button's version) to the booking,
+    then says `done` and redraws its card; a refusal is a pop-up, or, with `retry` (the action of the
+    times offered instead), a time just taken is answered with the next free times."""
     member = await common.staff_member(update, context)
     if member is None:
         return
     booking_id, version = _ident(grant)
     try:
-        await by_station.confirm(context.services, member, booking_id, version)
+        await change(member, booking_id, version)
     except policy.BookingError as refused:
-        await _refuse(update, member.language, refused)
+        if retry is not None and isinstance(refused, policy.SlotTaken):
+            ident = {"booking_id": booking_id, "version": version}
+            out = resident_screens.taken_screen(member.language, refused, context.services.config.tz, retry, ident)
+            await common.answer(update, context, out, edit=True)
+        else:
+            await _refuse(update, member.language, refused)
         return
-    await _done(update, context, member, booking_id, N_("Confirmed. The resident gets the link and calendar file."))
+    await _done(update, context, member, booking_id, done)
+
+
+async def confirm(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """The officer confirms the requested time; the resident gets the link and calendar file."""
+
+    async def change(member: Staff, booking_id: int, version: int | None) -> object:
+        return await by_station.confirm(context.services, member, booking_id, version)
+
+    await _change(update, context, grant, change, N_("Confirmed. The resident gets the link and calendar file."))
 
 
 async def propose_days(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the officer the days with other free times to propose instead."""
-    member = await common.staff_member(update, context)
-    if member is None:
+    found = await _pressed(update, context, grant, {BookingStatus.REQUESTED})
+    if found is None:
         return
-    try:
-        booking, case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
-        policy.expect(booking, grant.payload.get("version"), {BookingStatus.REQUESTED})
-    except policy.BookingError as refused:
-        await _refuse(update, member.language, refused)
-        return
-    slots = await times.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
-    days = by_day([s for s in slots if s.starts_at != booking.starts_at], context.services.config.tz)
-    await common.ack(update)
-    await render.edit(
-        update, context.services, context.bot, staff_screens.propose_days(member.language, booking, case, days)
-    )
+    member, booking, case = found
+    days = await _other_times(context, booking)
+    await common.answer(update, context, staff_screens.propose_days(member.language, booking, case, days), edit=True)
 
 
 async def propose_times(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Shows the officer the free times of the chosen day to propose."""
-    member = await common.staff_member(update, context)
-    if member is None:
+    found = await _pressed(update, context, grant)
+    if found is None:
         return
-    try:
-        booking, _case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
-    except policy.BookingError as refused:
-        await _refuse(update, member.language, refused)
-        return
+    member, booking, _case = found
     day = date.fromisoformat(str(grant.payload["day"]))
-    tz = context.services.config.tz
-    slots = await times.officer_slots(context.services, booking.officer_id, ignore_booking=booking.id)
-    chosen = by_day([s for s in slots if s.starts_at != booking.starts_at], tz).get(day, [])
-    await common.ack(update)
-    await render.edit(
-        update, context.services, context.bot, staff_screens.propose_times(member.language, booking, day, chosen, tz)
-    )
+    chosen = (await _other_times(context, booking)).get(day, [])
+    out = staff_screens.propose_times(member.language, booking, day, chosen, context.services.config.tz)
+    await common.answer(update, context, out, edit=True)
 
 
 async def propose(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The officer proposes another time; the resident is asked to accept it."""
-    member = await common.staff_member(update, context)
-    if member is None:
-        return
-    booking_id, version = _ident(grant)
-    try:
-        await by_station.propose(
-            context.services, member, booking_id, version, datetime.fromisoformat(grant.payload["at"])
-        )
-    except policy.SlotTaken as taken:
-        await common.ack(update)
-        out = resident_screens.taken_screen(
-            member.language,
-            taken,
-            context.services.config.tz,
-            "bks_prop_at",
-            {"booking_id": booking_id, "version": version},
-        )
-        await render.edit(update, context.services, context.bot, out)
-        return
-    except policy.BookingError as refused:
-        await _refuse(update, member.language, refused)
-        return
-    await _done(update, context, member, booking_id, N_("Proposed. The resident is asked to accept the new time."))
+
+    async def change(member: Staff, booking_id: int, version: int | None) -> object:
+        at = datetime.fromisoformat(grant.payload["at"])
+        return await by_station.propose(context.services, member, booking_id, version, at)
+
+    done = N_("Proposed. The resident is asked to accept the new time.")
+    await _change(update, context, grant, change, done, retry="bks_prop_at")
 
 
 async def _ask(update: Update, context: JmContext, grant: ButtonGrant, step: str, statuses: set[BookingStatus]) -> None:
     """Opens the dialog row that waits for the typed reason or note."""
-    member = await common.staff_member(update, context)
-    if member is None or member.telegram_id is None:
+    found = await _pressed(update, context, grant, statuses)
+    if found is None:
         return
+    member, booking, case = found
+    assert member.telegram_id is not None
     booking_id, version = _ident(grant)
-    try:
-        booking, case = await by_station.staff_booking(context.services, member, booking_id)
-        policy.expect(booking, version, statuses)
-    except policy.BookingError as refused:
-        await _refuse(update, member.language, refused)
-        return
     data = {"booking_id": booking_id, "version": version, "outcome": grant.payload.get("outcome")}
     await dialog_state.put(context.services, member.telegram_id, FLOW, step, data)
     await common.ack(update)
@@ -202,15 +212,10 @@ async def ask_cancel(update: Update, context: JmContext, grant: ButtonGrant) -> 
 
 async def ask_outcome(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """After the start time, asks the officer for a note on how the consultation went."""
-    member = await common.staff_member(update, context)
-    if member is None:
+    found = await _pressed(update, context, grant)
+    if found is None:
         return
-    booking_id, _version = _ident(grant)
-    try:
-        booking, _case = await by_station.staff_booking(context.services, member, booking_id)
-    except policy.BookingError as refused:
-        await _refuse(update, member.language, refused)
-        return
+    member, booking, _case = found
     if context.services.clock.now() < booking.starts_at:
         await _refuse(update, member.language, policy.BookingError(policy.NOT_STARTED))
         return
@@ -258,22 +263,16 @@ async def _record(
         return
     await dialog_state.clear(context.services, dialog.user_id)
     out = staff_screens.outcome_recorded(member.language, booking, case)
-    if edit:
-        await render.edit(update, context.services, context.bot, out)
-    else:
-        await render.reply(update, context.services, context.bot, out)
+    await render.show(update, context.services, context.bot, out, edit=edit)
 
 
 async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """Asks the officer what the resident is told when the consultation's case is resolved."""
-    member = await common.staff_member(update, context)
-    if member is None or member.telegram_id is None:
+    found = await _pressed(update, context, grant)
+    if found is None:
         return
-    try:
-        booking, case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
-    except policy.BookingError as refused:
-        await _refuse(update, member.language, refused)
-        return
+    member, booking, case = found
+    assert member.telegram_id is not None
     if not staff_screens.after_buttons(member.language, booking, case):
         await common.alert(update, member.language, policy.MOVED_ON)
         return
@@ -292,23 +291,18 @@ async def ask_resolve(update: Update, context: JmContext, grant: ButtonGrant) ->
 
 async def keep_open(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The meeting is over but the matter is not: the case stays in the officer's queue, in progress."""
-    member = await common.staff_member(update, context)
-    if member is None:
+    found = await _pressed(update, context, grant)
+    if found is None:
         return
+    member, _booking, case = found
     try:
-        _booking, case = await by_station.staff_booking(context.services, member, int(grant.payload["booking_id"]))
         if case.status is Status.ACCEPTED:
             case = await working.act(context.services, member, case.id, Action.START, update_id=update.update_id)
-    except (policy.BookingError, CaseError, TransitionRefused) as refused:
+    except (CaseError, TransitionRefused) as refused:
         await _refuse(update, member.language, refused)
         return
-    await common.ack(update)
-    await render.edit(
-        update,
-        context.services,
-        context.bot,
-        Outgoing(Safe(t(member.language, "Case <code>{number}</code> stays open in your /queue.", number=case.number))),
-    )
+    text = t(member.language, "Case <code>{number}</code> stays open in your /queue.", number=case.number)
+    await common.answer(update, context, Outgoing(Safe(text)), edit=True)
 
 
 async def on_text(update: Update, context: JmContext, dialog: Dialog) -> None:
