@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from rig import _CHILDREN, Child, cpu_seconds, machine, ratio, wait_until_polling  # noqa: E402
-from throughput import FIRST_RESIDENT, TOKEN, drive, filing_steps, prepare_jingmin  # noqa: E402
+from throughput import FIRST_RESIDENT, TOKEN, drive, filing_steps, prepare_jingmin, profile_report  # noqa: E402
 
 from sandbox.server import SandboxServer  # noqa: E402
 
@@ -114,6 +114,9 @@ async def one_round(args: argparse.Namespace, template: Path, env: dict[str, str
     server = SandboxServer(token=TOKEN, limits=None, bot_username="jingmin_bench_bot")
     await server.start()
     scratch = template.parent
+    stats_file = scratch / f"round-{r}.prof"
+    if args.profile:  # cProfile writes its figures when the bot exits after SIGTERM
+        argv = [argv[0], "-m", "cProfile", "-o", str(stats_file), *argv[1:]]
     try:
         db = Path(env["JINGMIN_DATABASE_URL"].removeprefix("sqlite+aiosqlite:///"))
         shutil.copyfile(template, db)
@@ -136,6 +139,8 @@ async def one_round(args: argparse.Namespace, template: Path, env: dict[str, str
         finally:
             result_code = await child.stop()
         result.update(settle_seconds=settled, exit_code=result_code, log_tracebacks=child.log().count("Traceback"))
+        if args.profile:
+            profile_report(stats_file, args.profile / f"{scratch.name}-round-{r}.txt")
         return result
     finally:
         await server.stop()
@@ -190,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step-timeout", type=float, default=60.0)
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds one measured run may take")
     parser.add_argument("--workdir", type=Path, help="keep the seeded files and the logs here")
+    parser.add_argument("--profile", type=Path, help="run the bots under cProfile, write their figures to this folder")
     parser.add_argument("--bot-env", action="append", default=[], metavar="JINGMIN_X=VALUE")
     args = parser.parse_args(argv)
     args.seed_cases = sorted(set(args.seed_cases or [1000, 1_000_000]))
