@@ -99,13 +99,15 @@ async def seed_cases(url: str, count: int) -> float:
     return time.perf_counter() - began
 
 
-async def settle(pid: int, quiet: float = 0.15, within: float = 180.0) -> float:
-    """Waits until the bot uses under `quiet` of a core over a second (start-up sweeps done); seconds waited."""
-    began = time.monotonic()
+async def settle(pid: int, quiet: float = 0.15, within: float = 240.0, floor: float = 5.0) -> float:
+    """Waits until the bot's start-up work is done: at least `floor` s (the first sweep starts 1 s
+    after start-up), then three seconds in a row under `quiet` of a core; seconds waited."""
+    began, calm = time.monotonic(), 0
     while time.monotonic() - began < within:
         before = cpu_seconds(pid)
         await asyncio.sleep(1.0)
-        if cpu_seconds(pid) - before < quiet:
+        calm = calm + 1 if cpu_seconds(pid) - before < quiet else 0
+        if calm >= 3 and time.monotonic() - began >= floor:
             break
     return round(time.monotonic() - began, 1)
 
