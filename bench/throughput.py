@@ -174,36 +174,42 @@ async def measure(
     return result
 
 
-async def run_jingmin(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+async def prepare_jingmin(
+    args: argparse.Namespace, server: SandboxServer, scratch: Path
+) -> tuple[list[str], dict[str, str], str]:
+    """A fresh SQLite file with the demo station; the bot's command line, environment and database URL."""
     from bot.app import build_services
     from bot.settings import load_settings
     from sandbox import demo
     from storage.migrate import upgrade
 
+    url = f"sqlite+aiosqlite:///{scratch / 'jingmin.db'}"
+    await upgrade(url)
+    services = build_services(load_settings(database_url=url, station_code="XF", station_name="西丰派出所"))
+    try:
+        await demo.seed(services, server)
+    finally:
+        await services.db.close()
+    settings = {
+        "JINGMIN_TOKEN": TOKEN,
+        "JINGMIN_API_BASE_URL": server.api_base_url,
+        "JINGMIN_API_FILE_URL": server.file_base_url,
+        "JINGMIN_DATABASE_URL": url,
+        "JINGMIN_STATION_CODE": "XF",
+        "JINGMIN_STATION_NAME": "西丰派出所",
+        "JINGMIN_BOT_USERNAME": "jingmin_bench_bot",
+        "JINGMIN_SEND_LIMITS": "false",
+        "JINGMIN_LOG_LEVEL": "INFO",  # the default a station runs with
+    }
+    settings.update(item.split("=", 1) for item in args.bot_env)
+    return [sys.executable, "-m", "bot.cli", "run"], child_env(**settings), url
+
+
+async def run_jingmin(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     server = SandboxServer(token=TOKEN, limits=None, bot_username="jingmin_bench_bot")
     await server.start()
     try:
-        url = f"sqlite+aiosqlite:///{scratch / 'jingmin.db'}"
-        await upgrade(url)
-        services = build_services(load_settings(database_url=url, station_code="XF", station_name="西丰派出所"))
-        try:
-            await demo.seed(services, server)
-        finally:
-            await services.db.close()
-        settings = {
-            "JINGMIN_TOKEN": TOKEN,
-            "JINGMIN_API_BASE_URL": server.api_base_url,
-            "JINGMIN_API_FILE_URL": server.file_base_url,
-            "JINGMIN_DATABASE_URL": url,
-            "JINGMIN_STATION_CODE": "XF",
-            "JINGMIN_STATION_NAME": "西丰派出所",
-            "JINGMIN_BOT_USERNAME": "jingmin_bench_bot",
-            "JINGMIN_SEND_LIMITS": "false",
-            "JINGMIN_LOG_LEVEL": "INFO",  # the default a station runs with
-        }
-        settings.update(item.split("=", 1) for item in args.bot_env)
-        env = child_env(**settings)
-        argv = [sys.executable, "-m", "bot.cli", "run"]
+        argv, env, url = await prepare_jingmin(args, server, scratch)
         stats_file = scratch / "jingmin.prof"
         if args.profile:  # cProfile writes its figures when the bot exits after SIGTERM
             argv[1:1] = ["-m", "cProfile", "-o", str(stats_file)]
