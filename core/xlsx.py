@@ -103,6 +103,7 @@ class SerialTimes:
         return offset
 
     def __call__(self, value: datetime) -> ExcelTime:
+        """`value` as its local serial number."""
         if value.tzinfo is None:
             return self._slow(value)
         delta = value - _EPOCH_UTC

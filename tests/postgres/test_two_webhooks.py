@@ -25,8 +25,8 @@ from sandbox.server import SandboxServer
 from storage.db import Database
 from storage.schema import cases, inbox, residents
 from tests.e2e.sandbox_client import TOKEN, BotProcess, Chat, _rows, bot_env
-from tests.helpers.ports import free_port
 from tests.helpers.pg_cluster import PgServer
+from tests.helpers.ports import free_port
 from tests.helpers.round_robin import RoundRobin
 
 pytestmark = pytest.mark.e2e
