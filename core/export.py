@@ -75,8 +75,10 @@ class _Values:
     and kept (`label`), not looked up again per cell.
     """
 
-    def __init__(self, lang: Language, tz: ZoneInfo, now: datetime, as_text: bool) -> None:
+    def __init__(self, lang: Language, tz: ZoneInfo, now: datetime, as_text: bool, serial: bool = False) -> None:
         self.lang, self.tz, self.now, self.as_text = lang, tz, now, as_text
+        # For the XLSX writer: times as their Excel serial numbers, without a datetime per cell.
+        self._serial = core.xlsx.SerialTimes(tz) if serial and not as_text else None
         self._labels: dict[str, str] = {}
         self._codes: dict[tuple[str, str], str] = {}
 
@@ -90,6 +92,8 @@ class _Values:
     def time(self, value: datetime | None) -> Any:
         if value is None:
             return None
+        if self._serial is not None:
+            return self._serial(value)
         local = value.astimezone(self.tz).replace(tzinfo=None, microsecond=0)
         return local.strftime("%Y-%m-%d %H:%M") if self.as_text else local
 
@@ -292,7 +296,7 @@ async def write_xlsx(
     `more` adds further sheets after the cases (the safety alerts' sheet).
     """
     cols = columns(with_contacts)
-    values = _Values(lang, tz, now, as_text=False)
+    values = _Values(lang, tz, now, as_text=False, serial=True)
     workbook = core.xlsx.new_workbook(out)
     sheet = workbook.add_worksheet(tp(lang, SHEET_TITLE))
     core.xlsx.write_header(workbook, sheet, headers(lang, with_contacts), [_width(lang, column) for column in cols])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,56 @@ def _excel_time(value: datetime) -> float:
     return serial + 1 if serial > 59 else serial
 
 
+_EPOCH_UTC = _EPOCH.replace(tzinfo=UTC)
+_UNKNOWN = -1 << 40  # not an offset: "this hour not looked up yet"
+
+
+class ExcelTime(float):
+    """A date-time cell given as its Excel serial number (local wall time), from `SerialTimes`."""
+
+    __slots__ = ()
+
+
+class SerialTimes:
+    """Aware datetimes as the Excel serial number of their local wall time in `tz`, to the second.
+
+    The same float xlsxwriter (and `RowStream` for a datetime) computes from
+    `value.astimezone(tz).replace(tzinfo=None, microsecond=0)`, worked out in whole seconds: the
+    zone's offset is looked up once per hour of UTC, and a time in an hour in which the offset
+    changes takes the long way. A ledger has about ten times per case.
+    """
+
+    def __init__(self, tz: tzinfo) -> None:
+        self._tz = tz
+        self._offsets: dict[int, int | None] = {}
+
+    def _offset(self, hour: int) -> int | None:
+        start = _EPOCH_UTC + timedelta(hours=hour)
+        first = start.astimezone(self._tz).utcoffset()
+        last = (start + timedelta(seconds=3599)).astimezone(self._tz).utcoffset()
+        offset = None if first is None or first != last else int(first.total_seconds())
+        self._offsets[hour] = offset
+        return offset
+
+    def __call__(self, value: datetime) -> ExcelTime:
+        """`value` as its local serial number."""
+        if value.tzinfo is None:
+            return self._slow(value)
+        delta = value - _EPOCH_UTC
+        total = delta.days * 86400 + delta.seconds  # whole seconds: microseconds dropped
+        offset = self._offsets.get(total // 3600, _UNKNOWN)
+        if offset == _UNKNOWN:
+            offset = self._offset(total // 3600)
+        if offset is None:
+            return self._slow(value)
+        days, seconds = divmod(total + offset, 86400)
+        serial = days + float(seconds) / 86400
+        return ExcelTime(serial + 1 if serial > 59 else serial)
+
+    def _slow(self, value: datetime) -> ExcelTime:
+        return ExcelTime(_excel_time(value.astimezone(self._tz).replace(tzinfo=None, microsecond=0)))
+
+
 def _control(match: re.Match[str]) -> str:
     found = match.group(0)
     if len(found) > 1:  # a literal "_x0041_" keeps its meaning by escaping the underscore
@@ -113,6 +163,7 @@ class RowStream:
         sheet._write_single_row(sheet.previous_row + 1)  # the header goes to the row file now
         self._fh = sheet.row_data_fh
         self._letters: list[str] = []
+        self._cells: list[str] = []  # '<c r="A', '<c r="B', …: a cell's start up to its row number
         self._date = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})._get_xf_index()
         self._strings: dict[str, str] = {}
         self._last_row = -1
@@ -121,34 +172,40 @@ class RowStream:
     def _letter(self, col: int) -> str:
         while len(self._letters) <= col:
             self._letters.append(xl_col_to_name(len(self._letters)))
+            self._cells.append(f'<c r="{self._letters[-1]}')
         return self._letters[col]
 
     def write(self, index: int, values: list[Any]) -> None:
-        """Row `index` (0-based) with `values` from the first column; None leaves a cell blank."""
+        """Row `index` (0-based) with `values` from the first column; None leaves a cell blank.
+
+        A value is text, an `ExcelTime` or a datetime (a date cell), a bool or a number."""
         if index <= self._last_row or index < self._sheet.previous_row:
             raise ValueError(f"row {index} comes after a row already written")
         if len(values) > len(self._letters):
             self._letter(len(values) - 1)
-        letters, strings, row = self._letters, self._strings, str(index + 1)
+        cells, strings, row, date = self._cells, self._strings, str(index + 1), self._date
         parts = [f'<row r="{row}">']
         append = parts.append
         col = -1
         for col, value in enumerate(values):
             if value is None:
                 continue
-            if isinstance(value, str):
+            kind = type(value)
+            if kind is str or isinstance(value, str):
                 tail = strings.get(value)
                 if tail is None:
                     tail = _inline_string(value[:32767])
                     if len(strings) < self.CACHE:
                         strings[value] = tail
-                append(f'<c r="{letters[col]}{row}{tail}')
+                append(f"{cells[col]}{row}{tail}")
+            elif kind is ExcelTime:
+                append(f'{cells[col]}{row}" s="{date}"><v>{value:.16G}</v></c>')
             elif isinstance(value, datetime):
-                append(f'<c r="{letters[col]}{row}" s="{self._date}"><v>{_excel_time(value):.16G}</v></c>')
+                append(f'{cells[col]}{row}" s="{date}"><v>{_excel_time(value):.16G}</v></c>')
             elif isinstance(value, bool):
-                append(f'<c r="{letters[col]}{row}" t="b"><v>{int(value)}</v></c>')
+                append(f'{cells[col]}{row}" t="b"><v>{int(value)}</v></c>')
             else:
-                append(f'<c r="{letters[col]}{row}"><v>{value:.16G}</v></c>')
+                append(f'{cells[col]}{row}"><v>{value:.16G}</v></c>')
         append("</row>")
         self._fh.write("".join(parts))
         self._last_row = index

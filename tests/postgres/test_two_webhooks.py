@@ -11,14 +11,12 @@ every form was filed exactly once.
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 import sqlalchemy as sa
-from aiohttp import web
 
 from bot.app import build_services
 from bot.settings import load_settings
@@ -27,49 +25,14 @@ from sandbox.server import SandboxServer
 from storage.db import Database
 from storage.schema import cases, inbox, residents
 from tests.e2e.sandbox_client import TOKEN, BotProcess, Chat, _rows, bot_env
+from tests.helpers.pg_cluster import PgServer
 from tests.helpers.ports import free_port
-from tests.postgres.conftest import PgServer
+from tests.helpers.round_robin import RoundRobin
 
 pytestmark = pytest.mark.e2e
 
 RESIDENTS = [6100 + n for n in range(8)]
 SECRET = "two-processes-secret-token-0123456789"
-
-
-class RoundRobin:
-    """An HTTP proxy on 127.0.0.1 that sends each request to the next backend in turn."""
-
-    def __init__(self, backends: list[str]) -> None:
-        self._next = itertools.cycle(backends)
-        self.port = free_port()
-        self.forwarded = 0
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        assert self._session is not None
-        body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.lower().startswith(("x-telegram", "content-type"))}
-        try:
-            async with self._session.post(next(self._next) + request.path, data=body, headers=headers) as answer:
-                self.forwarded += 1
-                return web.Response(status=answer.status, body=await answer.read())
-        except aiohttp.ClientError:  # that process is not listening yet: Telegram will retry
-            return web.Response(status=502)
-
-    async def start(self) -> None:
-        self._session = aiohttp.ClientSession()
-        app = web.Application()
-        app.router.add_post("/{tail:.*}", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self._session is not None:
-            await self._session.close()
 
 
 @pytest.fixture
