@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.cards.model import Card, Channel, Echo, Handover, Profile
-from storage.db import upsert
+from storage.db import set_once, upsert
 from storage.schema import card_counters, card_profiles, cards, case_sources, cases, residents
 from storage.schema_visits import card_handovers, home_visits
 
@@ -74,20 +74,12 @@ async def by_number(conn: AsyncConnection, number: str) -> Card | None:
 
 async def link(conn: AsyncConnection, card_id: int, resident_id: int, now: datetime) -> bool:
     """Makes the card the resident's, if nobody has it yet; False when someone else was first."""
-    result = await conn.execute(
-        cards.update()
-        .where(cards.c.id == card_id, cards.c.linked_at.is_(None))
-        .values(resident_id=resident_id, linked_at=now)
-    )
-    return result.rowcount == 1
+    return await set_once(conn, cards, cards.c.id == card_id, ["linked_at"], resident_id=resident_id, linked_at=now)
 
 
 async def answer(conn: AsyncConnection, card_id: int, case_id: int, now: datetime) -> bool:
     """Records the card's 回音; False when the card was answered already."""
-    result = await conn.execute(
-        cards.update().where(cards.c.id == card_id, cards.c.case_id.is_(None)).values(case_id=case_id, answered_at=now)
-    )
-    return result.rowcount == 1
+    return await set_once(conn, cards, cards.c.id == card_id, ["case_id"], case_id=case_id, answered_at=now)
 
 
 async def profile(conn: AsyncConnection, staff_id: int) -> Profile | None:

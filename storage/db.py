@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -157,6 +157,19 @@ def upsert(conn: AsyncConnection, table: sa.Table) -> postgresql.Insert | sqlite
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+async def set_once(
+    conn: AsyncConnection, table: sa.Table, row: sa.ColumnElement[bool], empty: Sequence[str], **values: Any
+) -> bool:
+    """UPDATE `table` SET `values` WHERE `row` and the columns `empty` are all still NULL.
+
+    The first write wins: a second tap, a replayed update or a racing process finds the column
+    filled and changes nothing. True when this call wrote the row.
+    """
+    guards = [table.c[name].is_(None) for name in empty]
+    result = await conn.execute(table.update().where(row, *guards).values(**values))
+    return result.rowcount == 1
 
 
 # The tables whose rows `Database.update_scope` may remember (areas: a resident's area_id is SET

@@ -6,8 +6,9 @@ update or two processes racing record the first answer only; the caller learns w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
@@ -15,7 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from core.followups.model import ANSWERED, Followup, RepeatVisit
+from storage.db import set_once
 from storage.schema import followups, visits
+
+T = TypeVar("T")
 
 
 def _followup(row: Row[Any]) -> Followup:
@@ -46,36 +50,53 @@ def _visit(row: Row[Any]) -> RepeatVisit:
     )
 
 
+class _NumberedPerCase(Generic[T]):
+    """Follow-up rounds and repeat visits: rows numbered per case (unique on case_id and the number)."""
+
+    def __init__(self, number: sa.Column[int], build: Callable[[Row[Any]], T]) -> None:
+        self.number = number
+        self.table = number.table
+        self.build = build
+
+    async def next_number(self, conn: AsyncConnection, case_id: int) -> int:
+        """One more than the highest number the case has (1 for its first)."""
+        query = sa.select(sa.func.max(self.number)).where(self.table.c.case_id == case_id)
+        return int((await conn.execute(query)).scalar_one() or 0) + 1
+
+    async def insert(self, conn: AsyncConnection, case_id: int, number: int, due_at: datetime) -> int:
+        """Adds the case's row with this number and gives its id; the existing row's id if it is there."""
+        try:
+            async with conn.begin_nested():
+                values = {"case_id": case_id, self.number.name: number, "due_at": due_at}
+                result = await conn.execute(self.table.insert().values(values))
+            return int(result.inserted_primary_key[0])  # type: ignore[index]
+        except IntegrityError:
+            query = sa.select(self.table.c.id).where(self.table.c.case_id == case_id, self.number == number)
+            return int((await conn.execute(query)).scalar_one())
+
+    async def get(self, conn: AsyncConnection, row_id: int) -> T | None:
+        """One row, or None."""
+        row = (await conn.execute(sa.select(self.table).where(self.table.c.id == row_id))).first()
+        return self.build(row) if row else None
+
+    async def for_case(self, conn: AsyncConnection, case_id: int) -> list[T]:
+        """The case's rows, lowest number first."""
+        query = sa.select(self.table).where(self.table.c.case_id == case_id).order_by(self.number)
+        return [self.build(r) for r in await conn.execute(query)]
+
+
+_rounds = _NumberedPerCase(followups.c.round, _followup)
+_visits = _NumberedPerCase(visits.c.seq, _visit)
+
+
 # --- follow-ups --------------------------------------------------------------------------------
 
 
-async def next_round(conn: AsyncConnection, case_id: int) -> int:
-    """A case resolved again after a reopening gets a new round of follow-up."""
-    query = sa.select(sa.func.max(followups.c.round)).where(followups.c.case_id == case_id)
-    return int((await conn.execute(query)).scalar_one() or 0) + 1
-
-
-async def insert(conn: AsyncConnection, case_id: int, round_: int, due_at: datetime) -> int:
-    """Creates round `round_` of a case's follow-up, or returns the one that exists."""
-    try:
-        async with conn.begin_nested():
-            result = await conn.execute(followups.insert().values(case_id=case_id, round=round_, due_at=due_at))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
-    except IntegrityError:
-        query = sa.select(followups.c.id).where(followups.c.case_id == case_id, followups.c.round == round_)
-        return int((await conn.execute(query)).scalar_one())
-
-
-async def get(conn: AsyncConnection, followup_id: int) -> Followup | None:
-    """One follow-up (回访) question, or None."""
-    row = (await conn.execute(sa.select(followups).where(followups.c.id == followup_id))).first()
-    return _followup(row) if row else None
-
-
-async def for_case(conn: AsyncConnection, case_id: int) -> list[Followup]:
-    """Every follow-up round of a case, first round first."""
-    rows = await conn.execute(sa.select(followups).where(followups.c.case_id == case_id).order_by(followups.c.round))
-    return [_followup(r) for r in rows]
+# A case resolved again after a reopening gets a new round of follow-up (回访), numbered from 1.
+next_round = _rounds.next_number
+insert = _rounds.insert
+get = _rounds.get
+for_case = _rounds.for_case
 
 
 async def open_for_case(conn: AsyncConnection, case_id: int) -> list[Followup]:
@@ -132,93 +153,44 @@ async def due_to_close(conn: AsyncConnection, asked_before: datetime, limit: int
 
 async def mark_asked(conn: AsyncConnection, followup_id: int, now: datetime) -> bool:
     """Marks the question asked; False when another process asked it already."""
-    result = await conn.execute(
-        followups.update().where(followups.c.id == followup_id, followups.c.asked_at.is_(None)).values(asked_at=now)
-    )
-    return result.rowcount == 1
+    return await set_once(conn, followups, followups.c.id == followup_id, ["asked_at"], asked_at=now)
 
 
 async def mark_reminded(conn: AsyncConnection, followup_id: int, now: datetime) -> bool:
     """Marks the reminder sent; False when it went already."""
-    result = await conn.execute(
-        followups.update()
-        .where(followups.c.id == followup_id, followups.c.reminded_at.is_(None))
-        .values(reminded_at=now)
-    )
-    return result.rowcount == 1
+    return await set_once(conn, followups, followups.c.id == followup_id, ["reminded_at"], reminded_at=now)
 
 
 async def record_solved(conn: AsyncConnection, followup_id: int, solved: bool) -> bool:
     """The first tap on 已解决/未解决 counts; later taps change nothing."""
-    result = await conn.execute(
-        followups.update()
-        .where(
-            followups.c.id == followup_id,
-            followups.c.solved.is_(None),
-            followups.c.answered_at.is_(None),
-            followups.c.outcome.is_(None),
-        )
-        .values(solved=solved)
-    )
-    return result.rowcount == 1
+    empty = ["solved", "answered_at", "outcome"]
+    return await set_once(conn, followups, followups.c.id == followup_id, empty, solved=solved)
 
 
 async def record_answer(conn: AsyncConnection, followup_id: int, *, satisfaction: str | None, now: datetime) -> bool:
     """Completes the answer (the satisfaction tap); False if it was answered or closed before."""
-    result = await conn.execute(
-        followups.update()
-        .where(followups.c.id == followup_id, followups.c.answered_at.is_(None), followups.c.outcome.is_(None))
-        .values(satisfaction=satisfaction, answered_at=now, outcome=ANSWERED)
-    )
-    return result.rowcount == 1
+    values = {"satisfaction": satisfaction, "answered_at": now, "outcome": ANSWERED}
+    return await set_once(conn, followups, followups.c.id == followup_id, ["answered_at", "outcome"], **values)
 
 
 async def record_comment(conn: AsyncConnection, followup_id: int, comment: str) -> bool:
     """Keeps the resident's comment on a follow-up; False when one is kept already."""
-    result = await conn.execute(
-        followups.update().where(followups.c.id == followup_id, followups.c.comment.is_(None)).values(comment=comment)
-    )
-    return result.rowcount == 1
+    return await set_once(conn, followups, followups.c.id == followup_id, ["comment"], comment=comment)
 
 
 async def set_outcome(conn: AsyncConnection, followup_id: int, outcome: str) -> bool:
     """Ends a round without a complete answer (no feedback, or void because the case moved on)."""
-    result = await conn.execute(
-        followups.update().where(followups.c.id == followup_id, followups.c.outcome.is_(None)).values(outcome=outcome)
-    )
-    return result.rowcount == 1
+    return await set_once(conn, followups, followups.c.id == followup_id, ["outcome"], outcome=outcome)
 
 
 # --- repeat visits -----------------------------------------------------------------------------
 
 
-async def next_visit_seq(conn: AsyncConnection, case_id: int) -> int:
-    """The number the next repeat visit of a case gets."""
-    query = sa.select(sa.func.max(visits.c.seq)).where(visits.c.case_id == case_id)
-    return int((await conn.execute(query)).scalar_one() or 0) + 1
-
-
-async def insert_visit(conn: AsyncConnection, case_id: int, seq: int, due_at: datetime) -> int:
-    """Adds a repeat visit and gives its id; the existing one's id if it is there already."""
-    try:
-        async with conn.begin_nested():
-            result = await conn.execute(visits.insert().values(case_id=case_id, seq=seq, due_at=due_at))
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
-    except IntegrityError:
-        query = sa.select(visits.c.id).where(visits.c.case_id == case_id, visits.c.seq == seq)
-        return int((await conn.execute(query)).scalar_one())
-
-
-async def visit(conn: AsyncConnection, visit_id: int) -> RepeatVisit | None:
-    """One repeat visit, or None."""
-    row = (await conn.execute(sa.select(visits).where(visits.c.id == visit_id))).first()
-    return _visit(row) if row else None
-
-
-async def visits_for_case(conn: AsyncConnection, case_id: int) -> list[RepeatVisit]:
-    """A case's repeat visits in order."""
-    rows = await conn.execute(sa.select(visits).where(visits.c.case_id == case_id).order_by(visits.c.seq))
-    return [_visit(r) for r in rows]
+# A case's repeat visits, numbered from 1 in the order they fall due.
+next_visit_seq = _visits.next_number
+insert_visit = _visits.insert
+visit = _visits.get
+visits_for_case = _visits.for_case
 
 
 async def due_visits(conn: AsyncConnection, now: datetime, limit: int = 500) -> list[RepeatVisit]:
@@ -236,9 +208,5 @@ async def mark_visit_done(
     conn: AsyncConnection, visit_id: int, *, staff_id: int, now: datetime, note: str | None = None
 ) -> bool:
     """Marks the repeat visit done by the officer, with their note; False when it was done already."""
-    result = await conn.execute(
-        visits.update()
-        .where(visits.c.id == visit_id, visits.c.done_at.is_(None))
-        .values(done_at=now, done_by=staff_id, note=note)
-    )
-    return result.rowcount == 1
+    values = {"done_at": now, "done_by": staff_id, "note": note}
+    return await set_once(conn, visits, visits.c.id == visit_id, ["done_at"], **values)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.db import set_once
 from storage.schema import staff, staff_invites
 
 
@@ -32,12 +33,8 @@ async def get(conn: AsyncConnection, code_hash: str) -> InviteRow | None:
 
 async def use(conn: AsyncConnection, code_hash: str, telegram_id: int, now: datetime) -> bool:
     """Marks an invitation used; False when it was used already (so a code works exactly once)."""
-    result = await conn.execute(
-        staff_invites.update()
-        .where(staff_invites.c.code_hash == code_hash, staff_invites.c.used_at.is_(None))
-        .values(used_at=now, used_by=telegram_id)
-    )
-    return result.rowcount == 1
+    row = staff_invites.c.code_hash == code_hash
+    return await set_once(conn, staff_invites, row, ["used_at"], used_at=now, used_by=telegram_id)
 
 
 async def retire_open(conn: AsyncConnection, staff_id: int, now: datetime) -> None:

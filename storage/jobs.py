@@ -110,7 +110,7 @@ async def claim_next(conn: AsyncConnection, *, worker_id: str, now: datetime, st
             jobs.update()
             .where(jobs.c.id == candidate.id, claimable)
             .values(status=RUNNING, claimed_by=worker_id, claimed_at=now, attempts=jobs.c.attempts + 1)
-            .returning(*[c for c in jobs.c if c.name != "result"])
+            .returning(*jobs.c)
         )
     ).first()
     return _row(claimed) if claimed else None
@@ -132,7 +132,7 @@ async def release_all_running(conn: AsyncConnection, *, reason: str) -> int:
     result = await conn.execute(
         jobs.update()
         .where(jobs.c.status == RUNNING)
-        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=reason, result=None, result_meta=None)
+        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=reason, result_meta=None)
     )
     return int(result.rowcount)
 
@@ -144,7 +144,7 @@ async def release(conn: AsyncConnection, job_id: int, *, worker_id: str, error: 
     result = await conn.execute(
         jobs.update()
         .where(jobs.c.id == job_id, jobs.c.status == RUNNING, jobs.c.claimed_by == worker_id)
-        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=error, result=None, result_meta=None)
+        .values(status=PENDING, claimed_by=None, claimed_at=None, last_error=error, result_meta=None)
     )
     return result.rowcount == 1
 
@@ -159,7 +159,7 @@ async def store_result(
     result = await conn.execute(
         jobs.update()
         .where(jobs.c.id == job_id, jobs.c.status == RUNNING, jobs.c.claimed_by == worker_id)
-        .values(result_meta=meta, result=None)
+        .values(result_meta=meta)
     )
     if result.rowcount != 1:
         return False
@@ -208,7 +208,7 @@ async def result_of(conn: AsyncConnection, job_id: int) -> JobResult | None:
 
 async def get(conn: AsyncConnection, job_id: int) -> JobRow | None:
     """One job, without its file."""
-    row = (await conn.execute(sa.select(*[c for c in jobs.c if c.name != "result"]).where(jobs.c.id == job_id))).first()
+    row = (await conn.execute(sa.select(jobs).where(jobs.c.id == job_id))).first()
     return _row(row) if row else None
 
 
@@ -216,7 +216,7 @@ async def clear_results(conn: AsyncConnection, *, finished_before: datetime) -> 
     """Drops the files of jobs finished before the cut-off (their messages were sent long ago)."""
     old = sa.and_(jobs.c.status == DONE, jobs.c.finished_at < finished_before, jobs.c.result_meta.is_not(None))
     await _drop_parts(conn, sa.select(jobs.c.id).where(old))
-    result = await conn.execute(jobs.update().where(old).values(result=None, result_meta=None))
+    result = await conn.execute(jobs.update().where(old).values(result_meta=None))
     return int(result.rowcount)
 
 
@@ -231,7 +231,5 @@ async def forget_files(conn: AsyncConnection) -> int:
     one a running job has just stored; a message not sent yet is then not sent: its renderer
     finds no file."""
     await conn.execute(job_parts.delete())
-    result = await conn.execute(
-        jobs.update().where(jobs.c.result_meta.is_not(None)).values(result=None, result_meta=None)
-    )
+    result = await conn.execute(jobs.update().where(jobs.c.result_meta.is_not(None)).values(result_meta=None))
     return int(result.rowcount)

@@ -92,7 +92,6 @@ INVENTORY: tuple[Place, ...] = (
     Place("home_visits", "photos", VISIT, "emptied"),
     Place("home_visits", "location_lat", VISIT, "emptied"),
     Place("home_visits", "location_lon", VISIT, "emptied"),
-    Place("jobs", "result", FILE, "every stored file dropped (they are dropped a day after sending anyway)"),
     Place("job_parts", "data", FILE, "every stored file dropped (they are dropped a day after sending anyway)"),
 )
 

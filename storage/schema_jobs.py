@@ -3,8 +3,7 @@
 A row moves pending → running (claimed by one worker, its claim renewed while it works) → done |
 failed. A claim that stops being renewed (the process was killed) expires and the job is taken
 again. The finished file is kept in `job_parts`, a megabyte a row (written by the child process
-that made it, so its memory stays flat), until its message has been sent and a day has passed;
-`result` is no longer written.
+that made it, so its memory stays flat), until its message has been sent and a day has passed.
 Defined on `storage.schema.metadata`; schema.py does not import this module.
 """
 
@@ -30,7 +29,6 @@ jobs = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("finished_at", UtcDateTime),
     sa.Column("result_meta", JsonText),  # filename, caption, is_photo of the finished file
-    sa.Column("result", sa.LargeBinary),
     sa.Column("last_error", sa.Text),
     sa.Column("source_update_id", sa.BigInteger, unique=True),  # the request's update: a replay finds it
     sa.Index("ix_jobs_status", "status", "id"),
