@@ -105,7 +105,8 @@ async def echo_start(update: Update, context: JmContext, grant: ButtonGrant) -> 
     resident, card_id = found
     card = await scanning.own_card(context.services, resident, card_id)
     await common.ack(update)
-    await render.reply(update, context.services, context.bot, texts.choose_echo(resident.language, card))
+    # In place of the card's screen, so its ✍️ button is not left live beside the open 回音.
+    await render.edit(update, context.services, context.bot, texts.choose_echo(resident.language, card))
 
 
 async def echo_type(update: Update, context: JmContext, grant: ButtonGrant) -> None:

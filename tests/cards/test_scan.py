@@ -17,6 +17,7 @@ from tests.cards.helpers import NEWCOMER, scan_and_onboard, send_echo
 from tests.cards.sheets import all_cards, code_of, print_for
 from tests.conftest import Station
 from tests.harness import Harness, Person, RecordingRequest
+from tests.helpers.screens import at_most_one, live
 from tests.officer.desk import get_case
 
 
@@ -187,3 +188,18 @@ async def test_a_household_that_deletes_its_data_leaves_its_card_used_and_namele
     other = Person(5009, "钱阿姨")
     await bot.send(other, f"/start card_{code}")
     assert "另一户" in request_log.texts(other.id)
+
+
+async def test_the_card_screen_keeps_no_live_button_beside_an_open_echo(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services, tmp_path: Path
+) -> None:
+    links = await print_for(services, "031001", 1, tmp_path)
+    since = len(request_log.messages(NEWCOMER.id))
+    await scan_and_onboard(bot, NEWCOMER, code_of(links[0]))
+    await bot.press(NEWCOMER, "我要回音")
+    at_most_one(request_log, NEWCOMER, since)
+    labels = [label for sent in live(request_log, NEWCOMER.id, since) for label in sent.labels()]
+    assert "投诉" in " ".join(labels) and not any("我要回音" in label for label in labels)
+    await bot.press(NEWCOMER, "意见建议")
+    await bot.send(NEWCOMER, "小区门口的监控坏了。")
+    at_most_one(request_log, NEWCOMER, since)
