@@ -7,14 +7,17 @@ an answer only once.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 
 from core import enrolment
 from core.dialogs import Dialog
 from core.followups import answers, model, questions, repeat_visits
 from core.i18n import Safe, t
-from core.models import ButtonGrant, Language
+from core.models import ButtonGrant, Language, Resident
 from core.outgoing import Outgoing
+from core.services import Services
 from handlers import common, render
 from handlers.context import JmContext
 from handlers.router import ActionHandler, FlowHandler
@@ -41,59 +44,46 @@ async def _show(update: Update, context: JmContext, lang: Language, answer: mode
     await render.edit(update, context.services, context.bot, out)
 
 
-async def solved(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """已解决 / 未解决: the resident sees the satisfaction question next."""
+# One answer step of core/followups/answers: (services, resident, followup id) -> what comes next.
+AnswerStep = Callable[[Services, Resident, int], Awaitable[model.Answer]]
+
+
+async def _answered(update: Update, context: JmContext, grant: ButtonGrant, step: AnswerStep) -> None:
+    """The pressing resident's answer through `step`, then what comes next; anyone else is told
+    the question is not theirs."""
     resident = await common.current_resident(update, context)
     lang = await common.language_for(update, context)
     if resident is None:
-        await common.alert(update, lang, questions.NOT_YOUR_FOLLOWUP)
+        answer = model.Answer(model.Outcome.NOT_YOURS)
+    else:
+        answer = await step(context.services, resident, int(grant.payload["followup_id"]))
+    if answer.outcome is model.Outcome.COMMENT_SAVED:  # the comment is asked for below
+        await common.ack(update)
+        await render.reply(update, context.services, context.bot, questions.comment_prompt(lang))
         return
-    answer = await answers.answer_solved(
-        context.services, resident, int(grant.payload["followup_id"]), bool(grant.payload["solved"])
-    )
     await _show(update, context, lang, answer)
+
+
+async def solved(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+    """已解决 / 未解决: the resident sees the satisfaction question next."""
+    solved_ = bool(grant.payload["solved"])
+    await _answered(update, context, grant, lambda s, r, f: answers.answer_solved(s, r, f, solved_))
 
 
 async def rate(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """满意 / 基本满意 / 不满意: the case closes, or is reopened and escalated."""
-    resident = await common.current_resident(update, context)
-    lang = await common.language_for(update, context)
-    if resident is None:
-        await common.alert(update, lang, questions.NOT_YOUR_FOLLOWUP)
-        return
     satisfaction = model.Satisfaction(str(grant.payload["satisfaction"]))
-    answer = await answers.answer_satisfaction(
-        context.services, resident, int(grant.payload["followup_id"]), satisfaction
-    )
-    await _show(update, context, lang, answer)
+    await _answered(update, context, grant, lambda s, r, f: answers.answer_satisfaction(s, r, f, satisfaction))
 
 
 async def ask_comment(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """The optional comment after a satisfied answer: the resident is asked to type it."""
-    resident = await common.current_resident(update, context)
-    lang = await common.language_for(update, context)
-    answer = (
-        await answers.start_comment(context.services, resident, int(grant.payload["followup_id"]))
-        if resident is not None
-        else model.Answer(model.Outcome.NOT_YOURS)
-    )
-    if answer.outcome is not model.Outcome.COMMENT_SAVED:
-        await _show(update, context, lang, answer)
-        return
-    await common.ack(update)
-    await render.reply(update, context.services, context.bot, questions.comment_prompt(lang))
+    await _answered(update, context, grant, answers.start_comment)
 
 
 async def skip(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     """No comment: the escalation goes to the supervisor now."""
-    resident = await common.current_resident(update, context)
-    lang = await common.language_for(update, context)
-    answer = (
-        await answers.skip_comment(context.services, resident, int(grant.payload["followup_id"]))
-        if resident is not None
-        else model.Answer(model.Outcome.NOT_YOURS)
-    )
-    await _show(update, context, lang, answer)
+    await _answered(update, context, grant, answers.skip_comment)
 
 
 async def comment(update: Update, context: JmContext, dialog: Dialog) -> None:
