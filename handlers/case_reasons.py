@@ -235,14 +235,10 @@ async def _ask_note(
 async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     """The reason typed after "other": the case moves with it, and the card comes back below."""
     services = context.services
-    member = await common.staff_member(update, context)
-    if member is None:
-        await dialog_state.clear(services, dialog.user_id)
+    typed = await common.staff_note(update, context, dialog, NOTE_MAX)
+    if typed is None:
         return
-    lang = member.language
-    text = await common.typed_text(update, context, lang, NOTE_MAX)
-    if text is None:
-        return
+    member, text = typed
     data = dialog.data
     if Action(str(data["act"])) is Action.TRANSFER:
         await _confirm_below(update, context, member, dialog, text)

@@ -305,14 +305,11 @@ async def back_to_card(update: Update, context: JmContext, grant: ButtonGrant) -
 async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
     """Free text while a resolve or reject is waiting for its words."""
     services = context.services
-    member = await common.staff_member(update, context)
-    if member is None:
-        await dialog_state.clear(services, dialog.user_id)
+    typed = await common.staff_note(update, context, dialog, NOTE_MAX)
+    if typed is None:
         return
+    member, text = typed
     lang = member.language
-    text = await common.typed_text(update, context, lang, NOTE_MAX)
-    if text is None:
-        return
     # A note handled again after a crash before its answer reached the chat (tests/chaos): the
     # dialog still says where the first handling stood, so the answer is given again, once.
     replayed = dialog.data.get("reason_update") == update.update_id

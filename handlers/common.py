@@ -8,7 +8,8 @@ from telegram import MaybeInaccessibleMessage, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from core import buttons, enrolment, residents
+from core import buttons, dialog_state, enrolment, residents
+from core.dialogs import Dialog
 from core.i18n import N_, Safe, language_of, t, tp
 from core.models import Language, Resident, Staff
 from core.outgoing import Button, Outgoing, rows
@@ -228,6 +229,17 @@ async def save_shared_contact(update: Update, context: JmContext, resident: Resi
         ),
     )
     return False
+
+
+async def staff_note(update: Update, context: JmContext, dialog: Dialog, limit: int) -> tuple[Staff, str] | None:
+    """The staff member and the note they typed for `dialog`; None when they are no longer staff
+    (the dialog is dropped) or the text does not fit (they were told why, the dialog stays)."""
+    member = await staff_member(update, context)
+    if member is None:
+        await dialog_state.clear(context.services, dialog.user_id)
+        return None
+    text = await typed_text(update, context, member.language, limit)
+    return None if text is None else (member, text)
 
 
 async def typed_text(update: Update, context: JmContext, lang: Language, limit: int) -> str | None:
