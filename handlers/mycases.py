@@ -18,7 +18,7 @@ from core.outgoing import Button, Outgoing, rows
 from handlers import cases, common, form_screen, render, withdrawal
 from handlers.context import JmContext
 from handlers.notes import note_case
-from handlers.router import ActionHandler, FlowHandler
+from handlers.router import ActionHandler, FlowHandler, from_menu
 
 
 async def list_cases(update: Update, context: JmContext) -> None:
@@ -281,15 +281,9 @@ async def info_cancel(update: Update, context: JmContext, grant: ButtonGrant) ->
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Cancelled. Nothing was sent."))))
 
 
-async def menu_mycases(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """📂 My cases in the main menu."""
-    await common.ack(update)
-    await list_cases(update, context)
-
-
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    "menu_mycases": menu_mycases,
+    "menu_mycases": from_menu(list_cases),  # 📂 My cases in the main menu.
     "my_case_open": open_case,
     "my_cases_back": back_to_list,
     "my_case_withdraw": ask_withdraw,

@@ -24,6 +24,20 @@ log = logging.getLogger(__name__)
 
 FlowHandler = Callable[[Update, JmContext, Dialog], Awaitable[None]]
 ActionHandler = Callable[[Update, JmContext, ButtonGrant], Awaitable[None]]
+CommandFn = Callable[[Update, JmContext], Awaitable[None]]
+
+
+def from_menu(command: CommandFn) -> ActionHandler:
+    """A main-menu button that does what its command does, the press answered first."""
+
+    async def pressed(update: Update, context: JmContext, grant: ButtonGrant) -> None:
+        await common.ack(update)
+        await command(update, context)
+
+    pressed.__doc__ = f"The main menu's button for {command.__name__}."
+    return pressed
+
+
 T = TypeVar("T")
 
 

@@ -15,7 +15,7 @@ from core.onboarding import LANGUAGE_NAMES, ask_new_phone, ask_phone, new_phone_
 from core.outgoing import Button, Outgoing, rows
 from handlers import common, menus, onboarding, render
 from handlers.context import JmContext
-from handlers.router import ActionHandler, FlowHandler
+from handlers.router import ActionHandler, FlowHandler, from_menu
 
 PHONE_FLOW = "settings_phone"
 
@@ -177,15 +177,9 @@ async def keep(update: Update, context: JmContext, grant: ButtonGrant) -> None:
     await render.edit(update, context.services, context.bot, Outgoing(Safe(t(lang, "Nothing was deleted."))))
 
 
-async def menu_settings(update: Update, context: JmContext, grant: ButtonGrant) -> None:
-    """⚙️ Settings in the main menu."""
-    await common.ack(update)
-    await show(update, context)
-
-
 # What each button action of this module does (assembled in bot/app.py).
 ACTIONS: dict[str, ActionHandler] = {
-    "menu_settings": menu_settings,
+    "menu_settings": from_menu(show),  # ⚙️ Settings in the main menu.
     "settings_area": change_area,
     "settings_phone": change_phone,
     "settings_phone_remove": remove_phone,
