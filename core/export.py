@@ -153,8 +153,6 @@ class _Values:
 
 def _why(lang: Language, move: Move) -> str:
     """The reason's words (typed words masked: they may hold a phone number)."""
-    if move.reason in SYSTEM_REASONS:
-        return tp(lang, SYSTEM_REASONS[move.reason])
     action = reasons.action_of(move.action)
     note = pii.mask(move.note) if move.note else None
     if action is None:
@@ -167,8 +165,6 @@ MOVE = N_("{at} {sender} → {receiver}")
 MOVE_WITH_REASON = N_("{at} {sender} → {receiver}: {reason}")
 SYSTEM = N_("the system")  # an escalation the bot made by itself
 UNKNOWN_NAME = "—"
-# The reasons the bot gives when it escalates by itself (core/booking/sweep.py).
-SYSTEM_REASONS = {"booking_unconfirmed": N_("The appointment was not confirmed in time")}
 
 
 CLOSE_REASONS = {

@@ -36,6 +36,10 @@ REASONS: dict[Action, dict[str, str]] = {
     },
 }
 
+# The reasons the bot gives when it moves a case by itself (core/booking/sweep.py escalates a
+# consultation nobody confirmed in time).
+SYSTEM_REASONS = {"booking_unconfirmed": N_("The appointment was not confirmed in time")}
+
 # The button for "other" on a staff member's list: they type the reason next.
 OTHER_TYPED = N_("Other (type the reason)")
 
@@ -46,8 +50,8 @@ def is_reason(action: Action, code: object) -> bool:
 
 
 def label(lang: Language, action: Action, code: str) -> str:
-    """A reason's words in `lang` (the bare code when it is not one of the action's)."""
-    found = REASONS.get(action, {}).get(code)
+    """A reason's words in `lang`: one of the action's, or the bot's own (the bare code otherwise)."""
+    found = REASONS.get(action, {}).get(code) or SYSTEM_REASONS.get(code)
     return tp(lang, found) if found else code
 
 

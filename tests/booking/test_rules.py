@@ -11,10 +11,11 @@ from core.booking import by_resident, by_station, policy, sweep, times
 from core.booking.slots import Booking, BookingStatus, Slot, Topic
 from core.cases import resident_actions, working
 from core.cases.lifecycle import Action
-from core.models import Category, Kind, Resident, Role, Staff, Status
+from core.cases.texts import case_summary
+from core.models import Category, Kind, Language, Resident, Role, Staff, Status
 from core.services import Services
 from storage import areas as area_repo
-from storage import people
+from storage import cases, people
 from tests.booking.conftest import case_of, claims, events_of, make_resident, outbox_rows
 from tests.conftest import Station
 from tests.helpers.clock import FakeClock
@@ -299,6 +300,12 @@ async def test_the_sweep_reminds_then_escalates_once(
     assert reasons == [("new", 9001), ("confirm_reminder", 9001), ("escalated", 9100)]
     case = await case_of(services, booking.case_id)
     assert case.status is Status.ESCALATED
+    # The supervisor reads why in words, not the bot's code for it.
+    async with services.db.read() as conn:
+        timeline = case_summary(
+            Language.ZH_HANS, case, await cases.events(conn, case.id), services.config.tz, staff=True
+        )
+    assert "视频约访未按时确认" in timeline and "booking_unconfirmed" not in timeline
     # The supervisor answers on the officer's behalf.
     confirmed = await by_station.confirm(services, staff["supervisor"], booking.id, booking.version)
     assert confirmed.status is B.CONFIRMED and (await case_of(services, booking.case_id)).status is Status.ACCEPTED

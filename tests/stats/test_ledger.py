@@ -290,7 +290,7 @@ async def test_transfers_and_escalations_say_from_whom_to_whom_and_why(
     assert first["转办记录"] == "2025-03-03 14:05 王建国 → 李明：不属本辖区"
     assert first["上报记录"] == "2025-03-04 09:30 李明 → 张所长：其他：涉及物业和住建，电话139****5678"
     assert second["转办记录"] is None
-    assert second["上报记录"] == "2025-03-06 08:00 系统 → 钱所长：预约未按时确认"
+    assert second["上报记录"] == "2025-03-06 08:00 系统 → 钱所长：视频约访未按时确认"
     assert third["转办记录"] is None and third["上报记录"] is None
 
     csv_out = tmp_path / "ledger.csv"
