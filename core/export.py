@@ -34,6 +34,7 @@ from xlsxwriter.workbook import Workbook
 import core.alerts.ledger
 import core.visits.ledger
 import core.xlsx
+import storage.areas
 import storage.export
 import storage.visits
 from core import labels, pii
@@ -42,6 +43,7 @@ from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
 from core.stats.periods import Period
 from core.stats.scopes import Scope
+from core.stats.texts import officer_scope
 from storage import audit
 from storage.db import Database
 from storage.export import LedgerRow, Move
@@ -360,7 +362,15 @@ async def export_ledger(
                 detail=f"{period.first.isoformat()}..{period.last.isoformat()} {_scope_detail(scope)} {fmt.value}",
             )
     async with db.read() as conn:
-        rows = storage.export.stream(conn, scope, start, end, with_contacts=with_contacts)
+        titles = await storage.areas.station_titles(conn)
+        rows = storage.export.stream(
+            conn,
+            scope,
+            start,
+            end,
+            with_contacts=with_contacts,
+            named=lambda name, role: officer_scope(lang, name, role, titles),
+        )
         if fmt is Format.CSV:
             return await write_csv(rows, out, lang, tz, now, with_contacts)
         alerts = await core.alerts.ledger.entries(conn, scope, start, end)

@@ -19,7 +19,7 @@ small part of an export; writing the cells is most of it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from core.models import Role
 from core.stats.scopes import Scope
 from storage.schema import areas, cards, case_events, case_sources, cases, followups, residents, staff
 from storage.schema_visits import card_handovers, home_visit_matters
@@ -239,10 +240,21 @@ class _Moves:
 
 
 async def stream(
-    conn: AsyncConnection, scope: Scope, start: datetime, end: datetime, *, with_contacts: bool = False
+    conn: AsyncConnection,
+    scope: Scope,
+    start: datetime,
+    end: datetime,
+    *,
+    with_contacts: bool = False,
+    named: Callable[[str, Role], str] = lambda name, _role: name,
 ) -> AsyncIterator[list[LedgerRow]]:
-    """The cases received in [start, end) within `scope`, oldest first, in chunks of CHUNK rows."""
-    names = {int(r.id): str(r.name) for r in await conn.execute(sa.select(staff.c.id, staff.c.name))}
+    """The cases received in [start, end) within `scope`, oldest first, in chunks of CHUNK rows.
+
+    The staff member on either side of a transfer or escalation is written as `named` puts their
+    name and role (the station's title before the name).
+    """
+    found = await conn.execute(sa.select(staff.c.id, staff.c.name, staff.c.role))
+    names = {int(r.id): named(str(r.name), Role(r.role)) for r in found}
     query = _query(scope, start, end, with_contacts).execution_options(yield_per=CHUNK)
     moves_result = await conn.stream(_moves_query(scope, start, end).execution_options(yield_per=CHUNK))
     result = await conn.stream(query)

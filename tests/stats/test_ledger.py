@@ -287,18 +287,18 @@ async def test_transfers_and_escalations_say_from_whom_to_whom_and_why(
     rows, _ = sheet_rows(out)
     header = rows[0]
     first, second, third = (dict(zip(header, row, strict=True)) for row in rows[1:])
-    assert first["转办记录"] == "2025-03-03 14:05 王建国 → 李明：不属本辖区"
-    assert first["上报记录"] == "2025-03-04 09:30 李明 → 张所长：其他：涉及物业和住建，电话139****5678"
+    assert first["转办记录"] == "2025-03-03 14:05 民警 王建国 → 民警 李明：不属本辖区"
+    assert first["上报记录"] == "2025-03-04 09:30 民警 李明 → 所领导 张所长：其他：涉及物业和住建，电话139****5678"
     assert second["转办记录"] is None
-    assert second["上报记录"] == "2025-03-06 08:00 系统 → 钱所长：视频约访未按时确认"
+    assert second["上报记录"] == "2025-03-06 08:00 系统 → 所领导 钱所长：视频约访未按时确认"
     assert third["转办记录"] is None and third["上报记录"] is None
 
     csv_out = tmp_path / "ledger.csv"
     await export(stats_db, csv_out, Format.CSV, Language.EN)
     with csv_out.open(encoding="utf-8-sig", newline="") as fh:
         lines = list(csv.DictReader(fh))
-    assert lines[0]["Transfers"].startswith("2025-03-03 14:05 王建国 → 李明: ")
-    assert lines[1]["Escalations"].startswith("2025-03-06 08:00 the system → 钱所长: ")
+    assert lines[0]["Transfers"].startswith("2025-03-03 14:05 Officer 王建国 → Officer 李明: ")
+    assert lines[1]["Escalations"].startswith("2025-03-06 08:00 the system → Station supervisor 钱所长: ")
     assert "13912345678" not in csv_out.read_text(encoding="utf-8-sig")
     traditional = headers(Language.ZH_HANT, False)
     at = traditional.index("上報")
