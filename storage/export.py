@@ -253,8 +253,8 @@ async def stream(
     The staff member on either side of a transfer or escalation is written as `named` puts their
     name and role (the station's title before the name).
     """
-    found = await conn.execute(sa.select(staff.c.id, staff.c.name, staff.c.role))
-    names = {int(r.id): named(str(r.name), Role(r.role)) for r in found}
+    members = await conn.execute(sa.select(staff.c.id, staff.c.name, staff.c.role))
+    names = {int(r.id): named(str(r.name), Role(r.role)) for r in members}
     query = _query(scope, start, end, with_contacts).execution_options(yield_per=CHUNK)
     moves_result = await conn.stream(_moves_query(scope, start, end).execution_options(yield_per=CHUNK))
     result = await conn.stream(query)
