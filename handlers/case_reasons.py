@@ -15,7 +15,7 @@ from typing import Any
 from telegram import Update
 
 from core import dialog_state
-from core.cases import actions, desk, reasons
+from core.cases import actions, desk, reasons, redraws
 from core.cases.errors import CaseError
 from core.cases.lifecycle import Action, TransitionRefused
 from core.dialogs import Dialog
@@ -260,7 +260,7 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
         await cases.refuse(update, context, member, exc)
         return
     await dialog_state.clear(services, dialog.user_id)
-    await render.reply(update, services, context.bot, await desk.card(services, member, case))
+    await render.reply(update, services, context.bot, redraws.worked_notice(member.language, case, text))
 
 
 async def _confirm_below(update: Update, context: JmContext, member: Staff, dialog: Dialog, text: str) -> None:

@@ -19,7 +19,7 @@ from telegram import Update
 from telegram.error import BadRequest
 
 from core import dialog_state, labels
-from core.cases import actions, desk, reading
+from core.cases import actions, desk, reading, redraws
 from core.cases.errors import CaseError
 from core.cases.lifecycle import ALREADY_HANDLED, MOVED_ON_TO, Action, TransitionRefused
 from core.cases.texts import case_line, local
@@ -333,9 +333,10 @@ async def on_note(update: Update, context: JmContext, dialog: Dialog) -> None:
         await dialog_state.clear(services, dialog.user_id)
         await refuse(update, context, member, exc)
         return
-    # The dialog ends once the card is shown: a crash in between leaves the note to be handled
-    # again at start-up, which finds the case done by this very update and shows the card.
-    await render.reply(update, services, context.bot, await desk.card(services, member, case, note=note))
+    # The dialog ends once the answer is shown: a crash in between leaves the note to be handled
+    # again at start-up, which finds the case done by this very update and answers again.
+    done = redraws.worked_notice(lang, case, note, referral)
+    await render.reply(update, services, context.bot, done)
     await dialog_state.clear(services, dialog.user_id)
 
 

@@ -121,7 +121,7 @@ async def work(
     )
 
 
-async def card(services: Services, staff: Staff, case: Case, note: str | None = None) -> Outgoing:
+async def card(services: Services, staff: Staff, case: Case) -> Outgoing:
     """The case's card as it is now, for `staff`; once it is no longer theirs (transferred to a
     colleague), a line saying who has it now, as their earlier cards are redrawn."""
     async with services.db.read() as conn:
@@ -139,7 +139,6 @@ async def card(services: Services, staff: Staff, case: Case, note: str | None = 
         resident=resident,
         assignee=assignee,
         tz=services.config.tz,
-        note=note,
     )
 
 

@@ -20,7 +20,7 @@ from core import labels
 from core.cases.routing import area_chain, may_handle
 from core.cases.texts import render_card
 from core.i18n import N_, t
-from core.models import OPEN_STATUSES, Case, Language, Staff
+from core.models import OPEN_STATUSES, Case, Language, Staff, Status
 from core.outbox import Renderer
 from core.outgoing import Outgoing
 from storage import people, staff_cards
@@ -32,6 +32,7 @@ CASE_CARD = "case_card"
 
 SUPERSEDED = N_("📋 Case <code>{number}</code> ({kind}): this card is out of date; the current one is below.")
 AWAY = N_("📋 Case <code>{number}</code> ({kind}): now handled by officer {name}.")
+WORKED = N_("Case <code>{number}</code>: {status}. The card above has been updated.")
 
 
 def superseded_card(lang: Language, case: Case) -> Outgoing:
@@ -43,6 +44,19 @@ def away_card(lang: Language, case: Case, assignee: Staff | None) -> Outgoing:
     """The card of a case that is no longer its reader's (transferred to a colleague): who has it now."""
     name = assignee.name if assignee is not None else "—"
     return Outgoing(t(lang, AWAY, number=case.number, kind=labels.kind(lang, case.kind), name=name))
+
+
+def worked_notice(lang: Language, case: Case, note: str | None = None, referral: str | None = None) -> Outgoing:
+    """What answers the words a step waited for (办结, 不予受理, 上报 "other"): one line and the
+    words, no buttons. The case's card above is redrawn in place by the outbox, so it stays the
+    one card of the case in the chat."""
+    lines = [t(lang, WORKED, number=case.number, status=labels.status(lang, case.status))]
+    if note:
+        label = N_("Note to the resident: {note}") if case.status is Status.RESOLVED else N_("Reason: {note}")
+        lines.append(t(lang, label, note=note))
+    if referral:
+        lines.append(t(lang, "The resident was pointed to: {where}", where=referral))
+    return Outgoing("\n".join(lines))
 
 
 async def render_card_redraw(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoing | None:

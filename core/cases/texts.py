@@ -82,7 +82,6 @@ def officer_card(
     resident: Resident | None,
     assignee: Staff | None,
     tz: ZoneInfo,
-    note: str | None = None,
     added: CaseEvent | None = None,
     moved: tuple[CaseEvent, str] | None = None,
 ) -> Outgoing:
@@ -129,8 +128,6 @@ def officer_card(
         lines.append(t(lang, "Photos: {count}", count=len(case.photos)))
     if case.location:
         lines.append(t(lang, "Location: {lat:.5f}, {lon:.5f}", lat=case.location[0], lon=case.location[1]))
-    if note:
-        lines.append(t(lang, "Note: {note}", note=note))
     if moved is not None:
         lines += ["", *moved_lines(lang, *moved)]
     opens_added = None

@@ -92,6 +92,8 @@ async def test_reject_asks_for_reason_then_referral(
     await bot.send(officer, "属于民事合同纠纷，不属于公安机关管辖")
     assert "何处" in request_log.last(officer.id).text
     await bot.send(officer, "县人民法院立案庭")
+    answer = request_log.last(officer.id).text
+    assert "不予受理" in answer and "原因：属于民事合同纠纷" in answer and "已告知群众前往：县人民法院立案庭" in answer
     after = await get_case(services, case.id)
     assert after.status is Status.REJECTED and after.close_reason == "rejected"
     reject = (await events(services, case.id))[-1]

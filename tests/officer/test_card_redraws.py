@@ -147,6 +147,27 @@ async def test_a_case_reopened_by_the_follow_up_gives_a_fresh_card_and_the_settl
     assert card.text == POINTS_BELOW
 
 
+async def test_a_typed_note_is_answered_by_a_line_and_the_card_itself_shows_the_outcome(
+    bot: Harness, request_log: RecordingRequest, station: Station, services: Services
+) -> None:
+    """办结 and 不予受理 wait for words; the answer to them is one line, no second card: the case's
+    one card in the chat is the one above, redrawn without steps."""
+    officer = station.officer
+    card = await accepted_card(bot, request_log, station)
+    await bot.press(officer, "☑️ 办结", message=card)
+    await bot.send(officer, "已上门调解，双方达成一致。")
+    await bot.deliver()
+    answer = request_log.last(officer.id)
+    assert answer is not card and answer.buttons == []
+    assert (
+        answer.text
+        == f"诉求 <code>{NUMBER}</code>：已办结，上方的卡片已同步更新。\n办结答复：已上门调解，双方达成一致。"
+    )
+    assert "状态：已办结" in card.text and card.buttons == []
+    assert with_steps(request_log, officer.id) == []
+    assert [m for m in cards(request_log, officer.id) if "状态：" in m.text] == [card]
+
+
 async def _case_id(services: Services) -> int:
     async with services.db.read() as conn:
         return int((await conn.execute(sa.select(cases.c.id).where(cases.c.number == NUMBER))).scalar_one())
