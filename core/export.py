@@ -181,13 +181,7 @@ SATISFACTION = {
     "unsatisfied": N_("Unsatisfied"),
 }
 # How a case reached the ledger (core.cards.model.Channel): 来源.
-CHANNELS = {
-    "telegram": N_("Telegram"),
-    "card": N_("Echo card"),
-    "counter": N_("Came to the station"),
-    "phone": N_("Phoned in"),
-    "visit": N_("Home visit"),
-}
+CHANNELS = {channel.value: label for channel, label in labels.CHANNEL.items()}
 FOLLOWUP_OUTCOMES = {
     "answered": N_("Answered"),
     "no_feedback": N_("No feedback"),

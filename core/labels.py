@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.cards.model import Channel, Echo
 from core.i18n import N_, tp
 from core.models import Category, Kind, Language, Status
 
@@ -42,6 +43,22 @@ STATUS: dict[Status, str] = {
     Status.CLOSED: N_("Closed"),
     Status.WITHDRAWN: N_("Withdrawn"),
     Status.REJECTED: N_("Not accepted"),
+}
+
+# How a case reached the ledger (来源), and what a 回音 sent through a card is about.
+CHANNEL: dict[Channel, str] = {
+    Channel.TELEGRAM: N_("Telegram"),
+    Channel.CARD: N_("Echo card"),
+    Channel.COUNTER: N_("Came to the station"),
+    Channel.PHONE: N_("Phoned in"),
+    Channel.VISIT: N_("Home visit"),
+}
+
+ECHO: dict[Echo, str] = {
+    Echo.SUGGESTION: N_("💡 A suggestion"),
+    Echo.PROBLEM: N_("❗ A problem"),
+    Echo.PRAISE: N_("👍 Praise"),
+    Echo.COMPLAINT: N_("⚠️ A complaint about the police"),
 }
 
 EVENT: dict[str, str] = {

@@ -7,7 +7,7 @@ from core.cards.model import Card, Echo, Profile
 from core.cards.printing import MAX_COUNT
 from core.cards.scanning import Scan
 from core.cards.sheet import PER_PAGE
-from core.i18n import N_, Safe, fmt, t, tp
+from core.i18n import Safe, fmt, t, tp
 from core.models import Case, Language, Staff
 from core.outgoing import Button, Outgoing, rows
 from core.screens import emergency_screen, resident_screen
@@ -21,13 +21,6 @@ ACT_ECHO, ACT_ECHO_TYPE, ACT_SEND, ACT_AGAIN, ACT_QUIT = (
 )
 ACT_PRINT, ACT_PROFILE = "cards_print", "cards_profile"
 COUNTS = (10, 20, 30, 50)
-
-ECHO_LABEL: dict[Echo, str] = {
-    Echo.SUGGESTION: N_("💡 A suggestion"),
-    Echo.PROBLEM: N_("❗ A problem"),
-    Echo.PRAISE: N_("👍 Praise"),
-    Echo.COMPLAINT: N_("⚠️ A complaint about the police"),
-}
 
 
 def officer_line(lang: Language, officer: Staff | None, found: Profile | None) -> str:
@@ -95,7 +88,7 @@ def choose_echo(lang: Language, card: Card) -> Outgoing:
     text = t(lang, "What is your 回音 on card No. {number}?", number=card.number)
     choices = [
         Button(tp(lang, label), ACT_ECHO_TYPE, {"card_id": card.id, "echo": echo.value})
-        for echo, label in ECHO_LABEL.items()
+        for echo, label in labels.ECHO.items()
     ]
     quit_button = Button(tp(lang, "✖️ Cancel"), ACT_QUIT, {"card_id": card.id})
     return Outgoing(emergency_screen(lang, text), rows(choices[:2], choices[2:], [quit_button]))
@@ -106,7 +99,7 @@ def ask_text(lang: Language, echo: Echo, limit: int) -> Outgoing:
     text = t(
         lang,
         "{echo}: please write it in a few sentences (up to {limit} characters). Send /cancel to stop.",
-        echo=tp(lang, ECHO_LABEL[echo]),
+        echo=tp(lang, labels.ECHO[echo]),
         limit=limit,
     )
     return Outgoing(resident_screen(lang, text))
@@ -128,7 +121,7 @@ def review(lang: Language, card: Card, echo: Echo, text: str) -> Outgoing:
         "\n".join(
             [
                 t(lang, "<b>Your 回音 on card No. {number}</b>", number=card.number),
-                tp(lang, ECHO_LABEL[echo]),
+                tp(lang, labels.ECHO[echo]),
                 "",
                 fmt("{text}", text=text),
                 "",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.areas
+import storage.cards
 import storage.cases
 from core import pii
 from core.cases import notify, reading, reasons, redraws, working
@@ -125,6 +126,7 @@ async def card(services: Services, staff: Staff, case: Case) -> Outgoing:
     """The case's card as it is now, for `staff`; once it is no longer theirs (transferred to a
     colleague), a line saying who has it now, as their earlier cards are redrawn."""
     async with services.db.read() as conn:
+        source = await storage.cards.source_of(conn, case.id)
         area = await storage.areas.area(conn, case.area_id) if case.area_id else None
         resident = await people.resident(conn, case.resident_id) if case.resident_id else None
         assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
@@ -139,6 +141,7 @@ async def card(services: Services, staff: Staff, case: Case) -> Outgoing:
         resident=resident,
         assignee=assignee,
         tz=services.config.tz,
+        source=source,
     )
 
 

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import storage.areas
+import storage.cards
 import storage.cases
 from core import labels, pii
+from core.cards.model import Card, Channel, Echo
 from core.cases import actions, reasons
 from core.cases.lifecycle import Action, Actor, allowed_actions
 from core.i18n import N_, Safe, fmt, t, tp
@@ -73,6 +75,25 @@ def mask_phone(phone: str | None) -> str:
     return digits[:3] + "****" + digits[-4:]
 
 
+# How the case reached the ledger, as storage.cards.source_of reads it.
+Source = tuple[Channel, Card | None, Echo | None]
+
+
+def origin_line(lang: Language, channel: Channel, card: Card | None, echo: Echo | None) -> str:
+    """Where the case came from (来访, 来电, 家访, or a 回音卡 with its number and what the 回音 is
+    about: praise and a complaint about the police are the same kind in the ledger)."""
+    came = tp(lang, labels.CHANNEL[channel])
+    if card is None or echo is None:
+        return t(lang, "Source: {channel}", channel=came)
+    return t(
+        lang,
+        "Source: {channel} (card No. {card}) · {echo}",
+        channel=came,
+        card=card.number,
+        echo=tp(lang, labels.ECHO[echo]),
+    )
+
+
 def officer_card(
     lang: Language,
     case: Case,
@@ -82,6 +103,7 @@ def officer_card(
     resident: Resident | None,
     assignee: Staff | None,
     tz: ZoneInfo,
+    source: Source | None = None,
     added: CaseEvent | None = None,
     moved: tuple[CaseEvent, str] | None = None,
 ) -> Outgoing:
@@ -105,6 +127,7 @@ def officer_card(
             kind=labels.kind(lang, case.kind),
             category=labels.category(lang, case.category),
         ),
+        *([origin_line(lang, *source)] if source and source[0] is not Channel.TELEGRAM else []),
         t(lang, "Area: {area}", area=area_name(area, lang)),
         t(lang, "Status: {status}", status=labels.status(lang, case.status)),
         t(lang, "Handled by: {name}", name=assignee.name if assignee else "—"),
@@ -299,6 +322,7 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
     member = await people.staff_member(conn, int(payload["staff_id"]))
     if case is None or member is None:
         return None
+    source = await storage.cards.source_of(conn, case.id)
     area = await storage.areas.area(conn, case.area_id) if case.area_id else None
     resident = await people.resident(conn, case.resident_id) if case.resident_id else None
     assignee = await people.staff_member(conn, case.assignee_id) if case.assignee_id else None
@@ -319,6 +343,7 @@ async def render_card(conn: AsyncConnection, payload: dict[str, Any]) -> Outgoin
         resident=resident,
         assignee=assignee,
         tz=payload_tz(payload),
+        source=source,
         added=added,
         moved=moved,
     )

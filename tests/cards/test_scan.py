@@ -58,9 +58,11 @@ async def test_a_printed_card_onboards_its_resident_and_files_their_echo(
     assert case.description == "村口路灯坏了三个月，晚上走路不安全。"
     assert card.officer_id == station.staff_ids["officer"]
 
-    # The officer gets the case's card, like any new case.
+    # The officer gets the case's card, like any new case, saying which card it came through.
     await bot.deliver()
     assert case.number in request_log.texts(station.officer.id)
+    origin = f"来源：回音卡（卡号 {scanned[0].number}）· 💡 意见建议"
+    assert origin in request_log.last(station.officer.id).text
 
     # Scanning the card again shows its case instead of a second 回音.
     await bot.send(NEWCOMER, f"/start card_{code}")
@@ -99,6 +101,9 @@ async def test_a_complaint_about_the_police_goes_to_the_supervisor(
     assert card.case_id is not None
     case = await get_case(services, card.case_id)
     assert case.assignee_id == station.staff_ids["supervisor"]
+    # The supervisor's card tells a complaint from praise, which are the same kind in the ledger.
+    await bot.deliver()
+    assert f"来源：回音卡（卡号 {card.number}）· ⚠️ 投诉民警" in request_log.last(station.supervisor.id).text
 
 
 async def test_a_card_of_an_officer_who_left_goes_to_the_areas_current_officer(

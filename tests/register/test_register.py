@@ -47,6 +47,7 @@ async def test_a_visitor_without_telegram_becomes_the_registering_officers_case(
     assert await bot.deliver() == 1
     card = request_log.last(officer.id)
     assert row.number in card.text and any("受理" in label for label in card.labels())
+    assert "来源：来访" in card.text
     await bot.send(officer, "/queue")
     assert row.number in request_log.last(officer.id).text
     await bot.press(officer, "受理", message=card)
