@@ -107,6 +107,7 @@ class DemoStation(Service):
         self.bot: Bot | None = None
         self._saver: asyncio.Task[None] | None = None
         self._saved_revision = -1
+        self._saved_offset = self.clock.offset
 
     async def _roles(self, user_ids: list[int]) -> dict[int, str]:
         # The demo's residents are residents in the people list before they say /start.
@@ -185,10 +186,12 @@ class DemoStation(Service):
     def save(self) -> None:
         """Writes the sandbox's side of the demo beside the database, if it changed."""
         state = self.server.state
-        if state.revision == self._saved_revision:
+        # The clock counts as a change: moved forward on a quiet demo, it sends nothing.
+        if state.revision == self._saved_revision and self.clock.offset == self._saved_offset:
             return
+        offset = self.clock.offset
         snapshot.save(snapshot.take(state, self.clock.now()), self.snapshot_file)
-        self._saved_revision = state.revision
+        self._saved_revision, self._saved_offset = state.revision, offset
 
     async def _keep_saving(self) -> None:
         while True:
